@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import type { AppContext } from './context.ts';
+import { ping, type DatabaseHandle } from './db/index.ts';
+import { registerAuth } from './http/auth.ts';
+import { registerIdempotency } from './http/idempotency.ts';
+import { registerProblemHandlers, sendProblem } from './http/problem.ts';
+import { errorResponses, Problem } from './http/schemas.ts';
+import type { App } from './http/types.ts';
+import { apiKeysRoutes } from './modules/api-keys/routes.ts';
+import { createApiKeysService } from './modules/api-keys/service.ts';
+import { auditRoutes } from './modules/audit/routes.ts';
+import { createAuditService } from './modules/audit/service.ts';
+import { authRoutes } from './modules/auth/routes.ts';
+import { createAuthService } from './modules/auth/service.ts';
+import { usersRoutes } from './modules/users/routes.ts';
+import { createUsersService } from './modules/users/service.ts';
+
+export interface BuildOptions {
+  config: Config;
+  database: DatabaseHandle;
+  logger: Logger;
+  clock?: Clock;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export function createServices(ctx: AppContext) {
+  const users = createUsersService(ctx);
+  const apiKeys = createApiKeysService(ctx);
+  const auth = createAuthService(ctx, users, apiKeys);
+  const audit = createAuditService(ctx);
+  return { users, apiKeys, auth, audit };
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+/** Builds the Fastify instance from the modules. Listening and shutdown belong to main.ts. */
+export async function buildApp(opts: BuildOptions): Promise<{ app: App; services: Services; ctx: AppContext }> {
+  const { config, database, logger } = opts;
+  const ctx: AppContext = { config, db: database.db, dialect: database.dialect, clock: opts.clock ?? systemClock, log: logger };
+  const services = createServices(ctx);
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // One line per request, written by the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy as boolean | string[],
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Only JSON bodies: anything else is 415 rather than a string that fails validation later.
+  app.removeContentTypeParser('text/plain');
+  app.addSchema(Problem);
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info(
+      { method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
+      'request',
+    );
+    done();
+  });
+
+  registerProblemHandlers(app);
+  registerAuth(app, services.auth);
+  registerIdempotency(app, ctx.db, ctx.clock);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Gatrix API',
+        version: '1.0.0',
+        description: 'The operations backend of online games. Errors are RFC 9457 problem+json (see the Problem schema).',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Access JWT from /api/v1/auth/login, or an API key' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/openapi.json', {
+    config: { permission: 'public' },
+    schema: { hide: true },
+    handler: () => app.swagger(),
+  });
+
+  app.get('/healthz', {
+    config: { permission: 'public' },
+    schema: { operationId: 'healthz', summary: 'The process is up', tags: ['system'], security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+    handler: () => ({ status: 'ok' as const }),
+  });
+
+  app.get('/readyz', {
+    config: { permission: 'public' },
+    schema: {
+      operationId: 'readyz',
+      summary: 'The database is reachable',
+      tags: ['system'],
+      security: [],
+      response: { 200: Type.Object({ status: Type.Literal('ready'), database: Type.String() }), ...errorResponses(503) },
+    },
+    handler: async (request, reply) => {
+      try {
+        await ping(ctx.db);
+      } catch (err) {
+        request.log.warn({ err }, 'readiness check failed');
+        return sendProblem(request, reply, 503, 'database_unavailable', 'The database is not reachable');
+      }
+      return { status: 'ready' as const, database: ctx.dialect };
+    },
+  });
+
+  authRoutes(app, services.auth, services.users);
+  usersRoutes(app, services.users);
+  apiKeysRoutes(app, services.apiKeys);
+  auditRoutes(app, services.audit);
+
+  await app.ready();
+  return { app, services, ctx };
+}

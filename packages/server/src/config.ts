@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Every setting Gatrix reads, parsed and validated once at start. */
+export interface Config {
+  port: number;
+  host: string;
+  /** postgres://… to use PostgreSQL; undefined means the embedded SQLite file. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** HS256 key for access tokens. */
+  jwtSecret: string;
+  /** 32-byte key that encrypts secrets at rest (webhook secrets). */
+  encryptionKey: Buffer;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  admin: { username: string; email: string; password?: string };
+  /** Fastify trustProxy: false, true, a hop count or a list of addresses/CIDRs. */
+  trustProxy: boolean | number | string[];
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logPretty: boolean;
+  bodyLimitBytes: number;
+  login: { maxFailuresPerAccount: number; maxFailuresPerIp: number; windowSeconds: number };
+  redisUrl?: string;
+  metricsToken?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = str(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function trustProxy(env: Env): Config['trustProxy'] {
+  const raw = str(env, 'TRUST_PROXY');
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const parts = raw.split(',').map((p) => p.trim());
+  for (const p of parts) {
+    if (!/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(p) && !['loopback', 'linklocal', 'uniquelocal'].includes(p)) {
+      throw new ConfigError('TRUST_PROXY', `"${p}" is not an IP address, CIDR, hop count, true or false`);
+    }
+  }
+  return parts;
+}
+
+interface StoredSecrets {
+  jwtSecret: string;
+  encryptionKey: string;
+}
+
+/** Secrets not given in the environment are generated once and kept in the data dir, readable by the owner only. */
+function loadOrCreateSecrets(dataDir: string): StoredSecrets {
+  const file = path.join(dataDir, 'secrets.json');
+  if (existsSync(file)) {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<StoredSecrets>;
+    if (typeof parsed.jwtSecret === 'string' && typeof parsed.encryptionKey === 'string') {
+      return { jwtSecret: parsed.jwtSecret, encryptionKey: parsed.encryptionKey };
+    }
+  }
+  const secrets: StoredSecrets = {
+    jwtSecret: randomBytes(48).toString('base64url'),
+    encryptionKey: randomBytes(32).toString('base64'),
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secrets;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = path.resolve(str(env, 'GATRIX_DATA_DIR') ?? './data');
+  const databaseUrl = str(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must start with postgres:// (leave it unset for the embedded SQLite database)');
+  }
+  const redisUrl = str(env, 'REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError('REDIS_URL', 'must start with redis:// or rediss://');
+  }
+  const logLevel = (str(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+
+  const envJwt = str(env, 'JWT_SECRET');
+  if (envJwt !== undefined && envJwt.length < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+  }
+  const envKey = str(env, 'GATRIX_ENCRYPTION_KEY');
+  let encryptionKey: Buffer | undefined;
+  if (envKey !== undefined) {
+    encryptionKey = Buffer.from(envKey, 'base64');
+    if (encryptionKey.length !== 32) {
+      throw new ConfigError('GATRIX_ENCRYPTION_KEY', 'must be 32 bytes, base64-encoded');
+    }
+  }
+  const stored = envJwt === undefined || encryptionKey === undefined ? loadOrCreateSecrets(dataDir) : undefined;
+
+  const adminEmail = str(env, 'GATRIX_ADMIN_EMAIL') ?? 'admin@localhost';
+  if (!/^[^\s@]+@[^\s@]+$/.test(adminEmail)) {
+    throw new ConfigError('GATRIX_ADMIN_EMAIL', 'must be an email address');
+  }
+  const adminPassword = str(env, 'GATRIX_ADMIN_PASSWORD');
+  if (adminPassword !== undefined && adminPassword.length < 8) {
+    throw new ConfigError('GATRIX_ADMIN_PASSWORD', 'must be at least 8 characters');
+  }
+
+  return {
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: str(env, 'HOST') ?? '0.0.0.0',
+    databaseUrl,
+    dataDir,
+    jwtSecret: envJwt ?? stored!.jwtSecret,
+    encryptionKey: encryptionKey ?? Buffer.from(stored!.encryptionKey, 'base64'),
+    accessTokenTtlSeconds: int(env, 'GATRIX_ACCESS_TOKEN_TTL', 900, 30, 86_400),
+    refreshTokenTtlSeconds: int(env, 'GATRIX_REFRESH_TOKEN_TTL', 30 * 86_400, 60, 365 * 86_400),
+    admin: {
+      username: str(env, 'GATRIX_ADMIN_USERNAME') ?? 'admin',
+      email: adminEmail.toLowerCase(),
+      password: adminPassword,
+    },
+    trustProxy: trustProxy(env),
+    logLevel: logLevel as Config['logLevel'],
+    logPretty: bool(env, 'GATRIX_LOG_PRETTY', false),
+    bodyLimitBytes: int(env, 'GATRIX_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
+    login: {
+      maxFailuresPerAccount: int(env, 'GATRIX_LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),
+      maxFailuresPerIp: int(env, 'GATRIX_LOGIN_MAX_FAILURES_PER_IP', 20, 1, 100_000),
+      windowSeconds: int(env, 'GATRIX_LOGIN_WINDOW', 900, 1, 86_400),
+    },
+    redisUrl,
+    metricsToken: str(env, 'METRICS_TOKEN'),
+  };
+}

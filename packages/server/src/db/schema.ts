@@ -1,0 +1,85 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The database as Kysely sees it. Times are ISO-8601 UTC strings and booleans are 0/1 integers on both
+ * SQLite and PostgreSQL, so one code path serves both dialects (docs/decisions/0002-one-schema-two-dialects.md).
+ */
+export interface Database {
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  refresh_tokens: RefreshTokensTable;
+  audit_logs: AuditLogsTable;
+  outbox_events: OutboxEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  email: string;
+  display_name: string | null;
+  role: string;
+  status: string;
+  password_hash: string | null;
+  last_login_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  name: string;
+  type: string;
+  prefix: string;
+  key_hash: string;
+  created_by: number | null;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+export interface RefreshTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  family_id: string;
+  token_hash: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+export interface AuditLogsTable {
+  id: Generated<number>;
+  actor_type: string;
+  actor_id: number | null;
+  actor_name: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  before: string | null;
+  after: string | null;
+  ip: string | null;
+  request_id: string | null;
+  created_at: string;
+}
+
+export interface OutboxEventsTable {
+  seq: Generated<number>;
+  id: string;
+  type: string;
+  payload: string;
+  created_at: string;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  method: string;
+  path: string;
+  body_hash: string;
+  status_code: number | null;
+  response_body: string | null;
+  created_at: string;
+}

@@ -1,0 +1,61 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ForbiddenError, UnauthorizedError } from '../errors.ts';
+import type { Actor } from '../modules/audit/store.ts';
+import type { AuthService } from '../modules/auth/service.ts';
+import { allows, type Permission, type Principal } from '../modules/permissions.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call this route; every route must declare one (checked when routes are registered). */
+    permission?: Permission;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/** Routes registered by the docs UI plugin; they are public and carry no config of ours. */
+const DOCS_PREFIX = '/docs';
+
+export function credentialOf(headers: FastifyRequest['headers']): string | undefined {
+  const apiKey = headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey.length > 0) return apiKey.trim();
+  const auth = headers.authorization;
+  if (typeof auth === 'string') {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  return { principal: request.principal, ip: request.ip, requestId: request.id };
+}
+
+/** The signed-in user's id; routes with permission `self` are reached by users only. */
+export function userIdOf(request: FastifyRequest): number {
+  const p = request.principal;
+  if (p?.kind !== 'user') throw new ForbiddenError('This route needs a signed-in user, not an API key');
+  return p.userId;
+}
+
+export function registerAuth(app: FastifyInstance, auth: AuthService): void {
+  app.addHook('onRoute', (route) => {
+    if (route.config?.permission) return;
+    if (route.url.startsWith(DOCS_PREFIX)) {
+      route.config = { ...route.config, permission: 'public' };
+      return;
+    }
+    throw new Error(`route ${String(route.method)} ${route.url} declares no permission`);
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const permission = request.routeOptions.config.permission;
+    if (permission === undefined || permission === 'public') return; // 404/405 handler, or a public route
+    const credential = credentialOf(request.headers);
+    if (!credential) throw new UnauthorizedError('Authentication is required: send Authorization: Bearer <token> or X-API-Key');
+    request.principal = await auth.authenticate(credential);
+    if (!request.principal) throw new UnauthorizedError('The credential is invalid, expired or revoked', 'invalid_credentials');
+    if (!allows(permission, request.principal)) throw new ForbiddenError();
+  });
+}

@@ -1,0 +1,129 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import { DomainError, RateLimitedError, type ErrorKind, type FieldError } from '../errors.ts';
+
+const STATUS_BY_KIND: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  precondition_failed: 412,
+  unprocessable: 422,
+  rate_limited: 429,
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Fastify's own client errors, with the code we give them. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_body',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+};
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  detail: string,
+  errors?: FieldError[],
+): FastifyReply {
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send({
+      type: `/docs/problems#${code}`,
+      title: TITLES[status] ?? 'Error',
+      status,
+      detail,
+      code,
+      requestId: request.id,
+      ...(errors && errors.length > 0 ? { errors } : {}),
+    });
+}
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Ajv errors → [{ path, message }] where path names the field, e.g. `body.email` or `query.limit`. */
+export function fieldErrors(context: string | undefined, validation: AjvError[]): FieldError[] {
+  const where = context === 'querystring' ? 'query' : (context ?? 'body');
+  return validation.map((v) => {
+    const segments = v.instancePath.split('/').filter(Boolean);
+    if (v.keyword === 'required') segments.push(String(v.params.missingProperty));
+    if (v.keyword === 'additionalProperties') {
+      segments.push(String(v.params.additionalProperty));
+      return { path: [where, ...segments].join('.'), message: 'is not a known field' };
+    }
+    const path = [where, ...segments].join('.');
+    let message = v.message ?? 'is invalid';
+    if (v.keyword === 'required') message = 'is required';
+    if (v.keyword === 'enum' || (v.keyword === 'const' && v.params.allowedValue !== undefined)) {
+      message = `must be one of ${JSON.stringify(v.params.allowedValues ?? [v.params.allowedValue])}`;
+    }
+    return { path, message };
+  });
+}
+
+/** One error handler for the whole API: domain errors, validation, Fastify's client errors; 5xx say nothing internal. */
+export function registerProblemHandlers(app: FastifyInstance): void {
+  // A second router knows every registered path, so an existing path with the wrong method answers 405.
+  const known = FindMyWay();
+  app.addHook('onRoute', (route) => {
+    for (const m of ([] as string[]).concat(route.method)) {
+      if (!known.hasRoute(m as HTTPMethod, route.url)) known.on(m as HTTPMethod, route.url, () => undefined);
+    }
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const allowed = (['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).filter((m) => known.find(m, path));
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(request, reply, 405, 'method_not_allowed', `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`);
+    }
+    return sendProblem(request, reply, 404, 'route_not_found', `No route ${request.method} ${path}`);
+  });
+
+  app.setErrorHandler((err: FastifyError | DomainError | Error, request, reply) => {
+    if (err instanceof DomainError) {
+      if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterSeconds));
+      return sendProblem(request, reply, STATUS_BY_KIND[err.kind], err.code, err.message, err.errors);
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const errors = fieldErrors(fe.validationContext, fe.validation as AjvError[]);
+      return sendProblem(request, reply, 400, 'validation_failed', errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+    }
+    const status = fe.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      if (status === 429) reply.header('retry-after', String(reply.getHeader('retry-after') ?? 1));
+      const code = (fe.code && FASTIFY_CODES[fe.code]) ?? (err instanceof SyntaxError ? 'malformed_json' : 'bad_request');
+      return sendProblem(request, reply, status, code, fe.message);
+    }
+    request.log.error({ err }, 'request failed');
+    return sendProblem(request, reply, 500, 'internal_error', 'An unexpected error occurred; quote the request id when reporting it');
+  });
+}

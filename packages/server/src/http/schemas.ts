@@ -1,0 +1,55 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+
+/** Schemas shared by every module: problem+json, pagination, id params, timestamps. */
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String(),
+    requestId: Type.String(),
+    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
+);
+
+export const ProblemRef = Type.Ref('Problem');
+
+/** The documented error responses of a route, by status. */
+export function errorResponses(...statuses: number[]): Record<number, TSchema> {
+  return Object.fromEntries(statuses.map((s) => [s, ProblemRef]));
+}
+
+export const IsoDateTime = Type.String({ format: 'date-time', maxLength: 40 });
+export const NullableIsoDateTime = Type.Union([IsoDateTime, Type.Null()]);
+
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+
+export const PageQuery = {
+  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+};
+
+export const Pagination = Type.Object({
+  page: Type.Integer(),
+  limit: Type.Integer(),
+  total: Type.Integer(),
+  totalPages: Type.Integer(),
+});
+
+export function Paginated<T extends TSchema>(item: T) {
+  return Type.Object({ data: Type.Array(item), pagination: Pagination });
+}
+
+export interface Page<T> {
+  data: T[];
+  pagination: { page: number; limit: number; total: number; totalPages: number };
+}
+
+export function page<T>(data: T[], pageNo: number, limit: number, total: number): Page<T> {
+  return { data, pagination: { page: pageNo, limit, total, totalPages: Math.ceil(total / limit) } };
+}
+
+export const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 200 })) });

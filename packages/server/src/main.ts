@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { migrate, openDatabase } from './db/index.ts';
+import { createLogger } from './logger.ts';
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`gatrix: invalid configuration: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const log = createLogger(config);
+  const database = openDatabase({ url: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'gatrix.db') });
+  await migrate(database);
+  const { app, services } = await buildApp({ config, database, logger: log });
+
+  const admin = await services.auth.ensureAdmin();
+  if (admin?.generatedPassword) {
+    // Printed once, on the terminal only; it is never written to the structured log.
+    process.stdout.write(
+      `\n  First start: created admin "${admin.username}" with password ${admin.generatedPassword}\n  Change it with PUT /api/v1/auth/password.\n\n`,
+    );
+  } else if (admin) {
+    log.info({ username: admin.username }, 'created the first admin from GATRIX_ADMIN_*');
+  }
+
+  await app.listen({ port: config.port, host: config.host });
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const base = `http://${shown}:${(app.server.address() as { port: number }).port}`;
+  log.info({ api: `${base}/api/v1`, docs: `${base}/docs`, database: database.dialect }, 'Gatrix is listening');
+  process.stdout.write(`Gatrix API ${base}/api/v1  docs ${base}/docs  (${database.dialect})\n`);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => process.exit(1), 15_000).unref();
+    app
+      .close()
+      .then(() => database.close())
+      .then(() => {
+        clearTimeout(force);
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`gatrix: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,108 @@
+import { iso } from '../../clock.ts';
+import { inTransaction, type AppContext } from '../../context.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
+import { page, type Page } from '../../http/schemas.ts';
+import { writeAudit, type Actor } from '../audit/store.ts';
+import { randomToken, sha256Hex } from '../auth/tokens.ts';
+import type { Principal } from '../permissions.ts';
+import type { CreateApiKeyInput, ListApiKeysFilter, PublicApiKey } from './schemas.ts';
+import { apiKeysStore } from './store.ts';
+
+const CACHE_MS = 5000;
+const TOUCH_EVERY_MS = 60_000;
+
+export type KeyRevokedListener = (keyId: number) => void;
+
+/**
+ * API keys: `gtx_<type>_<random>`, stored as SHA-256 (the key has 192 bits of entropy, so a fast hash is
+ * safe and lookups stay O(1)). The plaintext is returned once, at creation.
+ */
+export function createApiKeysService(ctx: AppContext) {
+  const { db, clock, log } = ctx;
+  const cache = new Map<string, { key: PublicApiKey | undefined; at: number }>();
+  const lastTouch = new Map<number, number>();
+  const revokedListeners: KeyRevokedListener[] = [];
+
+  function touch(id: number): void {
+    const t = Date.now();
+    if (t - (lastTouch.get(id) ?? 0) < TOUCH_EVERY_MS) return;
+    lastTouch.set(id, t);
+    apiKeysStore(db)
+      .touch(id, new Date(t).toISOString())
+      .catch((err: unknown) => log.warn({ err, keyId: id }, 'could not record API key use'));
+  }
+
+  return {
+    onRevoked(listener: KeyRevokedListener): void {
+      revokedListeners.push(listener);
+    },
+
+    async authenticate(plaintext: string): Promise<Principal | undefined> {
+      if (plaintext.length > 200) return undefined;
+      const hash = sha256Hex(plaintext);
+      const t = Date.now();
+      let hit = cache.get(hash);
+      if (!hit || t - hit.at >= CACHE_MS) {
+        hit = { key: await apiKeysStore(db).findByHash(hash), at: t };
+        if (cache.size > 10_000) cache.clear();
+        cache.set(hash, hit);
+      }
+      const key = hit.key;
+      const now = clock.now().toISOString();
+      if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now)) return undefined;
+      touch(key.id);
+      return { kind: 'apiKey', keyId: key.id, name: key.name, keyType: key.type };
+    },
+
+    async create(input: CreateApiKeyInput, actor: Actor): Promise<PublicApiKey & { key: string }> {
+      const now = iso(clock);
+      if (input.expiresAt && new Date(input.expiresAt).toISOString() <= now) {
+        throw new ValidationError('expiresAt', 'must be in the future');
+      }
+      const key = randomToken(`gtx_${input.type}_`, 24);
+      return inTransaction(db, async (trx) => {
+        const created = await apiKeysStore(trx).insert({
+          name: input.name,
+          type: input.type,
+          prefix: key.slice(0, key.indexOf('_', 4) + 7),
+          key_hash: sha256Hex(key),
+          created_by: actor.principal?.kind === 'user' ? actor.principal.userId : null,
+          expires_at: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
+          last_used_at: null,
+          revoked_at: null,
+          created_at: now,
+        });
+        await writeAudit(trx, now, actor, { action: 'api_key.create', targetType: 'api_key', targetId: created.id, after: created });
+        return { ...created, key };
+      });
+    },
+
+    async list(filter: ListApiKeysFilter): Promise<Page<PublicApiKey>> {
+      const store = apiKeysStore(db);
+      const [data, total] = await Promise.all([store.list(filter), store.count(filter)]);
+      return page(data, filter.page, filter.limit, total);
+    },
+
+    async get(id: number): Promise<PublicApiKey> {
+      const key = await apiKeysStore(db).findById(id);
+      if (!key) throw new NotFoundError(`API key ${id}`, 'api_key_not_found');
+      return key;
+    },
+
+    async revoke(id: number, actor: Actor): Promise<void> {
+      const now = iso(clock);
+      await inTransaction(db, async (trx) => {
+        const store = apiKeysStore(trx);
+        const before = await store.findById(id);
+        if (!before) throw new NotFoundError(`API key ${id}`, 'api_key_not_found');
+        if (before.revokedAt) return;
+        const after = await store.revoke(id, now);
+        await writeAudit(trx, now, actor, { action: 'api_key.revoke', targetType: 'api_key', targetId: id, before, after });
+      });
+      cache.clear();
+      for (const l of revokedListeners) l(id);
+    },
+  };
+}
+
+export type ApiKeysService = ReturnType<typeof createApiKeysService>;

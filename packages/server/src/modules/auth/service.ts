@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { iso } from '../../clock.ts';
+import { inTransaction, type AppContext } from '../../context.ts';
+import { DomainError, RateLimitedError, UnauthorizedError, ValidationError } from '../../errors.ts';
+import { writeEvent } from '../../events/outbox.ts';
+import type { ApiKeysService } from '../api-keys/service.ts';
+import { writeAudit, type Actor } from '../audit/store.ts';
+import type { Principal } from '../permissions.ts';
+import type { PublicUser } from '../users/schemas.ts';
+import type { UsersService } from '../users/service.ts';
+import { usersStore } from '../users/store.ts';
+import { LoginLimiter } from './login-limiter.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import { refreshTokensStore, revokeAllRefreshTokens } from './store.ts';
+import { accessTokens, randomToken, sha256Hex } from './tokens.ts';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+const INVALID_LOGIN = 'Invalid username or password';
+const INVALID_REFRESH = 'The refresh token is invalid, expired or already used';
+const USER_CACHE_MS = 1000;
+
+export function createAuthService(ctx: AppContext, users: UsersService, apiKeys: ApiKeysService) {
+  const { db, clock, config } = ctx;
+  const tokens = accessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
+  const limiter = new LoginLimiter(config.login);
+
+  // Bearer JWTs re-check the user's role and status; a short cache keeps that off the hot path and is
+  // cleared for a user the moment this node changes it.
+  const principals = new Map<number, { principal: Principal | undefined; at: number }>();
+  users.onChange((id) => principals.delete(id));
+
+  async function issueTokens(trx: typeof db, userId: number, familyId: string, now: Date): Promise<TokenPair> {
+    const refreshToken = randomToken('gtr_');
+    await refreshTokensStore(trx).insert({
+      userId,
+      familyId,
+      tokenHash: sha256Hex(refreshToken),
+      expiresAt: new Date(now.getTime() + config.refreshTokenTtlSeconds * 1000).toISOString(),
+      createdAt: now.toISOString(),
+    });
+    return { accessToken: await tokens.sign(userId, now), refreshToken, tokenType: 'Bearer', expiresIn: tokens.ttlSeconds };
+  }
+
+  async function userPrincipal(userId: number): Promise<Principal | undefined> {
+    const hit = principals.get(userId);
+    const t = Date.now();
+    if (hit && t - hit.at < USER_CACHE_MS) return hit.principal;
+    const u = await usersStore(db).findCredentialsById(userId);
+    const principal: Principal | undefined =
+      u && u.status === 'active' ? { kind: 'user', userId: u.id, username: u.username, role: u.role } : undefined;
+    if (principals.size > 50_000) principals.clear();
+    principals.set(userId, { principal, at: t });
+    return principal;
+  }
+
+  return {
+    /** Resolves a bearer credential (access JWT or API key) to who is calling, or undefined when it is not valid. */
+    async authenticate(credential: string): Promise<Principal | undefined> {
+      if (credential.startsWith('gtx_')) return apiKeys.authenticate(credential);
+      const userId = await tokens.verify(credential, clock.now());
+      return userId === undefined ? undefined : userPrincipal(userId);
+    },
+
+    async login(login: string, password: string, ip: string, requestId: string): Promise<TokenPair & { user: PublicUser }> {
+      const wait = limiter.retryAfter(ip, login);
+      if (wait > 0) throw new RateLimitedError(wait, 'Too many failed logins; try again later', 'too_many_login_attempts');
+      const creds = await usersStore(db).findCredentials(login);
+      const ok = await verifyPassword(password, creds?.passwordHash ?? null);
+      if (!creds || !ok) {
+        limiter.recordFailure(ip, login);
+        throw new UnauthorizedError(INVALID_LOGIN, 'invalid_credentials');
+      }
+      if (creds.status !== 'active') {
+        throw new DomainError('forbidden', `account_${creds.status}`, `This account is ${creds.status}`);
+      }
+      limiter.recordSuccess(login);
+      const now = clock.now();
+      const at = now.toISOString();
+      const actor: Actor = { principal: { kind: 'user', userId: creds.id, username: creds.username, role: creds.role }, ip, requestId };
+      return inTransaction(db, async (trx) => {
+        const user = (await usersStore(trx).update(creds.id, { last_login_at: at }))!;
+        const pair = await issueTokens(trx, creds.id, randomBytes(12).toString('base64url'), now);
+        await writeAudit(trx, at, actor, { action: 'auth.login', targetType: 'user', targetId: creds.id });
+        await writeEvent(trx, clock, 'user.login', { userId: creds.id, username: creds.username, ip, at });
+        return { ...pair, user };
+      });
+    },
+
+    async refresh(refreshToken: string): Promise<TokenPair> {
+      const now = clock.now();
+      const at = now.toISOString();
+      const result = await inTransaction(db, async (trx) => {
+        const store = refreshTokensStore(trx);
+        const row = await store.findByHash(sha256Hex(refreshToken));
+        if (!row) return new UnauthorizedError(INVALID_REFRESH, 'invalid_refresh_token');
+        if (row.used_at || row.revoked_at || !(await store.spend(Number(row.id), at))) {
+          // A spent token presented again means it leaked: end the whole session family.
+          await store.revokeFamily(row.family_id, at);
+          return new UnauthorizedError(INVALID_REFRESH, 'refresh_token_reused');
+        }
+        if (row.expires_at <= at) return new UnauthorizedError(INVALID_REFRESH, 'invalid_refresh_token');
+        const user = await usersStore(trx).findCredentialsById(Number(row.user_id));
+        if (!user || user.status !== 'active') {
+          await store.revokeFamily(row.family_id, at);
+          return new UnauthorizedError(INVALID_REFRESH, 'invalid_refresh_token');
+        }
+        return issueTokens(trx, user.id, row.family_id, now);
+      });
+      // Errors are returned rather than thrown so the revocation above commits.
+      if (result instanceof Error) throw result;
+      return result;
+    },
+
+    /** Ends the session the refresh token belongs to; without a token, every session of the user. */
+    async logout(userId: number, refreshToken: string | undefined): Promise<void> {
+      const at = iso(clock);
+      await inTransaction(db, async (trx) => {
+        if (!refreshToken) return revokeAllRefreshTokens(trx, userId, at);
+        const store = refreshTokensStore(trx);
+        const row = await store.findByHash(sha256Hex(refreshToken));
+        if (row && Number(row.user_id) === userId) await store.revokeFamily(row.family_id, at);
+      });
+    },
+
+    async changePassword(userId: number, currentPassword: string, newPassword: string, actor: Actor): Promise<void> {
+      const creds = await usersStore(db).findCredentialsById(userId);
+      if (!creds || !(await verifyPassword(currentPassword, creds.passwordHash))) {
+        throw new ValidationError('currentPassword', 'is not your current password', 'invalid_current_password');
+      }
+      const hash = await hashPassword(newPassword);
+      const at = iso(clock);
+      await inTransaction(db, async (trx) => {
+        await usersStore(trx).update(userId, { password_hash: hash, updated_at: at });
+        await revokeAllRefreshTokens(trx, userId, at);
+        await writeAudit(trx, at, actor, { action: 'auth.password_change', targetType: 'user', targetId: userId });
+      });
+    },
+
+    /**
+     * First start: when no admin exists, create one from GATRIX_ADMIN_* or with a generated password that is
+     * returned (to be printed once).
+     */
+    async ensureAdmin(): Promise<{ username: string; generatedPassword?: string } | undefined> {
+      if ((await usersStore(db).count({ role: 'admin' })) > 0) return undefined;
+      const generatedPassword = config.admin.password ? undefined : randomBytes(15).toString('base64url');
+      await users.create(
+        { username: config.admin.username, email: config.admin.email, role: 'admin', status: 'active', password: config.admin.password ?? generatedPassword },
+        {},
+      );
+      return { username: config.admin.username, generatedPassword };
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

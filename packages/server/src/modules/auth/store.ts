@@ -1,0 +1,50 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+
+/** Refresh tokens are stored as SHA-256 hashes; a token is spent once, and its family shares one fate. */
+export function refreshTokensStore(db: Kysely<Database>) {
+  return {
+    async insert(row: { userId: number; familyId: string; tokenHash: string; expiresAt: string; createdAt: string }) {
+      await db
+        .insertInto('refresh_tokens')
+        .values({
+          user_id: row.userId,
+          family_id: row.familyId,
+          token_hash: row.tokenHash,
+          expires_at: row.expiresAt,
+          created_at: row.createdAt,
+          used_at: null,
+          revoked_at: null,
+        })
+        .execute();
+    },
+
+    findByHash(tokenHash: string) {
+      return db
+        .selectFrom('refresh_tokens')
+        .select(['id', 'user_id', 'family_id', 'expires_at', 'used_at', 'revoked_at'])
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
+    },
+
+    /** Marks the token spent; false when another request spent or revoked it first. */
+    async spend(id: number, at: string): Promise<boolean> {
+      const r = await db
+        .updateTable('refresh_tokens')
+        .set({ used_at: at })
+        .where('id', '=', id)
+        .where('used_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    async revokeFamily(familyId: string, at: string): Promise<void> {
+      await db.updateTable('refresh_tokens').set({ revoked_at: at }).where('family_id', '=', familyId).where('revoked_at', 'is', null).execute();
+    },
+  };
+}
+
+export async function revokeAllRefreshTokens(db: Kysely<Database>, userId: number, at: string): Promise<void> {
+  await db.updateTable('refresh_tokens').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+}

@@ -1,0 +1,51 @@
+/** Who is calling, and what each kind of caller may do (DESIGN.md §3). Routes declare one Permission each. */
+
+export const ROLES = ['admin', 'operator', 'viewer', 'player'] as const;
+export type Role = (typeof ROLES)[number];
+export const STAFF_ROLES: readonly Role[] = ['admin', 'operator', 'viewer'];
+
+export const API_KEY_TYPES = ['admin', 'server', 'client'] as const;
+export type ApiKeyType = (typeof API_KEY_TYPES)[number];
+
+export type Principal =
+  | { kind: 'user'; userId: number; username: string; role: Role }
+  | { kind: 'apiKey'; keyId: number; name: string; keyType: ApiKeyType };
+
+export const PERMISSIONS = {
+  /** No credentials needed. */
+  public: [],
+  /** Any signed-in user (players included) or any API key. */
+  authenticated: ['admin', 'operator', 'viewer', 'player', 'key:admin', 'key:server', 'key:client'],
+  /** Signed-in users only (their own session and profile). */
+  self: ['admin', 'operator', 'viewer', 'player'],
+  'users.read': ['admin', 'operator', 'viewer', 'key:admin'],
+  /** users.read, plus a player reading its own profile (the route checks the id). */
+  'users.readSelf': ['admin', 'operator', 'viewer', 'player', 'key:admin'],
+  'users.write': ['admin', 'key:admin'],
+  'apiKeys.read': ['admin', 'operator', 'viewer', 'key:admin'],
+  'apiKeys.write': ['admin', 'key:admin'],
+  'ops.read': ['admin', 'operator', 'viewer', 'key:admin', 'key:server'],
+  'ops.write': ['admin', 'operator', 'key:admin'],
+  'webhooks.read': ['admin', 'operator', 'key:admin'],
+  'webhooks.write': ['admin', 'key:admin'],
+  'audit.read': ['admin', 'operator', 'viewer', 'key:admin'],
+  'monitoring.read': ['admin', 'operator', 'viewer', 'key:admin'],
+  'monitoring.admin': ['admin', 'key:admin'],
+  'client.read': ['key:client', 'key:server', 'key:admin'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function grantOf(p: Principal): string {
+  return p.kind === 'user' ? p.role : `key:${p.keyType}`;
+}
+
+export function allows(permission: Permission, p: Principal | undefined): boolean {
+  if (permission === 'public') return true;
+  if (!p) return false;
+  return (PERMISSIONS[permission] as readonly string[]).includes(grantOf(p));
+}
+
+export function isStaff(p: Principal): boolean {
+  return p.kind === 'user' ? STAFF_ROLES.includes(p.role) : p.keyType === 'admin';
+}

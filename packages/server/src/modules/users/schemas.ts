@@ -1,0 +1,68 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IsoDateTime, NullableIsoDateTime, PageQuery } from '../../http/schemas.ts';
+import { ROLES } from '../permissions.ts';
+
+export const USER_STATUSES = ['active', 'pending', 'suspended'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
+export const UserStatusSchema = Type.Union(USER_STATUSES.map((s) => Type.Literal(s)));
+
+const Username = Type.String({ minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const DisplayName = Type.String({ minLength: 1, maxLength: 128 });
+export const Password = Type.String({ minLength: 8, maxLength: 256 });
+
+export const User = Type.Object(
+  {
+    id: Type.Integer(),
+    username: Type.String(),
+    email: Type.String(),
+    displayName: Type.Union([Type.String(), Type.Null()]),
+    role: RoleSchema,
+    status: UserStatusSchema,
+    lastLoginAt: NullableIsoDateTime,
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+  },
+  { title: 'User' },
+);
+export type PublicUser = Static<typeof User>;
+
+export const CreateUserBody = Type.Object(
+  {
+    username: Username,
+    email: Email,
+    displayName: Type.Optional(Type.Union([DisplayName, Type.Null()])),
+    role: Type.Optional(RoleSchema),
+    status: Type.Optional(UserStatusSchema),
+    password: Type.Optional(Password),
+  },
+  { additionalProperties: false },
+);
+export type CreateUserInput = Static<typeof CreateUserBody>;
+
+export const UpdateUserBody = Type.Object(
+  {
+    username: Type.Optional(Username),
+    email: Type.Optional(Email),
+    displayName: Type.Optional(Type.Union([DisplayName, Type.Null()])),
+    role: Type.Optional(RoleSchema),
+    status: Type.Optional(UserStatusSchema),
+    password: Type.Optional(Password),
+    lastLoginAt: Type.Optional(NullableIsoDateTime),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateUserInput = Static<typeof UpdateUserBody>;
+
+export const USER_SORTS = ['id', '-id', 'username', '-username', 'createdAt', '-createdAt', 'lastLoginAt', '-lastLoginAt'] as const;
+
+export const ListUsersQuery = Type.Object({
+  ...PageQuery,
+  role: Type.Optional(RoleSchema),
+  status: Type.Optional(UserStatusSchema),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  sort: Type.Optional(Type.Union(USER_SORTS.map((s) => Type.Literal(s)), { default: 'id' })),
+});
+export type ListUsersFilter = Static<typeof ListUsersQuery>;

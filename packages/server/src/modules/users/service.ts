@@ -1,0 +1,149 @@
+import { iso } from '../../clock.ts';
+import { inTransaction, type AppContext } from '../../context.ts';
+import { CountCache } from '../../count-cache.ts';
+import { uniqueViolationField } from '../../db/dialect.ts';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '../../errors.ts';
+import { checkIfMatch } from '../../etag.ts';
+import { writeEvent } from '../../events/outbox.ts';
+import { page, type Page } from '../../http/schemas.ts';
+import { writeAudit, type Actor } from '../audit/store.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { revokeAllRefreshTokens } from '../auth/store.ts';
+import type { CreateUserInput, ListUsersFilter, PublicUser, UpdateUserInput } from './schemas.ts';
+import { usersStore, type UserPatchRow } from './store.ts';
+
+/** Maps a unique-index violation to a 409 naming the field; rethrows anything else. */
+export function rethrowConflict(err: unknown): never {
+  const field = uniqueViolationField(err);
+  if (field) throw new ConflictError(field, `${field} is already taken`);
+  throw err;
+}
+
+const FIELD_COLUMNS = {
+  username: 'username',
+  email: 'email',
+  displayName: 'display_name',
+  role: 'role',
+  status: 'status',
+  lastLoginAt: 'last_login_at',
+} as const;
+
+export type UserChangeListener = (userId: number, user: PublicUser | undefined) => void;
+
+export function createUsersService(ctx: AppContext) {
+  const { db, clock } = ctx;
+  const counts = new CountCache();
+  const listeners: UserChangeListener[] = [];
+  const changed = (id: number, user: PublicUser | undefined) => {
+    counts.clear();
+    for (const l of listeners) l(id, user);
+  };
+
+  /** Called after the change inside its transaction: throwing rolls it back. */
+  async function assertAnAdminRemains(store: ReturnType<typeof usersStore>, before: PublicUser, after?: PublicUser) {
+    const wasActiveAdmin = before.role === 'admin' && before.status === 'active';
+    const staysActiveAdmin = after?.role === 'admin' && after.status === 'active';
+    if (wasActiveAdmin && !staysActiveAdmin && (await store.countAdmins()) === 0) {
+      throw new DomainError('conflict', 'last_admin', 'The last active admin cannot be removed, demoted or suspended');
+    }
+  }
+
+  return {
+    /** Called after a user's row changed or was deleted (caches, open sockets). */
+    onChange(listener: UserChangeListener): void {
+      listeners.push(listener);
+    },
+
+    async list(filter: ListUsersFilter): Promise<Page<PublicUser>> {
+      const store = usersStore(db);
+      const key = JSON.stringify([filter.role, filter.status, filter.q]);
+      const [data, total] = await Promise.all([store.list(filter), counts.get(key, () => store.count(filter))]);
+      return page(data, filter.page, filter.limit, total);
+    },
+
+    async get(id: number): Promise<PublicUser> {
+      const user = await usersStore(db).findById(id);
+      if (!user) throw new NotFoundError(`User ${id}`, 'user_not_found');
+      return user;
+    },
+
+    async create(input: CreateUserInput, actor: Actor): Promise<PublicUser> {
+      const passwordHash = input.password ? await hashPassword(input.password) : null;
+      const now = iso(clock);
+      const user = await inTransaction(db, async (trx) => {
+        const created = await usersStore(trx)
+          .insert({
+            username: input.username,
+            email: input.email.toLowerCase(),
+            display_name: input.displayName ?? null,
+            role: input.role ?? 'player',
+            status: input.status ?? 'active',
+            password_hash: passwordHash,
+            last_login_at: null,
+            created_at: now,
+            updated_at: now,
+          })
+          .catch(rethrowConflict);
+        await writeAudit(trx, now, actor, { action: 'user.create', targetType: 'user', targetId: created.id, after: created });
+        await writeEvent(trx, clock, 'user.created', { userId: created.id, user: created });
+        return created;
+      });
+      changed(user.id, user);
+      return user;
+    },
+
+    async update(id: number, input: UpdateUserInput, actor: Actor, ifMatch?: string): Promise<PublicUser> {
+      const passwordHash = input.password ? await hashPassword(input.password) : undefined;
+      const now = iso(clock);
+      const user = await inTransaction(db, async (trx) => {
+        const store = usersStore(trx);
+        const before = await store.findById(id);
+        if (!before) throw new NotFoundError(`User ${id}`, 'user_not_found');
+        checkIfMatch(ifMatch, before);
+        if (actor.principal?.kind === 'user' && actor.principal.userId === id && input.role && input.role !== before.role) {
+          throw new ForbiddenError('You cannot change your own role', 'own_role');
+        }
+        const patch: UserPatchRow = { updated_at: now };
+        for (const [field, column] of Object.entries(FIELD_COLUMNS) as [keyof typeof FIELD_COLUMNS, (typeof FIELD_COLUMNS)[keyof typeof FIELD_COLUMNS]][]) {
+          const v = input[field];
+          if (v !== undefined) Object.assign(patch, { [column]: field === 'email' ? (v as string).toLowerCase() : v });
+        }
+        if (passwordHash) patch.password_hash = passwordHash;
+        const after = (await store.update(id, patch).catch(rethrowConflict))!;
+        await assertAnAdminRemains(store, before, after);
+        if (after.status === 'suspended' || passwordHash) await revokeAllRefreshTokens(trx, id, now);
+
+        const changes: Record<string, { from: unknown; to: unknown }> = {};
+        for (const field of Object.keys(FIELD_COLUMNS) as (keyof PublicUser)[]) {
+          if (before[field] !== after[field]) changes[field] = { from: before[field], to: after[field] };
+        }
+        if (passwordHash) changes.password = { from: '[REDACTED]', to: '[REDACTED]' };
+        await writeAudit(trx, now, actor, { action: 'user.update', targetType: 'user', targetId: id, before, after });
+        await writeEvent(trx, clock, 'user.updated', { userId: id, user: after, changes });
+        return after;
+      });
+      changed(id, user);
+      return user;
+    },
+
+    async delete(id: number, actor: Actor, ifMatch?: string): Promise<void> {
+      if (actor.principal?.kind === 'user' && actor.principal.userId === id) {
+        throw new ForbiddenError('You cannot delete your own account', 'own_account');
+      }
+      const now = iso(clock);
+      await inTransaction(db, async (trx) => {
+        const store = usersStore(trx);
+        const before = await store.findById(id);
+        if (!before) throw new NotFoundError(`User ${id}`, 'user_not_found');
+        checkIfMatch(ifMatch, before);
+        await store.delete(id);
+        await assertAnAdminRemains(store, before);
+        await writeAudit(trx, now, actor, { action: 'user.delete', targetType: 'user', targetId: id, before });
+        await writeEvent(trx, clock, 'user.deleted', { userId: id, user: before });
+      });
+      changed(id, undefined);
+    },
+  };
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;

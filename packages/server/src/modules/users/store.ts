@@ -1,0 +1,141 @@
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { Database, UsersTable } from '../../db/schema.ts';
+import type { Role } from '../permissions.ts';
+import type { ListUsersFilter, PublicUser, UserStatus } from './schemas.ts';
+
+const PUBLIC_COLUMNS = [
+  'id',
+  'username',
+  'email',
+  'display_name',
+  'role',
+  'status',
+  'last_login_at',
+  'created_at',
+  'updated_at',
+] as const;
+
+type PublicRow = Pick<UsersTable, Exclude<(typeof PUBLIC_COLUMNS)[number], 'id'>> & { id: number };
+
+export function toPublicUser(r: PublicRow): PublicUser {
+  return {
+    id: Number(r.id),
+    username: r.username,
+    email: r.email,
+    displayName: r.display_name,
+    role: r.role as Role,
+    status: r.status as UserStatus,
+    lastLoginAt: r.last_login_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export interface Credentials {
+  id: number;
+  username: string;
+  role: Role;
+  status: UserStatus;
+  passwordHash: string | null;
+}
+
+export type NewUserRow = Omit<UsersTable, 'id'>;
+export type UserPatchRow = Partial<Omit<UsersTable, 'id' | 'created_at'>>;
+
+const SORT_COLUMNS = {
+  id: 'id',
+  username: 'username',
+  createdAt: 'created_at',
+  lastLoginAt: 'last_login_at',
+} as const;
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Kysely queries for users; returns undefined for "not found" and leaves the decision to the service. */
+export function usersStore(db: Kysely<Database>) {
+  function filtered(f: Pick<ListUsersFilter, 'role' | 'status' | 'q'>) {
+    let q = db.selectFrom('users') as SelectQueryBuilder<Database, 'users', object>;
+    if (f.role) q = q.where('role', '=', f.role);
+    if (f.status) q = q.where('status', '=', f.status);
+    if (f.q) {
+      const like = `%${escapeLike(f.q.toLowerCase())}%`;
+      q = q.where((eb) =>
+        eb.or([
+          eb(sql`lower(username)`, 'like', sql`${like} escape '\\'`),
+          eb(sql`lower(email)`, 'like', sql`${like} escape '\\'`),
+          eb(sql`lower(display_name)`, 'like', sql`${like} escape '\\'`),
+        ]),
+      );
+    }
+    return q;
+  }
+
+  return {
+    async findById(id: number): Promise<PublicUser | undefined> {
+      const r = await db.selectFrom('users').select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirst();
+      return r && toPublicUser(r);
+    },
+
+    async findCredentials(login: string): Promise<Credentials | undefined> {
+      const lower = login.toLowerCase();
+      const r = await db
+        .selectFrom('users')
+        .select(['id', 'username', 'role', 'status', 'password_hash'])
+        .where((eb) => eb.or([eb(sql`lower(username)`, '=', lower), eb(sql`lower(email)`, '=', lower)]))
+        .executeTakeFirst();
+      return r && { id: Number(r.id), username: r.username, role: r.role as Role, status: r.status as UserStatus, passwordHash: r.password_hash };
+    },
+
+    async findCredentialsById(id: number): Promise<Credentials | undefined> {
+      const r = await db
+        .selectFrom('users')
+        .select(['id', 'username', 'role', 'status', 'password_hash'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r && { id: Number(r.id), username: r.username, role: r.role as Role, status: r.status as UserStatus, passwordHash: r.password_hash };
+    },
+
+    async list(f: ListUsersFilter): Promise<PublicUser[]> {
+      const sort = f.sort ?? 'id';
+      const desc = sort.startsWith('-');
+      const column = SORT_COLUMNS[(desc ? sort.slice(1) : sort) as keyof typeof SORT_COLUMNS];
+      let q = filtered(f).select(PUBLIC_COLUMNS).orderBy(column, desc ? 'desc' : 'asc');
+      if (column !== 'id') q = q.orderBy('id', desc ? 'desc' : 'asc');
+      const rows = await q
+        .limit(f.limit)
+        .offset((f.page - 1) * f.limit)
+        .execute();
+      return rows.map(toPublicUser);
+    },
+
+    async count(f: Pick<ListUsersFilter, 'role' | 'status' | 'q'>): Promise<number> {
+      const r = await filtered(f)
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
+    async countAdmins(): Promise<number> {
+      return this.count({ role: 'admin', status: 'active' });
+    },
+
+    async insert(row: NewUserRow): Promise<PublicUser> {
+      const r = await db.insertInto('users').values(row).returning(PUBLIC_COLUMNS).executeTakeFirstOrThrow();
+      return toPublicUser(r);
+    },
+
+    async update(id: number, patch: UserPatchRow): Promise<PublicUser | undefined> {
+      const r = await db.updateTable('users').set(patch).where('id', '=', id).returning(PUBLIC_COLUMNS).executeTakeFirst();
+      return r && toPublicUser(r);
+    },
+
+    async delete(id: number): Promise<boolean> {
+      const r = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+  };
+}
+
+export type UsersStore = ReturnType<typeof usersStore>;
