@@ -20,6 +20,7 @@ import { auditRoutes } from './modules/audit/routes.ts';
 import { createAuditService } from './modules/audit/service.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { createAuthService } from './modules/auth/service.ts';
+import type { Permission } from './modules/permissions.ts';
 import { usersRoutes } from './modules/users/routes.ts';
 import { createUsersService } from './modules/users/service.ts';
 
@@ -43,7 +44,13 @@ export function createServices(ctx: AppContext) {
 export type Services = ReturnType<typeof createServices>;
 
 /** Builds the Fastify instance from the modules. Listening and shutdown belong to main.ts. */
-export async function buildApp(opts: BuildOptions): Promise<{ app: App; services: Services; ctx: AppContext }> {
+export interface RouteInfo {
+  method: string;
+  url: string;
+  permission: Permission;
+}
+
+export async function buildApp(opts: BuildOptions): Promise<{ app: App; services: Services; ctx: AppContext; routes: RouteInfo[] }> {
   const { config, database, logger } = opts;
   const ctx: AppContext = { config, db: database.db, dialect: database.dialect, clock: opts.clock ?? systemClock, log: logger };
   const services = createServices(ctx);
@@ -80,6 +87,13 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; services
 
   registerProblemHandlers(app);
   registerAuth(app, services.auth);
+  // After registerAuth's onRoute check, so every collected route has its permission.
+  const routes: RouteInfo[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of ([] as string[]).concat(route.method)) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url, permission: route.config!.permission! });
+    }
+  });
   registerIdempotency(app, ctx.db, ctx.clock);
 
   await app.register(swagger, {
@@ -140,5 +154,5 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; services
   auditRoutes(app, services.audit);
 
   await app.ready();
-  return { app, services, ctx };
+  return { app, services, ctx, routes };
 }

@@ -1,0 +1,158 @@
+/**
+ * Test harness: every suite runs against a real database — a fresh SQLite file, and, when TEST_DATABASE_URL is
+ * set, a fresh PostgreSQL schema — through the real Fastify app.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe } from 'node:test';
+import type { LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
+import pino from 'pino';
+import { buildApp, type RouteInfo, type Services } from '../src/app.ts';
+import type { Clock } from '../src/clock.ts';
+import { loadConfig, type Config } from '../src/config.ts';
+import type { AppContext } from '../src/context.ts';
+import { migrate, openDatabase, type DatabaseHandle } from '../src/db/index.ts';
+import type { App } from '../src/http/types.ts';
+
+export type DbKind = 'sqlite' | 'postgres';
+
+export const ADMIN = { username: 'admin', email: 'admin@example.com', password: 'admin-password-1' };
+
+const PG_URL = process.env.TEST_DATABASE_URL;
+
+/** Runs `suite` once per configured database; PostgreSQL is reported as skipped when TEST_DATABASE_URL is unset. */
+export function eachDatabase(title: string, suite: (kind: DbKind) => void): void {
+  describe(`${title} [sqlite]`, () => suite('sqlite'));
+  if (PG_URL) describe(`${title} [postgres]`, () => suite('postgres'));
+  else describe(`${title} [postgres]`, { skip: 'TEST_DATABASE_URL is not set' }, () => undefined);
+}
+
+export interface TestDatabase extends DatabaseHandle {
+  /** Closes the connection and deletes the file or schema. */
+  drop(): Promise<void>;
+}
+
+export async function openTestDatabase(kind: DbKind, poolSize?: number): Promise<TestDatabase> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gatrix-test-'));
+    const h = openDatabase({ sqliteFile: path.join(dir, 'test.db') });
+    await migrate(h);
+    return { ...h, drop: async () => { await h.close(); rmSync(dir, { recursive: true, force: true }); } };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const h = openDatabase({ url: PG_URL, pgSchema: schema, poolSize });
+  await migrate(h);
+  return {
+    ...h,
+    drop: async () => {
+      await h.close();
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`drop schema ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'gatrix-data-'));
+  return loadConfig({
+    GATRIX_DATA_DIR: dataDir,
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    GATRIX_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    GATRIX_ADMIN_USERNAME: ADMIN.username,
+    GATRIX_ADMIN_EMAIL: ADMIN.email,
+    GATRIX_ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+}
+
+/** A clock tests can move. */
+export class TestClock implements Clock {
+  constructor(private t = Date.now()) {}
+  now(): Date {
+    return new Date(this.t);
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export interface Harness {
+  kind: DbKind;
+  app: App;
+  services: Services;
+  ctx: AppContext;
+  routes: RouteInfo[];
+  db: TestDatabase;
+  config: Config;
+  /** Access token of the bootstrap admin. */
+  adminToken: string;
+  /** app.inject with JSON body and a bearer token. */
+  call(method: string, url: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  /** Creates a user with a password and returns its access token. */
+  userToken(role: 'admin' | 'operator' | 'viewer' | 'player', username?: string): Promise<{ id: number; token: string }>;
+  apiKey(type: 'admin' | 'server' | 'client'): Promise<{ id: number; key: string }>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(kind: DbKind, opts: { env?: Record<string, string>; clock?: Clock; logger?: pino.Logger } = {}): Promise<Harness> {
+  const db = await openTestDatabase(kind);
+  const config = testConfig(opts.env);
+  const logger = opts.logger ?? pino({ level: 'silent' });
+  const { app, services, ctx, routes } = await buildApp({ config, database: db, logger, clock: opts.clock });
+  await services.auth.ensureAdmin();
+
+  const call: Harness['call'] = (method, url, o = {}) =>
+    app.inject({
+      method: method as 'GET',
+      url,
+      headers: { ...(o.token ? { authorization: `Bearer ${o.token}` } : {}), ...(o.headers ?? {}) },
+      ...(o.body !== undefined ? { payload: o.body as object } : {}),
+    });
+
+  const login = async (username: string, password: string) => {
+    const r = await call('POST', '/api/v1/auth/login', { body: { username, password } });
+    if (r.statusCode !== 200) throw new Error(`login ${username} failed: ${r.body}`);
+    return r.json<{ accessToken: string; refreshToken: string }>();
+  };
+  const adminToken = (await login(ADMIN.username, ADMIN.password)).accessToken;
+  let n = 0;
+
+  return {
+    kind,
+    app,
+    services,
+    ctx,
+    routes,
+    db,
+    config,
+    adminToken,
+    call,
+    async userToken(role, username = `${role}${++n}_${randomBytes(3).toString('hex')}`) {
+      const password = 'password-123';
+      const r = await call('POST', '/api/v1/users', { token: adminToken, body: { username, email: `${username}@example.com`, role, password } });
+      if (r.statusCode !== 201) throw new Error(`create ${role} failed: ${r.body}`);
+      return { id: r.json<{ id: number }>().id, token: (await login(username, password)).accessToken };
+    },
+    async apiKey(type) {
+      const r = await call('POST', '/api/v1/api-keys', { token: adminToken, body: { name: `${type} key ${++n}`, type } });
+      if (r.statusCode !== 201) throw new Error(`create key failed: ${r.body}`);
+      const k = r.json<{ id: number; key: string }>();
+      return { id: k.id, key: k.key };
+    },
+    async close() {
+      await app.close();
+      await db.drop();
+      rmSync(config.dataDir, { recursive: true, force: true });
+    },
+  };
+}
