@@ -89,14 +89,14 @@ eachDatabase('users', (kind) => {
 
   it('rejects bad input with 400 naming the field and writes nothing', async () => {
     const cases: [unknown, string][] = [
-      [{ username: 'ok_name', email: 'not-an-email' }, 'body.email'],
-      [{ username: 'x', email: 'x@example.com' }, 'body.username'],
-      [{ username: 'a'.repeat(65), email: 'long@example.com' }, 'body.username'],
-      [{ username: 'okname2', email: 'ok2@example.com', role: 'god' }, 'body.role'],
-      [{ username: 'okname3', email: 'ok3@example.com', isAdmin: true }, 'body.isAdmin'],
-      [{ email: 'ok4@example.com' }, 'body.username'],
-      [{ username: 'okname5', email: 'ok5@example.com', password: 'short' }, 'body.password'],
-      [{ username: 42, email: 'ok6@example.com' }, 'body.username'],
+      [{ username: 'ok_name', email: 'not-an-email' }, 'email'],
+      [{ username: 'x', email: 'x@example.com' }, 'username'],
+      [{ username: 'a'.repeat(65), email: 'long@example.com' }, 'username'],
+      [{ username: 'okname2', email: 'ok2@example.com', role: 'god' }, 'role'],
+      [{ username: 'okname3', email: 'ok3@example.com', isAdmin: true }, 'isAdmin'],
+      [{ email: 'ok4@example.com' }, 'username'],
+      [{ username: 'okname5', email: 'ok5@example.com', password: 'short' }, 'password'],
+      [{ username: 42, email: 'ok6@example.com' }, 'username'],
     ];
     const total = (await h.call('GET', '/api/v1/users', { token: h.adminToken })).json().pagination.total;
     for (const [body, path] of cases) {

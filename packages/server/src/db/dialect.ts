@@ -1,4 +1,4 @@
-import type { ColumnDefinitionBuilder } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type RawBuilder } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -23,4 +23,10 @@ export function uniqueViolationField(err: unknown): string | undefined {
   if (name === undefined) return 'id';
   const m = /^[a-z]+(?:_[a-z]+)*?_([a-z]+(?:_[a-z]+)*)_uq$/.exec(name);
   return m ? m[1] : name;
+}
+
+/** A LIKE pattern matching `prefix` + `text` + `suffix` with the text's own % and _ taken literally. */
+export function likePattern(text: string, { prefix = '', suffix = '' } = {}): RawBuilder<string> {
+  const escaped = text.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return sql<string>`${prefix + escaped + suffix} escape '\\'`;
 }

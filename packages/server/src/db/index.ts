@@ -65,7 +65,10 @@ export async function migrate(handle: DatabaseHandle): Promise<void> {
         ),
       ),
   };
-  const { error, results } = await new Migrator({ db: handle.db, provider }).migrateToLatest();
+  // Kysely looks for its bookkeeping tables in any schema unless told which one: name ours explicitly.
+  const migrationTableSchema =
+    handle.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(handle.db)).rows[0].s : undefined;
+  const { error, results } = await new Migrator({ db: handle.db, provider, migrationTableSchema }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
     throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });

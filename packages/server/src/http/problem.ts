@@ -67,17 +67,20 @@ interface AjvError {
   params: Record<string, unknown>;
 }
 
-/** Ajv errors → [{ path, message }] where path names the field, e.g. `body.email` or `query.limit`. */
+/**
+ * Ajv errors → [{ path, message }] where path names the field: body fields by name (`email`, `tags.0`), others
+ * with where they came from (`query.limit`, `params.id`, `headers.if-match`), like the paths services report.
+ */
 export function fieldErrors(context: string | undefined, validation: AjvError[]): FieldError[] {
-  const where = context === 'querystring' ? 'query' : (context ?? 'body');
+  const where = context === 'querystring' ? 'query' : context === 'body' || context === undefined ? [] : context;
   return validation.map((v) => {
     const segments = v.instancePath.split('/').filter(Boolean);
     if (v.keyword === 'required') segments.push(String(v.params.missingProperty));
     if (v.keyword === 'additionalProperties') {
       segments.push(String(v.params.additionalProperty));
-      return { path: [where, ...segments].join('.'), message: 'is not a known field' };
+      return { path: [where, ...segments].flat().join('.'), message: 'is not a known field' };
     }
-    const path = [where, ...segments].join('.');
+    const path = [where, ...segments].flat().join('.') || '(body)';
     let message = v.message ?? 'is invalid';
     if (v.keyword === 'required') message = 'is required';
     if (v.keyword === 'enum' || (v.keyword === 'const' && v.params.allowedValue !== undefined)) {

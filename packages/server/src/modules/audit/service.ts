@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.ts';
+import { likePattern } from '../../db/dialect.ts';
 import { ValidationError } from '../../errors.ts';
 import { page, type Page } from '../../http/schemas.ts';
 import type { ListAuditLogsFilter, PublicAuditLog } from './schemas.ts';
@@ -11,7 +12,7 @@ export function createAuditService({ db }: AppContext) {
     if (f.actorType) q = q.where('actor_type', '=', f.actorType);
     if (f.actorId) q = q.where('actor_id', '=', f.actorId);
     if (f.action) {
-      q = f.action.endsWith('.*') ? q.where('action', 'like', `${f.action.slice(0, -1).replace(/[\\%_]/g, '')}%`) : q.where('action', '=', f.action);
+      q = f.action.endsWith('.*') ? q.where('action', 'like', likePattern(f.action.slice(0, -1), { suffix: '%' })) : q.where('action', '=', f.action);
     }
     if (f.targetType) q = q.where('target_type', '=', f.targetType);
     if (f.targetId) q = q.where('target_id', '=', f.targetId);

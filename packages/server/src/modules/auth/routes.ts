@@ -38,7 +38,7 @@ export function authRoutes(app: App, auth: AuthService, users: UsersService): vo
     },
     handler: (request) => {
       const login = request.body.username ?? request.body.email;
-      if (!login) throw new ValidationError('body.username', 'username or email is required');
+      if (!login) throw new ValidationError('username', 'username or email is required');
       return auth.login(login, request.body.password, request.ip, request.id);
     },
   });

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { likePattern } from '../../db/dialect.ts';
 import type { Database, UsersTable } from '../../db/schema.ts';
 import type { Role } from '../permissions.ts';
 import type { ListUsersFilter, PublicUser, UserStatus } from './schemas.ts';
@@ -49,10 +50,6 @@ const SORT_COLUMNS = {
   lastLoginAt: 'last_login_at',
 } as const;
 
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /** Kysely queries for users; returns undefined for "not found" and leaves the decision to the service. */
 export function usersStore(db: Kysely<Database>) {
   function filtered(f: Pick<ListUsersFilter, 'role' | 'status' | 'q'>) {
@@ -60,14 +57,8 @@ export function usersStore(db: Kysely<Database>) {
     if (f.role) q = q.where('role', '=', f.role);
     if (f.status) q = q.where('status', '=', f.status);
     if (f.q) {
-      const like = `%${escapeLike(f.q.toLowerCase())}%`;
-      q = q.where((eb) =>
-        eb.or([
-          eb(sql`lower(username)`, 'like', sql`${like} escape '\\'`),
-          eb(sql`lower(email)`, 'like', sql`${like} escape '\\'`),
-          eb(sql`lower(display_name)`, 'like', sql`${like} escape '\\'`),
-        ]),
-      );
+      const like = likePattern(f.q.toLowerCase(), { prefix: '%', suffix: '%' });
+      q = q.where((eb) => eb.or([eb(sql`lower(username)`, 'like', like), eb(sql`lower(email)`, 'like', like), eb(sql`lower(display_name)`, 'like', like)]));
     }
     return q;
   }

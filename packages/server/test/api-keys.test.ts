@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { sha256Hex } from '../src/modules/auth/tokens.ts';
+import { eachDatabase, startHarness, TestClock, type Harness } from './helpers.ts';
+
+eachDatabase('api keys', (kind) => {
+  let h: Harness;
+  const clock = new TestClock();
+  before(async () => {
+    h = await startHarness(kind, { clock });
+  });
+  after(() => h.close());
+
+  it('creates a key shown once, stores only its hash, and lists its prefix', async () => {
+    const r = await h.call('POST', '/api/v1/api-keys', { token: h.adminToken, body: { name: 'game server', type: 'server' } });
+    assert.equal(r.statusCode, 201, r.body);
+    const created = r.json();
+    assert.match(created.key, /^gtx_server_[A-Za-z0-9_-]{32}$/);
+    assert.ok(created.key.startsWith(created.prefix));
+    const row = await h.db.db.selectFrom('api_keys').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow();
+    assert.equal(row.key_hash, sha256Hex(created.key));
+    assert.ok(!JSON.stringify(row).includes(created.key), 'plaintext is not stored');
+
+    const list = await h.call('GET', '/api/v1/api-keys', { token: h.adminToken });
+    const listed = list.json().data.find((k: { id: number }) => k.id === created.id);
+    assert.equal(listed.prefix, created.prefix);
+    assert.ok(!('key' in listed));
+    assert.ok(!list.body.includes(created.key));
+    const one = await h.call('GET', `/api/v1/api-keys/${created.id}`, { token: h.adminToken });
+    assert.ok(!('key' in one.json()));
+  });
+
+  it('an admin key manages users like an admin, as X-API-Key or Bearer (the seed SDK does this)', async () => {
+    const { key } = await h.apiKey('admin');
+    const viaHeader = await h.call('POST', '/api/v1/users', { headers: { 'x-api-key': key }, body: { username: 'bykey1', email: 'bykey1@example.com' } });
+    assert.equal(viaHeader.statusCode, 201, viaHeader.body);
+    const viaBearer = await h.call('GET', '/api/v1/users?page=1&limit=10', { token: key });
+    assert.equal(viaBearer.statusCode, 200);
+    const audit = (await h.call('GET', `/api/v1/audit-logs?action=user.create&targetId=${viaHeader.json().id}`, { token: h.adminToken })).json();
+    assert.equal(audit.data[0].actorType, 'api_key');
+  });
+
+  it('records lastUsedAt when a key is used', async () => {
+    const { id, key } = await h.apiKey('server');
+    assert.equal((await h.call('GET', `/api/v1/api-keys/${id}`, { token: h.adminToken })).json().lastUsedAt, null);
+    await h.call('GET', '/api/v1/users', { headers: { 'x-api-key': key } }); // 403 for a server key, but the key was used
+    for (let i = 0; i < 50; i++) {
+      const k = (await h.call('GET', `/api/v1/api-keys/${id}`, { token: h.adminToken })).json();
+      if (k.lastUsedAt) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.fail('lastUsedAt was never recorded');
+  });
+
+  it('revoking a key stops it at once', async () => {
+    const { id, key } = await h.apiKey('admin');
+    assert.equal((await h.call('GET', '/api/v1/users', { headers: { 'x-api-key': key } })).statusCode, 200);
+    assert.equal((await h.call('DELETE', `/api/v1/api-keys/${id}`, { token: h.adminToken })).statusCode, 204);
+    const after = await h.call('GET', '/api/v1/users', { headers: { 'x-api-key': key } });
+    assert.equal(after.statusCode, 401);
+    assert.equal(after.json().code, 'invalid_credentials');
+    assert.ok((await h.call('GET', `/api/v1/api-keys/${id}`, { token: h.adminToken })).json().revokedAt);
+    const listed = (await h.call('GET', '/api/v1/api-keys', { token: h.adminToken })).json().data.map((k: { id: number }) => k.id);
+    assert.ok(!listed.includes(id), 'revoked keys are hidden unless includeRevoked=true');
+    const all = (await h.call('GET', '/api/v1/api-keys?includeRevoked=true', { token: h.adminToken })).json().data.map((k: { id: number }) => k.id);
+    assert.ok(all.includes(id));
+  });
+
+  it('an expired key is refused; expiresAt in the past is rejected at creation', async () => {
+    const soon = new Date(clock.now().getTime() + 60_000).toISOString();
+    const r = await h.call('POST', '/api/v1/api-keys', { token: h.adminToken, body: { name: 'short', type: 'admin', expiresAt: soon } });
+    assert.equal(r.statusCode, 201);
+    const key = r.json().key;
+    assert.equal((await h.call('GET', '/api/v1/users', { headers: { 'x-api-key': key } })).statusCode, 200);
+    clock.advance(61_000);
+    assert.equal((await h.call('GET', '/api/v1/users', { headers: { 'x-api-key': key } })).statusCode, 401);
+    const past = await h.call('POST', '/api/v1/api-keys', { token: h.adminToken, body: { name: 'old', type: 'admin', expiresAt: '2000-01-01T00:00:00Z' } });
+    assert.equal(past.statusCode, 400);
+    assert.equal(past.json().errors[0].path, 'expiresAt');
+  });
+
+  it('rejects an unknown key type and unknown fields', async () => {
+    const r = await h.call('POST', '/api/v1/api-keys', { token: h.adminToken, body: { name: 'x', type: 'superuser' } });
+    assert.equal(r.statusCode, 400);
+    assert.equal(r.json().errors[0].path, 'type');
+    const extra = await h.call('POST', '/api/v1/api-keys', { token: h.adminToken, body: { name: 'x', type: 'client', key: 'chosen' } });
+    assert.equal(extra.statusCode, 400);
+    assert.equal(extra.json().errors[0].path, 'key');
+  });
+
+  it('operators and viewers read keys but cannot create or revoke them', async () => {
+    for (const role of ['operator', 'viewer'] as const) {
+      const { token } = await h.userToken(role);
+      assert.equal((await h.call('GET', '/api/v1/api-keys', { token })).statusCode, 200);
+      assert.equal((await h.call('POST', '/api/v1/api-keys', { token, body: { name: 'n', type: 'client' } })).statusCode, 403);
+      assert.equal((await h.call('DELETE', '/api/v1/api-keys/1', { token })).statusCode, 403);
+    }
+  });
+});

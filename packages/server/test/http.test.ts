@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { eachDatabase, startHarness, type Harness } from './helpers.ts';
+
+eachDatabase('HTTP conventions', (kind) => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness(kind, { env: { GATRIX_BODY_LIMIT: '2048' } });
+  });
+  after(() => h.close());
+
+  it('echoes a valid X-Request-Id and generates one otherwise; problems carry it', async () => {
+    const given = await h.call('GET', '/api/v1/nope', { headers: { 'x-request-id': 'trace-123' } });
+    assert.equal(given.headers['x-request-id'], 'trace-123');
+    assert.equal(given.json().requestId, 'trace-123');
+    const bad = await h.call('GET', '/healthz', { headers: { 'x-request-id': 'bad id with spaces' } });
+    assert.match(String(bad.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+  });
+
+  it('unknown route 404, wrong method 405 with Allow', async () => {
+    const nf = await h.call('GET', '/api/v1/nope', { token: h.adminToken });
+    assert.equal(nf.statusCode, 404);
+    assert.equal(nf.json().code, 'route_not_found');
+    assert.equal(nf.headers['content-type'], 'application/problem+json; charset=utf-8');
+    const wm = await h.call('POST', '/api/v1/users/1', { token: h.adminToken, body: {} });
+    assert.equal(wm.statusCode, 405);
+    assert.equal(wm.headers.allow, 'GET, PUT, PATCH, DELETE');
+    assert.equal(wm.json().status, 405);
+  });
+
+  it('body too large 413, wrong content type 415, malformed JSON 400', async () => {
+    const big = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 'big', email: 'big@example.com', displayName: 'x'.repeat(5000) } });
+    assert.equal(big.statusCode, 413);
+    assert.equal(big.json().code, 'body_too_large');
+    const text = await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'text/plain' }, payload: 'hello' });
+    assert.equal(text.statusCode, 415);
+    assert.equal(text.json().code, 'unsupported_media_type');
+    const broken = await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' }, payload: '{"username": ' });
+    assert.equal(broken.statusCode, 400);
+    assert.equal(broken.json().code, 'malformed_json');
+  });
+
+  it('Idempotency-Key: same key and body replays the first response; a different body is 422', async () => {
+    const body = { username: 'idem1', email: 'idem1@example.com' };
+    const headers = { 'idempotency-key': 'create-idem1' };
+    const first = await h.call('POST', '/api/v1/users', { token: h.adminToken, body, headers });
+    assert.equal(first.statusCode, 201);
+    const again = await h.call('POST', '/api/v1/users', { token: h.adminToken, body, headers });
+    assert.equal(again.statusCode, 201);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    assert.deepEqual(again.json(), first.json());
+    const total = (await h.call('GET', '/api/v1/users?q=idem1', { token: h.adminToken })).json().pagination.total;
+    assert.equal(total, 1, 'the replay created nothing');
+    const other = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { ...body, username: 'idem2' }, headers });
+    assert.equal(other.statusCode, 422);
+    assert.equal(other.json().code, 'idempotency_key_reused');
+  });
+
+  it('Idempotency-Key is scoped to the caller', async () => {
+    const { key } = await h.apiKey('admin');
+    const headers = { 'idempotency-key': 'shared-key' };
+    const a = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 'scopeA', email: 'scopea@example.com' }, headers });
+    const b = await h.call('POST', '/api/v1/users', { token: key, body: { username: 'scopeB', email: 'scopeb@example.com' }, headers });
+    assert.equal(a.statusCode, 201);
+    assert.equal(b.statusCode, 201);
+    assert.notEqual(a.json().id, b.json().id);
+  });
+
+  it('concurrent requests with one Idempotency-Key create once', async () => {
+    const body = { username: 'idemrace', email: 'idemrace@example.com' };
+    const rs = await Promise.all([0, 1, 2, 3].map(() => h.call('POST', '/api/v1/users', { token: h.adminToken, body, headers: { 'idempotency-key': 'race' } })));
+    for (const r of rs) assert.ok([201, 409].includes(r.statusCode), r.body);
+    assert.ok(rs.some((r) => r.statusCode === 201));
+    assert.equal((await h.call('GET', '/api/v1/users?q=idemrace', { token: h.adminToken })).json().pagination.total, 1);
+  });
+
+  it('a 4xx answer is replayed too; the key is 1..255 chars', async () => {
+    const headers = { 'idempotency-key': 'bad-create' };
+    const first = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 'admin', email: 'again@example.com' }, headers });
+    assert.equal(first.statusCode, 409);
+    const again = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 'admin', email: 'again@example.com' }, headers });
+    assert.equal(again.statusCode, 409);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    const long = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 'x1x', email: 'x1x@example.com' }, headers: { 'idempotency-key': 'k'.repeat(256) } });
+    assert.equal(long.statusCode, 400);
+  });
+
+  it('ETag on a resource; If-None-Match gives 304; a stale If-Match gives 412 and changes nothing', async () => {
+    const created = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 'etag1', email: 'etag1@example.com' } });
+    const id = created.json().id;
+    const got = await h.call('GET', `/api/v1/users/${id}`, { token: h.adminToken });
+    const etag = String(got.headers.etag);
+    assert.match(etag, /^"[\w-]+"$/);
+    assert.equal(etag, created.headers.etag);
+    const cached = await h.call('GET', `/api/v1/users/${id}`, { token: h.adminToken, headers: { 'if-none-match': etag } });
+    assert.equal(cached.statusCode, 304);
+    assert.equal(cached.body, '');
+
+    const ok = await h.call('PUT', `/api/v1/users/${id}`, { token: h.adminToken, body: { displayName: 'One' }, headers: { 'if-match': etag } });
+    assert.equal(ok.statusCode, 200);
+    assert.notEqual(ok.headers.etag, etag);
+    const stale = await h.call('PUT', `/api/v1/users/${id}`, { token: h.adminToken, body: { displayName: 'Two' }, headers: { 'if-match': etag } });
+    assert.equal(stale.statusCode, 412);
+    assert.equal(stale.json().code, 'precondition_failed');
+    const staleDelete = await h.call('DELETE', `/api/v1/users/${id}`, { token: h.adminToken, headers: { 'if-match': etag } });
+    assert.equal(staleDelete.statusCode, 412);
+    assert.equal((await h.call('GET', `/api/v1/users/${id}`, { token: h.adminToken })).json().displayName, 'One');
+  });
+
+  it('healthz, readyz, OpenAPI 3.1 with every route, docs page', async () => {
+    assert.equal((await h.call('GET', '/healthz')).json().status, 'ok');
+    assert.deepEqual((await h.call('GET', '/readyz')).json(), { status: 'ready', database: kind });
+    const spec = (await h.call('GET', '/openapi.json')).json();
+    assert.equal(spec.openapi, '3.1.0');
+    for (const r of h.routes.filter((x) => x.url.startsWith('/api/'))) {
+      const path = r.url.replace(/:(\w+)/g, '{$1}');
+      const op = spec.paths[path]?.[r.method.toLowerCase()];
+      assert.ok(op, `${r.method} ${path} is documented`);
+      assert.ok(op.operationId && op.summary, `${r.method} ${path} has operationId and summary`);
+    }
+    assert.ok(spec.components.schemas.Problem);
+    const docs = await h.call('GET', '/docs/');
+    assert.equal(docs.statusCode, 200);
+    assert.match(docs.body, /swagger/i);
+  });
+});
