@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+describe('config', () => {
+  const dir = () => mkdtempSync(path.join(tmpdir(), 'gatrix-cfg-'));
+
+  it('a bad value stops start-up with an error naming the variable', () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ PORT: 'eighty' }, 'PORT'],
+      [{ PORT: '70000' }, 'PORT'],
+      [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+      [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
+      [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+      [{ GATRIX_ENCRYPTION_KEY: 'abc' }, 'GATRIX_ENCRYPTION_KEY'],
+      [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+      [{ TRUST_PROXY: 'not an ip' }, 'TRUST_PROXY'],
+      [{ GATRIX_ADMIN_PASSWORD: 'short' }, 'GATRIX_ADMIN_PASSWORD'],
+      [{ GATRIX_ADMIN_EMAIL: 'nope' }, 'GATRIX_ADMIN_EMAIL'],
+      [{ GATRIX_LOG_PRETTY: 'maybe' }, 'GATRIX_LOG_PRETTY'],
+    ];
+    for (const [env, variable] of cases) {
+      const d = dir();
+      assert.throws(
+        () => loadConfig({ GATRIX_DATA_DIR: d, ...env }),
+        (err: unknown) => err instanceof ConfigError && err.variable === variable && err.message.startsWith(`${variable}:`),
+        JSON.stringify(env),
+      );
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('generates missing secrets once, keeps them in the data dir with mode 0600, and reuses them', () => {
+    const d = dir();
+    const a = loadConfig({ GATRIX_DATA_DIR: d });
+    const file = path.join(d, 'secrets.json');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.ok(a.jwtSecret.length >= 32);
+    assert.equal(a.encryptionKey.length, 32);
+    const b = loadConfig({ GATRIX_DATA_DIR: d });
+    assert.equal(b.jwtSecret, a.jwtSecret);
+    assert.deepEqual(b.encryptionKey, a.encryptionKey);
+    assert.ok(readFileSync(file, 'utf8').includes(a.jwtSecret));
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('environment secrets win and nothing is written', () => {
+    const d = path.join(dir(), 'sub');
+    const c = loadConfig({ GATRIX_DATA_DIR: d, JWT_SECRET: 'x'.repeat(40), GATRIX_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') });
+    assert.equal(c.jwtSecret, 'x'.repeat(40));
+    assert.throws(() => statSync(path.join(d, 'secrets.json')));
+  });
+
+  it('parses TRUST_PROXY forms and defaults', () => {
+    const d = dir();
+    assert.equal(loadConfig({ GATRIX_DATA_DIR: d }).trustProxy, false);
+    assert.equal(loadConfig({ GATRIX_DATA_DIR: d, TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.equal(loadConfig({ GATRIX_DATA_DIR: d, TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.deepEqual(loadConfig({ GATRIX_DATA_DIR: d, TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy, ['10.0.0.0/8', '127.0.0.1']);
+    const c = loadConfig({ GATRIX_DATA_DIR: d });
+    assert.equal(c.port, 3000);
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.databaseUrl, undefined);
+    rmSync(d, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,82 @@
+/** End to end: the real `main.ts` process, as `npm start` runs it, on a fresh data dir, over real HTTP. */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function start(env: Record<string, string>): { child: ChildProcess; output: () => string; ready: Promise<string> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: serverDir,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const ready = new Promise<string>((resolve, reject) => {
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /Gatrix API (http:\/\/\S+)\/api\/v1/.exec(out);
+      if (m) resolve(m[1]);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+  return { child, output: () => out, ready };
+}
+
+describe('the gatrix process', () => {
+  const dirs: string[] = [];
+  const children: ChildProcess[] = [];
+  after(() => {
+    for (const c of children) c.kill('SIGKILL');
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('first start on SQLite prints a generated admin password once; it logs in; SIGTERM exits cleanly', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'gatrix-e2e-'));
+    dirs.push(dataDir);
+    const s = start({ GATRIX_DATA_DIR: dataDir });
+    children.push(s.child);
+    const base = await s.ready;
+    const m = /created admin "admin" with password (\S+)/.exec(s.output());
+    assert.ok(m, s.output());
+    const password = m[1];
+
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    assert.equal(login.status, 200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const users = await fetch(`${base}/api/v1/users`, { headers: { authorization: `Bearer ${accessToken}` } });
+    assert.equal(users.status, 200);
+    assert.equal(((await users.json()) as { pagination: { total: number } }).pagination.total, 1);
+
+    // The password is not in the structured log lines, and neither is the token.
+    const jsonLines = s.output().split('\n').filter((l) => l.startsWith('{'));
+    assert.ok(jsonLines.length > 0);
+    assert.ok(jsonLines.every((l) => !l.includes(password) && !l.includes(accessToken)));
+
+    const exited = new Promise<number | null>((resolve) => s.child.on('exit', (code) => resolve(code)));
+    s.child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+
+    // Second start on the same data dir: the admin exists, no new password is printed.
+    const again = start({ GATRIX_DATA_DIR: dataDir });
+    children.push(again.child);
+    const base2 = await again.ready;
+    assert.doesNotMatch(again.output(), /created admin/);
+    const relog = await fetch(`${base2}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    assert.equal(relog.status, 200);
+    again.child.kill('SIGTERM');
+  });
+
+  it('a bad setting stops start-up with a message naming the variable', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'gatrix-e2e-'));
+    dirs.push(dataDir);
+    const s = start({ GATRIX_DATA_DIR: dataDir, PORT: 'abc' });
+    await assert.rejects(s.ready, /exited 1: gatrix: invalid configuration: PORT: must be a whole number/);
+  });
+});
