@@ -38,6 +38,7 @@ export function createServices(ctx: AppContext) {
   const apiKeys = createApiKeysService(ctx);
   const auth = createAuthService(ctx, users, apiKeys);
   const audit = createAuditService(ctx);
+  // module services
   return { users, apiKeys, auth, audit };
 }
 
@@ -152,6 +153,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; services
   usersRoutes(app, services.users);
   apiKeysRoutes(app, services.apiKeys);
   auditRoutes(app, services.audit);
+  // module routes
 
   await app.ready();
   return { app, services, ctx, routes };

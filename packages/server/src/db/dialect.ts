@@ -8,21 +8,31 @@ export function idColumn(c: ColumnDefinitionBuilder, dialect: Dialect): ColumnDe
 }
 
 /**
- * If the error is a unique-constraint violation, the name of the clashing field, read from our index names
- * (`<table>_<field>_uq`); otherwise undefined.
+ * The API field each unique index protects. PostgreSQL names the index; SQLite names the index for
+ * expression indexes and `table.column, …` for column indexes, so both spellings are listed.
  */
+const UNIQUE_FIELDS: Record<string, string> = {
+  users_username_uq: 'username',
+  users_email_uq: 'email',
+  api_keys_key_hash_uq: 'key',
+  game_worlds_world_id_uq: 'worldId',
+  whitelist_entries_value_uq: 'value',
+  'whitelist_entries.type, whitelist_entries.value': 'value',
+  client_versions_version_uq: 'version',
+  'client_versions.channel, client_versions.sub_channel, client_versions.version': 'version',
+};
+
+/** If the error is a unique-constraint violation, the API field that clashed; otherwise undefined. */
 export function uniqueViolationField(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as { code?: string; constraint?: string; message?: string };
   let name: string | undefined;
   if (e.code === '23505') name = e.constraint;
   else if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    const m = /index '([^']+)'/.exec(e.message ?? '') ?? /failed: \w+\.(\w+)/.exec(e.message ?? '');
+    const m = /index '([^']+)'/.exec(e.message ?? '') ?? /constraint failed: (.+)$/.exec(e.message ?? '');
     name = m?.[1];
   } else return undefined;
-  if (name === undefined) return 'id';
-  const m = /^[a-z]+(?:_[a-z]+)*?_([a-z]+(?:_[a-z]+)*)_uq$/.exec(name);
-  return m ? m[1] : name;
+  return (name && UNIQUE_FIELDS[name]) ?? 'id';
 }
 
 /** A LIKE pattern matching `prefix` + `text` + `suffix` with the text's own % and _ taken literally. */

@@ -11,6 +11,10 @@ export interface Database {
   audit_logs: AuditLogsTable;
   outbox_events: OutboxEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  game_worlds: GameWorldsTable;
+  global_maintenance: GlobalMaintenanceTable;
+  whitelist_entries: WhitelistEntriesTable;
+  client_versions: ClientVersionsTable;
 }
 
 export interface UsersTable {
@@ -82,4 +86,71 @@ export interface IdempotencyKeysTable {
   status_code: number | null;
   response_body: string | null;
   created_at: string;
+}
+
+/** The maintenance columns shared by a game world and the global maintenance row. */
+export interface MaintenanceColumns {
+  maintenance_enabled: number;
+  maintenance: number;
+  maintenance_message: string | null;
+  /** JSON object {lang: text}. */
+  maintenance_messages: string;
+  maintenance_starts_at: string | null;
+  maintenance_ends_at: string | null;
+}
+
+export interface GameWorldsTable extends MaintenanceColumns {
+  id: Generated<number>;
+  world_id: string;
+  name: string;
+  description: string | null;
+  visible: number;
+  display_order: number;
+  region: string | null;
+  /** JSON array of strings. */
+  tags: string;
+  /** JSON object or null. */
+  custom_payload: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GlobalMaintenanceTable extends MaintenanceColumns {
+  id: number;
+  updated_at: string;
+}
+
+export interface WhitelistEntriesTable {
+  id: Generated<number>;
+  type: string;
+  value: string;
+  memo: string | null;
+  enabled: number;
+  starts_at: string | null;
+  ends_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ClientVersionsTable {
+  id: Generated<number>;
+  channel: string;
+  sub_channel: string;
+  version: string;
+  status: string;
+  game_server_address: string;
+  game_server_address_for_whitelist: string | null;
+  patch_address: string;
+  patch_address_for_whitelist: string | null;
+  min_patch_version: string | null;
+  guest_mode_allowed: number;
+  external_click_link: string | null;
+  /** JSON object or null. */
+  custom_payload: string | null;
+  maintenance_message: string | null;
+  /** JSON object {lang: text}. */
+  maintenance_messages: string;
+  memo: string | null;
+  created_at: string;
+  updated_at: string;
 }

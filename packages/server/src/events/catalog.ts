@@ -2,13 +2,41 @@
  * The event catalog (DESIGN.md §5): webhook name, Socket.IO name and payload type of every event.
  * Later capabilities (webhooks, realtime) consume the outbox using these names.
  */
+import type { PublicClientVersion } from '../modules/client-versions/schemas.ts';
+import type { MessagesMap } from '../modules/maintenance/schemas.ts';
 import type { PublicUser } from '../modules/users/schemas.ts';
+import type { PublicWhitelistEntry } from '../modules/whitelist/schemas.ts';
+import type { PublicGameWorld } from '../modules/worlds/schemas.ts';
+
+interface WorldPayload {
+  id: number;
+  worldId: string;
+  world: PublicGameWorld;
+}
+
+export interface MaintenanceWindowPayload {
+  message: string | null;
+  messages: MessagesMap;
+  startsAt: string | null;
+  endsAt: string | null;
+}
 
 export interface EventPayloads {
   'user.created': { userId: number; user: PublicUser };
   'user.updated': { userId: number; user: PublicUser; changes: Record<string, { from: unknown; to: unknown }> };
   'user.deleted': { userId: number; user: PublicUser };
   'user.login': { userId: number; username: string; ip: string | null; at: string };
+  'world.created': WorldPayload;
+  'world.updated': WorldPayload;
+  'world.deleted': WorldPayload;
+  'world.maintenance_started': WorldPayload & MaintenanceWindowPayload;
+  'world.maintenance_ended': WorldPayload;
+  'maintenance.started': MaintenanceWindowPayload;
+  'maintenance.ended': MaintenanceWindowPayload;
+  'client_version.created': { id: number; clientVersion: PublicClientVersion };
+  'client_version.updated': { id: number; clientVersion: PublicClientVersion };
+  'client_version.deleted': { id: number; clientVersion: PublicClientVersion };
+  'whitelist.updated': { entry: PublicWhitelistEntry; change: 'created' | 'updated' | 'deleted' };
 }
 
 export type EventName = keyof EventPayloads;
@@ -23,6 +51,17 @@ export const EVENT_CATALOG: Record<EventName, EventDefinition> = {
   'user.updated': { socketEvent: 'user_updated', description: 'A user account changed; `changes` lists each field from → to.' },
   'user.deleted': { socketEvent: 'user_deleted', description: 'A user account was deleted.' },
   'user.login': { socketEvent: 'user_login', description: 'A user signed in.' },
+  'world.created': { socketEvent: 'world_created', description: 'A game world was created.' },
+  'world.updated': { socketEvent: 'world_updated', description: 'A game world changed.' },
+  'world.deleted': { socketEvent: 'world_deleted', description: 'A game world was deleted.' },
+  'world.maintenance_started': { socketEvent: 'world_maintenance_started', description: 'Maintenance of a game world began (now, or at its window start).' },
+  'world.maintenance_ended': { socketEvent: 'world_maintenance_ended', description: 'Maintenance of a game world ended.' },
+  'maintenance.started': { socketEvent: 'maintenance_started', description: 'Global maintenance began.' },
+  'maintenance.ended': { socketEvent: 'maintenance_ended', description: 'Global maintenance ended.' },
+  'client_version.created': { socketEvent: 'client_version_created', description: 'A client version was created.' },
+  'client_version.updated': { socketEvent: 'client_version_updated', description: 'A client version changed.' },
+  'client_version.deleted': { socketEvent: 'client_version_deleted', description: 'A client version was deleted.' },
+  'whitelist.updated': { socketEvent: 'whitelist_updated', description: 'A whitelist entry was created, changed or deleted.' },
 };
 
 /** The webhook body, exactly (DESIGN.md §5). */

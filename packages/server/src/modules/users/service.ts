@@ -1,6 +1,7 @@
 import { iso } from '../../clock.ts';
 import { inTransaction, type AppContext } from '../../context.ts';
 import { CountCache } from '../../count-cache.ts';
+import { isoOrNull, patchFrom } from '../../db/columns.ts';
 import { uniqueViolationField } from '../../db/dialect.ts';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '../../errors.ts';
 import { checkIfMatch } from '../../etag.ts';
@@ -19,14 +20,7 @@ export function rethrowConflict(err: unknown): never {
   throw err;
 }
 
-const FIELD_COLUMNS = {
-  username: 'username',
-  email: 'email',
-  displayName: 'display_name',
-  role: 'role',
-  status: 'status',
-  lastLoginAt: 'last_login_at',
-} as const;
+const CHANGE_FIELDS = ['username', 'email', 'displayName', 'role', 'status', 'lastLoginAt'] as const;
 
 export type UserChangeListener = (userId: number, user: PublicUser | undefined) => void;
 
@@ -103,18 +97,24 @@ export function createUsersService(ctx: AppContext) {
         if (actor.principal?.kind === 'user' && actor.principal.userId === id && input.role && input.role !== before.role) {
           throw new ForbiddenError('You cannot change your own role', 'own_role');
         }
-        const patch: UserPatchRow = { updated_at: now };
-        for (const [field, column] of Object.entries(FIELD_COLUMNS) as [keyof typeof FIELD_COLUMNS, (typeof FIELD_COLUMNS)[keyof typeof FIELD_COLUMNS]][]) {
-          const v = input[field];
-          if (v !== undefined) Object.assign(patch, { [column]: field === 'email' ? (v as string).toLowerCase() : v });
-        }
+        const patch: UserPatchRow = {
+          ...patchFrom(input, {
+            username: 'username',
+            email: ['email', (v) => v!.toLowerCase()],
+            displayName: 'display_name',
+            role: 'role',
+            status: 'status',
+            lastLoginAt: ['last_login_at', isoOrNull],
+          }),
+          updated_at: now,
+        };
         if (passwordHash) patch.password_hash = passwordHash;
         const after = (await store.update(id, patch).catch(rethrowConflict))!;
         await assertAnAdminRemains(store, before, after);
         if (after.status === 'suspended' || passwordHash) await revokeAllRefreshTokens(trx, id, now);
 
         const changes: Record<string, { from: unknown; to: unknown }> = {};
-        for (const field of Object.keys(FIELD_COLUMNS) as (keyof PublicUser)[]) {
+        for (const field of CHANGE_FIELDS) {
           if (before[field] !== after[field]) changes[field] = { from: before[field], to: after[field] };
         }
         if (passwordHash) changes.password = { from: '[REDACTED]', to: '[REDACTED]' };

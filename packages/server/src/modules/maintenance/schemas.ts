@@ -1,0 +1,42 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IsoDateTime, NullableIsoDateTime } from '../../http/schemas.ts';
+
+/** A BCP-47 language tag such as `ko`, `en-US`, `zh-Hant-TW`. */
+export const LANG_TAG = '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$';
+export const LangTag = Type.String({ pattern: LANG_TAG, maxLength: 35 });
+
+export const Message = Type.String({ minLength: 1, maxLength: 2000 });
+
+/** Per-language texts: `{ "ko": "…", "en": "…" }`. */
+export const Messages = Type.Record(Type.String({ pattern: LANG_TAG }), Message, { additionalProperties: false, maxProperties: 50 });
+export type MessagesMap = Static<typeof Messages>;
+
+export const MaintenanceBody = Type.Object(
+  {
+    enabled: Type.Boolean(),
+    message: Type.Optional(Type.Union([Message, Type.Null()])),
+    messages: Type.Optional(Messages),
+    startsAt: Type.Optional(Type.Union([IsoDateTime, Type.Null()])),
+    endsAt: Type.Optional(Type.Union([IsoDateTime, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type MaintenanceInput = Static<typeof MaintenanceBody>;
+
+export const GlobalMaintenance = Type.Object(
+  {
+    enabled: Type.Boolean({ description: 'Maintenance was asked for, now or in a window' }),
+    active: Type.Boolean({ description: 'Maintenance is in effect now' }),
+    message: Type.Union([Type.String(), Type.Null()]),
+    messages: Type.Record(Type.String(), Type.String()),
+    startsAt: NullableIsoDateTime,
+    endsAt: NullableIsoDateTime,
+    updatedAt: IsoDateTime,
+  },
+  { title: 'GlobalMaintenance' },
+);
+export type PublicGlobalMaintenance = Static<typeof GlobalMaintenance>;
+
+/** Free-form JSON object attached by operators, at most 16 KiB serialized. */
+export const CustomPayload = Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]);
+export const CUSTOM_PAYLOAD_MAX_BYTES = 16 * 1024;

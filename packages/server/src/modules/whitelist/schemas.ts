@@ -1,0 +1,60 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IsoDateTime, NullableIsoDateTime, PageQuery } from '../../http/schemas.ts';
+
+export const WHITELIST_TYPES = ['account', 'ip'] as const;
+export type WhitelistType = (typeof WHITELIST_TYPES)[number];
+export const WhitelistTypeSchema = Type.Union(WHITELIST_TYPES.map((t) => Type.Literal(t)));
+
+export const WhitelistEntry = Type.Object(
+  {
+    id: Type.Integer(),
+    type: WhitelistTypeSchema,
+    value: Type.String({ description: 'An account id, or an IPv4/IPv6 address or CIDR' }),
+    memo: Type.Union([Type.String(), Type.Null()]),
+    enabled: Type.Boolean(),
+    startsAt: NullableIsoDateTime,
+    endsAt: NullableIsoDateTime,
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+  },
+  { title: 'WhitelistEntry' },
+);
+export type PublicWhitelistEntry = Static<typeof WhitelistEntry>;
+
+const Value = Type.String({ minLength: 1, maxLength: 128 });
+const Memo = Type.Union([Type.String({ maxLength: 500 }), Type.Null()]);
+const When = Type.Union([IsoDateTime, Type.Null()]);
+
+export const CreateWhitelistBody = Type.Object(
+  {
+    type: WhitelistTypeSchema,
+    value: Value,
+    memo: Type.Optional(Memo),
+    enabled: Type.Optional(Type.Boolean()),
+    startsAt: Type.Optional(When),
+    endsAt: Type.Optional(When),
+  },
+  { additionalProperties: false },
+);
+export type CreateWhitelistInput = Static<typeof CreateWhitelistBody>;
+
+export const UpdateWhitelistBody = Type.Object(
+  {
+    type: Type.Optional(WhitelistTypeSchema),
+    value: Type.Optional(Value),
+    memo: Type.Optional(Memo),
+    enabled: Type.Optional(Type.Boolean()),
+    startsAt: Type.Optional(When),
+    endsAt: Type.Optional(When),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateWhitelistInput = Static<typeof UpdateWhitelistBody>;
+
+export const ListWhitelistQuery = Type.Object({
+  ...PageQuery,
+  type: Type.Optional(WhitelistTypeSchema),
+  enabled: Type.Optional(Type.Boolean()),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+});
+export type ListWhitelistFilter = Static<typeof ListWhitelistQuery>;

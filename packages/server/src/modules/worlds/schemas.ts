@@ -1,0 +1,93 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IsoDateTime, NullableIsoDateTime, PageQuery } from '../../http/schemas.ts';
+import { CustomPayload, Message, Messages } from '../maintenance/schemas.ts';
+
+const WorldId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
+const Tag = Type.String({ minLength: 1, maxLength: 32 });
+const Tags = Type.Array(Tag, { maxItems: 20, uniqueItems: true });
+
+export const GameWorld = Type.Object(
+  {
+    id: Type.Integer(),
+    worldId: Type.String(),
+    name: Type.String(),
+    description: Type.Union([Type.String(), Type.Null()]),
+    visible: Type.Boolean(),
+    maintenance: Type.Boolean({ description: 'Maintenance is in effect now (a scheduled window that has not started is false)' }),
+    maintenanceMessage: Type.Union([Type.String(), Type.Null()]),
+    maintenanceMessages: Type.Record(Type.String(), Type.String()),
+    maintenanceStartsAt: NullableIsoDateTime,
+    maintenanceEndsAt: NullableIsoDateTime,
+    displayOrder: Type.Integer(),
+    region: Type.Union([Type.String(), Type.Null()]),
+    tags: Type.Array(Type.String()),
+    customPayload: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+  },
+  { title: 'GameWorld' },
+);
+export type PublicGameWorld = Static<typeof GameWorld>;
+
+const WorldFields = {
+  name: Type.String({ minLength: 1, maxLength: 128 }),
+  description: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]),
+  visible: Type.Boolean(),
+  maintenance: Type.Boolean({ description: 'true starts maintenance now, false ends it (use /maintenance for windows)' }),
+  maintenanceMessage: Type.Union([Message, Type.Null()]),
+  maintenanceMessages: Messages,
+  displayOrder: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000 }),
+  region: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]),
+  tags: Tags,
+  customPayload: CustomPayload,
+};
+
+export const CreateWorldBody = Type.Object(
+  {
+    worldId: WorldId,
+    name: WorldFields.name,
+    description: Type.Optional(WorldFields.description),
+    visible: Type.Optional(WorldFields.visible),
+    maintenance: Type.Optional(WorldFields.maintenance),
+    maintenanceMessage: Type.Optional(WorldFields.maintenanceMessage),
+    maintenanceMessages: Type.Optional(WorldFields.maintenanceMessages),
+    displayOrder: Type.Optional(WorldFields.displayOrder),
+    region: Type.Optional(WorldFields.region),
+    tags: Type.Optional(WorldFields.tags),
+    customPayload: Type.Optional(WorldFields.customPayload),
+  },
+  { additionalProperties: false },
+);
+export type CreateWorldInput = Static<typeof CreateWorldBody>;
+
+export const UpdateWorldBody = Type.Object(
+  {
+    worldId: Type.Optional(WorldId),
+    name: Type.Optional(WorldFields.name),
+    description: Type.Optional(WorldFields.description),
+    visible: Type.Optional(WorldFields.visible),
+    maintenance: Type.Optional(WorldFields.maintenance),
+    maintenanceMessage: Type.Optional(WorldFields.maintenanceMessage),
+    maintenanceMessages: Type.Optional(WorldFields.maintenanceMessages),
+    displayOrder: Type.Optional(WorldFields.displayOrder),
+    region: Type.Optional(WorldFields.region),
+    tags: Type.Optional(WorldFields.tags),
+    customPayload: Type.Optional(WorldFields.customPayload),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateWorldInput = Static<typeof UpdateWorldBody>;
+
+export const WorldOrderBody = Type.Object(
+  { ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 1000, uniqueItems: true }) },
+  { additionalProperties: false },
+);
+
+export const ListWorldsQuery = Type.Object({
+  ...PageQuery,
+  visible: Type.Optional(Type.Boolean()),
+  maintenance: Type.Optional(Type.Boolean()),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  tag: Type.Optional(Tag),
+});
+export type ListWorldsFilter = Static<typeof ListWorldsQuery>;
