@@ -21,6 +21,11 @@ import { createAuditService } from './modules/audit/service.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { createAuthService } from './modules/auth/service.ts';
 import type { Permission } from './modules/permissions.ts';
+import { maintenanceRoutes } from './modules/maintenance/routes.ts';
+import { createScheduler } from './modules/maintenance/scheduler.ts';
+import { createMaintenanceService } from './modules/maintenance/service.ts';
+import { worldsRoutes } from './modules/worlds/routes.ts';
+import { createWorldsService } from './modules/worlds/service.ts';
 import { usersRoutes } from './modules/users/routes.ts';
 import { createUsersService } from './modules/users/service.ts';
 
@@ -38,8 +43,11 @@ export function createServices(ctx: AppContext) {
   const apiKeys = createApiKeysService(ctx);
   const auth = createAuthService(ctx, users, apiKeys);
   const audit = createAuditService(ctx);
+  const worlds = createWorldsService(ctx);
+  const maintenance = createMaintenanceService(ctx);
+  const scheduler = createScheduler([worlds, maintenance], ctx.log, ctx.config.schedulerIntervalMs);
   // module services
-  return { users, apiKeys, auth, audit };
+  return { users, apiKeys, auth, audit, worlds, maintenance, scheduler };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -153,8 +161,11 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; services
   usersRoutes(app, services.users);
   apiKeysRoutes(app, services.apiKeys);
   auditRoutes(app, services.audit);
+  worldsRoutes(app, services.worlds);
+  maintenanceRoutes(app, services.maintenance);
   // module routes
 
+  app.addHook('onClose', () => services.scheduler.stop());
   await app.ready();
   return { app, services, ctx, routes };
 }

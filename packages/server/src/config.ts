@@ -24,6 +24,8 @@ export interface Config {
   login: { maxFailuresPerAccount: number; maxFailuresPerIp: number; windowSeconds: number };
   redisUrl?: string;
   metricsToken?: string;
+  /** How often each node checks for maintenance windows to start or end. */
+  schedulerIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -163,5 +165,6 @@ export function loadConfig(env: Env = process.env): Config {
     },
     redisUrl,
     metricsToken: str(env, 'METRICS_TOKEN'),
+    schedulerIntervalMs: int(env, 'GATRIX_SCHEDULER_INTERVAL_MS', 1000, 50, 60_000),
   };
 }

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   }
 
   await app.listen({ port: config.port, host: config.host });
+  services.scheduler.start();
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const base = `http://${shown}:${(app.server.address() as { port: number }).port}`;
   log.info({ api: `${base}/api/v1`, docs: `${base}/docs`, database: database.dialect }, 'Gatrix is listening');

@@ -31,6 +31,8 @@ export function eachDatabase(title: string, suite: (kind: DbKind) => void): void
 }
 
 export interface TestDatabase extends DatabaseHandle {
+  /** The PostgreSQL schema (undefined on SQLite), to open more connections to the same database. */
+  schema?: string;
   /** Closes the connection and deletes the file or schema. */
   drop(): Promise<void>;
 }
@@ -51,6 +53,7 @@ export async function openTestDatabase(kind: DbKind, poolSize?: number): Promise
   await migrate(h);
   return {
     ...h,
+    schema,
     drop: async () => {
       await h.close();
       const c = new pg.Client({ connectionString: PG_URL });
@@ -125,6 +128,8 @@ export async function startHarness(kind: DbKind, opts: { env?: Record<string, st
     return r.json<{ accessToken: string; refreshToken: string }>();
   };
   const adminToken = (await login(ADMIN.username, ADMIN.password)).accessToken;
+  // Fixtures are made with an admin key, which outlives access tokens when a test moves the clock ahead.
+  const fixtureKey = (await services.apiKeys.create({ name: 'test fixtures', type: 'admin' }, {})).key;
   let n = 0;
 
   return {
@@ -139,12 +144,12 @@ export async function startHarness(kind: DbKind, opts: { env?: Record<string, st
     call,
     async userToken(role, username = `${role}${++n}_${randomBytes(3).toString('hex')}`) {
       const password = 'password-123';
-      const r = await call('POST', '/api/v1/users', { token: adminToken, body: { username, email: `${username}@example.com`, role, password } });
+      const r = await call('POST', '/api/v1/users', { token: fixtureKey, body: { username, email: `${username}@example.com`, role, password } });
       if (r.statusCode !== 201) throw new Error(`create ${role} failed: ${r.body}`);
       return { id: r.json<{ id: number }>().id, token: (await login(username, password)).accessToken };
     },
     async apiKey(type) {
-      const r = await call('POST', '/api/v1/api-keys', { token: adminToken, body: { name: `${type} key ${++n}`, type } });
+      const r = await call('POST', '/api/v1/api-keys', { token: fixtureKey, body: { name: `${type} key ${++n}`, type } });
       if (r.statusCode !== 201) throw new Error(`create key failed: ${r.body}`);
       const k = r.json<{ id: number; key: string }>();
       return { id: k.id, key: k.key };

@@ -1,0 +1,85 @@
+import type { Kysely } from 'kysely';
+import { inTransaction, type AppContext } from '../../context.ts';
+import { parseJson, toBool } from '../../db/columns.ts';
+import type { Database, GlobalMaintenanceTable } from '../../db/schema.ts';
+import { checkIfMatch } from '../../etag.ts';
+import { writeEvent } from '../../events/outbox.ts';
+import { SYSTEM_ACTOR, writeAudit, type Actor } from '../audit/store.ts';
+import type { MaintenanceInput, MessagesMap, PublicGlobalMaintenance } from './schemas.ts';
+import { applyDueTransition, dueIds, maintenanceColumns, windowPayload, type Transition } from './window.ts';
+
+const ID = 1;
+
+function toPublic(r: GlobalMaintenanceTable): PublicGlobalMaintenance {
+  return {
+    enabled: toBool(r.maintenance_enabled),
+    active: toBool(r.maintenance),
+    message: r.maintenance_message,
+    messages: parseJson<MessagesMap>(r.maintenance_messages, {}),
+    startsAt: r.maintenance_starts_at,
+    endsAt: r.maintenance_ends_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+async function load(db: Kysely<Database>): Promise<GlobalMaintenanceTable> {
+  return db.selectFrom('global_maintenance').selectAll().where('id', '=', ID).executeTakeFirstOrThrow();
+}
+
+export type MaintenanceChangeListener = () => void;
+
+/** Global maintenance: one row, the same window rules as a game world's. */
+export function createMaintenanceService(ctx: AppContext) {
+  const { db, clock } = ctx;
+  const listeners: MaintenanceChangeListener[] = [];
+  const changed = () => listeners.forEach((l) => l());
+
+  async function transition(trx: Kysely<Database>, now: Date, actor: Actor): Promise<Transition | undefined> {
+    const t = await applyDueTransition(trx, 'global_maintenance', ID, now);
+    if (!t) return undefined;
+    const row = await load(trx);
+    await writeAudit(trx, now.toISOString(), actor, { action: `maintenance.${t}`, targetType: 'maintenance', after: toPublic(row) });
+    await writeEvent(trx, clock, t === 'started' ? 'maintenance.started' : 'maintenance.ended', windowPayload(row));
+    return t;
+  }
+
+  return {
+    onChange(listener: MaintenanceChangeListener): void {
+      listeners.push(listener);
+    },
+
+    async get(): Promise<PublicGlobalMaintenance> {
+      return toPublic(await load(db));
+    },
+
+    async set(input: MaintenanceInput, actor: Actor, ifMatch?: string): Promise<PublicGlobalMaintenance> {
+      const now = clock.now();
+      const result = await inTransaction(db, async (trx) => {
+        const row = await load(trx);
+        const before = toPublic(row);
+        checkIfMatch(ifMatch, before);
+        await trx
+          .updateTable('global_maintenance')
+          .set({ ...maintenanceColumns(input, row, now), updated_at: now.toISOString() })
+          .where('id', '=', ID)
+          .execute();
+        await transition(trx, now, actor);
+        const after = toPublic(await load(trx));
+        await writeAudit(trx, now.toISOString(), actor, { action: 'maintenance.update', targetType: 'maintenance', before, after });
+        return after;
+      });
+      changed();
+      return result;
+    },
+
+    async runDueTransitions(): Promise<number> {
+      const now = clock.now();
+      if ((await dueIds(db, 'global_maintenance', now)).length === 0) return 0;
+      const t = await inTransaction(db, (trx) => transition(trx, now, SYSTEM_ACTOR));
+      if (t) changed();
+      return t ? 1 : 0;
+    },
+  };
+}
+
+export type MaintenanceService = ReturnType<typeof createMaintenanceService>;

@@ -1,0 +1,215 @@
+import type { Kysely } from 'kysely';
+import { iso } from '../../clock.ts';
+import { inTransaction, type AppContext } from '../../context.ts';
+import { jsonColumn, patchFrom, toInt } from '../../db/columns.ts';
+import type { Database, MaintenanceColumns } from '../../db/schema.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
+import { checkIfMatch } from '../../etag.ts';
+import { writeEvent } from '../../events/outbox.ts';
+import { page, type Page } from '../../http/schemas.ts';
+import { SYSTEM_ACTOR, writeAudit, type Actor } from '../audit/store.ts';
+import { CUSTOM_PAYLOAD_MAX_BYTES, type MaintenanceInput } from '../maintenance/schemas.ts';
+import { applyDueTransition, dueIds, maintenanceColumns, windowPayload, type Transition } from '../maintenance/window.ts';
+import { rethrowConflict } from '../users/service.ts';
+import type { CreateWorldInput, ListWorldsFilter, PublicGameWorld, UpdateWorldInput } from './schemas.ts';
+import { toPublicWorld, worldsStore, type WorldRow } from './store.ts';
+
+const payloadColumn = (v: Record<string, unknown> | null) => jsonColumn('customPayload', v, CUSTOM_PAYLOAD_MAX_BYTES);
+
+function maintenanceOf(row: WorldRow): MaintenanceColumns {
+  return {
+    maintenance_enabled: row.maintenance_enabled,
+    maintenance: row.maintenance,
+    maintenance_message: row.maintenance_message,
+    maintenance_messages: row.maintenance_messages,
+    maintenance_starts_at: row.maintenance_starts_at,
+    maintenance_ends_at: row.maintenance_ends_at,
+  };
+}
+
+export type WorldsChangeListener = () => void;
+
+export function createWorldsService(ctx: AppContext) {
+  const { db, clock } = ctx;
+  const listeners: WorldsChangeListener[] = [];
+  const changed = () => listeners.forEach((l) => l());
+
+  async function load(store: ReturnType<typeof worldsStore>, id: number): Promise<WorldRow> {
+    const row = await store.findRow(id);
+    if (!row) throw new NotFoundError(`Game world ${id}`, 'world_not_found');
+    return row;
+  }
+
+  /** Moves maintenance to follow what was asked for, and writes the event of the transition it claimed. */
+  async function transition(trx: Kysely<Database>, id: number, now: Date, actor: Actor): Promise<Transition | undefined> {
+    const t = await applyDueTransition(trx, 'game_worlds', id, now);
+    if (!t) return undefined;
+    const row = (await worldsStore(trx).findRow(id))!;
+    const world = toPublicWorld(row);
+    const at = now.toISOString();
+    await writeAudit(trx, at, actor, { action: `world.maintenance_${t}`, targetType: 'world', targetId: id, after: world });
+    if (t === 'started') {
+      await writeEvent(trx, clock, 'world.maintenance_started', { id, worldId: world.worldId, world, ...windowPayload(row) });
+    } else {
+      await writeEvent(trx, clock, 'world.maintenance_ended', { id, worldId: world.worldId, world });
+    }
+    return t;
+  }
+
+  /** Shared by PUT /maintenance and the `maintenance` flag of create/update. */
+  async function setMaintenance(trx: Kysely<Database>, row: WorldRow, input: MaintenanceInput, now: Date, actor: Actor) {
+    await worldsStore(trx).update(row.id, { ...maintenanceColumns(input, maintenanceOf(row), now), updated_at: now.toISOString() });
+    return transition(trx, row.id, now, actor);
+  }
+
+  return {
+    onChange(listener: WorldsChangeListener): void {
+      listeners.push(listener);
+    },
+
+    async list(filter: ListWorldsFilter): Promise<Page<PublicGameWorld>> {
+      const store = worldsStore(db);
+      const [data, total] = await Promise.all([store.list(filter), store.count(filter)]);
+      return page(data, filter.page, filter.limit, total);
+    },
+
+    all: () => worldsStore(db).all(),
+
+    async get(id: number): Promise<PublicGameWorld> {
+      return toPublicWorld(await load(worldsStore(db), id));
+    },
+
+    async create(input: CreateWorldInput, actor: Actor): Promise<PublicGameWorld> {
+      const now = clock.now();
+      const at = now.toISOString();
+      const world = await inTransaction(db, async (trx) => {
+        const store = worldsStore(trx);
+        const id = await store
+          .insert({
+            world_id: input.worldId,
+            name: input.name,
+            description: input.description ?? null,
+            visible: toInt(input.visible ?? true),
+            display_order: input.displayOrder ?? (await store.nextDisplayOrder()),
+            region: input.region ?? null,
+            tags: JSON.stringify(input.tags ?? []),
+            custom_payload: payloadColumn(input.customPayload ?? null),
+            maintenance_enabled: 0,
+            maintenance: 0,
+            maintenance_message: input.maintenanceMessage ?? null,
+            maintenance_messages: JSON.stringify(input.maintenanceMessages ?? {}),
+            maintenance_starts_at: null,
+            maintenance_ends_at: null,
+            created_at: at,
+            updated_at: at,
+          })
+          .catch(rethrowConflict);
+        const created = toPublicWorld(await load(store, id));
+        await writeAudit(trx, at, actor, { action: 'world.create', targetType: 'world', targetId: id, after: created });
+        await writeEvent(trx, clock, 'world.created', { id, worldId: created.worldId, world: created });
+        if (input.maintenance) await setMaintenance(trx, await load(store, id), { enabled: true }, now, actor);
+        return toPublicWorld(await load(store, id));
+      });
+      changed();
+      return world;
+    },
+
+    async update(id: number, input: UpdateWorldInput, actor: Actor, ifMatch?: string): Promise<PublicGameWorld> {
+      const now = clock.now();
+      const at = now.toISOString();
+      const world = await inTransaction(db, async (trx) => {
+        const store = worldsStore(trx);
+        const beforeRow = await load(store, id);
+        const before = toPublicWorld(beforeRow);
+        checkIfMatch(ifMatch, before);
+        const patch = patchFrom(input, {
+          worldId: 'world_id',
+          name: 'name',
+          description: 'description',
+          visible: ['visible', (v) => toInt(Boolean(v))],
+          displayOrder: 'display_order',
+          region: 'region',
+          tags: ['tags', (v) => JSON.stringify(v)],
+          customPayload: ['custom_payload', payloadColumn],
+          maintenanceMessage: 'maintenance_message',
+          maintenanceMessages: ['maintenance_messages', (v) => JSON.stringify(v)],
+        });
+        await store.update(id, { ...patch, updated_at: at }).catch(rethrowConflict);
+        if (input.maintenance !== undefined && input.maintenance !== before.maintenance) {
+          await setMaintenance(trx, await load(store, id), { enabled: input.maintenance }, now, actor);
+        }
+        const after = toPublicWorld(await load(store, id));
+        await writeAudit(trx, at, actor, { action: 'world.update', targetType: 'world', targetId: id, before, after });
+        await writeEvent(trx, clock, 'world.updated', { id, worldId: after.worldId, world: after });
+        return after;
+      });
+      changed();
+      return world;
+    },
+
+    async setMaintenance(id: number, input: MaintenanceInput, actor: Actor, ifMatch?: string): Promise<PublicGameWorld> {
+      const now = clock.now();
+      const world = await inTransaction(db, async (trx) => {
+        const store = worldsStore(trx);
+        const row = await load(store, id);
+        const before = toPublicWorld(row);
+        checkIfMatch(ifMatch, before);
+        await setMaintenance(trx, row, input, now, actor);
+        const after = toPublicWorld(await load(store, id));
+        await writeAudit(trx, now.toISOString(), actor, { action: 'world.maintenance', targetType: 'world', targetId: id, before, after });
+        await writeEvent(trx, clock, 'world.updated', { id, worldId: after.worldId, world: after });
+        return after;
+      });
+      changed();
+      return world;
+    },
+
+    /** Sets display order: the listed worlds first, in the given order, then the rest as they were. */
+    async reorder(ids: number[], actor: Actor): Promise<PublicGameWorld[]> {
+      const at = iso(clock);
+      const worlds = await inTransaction(db, async (trx) => {
+        const store = worldsStore(trx);
+        const existing = await store.orderedIds();
+        const known = new Set(existing);
+        ids.forEach((id, i) => {
+          if (!known.has(id)) throw new ValidationError(`ids.${i}`, `game world ${id} does not exist`);
+        });
+        const listed = new Set(ids);
+        const order = [...ids, ...existing.filter((id) => !listed.has(id))];
+        for (const [position, id] of order.entries()) await store.update(id, { display_order: position, updated_at: at });
+        await writeAudit(trx, at, actor, { action: 'world.reorder', targetType: 'world', after: { ids: order } });
+        const all = await store.all();
+        for (const world of all) await writeEvent(trx, clock, 'world.updated', { id: world.id, worldId: world.worldId, world });
+        return all;
+      });
+      changed();
+      return worlds;
+    },
+
+    async delete(id: number, actor: Actor, ifMatch?: string): Promise<void> {
+      const at = iso(clock);
+      await inTransaction(db, async (trx) => {
+        const store = worldsStore(trx);
+        const before = toPublicWorld(await load(store, id));
+        checkIfMatch(ifMatch, before);
+        await store.delete(id);
+        await writeAudit(trx, at, actor, { action: 'world.delete', targetType: 'world', targetId: id, before });
+        await writeEvent(trx, clock, 'world.deleted', { id, worldId: before.worldId, world: before });
+      });
+      changed();
+    },
+
+    /** Scheduler step: starts and ends every window that is due; returns how many transitions this node made. */
+    async runDueTransitions(): Promise<number> {
+      const now = clock.now();
+      let made = 0;
+      for (const id of await dueIds(db, 'game_worlds', now)) {
+        if (await inTransaction(db, (trx) => transition(trx, id, now, SYSTEM_ACTOR))) made++;
+      }
+      if (made > 0) changed();
+      return made;
+    },
+  };
+}
+
+export type WorldsService = ReturnType<typeof createWorldsService>;
