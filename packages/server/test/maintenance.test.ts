@@ -95,7 +95,7 @@ eachDatabase('maintenance windows', (kind) => {
     const endsAt = at(4 * MIN);
     const r = await h.call('PUT', '/api/v1/maintenance', { token: admin, body: { enabled: true, message: 'Global', messages: { ko: '전체 점검' }, startsAt, endsAt } });
     assert.equal(r.statusCode, 200, r.body);
-    assert.deepEqual({ ...r.json(), updatedAt: 0 }, { enabled: true, active: false, message: 'Global', messages: { ko: '전체 점검' }, startsAt, endsAt, updatedAt: 0 });
+    assert.deepEqual({ ...r.json<object>(), updatedAt: 0 }, { enabled: true, active: false, message: 'Global', messages: { ko: '전체 점검' }, startsAt, endsAt, updatedAt: 0 });
     clock.advance(2 * MIN);
     await h.services.scheduler.tick();
     assert.equal((await h.call('GET', '/api/v1/maintenance', { token: admin })).json().active, true);

@@ -62,7 +62,7 @@ eachDatabase('game worlds', (kind) => {
     const w = (await create({ worldId: 'partialw', name: 'P', region: 'kr', tags: ['pvp', 'new'], customPayload: { cap: 5000 }, maintenanceMessage: 'soon back' })).json();
     const r = await h.call('PUT', `/api/v1/game-worlds/${w.id}`, { token: h.adminToken, body: { name: 'P2' } });
     assert.equal(r.statusCode, 200);
-    assert.deepEqual({ ...r.json(), updatedAt: 0 }, { ...w, name: 'P2', updatedAt: 0 });
+    assert.deepEqual({ ...r.json<object>(), updatedAt: 0 }, { ...w, name: 'P2', updatedAt: 0 });
     const m = await h.call('PATCH', `/api/v1/game-worlds/${w.id}`, { token: h.adminToken, body: { maintenance: true } });
     assert.equal(m.json().maintenance, true);
     assert.equal(m.json().maintenanceMessage, 'soon back');

@@ -108,16 +108,21 @@ export function windowPayload(c: MaintenanceColumns): MaintenanceWindowPayload {
 
 export const isActive = (c: MaintenanceColumns): boolean => toBool(c.maintenance);
 
-/** The message for `lang`: exact tag, then its language (`ko` for `ko-KR`), then the default message. */
+/** The key of `messages` that serves `lang`: the exact tag, else its language (`ko` for `ko-KR`), else none. */
+export function pickLanguage(messages: MessagesMap, lang: string | undefined): string | undefined {
+  if (!lang) return undefined;
+  const lower = lang.toLowerCase();
+  const keys = Object.keys(messages);
+  const base = lower.split('-')[0];
+  return (
+    keys.find((k) => k.toLowerCase() === lower) ??
+    keys.find((k) => k.toLowerCase() === base) ??
+    keys.find((k) => k.toLowerCase().split('-')[0] === base)
+  );
+}
+
+/** The message for `lang`, falling back to the default message, then to any message. */
 export function localized(message: string | null, messages: MessagesMap, lang: string | undefined): string | null {
-  if (lang) {
-    const lower = lang.toLowerCase();
-    const byLower = Object.entries(messages);
-    const exact = byLower.find(([k]) => k.toLowerCase() === lower);
-    if (exact) return exact[1];
-    const base = lower.split('-')[0];
-    const same = byLower.find(([k]) => k.toLowerCase() === base) ?? byLower.find(([k]) => k.toLowerCase().split('-')[0] === base);
-    if (same) return same[1];
-  }
-  return message ?? Object.values(messages)[0] ?? null;
+  const key = pickLanguage(messages, lang);
+  return key !== undefined ? messages[key] : (message ?? Object.values(messages)[0] ?? null);
 }
