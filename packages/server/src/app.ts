@@ -28,6 +28,13 @@ import { worldsRoutes } from './modules/worlds/routes.ts';
 import { createWorldsService } from './modules/worlds/service.ts';
 import { usersRoutes } from './modules/users/routes.ts';
 import { createUsersService } from './modules/users/service.ts';
+import { createLocalBus, createRedisBus, type Bus } from './cluster/bus.ts';
+import { clientRoutes } from './modules/client/routes.ts';
+import { createClientService } from './modules/client/service.ts';
+import { clientVersionsRoutes } from './modules/client-versions/routes.ts';
+import { createClientVersionsService } from './modules/client-versions/service.ts';
+import { whitelistRoutes } from './modules/whitelist/routes.ts';
+import { createWhitelistService } from './modules/whitelist/service.ts';
 
 export interface BuildOptions {
   config: Config;
@@ -38,16 +45,44 @@ export interface BuildOptions {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export function createServices(ctx: AppContext) {
+/** How long the game-client snapshot may be reused without hearing of a change (see docs/client-api.md). */
+function clientSnapshotMaxAge(ctx: AppContext): number {
+  if (ctx.config.redisUrl) return 30_000; // other nodes announce their changes on the bus
+  return ctx.dialect === 'postgres' ? 2_000 : 60_000; // several nodes may share PostgreSQL without a bus
+}
+
+export function createServices(ctx: AppContext, bus: Bus = createLocalBus()) {
   const users = createUsersService(ctx);
   const apiKeys = createApiKeysService(ctx);
   const auth = createAuthService(ctx, users, apiKeys);
   const audit = createAuditService(ctx);
   const worlds = createWorldsService(ctx);
   const maintenance = createMaintenanceService(ctx);
+  const whitelist = createWhitelistService(ctx);
+  const clientVersions = createClientVersionsService(ctx);
   const scheduler = createScheduler([worlds, maintenance], ctx.log, ctx.config.schedulerIntervalMs);
-  // module services
-  return { users, apiKeys, auth, audit, worlds, maintenance, scheduler };
+  const client = createClientService(
+    {
+      versions: () => clientVersions.all(),
+      maintenance: () => maintenance.get(),
+      worlds: () => worlds.all(),
+      whitelist: () => whitelist.enabledEntries(),
+    },
+    ctx.clock,
+    clientSnapshotMaxAge(ctx),
+  );
+
+  // Every change that the game-client API depends on drops its snapshot here and on the other nodes.
+  const clientChanged = () => {
+    client.invalidate();
+    bus.publish('client');
+  };
+  for (const s of [worlds, maintenance, whitelist, clientVersions]) s.onChange(clientChanged);
+  bus.subscribe('client', () => client.invalidate());
+  apiKeys.onRevoked(() => bus.publish('api-keys'));
+  bus.subscribe('api-keys', () => apiKeys.forgetCached());
+
+  return { users, apiKeys, auth, audit, worlds, maintenance, whitelist, clientVersions, scheduler, client, bus };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -62,7 +97,7 @@ export interface RouteInfo {
 export async function buildApp(opts: BuildOptions): Promise<{ app: App; services: Services; ctx: AppContext; routes: RouteInfo[] }> {
   const { config, database, logger } = opts;
   const ctx: AppContext = { config, db: database.db, dialect: database.dialect, clock: opts.clock ?? systemClock, log: logger };
-  const services = createServices(ctx);
+  const services = createServices(ctx, config.redisUrl ? await createRedisBus(config.redisUrl, logger) : createLocalBus());
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -163,9 +198,14 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; services
   auditRoutes(app, services.audit);
   worldsRoutes(app, services.worlds);
   maintenanceRoutes(app, services.maintenance);
-  // module routes
+  clientRoutes(app, services.client);
+  whitelistRoutes(app, services.whitelist);
+  clientVersionsRoutes(app, services.clientVersions);
 
-  app.addHook('onClose', () => services.scheduler.stop());
+  app.addHook('onClose', async () => {
+    await services.scheduler.stop();
+    await services.bus.close();
+  });
   await app.ready();
   return { app, services, ctx, routes };
 }

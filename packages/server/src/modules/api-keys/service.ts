@@ -37,6 +37,11 @@ export function createApiKeysService(ctx: AppContext) {
       revokedListeners.push(listener);
     },
 
+    /** Another node revoked a key: look every key up afresh. */
+    forgetCached(): void {
+      cache.clear();
+    },
+
     async authenticate(plaintext: string): Promise<Principal | undefined> {
       if (plaintext.length > 200) return undefined;
       const hash = sha256Hex(plaintext);

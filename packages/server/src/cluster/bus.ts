@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { createClient } from 'redis';
+
+/**
+ * Tells the other Gatrix nodes that something changed (cache invalidation). On one node it is a no-op:
+ * local listeners are called directly by the services; with REDIS_URL it rides Redis pub/sub.
+ */
+export interface Bus {
+  readonly nodeId: string;
+  publish(topic: string): void;
+  subscribe(topic: string, listener: () => void): void;
+  close(): Promise<void>;
+}
+
+const CHANNEL = 'gatrix:bus';
+
+export function createLocalBus(): Bus {
+  return { nodeId: randomUUID(), publish: () => undefined, subscribe: () => undefined, close: async () => undefined };
+}
+
+export async function createRedisBus(url: string, log: Logger): Promise<Bus> {
+  const nodeId = randomUUID();
+  const pub = createClient({ url });
+  const sub = pub.duplicate();
+  for (const c of [pub, sub]) c.on('error', (err: unknown) => log.warn({ err }, 'redis bus connection error'));
+  await Promise.all([pub.connect(), sub.connect()]);
+  const listeners = new Map<string, (() => void)[]>();
+  await sub.subscribe(CHANNEL, (raw) => {
+    try {
+      const msg = JSON.parse(raw) as { node: string; topic: string };
+      if (msg.node === nodeId) return;
+      for (const l of listeners.get(msg.topic) ?? []) l();
+    } catch (err) {
+      log.warn({ err }, 'ignored a malformed bus message');
+    }
+  });
+  return {
+    nodeId,
+    publish(topic) {
+      pub.publish(CHANNEL, JSON.stringify({ node: nodeId, topic })).catch((err: unknown) => log.warn({ err, topic }, 'bus publish failed'));
+    },
+    subscribe(topic, listener) {
+      listeners.set(topic, [...(listeners.get(topic) ?? []), listener]);
+    },
+    async close() {
+      await Promise.allSettled([sub.quit(), pub.quit()]);
+    },
+  };
+}

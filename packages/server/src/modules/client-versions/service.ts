@@ -1,0 +1,144 @@
+import { iso } from '../../clock.ts';
+import { inTransaction, type AppContext } from '../../context.ts';
+import { jsonColumn, patchFrom, toInt } from '../../db/columns.ts';
+import { NotFoundError } from '../../errors.ts';
+import { checkIfMatch } from '../../etag.ts';
+import { writeEvent } from '../../events/outbox.ts';
+import { page, type Page } from '../../http/schemas.ts';
+import { writeAudit, type Actor } from '../audit/store.ts';
+import { CUSTOM_PAYLOAD_MAX_BYTES } from '../maintenance/schemas.ts';
+import { rethrowConflict } from '../users/service.ts';
+import type {
+  CreateClientVersionInput,
+  ListClientVersionsFilter,
+  PublicClientVersion,
+  UpdateClientVersionInput,
+} from './schemas.ts';
+import { clientVersionsStore, type ClientVersionPatchRow, type NewClientVersionRow } from './store.ts';
+import { compareVersionKeys } from './version.ts';
+
+/** The columns of the fields a request sent; create and update share it, so they never convert a field differently. */
+function columnsOf(input: UpdateClientVersionInput): ClientVersionPatchRow {
+  return patchFrom(input, {
+    channel: 'channel',
+    subChannel: 'sub_channel',
+    version: 'version',
+    status: 'status',
+    gameServerAddress: 'game_server_address',
+    gameServerAddressForWhitelist: 'game_server_address_for_whitelist',
+    patchAddress: 'patch_address',
+    patchAddressForWhitelist: 'patch_address_for_whitelist',
+    minPatchVersion: 'min_patch_version',
+    guestModeAllowed: ['guest_mode_allowed', (v) => toInt(Boolean(v))],
+    externalClickLink: 'external_click_link',
+    customPayload: ['custom_payload', (v) => jsonColumn('customPayload', v, CUSTOM_PAYLOAD_MAX_BYTES)],
+    maintenanceMessage: 'maintenance_message',
+    maintenanceMessages: ['maintenance_messages', (v) => JSON.stringify(v)],
+    memo: 'memo',
+  });
+}
+
+/** What a create leaves out. */
+const DEFAULTS = {
+  game_server_address_for_whitelist: null,
+  patch_address_for_whitelist: null,
+  min_patch_version: null,
+  guest_mode_allowed: 0,
+  external_click_link: null,
+  custom_payload: null,
+  maintenance_message: null,
+  maintenance_messages: '{}',
+  memo: null,
+} satisfies Partial<NewClientVersionRow>;
+
+const notFound = (id: number) => new NotFoundError(`Client version ${id}`, 'client_version_not_found');
+
+export type ClientVersionChangeListener = (id: number, clientVersion: PublicClientVersion | undefined) => void;
+
+export function createClientVersionsService(ctx: AppContext) {
+  const { db, clock } = ctx;
+  const listeners: ClientVersionChangeListener[] = [];
+  const changed = (id: number, clientVersion: PublicClientVersion | undefined) => {
+    for (const l of listeners) l(id, clientVersion);
+  };
+
+  return {
+    /** Called after a change committed (the game-client API drops its cache). */
+    onChange(listener: ClientVersionChangeListener): void {
+      listeners.push(listener);
+    },
+
+    /**
+     * Ordered by channel, subChannel, then version numerically per dot segment (`1.10` after `1.9`), then id.
+     * SQL cannot order that way on both databases, so the filter's (id, channel, subChannel, version) keys are
+     * sorted here and only the page's rows are read: versions are release builds, hundreds at most.
+     */
+    async list(filter: ListClientVersionsFilter): Promise<Page<PublicClientVersion>> {
+      const store = clientVersionsStore(db);
+      const keys = (await store.keys(filter)).sort(compareVersionKeys);
+      const ids = keys.slice((filter.page - 1) * filter.limit, filter.page * filter.limit).map((k) => k.id);
+      const rows = new Map((await store.findByIds(ids)).map((v) => [v.id, v]));
+      // A version deleted between the two reads is left out of the page rather than failing it.
+      const data = ids.flatMap((id) => rows.get(id) ?? []);
+      return page(data, filter.page, filter.limit, keys.length);
+    },
+
+    /** Every version, in list order (the game-client API caches this). */
+    async all(): Promise<PublicClientVersion[]> {
+      return (await clientVersionsStore(db).all()).sort(compareVersionKeys);
+    },
+
+    async get(id: number): Promise<PublicClientVersion> {
+      const clientVersion = await clientVersionsStore(db).findById(id);
+      if (!clientVersion) throw notFound(id);
+      return clientVersion;
+    },
+
+    async create(input: CreateClientVersionInput, actor: Actor): Promise<PublicClientVersion> {
+      const now = iso(clock);
+      // columnsOf sets every required column, because the create body requires their fields.
+      const row = { ...DEFAULTS, ...columnsOf(input), created_at: now, updated_at: now } as NewClientVersionRow;
+      const clientVersion = await inTransaction(db, async (trx) => {
+        const created = await clientVersionsStore(trx).insert(row).catch(rethrowConflict);
+        await writeAudit(trx, now, actor, { action: 'client_version.create', targetType: 'client_version', targetId: created.id, after: created });
+        await writeEvent(trx, clock, 'client_version.created', { id: created.id, clientVersion: created });
+        return created;
+      });
+      changed(clientVersion.id, clientVersion);
+      return clientVersion;
+    },
+
+    async update(id: number, input: UpdateClientVersionInput, actor: Actor, ifMatch?: string): Promise<PublicClientVersion> {
+      const now = iso(clock);
+      const patch: ClientVersionPatchRow = { ...columnsOf(input), updated_at: now };
+      const clientVersion = await inTransaction(db, async (trx) => {
+        const store = clientVersionsStore(trx);
+        const before = await store.findById(id);
+        if (!before) throw notFound(id);
+        checkIfMatch(ifMatch, before);
+        const after = (await store.update(id, patch).catch(rethrowConflict))!;
+        await writeAudit(trx, now, actor, { action: 'client_version.update', targetType: 'client_version', targetId: id, before, after });
+        await writeEvent(trx, clock, 'client_version.updated', { id, clientVersion: after });
+        return after;
+      });
+      changed(id, clientVersion);
+      return clientVersion;
+    },
+
+    async delete(id: number, actor: Actor, ifMatch?: string): Promise<void> {
+      const now = iso(clock);
+      await inTransaction(db, async (trx) => {
+        const store = clientVersionsStore(trx);
+        const before = await store.findById(id);
+        if (!before) throw notFound(id);
+        checkIfMatch(ifMatch, before);
+        await store.delete(id);
+        await writeAudit(trx, now, actor, { action: 'client_version.delete', targetType: 'client_version', targetId: id, before });
+        await writeEvent(trx, clock, 'client_version.deleted', { id, clientVersion: before });
+      });
+      changed(id, undefined);
+    },
+  };
+}
+
+export type ClientVersionsService = ReturnType<typeof createClientVersionsService>;

@@ -1,0 +1,153 @@
+import type { Clock } from '../../clock.ts';
+import { NotFoundError } from '../../errors.ts';
+import type { PublicClientVersion } from '../client-versions/schemas.ts';
+import type { PublicGlobalMaintenance } from '../maintenance/schemas.ts';
+import { localized } from '../maintenance/window.ts';
+import type { PublicWhitelistEntry } from '../whitelist/schemas.ts';
+import { createWhitelistMatcher } from '../whitelist/matcher.ts';
+import type { PublicGameWorld } from '../worlds/schemas.ts';
+import { languageKey, patchSatisfied, resolveClientVersion } from './resolve.ts';
+
+/** Where the game-client API reads from; loaded into memory and served from there. */
+export interface ClientSources {
+  versions(): Promise<PublicClientVersion[]>;
+  maintenance(): Promise<PublicGlobalMaintenance>;
+  worlds(): Promise<PublicGameWorld[]>;
+  whitelist(): Promise<PublicWhitelistEntry[]>;
+}
+
+export interface ClientVersionQuery {
+  channel: string;
+  subChannel: string;
+  version: string;
+  patchVersion?: string;
+  accountId?: string;
+  lang?: string;
+}
+
+export interface Caller {
+  accountId?: string;
+  ip?: string;
+  lang?: string;
+}
+
+interface Snapshot {
+  versions: Map<string, { version: PublicClientVersion; answers: Map<string, string> }>;
+  global: PublicGlobalMaintenance;
+  worlds: PublicGameWorld[];
+  matcher: ReturnType<typeof createWhitelistMatcher>;
+  /** Serialized answers that do not depend on who asks (within a language and whitelist flag). */
+  answers: Map<string, string>;
+  expiresAt: number;
+}
+
+const versionKey = (channel: string, subChannel: string, version: string) => `${channel}\u0000${subChannel}\u0000${version}`;
+
+/**
+ * The game-client API: everything in memory, rebuilt after any change (here or, through the bus, on another
+ * node). Answers are cached as serialized JSON per version × language × patch check; the whitelist is
+ * applied after the cache, and a whitelisted caller's answer is computed for it alone, so it never reaches
+ * anyone else.
+ */
+export function createClientService(sources: ClientSources, clock: Clock, maxAgeMs: number) {
+  let snapshot: Snapshot | undefined;
+  let generation = 0;
+  let loading: { generation: number; promise: Promise<Snapshot> } | undefined;
+
+  async function build(): Promise<Snapshot> {
+    const [versions, global, worlds, whitelist] = await Promise.all([sources.versions(), sources.maintenance(), sources.worlds(), sources.whitelist()]);
+    const now = clock.now();
+    const matcher = createWhitelistMatcher(whitelist, now);
+    return {
+      versions: new Map(versions.map((v) => [versionKey(v.channel, v.subChannel, v.version), { version: v, answers: new Map() }])),
+      global,
+      worlds: worlds.filter((w) => w.visible),
+      matcher,
+      answers: new Map(),
+      expiresAt: Math.min(now.getTime() + maxAgeMs, matcher.validUntil),
+    };
+  }
+
+  function current(): Snapshot | Promise<Snapshot> {
+    if (snapshot && clock.now().getTime() < snapshot.expiresAt) return snapshot;
+    if (loading?.generation !== generation) {
+      const gen = generation;
+      const promise = build().then((s) => {
+        if (gen === generation) snapshot = s;
+        return s;
+      });
+      promise.finally(() => {
+        if (loading?.promise === promise) loading = undefined;
+      }).catch(() => undefined);
+      loading = { generation: gen, promise };
+    }
+    return loading.promise;
+  }
+
+  function memo(cache: Map<string, string>, key: string, make: () => unknown): string {
+    let s = cache.get(key);
+    if (s === undefined) {
+      s = JSON.stringify(make());
+      cache.set(key, s);
+    }
+    return s;
+  }
+
+  return {
+    /** Drops the snapshot; the next request loads a fresh one. */
+    invalidate(): void {
+      generation++;
+      snapshot = undefined;
+    },
+
+    /** The resolved answer as JSON text. */
+    async clientVersion(q: ClientVersionQuery, ip: string | undefined): Promise<string> {
+      const s = await current();
+      const entry = s.versions.get(versionKey(q.channel, q.subChannel, q.version));
+      if (!entry) throw new NotFoundError(`Client version ${q.channel}/${q.subChannel}/${q.version}`, 'version_not_found');
+      const v = entry.version;
+      const whitelisted = s.matcher.matches(q.accountId, ip);
+      const req = { patchVersion: q.patchVersion, lang: q.lang, whitelisted };
+      if (whitelisted) return JSON.stringify(resolveClientVersion(v, s.global, req));
+      const key = `${patchSatisfied(v, q.patchVersion)}|${languageKey(q.lang, s.global.messages, v.maintenanceMessages)}`;
+      return memo(entry.answers, key, () => resolveClientVersion(v, s.global, req));
+    },
+
+    async status(caller: Caller): Promise<string> {
+      const s = await current();
+      const whitelisted = s.matcher.matches(caller.accountId, caller.ip);
+      const g = s.global;
+      return memo(s.answers, `status|${whitelisted}|${languageKey(caller.lang, g.messages)}`, () => ({
+        maintenance: g.active && !whitelisted,
+        message: g.active && !whitelisted ? localized(g.message, g.messages, caller.lang) : null,
+        startsAt: g.startsAt,
+        endsAt: g.endsAt,
+      }));
+    },
+
+    async worlds(caller: Caller): Promise<string> {
+      const s = await current();
+      const whitelisted = s.matcher.matches(caller.accountId, caller.ip);
+      return memo(s.answers, `worlds|${whitelisted}|${languageKey(caller.lang, ...s.worlds.map((w) => w.maintenanceMessages))}`, () => ({
+        data: s.worlds.map((w) => {
+          const maintenance = w.maintenance && !whitelisted;
+          return {
+            id: w.id,
+            worldId: w.worldId,
+            name: w.name,
+            description: w.description,
+            displayOrder: w.displayOrder,
+            region: w.region,
+            tags: w.tags,
+            customPayload: w.customPayload,
+            maintenance,
+            maintenanceMessage: maintenance ? localized(w.maintenanceMessage, w.maintenanceMessages, caller.lang) : null,
+            maintenanceEndsAt: maintenance ? w.maintenanceEndsAt : null,
+          };
+        }),
+      }));
+    },
+  };
+}
+
+export type ClientService = ReturnType<typeof createClientService>;

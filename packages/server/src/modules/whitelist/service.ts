@@ -1,0 +1,151 @@
+import { iso } from '../../clock.ts';
+import { inTransaction, type AppContext } from '../../context.ts';
+import { checkWindow, isoOrNull, patchFrom, toInt } from '../../db/columns.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
+import { checkIfMatch } from '../../etag.ts';
+import { writeEvent } from '../../events/outbox.ts';
+import { page, type Page } from '../../http/schemas.ts';
+import { writeAudit, type Actor } from '../audit/store.ts';
+import { rethrowConflict } from '../users/service.ts';
+import { normalizeIpValue } from './ip.ts';
+import type { CreateWhitelistInput, ListWhitelistFilter, PublicWhitelistEntry, UpdateWhitelistInput, WhitelistType } from './schemas.ts';
+import { whitelistStore, type WhitelistPatchRow } from './store.ts';
+
+const ACCOUNT_MAX = 128;
+
+/**
+ * The stored spelling of a value, or a 400 naming `value`: an account id is trimmed and has no whitespace; an
+ * IP is an IPv4/IPv6 address or CIDR, canonicalized (see normalizeIpValue).
+ */
+export function whitelistValue(type: WhitelistType, raw: string): string {
+  const value = raw.trim();
+  if (type === 'ip') {
+    const ip = normalizeIpValue(value);
+    if (!ip) throw new ValidationError('value', 'must be an IPv4 or IPv6 address, or a CIDR such as 10.0.0.0/8 or 2001:db8::/32');
+    return ip;
+  }
+  if (value.length === 0 || value.length > ACCOUNT_MAX || /\s/.test(value)) {
+    throw new ValidationError('value', `must be an account id of 1 to ${ACCOUNT_MAX} characters without whitespace`);
+  }
+  return value;
+}
+
+/**
+ * isoOrNull, refusing what the schema's date-time lets through but a Date cannot hold faithfully: a leap second
+ * (`23:59:60`, an invalid Date) and a UTC year outside 0000–9999 (`0000-01-01T00:00:00+01:00`), whose ISO text
+ * is not a date-time any reader accepts, so the stored row would break every response that includes it.
+ */
+function timeColumn(path: 'startsAt' | 'endsAt', v: string | null | undefined): string | null {
+  if (v && Number.isNaN(Date.parse(v))) throw new ValidationError(path, 'cannot be stored (leap seconds are not supported)');
+  const at = isoOrNull(v);
+  if (at !== null && !/^\d{4}-/.test(at)) throw new ValidationError(path, 'must fall within the years 0000 to 9999 in UTC');
+  return at;
+}
+
+const notFound = (id: number) => new NotFoundError(`Whitelist entry ${id}`, 'whitelist_entry_not_found');
+
+export type WhitelistChangeListener = (id: number, entry: PublicWhitelistEntry | undefined) => void;
+
+export function createWhitelistService(ctx: AppContext) {
+  const { db, clock } = ctx;
+  const listeners: WhitelistChangeListener[] = [];
+  const changed = (id: number, entry: PublicWhitelistEntry | undefined) => {
+    for (const l of listeners) l(id, entry);
+  };
+
+  return {
+    /** Called after a change committed (the game-client API rebuilds its matcher). */
+    onChange(listener: WhitelistChangeListener): void {
+      listeners.push(listener);
+    },
+
+    async list(filter: ListWhitelistFilter): Promise<Page<PublicWhitelistEntry>> {
+      const store = whitelistStore(db);
+      const [data, total] = await Promise.all([store.list(filter), store.count(filter)]);
+      return page(data, filter.page, filter.limit, total);
+    },
+
+    /** Every enabled entry, windows not applied: the input of createWhitelistMatcher. */
+    enabledEntries: (): Promise<PublicWhitelistEntry[]> => whitelistStore(db).enabled(),
+
+    async get(id: number): Promise<PublicWhitelistEntry> {
+      const entry = await whitelistStore(db).findById(id);
+      if (!entry) throw notFound(id);
+      return entry;
+    },
+
+    async create(input: CreateWhitelistInput, actor: Actor): Promise<PublicWhitelistEntry> {
+      const value = whitelistValue(input.type, input.value);
+      const startsAt = timeColumn('startsAt', input.startsAt);
+      const endsAt = timeColumn('endsAt', input.endsAt);
+      checkWindow(startsAt, endsAt);
+      const now = iso(clock);
+      const entry = await inTransaction(db, async (trx) => {
+        const created = await whitelistStore(trx)
+          .insert({
+            type: input.type,
+            value,
+            memo: input.memo ?? null,
+            enabled: toInt(input.enabled ?? true),
+            starts_at: startsAt,
+            ends_at: endsAt,
+            created_at: now,
+            updated_at: now,
+          })
+          .catch(rethrowConflict);
+        await writeAudit(trx, now, actor, { action: 'whitelist.create', targetType: 'whitelist', targetId: created.id, after: created });
+        await writeEvent(trx, clock, 'whitelist.updated', { entry: created, change: 'created' });
+        return created;
+      });
+      changed(entry.id, entry);
+      return entry;
+    },
+
+    async update(id: number, input: UpdateWhitelistInput, actor: Actor, ifMatch?: string): Promise<PublicWhitelistEntry> {
+      const now = iso(clock);
+      const entry = await inTransaction(db, async (trx) => {
+        const store = whitelistStore(trx);
+        const before = await store.findById(id);
+        if (!before) throw notFound(id);
+        checkIfMatch(ifMatch, before);
+        const patch: WhitelistPatchRow = {
+          ...patchFrom(input, {
+            type: 'type',
+            memo: 'memo',
+            enabled: ['enabled', (v) => toInt(Boolean(v))],
+            startsAt: ['starts_at', (v) => timeColumn('startsAt', v)],
+            endsAt: ['ends_at', (v) => timeColumn('endsAt', v)],
+          }),
+          updated_at: now,
+        };
+        checkWindow(patch.starts_at === undefined ? before.startsAt : patch.starts_at, patch.ends_at === undefined ? before.endsAt : patch.ends_at);
+        // A new type re-checks the kept value, and a new value is checked against the kept type.
+        if (input.type !== undefined || input.value !== undefined) {
+          patch.value = whitelistValue(input.type ?? before.type, input.value ?? before.value);
+        }
+        const after = (await store.update(id, patch).catch(rethrowConflict))!;
+        await writeAudit(trx, now, actor, { action: 'whitelist.update', targetType: 'whitelist', targetId: id, before, after });
+        await writeEvent(trx, clock, 'whitelist.updated', { entry: after, change: 'updated' });
+        return after;
+      });
+      changed(id, entry);
+      return entry;
+    },
+
+    async delete(id: number, actor: Actor, ifMatch?: string): Promise<void> {
+      const now = iso(clock);
+      await inTransaction(db, async (trx) => {
+        const store = whitelistStore(trx);
+        const before = await store.findById(id);
+        if (!before) throw notFound(id);
+        checkIfMatch(ifMatch, before);
+        await store.delete(id);
+        await writeAudit(trx, now, actor, { action: 'whitelist.delete', targetType: 'whitelist', targetId: id, before });
+        await writeEvent(trx, clock, 'whitelist.updated', { entry: before, change: 'deleted' });
+      });
+      changed(id, undefined);
+    },
+  };
+}
+
+export type WhitelistService = ReturnType<typeof createWhitelistService>;
