@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { ping, type DatabaseHandle } from './db/index.ts';
 import { registerAuth } from './http/auth.ts';
+import { registerInputGuards, validatorCompiler } from './http/validation.ts';
 import { registerIdempotency } from './http/idempotency.ts';
 import { registerProblemHandlers, sendProblem } from './http/problem.ts';
 import { errorResponses, Problem } from './http/schemas.ts';
@@ -110,12 +111,18 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; services
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // Errors Fastify answers before routing (bad percent-encoding, a path parameter over maxParamLength).
+    frameworkErrors: (err, request, reply) => {
+      reply.header('x-request-id', request.id);
+      const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      void sendProblem(request, reply, status, err.code === 'FST_ERR_BAD_URL' ? 'bad_url' : status === 414 ? 'uri_too_long' : 'bad_request', err.message);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Only JSON bodies: anything else is 415 rather than a string that fails validation later.
   app.removeContentTypeParser('text/plain');
   app.addSchema(Problem);
+  app.setValidatorCompiler(validatorCompiler);
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -138,6 +145,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; services
       if (method !== 'HEAD') routes.push({ method, url: route.url, permission: route.config!.permission! });
     }
   });
+  registerInputGuards(app);
   registerIdempotency(app, ctx.db, ctx.clock);
 
   await app.register(swagger, {

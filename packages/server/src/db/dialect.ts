@@ -1,4 +1,5 @@
 import { sql, type ColumnDefinitionBuilder, type RawBuilder } from 'kysely';
+import { ConflictError } from '../errors.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -33,6 +34,13 @@ export function uniqueViolationField(err: unknown): string | undefined {
     name = m?.[1];
   } else return undefined;
   return (name && UNIQUE_FIELDS[name]) ?? 'id';
+}
+
+/** Maps a unique-index violation to a 409 naming the field; rethrows anything else. */
+export function rethrowConflict(err: unknown): never {
+  const field = uniqueViolationField(err);
+  if (field) throw new ConflictError(field, `${field} is already taken`);
+  throw err;
 }
 
 /** A LIKE pattern matching `prefix` + `text` + `suffix` with the text's own % and _ taken literally. */

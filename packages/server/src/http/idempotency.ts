@@ -32,8 +32,9 @@ export function registerIdempotency(app: FastifyInstance, db: Db, clock: Clock):
     if (header === undefined || scope === undefined) return;
     const key = String(header);
     if (key.length < 1 || key.length > 255) throw new ValidationError('headers.idempotency-key', 'must be 1 to 255 characters');
-    const bodyHash = createHash('sha256').update(JSON.stringify(request.body ?? null)).digest('hex');
-    const path = request.url;
+    // The full URL (query included) is part of the hash; `path` keeps the route pattern, which always fits its column.
+    const bodyHash = createHash('sha256').update(request.url).update('\n').update(JSON.stringify(request.body ?? null)).digest('hex');
+    const path = request.routeOptions.url ?? request.url.split('?')[0].slice(0, 2048);
     const now = clock.now();
 
     await db

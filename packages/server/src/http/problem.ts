@@ -22,6 +22,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -77,7 +78,8 @@ export function fieldErrors(context: string | undefined, validation: AjvError[])
     const segments = v.instancePath.split('/').filter(Boolean);
     if (v.keyword === 'required') segments.push(String(v.params.missingProperty));
     if (v.keyword === 'additionalProperties') {
-      segments.push(String(v.params.additionalProperty));
+      const name = String(v.params.additionalProperty);
+      segments.push(name === '' ? '""' : name);
       return { path: [where, ...segments].flat().join('.'), message: 'is not a known field' };
     }
     const path = [where, ...segments].flat().join('.') || '(body)';
@@ -103,7 +105,8 @@ export function registerProblemHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
     const allowed = (['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).filter((m) => known.find(m, path));
-    if (allowed.length > 0) {
+    // A route that exists for this method but found nothing to serve (a missing docs asset) is a plain 404.
+    if (allowed.length > 0 && !allowed.includes(request.method as (typeof allowed)[number])) {
       reply.header('allow', allowed.join(', '));
       return sendProblem(request, reply, 405, 'method_not_allowed', `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`);
     }

@@ -25,7 +25,7 @@ export type PublicAuditLog = Static<typeof AuditLog>;
 export const ListAuditLogsQuery = Type.Object({
   ...PageQuery,
   actorType: Type.Optional(Type.Union(ACTOR_TYPES.map((t) => Type.Literal(t)))),
-  actorId: Type.Optional(Type.Integer({ minimum: 1 })),
+  actorId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })),
   action: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Exact action, or a prefix ending in `.*`' })),
   targetType: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
   targetId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),

@@ -1,13 +1,13 @@
 import { iso } from '../../clock.ts';
 import { inTransaction, type AppContext } from '../../context.ts';
-import { jsonColumn, patchFrom, toInt } from '../../db/columns.ts';
+import { rethrowConflict } from '../../db/dialect.ts';
+import { patchFrom, toInt } from '../../db/columns.ts';
 import { NotFoundError } from '../../errors.ts';
 import { checkIfMatch } from '../../etag.ts';
 import { writeEvent } from '../../events/outbox.ts';
 import { page, type Page } from '../../http/schemas.ts';
 import { writeAudit, type Actor } from '../audit/store.ts';
-import { CUSTOM_PAYLOAD_MAX_BYTES } from '../maintenance/schemas.ts';
-import { rethrowConflict } from '../users/service.ts';
+import { customPayloadColumn } from '../maintenance/schemas.ts';
 import type {
   CreateClientVersionInput,
   ListClientVersionsFilter,
@@ -31,7 +31,7 @@ function columnsOf(input: UpdateClientVersionInput): ClientVersionPatchRow {
     minPatchVersion: 'min_patch_version',
     guestModeAllowed: ['guest_mode_allowed', (v) => toInt(Boolean(v))],
     externalClickLink: 'external_click_link',
-    customPayload: ['custom_payload', (v) => jsonColumn('customPayload', v, CUSTOM_PAYLOAD_MAX_BYTES)],
+    customPayload: ['custom_payload', customPayloadColumn],
     maintenanceMessage: 'maintenance_message',
     maintenanceMessages: ['maintenance_messages', (v) => JSON.stringify(v)],
     memo: 'memo',

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { jsonColumn } from '../../db/columns.ts';
 import { IsoDateTime, NullableIsoDateTime } from '../../http/schemas.ts';
 
 /** A BCP-47 language tag such as `ko`, `en-US`, `zh-Hant-TW`. */
@@ -40,3 +41,6 @@ export type PublicGlobalMaintenance = Static<typeof GlobalMaintenance>;
 /** Free-form JSON object attached by operators, at most 16 KiB serialized. */
 export const CustomPayload = Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]);
 export const CUSTOM_PAYLOAD_MAX_BYTES = 16 * 1024;
+
+/** The customPayload column: JSON text, refused past CUSTOM_PAYLOAD_MAX_BYTES. */
+export const customPayloadColumn = (v: Record<string, unknown> | null): string | null => jsonColumn('customPayload', v, CUSTOM_PAYLOAD_MAX_BYTES);

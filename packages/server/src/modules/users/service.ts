@@ -2,8 +2,8 @@ import { iso } from '../../clock.ts';
 import { inTransaction, type AppContext } from '../../context.ts';
 import { CountCache } from '../../count-cache.ts';
 import { isoOrNull, patchFrom } from '../../db/columns.ts';
-import { uniqueViolationField } from '../../db/dialect.ts';
-import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '../../errors.ts';
+import { rethrowConflict } from '../../db/dialect.ts';
+import { DomainError, ForbiddenError, NotFoundError } from '../../errors.ts';
 import { checkIfMatch } from '../../etag.ts';
 import { writeEvent } from '../../events/outbox.ts';
 import { page, type Page } from '../../http/schemas.ts';
@@ -12,13 +12,6 @@ import { hashPassword } from '../auth/passwords.ts';
 import { revokeAllRefreshTokens } from '../auth/store.ts';
 import type { CreateUserInput, ListUsersFilter, PublicUser, UpdateUserInput } from './schemas.ts';
 import { usersStore, type UserPatchRow } from './store.ts';
-
-/** Maps a unique-index violation to a 409 naming the field; rethrows anything else. */
-export function rethrowConflict(err: unknown): never {
-  const field = uniqueViolationField(err);
-  if (field) throw new ConflictError(field, `${field} is already taken`);
-  throw err;
-}
 
 const CHANGE_FIELDS = ['username', 'email', 'displayName', 'role', 'status', 'lastLoginAt'] as const;
 

@@ -1,20 +1,19 @@
 import type { Kysely } from 'kysely';
 import { iso } from '../../clock.ts';
 import { inTransaction, type AppContext } from '../../context.ts';
-import { jsonColumn, patchFrom, toInt } from '../../db/columns.ts';
+import { rethrowConflict } from '../../db/dialect.ts';
+import { patchFrom, toInt } from '../../db/columns.ts';
 import type { Database, MaintenanceColumns } from '../../db/schema.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import { checkIfMatch } from '../../etag.ts';
 import { writeEvent } from '../../events/outbox.ts';
 import { page, type Page } from '../../http/schemas.ts';
 import { SYSTEM_ACTOR, writeAudit, type Actor } from '../audit/store.ts';
-import { CUSTOM_PAYLOAD_MAX_BYTES, type MaintenanceInput } from '../maintenance/schemas.ts';
+import { customPayloadColumn, type MaintenanceInput } from '../maintenance/schemas.ts';
 import { applyDueTransition, dueIds, maintenanceColumns, windowPayload, type Transition } from '../maintenance/window.ts';
-import { rethrowConflict } from '../users/service.ts';
 import type { CreateWorldInput, ListWorldsFilter, PublicGameWorld, UpdateWorldInput } from './schemas.ts';
 import { toPublicWorld, worldsStore, type WorldRow } from './store.ts';
 
-const payloadColumn = (v: Record<string, unknown> | null) => jsonColumn('customPayload', v, CUSTOM_PAYLOAD_MAX_BYTES);
 
 function maintenanceOf(row: WorldRow): MaintenanceColumns {
   return {
@@ -93,7 +92,7 @@ export function createWorldsService(ctx: AppContext) {
             display_order: input.displayOrder ?? (await store.nextDisplayOrder()),
             region: input.region ?? null,
             tags: JSON.stringify(input.tags ?? []),
-            custom_payload: payloadColumn(input.customPayload ?? null),
+            custom_payload: customPayloadColumn(input.customPayload ?? null),
             maintenance_enabled: 0,
             maintenance: 0,
             maintenance_message: input.maintenanceMessage ?? null,
@@ -130,7 +129,7 @@ export function createWorldsService(ctx: AppContext) {
           displayOrder: 'display_order',
           region: 'region',
           tags: ['tags', (v) => JSON.stringify(v)],
-          customPayload: ['custom_payload', payloadColumn],
+          customPayload: ['custom_payload', customPayloadColumn],
           maintenanceMessage: 'maintenance_message',
           maintenanceMessages: ['maintenance_messages', (v) => JSON.stringify(v)],
         });

@@ -1,0 +1,67 @@
+/** Two Gatrix nodes sharing one PostgreSQL database and one Redis: what one node changes, the other serves at once. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pino from 'pino';
+import { buildApp } from '../src/app.ts';
+import { openDatabase } from '../src/db/index.ts';
+import type { App } from '../src/http/types.ts';
+import { startHarness, type Harness } from './helpers.ts';
+
+const PG = process.env.TEST_DATABASE_URL;
+const REDIS = process.env.TEST_REDIS_URL;
+
+async function eventually(check: () => Promise<boolean>, what: string, ms = 2000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.fail(`${what} did not happen within ${ms} ms`);
+}
+
+describe('two nodes on PostgreSQL + Redis', { skip: PG && REDIS ? false : 'TEST_DATABASE_URL and TEST_REDIS_URL are needed' }, () => {
+  let a: Harness;
+  let b: App;
+  let closeB: () => Promise<void>;
+  let admin: string;
+  let client: string;
+
+  before(async () => {
+    a = await startHarness('postgres', { env: { REDIS_URL: REDIS! } });
+    const dbB = openDatabase({ url: PG, pgSchema: a.db.schema });
+    const built = await buildApp({ config: a.config, database: dbB, logger: pino({ level: 'silent' }) });
+    b = built.app;
+    closeB = async () => {
+      await b.close();
+      await dbB.close();
+    };
+    admin = (await a.apiKey('admin')).key;
+    client = (await a.apiKey('client')).key;
+  });
+  after(async () => {
+    await closeB();
+    await a.close();
+  });
+
+  const onB = (url: string, key = client) => b.inject({ method: 'GET', url, headers: { 'x-api-key': key } });
+
+  it('a client version created on node A is served by node B without waiting for its cache to age', async () => {
+    const url = '/api/v1/client/client-version?channel=PC&subChannel=Steam&version=3.0';
+    assert.equal((await onB(url)).statusCode, 404, 'B has loaded its snapshot');
+    const r = await a.call('POST', '/api/v1/client-versions', {
+      token: admin,
+      body: { channel: 'PC', subChannel: 'Steam', version: '3.0', status: 'ONLINE', gameServerAddress: 'g:1', patchAddress: 'p' },
+    });
+    assert.equal(r.statusCode, 201, r.body);
+    await eventually(async () => (await onB(url)).statusCode === 200, 'B serving the new version');
+    await a.call('PUT', '/api/v1/maintenance', { token: admin, body: { enabled: true, message: 'down' } });
+    await eventually(async () => (await onB(url)).json().status === 'MAINTENANCE', 'B seeing global maintenance');
+  });
+
+  it('a key revoked on node A is refused by node B within a second', async () => {
+    const { id, key } = await a.apiKey('admin');
+    assert.equal((await onB('/api/v1/users', key)).statusCode, 200, 'B has cached the key');
+    assert.equal((await a.call('DELETE', `/api/v1/api-keys/${id}`, { token: admin })).statusCode, 204);
+    await eventually(async () => (await onB('/api/v1/users', key)).statusCode === 401, 'B refusing the key', 1000);
+  });
+});
