@@ -165,6 +165,13 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; services
       security: [{ bearer: [] }, { apiKey: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    // A query parameter with a default (page, limit, sort…) may be left out: say so in the document.
+    transform: ({ schema, url }) => {
+      const query = schema?.querystring as { properties?: Record<string, { default?: unknown }>; required?: string[] } | undefined;
+      if (!query?.required || !query.properties) return { schema, url };
+      const required = query.required.filter((name) => query.properties![name]?.default === undefined);
+      return { schema: { ...schema, querystring: { ...query, required } }, url };
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

@@ -507,7 +507,7 @@ class World {
   }
 
   /** The bootstrap admin's token, or an admin API key on the routes a user cannot call. */
-  adminHeaders(permission: Permission = 'authenticated'): Record<string, string> {
+  adminHeaders(permission: Permission = 'users.read'): Record<string, string> {
     return allows(permission, ADMIN_USER) ? { authorization: `Bearer ${this.h.adminToken}` } : { 'x-api-key': this.adminKey };
   }
 

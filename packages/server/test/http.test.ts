@@ -119,6 +119,8 @@ eachDatabase('HTTP conventions', (kind) => {
       assert.ok(op.operationId && op.summary, `${r.method} ${path} has operationId and summary`);
     }
     assert.ok(spec.components.schemas.Problem);
+    const listParams = spec.paths['/api/v1/users'].get.parameters as { name: string; required: boolean }[];
+    assert.equal(listParams.find((p) => p.name === 'page')!.required, false, 'a parameter with a default is optional');
     const docs = await h.call('GET', '/docs/');
     assert.equal(docs.statusCode, 200);
     assert.match(docs.body, /swagger/i);

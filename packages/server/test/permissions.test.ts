@@ -26,7 +26,6 @@ const EXPECTED: Record<Permission, readonly Grant[]> = {
   public: [],
   // Not used by any route yet. Note it grants client keys, which DESIGN.md §3 keeps to /api/v1/client/*:
   // the route-level check below fails if a route ever uses it.
-  authenticated: ['admin', 'operator', 'viewer', 'player', 'key:admin', 'key:server', 'key:client'],
   self: ['admin', 'operator', 'viewer', 'player'],
   'users.read': ['admin', 'operator', 'viewer', 'key:admin'],
   'users.readSelf': ['admin', 'operator', 'viewer', 'player', 'key:admin'],
@@ -216,7 +215,7 @@ eachDatabase('permissions on every route', (kind) => {
         if (r.permission === 'client.read') assert.ok(r.url.startsWith('/api/v1/client/'), `client.read on ${routeKey(r)}`);
       }
       if (allows(r.permission, { kind: 'user', userId: 1, username: 'p', role: 'player' })) {
-        assert.ok(['self', 'users.readSelf', 'authenticated', 'public'].includes(r.permission), `a player reaches ${routeKey(r)} (${r.permission})`);
+        assert.ok(['self', 'users.readSelf', 'public'].includes(r.permission), `a player reaches ${routeKey(r)} (${r.permission})`);
         if (r.permission !== 'public') {
           assert.ok(r.url.startsWith('/api/v1/auth/') || routeKey(r) === 'GET /api/v1/users/:id', `a player reaches ${routeKey(r)}`);
         }

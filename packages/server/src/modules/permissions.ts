@@ -14,8 +14,6 @@ export type Principal =
 export const PERMISSIONS = {
   /** No credentials needed. */
   public: [],
-  /** Any signed-in user (players included) or any API key. */
-  authenticated: ['admin', 'operator', 'viewer', 'player', 'key:admin', 'key:server', 'key:client'],
   /** Signed-in users only (their own session and profile). */
   self: ['admin', 'operator', 'viewer', 'player'],
   'users.read': ['admin', 'operator', 'viewer', 'key:admin'],
