@@ -30,6 +30,11 @@ import { createWorldsService } from './modules/worlds/service.ts';
 import { usersRoutes } from './modules/users/routes.ts';
 import { createUsersService } from './modules/users/service.ts';
 import { createLocalBus, createRedisBus, type Bus } from './cluster/bus.ts';
+import { secretBox } from './crypto/secret-box.ts';
+import { createDispatcher } from './events/dispatcher.ts';
+import { webhooksRoutes } from './modules/webhooks/routes.ts';
+import { createWebhooksService } from './modules/webhooks/service.ts';
+import { createDeliveryWorker } from './modules/webhooks/worker.ts';
 import { clientRoutes } from './modules/client/routes.ts';
 import { createClientService } from './modules/client/service.ts';
 import { clientVersionsRoutes } from './modules/client-versions/routes.ts';
@@ -83,7 +88,34 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus()) {
   apiKeys.onRevoked(() => bus.publish('api-keys'));
   bus.subscribe('api-keys', () => apiKeys.forgetCached());
 
-  return { users, apiKeys, auth, audit, worlds, maintenance, whitelist, clientVersions, scheduler, client, bus };
+  const box = secretBox(ctx.config.encryptionKey);
+  const ssrf = { allowPrivateNetworks: ctx.config.webhooks.allowPrivateNetworks };
+  const forgetWebhooks = () => {
+    webhooks.forgetCached();
+    worker.forget();
+  };
+  const worker = createDeliveryWorker({ ...ctx, box, config: ctx.config.webhooks, ssrf, onDisabled: () => (forgetWebhooks(), bus.publish('webhooks')) });
+  const webhooks = createWebhooksService(ctx, box, { ssrf, rotationGraceMs: ctx.config.webhooks.rotationGraceMs }, () => void worker.wake());
+  webhooks.onChange(() => (forgetWebhooks(), bus.publish('webhooks')));
+  bus.subscribe('webhooks', forgetWebhooks);
+  const dispatcher = createDispatcher(ctx, [webhooks.fanOut]);
+
+  return { users, apiKeys, auth, audit, worlds, maintenance, whitelist, clientVersions, scheduler, client, bus, webhooks, worker, dispatcher };
+}
+
+/** The node's background work: scheduler, event dispatcher, webhook worker, retention. main.ts starts it. */
+export function startBackground(services: Services, log: Logger): () => Promise<void> {
+  services.scheduler.start();
+  services.dispatcher.start();
+  services.worker.start();
+  const prune = setInterval(() => {
+    services.worker.prune().catch((err: unknown) => log.error({ err }, 'webhook retention failed'));
+  }, 3_600_000);
+  prune.unref();
+  return async () => {
+    clearInterval(prune);
+    await Promise.all([services.scheduler.stop(), services.dispatcher.stop(), services.worker.stop()]);
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -214,11 +246,12 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; services
   worldsRoutes(app, services.worlds);
   maintenanceRoutes(app, services.maintenance);
   clientRoutes(app, services.client);
+  webhooksRoutes(app, services.webhooks);
   whitelistRoutes(app, services.whitelist);
   clientVersionsRoutes(app, services.clientVersions);
 
   app.addHook('onClose', async () => {
-    await services.scheduler.stop();
+    await Promise.all([services.scheduler.stop(), services.dispatcher.stop(), services.worker.stop()]);
     await services.bus.close();
   });
   await app.ready();

@@ -26,6 +26,33 @@ export interface Config {
   metricsToken?: string;
   /** How often each node checks for maintenance windows to start or end. */
   schedulerIntervalMs: number;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  allowPrivateNetworks: boolean;
+  /** Delay before each retry, in ms; its length is the number of retries. */
+  retryScheduleMs: number[];
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  /** An endpoint failing continuously this long is disabled. */
+  disableAfterMs: number;
+  retentionMs: number;
+  rotationGraceMs: number;
+  concurrency: number;
+  concurrencyPerEndpoint: number;
+}
+
+/** Seconds: 5s, 30s, 2m, 5m, 15m, 30m, 1h, 2h, 4h, 8h, 8h — about a day in all (±20% jitter each). */
+const DEFAULT_RETRY_SCHEDULE = '5,30,120,300,900,1800,3600,7200,14400,28800,28800';
+
+function retrySchedule(env: Env): number[] {
+  const raw = str(env, 'GATRIX_WEBHOOK_RETRY_SCHEDULE') ?? DEFAULT_RETRY_SCHEDULE;
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.length > 50 || parts.some((p) => !/^\d+(\.\d+)?$/.test(p) || Number(p) > 7 * 86_400)) {
+    throw new ConfigError('GATRIX_WEBHOOK_RETRY_SCHEDULE', 'must be a comma-separated list of at most 50 delays in seconds, each at most 7 days');
+  }
+  return parts.map((p) => Math.round(Number(p) * 1000));
 }
 
 export class ConfigError extends Error {
@@ -166,5 +193,16 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl,
     metricsToken: str(env, 'METRICS_TOKEN'),
     schedulerIntervalMs: int(env, 'GATRIX_SCHEDULER_INTERVAL_MS', 1000, 50, 60_000),
+    webhooks: {
+      allowPrivateNetworks: bool(env, 'GATRIX_WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
+      retryScheduleMs: retrySchedule(env),
+      timeoutMs: int(env, 'GATRIX_WEBHOOK_TIMEOUT_MS', 15_000, 100, 120_000),
+      connectTimeoutMs: int(env, 'GATRIX_WEBHOOK_CONNECT_TIMEOUT_MS', 5_000, 100, 60_000),
+      disableAfterMs: int(env, 'GATRIX_WEBHOOK_DISABLE_AFTER_HOURS', 120, 1, 24 * 365) * 3_600_000,
+      retentionMs: int(env, 'GATRIX_WEBHOOK_RETENTION_DAYS', 30, 1, 3650) * 86_400_000,
+      rotationGraceMs: int(env, 'GATRIX_WEBHOOK_ROTATION_GRACE_HOURS', 24, 0, 24 * 30) * 3_600_000,
+      concurrency: int(env, 'GATRIX_WEBHOOK_CONCURRENCY', 256, 1, 10_000),
+      concurrencyPerEndpoint: int(env, 'GATRIX_WEBHOOK_CONCURRENCY_PER_ENDPOINT', 64, 1, 10_000),
+    },
   };
 }

@@ -13,7 +13,27 @@ export interface AppContext {
   log: Logger;
 }
 
+const wroteEvents = new WeakSet<object>();
+const commitListeners = new WeakMap<object, (() => void)[]>();
+
+/** Called by writeEvent: this transaction carries outbox events. */
+export function markEventsWritten(trx: Db): void {
+  wroteEvents.add(trx);
+}
+
+/** Runs `listener` after every committed transaction on `db` that wrote outbox events (wakes the dispatcher). */
+export function onEventsCommitted(db: Db, listener: () => void): void {
+  commitListeners.set(db, [...(commitListeners.get(db) ?? []), listener]);
+}
+
 /** Runs fn in one transaction; services build their stores on the handle it receives. */
-export function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
-  return db.transaction().execute(fn);
+export async function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  let wrote = false;
+  const result = await db.transaction().execute(async (trx) => {
+    const r = await fn(trx);
+    wrote = wroteEvents.has(trx);
+    return r;
+  });
+  if (wrote) for (const l of commitListeners.get(db) ?? []) l();
+  return result;
 }

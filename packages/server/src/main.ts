@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { buildApp } from './app.ts';
+import { buildApp, startBackground } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { migrate, openDatabase } from './db/index.ts';
 import { createLogger } from './logger.ts';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   }
 
   await app.listen({ port: config.port, host: config.host });
-  services.scheduler.start();
+  const stopBackground = startBackground(services, log);
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const base = `http://${shown}:${(app.server.address() as { port: number }).port}`;
   log.info({ api: `${base}/api/v1`, docs: `${base}/docs`, database: database.dialect }, 'Gatrix is listening');
@@ -46,8 +46,8 @@ async function main(): Promise<void> {
     closing = true;
     log.info({ signal }, 'shutting down: finishing in-flight requests');
     const force = setTimeout(() => process.exit(1), 15_000).unref();
-    app
-      .close()
+    stopBackground()
+      .then(() => app.close())
       .then(() => database.close())
       .then(() => {
         clearTimeout(force);

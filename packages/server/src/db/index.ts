@@ -7,6 +7,7 @@ import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
 import * as m0001 from './migrations/0001_foundation.ts';
 import * as m0002 from './migrations/0002_game_ops.ts';
+import * as m0003 from './migrations/0003_webhooks.ts';
 
 export type Db = Kysely<Database>;
 
@@ -52,6 +53,7 @@ type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<voi
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_foundation': m0001,
   '0002_game_ops': m0002,
+  '0003_webhooks': m0003,
 };
 
 /** Runs every pending migration; the same migrations build both dialects' schemas. */

@@ -15,6 +15,9 @@ export interface Database {
   global_maintenance: GlobalMaintenanceTable;
   whitelist_entries: WhitelistEntriesTable;
   client_versions: ClientVersionsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export interface UsersTable {
@@ -75,6 +78,8 @@ export interface OutboxEventsTable {
   type: string;
   payload: string;
   created_at: string;
+  /** Set when a node has fanned the event out to webhooks and sockets. */
+  dispatched_at: string | null;
 }
 
 export interface IdempotencyKeysTable {
@@ -153,4 +158,55 @@ export interface ClientVersionsTable {
   memo: string | null;
   created_at: string;
   updated_at: string;
+}
+
+export interface WebhooksTable {
+  id: Generated<number>;
+  url: string;
+  /** JSON array of event names, `prefix.*` patterns or `*`. */
+  events: string;
+  /** AES-256-GCM ciphertext of the signing secret (crypto/secret-box.ts). */
+  secret_enc: string;
+  previous_secret_enc: string | null;
+  previous_secret_expires_at: string | null;
+  active: number;
+  description: string | null;
+  /** JSON object of extra request headers. */
+  headers: string;
+  disabled_reason: string | null;
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  webhook_id: number;
+  event_id: string;
+  event_type: string;
+  /** The envelope exactly as sent (serialized once). */
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  lease_until: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  event_created_at: string;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<number>;
+  delivery_id: number;
+  attempt: number;
+  request_headers: string;
+  response_status: number | null;
+  response_headers: string | null;
+  response_body: string | null;
+  duration_ms: number;
+  error: string | null;
+  created_at: string;
 }

@@ -37,12 +37,15 @@ export interface EventPayloads {
   'client_version.updated': { id: number; clientVersion: PublicClientVersion };
   'client_version.deleted': { id: number; clientVersion: PublicClientVersion };
   'whitelist.updated': { entry: PublicWhitelistEntry; change: 'created' | 'updated' | 'deleted' };
+  'webhook.test': { webhookId: number };
+  'webhook.disabled': { webhookId: number; url: string; reason: string };
 }
 
 export type EventName = keyof EventPayloads;
 
 export interface EventDefinition {
-  socketEvent: string;
+  /** The Socket.IO event name; null for events that only webhooks receive. */
+  socketEvent: string | null;
   description: string;
 }
 
@@ -62,7 +65,11 @@ export const EVENT_CATALOG: Record<EventName, EventDefinition> = {
   'client_version.updated': { socketEvent: 'client_version_updated', description: 'A client version changed.' },
   'client_version.deleted': { socketEvent: 'client_version_deleted', description: 'A client version was deleted.' },
   'whitelist.updated': { socketEvent: 'whitelist_updated', description: 'A whitelist entry was created, changed or deleted.' },
+  'webhook.test': { socketEvent: null, description: 'Sent to one endpoint by POST /webhooks/:id/test.' },
+  'webhook.disabled': { socketEvent: 'webhook_disabled', description: 'An endpoint was disabled: it answered 410 Gone, or failed for too long.' },
 };
+
+export const EVENT_NAMES = Object.keys(EVENT_CATALOG) as EventName[];
 
 /** The webhook body, exactly (DESIGN.md §5). */
 export interface EventEnvelope<E extends EventName = EventName> {

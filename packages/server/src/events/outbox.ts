@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
+import { markEventsWritten } from '../context.ts';
 import type { Database } from '../db/schema.ts';
 import type { EventEnvelope, EventName, EventPayloads } from './catalog.ts';
 
@@ -21,9 +22,10 @@ export async function writeEvent<E extends EventName>(
 ): Promise<EventEnvelope<E>> {
   const at = clock.now();
   const envelope: EventEnvelope<E> = { id: newEventId(at), event, timestamp: at.toISOString(), data };
+  markEventsWritten(trx);
   await trx
     .insertInto('outbox_events')
-    .values({ id: envelope.id, type: event, payload: JSON.stringify(envelope), created_at: envelope.timestamp })
+    .values({ id: envelope.id, type: event, payload: JSON.stringify(envelope), created_at: envelope.timestamp, dispatched_at: null })
     .execute();
   return envelope;
 }

@@ -1,0 +1,106 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import { inTransaction, onEventsCommitted } from '../context.ts';
+import type { Db } from '../db/index.ts';
+import type { Dialect } from '../db/dialect.ts';
+import type { EventEnvelope } from './catalog.ts';
+
+export interface ClaimedEvent {
+  seq: number;
+  /** The envelope exactly as stored: webhooks send these bytes. */
+  json: string;
+  envelope: EventEnvelope;
+}
+
+export interface DispatchConsumer {
+  /** Runs inside the claiming transaction: what must not be lost (webhook deliveries) commits with the claim. */
+  claimed?(trx: Db, events: ClaimedEvent[], now: Date): Promise<void>;
+  /** Runs after the claim commits, in outbox order (live sockets). */
+  committed?(events: ClaimedEvent[]): void;
+}
+
+/**
+ * Moves outbox events to their consumers. Each event is claimed by exactly one node (FOR UPDATE SKIP LOCKED
+ * on PostgreSQL; SQLite has a single writer), so webhook fan-out and socket emits happen once cluster-wide.
+ * A commit that wrote events wakes it at once; a slow poll picks up events committed by other nodes' crashed
+ * dispatchers.
+ */
+export function createDispatcher(
+  deps: { db: Db; dialect: Dialect; clock: Clock; log: Logger },
+  consumers: DispatchConsumer[],
+  opts: { batchSize?: number; pollMs?: number } = {},
+) {
+  const { db, dialect, clock, log } = deps;
+  const batchSize = opts.batchSize ?? 200;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  async function claimBatch(): Promise<number> {
+    const now = clock.now();
+    let claimed: ClaimedEvent[] = [];
+    await inTransaction(db, async (trx) => {
+      let q = trx.selectFrom('outbox_events').select(['seq', 'payload']).where('dispatched_at', 'is', null).orderBy('seq').limit(batchSize);
+      if (dialect === 'postgres') q = q.forUpdate().skipLocked();
+      const rows = await q.execute();
+      if (rows.length === 0) return;
+      claimed = rows.map((r) => ({ seq: Number(r.seq), json: r.payload, envelope: JSON.parse(r.payload) as EventEnvelope }));
+      for (const c of consumers) await c.claimed?.(trx, claimed, now);
+      await trx
+        .updateTable('outbox_events')
+        .set({ dispatched_at: now.toISOString() })
+        .where(
+          'seq',
+          'in',
+          claimed.map((e) => e.seq),
+        )
+        .execute();
+    });
+    for (const c of consumers) {
+      try {
+        c.committed?.(claimed);
+      } catch (err) {
+        log.error({ err }, 'an event consumer failed');
+      }
+    }
+    return claimed.length;
+  }
+
+  async function drain(): Promise<void> {
+    do {
+      again = false;
+      while (!stopped && (await claimBatch()) === batchSize);
+    } while (again && !stopped);
+  }
+
+  const dispatcher = {
+    /** Dispatch now (coalesced: one drain at a time, re-run if asked during it). */
+    notify(): Promise<void> {
+      if (stopped) return Promise.resolve();
+      if (running) {
+        again = true;
+        return running;
+      }
+      running = drain()
+        .catch((err: unknown) => log.error({ err }, 'event dispatch failed'))
+        .finally(() => (running = undefined));
+      return running;
+    },
+    start(): void {
+      stopped = false;
+      timer ??= setInterval(() => void dispatcher.notify(), opts.pollMs ?? 1000);
+      timer.unref();
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+  onEventsCommitted(db, () => void dispatcher.notify());
+  return dispatcher;
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;

@@ -1,0 +1,147 @@
+import { Type } from '@sinclair/typebox';
+import { EVENT_CATALOG, EVENT_NAMES } from '../../events/catalog.ts';
+import { EVENT_EXAMPLES } from '../../events/examples.ts';
+import { actorOf } from '../../http/auth.ts';
+import { ifMatchOf, withEtag } from '../../http/resource.ts';
+import { errorResponses, IdParams, Paginated } from '../../http/schemas.ts';
+import type { App } from '../../http/types.ts';
+import { CreateWebhookBody, Delivery, DeliveryWithAttempts, ListDeliveriesQuery, ListWebhooksQuery, RecoverBody, UpdateWebhookBody, Webhook, WebhookWithSecret } from './schemas.ts';
+import type { WebhooksService } from './service.ts';
+
+const tags = ['webhooks'];
+
+const EventTypes = Type.Object({
+  data: Type.Array(
+    Type.Object({ event: Type.String(), socketEvent: Type.Union([Type.String(), Type.Null()]), description: Type.String(), example: Type.Unknown() }),
+  ),
+});
+
+export function webhooksRoutes(app: App, webhooks: WebhooksService): void {
+  app.get('/api/v1/event-types', {
+    config: { permission: 'webhooks.read' },
+    schema: { operationId: 'listEventTypes', summary: 'Every event, its Socket.IO name, and an example envelope', tags, response: { 200: EventTypes, ...errorResponses(401, 403) } },
+    handler: () => ({
+      data: EVENT_NAMES.map((event) => ({
+        event,
+        socketEvent: EVENT_CATALOG[event].socketEvent,
+        description: EVENT_CATALOG[event].description,
+        example: { id: 'evt_0194f3c2a1b0a1b2c3d4e5f6a7b8', event, timestamp: '2026-01-01T00:00:00.000Z', data: EVENT_EXAMPLES[event] },
+      })),
+    }),
+  });
+
+  app.get('/api/v1/webhooks', {
+    config: { permission: 'webhooks.read' },
+    schema: { operationId: 'listWebhooks', summary: 'List webhook endpoints', tags, querystring: ListWebhooksQuery, response: { 200: Paginated(Webhook), ...errorResponses(400, 401, 403) } },
+    handler: (request) => webhooks.list(request.query),
+  });
+
+  app.post('/api/v1/webhooks', {
+    config: { permission: 'webhooks.write' },
+    schema: {
+      operationId: 'createWebhook',
+      summary: 'Register an endpoint; without a secret one is generated. The secret is in this response only',
+      tags,
+      body: CreateWebhookBody,
+      response: { 201: WebhookWithSecret, ...errorResponses(400, 401, 403, 415, 422) },
+    },
+    handler: async (request, reply) => {
+      const created = await webhooks.create(request.body, actorOf(request));
+      return reply.code(201).header('location', `/api/v1/webhooks/${created.id}`).send(created);
+    },
+  });
+
+  app.get('/api/v1/webhooks/:id', {
+    config: { permission: 'webhooks.read' },
+    schema: { operationId: 'getWebhook', summary: 'Get a webhook endpoint', tags, params: IdParams, response: { 200: Webhook, ...errorResponses(401, 403, 404) } },
+    handler: async (request, reply) => withEtag(request, reply, await webhooks.get(request.params.id)),
+  });
+
+  for (const method of ['PUT', 'PATCH'] as const) {
+    app.route({
+      method,
+      url: '/api/v1/webhooks/:id',
+      config: { permission: 'webhooks.write' },
+      schema: {
+        operationId: method === 'PUT' ? 'updateWebhook' : 'patchWebhook',
+        summary: 'Update an endpoint (partial); `active: true` re-enables a disabled one',
+        tags,
+        params: IdParams,
+        body: UpdateWebhookBody,
+        response: { 200: Webhook, ...errorResponses(400, 401, 403, 404, 412, 415) },
+      },
+      handler: async (request, reply) => withEtag(request, reply, await webhooks.update(request.params.id, request.body, actorOf(request), ifMatchOf(request))),
+    });
+  }
+
+  app.delete('/api/v1/webhooks/:id', {
+    config: { permission: 'webhooks.write' },
+    schema: { operationId: 'deleteWebhook', summary: 'Delete an endpoint and its deliveries', tags, params: IdParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404, 412) } },
+    handler: async (request, reply) => {
+      await webhooks.delete(request.params.id, actorOf(request), ifMatchOf(request));
+      return reply.code(204).send(null);
+    },
+  });
+
+  app.post('/api/v1/webhooks/:id/test', {
+    config: { permission: 'webhooks.write' },
+    schema: { operationId: 'testWebhook', summary: 'Send a webhook.test event to this endpoint', tags, params: IdParams, response: { 202: Delivery, ...errorResponses(401, 403, 404) } },
+    handler: async (request, reply) => reply.code(202).send(await webhooks.test(request.params.id, actorOf(request))),
+  });
+
+  app.post('/api/v1/webhooks/:id/rotate-secret', {
+    config: { permission: 'webhooks.write' },
+    schema: {
+      operationId: 'rotateWebhookSecret',
+      summary: 'New secret (in this response only); the old one keeps signing during the grace period',
+      tags,
+      params: IdParams,
+      response: { 200: WebhookWithSecret, ...errorResponses(401, 403, 404) },
+    },
+    handler: (request) => webhooks.rotateSecret(request.params.id, actorOf(request)),
+  });
+
+  app.get('/api/v1/webhooks/:id/deliveries', {
+    config: { permission: 'webhooks.read' },
+    schema: {
+      operationId: 'listWebhookDeliveries',
+      summary: 'Deliveries to this endpoint, newest first',
+      tags,
+      params: IdParams,
+      querystring: ListDeliveriesQuery,
+      response: { 200: Paginated(Delivery), ...errorResponses(400, 401, 403, 404) },
+    },
+    handler: (request) => webhooks.deliveries(request.params.id, request.query),
+  });
+
+  app.post('/api/v1/webhooks/:id/recover', {
+    config: { permission: 'webhooks.write' },
+    schema: {
+      operationId: 'recoverWebhookDeliveries',
+      summary: 'Re-queue the failed deliveries created in [since, until)',
+      tags,
+      params: IdParams,
+      body: RecoverBody,
+      response: { 202: Type.Object({ requeued: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 415) },
+    },
+    handler: async (request, reply) => reply.code(202).send(await webhooks.recover(request.params.id, request.body.since, request.body.until, actorOf(request))),
+  });
+
+  app.get('/api/v1/webhook-deliveries/:id', {
+    config: { permission: 'webhooks.read' },
+    schema: {
+      operationId: 'getWebhookDelivery',
+      summary: 'A delivery with its payload and every attempt',
+      tags,
+      params: IdParams,
+      response: { 200: DeliveryWithAttempts, ...errorResponses(401, 403, 404) },
+    },
+    handler: (request) => webhooks.delivery(request.params.id),
+  });
+
+  app.post('/api/v1/webhook-deliveries/:id/retry', {
+    config: { permission: 'webhooks.write' },
+    schema: { operationId: 'retryWebhookDelivery', summary: 'Send a delivery again now', tags, params: IdParams, response: { 202: Delivery, ...errorResponses(400, 401, 403, 404) } },
+    handler: async (request, reply) => reply.code(202).send(await webhooks.retry(request.params.id, actorOf(request))),
+  });
+}

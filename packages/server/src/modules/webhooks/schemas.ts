@@ -1,0 +1,120 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IsoDateTime, NullableIsoDateTime, PageQuery } from '../../http/schemas.ts';
+
+/** An event name, a `prefix.*` pattern or `*`. */
+const EventFilter = Type.String({ minLength: 1, maxLength: 64, pattern: '^(\\*|[a-z_]+(\\.[a-z_]+)*(\\.\\*)?)$' });
+const HeaderName = '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,64}$';
+const Headers = Type.Record(Type.String({ pattern: HeaderName }), Type.String({ maxLength: 1024, pattern: '^[^\\r\\n]*$' }), {
+  additionalProperties: false,
+  maxProperties: 20,
+});
+
+export const Webhook = Type.Object(
+  {
+    id: Type.Integer(),
+    url: Type.String(),
+    events: Type.Array(Type.String()),
+    active: Type.Boolean(),
+    description: Type.Union([Type.String(), Type.Null()]),
+    headers: Type.Record(Type.String(), Type.String()),
+    disabledReason: Type.Union([Type.String(), Type.Null()], { description: '`gone` (the endpoint answered 410) or `failing` (it failed for too long)' }),
+    failingSince: NullableIsoDateTime,
+    secretRotationEndsAt: Type.Union([IsoDateTime, Type.Null()], { description: 'Until then the previous secret signs too' }),
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+  },
+  { title: 'Webhook' },
+);
+export type PublicWebhook = Static<typeof Webhook>;
+
+export const WebhookWithSecret = Type.Intersect([Webhook, Type.Object({ secret: Type.String({ description: 'Shown only in this response' }) })], {
+  title: 'WebhookWithSecret',
+});
+
+const Fields = {
+  url: Type.String({ minLength: 1, maxLength: 2048 }),
+  events: Type.Array(EventFilter, { minItems: 1, maxItems: 100, uniqueItems: true }),
+  secret: Type.String({ minLength: 8, maxLength: 256 }),
+  active: Type.Boolean(),
+  description: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]),
+  headers: Headers,
+};
+
+export const CreateWebhookBody = Type.Object(
+  {
+    url: Fields.url,
+    events: Fields.events,
+    secret: Type.Optional(Fields.secret),
+    active: Type.Optional(Fields.active),
+    description: Type.Optional(Fields.description),
+    headers: Type.Optional(Fields.headers),
+  },
+  { additionalProperties: false },
+);
+export type CreateWebhookInput = Static<typeof CreateWebhookBody>;
+
+export const UpdateWebhookBody = Type.Object(
+  {
+    url: Type.Optional(Fields.url),
+    events: Type.Optional(Fields.events),
+    active: Type.Optional(Fields.active),
+    description: Type.Optional(Fields.description),
+    headers: Type.Optional(Fields.headers),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateWebhookInput = Static<typeof UpdateWebhookBody>;
+
+export const ListWebhooksQuery = Type.Object({ ...PageQuery, active: Type.Optional(Type.Boolean()) });
+export type ListWebhooksFilter = Static<typeof ListWebhooksQuery>;
+
+export const DELIVERY_STATUSES = ['pending', 'delivering', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const Delivery = Type.Object(
+  {
+    id: Type.Integer(),
+    webhookId: Type.Integer(),
+    eventId: Type.String(),
+    event: Type.String(),
+    status: Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s))),
+    attempts: Type.Integer(),
+    nextAttemptAt: NullableIsoDateTime,
+    lastStatusCode: Type.Union([Type.Integer(), Type.Null()]),
+    lastError: Type.Union([Type.String(), Type.Null()]),
+    createdAt: IsoDateTime,
+    deliveredAt: NullableIsoDateTime,
+  },
+  { title: 'WebhookDelivery' },
+);
+export type PublicDelivery = Static<typeof Delivery>;
+
+export const Attempt = Type.Object(
+  {
+    attempt: Type.Integer(),
+    requestHeaders: Type.Record(Type.String(), Type.String()),
+    responseStatus: Type.Union([Type.Integer(), Type.Null()]),
+    responseHeaders: Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()]),
+    responseBody: Type.Union([Type.String(), Type.Null()], { description: 'The first 20 KB' }),
+    durationMs: Type.Integer(),
+    error: Type.Union([Type.String(), Type.Null()]),
+    createdAt: IsoDateTime,
+  },
+  { title: 'WebhookAttempt' },
+);
+export type PublicAttempt = Static<typeof Attempt>;
+
+export const DeliveryWithAttempts = Type.Intersect([Delivery, Type.Object({ payload: Type.Unknown(), attemptsLog: Type.Array(Attempt) })], {
+  title: 'WebhookDeliveryDetail',
+});
+
+export const ListDeliveriesQuery = Type.Object({
+  ...PageQuery,
+  status: Type.Optional(Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s)))),
+  event: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  from: Type.Optional(IsoDateTime),
+  to: Type.Optional(IsoDateTime),
+});
+export type ListDeliveriesFilter = Static<typeof ListDeliveriesQuery>;
+
+export const RecoverBody = Type.Object({ since: IsoDateTime, until: Type.Optional(IsoDateTime) }, { additionalProperties: false });

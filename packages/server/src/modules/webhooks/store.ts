@@ -1,0 +1,141 @@
+import type { Kysely } from 'kysely';
+import { parseJson, toBool } from '../../db/columns.ts';
+import type { Database, WebhookAttemptsTable, WebhookDeliveriesTable, WebhooksTable } from '../../db/schema.ts';
+import type { DeliveryStatus, ListDeliveriesFilter, PublicAttempt, PublicDelivery, PublicWebhook } from './schemas.ts';
+
+export type WebhookRow = Omit<WebhooksTable, 'id'> & { id: number };
+
+export function toPublicWebhook(r: WebhookRow, now: Date): PublicWebhook {
+  const rotating = r.previous_secret_expires_at !== null && r.previous_secret_expires_at > now.toISOString();
+  return {
+    id: Number(r.id),
+    url: r.url,
+    events: parseJson<string[]>(r.events, []),
+    active: toBool(r.active),
+    description: r.description,
+    headers: parseJson<Record<string, string>>(r.headers, {}),
+    disabledReason: r.disabled_reason,
+    failingSince: r.failing_since,
+    secretRotationEndsAt: rotating ? r.previous_secret_expires_at : null,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+const DELIVERY_COLUMNS = [
+  'id',
+  'webhook_id',
+  'event_id',
+  'event_type',
+  'status',
+  'attempts',
+  'next_attempt_at',
+  'last_status_code',
+  'last_error',
+  'created_at',
+  'delivered_at',
+] as const;
+type DeliveryRow = Pick<WebhookDeliveriesTable, Exclude<(typeof DELIVERY_COLUMNS)[number], 'id'>> & { id: number };
+
+export function toPublicDelivery(r: DeliveryRow): PublicDelivery {
+  return {
+    id: Number(r.id),
+    webhookId: Number(r.webhook_id),
+    eventId: r.event_id,
+    event: r.event_type,
+    status: r.status as DeliveryStatus,
+    attempts: Number(r.attempts),
+    nextAttemptAt: r.next_attempt_at,
+    lastStatusCode: r.last_status_code === null ? null : Number(r.last_status_code),
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    deliveredAt: r.delivered_at,
+  };
+}
+
+function toPublicAttempt(r: Omit<WebhookAttemptsTable, 'id'>): PublicAttempt {
+  return {
+    attempt: Number(r.attempt),
+    requestHeaders: parseJson<Record<string, string>>(r.request_headers, {}),
+    responseStatus: r.response_status === null ? null : Number(r.response_status),
+    responseHeaders: parseJson<Record<string, string> | null>(r.response_headers, null),
+    responseBody: r.response_body,
+    durationMs: Number(r.duration_ms),
+    error: r.error,
+    createdAt: r.created_at,
+  };
+}
+
+export function webhooksStore(db: Kysely<Database>) {
+  return {
+    async find(id: number): Promise<WebhookRow | undefined> {
+      const r = await db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && { ...r, id: Number(r.id) };
+    },
+    async list(f: { active?: boolean; page: number; limit: number }): Promise<{ rows: WebhookRow[]; total: number }> {
+      let q = db.selectFrom('webhooks');
+      if (f.active !== undefined) q = q.where('active', '=', f.active ? 1 : 0);
+      const [rows, count] = await Promise.all([
+        q.selectAll().orderBy('id').limit(f.limit).offset((f.page - 1) * f.limit).execute(),
+        q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { rows: rows.map((r) => ({ ...r, id: Number(r.id) })), total: Number(count.n) };
+    },
+    async active(): Promise<WebhookRow[]> {
+      const rows = await db.selectFrom('webhooks').selectAll().where('active', '=', 1).execute();
+      return rows.map((r) => ({ ...r, id: Number(r.id) }));
+    },
+    async insert(row: Omit<WebhooksTable, 'id'>): Promise<number> {
+      return Number((await db.insertInto('webhooks').values(row).returning('id').executeTakeFirstOrThrow()).id);
+    },
+    async update(id: number, patch: Partial<Omit<WebhooksTable, 'id'>>): Promise<void> {
+      await db.updateTable('webhooks').set(patch).where('id', '=', id).execute();
+    },
+    async delete(id: number): Promise<void> {
+      await db.deleteFrom('webhooks').where('id', '=', id).execute();
+    },
+
+    async insertDeliveries(rows: Omit<WebhookDeliveriesTable, 'id'>[]): Promise<void> {
+      // A fan-out repeated after a crash finds its rows already there.
+      for (let i = 0; i < rows.length; i += 500) {
+        await db
+          .insertInto('webhook_deliveries')
+          .values(rows.slice(i, i + 500))
+          .onConflict((oc) => oc.columns(['webhook_id', 'event_id']).doNothing())
+          .execute();
+      }
+    },
+    async deliveries(webhookId: number, f: ListDeliveriesFilter): Promise<{ data: PublicDelivery[]; total: number }> {
+      let q = db.selectFrom('webhook_deliveries').where('webhook_id', '=', webhookId);
+      if (f.status) q = q.where('status', '=', f.status);
+      if (f.event) q = q.where('event_type', '=', f.event);
+      if (f.from) q = q.where('created_at', '>=', new Date(f.from).toISOString());
+      if (f.to) q = q.where('created_at', '<', new Date(f.to).toISOString());
+      const [rows, count] = await Promise.all([
+        q.select(DELIVERY_COLUMNS).orderBy('id', 'desc').limit(f.limit).offset((f.page - 1) * f.limit).execute(),
+        q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { data: rows.map((r) => toPublicDelivery({ ...r, id: Number(r.id) })), total: Number(count.n) };
+    },
+    async delivery(id: number): Promise<(PublicDelivery & { payload: string }) | undefined> {
+      const r = await db.selectFrom('webhook_deliveries').select([...DELIVERY_COLUMNS, 'payload']).where('id', '=', id).executeTakeFirst();
+      return r && { ...toPublicDelivery({ ...r, id: Number(r.id) }), payload: r.payload };
+    },
+    async attempts(deliveryId: number): Promise<PublicAttempt[]> {
+      const rows = await db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt').execute();
+      return rows.map(toPublicAttempt);
+    },
+    /** Puts deliveries in the given statuses back in the queue, due now. */
+    async requeue(where: { statuses: DeliveryStatus[]; id?: number; webhookId?: number; since?: string; until?: string }, now: string): Promise<number> {
+      let q = db
+        .updateTable('webhook_deliveries')
+        .set({ status: 'pending', next_attempt_at: now, lease_until: null, updated_at: now })
+        .where('status', 'in', where.statuses);
+      if (where.id !== undefined) q = q.where('id', '=', where.id);
+      if (where.webhookId !== undefined) q = q.where('webhook_id', '=', where.webhookId);
+      if (where.since) q = q.where('created_at', '>=', where.since);
+      if (where.until) q = q.where('created_at', '<', where.until);
+      return Number((await q.executeTakeFirst()).numUpdatedRows);
+    },
+  };
+}

@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, it } from 'node:test';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { Webhook as SvixWebhook } from 'svix';
+import { eachDatabase, startHarness, TestClock, type Harness } from './helpers.ts';
+
+const require = createRequire(import.meta.url);
+const { WebhookHandler } = require('./fixtures/seed-webhook-receiver.cjs') as {
+  WebhookHandler: new (secret: string) => { app: { listen(port: number, host: string, cb: () => void): http.Server } } & Record<string, (data: unknown) => void>;
+};
+
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A receiver on loopback whose answers the test decides; records every request. */
+async function receiver(answer: (r: Received, n: number) => { status: number; headers?: Record<string, string>; hang?: boolean } = () => ({ status: 200 })) {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const r = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      received.push(r);
+      const a = answer(r, received.length);
+      if (a.hang) return;
+      res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
+      res.end(JSON.stringify({ ok: a.status < 300 }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, received, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+eachDatabase('webhooks', (kind) => {
+  let h: Harness;
+  let admin: string;
+  const clock = new TestClock();
+  before(async () => {
+    h = await startHarness(kind, { clock, env: { GATRIX_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', GATRIX_WEBHOOK_RETRY_SCHEDULE: '10,60,600', GATRIX_WEBHOOK_TIMEOUT_MS: '500' } });
+    admin = (await h.apiKey('admin')).key;
+    h.services.worker.start(50);
+  });
+  after(() => h.close());
+
+  it("the seed's registration and its Express receiver: user events arrive signed as the receiver checks them", async () => {
+    const seed = new WebhookHandler('your-webhook-secret');
+    const seen: { kind: string; data: unknown }[] = [];
+    for (const m of ['handleUserCreated', 'handleUserUpdated', 'handleUserDeleted', 'handleWorldMaintenanceStarted', 'handleWorldMaintenanceEnded']) {
+      seed[m] = (data: unknown) => seen.push({ kind: m, data });
+    }
+    const server = await new Promise<http.Server>((r) => {
+      const s = seed.app.listen(0, '127.0.0.1', () => r(s));
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const users = await h.call('POST', '/api/v1/webhooks', {
+        token: admin,
+        body: { url: `${base}/webhook/users`, events: ['user.created', 'user.updated', 'user.deleted'], secret: 'your-webhook-secret', active: true },
+      });
+      assert.equal(users.statusCode, 201, users.body);
+      assert.equal(users.json().secret, 'your-webhook-secret');
+      const worlds = await h.call('POST', '/api/v1/webhooks', {
+        token: admin,
+        body: { url: `${base}/webhook/worlds`, events: ['world.maintenance_started', 'world.maintenance_ended'], secret: 'your-webhook-secret', active: true },
+      });
+      assert.equal(worlds.statusCode, 201);
+
+      const u = (await h.call('POST', '/api/v1/users', { token: admin, body: { username: 'hooked', email: 'hooked@example.com' } })).json();
+      await h.call('PUT', `/api/v1/users/${u.id}`, { token: admin, body: { status: 'pending' } });
+      await h.call('DELETE', `/api/v1/users/${u.id}`, { token: admin });
+      const w = (await h.call('POST', '/api/v1/game-worlds', { token: admin, body: { worldId: 'hookworld', name: 'H' } })).json();
+      await h.call('PUT', `/api/v1/game-worlds/${w.id}/maintenance`, { token: admin, body: { enabled: true, message: '점검' } });
+      await h.call('PUT', `/api/v1/game-worlds/${w.id}/maintenance`, { token: admin, body: { enabled: false } });
+
+      await until(() => seen.length === 5, 'five seed handler calls');
+      // Deliveries run in parallel, so they may arrive in any order (each carries its timestamp).
+      const byKind = Object.fromEntries(seen.map((s) => [s.kind, s.data])) as Record<string, Record<string, unknown>>;
+      assert.deepEqual(Object.keys(byKind).sort(), ['handleUserCreated', 'handleUserDeleted', 'handleUserUpdated', 'handleWorldMaintenanceEnded', 'handleWorldMaintenanceStarted']);
+      assert.equal(byKind.handleUserCreated.userId, u.id);
+      assert.equal((byKind.handleUserCreated.user as { username: string }).username, 'hooked');
+      assert.equal((byKind.handleUserUpdated.changes as { status: { to: string } }).status.to, 'pending');
+      assert.equal(byKind.handleUserDeleted.userId, u.id);
+      assert.equal(byKind.handleWorldMaintenanceStarted.worldId, 'hookworld');
+      assert.equal(byKind.handleWorldMaintenanceStarted.message, '점검');
+      assert.equal(byKind.handleWorldMaintenanceEnded.worldId, 'hookworld');
+      const list = (await h.call('GET', `/api/v1/webhooks/${users.json().id}/deliveries`, { token: admin })).json();
+      assert.equal(list.pagination.total, 3);
+      assert.ok(list.data.every((d: { status: string; attempts: number }) => d.status === 'delivered' && d.attempts === 1));
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      for (const hook of (await h.call('GET', '/api/v1/webhooks?limit=100', { token: admin })).json().data) await h.call('DELETE', `/api/v1/webhooks/${hook.id}`, { token: admin });
+    }
+  });
+
+  it('standardwebhooks and svix verify every delivery, also while a rotated secret overlaps', async () => {
+    const r = await receiver();
+    try {
+      const created = (await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url: `${r.url}/hook`, events: ['user.*'] } })).json();
+      assert.match(created.secret, /^whsec_[A-Za-z0-9+/]{32}$/);
+      const verifyAll = (secret: string, msg: Received) => {
+        const headers = { 'webhook-id': String(msg.headers['webhook-id']), 'webhook-timestamp': String(msg.headers['webhook-timestamp']), 'webhook-signature': String(msg.headers['webhook-signature']) };
+        new StandardWebhook(secret).verify(msg.body, headers);
+        new SvixWebhook(secret).verify(msg.body, { 'svix-id': headers['webhook-id'], 'svix-timestamp': headers['webhook-timestamp'], 'svix-signature': headers['webhook-signature'] });
+      };
+      await h.call('POST', '/api/v1/users', { token: admin, body: { username: 'sw1', email: 'sw1@example.com' } });
+      await until(() => r.received.length === 1, 'first delivery');
+      verifyAll(created.secret, r.received[0]);
+      const env = JSON.parse(r.received[0].body);
+      assert.equal(r.received[0].headers['webhook-id'], env.id);
+      assert.equal(r.received[0].headers['x-gatrix-event'], 'user.created');
+      assert.equal(r.received[0].headers['content-type'], 'application/json');
+      assert.match(String(r.received[0].headers['user-agent']), /^Gatrix-Webhooks\//);
+      assert.deepEqual(Object.keys(env), ['id', 'event', 'timestamp', 'data']);
+
+      const rotated = (await h.call('POST', `/api/v1/webhooks/${created.id}/rotate-secret`, { token: admin })).json();
+      assert.notEqual(rotated.secret, created.secret);
+      assert.ok(rotated.secretRotationEndsAt);
+      await h.call('POST', '/api/v1/users', { token: admin, body: { username: 'sw2', email: 'sw2@example.com' } });
+      await until(() => r.received.length === 2, 'second delivery');
+      verifyAll(rotated.secret, r.received[1]);
+      verifyAll(created.secret, r.received[1]);
+      assert.throws(() => new StandardWebhook('whsec_' + Buffer.alloc(24, 9).toString('base64')).verify(r.received[1].body, {
+        'webhook-id': String(r.received[1].headers['webhook-id']), 'webhook-timestamp': String(r.received[1].headers['webhook-timestamp']), 'webhook-signature': String(r.received[1].headers['webhook-signature']),
+      }));
+      const raw = await h.db.db.selectFrom('webhooks').select(['secret_enc', 'previous_secret_enc']).where('id', '=', created.id).executeTakeFirstOrThrow();
+      assert.ok(!JSON.stringify(raw).includes(rotated.secret.slice(6)) && !JSON.stringify(raw).includes(created.secret.slice(6)), 'secrets are encrypted at rest');
+      const shown = (await h.call('GET', `/api/v1/webhooks/${created.id}`, { token: admin })).json();
+      assert.ok(!('secret' in shown));
+      await h.call('DELETE', `/api/v1/webhooks/${created.id}`, { token: admin });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a failing receiver is retried on the schedule, honours Retry-After, and is delivered once it recovers', async () => {
+    const r = await receiver((_m, n) => (n === 1 ? { status: 500 } : n === 2 ? { status: 503, headers: { 'retry-after': '120' } } : { status: 200 }));
+    try {
+      const hook = (await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url: `${r.url}/flaky`, events: ['user.created'] } })).json();
+      await h.call('POST', '/api/v1/users', { token: admin, body: { username: 'flaky1', email: 'flaky1@example.com' } });
+      await until(() => r.received.length === 1, 'first attempt');
+      const deliveryOf = async () => (await h.call('GET', `/api/v1/webhooks/${hook.id}/deliveries`, { token: admin })).json().data[0];
+      await until(async () => (await deliveryOf()).attempts === 1, 'first attempt recorded');
+      let d = await deliveryOf();
+      assert.equal(d.status, 'pending');
+      assert.equal(d.lastStatusCode, 500);
+      const wait1 = Date.parse(d.nextAttemptAt) - clock.now().getTime();
+      assert.ok(wait1 >= 8_000 && wait1 <= 12_000, `first retry 10 s ± 20%, got ${wait1}`);
+      await new Promise((res) => setTimeout(res, 200));
+      assert.equal(r.received.length, 1, 'not retried before it is due');
+
+      clock.advance(12_001);
+      await until(() => r.received.length === 2, 'second attempt');
+      await until(async () => (await deliveryOf()).attempts === 2, 'second attempt recorded');
+      d = await deliveryOf();
+      const wait2 = Date.parse(d.nextAttemptAt) - clock.now().getTime();
+      assert.ok(wait2 >= 119_000 && wait2 <= 121_000, `Retry-After 120 s honoured, got ${wait2}`);
+      clock.advance(121_000);
+      await until(async () => (await deliveryOf()).status === 'delivered', 'delivered after recovery');
+      assert.equal(r.received.length, 3);
+      assert.equal(new Set(r.received.map((m) => m.headers['webhook-id'])).size, 1, 'webhook-id is stable across retries');
+      const detail = (await h.call('GET', `/api/v1/webhook-deliveries/${d.id}`, { token: admin })).json();
+      assert.deepEqual(detail.attemptsLog.map((a: { responseStatus: number }) => a.responseStatus), [500, 503, 200]);
+      assert.equal(detail.attemptsLog[1].responseHeaders['retry-after'], '120');
+      assert.equal(detail.payload.event, 'user.created');
+      assert.ok(!('x-gatrix-signature' in detail.attemptsLog[0].requestHeaders), 'signatures are not kept');
+      await h.call('DELETE', `/api/v1/webhooks/${hook.id}`, { token: admin });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('410 Gone disables the endpoint and emits webhook.disabled; re-enabling is one call', async () => {
+    const r = await receiver(() => ({ status: 410 }));
+    try {
+      const hook = (await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url: `${r.url}/gone`, events: ['user.created'] } })).json();
+      await h.call('POST', '/api/v1/users', { token: admin, body: { username: 'gone1', email: 'gone1@example.com' } });
+      await until(async () => (await h.call('GET', `/api/v1/webhooks/${hook.id}`, { token: admin })).json().active === false, 'endpoint disabled');
+      const w = (await h.call('GET', `/api/v1/webhooks/${hook.id}`, { token: admin })).json();
+      assert.equal(w.disabledReason, 'gone');
+      const events = await h.db.db.selectFrom('outbox_events').select('payload').where('type', '=', 'webhook.disabled').execute();
+      assert.ok(events.some((e) => JSON.parse(e.payload).data.webhookId === hook.id));
+      const d = (await h.call('GET', `/api/v1/webhooks/${hook.id}/deliveries?status=failed`, { token: admin })).json();
+      assert.equal(d.pagination.total, 1);
+      const on = await h.call('PATCH', `/api/v1/webhooks/${hook.id}`, { token: admin, body: { active: true } });
+      assert.equal(on.json().active, true);
+      assert.equal(on.json().disabledReason, null);
+      await h.call('DELETE', `/api/v1/webhooks/${hook.id}`, { token: admin });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a timeout counts as a failed attempt; retry and recover re-queue failed deliveries', async () => {
+    const r = await receiver(() => ({ status: 200, hang: true }));
+    try {
+      const hook = (await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url: `${r.url}/slow`, events: ['user.created'] } })).json();
+      const t = await h.call('POST', `/api/v1/webhooks/${hook.id}/test`, { token: admin });
+      assert.equal(t.statusCode, 202);
+      await until(async () => (await h.call('GET', `/api/v1/webhook-deliveries/${t.json().id}`, { token: admin })).json().attempts === 1, 'timed-out attempt recorded');
+      const d = (await h.call('GET', `/api/v1/webhook-deliveries/${t.json().id}`, { token: admin })).json();
+      assert.match(d.lastError, /timed out/);
+      assert.equal(d.status, 'pending');
+      assert.equal(d.payload.event, 'webhook.test');
+      assert.deepEqual(d.payload.data, { webhookId: hook.id });
+
+      // Stand in for a delivery whose retries ran out: the worker is stopped so it cannot pick it up meanwhile.
+      await h.services.worker.stop();
+      const fail = () => h.db.db.updateTable('webhook_deliveries').set({ status: 'failed', next_attempt_at: null, lease_until: null }).where('id', '=', d.id).execute();
+      await fail();
+      const retry = await h.call('POST', `/api/v1/webhook-deliveries/${d.id}/retry`, { token: admin });
+      assert.equal(retry.statusCode, 202);
+      assert.equal(retry.json().status, 'pending');
+      await fail();
+      const rec = await h.call('POST', `/api/v1/webhooks/${hook.id}/recover`, { token: admin, body: { since: new Date(clock.now().getTime() - 3600_000).toISOString() } });
+      assert.deepEqual(rec.json(), { requeued: 1 });
+      const none = await h.call('POST', `/api/v1/webhooks/${hook.id}/recover`, { token: admin, body: { since: new Date(clock.now().getTime() + 3600_000).toISOString() } });
+      assert.deepEqual(none.json(), { requeued: 0 });
+      await h.db.db.deleteFrom('webhook_deliveries').where('id', '=', d.id).execute();
+      h.services.worker.start(50);
+      await h.call('DELETE', `/api/v1/webhooks/${hook.id}`, { token: admin });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('rejects unknown events, bad URLs and private targets when not opted in', async () => {
+    const bad = await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url: 'https://example.com/x', events: ['user.created', 'user.craeted'] } });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().errors[0].path, 'events.1');
+    const scheme = await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url: 'ftp://example.com/x', events: ['*'] } });
+    assert.equal(scheme.statusCode, 400);
+    assert.equal(scheme.json().errors[0].path, 'url');
+    const strict = await startHarness(kind);
+    try {
+      const key = (await strict.apiKey('admin')).key;
+      for (const url of ['http://127.0.0.1:9/x', 'http://[::ffff:127.0.0.1]/x', 'http://169.254.169.254/latest', 'http://10.1.2.3/x', 'http://localhost/x', 'http://2130706433/x']) {
+        const r = await strict.call('POST', '/api/v1/webhooks', { token: key, body: { url, events: ['*'] } });
+        assert.equal(r.statusCode, 400, url);
+        assert.equal(r.json().errors[0].path, 'url', url);
+      }
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('lists event types with an example envelope each; operators read webhooks, only admins write', async () => {
+    const types = (await h.call('GET', '/api/v1/event-types', { token: admin })).json().data;
+    const names = types.map((t: { event: string }) => t.event);
+    for (const e of ['user.created', 'world.maintenance_started', 'maintenance.ended', 'client_version.updated', 'whitelist.updated', 'webhook.test']) assert.ok(names.includes(e), e);
+    const created = types.find((t: { event: string }) => t.event === 'user.created');
+    assert.equal(created.socketEvent, 'user_registered');
+    assert.deepEqual(Object.keys(created.example), ['id', 'event', 'timestamp', 'data']);
+    const op = await h.userToken('operator');
+    assert.equal((await h.call('GET', '/api/v1/webhooks', { token: op.token })).statusCode, 200);
+    assert.equal((await h.call('POST', '/api/v1/webhooks', { token: op.token, body: { url: 'https://example.com', events: ['*'] } })).statusCode, 403);
+    const viewer = await h.userToken('viewer');
+    assert.equal((await h.call('GET', '/api/v1/webhooks', { token: viewer.token })).statusCode, 403);
+  });
+});
