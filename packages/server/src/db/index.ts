@@ -44,8 +44,30 @@ export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * Kysely's SQLite driver prepares every query again on each call; queries are built from a small set of
+ * shapes, so their prepared statements are kept (bounded) and reused. better-sqlite3 runs them synchronously,
+ * so one statement is never used by two queries at once.
+ */
+function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
+  const statements = new Map<string, SQLite.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return Object.assign(Object.create(sqlite) as SQLite.Database, {
+    prepare(source: string) {
+      let stmt = statements.get(source);
+      if (!stmt) {
+        stmt = prepare(source);
+        if (statements.size >= 1000) statements.clear();
+        statements.set(source, stmt);
+      }
+      return stmt;
+    },
+    close: () => sqlite.close(),
+  });
 }
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };

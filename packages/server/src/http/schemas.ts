@@ -1,6 +1,19 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type SchemaOptions, type Static, type TSchema } from '@sinclair/typebox';
 
 /** Schemas shared by every module: problem+json, pagination, id params, timestamps. */
+
+/**
+ * One of a fixed set of strings, as `{ type: 'string', enum }` rather than TypeBox's `anyOf` of literals:
+ * validation errors list the allowed values, and fast-json-stringify serializes it without trying branches.
+ */
+export function StringEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+/** `T` or null, as `type: [T, 'null']` (JSON Schema 2020-12 / OpenAPI 3.1) rather than an `anyOf`. */
+export function Nullable<T extends TSchema>(schema: T, options: SchemaOptions = {}) {
+  return Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type as string, 'null'], ...options });
+}
 
 export const Problem = Type.Object(
   {
@@ -23,7 +36,7 @@ export function errorResponses(...statuses: number[]): Record<number, TSchema> {
 }
 
 export const IsoDateTime = Type.String({ format: 'date-time', maxLength: 40 });
-export const NullableIsoDateTime = Type.Union([IsoDateTime, Type.Null()]);
+export const NullableIsoDateTime = Nullable(IsoDateTime);
 
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 

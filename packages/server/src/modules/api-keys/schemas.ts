@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDateTime, NullableIsoDateTime, PageQuery } from '../../http/schemas.ts';
+import { IsoDateTime, Nullable, NullableIsoDateTime, PageQuery, StringEnum } from '../../http/schemas.ts';
 import { API_KEY_TYPES } from '../permissions.ts';
 
-export const ApiKeyTypeSchema = Type.Union(API_KEY_TYPES.map((t) => Type.Literal(t)));
+export const ApiKeyTypeSchema = StringEnum(API_KEY_TYPES);
 
 export const ApiKey = Type.Object(
   {
@@ -10,7 +10,7 @@ export const ApiKey = Type.Object(
     name: Type.String(),
     type: ApiKeyTypeSchema,
     prefix: Type.String({ description: 'The first characters of the key, to recognise it' }),
-    createdBy: Type.Union([Type.Integer(), Type.Null()]),
+    createdBy: Nullable(Type.Integer()),
     expiresAt: NullableIsoDateTime,
     lastUsedAt: NullableIsoDateTime,
     revokedAt: NullableIsoDateTime,
@@ -29,7 +29,7 @@ export const CreateApiKeyBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 128 }),
     type: ApiKeyTypeSchema,
-    expiresAt: Type.Optional(Type.Union([IsoDateTime, Type.Null()])),
+    expiresAt: Type.Optional(Nullable(IsoDateTime)),
   },
   { additionalProperties: false },
 );

@@ -1,21 +1,21 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDateTime, PageQuery } from '../../http/schemas.ts';
+import { IsoDateTime, Nullable, PageQuery, StringEnum } from '../../http/schemas.ts';
 
 export const ACTOR_TYPES = ['user', 'api_key', 'system'] as const;
 
 export const AuditLog = Type.Object(
   {
     id: Type.Integer(),
-    actorType: Type.Union(ACTOR_TYPES.map((t) => Type.Literal(t))),
-    actorId: Type.Union([Type.Integer(), Type.Null()]),
-    actorName: Type.Union([Type.String(), Type.Null()]),
+    actorType: StringEnum(ACTOR_TYPES),
+    actorId: Nullable(Type.Integer()),
+    actorName: Nullable(Type.String()),
     action: Type.String(),
     targetType: Type.String(),
-    targetId: Type.Union([Type.String(), Type.Null()]),
+    targetId: Nullable(Type.String()),
     before: Type.Unknown(),
     after: Type.Unknown(),
-    ip: Type.Union([Type.String(), Type.Null()]),
-    requestId: Type.Union([Type.String(), Type.Null()]),
+    ip: Nullable(Type.String()),
+    requestId: Nullable(Type.String()),
     createdAt: IsoDateTime,
   },
   { title: 'AuditLog' },
@@ -24,7 +24,7 @@ export type PublicAuditLog = Static<typeof AuditLog>;
 
 export const ListAuditLogsQuery = Type.Object({
   ...PageQuery,
-  actorType: Type.Optional(Type.Union(ACTOR_TYPES.map((t) => Type.Literal(t)))),
+  actorType: Type.Optional(StringEnum(ACTOR_TYPES)),
   actorId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })),
   action: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Exact action, or a prefix ending in `.*`' })),
   targetType: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 
 const ISSUER = 'gatrix';
@@ -12,9 +12,14 @@ export function randomToken(prefix: string, bytes = 32): string {
   return `${prefix}${randomBytes(bytes).toString('base64url')}`;
 }
 
+const VERIFIED_CACHE_MAX = 20_000;
+
 /** Short-lived HS256 access tokens (jose). The user's role and status are re-read on each request. */
 export function accessTokens(secret: string, ttlSeconds: number) {
-  const key = new TextEncoder().encode(secret);
+  // A KeyObject is imported once; raw bytes would be re-imported on every sign and verify.
+  const key = createSecretKey(Buffer.from(secret, 'utf8'));
+  // A token's signature and claims never change, so a verified token is remembered until it expires.
+  const verified = new Map<string, { userId: number; expiresAtMs: number }>();
   return {
     ttlSeconds,
     sign(userId: number, now: Date): Promise<string> {
@@ -31,6 +36,8 @@ export function accessTokens(secret: string, ttlSeconds: number) {
     },
     /** The user id, or undefined for any token that is not a valid, unexpired access token of ours. */
     async verify(token: string, now: Date): Promise<number | undefined> {
+      const hit = verified.get(token);
+      if (hit) return hit.expiresAtMs > now.getTime() ? hit.userId : undefined;
       try {
         const { payload } = await jwtVerify(token, key, {
           issuer: ISSUER,
@@ -39,7 +46,10 @@ export function accessTokens(secret: string, ttlSeconds: number) {
           currentDate: now,
         });
         const id = Number(payload.sub);
-        return payload.typ === 'access' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+        if (payload.typ !== 'access' || !Number.isSafeInteger(id) || id <= 0 || payload.exp === undefined) return undefined;
+        if (verified.size >= VERIFIED_CACHE_MAX) verified.clear();
+        verified.set(token, { userId: id, expiresAtMs: payload.exp * 1000 });
+        return id;
       } catch {
         return undefined;
       }

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDateTime, PageQuery } from '../../http/schemas.ts';
+import { IsoDateTime, Nullable, PageQuery, StringEnum } from '../../http/schemas.ts';
 import { CustomPayload, Message, Messages } from '../maintenance/schemas.ts';
 
 export const CLIENT_VERSION_STATUSES = [
@@ -12,16 +12,16 @@ export const CLIENT_VERSION_STATUSES = [
   'BLOCKED_PATCH_ALLOWED',
 ] as const;
 export type ClientVersionStatus = (typeof CLIENT_VERSION_STATUSES)[number];
-export const ClientVersionStatusSchema = Type.Union(CLIENT_VERSION_STATUSES.map((s) => Type.Literal(s)));
+export const ClientVersionStatusSchema = StringEnum(CLIENT_VERSION_STATUSES);
 
 const Channel = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 /** A dotted version such as `1.2.3` or `1.0041`. */
 export const VERSION_PATTERN = '^[0-9]+(\\.[0-9]+){0,5}$';
 const Version = Type.String({ minLength: 1, maxLength: 64, pattern: VERSION_PATTERN });
 const Address = Type.String({ minLength: 1, maxLength: 512 });
-const NullableAddress = Type.Union([Address, Type.Null()]);
-const Link = Type.Union([Type.String({ maxLength: 2048, pattern: '^https?://' }), Type.Null()]);
-const Memo = Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]);
+const NullableAddress = Nullable(Address);
+const Link = Nullable(Type.String({ maxLength: 2048, pattern: '^https?://' }));
+const Memo = Nullable(Type.String({ maxLength: 2000 }));
 
 export const ClientVersion = Type.Object(
   {
@@ -31,16 +31,16 @@ export const ClientVersion = Type.Object(
     version: Type.String(),
     status: ClientVersionStatusSchema,
     gameServerAddress: Type.String(),
-    gameServerAddressForWhitelist: Type.Union([Type.String(), Type.Null()]),
+    gameServerAddressForWhitelist: Nullable(Type.String()),
     patchAddress: Type.String(),
-    patchAddressForWhitelist: Type.Union([Type.String(), Type.Null()]),
-    minPatchVersion: Type.Union([Type.String(), Type.Null()]),
+    patchAddressForWhitelist: Nullable(Type.String()),
+    minPatchVersion: Nullable(Type.String()),
     guestModeAllowed: Type.Boolean(),
-    externalClickLink: Type.Union([Type.String(), Type.Null()]),
-    customPayload: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
-    maintenanceMessage: Type.Union([Type.String(), Type.Null()]),
+    externalClickLink: Nullable(Type.String()),
+    customPayload: Nullable(Type.Record(Type.String(), Type.Unknown())),
+    maintenanceMessage: Nullable(Type.String()),
     maintenanceMessages: Type.Record(Type.String(), Type.String()),
-    memo: Type.Union([Type.String(), Type.Null()]),
+    memo: Nullable(Type.String()),
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
   },
@@ -57,11 +57,11 @@ const Fields = {
   gameServerAddressForWhitelist: NullableAddress,
   patchAddress: Address,
   patchAddressForWhitelist: NullableAddress,
-  minPatchVersion: Type.Union([Version, Type.Null()]),
+  minPatchVersion: Nullable(Version),
   guestModeAllowed: Type.Boolean(),
   externalClickLink: Link,
   customPayload: CustomPayload,
-  maintenanceMessage: Type.Union([Message, Type.Null()]),
+  maintenanceMessage: Nullable(Message),
   maintenanceMessages: Messages,
   memo: Memo,
 };

@@ -1,13 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
-import { errorResponses, NullableIsoDateTime } from '../../http/schemas.ts';
+import { errorResponses, Nullable, NullableIsoDateTime } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
 import { ClientVersionStatusSchema, VERSION_PATTERN } from '../client-versions/schemas.ts';
 import { LangTag } from '../maintenance/schemas.ts';
 import type { ClientService } from './service.ts';
 
 const tags = ['game-client'];
-const NullableString = Type.Union([Type.String(), Type.Null()]);
+const NullableString = Nullable(Type.String());
 
 const CallerQuery = {
   accountId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Whitelisted accounts pass through maintenance' })),
@@ -25,7 +25,7 @@ const ClientVersionAnswer = Type.Object({
   minPatchVersion: NullableString,
   guestModeAllowed: Type.Boolean(),
   externalClickLink: NullableString,
-  customPayload: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  customPayload: Nullable(Type.Record(Type.String(), Type.Unknown())),
   maintenanceStartsAt: NullableIsoDateTime,
   maintenanceEndsAt: NullableIsoDateTime,
 });
@@ -42,7 +42,7 @@ const ClientWorlds = Type.Object({
       displayOrder: Type.Integer(),
       region: NullableString,
       tags: Type.Array(Type.String()),
-      customPayload: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+      customPayload: Nullable(Type.Record(Type.String(), Type.Unknown())),
       maintenance: Type.Boolean(),
       maintenanceMessage: NullableString,
       maintenanceEndsAt: NullableIsoDateTime,

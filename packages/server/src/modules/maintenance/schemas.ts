@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { jsonColumn } from '../../db/columns.ts';
-import { IsoDateTime, NullableIsoDateTime } from '../../http/schemas.ts';
+import { IsoDateTime, Nullable, NullableIsoDateTime } from '../../http/schemas.ts';
 
 /** A BCP-47 language tag such as `ko`, `en-US`, `zh-Hant-TW`. */
 export const LANG_TAG = '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$';
@@ -15,10 +15,10 @@ export type MessagesMap = Static<typeof Messages>;
 export const MaintenanceBody = Type.Object(
   {
     enabled: Type.Boolean(),
-    message: Type.Optional(Type.Union([Message, Type.Null()])),
+    message: Type.Optional(Nullable(Message)),
     messages: Type.Optional(Messages),
-    startsAt: Type.Optional(Type.Union([IsoDateTime, Type.Null()])),
-    endsAt: Type.Optional(Type.Union([IsoDateTime, Type.Null()])),
+    startsAt: Type.Optional(Nullable(IsoDateTime)),
+    endsAt: Type.Optional(Nullable(IsoDateTime)),
   },
   { additionalProperties: false },
 );
@@ -28,7 +28,7 @@ export const GlobalMaintenance = Type.Object(
   {
     enabled: Type.Boolean({ description: 'Maintenance was asked for, now or in a window' }),
     active: Type.Boolean({ description: 'Maintenance is in effect now' }),
-    message: Type.Union([Type.String(), Type.Null()]),
+    message: Nullable(Type.String()),
     messages: Type.Record(Type.String(), Type.String()),
     startsAt: NullableIsoDateTime,
     endsAt: NullableIsoDateTime,
@@ -39,7 +39,7 @@ export const GlobalMaintenance = Type.Object(
 export type PublicGlobalMaintenance = Static<typeof GlobalMaintenance>;
 
 /** Free-form JSON object attached by operators, at most 16 KiB serialized. */
-export const CustomPayload = Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]);
+export const CustomPayload = Nullable(Type.Record(Type.String(), Type.Unknown()));
 export const CUSTOM_PAYLOAD_MAX_BYTES = 16 * 1024;
 
 /** The customPayload column: JSON text, refused past CUSTOM_PAYLOAD_MAX_BYTES. */

@@ -1,12 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDateTime, NullableIsoDateTime, PageQuery } from '../../http/schemas.ts';
+import { IsoDateTime, Nullable, NullableIsoDateTime, PageQuery, StringEnum } from '../../http/schemas.ts';
 import { ROLES } from '../permissions.ts';
 
 export const USER_STATUSES = ['active', 'pending', 'suspended'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
-export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
-export const UserStatusSchema = Type.Union(USER_STATUSES.map((s) => Type.Literal(s)));
+export const RoleSchema = StringEnum(ROLES);
+export const UserStatusSchema = StringEnum(USER_STATUSES);
 
 const Username = Type.String({ minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 const Email = Type.String({ format: 'email', maxLength: 254 });
@@ -18,7 +18,7 @@ export const User = Type.Object(
     id: Type.Integer(),
     username: Type.String(),
     email: Type.String(),
-    displayName: Type.Union([Type.String(), Type.Null()]),
+    displayName: Nullable(Type.String()),
     role: RoleSchema,
     status: UserStatusSchema,
     lastLoginAt: NullableIsoDateTime,
@@ -33,7 +33,7 @@ export const CreateUserBody = Type.Object(
   {
     username: Username,
     email: Email,
-    displayName: Type.Optional(Type.Union([DisplayName, Type.Null()])),
+    displayName: Type.Optional(Nullable(DisplayName)),
     role: Type.Optional(RoleSchema),
     status: Type.Optional(UserStatusSchema),
     password: Type.Optional(Password),
@@ -46,7 +46,7 @@ export const UpdateUserBody = Type.Object(
   {
     username: Type.Optional(Username),
     email: Type.Optional(Email),
-    displayName: Type.Optional(Type.Union([DisplayName, Type.Null()])),
+    displayName: Type.Optional(Nullable(DisplayName)),
     role: Type.Optional(RoleSchema),
     status: Type.Optional(UserStatusSchema),
     password: Type.Optional(Password),
@@ -63,6 +63,6 @@ export const ListUsersQuery = Type.Object({
   role: Type.Optional(RoleSchema),
   status: Type.Optional(UserStatusSchema),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  sort: Type.Optional(Type.Union(USER_SORTS.map((s) => Type.Literal(s)), { default: 'id' })),
+  sort: Type.Optional(StringEnum(USER_SORTS, { default: 'id' })),
 });
 export type ListUsersFilter = Static<typeof ListUsersQuery>;

@@ -3,7 +3,7 @@ import { EVENT_CATALOG, EVENT_NAMES } from '../../events/catalog.ts';
 import { EVENT_EXAMPLES } from '../../events/examples.ts';
 import { actorOf } from '../../http/auth.ts';
 import { ifMatchOf, withEtag } from '../../http/resource.ts';
-import { errorResponses, IdParams, Paginated } from '../../http/schemas.ts';
+import { errorResponses, IdParams, Nullable, Paginated } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
 import { CreateWebhookBody, Delivery, DeliveryWithAttempts, ListDeliveriesQuery, ListWebhooksQuery, RecoverBody, UpdateWebhookBody, Webhook, WebhookWithSecret } from './schemas.ts';
 import type { WebhooksService } from './service.ts';
@@ -12,7 +12,7 @@ const tags = ['webhooks'];
 
 const EventTypes = Type.Object({
   data: Type.Array(
-    Type.Object({ event: Type.String(), socketEvent: Type.Union([Type.String(), Type.Null()]), description: Type.String(), example: Type.Unknown() }),
+    Type.Object({ event: Type.String(), socketEvent: Nullable(Type.String()), description: Type.String(), example: Type.Unknown() }),
   ),
 });
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDateTime, NullableIsoDateTime, PageQuery } from '../../http/schemas.ts';
+import { IsoDateTime, Nullable, NullableIsoDateTime, PageQuery, StringEnum } from '../../http/schemas.ts';
 
 /** An event name, a `prefix.*` pattern or `*`. */
 const EventFilter = Type.String({ minLength: 1, maxLength: 64, pattern: '^(\\*|[a-z_]+(\\.[a-z_]+)*(\\.\\*)?)$' });
@@ -15,11 +15,11 @@ export const Webhook = Type.Object(
     url: Type.String(),
     events: Type.Array(Type.String()),
     active: Type.Boolean(),
-    description: Type.Union([Type.String(), Type.Null()]),
+    description: Nullable(Type.String()),
     headers: Type.Record(Type.String(), Type.String()),
-    disabledReason: Type.Union([Type.String(), Type.Null()], { description: '`gone` (the endpoint answered 410) or `failing` (it failed for too long)' }),
+    disabledReason: Nullable(Type.String(), { description: '`gone` (the endpoint answered 410) or `failing` (it failed for too long)' }),
     failingSince: NullableIsoDateTime,
-    secretRotationEndsAt: Type.Union([IsoDateTime, Type.Null()], { description: 'Until then the previous secret signs too' }),
+    secretRotationEndsAt: Nullable(IsoDateTime, { description: 'Until then the previous secret signs too' }),
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
   },
@@ -36,7 +36,7 @@ const Fields = {
   events: Type.Array(EventFilter, { minItems: 1, maxItems: 100, uniqueItems: true }),
   secret: Type.String({ minLength: 8, maxLength: 256 }),
   active: Type.Boolean(),
-  description: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]),
+  description: Nullable(Type.String({ maxLength: 2000 })),
   headers: Headers,
 };
 
@@ -77,11 +77,11 @@ export const Delivery = Type.Object(
     webhookId: Type.Integer(),
     eventId: Type.String(),
     event: Type.String(),
-    status: Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s))),
+    status: StringEnum(DELIVERY_STATUSES),
     attempts: Type.Integer(),
     nextAttemptAt: NullableIsoDateTime,
-    lastStatusCode: Type.Union([Type.Integer(), Type.Null()]),
-    lastError: Type.Union([Type.String(), Type.Null()]),
+    lastStatusCode: Nullable(Type.Integer()),
+    lastError: Nullable(Type.String()),
     createdAt: IsoDateTime,
     deliveredAt: NullableIsoDateTime,
   },
@@ -93,11 +93,11 @@ export const Attempt = Type.Object(
   {
     attempt: Type.Integer(),
     requestHeaders: Type.Record(Type.String(), Type.String()),
-    responseStatus: Type.Union([Type.Integer(), Type.Null()]),
-    responseHeaders: Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()]),
-    responseBody: Type.Union([Type.String(), Type.Null()], { description: 'The first 20 KB' }),
+    responseStatus: Nullable(Type.Integer()),
+    responseHeaders: Nullable(Type.Record(Type.String(), Type.String())),
+    responseBody: Nullable(Type.String(), { description: 'The first 20 KB' }),
     durationMs: Type.Integer(),
-    error: Type.Union([Type.String(), Type.Null()]),
+    error: Nullable(Type.String()),
     createdAt: IsoDateTime,
   },
   { title: 'WebhookAttempt' },
@@ -110,7 +110,7 @@ export const DeliveryWithAttempts = Type.Intersect([Delivery, Type.Object({ payl
 
 export const ListDeliveriesQuery = Type.Object({
   ...PageQuery,
-  status: Type.Optional(Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s)))),
+  status: Type.Optional(StringEnum(DELIVERY_STATUSES)),
   event: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   from: Type.Optional(IsoDateTime),
   to: Type.Optional(IsoDateTime),

@@ -1,16 +1,16 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDateTime, NullableIsoDateTime, PageQuery } from '../../http/schemas.ts';
+import { IsoDateTime, Nullable, NullableIsoDateTime, PageQuery, StringEnum } from '../../http/schemas.ts';
 
 export const WHITELIST_TYPES = ['account', 'ip'] as const;
 export type WhitelistType = (typeof WHITELIST_TYPES)[number];
-export const WhitelistTypeSchema = Type.Union(WHITELIST_TYPES.map((t) => Type.Literal(t)));
+export const WhitelistTypeSchema = StringEnum(WHITELIST_TYPES);
 
 export const WhitelistEntry = Type.Object(
   {
     id: Type.Integer(),
     type: WhitelistTypeSchema,
     value: Type.String({ description: 'An account id, or an IPv4/IPv6 address or CIDR' }),
-    memo: Type.Union([Type.String(), Type.Null()]),
+    memo: Nullable(Type.String()),
     enabled: Type.Boolean(),
     startsAt: NullableIsoDateTime,
     endsAt: NullableIsoDateTime,
@@ -22,8 +22,8 @@ export const WhitelistEntry = Type.Object(
 export type PublicWhitelistEntry = Static<typeof WhitelistEntry>;
 
 const Value = Type.String({ minLength: 1, maxLength: 128 });
-const Memo = Type.Union([Type.String({ maxLength: 500 }), Type.Null()]);
-const When = Type.Union([IsoDateTime, Type.Null()]);
+const Memo = Nullable(Type.String({ maxLength: 500 }));
+const When = Nullable(IsoDateTime);
 
 export const CreateWhitelistBody = Type.Object(
   {

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDateTime, NullableIsoDateTime, PageQuery } from '../../http/schemas.ts';
+import { IsoDateTime, Nullable, NullableIsoDateTime, PageQuery } from '../../http/schemas.ts';
 import { CustomPayload, Message, Messages } from '../maintenance/schemas.ts';
 
 const WorldId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
@@ -11,17 +11,17 @@ export const GameWorld = Type.Object(
     id: Type.Integer(),
     worldId: Type.String(),
     name: Type.String(),
-    description: Type.Union([Type.String(), Type.Null()]),
+    description: Nullable(Type.String()),
     visible: Type.Boolean(),
     maintenance: Type.Boolean({ description: 'Maintenance is in effect now (a scheduled window that has not started is false)' }),
-    maintenanceMessage: Type.Union([Type.String(), Type.Null()]),
+    maintenanceMessage: Nullable(Type.String()),
     maintenanceMessages: Type.Record(Type.String(), Type.String()),
     maintenanceStartsAt: NullableIsoDateTime,
     maintenanceEndsAt: NullableIsoDateTime,
     displayOrder: Type.Integer(),
-    region: Type.Union([Type.String(), Type.Null()]),
+    region: Nullable(Type.String()),
     tags: Type.Array(Type.String()),
-    customPayload: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    customPayload: Nullable(Type.Record(Type.String(), Type.Unknown())),
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
   },
@@ -31,13 +31,13 @@ export type PublicGameWorld = Static<typeof GameWorld>;
 
 const WorldFields = {
   name: Type.String({ minLength: 1, maxLength: 128 }),
-  description: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]),
+  description: Nullable(Type.String({ maxLength: 2000 })),
   visible: Type.Boolean(),
   maintenance: Type.Boolean({ description: 'true starts maintenance now, false ends it (use /maintenance for windows)' }),
-  maintenanceMessage: Type.Union([Message, Type.Null()]),
+  maintenanceMessage: Nullable(Message),
   maintenanceMessages: Messages,
   displayOrder: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000 }),
-  region: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]),
+  region: Nullable(Type.String({ minLength: 1, maxLength: 64 })),
   tags: Tags,
   customPayload: CustomPayload,
 };
