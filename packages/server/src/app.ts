@@ -85,6 +85,8 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus()) {
   };
   for (const s of [worlds, maintenance, whitelist, clientVersions]) s.onChange(clientChanged);
   bus.subscribe('client', () => client.invalidate());
+  users.onChange(() => bus.publish('users'));
+  bus.subscribe('users', () => users.forgetCached());
   apiKeys.onRevoked(() => bus.publish('api-keys'));
   bus.subscribe('api-keys', () => apiKeys.forgetCached());
 

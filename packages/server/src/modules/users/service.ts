@@ -1,6 +1,6 @@
 import { iso } from '../../clock.ts';
 import { inTransaction, type AppContext } from '../../context.ts';
-import { CountCache } from '../../count-cache.ts';
+import { TtlCache } from '../../ttl-cache.ts';
 import { isoOrNull, patchFrom } from '../../db/columns.ts';
 import { rethrowConflict } from '../../db/dialect.ts';
 import { DomainError, ForbiddenError, NotFoundError } from '../../errors.ts';
@@ -19,10 +19,12 @@ export type UserChangeListener = (userId: number, user: PublicUser | undefined) 
 
 export function createUsersService(ctx: AppContext) {
   const { db, clock } = ctx;
-  const counts = new CountCache();
+  const counts = new TtlCache<number>();
+  const pages = new TtlCache<PublicUser[]>();
   const listeners: UserChangeListener[] = [];
   const changed = (id: number, user: PublicUser | undefined) => {
     counts.clear();
+    pages.clear();
     for (const l of listeners) l(id, user);
   };
 
@@ -41,10 +43,19 @@ export function createUsersService(ctx: AppContext) {
       listeners.push(listener);
     },
 
+    /** Another node changed users: drop cached pages and totals. */
+    forgetCached(): void {
+      counts.clear();
+      pages.clear();
+    },
+
     async list(filter: ListUsersFilter): Promise<Page<PublicUser>> {
       const store = usersStore(db);
       const key = JSON.stringify([filter.role, filter.status, filter.q]);
-      const [data, total] = await Promise.all([store.list(filter), counts.get(key, () => store.count(filter))]);
+      const [data, total] = await Promise.all([
+        pages.get(JSON.stringify([key, filter.sort, filter.page, filter.limit]), () => store.list(filter)),
+        counts.get(key, () => store.count(filter)),
+      ]);
       return page(data, filter.page, filter.limit, total);
     },
 
