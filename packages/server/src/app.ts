@@ -35,6 +35,7 @@ import { createDispatcher } from './events/dispatcher.ts';
 import { webhooksRoutes } from './modules/webhooks/routes.ts';
 import { createWebhooksService } from './modules/webhooks/service.ts';
 import { createDeliveryWorker } from './modules/webhooks/worker.ts';
+import { createRealtimeGateway, type RealtimeGateway } from './modules/realtime/gateway.ts';
 import { clientRoutes } from './modules/client/routes.ts';
 import { createClientService } from './modules/client/service.ts';
 import { clientVersionsRoutes } from './modules/client-versions/routes.ts';
@@ -129,7 +130,9 @@ export interface RouteInfo {
   permission: Permission;
 }
 
-export async function buildApp(opts: BuildOptions): Promise<{ app: App; services: Services; ctx: AppContext; routes: RouteInfo[] }> {
+export async function buildApp(
+  opts: BuildOptions,
+): Promise<{ app: App; services: Services; ctx: AppContext; routes: RouteInfo[]; realtime: RealtimeGateway }> {
   const { config, database, logger } = opts;
   const ctx: AppContext = { config, db: database.db, dialect: database.dialect, clock: opts.clock ?? systemClock, log: logger };
   const services = createServices(ctx, config.redisUrl ? await createRedisBus(config.redisUrl, logger) : createLocalBus());
@@ -169,6 +172,21 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; services
     );
     done();
   });
+
+  const realtime = await createRealtimeGateway(app.server, {
+    authenticate: (token) => services.auth.authenticate(token),
+    log: logger,
+    redisUrl: config.redisUrl,
+    maxSocketsPerCredential: config.sockets.maxPerCredential,
+    connectionsPerIpPer10s: config.sockets.connectionsPerIpPer10s,
+    trustProxy: config.trustProxy !== false,
+  });
+  services.dispatcher.use(realtime.consumer);
+  services.users.onChange((id, user) => {
+    realtime.userChanged(id, user).catch((err: unknown) => logger.warn({ err, userId: id }, 'could not update sockets of a changed user'));
+  });
+  services.apiKeys.onRevoked((id) => realtime.disconnectKey(id));
+  app.addHook('preClose', () => realtime.close());
 
   registerProblemHandlers(app);
   registerAuth(app, services.auth);
@@ -257,5 +275,5 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; services
     await services.bus.close();
   });
   await app.ready();
-  return { app, services, ctx, routes };
+  return { app, services, ctx, routes, realtime };
 }

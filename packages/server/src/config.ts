@@ -27,6 +27,7 @@ export interface Config {
   /** How often each node checks for maintenance windows to start or end. */
   schedulerIntervalMs: number;
   webhooks: WebhookConfig;
+  sockets: { maxPerCredential: number; connectionsPerIpPer10s: number };
 }
 
 export interface WebhookConfig {
@@ -193,6 +194,10 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl,
     metricsToken: str(env, 'METRICS_TOKEN'),
     schedulerIntervalMs: int(env, 'GATRIX_SCHEDULER_INTERVAL_MS', 1000, 50, 60_000),
+    sockets: {
+      maxPerCredential: int(env, 'GATRIX_SOCKET_MAX_PER_CREDENTIAL', 100, 1, 1_000_000),
+      connectionsPerIpPer10s: int(env, 'GATRIX_SOCKET_CONNECTIONS_PER_IP', 200, 1, 1_000_000),
+    },
     webhooks: {
       allowPrivateNetworks: bool(env, 'GATRIX_WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
       retryScheduleMs: retrySchedule(env),

@@ -5,6 +5,8 @@
  */
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; at: number }>();
+  /** Bumped by clear(): a value loaded before a write must not be stored after it. */
+  private generation = 0;
 
   constructor(
     private readonly ttlMs = 2000,
@@ -15,13 +17,16 @@ export class TtlCache<V> {
     const hit = this.entries.get(key);
     const now = Date.now();
     if (hit && now - hit.at < this.ttlMs) return hit.value;
+    const generation = this.generation;
     const value = await load();
+    if (generation !== this.generation) return value;
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(key, { value, at: now });
     return value;
   }
 
   clear(): void {
+    this.generation++;
     this.entries.clear();
   }
 }

@@ -99,6 +99,8 @@ export interface Harness {
   config: Config;
   /** Access token of the bootstrap admin. */
   adminToken: string;
+  /** `http://127.0.0.1:<port>` when started with `listen: true`. */
+  baseUrl: string;
   /** app.inject with JSON body and a bearer token. */
   call(method: string, url: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
   /** Creates a user with a password and returns its access token. */
@@ -107,12 +109,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(kind: DbKind, opts: { env?: Record<string, string>; clock?: Clock; logger?: pino.Logger } = {}): Promise<Harness> {
+export async function startHarness(
+  kind: DbKind,
+  opts: { env?: Record<string, string>; clock?: Clock; logger?: pino.Logger; listen?: boolean } = {},
+): Promise<Harness> {
   const db = await openTestDatabase(kind);
   const config = testConfig(opts.env);
   const logger = opts.logger ?? pino({ level: 'silent' });
   const { app, services, ctx, routes } = await buildApp({ config, database: db, logger, clock: opts.clock });
   await services.auth.ensureAdmin();
+  const baseUrl = opts.listen ? await app.listen({ port: 0, host: '127.0.0.1' }) : '';
 
   const call: Harness['call'] = (method, url, o = {}) =>
     app.inject({
@@ -141,6 +147,7 @@ export async function startHarness(kind: DbKind, opts: { env?: Record<string, st
     db,
     config,
     adminToken,
+    baseUrl,
     call,
     async userToken(role, username = `${role}${++n}_${randomBytes(3).toString('hex')}`) {
       const password = 'password-123';

@@ -49,7 +49,7 @@ export interface EventDefinition {
   description: string;
 }
 
-export const EVENT_CATALOG: Record<EventName, EventDefinition> = {
+export const EVENT_CATALOG = {
   'user.created': { socketEvent: 'user_registered', description: 'A user account was created.' },
   'user.updated': { socketEvent: 'user_updated', description: 'A user account changed; `changes` lists each field from → to.' },
   'user.deleted': { socketEvent: 'user_deleted', description: 'A user account was deleted.' },
@@ -67,7 +67,48 @@ export const EVENT_CATALOG: Record<EventName, EventDefinition> = {
   'whitelist.updated': { socketEvent: 'whitelist_updated', description: 'A whitelist entry was created, changed or deleted.' },
   'webhook.test': { socketEvent: null, description: 'Sent to one endpoint by POST /webhooks/:id/test.' },
   'webhook.disabled': { socketEvent: 'webhook_disabled', description: 'An endpoint was disabled: it answered 410 Gone, or failed for too long.' },
+} as const satisfies Record<EventName, EventDefinition>;
+
+/** Who may see an event on the live stream (DESIGN.md §5); staff and admin/server keys see everything. */
+export type Audience = 'staff' | 'public' | 'clients' | 'self';
+
+export const EVENT_AUDIENCE: Record<EventName, readonly Audience[]> = {
+  'user.created': ['staff', 'self'],
+  'user.updated': ['staff', 'self'],
+  'user.deleted': ['staff', 'self'],
+  'user.login': ['staff', 'self'],
+  'world.created': ['staff', 'public', 'clients'],
+  'world.updated': ['staff', 'public', 'clients'],
+  'world.deleted': ['staff', 'public', 'clients'],
+  'world.maintenance_started': ['staff', 'public', 'clients'],
+  'world.maintenance_ended': ['staff', 'public', 'clients'],
+  'maintenance.started': ['staff', 'public', 'clients'],
+  'maintenance.ended': ['staff', 'public', 'clients'],
+  'client_version.created': ['staff', 'clients'],
+  'client_version.updated': ['staff', 'clients'],
+  'client_version.deleted': ['staff', 'clients'],
+  'whitelist.updated': ['staff'],
+  'webhook.test': [],
+  'webhook.disabled': ['staff'],
 };
+
+type SocketNameOf<E extends EventName> = (typeof EVENT_CATALOG)[E]['socketEvent'];
+
+/** What a Socket.IO handler receives: the event's data plus its id and time. */
+export type SocketPayload<E extends EventName> = EventPayloads[E] & { eventId: string; timestamp: string };
+
+/** The typed Socket.IO event map, shared by the server gateway and the Node SDK. */
+export type ServerToClientEvents = {
+  [E in EventName as NonNullable<SocketNameOf<E>>]: (data: SocketPayload<E>) => void;
+} & {
+  /** Sent before a node shuts down: reconnect (the client library does it by itself). */
+  server_shutdown: (data: { reconnect: true }) => void;
+};
+
+export interface ClientToServerEvents {
+  /** Narrow the stream to these Socket.IO event names (empty or missing: everything the caller may see). */
+  subscribe: (request: { events?: string[] }, ack?: (result: { events: string[] }) => void) => void;
+}
 
 export const EVENT_NAMES = Object.keys(EVENT_CATALOG) as EventName[];
 

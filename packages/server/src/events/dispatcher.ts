@@ -75,6 +75,10 @@ export function createDispatcher(
   }
 
   const dispatcher = {
+    /** Adds a consumer (the realtime gateway joins once the HTTP server exists). */
+    use(consumer: DispatchConsumer): void {
+      consumers.push(consumer);
+    },
     /** Dispatch now (coalesced: one drain at a time, re-run if asked during it). */
     notify(): Promise<void> {
       if (stopped) return Promise.resolve();

@@ -31,6 +31,10 @@ export interface WebhookSettings {
 export function createWebhooksService(ctx: AppContext, box: SecretBox, settings: WebhookSettings, wakeWorker: () => void) {
   const { db, clock } = ctx;
   let activeCache: WebhookRow[] | undefined;
+  let activeLoadedAt = 0;
+  // Endpoints changed on another node reach this cache over the Redis bus; without one (PostgreSQL, no Redis) only
+  // its age bounds how long this node fans out to an old list, as for the game-client snapshot (docs/client-api.md).
+  const activeMaxAgeMs = ctx.config.redisUrl ? 30_000 : ctx.dialect === 'postgres' ? 2_000 : Infinity;
   const listeners: (() => void)[] = [];
   const changed = () => {
     activeCache = undefined;
@@ -50,7 +54,10 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
   /** Fans claimed outbox events out to matching active endpoints: one delivery row each, in the claim's transaction. */
   const fanOut: DispatchConsumer = {
     async claimed(trx, events: ClaimedEvent[], now) {
-      activeCache ??= await webhooksStore(trx).active();
+      if (!activeCache || Date.now() - activeLoadedAt >= activeMaxAgeMs) {
+        activeLoadedAt = Date.now();
+        activeCache = await webhooksStore(trx).active();
+      }
       if (activeCache.length === 0) return;
       const at = now.toISOString();
       const rows = [];

@@ -80,7 +80,9 @@ function retryAfterMs(value: string | undefined, now: number): number | undefine
  */
 export function createDeliveryWorker(deps: WorkerDeps) {
   const { db, dialect, clock, log, box, config } = deps;
-  const leaseMs = config.timeoutMs * 4 + 60_000;
+  // A claimed delivery may queue for its endpoint's slots, but at most `concurrency` are held, so it is sent within
+  // ceil(concurrency / concurrencyPerEndpoint) attempt timeouts (4 with the defaults); the minute covers recording.
+  const leaseMs = Math.ceil(config.concurrency / config.concurrencyPerEndpoint) * config.timeoutMs + 60_000;
   const lookup = guardedLookup(deps.ssrf);
   const agents = new Map<string, http.Agent>();
   const hooks = new Map<number, { row: WebhookRow | undefined; at: number }>();
@@ -94,6 +96,8 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
   let inFlight = 0;
+  /** Claimed deliveries waiting for a free slot of their endpoint: they hold leases too, so they count against `concurrency`. */
+  let queued = 0;
 
   async function hook(id: number): Promise<WebhookRow | undefined> {
     const hit = hooks.get(id);
@@ -304,6 +308,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     const n = perEndpoint.get(d.webhookId) ?? 0;
     if (n >= config.concurrencyPerEndpoint) {
       waiting.set(d.webhookId, [...(waiting.get(d.webhookId) ?? []), d]);
+      queued++;
       return;
     }
     perEndpoint.set(d.webhookId, n + 1);
@@ -319,7 +324,10 @@ export function createDeliveryWorker(deps: WorkerDeps) {
         stats.inFlight = inFlight;
         perEndpoint.set(d.webhookId, (perEndpoint.get(d.webhookId) ?? 1) - 1);
         const next = waiting.get(d.webhookId)?.shift();
-        if (next) start(next);
+        if (next) {
+          queued--;
+          start(next);
+        }
         flushSoon();
       });
   }
@@ -327,8 +335,8 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   async function pump(): Promise<void> {
     do {
       pumpAgain = false;
-      while (!stopped && inFlight < config.concurrency) {
-        const batch = await claim(Math.min(200, config.concurrency - inFlight));
+      while (!stopped && inFlight + queued < config.concurrency) {
+        const batch = await claim(Math.min(200, config.concurrency - inFlight - queued));
         for (const d of batch) start(d);
         if (batch.length === 0) break;
       }
@@ -366,7 +374,9 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       timer = undefined;
       await pumping;
       while (inFlight > 0 || flushing || results.length > 0) {
-        flushSoon();
+        if (results.length > 0) flushSoon();
+        // Wait on a timer while attempts are in flight: a flush with nothing to record settles in microtasks, and
+        // awaiting only that in this loop would never let the event loop run the I/O those attempts wait for.
         await (flushing ?? new Promise((r) => setTimeout(r, 10)));
       }
       for (const a of agents.values()) a.destroy();

@@ -1,0 +1,50 @@
+/**
+ * The baseline for the users-list benchmark: a bare Fastify server with one route that answers the very JSON
+ * body Gatrix answered, with no auth, no validation, no database and no logging. What Gatrix does on top of
+ * this (JWT check, query validation, two SQLite queries, response serialization, request ids) is what the
+ * gatrix/bare ratio measures.
+ *
+ * Started by bench/users-list.ts as a child process:
+ *   BARE_BODY_FILE=<file with the body> BARE_ROUTE=/api/v1/users PORT=<port> HOST=127.0.0.1 \
+ *     node --import tsx bench/bare-server.ts
+ */
+import { readFileSync } from 'node:fs';
+import Fastify from 'fastify';
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (v === undefined || v === '') {
+    process.stderr.write(`bare-server: ${name} is not set\n`);
+    process.exit(2);
+  }
+  return v;
+}
+
+const body = readFileSync(required('BARE_BODY_FILE'), 'utf8');
+const route = process.env.BARE_ROUTE ?? '/api/v1/users';
+const port = Number(required('PORT'));
+const host = process.env.HOST ?? '127.0.0.1';
+
+const app = Fastify({ logger: false });
+
+// The body is already JSON text: sending the string skips serialization, so this is the floor of the HTTP stack.
+app.get(route, (_request, reply) => {
+  void reply.type('application/json; charset=utf-8').send(body);
+});
+
+const shutdown = () => {
+  app.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+
+app.listen({ port, host }).then(
+  (address) => process.stdout.write(`bare-server listening on ${address}${route}\n`),
+  (err: unknown) => {
+    process.stderr.write(`bare-server: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,593 @@
+/**
+ * Benchmark: GET /api/v1/users?page=1&limit=50&role=player on 100,000 users, Gatrix against a bare Fastify server.
+ *
+ *   node --import tsx bench/users-list.ts        (or: npm run bench:users)
+ *
+ * 1. Seeds BENCH_USERS (100,000) users into a fresh SQLite file in a temp dir (migrated by the server's own
+ *    migrations, then one bulk-insert transaction).
+ * 2. Starts the real server (packages/server/src/main.ts) as a child process on that data dir; the admin comes
+ *    from the first-start bootstrap (GATRIX_ADMIN_*); signs in for an access JWT.
+ * 3. Fetches the page once, checks it, and starts bench/bare-server.ts answering that exact body.
+ * 4. autocannon against each: a warm-up that also checks every body is the expected one, then the measured run
+ *    that counts non-2xx answers and errors.
+ * 5. Prints req/s, p50 and p99 for both, the gatrix/bare ratio against the target, and the server's RSS.
+ *
+ * Exit code: 0 when both runs completed with only 2xx answers (whether the ratio meets the target or not),
+ * 1 when anything broke.
+ *
+ * Environment:
+ *   BENCH_DURATION      seconds of each measured run (10)
+ *   BENCH_WARMUP        seconds of warm-up before each measured run (3)
+ *   BENCH_CONNECTIONS   concurrent connections (50)
+ *   BENCH_USERS         users to seed (100000)
+ *   BENCH_QUIET_WAIT    seconds to wait for other processes to go quiet before each target (60)
+ *   BENCH_RETRIES       how often to redo a measured run that other processes disturbed (2)
+ *   BENCH_CPU_PROF      a directory: the server runs with --cpu-prof and writes a .cpuprofile there when stopped
+ *   BENCH_SERVER_ENTRY  the server's main.ts (packages/server/src/main.ts); point it at a patched copy to compare
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import SQLite from 'better-sqlite3';
+import { migrate, openDatabase } from '../packages/server/src/db/index.ts';
+import type { UsersTable } from '../packages/server/src/db/schema.ts';
+import { hashPassword } from '../packages/server/src/modules/auth/passwords.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROUTE = '/api/v1/users';
+const QUERY = '?page=1&limit=50&role=player';
+const TARGET_RATIO = 0.3;
+
+function envInt(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+const DURATION = envInt('BENCH_DURATION', 10, 1);
+const WARMUP = envInt('BENCH_WARMUP', 3, 0);
+const CONNECTIONS = envInt('BENCH_CONNECTIONS', 50, 1);
+const USERS = envInt('BENCH_USERS', 100_000, 100);
+/** Seconds to wait for other processes to go quiet before each target, and how often to redo a disturbed run. */
+const QUIET_WAIT = envInt('BENCH_QUIET_WAIT', 60, 0);
+const RETRIES = envInt('BENCH_RETRIES', 2, 0);
+/** Other processes using more than this share of a core during a run make it "disturbed". */
+const NOISE_LIMIT = 0.1;
+
+const ADMIN = { username: 'bench-admin', email: 'bench-admin@example.com', password: 'bench-admin-password-1' };
+
+// ---------------------------------------------------------------------------------------------------------
+// Seed data
+
+/** Deterministic PRNG (mulberry32): the same users on every run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FIRST = [
+  'Ada', 'Bruno', 'Chloe', 'Dmitri', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kaito', 'Lena', 'Mateo', 'Nadia',
+  'Oscar', 'Priya', 'Quentin', 'Rosa', 'Sven', 'Tariq', 'Uma', 'Victor', 'Wen', 'Ximena', 'Yusuf', 'Zoe', 'Minji', 'Jae',
+  'Seo-yeon', 'Haruto', 'Lucas', 'Maya', 'Noah', 'Olga', 'Pedro', 'Sofia', 'Tomas', 'Valentina', 'William', 'Yuki',
+];
+const LAST = [
+  'Kim', 'Lee', 'Park', 'Choi', 'Tanaka', 'Suzuki', 'Smith', 'Garcia', 'Muller', 'Rossi', 'Novak', 'Silva', 'Nguyen',
+  'Ivanova', 'Kowalski', 'Jensen', 'Dubois', 'Haddad', 'Okafor', 'Sato', 'Chen', 'Wang', 'Lopez', 'Martin', 'Berg',
+  'Costa', 'Yilmaz', 'Khan', 'Moreau', 'Fischer',
+];
+const ADJ = ['swift', 'silent', 'crimson', 'lucky', 'frost', 'shadow', 'iron', 'golden', 'wild', 'neon', 'rogue', 'lazy'];
+const NOUN = ['Fox', 'Blade', 'Wolf', 'Mage', 'Knight', 'Ranger', 'Dragon', 'Panda', 'Viper', 'Falcon', 'Golem', 'Bard'];
+const DOMAINS = ['gmail.com', 'naver.com', 'outlook.com', 'yahoo.co.jp', 'proton.me', 'hotmail.com', 'icloud.com', 'daum.net'];
+
+interface SeedStats {
+  total: number;
+  players: number;
+  byRole: Record<string, number>;
+  ms: number;
+}
+
+/**
+ * 100,000 users: ~96% players, the rest viewers and operators. No admins: the server bootstraps its first admin
+ * only when none exists, and that admin is the one the benchmark signs in as.
+ */
+async function seed(dbFile: string, total: number): Promise<SeedStats> {
+  const started = performance.now();
+  const handle = openDatabase({ sqliteFile: dbFile });
+  await migrate(handle);
+  await handle.close();
+
+  const staffHash = await hashPassword('staff-password-1');
+  const random = prng(42);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+  const start = Date.parse('2023-01-01T00:00:00.000Z');
+  const end = Date.parse('2025-06-01T00:00:00.000Z');
+  const step = (end - start) / total;
+  const byRole: Record<string, number> = {};
+
+  const sqlite = new SQLite(dbFile);
+  sqlite.pragma('synchronous = OFF');
+  const insert = sqlite.prepare<Omit<UsersTable, 'id'>>(
+    `insert into users (username, email, display_name, role, status, password_hash, last_login_at, created_at, updated_at)
+     values (@username, @email, @display_name, @role, @status, @password_hash, @last_login_at, @created_at, @updated_at)`,
+  );
+  sqlite.transaction(() => {
+    for (let i = 1; i <= total; i++) {
+      const first = pick(FIRST);
+      const last = pick(LAST);
+      const style = random();
+      const base = first.toLowerCase().replace(/[^a-z]/g, '');
+      const username =
+        style < 0.4 ? `${first}_${last}${i}` : style < 0.75 ? `${pick(ADJ)}${pick(NOUN)}${i}` : `${base}.${last.toLowerCase()}.${i}`;
+      const email = `${base}.${last.toLowerCase()}${i}@${pick(DOMAINS)}`;
+      const r = random();
+      const role = r < 0.96 ? 'player' : r < 0.99 ? 'viewer' : 'operator';
+      const s = random();
+      const status = role !== 'player' || s < 0.92 ? 'active' : s < 0.97 ? 'pending' : 'suspended';
+      const createdMs = start + i * step + Math.floor(random() * step);
+      const lastLoginMs = status === 'pending' || random() < 0.15 ? null : createdMs + Math.floor(random() * (end - createdMs));
+      const createdAt = new Date(createdMs).toISOString();
+      const lastLoginAt = lastLoginMs === null ? null : new Date(lastLoginMs).toISOString();
+      insert.run({
+        username,
+        email,
+        display_name: random() < 0.3 ? null : `${first} ${last}`,
+        role,
+        status,
+        password_hash: role === 'player' ? null : staffHash,
+        last_login_at: lastLoginAt,
+        created_at: createdAt,
+        updated_at: lastLoginAt ?? createdAt,
+      });
+      byRole[role] = (byRole[role] ?? 0) + 1;
+    }
+  })();
+  sqlite.close();
+  return { total, players: byRole.player ?? 0, byRole, ms: performance.now() - started };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Child processes
+
+interface Child {
+  name: string;
+  proc: ChildProcess;
+  /** The last lines the child wrote, shown when something fails. */
+  tail: string[];
+  exit: Promise<number | null>;
+  exited: boolean;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The parent's environment without anything that would change how Gatrix runs (a DATABASE_URL, say). */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  const drop = /^(GATRIX_|DATABASE_URL$|REDIS_URL$|PORT$|HOST$|JWT_SECRET$|LOG_LEVEL$|TRUST_PROXY$|METRICS_TOKEN$|BARE_)/;
+  for (const [k, v] of Object.entries(process.env)) if (!drop.test(k)) env[k] = v;
+  return env;
+}
+
+function startChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Child {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: Child = { name, proc, tail: [], exited: false, exit: Promise.resolve(null) };
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      child.tail.push(line);
+      if (child.tail.length > 100) child.tail.shift();
+      process.stderr.write(`  [${name}] ${line}\n`);
+    }
+  };
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
+  child.exit = new Promise((resolve) => {
+    proc.on('exit', (code, signal) => {
+      child.exited = true;
+      resolve(code ?? (signal ? 128 : null));
+    });
+    proc.on('error', (err) => {
+      child.exited = true;
+      child.tail.push(String(err));
+      resolve(null);
+    });
+  });
+  return child;
+}
+
+async function stopChild(child: Child): Promise<void> {
+  if (child.exited) return;
+  child.proc.kill('SIGTERM');
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10_000).unref());
+  if ((await Promise.race([child.exit, timeout])) === 'timeout' && !child.exited) {
+    child.proc.kill('SIGKILL');
+    await child.exit;
+  }
+}
+
+async function waitUntilAnswering(child: Child, url: string, okStatus: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exited) throw new Error(`${child.name} exited before it was ready:\n${child.tail.join('\n')}`);
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await r.arrayBuffer();
+      if (r.status === okStatus) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${child.name} did not answer ${url} within ${timeoutMs / 1000} s:\n${child.tail.join('\n')}`);
+}
+
+interface Memory {
+  rssKiB: number;
+  peakKiB?: number;
+}
+
+/** Resident memory of a process: /proc/<pid>/status on Linux, `ps -o rss=` elsewhere. */
+function memoryOf(pid: number): Memory {
+  const status = `/proc/${pid}/status`;
+  if (existsSync(status)) {
+    const text = readFileSync(status, 'utf8');
+    const kib = (field: string) => {
+      const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+      return m ? Number(m[1]) : undefined;
+    };
+    const rssKiB = kib('VmRSS');
+    if (rssKiB !== undefined) return { rssKiB, peakKiB: kib('VmHWM') };
+  }
+  return { rssKiB: Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) };
+}
+
+// CPU accounting (Linux /proc; elsewhere these figures are left out). Other work on the machine skews the
+// figures, so each run reports how much CPU the server, the load generator (this process) and everything else used.
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU seconds the whole machine spent in processes (user, nice, system; guest time is inside user) since boot.
+ * Interrupt and softirq time is left out: most of it is the loopback network traffic of the benchmark itself.
+ */
+function machineBusySeconds(): number | undefined {
+  if (!existsSync('/proc/stat')) return undefined;
+  const [user, nice, system] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return (user + nice + system) / CLK_TCK;
+}
+
+/** CPU seconds (user + system) a process has used. */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
+}
+
+interface CpuShares {
+  /** Each as a share of one core (1 = one core fully busy). */
+  server?: number;
+  loadgen: number;
+  other?: number;
+}
+
+/** Measures CPU use while `work` runs: the server's, this process's (autocannon), and the rest of the machine's. */
+async function withCpu<T>(serverPid: number, ours: () => number[], work: () => Promise<T>): Promise<{ result: T; cpu: CpuShares }> {
+  const t0 = performance.now();
+  const m0 = machineBusySeconds();
+  const s0 = processCpuSeconds(serverPid);
+  const c0 = ours().map(processCpuSeconds);
+  const self0 = process.cpuUsage();
+  const result = await work();
+  const self = process.cpuUsage(self0);
+  const wall = (performance.now() - t0) / 1000;
+  const m1 = machineBusySeconds();
+  const s1 = processCpuSeconds(serverPid);
+  const c1 = ours().map(processCpuSeconds);
+  const loadgen = (self.user + self.system) / 1e6;
+  const children = c1.reduce<number | undefined>((sum, v, i) => (sum === undefined || v === undefined || c0[i] === undefined ? undefined : sum + v - c0[i]!), 0);
+  const other = m0 === undefined || m1 === undefined || children === undefined ? undefined : Math.max(0, m1 - m0 - children - loadgen);
+  return {
+    result,
+    cpu: {
+      server: s0 === undefined || s1 === undefined ? undefined : (s1 - s0) / wall,
+      loadgen: loadgen / wall,
+      other: other === undefined ? undefined : other / wall,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Load
+
+interface Measured {
+  name: string;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  avg: number;
+  requests: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  cpu: CpuShares;
+  /** Measured runs made: more than one when other processes disturbed the earlier ones. */
+  attempts: number;
+}
+
+interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  /** The server under load. */
+  pid: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits (up to QUIET_WAIT s) until other processes use less than NOISE_LIMIT of a core; the last share seen. */
+async function waitForQuiet(pid: number, ours: () => number[]): Promise<number | undefined> {
+  const deadline = Date.now() + QUIET_WAIT * 1000;
+  let announced = false;
+  for (;;) {
+    const { cpu } = await withCpu(pid, ours, () => sleep(1000));
+    if (cpu.other === undefined || cpu.other < NOISE_LIMIT || Date.now() >= deadline) return cpu.other;
+    if (!announced) process.stdout.write(`  other processes use ${pct(cpu.other)} of a core; waiting up to ${QUIET_WAIT} s for quiet…\n`);
+    announced = true;
+  }
+}
+
+async function load(target: Target, expectedBody: string, ours: () => number[]): Promise<{ measured: Measured; problems: string[] }> {
+  const { name, url, headers } = target;
+  const problems: string[] = [];
+  await waitForQuiet(target.pid, ours);
+  if (WARMUP > 0) {
+    // The warm-up also proves the answers are right: every body must be exactly the one fetched up front.
+    // (Not done in the measured run, where comparing bodies would cost the load generator CPU.)
+    const w = await autocannon({ url, connections: CONNECTIONS, duration: WARMUP, headers, expectBody: expectedBody });
+    if (w.non2xx > 0 || w.errors > 0 || w.mismatches > 0 || w['2xx'] === 0) {
+      problems.push(`${name} warm-up: ${w['2xx']} 2xx, ${w.non2xx} non-2xx, ${w.errors} errors, ${w.mismatches} unexpected bodies`);
+    }
+  }
+  for (let attempt = 0; ; attempt++) {
+    const { result: r, cpu } = await withCpu(target.pid, ours, () => autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers }));
+    if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0 || r['2xx'] === 0) {
+      const codes = Object.entries(r.statusCodeStats ?? {})
+        .map(([code, { count }]) => `${code}: ${count}`)
+        .join(', ');
+      problems.push(`${name}: ${r['2xx']} 2xx, ${r.non2xx} non-2xx (${codes}), ${r.errors} errors, ${r.timeouts} timeouts`);
+    }
+    const measured: Measured = {
+      name,
+      reqPerSec: r.requests.average,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      avg: r.latency.average,
+      requests: r.requests.total,
+      ok: r['2xx'],
+      non2xx: r.non2xx,
+      errors: r.errors,
+      timeouts: r.timeouts,
+      cpu,
+      attempts: attempt + 1,
+    };
+    if (problems.length > 0 || (cpu.other ?? 0) < NOISE_LIMIT || attempt >= RETRIES) return { measured, problems };
+    process.stdout.write(`  ${name}: other processes used ${pct(cpu.other)} of a core during the run (${fmt(measured.reqPerSec, 1)} req/s); running it again\n`);
+    await waitForQuiet(target.pid, ours);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Report
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const mib = (kib: number) => `${fmt(kib / 1024, 1)} MiB`;
+const pct = (share: number | undefined) => (share === undefined ? 'n/a' : `${fmt(share * 100)}%`);
+
+function table(rows: Measured[]): string {
+  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'avg ms', 'requests', 'non-2xx', 'errors', 'server CPU', 'autocannon CPU', 'other CPU'];
+  const body = rows.map((r) => [
+    r.name,
+    fmt(r.reqPerSec, 1),
+    fmt(r.p50),
+    fmt(r.p99),
+    fmt(r.avg, 2),
+    fmt(r.requests),
+    fmt(r.non2xx),
+    fmt(r.errors + r.timeouts),
+    pct(r.cpu.server),
+    pct(r.cpu.loadgen),
+    pct(r.cpu.other),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].map((l) => `  ${l}`).join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+const children: Child[] = [];
+let tempDir: string | undefined;
+let cleaned: Promise<void> | undefined;
+
+function cleanup(): Promise<void> {
+  cleaned ??= (async () => {
+    await Promise.all(children.map(stopChild));
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  })();
+  return cleaned;
+}
+
+async function main(): Promise<number> {
+  const cores = availableParallelism();
+  process.stdout.write(
+    `users-list: GET ${ROUTE}${QUERY}\n` +
+      `  ${fmt(USERS)} users, ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per target\n` +
+      `  ${cores} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}, SQLite; ` +
+      `autocannon runs in this process and shares the CPUs with the server under test\n`,
+  );
+
+  tempDir = mkdtempSync(path.join(tmpdir(), 'gatrix-bench-'));
+  const dbFile = path.join(tempDir, 'gatrix.db');
+  const stats = await seed(dbFile, USERS);
+  process.stdout.write(
+    `  seeded ${fmt(stats.total)} users in ${fmt(stats.ms / 1000, 1)} s (${Object.entries(stats.byRole)
+      .map(([role, n]) => `${role} ${fmt(n)}`)
+      .join(', ')})\n`,
+  );
+
+  // --- Gatrix
+  const gatrixPort = await freePort();
+  const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
+  const entry = process.env.BENCH_SERVER_ENTRY ?? 'packages/server/src/main.ts';
+  const gatrix = startChild('gatrix', entry, {
+    ...cleanEnv(),
+    PORT: String(gatrixPort),
+    HOST: '127.0.0.1',
+    GATRIX_DATA_DIR: tempDir,
+    LOG_LEVEL: 'warn',
+    JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-0123456789',
+    GATRIX_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    GATRIX_ADMIN_USERNAME: ADMIN.username,
+    GATRIX_ADMIN_EMAIL: ADMIN.email,
+    GATRIX_ADMIN_PASSWORD: ADMIN.password,
+  }, profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []);
+  children.push(gatrix);
+  const gatrixBase = `http://127.0.0.1:${gatrixPort}`;
+  await waitUntilAnswering(gatrix, `${gatrixBase}/readyz`, 200);
+
+  const login = await fetch(`${gatrixBase}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: ADMIN.username, password: ADMIN.password }),
+  });
+  const loginText = await login.text();
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${loginText}`);
+  const token = (JSON.parse(loginText) as { accessToken: string }).accessToken;
+  const auth = { authorization: `Bearer ${token}` };
+
+  const first = await fetch(`${gatrixBase}${ROUTE}${QUERY}`, { headers: auth });
+  const body = await first.text();
+  if (first.status !== 200) throw new Error(`GET ${ROUTE}${QUERY} answered ${first.status}: ${body}`);
+  const parsed = JSON.parse(body) as { data: { role: string }[]; pagination: { total: number } };
+  if (parsed.data.length !== 50 || parsed.data.some((u) => u.role !== 'player') || parsed.pagination.total !== stats.players) {
+    throw new Error(
+      `unexpected page: ${parsed.data.length} users, roles ${[...new Set(parsed.data.map((u) => u.role))].join('/')}, ` +
+        `total ${parsed.pagination.total} (seeded ${stats.players} players)`,
+    );
+  }
+  const bodyFile = path.join(tempDir, 'users-list-body.json');
+  writeFileSync(bodyFile, body);
+  process.stdout.write(`  Gatrix pid ${gatrix.proc.pid} on ${gatrixBase}; response ${fmt(Buffer.byteLength(body))} bytes, total ${fmt(parsed.pagination.total)}\n`);
+
+  // --- bare Fastify
+  const barePort = await freePort();
+  const bare = startChild('bare', 'bench/bare-server.ts', {
+    ...cleanEnv(),
+    PORT: String(barePort),
+    HOST: '127.0.0.1',
+    BARE_BODY_FILE: bodyFile,
+    BARE_ROUTE: ROUTE,
+  });
+  children.push(bare);
+  const bareUrl = `http://127.0.0.1:${barePort}${ROUTE}${QUERY}`;
+  await waitUntilAnswering(bare, bareUrl, 200);
+  const bareBody = await (await fetch(bareUrl)).text();
+  if (bareBody !== body) throw new Error('the bare server does not answer the same body');
+
+  // --- load
+  const ours = () => children.filter((c) => !c.exited).map((c) => c.proc.pid!);
+  const idle = memoryOf(gatrix.proc.pid!);
+  process.stdout.write('  running gatrix…\n');
+  const g = await load({ name: 'gatrix', url: `${gatrixBase}${ROUTE}${QUERY}`, headers: auth, pid: gatrix.proc.pid! }, body, ours);
+  const after = memoryOf(gatrix.proc.pid!);
+  if (gatrix.exited) throw new Error(`gatrix exited during the run:\n${gatrix.tail.join('\n')}`);
+  process.stdout.write('  running bare fastify…\n');
+  const b = await load({ name: 'bare fastify', url: bareUrl, headers: {}, pid: bare.proc.pid! }, body, ours);
+  if (bare.exited) throw new Error(`the bare server exited during the run:\n${bare.tail.join('\n')}`);
+
+  const ratio = g.measured.reqPerSec / b.measured.reqPerSec;
+  const noisy = [g.measured, b.measured].filter((m) => (m.cpu.other ?? 0) >= NOISE_LIMIT);
+  const verdict = (ratio >= TARGET_RATIO ? 'PASS' : 'MISS') + (noisy.length > 0 ? ' (not reliable: disturbed run)' : '');
+  const notes: string[] = [];
+  if (noisy.length > 0) {
+    notes.push(`WARNING: other processes used CPU during ${noisy.map((m) => m.name).join(' and ')}: the figures are low and not comparable`);
+  }
+  for (const m of [g.measured, b.measured]) {
+    if (m.attempts > 1) notes.push(`${m.name}: measured run ${m.attempts} (the earlier ones were disturbed by other processes)`);
+  }
+  if (b.measured.cpu.loadgen >= 0.9 && (b.measured.cpu.server ?? 1) < 0.85) {
+    notes.push(
+      `the bare run was limited by autocannon (${pct(b.measured.cpu.loadgen)} of a core), not by the bare server ` +
+        `(${pct(b.measured.cpu.server)}): the bare req/s is a floor and the ratio flatters Gatrix`,
+    );
+  }
+  process.stdout.write(
+    `\n${table([g.measured, b.measured])}\n` +
+      `  (CPU: share of one core during the measured run; the machine has ${cores})\n\n` +
+      `  ratio gatrix/bare (req/s): ${fmt(ratio, 2)}×  target ≥ ${fmt(TARGET_RATIO, 2)}×  ${verdict}\n` +
+      `  gatrix RSS after the run: ${mib(after.rssKiB)}` +
+      (after.peakKiB !== undefined ? ` (peak ${mib(after.peakKiB)})` : '') +
+      `; idle before the load: ${mib(idle.rssKiB)}\n` +
+      notes.map((n) => `  ${n}\n`).join(''),
+  );
+
+  const problems = [...g.problems, ...b.problems];
+  if (problems.length > 0) {
+    process.stderr.write(`\nusers-list FAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    process.stderr.write(`\nusers-list: ${signal}, stopping the servers\n`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .catch((err: unknown) => {
+    process.stderr.write(`\nusers-list FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  })
+  .then(async (code) => {
+    await cleanup();
+    process.exit(code);
+  })
+  .catch((err: unknown) => {
+    process.stderr.write(`users-list: cleanup failed: ${String(err)}\n`);
+    process.exit(1);
+  });
