@@ -25,30 +25,34 @@
  *   BENCH_CPU_PROF      a directory: the server runs with --cpu-prof and writes a .cpuprofile there when stopped
  *   BENCH_SERVER_ENTRY  the server's main.ts (packages/server/src/main.ts); point it at a patched copy to compare
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
 import { migrate, openDatabase } from '../packages/server/src/db/index.ts';
 import type { UsersTable } from '../packages/server/src/db/schema.ts';
 import { hashPassword } from '../packages/server/src/modules/auth/passwords.ts';
+import {
+  cleanEnv,
+  envInt,
+  fmt,
+  freePort,
+  load,
+  memoryOf,
+  mib,
+  NOISE_LIMIT,
+  pct,
+  startChild,
+  stopChild,
+  table,
+  waitUntilAnswering,
+  type Child,
+  type LoadSettings,
+} from './lib.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROUTE = '/api/v1/users';
 const QUERY = '?page=1&limit=50&role=player';
 const TARGET_RATIO = 0.3;
-
-function envInt(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
-  return n;
-}
 
 const DURATION = envInt('BENCH_DURATION', 10, 1);
 const WARMUP = envInt('BENCH_WARMUP', 3, 0);
@@ -57,8 +61,7 @@ const USERS = envInt('BENCH_USERS', 100_000, 100);
 /** Seconds to wait for other processes to go quiet before each target, and how often to redo a disturbed run. */
 const QUIET_WAIT = envInt('BENCH_QUIET_WAIT', 60, 0);
 const RETRIES = envInt('BENCH_RETRIES', 2, 0);
-/** Other processes using more than this share of a core during a run make it "disturbed". */
-const NOISE_LIMIT = 0.1;
+const SETTINGS: LoadSettings = { connections: CONNECTIONS, warmup: WARMUP, duration: DURATION, quietWait: QUIET_WAIT, retries: RETRIES };
 
 const ADMIN = { username: 'bench-admin', email: 'bench-admin@example.com', password: 'bench-admin-password-1' };
 
@@ -158,284 +161,6 @@ async function seed(dbFile: string, total: number): Promise<SeedStats> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Child processes
-
-interface Child {
-  name: string;
-  proc: ChildProcess;
-  /** The last lines the child wrote, shown when something fails. */
-  tail: string[];
-  exit: Promise<number | null>;
-  exited: boolean;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** The parent's environment without anything that would change how Gatrix runs (a DATABASE_URL, say). */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  const drop = /^(GATRIX_|DATABASE_URL$|REDIS_URL$|PORT$|HOST$|JWT_SECRET$|LOG_LEVEL$|TRUST_PROXY$|METRICS_TOKEN$|BARE_)/;
-  for (const [k, v] of Object.entries(process.env)) if (!drop.test(k)) env[k] = v;
-  return env;
-}
-
-function startChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Child {
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const child: Child = { name, proc, tail: [], exited: false, exit: Promise.resolve(null) };
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      child.tail.push(line);
-      if (child.tail.length > 100) child.tail.shift();
-      process.stderr.write(`  [${name}] ${line}\n`);
-    }
-  };
-  proc.stdout!.on('data', onData);
-  proc.stderr!.on('data', onData);
-  child.exit = new Promise((resolve) => {
-    proc.on('exit', (code, signal) => {
-      child.exited = true;
-      resolve(code ?? (signal ? 128 : null));
-    });
-    proc.on('error', (err) => {
-      child.exited = true;
-      child.tail.push(String(err));
-      resolve(null);
-    });
-  });
-  return child;
-}
-
-async function stopChild(child: Child): Promise<void> {
-  if (child.exited) return;
-  child.proc.kill('SIGTERM');
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10_000).unref());
-  if ((await Promise.race([child.exit, timeout])) === 'timeout' && !child.exited) {
-    child.proc.kill('SIGKILL');
-    await child.exit;
-  }
-}
-
-async function waitUntilAnswering(child: Child, url: string, okStatus: number, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exited) throw new Error(`${child.name} exited before it was ready:\n${child.tail.join('\n')}`);
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      await r.arrayBuffer();
-      if (r.status === okStatus) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${child.name} did not answer ${url} within ${timeoutMs / 1000} s:\n${child.tail.join('\n')}`);
-}
-
-interface Memory {
-  rssKiB: number;
-  peakKiB?: number;
-}
-
-/** Resident memory of a process: /proc/<pid>/status on Linux, `ps -o rss=` elsewhere. */
-function memoryOf(pid: number): Memory {
-  const status = `/proc/${pid}/status`;
-  if (existsSync(status)) {
-    const text = readFileSync(status, 'utf8');
-    const kib = (field: string) => {
-      const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
-      return m ? Number(m[1]) : undefined;
-    };
-    const rssKiB = kib('VmRSS');
-    if (rssKiB !== undefined) return { rssKiB, peakKiB: kib('VmHWM') };
-  }
-  return { rssKiB: Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) };
-}
-
-// CPU accounting (Linux /proc; elsewhere these figures are left out). Other work on the machine skews the
-// figures, so each run reports how much CPU the server, the load generator (this process) and everything else used.
-
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/**
- * CPU seconds the whole machine spent in processes (user, nice, system; guest time is inside user) since boot.
- * Interrupt and softirq time is left out: most of it is the loopback network traffic of the benchmark itself.
- */
-function machineBusySeconds(): number | undefined {
-  if (!existsSync('/proc/stat')) return undefined;
-  const [user, nice, system] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  return (user + nice + system) / CLK_TCK;
-}
-
-/** CPU seconds (user + system) a process has used. */
-function processCpuSeconds(pid: number): number | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return undefined;
-  }
-}
-
-interface CpuShares {
-  /** Each as a share of one core (1 = one core fully busy). */
-  server?: number;
-  loadgen: number;
-  other?: number;
-}
-
-/** Measures CPU use while `work` runs: the server's, this process's (autocannon), and the rest of the machine's. */
-async function withCpu<T>(serverPid: number, ours: () => number[], work: () => Promise<T>): Promise<{ result: T; cpu: CpuShares }> {
-  const t0 = performance.now();
-  const m0 = machineBusySeconds();
-  const s0 = processCpuSeconds(serverPid);
-  const c0 = ours().map(processCpuSeconds);
-  const self0 = process.cpuUsage();
-  const result = await work();
-  const self = process.cpuUsage(self0);
-  const wall = (performance.now() - t0) / 1000;
-  const m1 = machineBusySeconds();
-  const s1 = processCpuSeconds(serverPid);
-  const c1 = ours().map(processCpuSeconds);
-  const loadgen = (self.user + self.system) / 1e6;
-  const children = c1.reduce<number | undefined>((sum, v, i) => (sum === undefined || v === undefined || c0[i] === undefined ? undefined : sum + v - c0[i]!), 0);
-  const other = m0 === undefined || m1 === undefined || children === undefined ? undefined : Math.max(0, m1 - m0 - children - loadgen);
-  return {
-    result,
-    cpu: {
-      server: s0 === undefined || s1 === undefined ? undefined : (s1 - s0) / wall,
-      loadgen: loadgen / wall,
-      other: other === undefined ? undefined : other / wall,
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Load
-
-interface Measured {
-  name: string;
-  reqPerSec: number;
-  p50: number;
-  p99: number;
-  avg: number;
-  requests: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  cpu: CpuShares;
-  /** Measured runs made: more than one when other processes disturbed the earlier ones. */
-  attempts: number;
-}
-
-interface Target {
-  name: string;
-  url: string;
-  headers: Record<string, string>;
-  /** The server under load. */
-  pid: number;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits (up to QUIET_WAIT s) until other processes use less than NOISE_LIMIT of a core; the last share seen. */
-async function waitForQuiet(pid: number, ours: () => number[]): Promise<number | undefined> {
-  const deadline = Date.now() + QUIET_WAIT * 1000;
-  let announced = false;
-  for (;;) {
-    const { cpu } = await withCpu(pid, ours, () => sleep(1000));
-    if (cpu.other === undefined || cpu.other < NOISE_LIMIT || Date.now() >= deadline) return cpu.other;
-    if (!announced) process.stdout.write(`  other processes use ${pct(cpu.other)} of a core; waiting up to ${QUIET_WAIT} s for quiet…\n`);
-    announced = true;
-  }
-}
-
-async function load(target: Target, expectedBody: string, ours: () => number[]): Promise<{ measured: Measured; problems: string[] }> {
-  const { name, url, headers } = target;
-  const problems: string[] = [];
-  await waitForQuiet(target.pid, ours);
-  if (WARMUP > 0) {
-    // The warm-up also proves the answers are right: every body must be exactly the one fetched up front.
-    // (Not done in the measured run, where comparing bodies would cost the load generator CPU.)
-    const w = await autocannon({ url, connections: CONNECTIONS, duration: WARMUP, headers, expectBody: expectedBody });
-    if (w.non2xx > 0 || w.errors > 0 || w.mismatches > 0 || w['2xx'] === 0) {
-      problems.push(`${name} warm-up: ${w['2xx']} 2xx, ${w.non2xx} non-2xx, ${w.errors} errors, ${w.mismatches} unexpected bodies`);
-    }
-  }
-  for (let attempt = 0; ; attempt++) {
-    const { result: r, cpu } = await withCpu(target.pid, ours, () => autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers }));
-    if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0 || r['2xx'] === 0) {
-      const codes = Object.entries(r.statusCodeStats ?? {})
-        .map(([code, { count }]) => `${code}: ${count}`)
-        .join(', ');
-      problems.push(`${name}: ${r['2xx']} 2xx, ${r.non2xx} non-2xx (${codes}), ${r.errors} errors, ${r.timeouts} timeouts`);
-    }
-    const measured: Measured = {
-      name,
-      reqPerSec: r.requests.average,
-      p50: r.latency.p50,
-      p99: r.latency.p99,
-      avg: r.latency.average,
-      requests: r.requests.total,
-      ok: r['2xx'],
-      non2xx: r.non2xx,
-      errors: r.errors,
-      timeouts: r.timeouts,
-      cpu,
-      attempts: attempt + 1,
-    };
-    if (problems.length > 0 || (cpu.other ?? 0) < NOISE_LIMIT || attempt >= RETRIES) return { measured, problems };
-    process.stdout.write(`  ${name}: other processes used ${pct(cpu.other)} of a core during the run (${fmt(measured.reqPerSec, 1)} req/s); running it again\n`);
-    await waitForQuiet(target.pid, ours);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Report
-
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const mib = (kib: number) => `${fmt(kib / 1024, 1)} MiB`;
-const pct = (share: number | undefined) => (share === undefined ? 'n/a' : `${fmt(share * 100)}%`);
-
-function table(rows: Measured[]): string {
-  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'avg ms', 'requests', 'non-2xx', 'errors', 'server CPU', 'autocannon CPU', 'other CPU'];
-  const body = rows.map((r) => [
-    r.name,
-    fmt(r.reqPerSec, 1),
-    fmt(r.p50),
-    fmt(r.p99),
-    fmt(r.avg, 2),
-    fmt(r.requests),
-    fmt(r.non2xx),
-    fmt(r.errors + r.timeouts),
-    pct(r.cpu.server),
-    pct(r.cpu.loadgen),
-    pct(r.cpu.other),
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].map((l) => `  ${l}`).join('\n');
-}
-
-// ---------------------------------------------------------------------------------------------------------
 
 const children: Child[] = [];
 let tempDir: string | undefined;
@@ -530,11 +255,11 @@ async function main(): Promise<number> {
   const ours = () => children.filter((c) => !c.exited).map((c) => c.proc.pid!);
   const idle = memoryOf(gatrix.proc.pid!);
   process.stdout.write('  running gatrix…\n');
-  const g = await load({ name: 'gatrix', url: `${gatrixBase}${ROUTE}${QUERY}`, headers: auth, pid: gatrix.proc.pid! }, body, ours);
+  const g = await load({ name: 'gatrix', url: `${gatrixBase}${ROUTE}${QUERY}`, headers: auth, pid: gatrix.proc.pid! }, body, ours, SETTINGS);
   const after = memoryOf(gatrix.proc.pid!);
   if (gatrix.exited) throw new Error(`gatrix exited during the run:\n${gatrix.tail.join('\n')}`);
   process.stdout.write('  running bare fastify…\n');
-  const b = await load({ name: 'bare fastify', url: bareUrl, headers: {}, pid: bare.proc.pid! }, body, ours);
+  const b = await load({ name: 'bare fastify', url: bareUrl, headers: {}, pid: bare.proc.pid! }, body, ours, SETTINGS);
   if (bare.exited) throw new Error(`the bare server exited during the run:\n${bare.tail.join('\n')}`);
 
   const ratio = g.measured.reqPerSec / b.measured.reqPerSec;

@@ -1,0 +1,290 @@
+/**
+ * Benchmark: the game-client hot path, GET /api/v1/client/client-version, Gatrix against a bare Fastify server.
+ *
+ *   node --import tsx bench/client-version.ts        (or: npm run bench:client)
+ *
+ * 1. Starts the real server (packages/server/src/main.ts) as a child process on a fresh SQLite data dir; the
+ *    admin comes from the first-start bootstrap (GATRIX_ADMIN_*).
+ * 2. Through the HTTP API: signs in, creates an admin API key and, with it, 50 client versions (PC / Steam,
+ *    1.0.0…1.0.49, every third with a minPatchVersion), 200 whitelist entries (accounts, IPv4 and IPv6 CIDRs,
+ *    none matching the loopback address the load comes from) and a client API key.
+ * 3. Fetches the answer once with the client key, checks it, and starts bench/bare-server.ts answering that
+ *    exact body on the same path.
+ * 4. autocannon against each: a warm-up that also checks every answer is 200 with the expected body, then the
+ *    measured run that counts non-2xx answers and errors.
+ * 5. Prints req/s, p50 and p99 for both, the gatrix/bare ratio and p99 against their targets, and the RSS.
+ *
+ * Exit code: 0 when both runs completed with only 2xx answers (whether the targets are met or not),
+ * 1 when anything broke.
+ *
+ * Environment:
+ *   BENCH_DURATION      seconds of each measured run (10)
+ *   BENCH_WARMUP        seconds of warm-up before each measured run (3)
+ *   BENCH_CONNECTIONS   concurrent connections (100)
+ *   BENCH_QUIET_WAIT    seconds to wait for other processes to go quiet before each target (60)
+ *   BENCH_RETRIES       how often to redo a measured run that other processes disturbed (2)
+ *   BENCH_CPU_PROF      a directory: the server runs with --cpu-prof and writes a .cpuprofile there when stopped
+ *   BENCH_SERVER_ENTRY  the server's main.ts (packages/server/src/main.ts); point it at a patched copy to compare
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  cleanEnv,
+  envInt,
+  fmt,
+  freePort,
+  load,
+  memoryOf,
+  mib,
+  NOISE_LIMIT,
+  pct,
+  startChild,
+  stopChild,
+  table,
+  waitUntilAnswering,
+  type Child,
+  type LoadSettings,
+} from './lib.ts';
+
+const ROUTE = '/api/v1/client/client-version';
+const QUERY = '?channel=PC&subChannel=Steam&version=1.0.7&patchVersion=1.0.7&lang=ko';
+const TARGET_RATIO = 0.7;
+const TARGET_P99_MS = 10;
+const VERSIONS = 50;
+const WHITELIST = 200;
+
+const SETTINGS: LoadSettings = {
+  duration: envInt('BENCH_DURATION', 10, 1),
+  warmup: envInt('BENCH_WARMUP', 3, 0),
+  connections: envInt('BENCH_CONNECTIONS', 100, 1),
+  quietWait: envInt('BENCH_QUIET_WAIT', 60, 0),
+  retries: envInt('BENCH_RETRIES', 2, 0),
+};
+
+const ADMIN = { username: 'bench-admin', email: 'bench-admin@example.com', password: 'bench-admin-password-1' };
+
+// ---------------------------------------------------------------------------------------------------------
+// Setup through the HTTP API
+
+async function call(base: string, method: string, route: string, headers: Record<string, string>, body?: unknown): Promise<unknown> {
+  const r = await fetch(`${base}${route}`, {
+    method,
+    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${route} answered ${r.status}: ${text}`);
+  return text === '' ? undefined : (JSON.parse(text) as unknown);
+}
+
+/** Whitelist values: account ids, IPv4 and IPv6 CIDRs and addresses, none covering 127.0.0.1 or ::1. */
+function whitelistEntry(i: number): { type: 'account' | 'ip'; value: string; memo: string } {
+  switch (i % 4) {
+    case 0:
+    case 1:
+      return { type: 'account', value: `account-${100_000 + i}`, memo: `tester ${i}` };
+    case 2:
+      return i % 8 === 2
+        ? { type: 'ip', value: `10.${i % 256}.${Math.floor(i / 4)}.0/24`, memo: `office ${i}` }
+        : { type: 'ip', value: `198.51.100.${i % 250}`, memo: `qa host ${i}` };
+    default:
+      return i % 8 === 3
+        ? { type: 'ip', value: `2001:db8:${i.toString(16)}::/48`, memo: `vpn ${i}` }
+        : { type: 'ip', value: `2001:db8:ffff::${i.toString(16)}`, memo: `qa host v6 ${i}` };
+  }
+}
+
+interface Setup {
+  clientKey: string;
+  ms: number;
+}
+
+async function setUp(base: string): Promise<Setup> {
+  const started = performance.now();
+  const login = (await call(base, 'POST', '/api/v1/auth/login', {}, { username: ADMIN.username, password: ADMIN.password })) as {
+    accessToken: string;
+  };
+  const adminKey = (await call(base, 'POST', '/api/v1/api-keys', { authorization: `Bearer ${login.accessToken}` }, {
+    name: 'bench-admin-key',
+    type: 'admin',
+  })) as { key: string };
+  const admin = { 'x-api-key': adminKey.key };
+
+  for (let i = 0; i < VERSIONS; i++) {
+    await call(base, 'POST', '/api/v1/client-versions', admin, {
+      channel: 'PC',
+      subChannel: 'Steam',
+      version: `1.0.${i}`,
+      status: i < 5 ? 'FORCED_UPDATE' : i === VERSIONS - 1 ? 'UNDER_REVIEW' : 'ONLINE',
+      gameServerAddress: `game-${i % 4}.example.com:7777`,
+      gameServerAddressForWhitelist: `game-qa.example.com:7777`,
+      patchAddress: `https://patch.example.com/pc/steam/1.0.${i}/`,
+      ...(i % 3 === 1 ? { minPatchVersion: `1.0.${Math.max(0, i - 2)}` } : {}),
+      guestModeAllowed: i % 2 === 0,
+      externalClickLink: 'https://store.steampowered.com/app/000000',
+      customPayload: { build: 1000 + i, features: ['chat', 'guild'], region: 'global' },
+      maintenanceMessage: 'Servers are under maintenance.',
+      maintenanceMessages: { ko: '서버 점검 중입니다.', en: 'Servers are under maintenance.', ja: 'メンテナンス中です。' },
+      memo: `bench version ${i}`,
+    });
+  }
+  for (let i = 0; i < WHITELIST; i++) await call(base, 'POST', '/api/v1/whitelist', admin, whitelistEntry(i));
+  const clientKey = (await call(base, 'POST', '/api/v1/api-keys', admin, { name: 'bench-client-key', type: 'client' })) as { key: string };
+  return { clientKey: clientKey.key, ms: performance.now() - started };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+const children: Child[] = [];
+let tempDir: string | undefined;
+let cleaned: Promise<void> | undefined;
+
+function cleanup(): Promise<void> {
+  cleaned ??= (async () => {
+    await Promise.all(children.map(stopChild));
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  })();
+  return cleaned;
+}
+
+async function main(): Promise<number> {
+  const cores = availableParallelism();
+  process.stdout.write(
+    `client-version: GET ${ROUTE}${QUERY}\n` +
+      `  ${VERSIONS} client versions, ${WHITELIST} whitelist entries, client API key, ${SETTINGS.connections} connections, ` +
+      `${SETTINGS.warmup} s warm-up + ${SETTINGS.duration} s per target\n` +
+      `  ${cores} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}, SQLite; ` +
+      `autocannon runs in this process and shares the CPUs with the server under test\n`,
+  );
+
+  tempDir = mkdtempSync(path.join(tmpdir(), 'gatrix-bench-'));
+
+  // --- Gatrix
+  const gatrixPort = await freePort();
+  const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
+  const entry = process.env.BENCH_SERVER_ENTRY ?? 'packages/server/src/main.ts';
+  const gatrix = startChild(
+    'gatrix',
+    entry,
+    {
+      ...cleanEnv(),
+      PORT: String(gatrixPort),
+      HOST: '127.0.0.1',
+      GATRIX_DATA_DIR: tempDir,
+      LOG_LEVEL: 'warn',
+      JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-0123456789',
+      GATRIX_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+      GATRIX_ADMIN_USERNAME: ADMIN.username,
+      GATRIX_ADMIN_EMAIL: ADMIN.email,
+      GATRIX_ADMIN_PASSWORD: ADMIN.password,
+    },
+    profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+  );
+  children.push(gatrix);
+  const gatrixBase = `http://127.0.0.1:${gatrixPort}`;
+  await waitUntilAnswering(gatrix, `${gatrixBase}/readyz`, 200);
+
+  const setup = await setUp(gatrixBase);
+  const headers = { 'x-api-key': setup.clientKey };
+  process.stdout.write(`  set up ${VERSIONS} versions, ${WHITELIST} whitelist entries and the keys through the API in ${fmt(setup.ms / 1000, 1)} s\n`);
+
+  const first = await fetch(`${gatrixBase}${ROUTE}${QUERY}`, { headers });
+  const body = await first.text();
+  if (first.status !== 200) throw new Error(`GET ${ROUTE}${QUERY} answered ${first.status}: ${body}`);
+  const parsed = JSON.parse(body) as { version: string; status: string; message: string | null; gameServerAddress: string };
+  if (parsed.version !== '1.0.7' || parsed.status !== 'ONLINE' || parsed.gameServerAddress === 'game-qa.example.com:7777') {
+    throw new Error(`unexpected answer (expected 1.0.7 ONLINE, not whitelisted): ${body}`);
+  }
+  const again = await fetch(`${gatrixBase}${ROUTE}${QUERY}`, { headers });
+  if (again.status !== 200 || (await again.text()) !== body) throw new Error('a second request answered a different body');
+  const bodyFile = path.join(tempDir, 'client-version-body.json');
+  writeFileSync(bodyFile, body);
+  process.stdout.write(`  Gatrix pid ${gatrix.proc.pid} on ${gatrixBase}; response ${fmt(Buffer.byteLength(body))} bytes: ${body}\n`);
+
+  // --- bare Fastify
+  const barePort = await freePort();
+  const bare = startChild('bare', 'bench/bare-server.ts', {
+    ...cleanEnv(),
+    PORT: String(barePort),
+    HOST: '127.0.0.1',
+    BARE_BODY_FILE: bodyFile,
+    BARE_ROUTE: ROUTE,
+  });
+  children.push(bare);
+  const bareUrl = `http://127.0.0.1:${barePort}${ROUTE}${QUERY}`;
+  await waitUntilAnswering(bare, bareUrl, 200);
+  const bareBody = await (await fetch(bareUrl)).text();
+  if (bareBody !== body) throw new Error('the bare server does not answer the same body');
+
+  // --- load
+  const ours = () => children.filter((c) => !c.exited).map((c) => c.proc.pid!);
+  const idle = memoryOf(gatrix.proc.pid!);
+  process.stdout.write('  running gatrix…\n');
+  const g = await load({ name: 'gatrix', url: `${gatrixBase}${ROUTE}${QUERY}`, headers, pid: gatrix.proc.pid! }, body, ours, SETTINGS);
+  const after = memoryOf(gatrix.proc.pid!);
+  if (gatrix.exited) throw new Error(`gatrix exited during the run:\n${gatrix.tail.join('\n')}`);
+  const check = await fetch(`${gatrixBase}${ROUTE}${QUERY}`, { headers });
+  if (check.status !== 200 || (await check.text()) !== body) g.problems.push('gatrix answered a different body after the run');
+  process.stdout.write('  running bare fastify…\n');
+  const b = await load({ name: 'bare fastify', url: bareUrl, headers: {}, pid: bare.proc.pid! }, body, ours, SETTINGS);
+  if (bare.exited) throw new Error(`the bare server exited during the run:\n${bare.tail.join('\n')}`);
+
+  const ratio = g.measured.reqPerSec / b.measured.reqPerSec;
+  const ratioOk = ratio >= TARGET_RATIO;
+  const p99Ok = g.measured.p99 < TARGET_P99_MS;
+  const noisy = [g.measured, b.measured].filter((m) => (m.cpu.other ?? 0) >= NOISE_LIMIT);
+  const unreliable = noisy.length > 0 ? ' (not reliable: disturbed run)' : '';
+  const notes: string[] = [];
+  if (noisy.length > 0) {
+    notes.push(`WARNING: other processes used CPU during ${noisy.map((m) => m.name).join(' and ')}: the figures are low and not comparable`);
+  }
+  for (const m of [g.measured, b.measured]) {
+    if (m.attempts > 1) notes.push(`${m.name}: measured run ${m.attempts} (the earlier ones were disturbed by other processes)`);
+  }
+  if (b.measured.cpu.loadgen >= 0.9 && (b.measured.cpu.server ?? 1) < 0.85) {
+    notes.push(
+      `the bare run was limited by autocannon (${pct(b.measured.cpu.loadgen)} of a core), not by the bare server ` +
+        `(${pct(b.measured.cpu.server)}): the bare req/s is a floor and the ratio flatters Gatrix`,
+    );
+  }
+  process.stdout.write(
+    `\n${table([g.measured, b.measured])}\n` +
+      `  (CPU: share of one core during the measured run; the machine has ${cores})\n\n` +
+      `  ratio gatrix/bare (req/s): ${fmt(ratio, 2)}×  target ≥ ${fmt(TARGET_RATIO, 2)}×  ${ratioOk ? 'PASS' : 'MISS'}${unreliable}\n` +
+      `  gatrix p99: ${fmt(g.measured.p99)} ms  target < ${TARGET_P99_MS} ms  ${p99Ok ? 'PASS' : 'MISS'}${unreliable}\n` +
+      `  overall: ${ratioOk && p99Ok ? 'PASS' : 'MISS'}\n` +
+      `  gatrix RSS after the run: ${mib(after.rssKiB)}` +
+      (after.peakKiB !== undefined ? ` (peak ${mib(after.peakKiB)})` : '') +
+      `; idle before the load: ${mib(idle.rssKiB)}\n` +
+      notes.map((n) => `  ${n}\n`).join(''),
+  );
+
+  const problems = [...g.problems, ...b.problems];
+  if (problems.length > 0) {
+    process.stderr.write(`\nclient-version FAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    process.stderr.write(`\nclient-version: ${signal}, stopping the servers\n`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .catch((err: unknown) => {
+    process.stderr.write(`\nclient-version FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  })
+  .then(async (code) => {
+    await cleanup();
+    process.exit(code);
+  })
+  .catch((err: unknown) => {
+    process.stderr.write(`client-version: cleanup failed: ${String(err)}\n`);
+    process.exit(1);
+  });
