@@ -165,13 +165,16 @@ export async function buildApp(
     reply.header('x-request-id', request.id);
     done();
   });
-  app.addHook('onResponse', (request, reply, done) => {
-    request.log.info(
-      { method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
-      'request',
-    );
-    done();
-  });
+  // Skipped entirely (no hook on the hot path) when request lines are not logged.
+  if (logger.isLevelEnabled('info')) {
+    app.addHook('onResponse', (request, reply, done) => {
+      request.log.info(
+        { method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
+        'request',
+      );
+      done();
+    });
+  }
 
   const realtime = await createRealtimeGateway(app.server, {
     authenticate: (token) => services.auth.authenticate(token),
