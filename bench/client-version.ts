@@ -30,21 +30,22 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  type Child,
   cleanEnv,
   envInt,
   fmt,
   freePort,
   load,
+  type LoadSettings,
   memoryOf,
   mib,
   NOISE_LIMIT,
   pct,
+  runBenchmark,
   startChild,
   stopChild,
   table,
   waitUntilAnswering,
-  type Child,
-  type LoadSettings,
 } from './lib.ts';
 
 const ROUTE = '/api/v1/client/client-version';
@@ -268,23 +269,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    process.stderr.write(`\nclient-version: ${signal}, stopping the servers\n`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-main()
-  .catch((err: unknown) => {
-    process.stderr.write(`\nclient-version FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return 1;
-  })
-  .then(async (code) => {
-    await cleanup();
-    process.exit(code);
-  })
-  .catch((err: unknown) => {
-    process.stderr.write(`client-version: cleanup failed: ${String(err)}\n`);
-    process.exit(1);
-  });
+runBenchmark('client-version', main, cleanup);

@@ -318,3 +318,29 @@ export function table(rows: Measured[]): string {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].map((l) => `  ${l}`).join('\n');
 }
 
+
+/**
+ * Runs a benchmark's main(): stops its servers (cleanup) on Ctrl-C or SIGTERM, and on every way out; exits
+ * with main's code, or 1 when main or the cleanup throws.
+ */
+export function runBenchmark(name: string, main: () => Promise<number>, cleanup: () => Promise<void>): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      process.stderr.write(`\n${name}: ${signal}, stopping the servers\n`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+  main()
+    .catch((err: unknown) => {
+      process.stderr.write(`\n${name} FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      return 1;
+    })
+    .then(async (code) => {
+      await cleanup();
+      process.exit(code);
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`${name}: cleanup failed: ${String(err)}\n`);
+      process.exit(1);
+    });
+}

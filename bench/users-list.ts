@@ -33,21 +33,22 @@ import { migrate, openDatabase } from '../packages/server/src/db/index.ts';
 import type { UsersTable } from '../packages/server/src/db/schema.ts';
 import { hashPassword } from '../packages/server/src/modules/auth/passwords.ts';
 import {
+  type Child,
   cleanEnv,
   envInt,
   fmt,
   freePort,
   load,
+  type LoadSettings,
   memoryOf,
   mib,
   NOISE_LIMIT,
   pct,
+  runBenchmark,
   startChild,
   stopChild,
   table,
   waitUntilAnswering,
-  type Child,
-  type LoadSettings,
 } from './lib.ts';
 
 const ROUTE = '/api/v1/users';
@@ -296,23 +297,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    process.stderr.write(`\nusers-list: ${signal}, stopping the servers\n`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-main()
-  .catch((err: unknown) => {
-    process.stderr.write(`\nusers-list FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return 1;
-  })
-  .then(async (code) => {
-    await cleanup();
-    process.exit(code);
-  })
-  .catch((err: unknown) => {
-    process.stderr.write(`users-list: cleanup failed: ${String(err)}\n`);
-    process.exit(1);
-  });
+runBenchmark('users-list', main, cleanup);
