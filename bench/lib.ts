@@ -3,7 +3,7 @@
  * baseline), memory and CPU accounting, the autocannon load with its checks, and the report table.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -343,4 +343,24 @@ export function runBenchmark(name: string, main: () => Promise<number>, cleanup:
       process.stderr.write(`${name}: cleanup failed: ${String(err)}\n`);
       process.exit(1);
     });
+}
+
+/**
+ * Starts bench/bare-server.ts answering `body` on `route`, and checks that it does. The caller owns the child
+ * (push it where its cleanup will stop it).
+ */
+export async function startBareServer(tempDir: string, route: string, query: string, body: string): Promise<{ child: Child; url: string }> {
+  const bodyFile = path.join(tempDir, 'bare-body.json');
+  writeFileSync(bodyFile, body);
+  const port = await freePort();
+  const child = startChild('bare', 'bench/bare-server.ts', { ...cleanEnv(), PORT: String(port), HOST: '127.0.0.1', BARE_BODY_FILE: bodyFile, BARE_ROUTE: route });
+  const url = `http://127.0.0.1:${port}${route}${query}`;
+  try {
+    await waitUntilAnswering(child, url, 200);
+    if ((await (await fetch(url)).text()) !== body) throw new Error('the bare server does not answer the same body');
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
+  return { child, url };
 }

@@ -25,7 +25,7 @@
  *   BENCH_CPU_PROF      a directory: the server runs with --cpu-prof and writes a .cpuprofile there when stopped
  *   BENCH_SERVER_ENTRY  the server's main.ts (packages/server/src/main.ts); point it at a patched copy to compare
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -45,6 +45,7 @@ import {
   NOISE_LIMIT,
   pct,
   runBenchmark,
+  startBareServer,
   startChild,
   stopChild,
   table,
@@ -233,24 +234,11 @@ async function main(): Promise<number> {
         `total ${parsed.pagination.total} (seeded ${stats.players} players)`,
     );
   }
-  const bodyFile = path.join(tempDir, 'users-list-body.json');
-  writeFileSync(bodyFile, body);
   process.stdout.write(`  Gatrix pid ${gatrix.proc.pid} on ${gatrixBase}; response ${fmt(Buffer.byteLength(body))} bytes, total ${fmt(parsed.pagination.total)}\n`);
 
   // --- bare Fastify
-  const barePort = await freePort();
-  const bare = startChild('bare', 'bench/bare-server.ts', {
-    ...cleanEnv(),
-    PORT: String(barePort),
-    HOST: '127.0.0.1',
-    BARE_BODY_FILE: bodyFile,
-    BARE_ROUTE: ROUTE,
-  });
+  const { child: bare, url: bareUrl } = await startBareServer(tempDir, ROUTE, QUERY, body);
   children.push(bare);
-  const bareUrl = `http://127.0.0.1:${barePort}${ROUTE}${QUERY}`;
-  await waitUntilAnswering(bare, bareUrl, 200);
-  const bareBody = await (await fetch(bareUrl)).text();
-  if (bareBody !== body) throw new Error('the bare server does not answer the same body');
 
   // --- load
   const ours = () => children.filter((c) => !c.exited).map((c) => c.proc.pid!);
