@@ -1,5 +1,20 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 import { idColumn, type Dialect } from '../dialect.ts';
+
+/**
+ * The maintenance columns a game world and the global maintenance row share. maintenance_enabled: an operator
+ * asked for maintenance (now or in a window); maintenance: it is in effect now. The scheduler moves the
+ * second to follow the first.
+ */
+function maintenanceColumns<T extends string, C extends string>(t: CreateTableBuilder<T, C>) {
+  return t
+    .addColumn('maintenance_enabled', 'integer', (c) => c.notNull())
+    .addColumn('maintenance', 'integer', (c) => c.notNull())
+    .addColumn('maintenance_message', 'text')
+    .addColumn('maintenance_messages', 'text', (c) => c.notNull())
+    .addColumn('maintenance_starts_at', 'varchar(32)')
+    .addColumn('maintenance_ends_at', 'varchar(32)');
+}
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema
@@ -13,14 +28,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('region', 'varchar(64)')
     .addColumn('tags', 'text', (c) => c.notNull())
     .addColumn('custom_payload', 'text')
-    // maintenance_enabled: an operator asked for maintenance (now or in a window);
-    // maintenance: it is in effect now. The scheduler moves the second to follow the first.
-    .addColumn('maintenance_enabled', 'integer', (c) => c.notNull())
-    .addColumn('maintenance', 'integer', (c) => c.notNull())
-    .addColumn('maintenance_message', 'text')
-    .addColumn('maintenance_messages', 'text', (c) => c.notNull())
-    .addColumn('maintenance_starts_at', 'varchar(32)')
-    .addColumn('maintenance_ends_at', 'varchar(32)')
+    .$call(maintenanceColumns)
     .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
     .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
     .execute();
@@ -30,12 +38,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema
     .createTable('global_maintenance')
     .addColumn('id', 'integer', (c) => c.primaryKey())
-    .addColumn('maintenance_enabled', 'integer', (c) => c.notNull())
-    .addColumn('maintenance', 'integer', (c) => c.notNull())
-    .addColumn('maintenance_message', 'text')
-    .addColumn('maintenance_messages', 'text', (c) => c.notNull())
-    .addColumn('maintenance_starts_at', 'varchar(32)')
-    .addColumn('maintenance_ends_at', 'varchar(32)')
+    .$call(maintenanceColumns)
     .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
     .execute();
   await db
