@@ -210,6 +210,8 @@ export interface Measured {
   errors: number;
   timeouts: number;
   cpu: CpuShares;
+  /** Server CPU time (user + system) per answered request, in µs: less disturbed by other processes than req/s. */
+  cpuPerRequestUs?: number;
   /** Measured runs made: more than one when other processes disturbed the earlier ones. */
   attempts: number;
 }
@@ -283,6 +285,7 @@ export async function load(
       errors: r.errors,
       timeouts: r.timeouts,
       cpu,
+      cpuPerRequestUs: cpu.server === undefined || r.requests.total === 0 ? undefined : (cpu.server * DURATION * 1e6) / r.requests.total,
       attempts: attempt + 1,
     };
     if (problems.length > 0 || (cpu.other ?? 0) < NOISE_LIMIT || attempt >= RETRIES) return { measured, problems };
@@ -299,7 +302,7 @@ export const mib = (kib: number) => `${fmt(kib / 1024, 1)} MiB`;
 export const pct = (share: number | undefined) => (share === undefined ? 'n/a' : `${fmt(share * 100)}%`);
 
 export function table(rows: Measured[]): string {
-  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'avg ms', 'requests', 'non-2xx', 'errors', 'server CPU', 'autocannon CPU', 'other CPU'];
+  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'avg ms', 'requests', 'non-2xx', 'errors', 'server CPU', 'CPU µs/req', 'autocannon CPU', 'other CPU'];
   const body = rows.map((r) => [
     r.name,
     fmt(r.reqPerSec, 1),
@@ -310,6 +313,7 @@ export function table(rows: Measured[]): string {
     fmt(r.non2xx),
     fmt(r.errors + r.timeouts),
     pct(r.cpu.server),
+    r.cpuPerRequestUs === undefined ? 'n/a' : fmt(r.cpuPerRequestUs),
     pct(r.cpu.loadgen),
     pct(r.cpu.other),
   ]);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { ping, type DatabaseHandle } from './db/index.ts';
 import { registerAuth } from './http/auth.ts';
+import { requestIdOf } from './http/request-id.ts';
 import { registerInputGuards, validatorCompiler } from './http/validation.ts';
 import { registerIdempotency } from './http/idempotency.ts';
 import { registerProblemHandlers, sendProblem } from './http/problem.ts';
@@ -36,6 +37,7 @@ import { webhooksRoutes } from './modules/webhooks/routes.ts';
 import { createWebhooksService } from './modules/webhooks/service.ts';
 import { createDeliveryWorker } from './modules/webhooks/worker.ts';
 import { createRealtimeGateway, type RealtimeGateway } from './modules/realtime/gateway.ts';
+import { createClientFastPath, type FastPath } from './modules/client/fast-path.ts';
 import { clientRoutes } from './modules/client/routes.ts';
 import { createClientService } from './modules/client/service.ts';
 import { clientVersionsRoutes } from './modules/client-versions/routes.ts';
@@ -48,9 +50,9 @@ export interface BuildOptions {
   database: DatabaseHandle;
   logger: Logger;
   clock?: Clock;
+  /** Answer the game-client GET routes in front of Fastify when possible (default true; tests turn it off to compare). */
+  clientFastPath?: boolean;
 }
-
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** How long the game-client snapshot may be reused without hearing of a change (see docs/client-api.md). */
 function clientSnapshotMaxAge(ctx: AppContext): number {
@@ -132,22 +134,29 @@ export interface RouteInfo {
 
 export async function buildApp(
   opts: BuildOptions,
-): Promise<{ app: App; services: Services; ctx: AppContext; routes: RouteInfo[]; realtime: RealtimeGateway }> {
+): Promise<{ app: App; services: Services; ctx: AppContext; routes: RouteInfo[]; realtime: RealtimeGateway; fastPath?: FastPath }> {
   const { config, database, logger } = opts;
   const ctx: AppContext = { config, db: database.db, dialect: database.dialect, clock: opts.clock ?? systemClock, log: logger };
   const services = createServices(ctx, config.redisUrl ? await createRedisBus(config.redisUrl, logger) : createLocalBus());
 
+  // The game-client GET routes are answered in front of Fastify when they can be (modules/client/fast-path.ts).
+  // inject() calls Fastify's handler directly, so in-process test requests always take the Fastify route.
+  let fastPath: FastPath | undefined;
   const app = Fastify({
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => {
+        if (!fastPath?.handle(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = 72_000; // Fastify's default, which it sets only on servers it creates
+      return server;
+    },
     loggerInstance: logger as FastifyBaseLogger,
     // One line per request, written by the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy as boolean | string[],
     requestIdHeader: false,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIdOf,
     // Errors Fastify answers before routing (bad percent-encoding, a path parameter over maxParamLength).
     frameworkErrors: (err, request, reply) => {
       reply.header('x-request-id', request.id);
@@ -176,8 +185,12 @@ export async function buildApp(
     });
   }
 
+  if (opts.clientFastPath !== false) {
+    fastPath = createClientFastPath({ authenticate: services.auth.authenticate, client: services.client, trustProxy: config.trustProxy, log: logger });
+  }
+
   const realtime = await createRealtimeGateway(app.server, {
-    authenticate: (token) => services.auth.authenticate(token),
+    authenticate: async (token) => services.auth.authenticate(token),
     log: logger,
     redisUrl: config.redisUrl,
     maxSocketsPerCredential: config.sockets.maxPerCredential,
@@ -278,5 +291,5 @@ export async function buildApp(
     await services.bus.close();
   });
   await app.ready();
-  return { app, services, ctx, routes, realtime };
+  return { app, services, ctx, routes, realtime, fastPath };
 }

@@ -16,6 +16,7 @@ import { loadConfig, type Config } from '../src/config.ts';
 import type { AppContext } from '../src/context.ts';
 import { migrate, openDatabase, type DatabaseHandle } from '../src/db/index.ts';
 import type { App } from '../src/http/types.ts';
+import type { FastPath } from '../src/modules/client/fast-path.ts';
 
 export type DbKind = 'sqlite' | 'postgres';
 
@@ -103,6 +104,8 @@ export interface Harness {
   services: Services;
   ctx: AppContext;
   routes: RouteInfo[];
+  /** The game-client fast path in front of Fastify (reached over real HTTP only; undefined when turned off). */
+  fastPath?: FastPath;
   db: TestDatabase;
   config: Config;
   /** Access token of the bootstrap admin. */
@@ -119,12 +122,12 @@ export interface Harness {
 
 export async function startHarness(
   kind: DbKind,
-  opts: { env?: Record<string, string>; clock?: Clock; logger?: pino.Logger; listen?: boolean } = {},
+  opts: { env?: Record<string, string>; clock?: Clock; logger?: pino.Logger; listen?: boolean; clientFastPath?: boolean } = {},
 ): Promise<Harness> {
   const db = await openTestDatabase(kind);
   const config = testConfig(opts.env);
   const logger = opts.logger ?? pino({ level: 'silent' });
-  const { app, services, ctx, routes } = await buildApp({ config, database: db, logger, clock: opts.clock });
+  const { app, services, ctx, routes, fastPath } = await buildApp({ config, database: db, logger, clock: opts.clock, clientFastPath: opts.clientFastPath });
   await services.auth.ensureAdmin();
   const baseUrl = opts.listen ? await app.listen({ port: 0, host: '127.0.0.1' }) : '';
 
@@ -152,6 +155,7 @@ export async function startHarness(
     services,
     ctx,
     routes,
+    fastPath,
     db,
     config,
     adminToken,

@@ -49,13 +49,19 @@ export function registerAuth(app: FastifyInstance, auth: AuthService): void {
     throw new Error(`route ${String(route.method)} ${route.url} declares no permission`);
   });
 
-  app.addHook('onRequest', async (request) => {
+  // Callback style: a cached credential is checked without a promise (this runs on every request).
+  app.addHook('onRequest', (request, _reply, done) => {
     const permission = request.routeOptions.config.permission;
-    if (permission === undefined || permission === 'public') return; // 404/405 handler, or a public route
+    if (permission === undefined || permission === 'public') return done(); // 404/405 handler, or a public route
     const credential = credentialOf(request.headers);
-    if (!credential) throw new UnauthorizedError('Authentication is required: send Authorization: Bearer <token> or X-API-Key');
-    request.principal = await auth.authenticate(credential);
-    if (!request.principal) throw new UnauthorizedError('The credential is invalid, expired or revoked', 'invalid_credentials');
-    if (!allows(permission, request.principal)) throw new ForbiddenError();
+    if (!credential) return done(new UnauthorizedError('Authentication is required: send Authorization: Bearer <token> or X-API-Key'));
+    const decide = (principal: Principal | undefined) => {
+      if (!principal) return done(new UnauthorizedError('The credential is invalid, expired or revoked', 'invalid_credentials'));
+      request.principal = principal;
+      done(allows(permission, principal) ? undefined : new ForbiddenError());
+    };
+    const found = auth.authenticate(credential);
+    if (found instanceof Promise) found.then(decide, done);
+    else decide(found);
   });
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onSendAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/index.ts';
 import { uniqueViolationField } from '../db/dialect.ts';
 import { DomainError, UnprocessableError, ValidationError } from '../errors.ts';
+import { addRouteHook } from './route-hooks.ts';
 
 const TTL_MS = 24 * 3600 * 1000;
 
@@ -25,8 +26,7 @@ function scopeOf(request: FastifyRequest): string | undefined {
  * Keys are scoped to the caller, so two callers cannot see each other's responses.
  */
 export function registerIdempotency(app: FastifyInstance, db: Db, clock: Clock): void {
-  app.addHook('preHandler', async (request, reply) => {
-    if (request.method !== 'POST') return;
+  const claim: preHandlerAsyncHookHandler = async (request, reply) => {
     const header = request.headers['idempotency-key'];
     const scope = scopeOf(request);
     if (header === undefined || scope === undefined) return;
@@ -72,9 +72,9 @@ export function registerIdempotency(app: FastifyInstance, db: Db, clock: Clock):
       .header('idempotent-replayed', 'true')
       .type(problem ? 'application/problem+json' : 'application/json; charset=utf-8')
       .send(prior.response_body ?? '');
-  });
+  };
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  const record: onSendAsyncHookHandler = async (request, reply, payload) => {
     const pending = request.idempotency;
     if (!pending) return payload;
     request.idempotency = undefined;
@@ -86,5 +86,11 @@ export function registerIdempotency(app: FastifyInstance, db: Db, clock: Clock):
       await q.set({ status_code: reply.statusCode, response_body: typeof payload === 'string' ? payload : null }).execute();
     }
     return payload;
+  };
+
+  app.addHook('onRoute', (route) => {
+    if (![route.method].flat().includes('POST')) return;
+    addRouteHook(route, 'preHandler', claim);
+    addRouteHook(route, 'onSend', record);
   });
 }

@@ -1,7 +1,8 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import type { FastifyInstance, FastifySchemaCompiler, preHandlerHookHandler } from 'fastify';
 import { ValidationError } from '../errors.ts';
+import { addRouteHook } from './route-hooks.ts';
 
 const addFormats = addFormatsModule.default;
 
@@ -33,8 +34,14 @@ const text = makeAjv('array');
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? bodies : text).compile(schema) as ReturnType<FastifySchemaCompiler<object>>;
 
+/** A validator for a query-string schema, compiled exactly as Fastify compiles a route's (coercing text). */
+export function compileQueryValidator(schema: object): (query: unknown) => boolean {
+  const validate = text.compile(schema);
+  return (query) => validate(query);
+}
+
 /** The first place in a parsed input that no store can take, as a field path; undefined when there is none. */
-function unstorable(value: unknown, path: string): string | undefined {
+export function unstorable(value: unknown, path: string): string | undefined {
   // PostgreSQL text cannot hold U+0000 (SQLite can): refuse it on both, so both answer the same 400.
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
   // Ajv coerces "Infinity" and "1e400" to Infinity and then skips minimum/maximum, which only test finite numbers.
@@ -48,11 +55,19 @@ function unstorable(value: unknown, path: string): string | undefined {
   return undefined;
 }
 
+/** Checks the parts of a request that the route takes (body, query, path parameters), only on routes that take any. */
 export function registerInputGuards(app: FastifyInstance): void {
-  app.addHook('preHandler', async (request) => {
-    for (const [where, value] of [['', request.body], ['query', request.query], ['params', request.params]] as const) {
-      const path = unstorable(value, where);
-      if (path !== undefined) throw new ValidationError(path || '(body)', 'must be a finite number or text without NUL characters');
-    }
+  app.addHook('onRoute', (route) => {
+    const parts = (['body', 'querystring', 'params'] as const).filter((part) => route.schema?.[part] !== undefined);
+    if (parts.length === 0) return;
+    const guard: preHandlerHookHandler = (request, _reply, done) => {
+      for (const part of parts) {
+        const [value, where] = part === 'body' ? [request.body, ''] : part === 'querystring' ? [request.query, 'query'] : [request.params, 'params'];
+        const path = unstorable(value, where);
+        if (path !== undefined) return done(new ValidationError(path || '(body)', 'must be a finite number or text without NUL characters'));
+      }
+      done();
+    };
+    addRouteHook(route, 'preHandler', guard);
   });
 }

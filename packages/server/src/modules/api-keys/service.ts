@@ -4,12 +4,22 @@ import { NotFoundError, ValidationError } from '../../errors.ts';
 import { page, type Page } from '../../http/schemas.ts';
 import { writeAudit, type Actor } from '../audit/store.ts';
 import { randomToken, sha256Hex } from '../auth/tokens.ts';
+import { then, type MaybePromise } from '../../maybe.ts';
 import type { Principal } from '../permissions.ts';
 import type { CreateApiKeyInput, ListApiKeysFilter, PublicApiKey } from './schemas.ts';
 import { apiKeysStore } from './store.ts';
 
 const CACHE_MS = 5000;
 const TOUCH_EVERY_MS = 60_000;
+
+type ApiKeyPrincipal = Extract<Principal, { kind: 'apiKey' }>;
+
+/** A key as the credential check needs it: its principal (undefined when unknown or revoked), until when it is valid, when it was read. */
+interface CachedKey {
+  principal: ApiKeyPrincipal | undefined;
+  validUntil: number;
+  at: number;
+}
 
 export type KeyRevokedListener = (keyId: number) => void;
 
@@ -19,7 +29,7 @@ export type KeyRevokedListener = (keyId: number) => void;
  */
 export function createApiKeysService(ctx: AppContext) {
   const { db, clock, log } = ctx;
-  const cache = new Map<string, { key: PublicApiKey | undefined; at: number }>();
+  const cache = new Map<string, CachedKey>(); // by key hash
   const lastTouch = new Map<number, number>();
   const revokedListeners: KeyRevokedListener[] = [];
 
@@ -32,6 +42,19 @@ export function createApiKeysService(ctx: AppContext) {
       .catch((err: unknown) => log.warn({ err, keyId: id }, 'could not record API key use'));
   }
 
+  async function lookUp(hash: string): Promise<CachedKey> {
+    const at = Date.now();
+    const key = await apiKeysStore(db).findByHash(hash);
+    const entry: CachedKey = {
+      principal: key && !key.revokedAt ? { kind: 'apiKey', keyId: key.id, name: key.name, keyType: key.type } : undefined,
+      validUntil: key?.expiresAt ? Date.parse(key.expiresAt) : Infinity,
+      at,
+    };
+    if (cache.size > 10_000) cache.clear();
+    cache.set(hash, entry);
+    return entry;
+  }
+
   return {
     onRevoked(listener: KeyRevokedListener): void {
       revokedListeners.push(listener);
@@ -42,21 +65,16 @@ export function createApiKeysService(ctx: AppContext) {
       cache.clear();
     },
 
-    async authenticate(plaintext: string): Promise<Principal | undefined> {
+    authenticate(plaintext: string): MaybePromise<Principal | undefined> {
       if (plaintext.length > 200) return undefined;
       const hash = sha256Hex(plaintext);
-      const t = Date.now();
-      let hit = cache.get(hash);
-      if (!hit || t - hit.at >= CACHE_MS) {
-        hit = { key: await apiKeysStore(db).findByHash(hash), at: t };
-        if (cache.size > 10_000) cache.clear();
-        cache.set(hash, hit);
-      }
-      const key = hit.key;
-      const now = clock.now().toISOString();
-      if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now)) return undefined;
-      touch(key.id);
-      return { kind: 'apiKey', keyId: key.id, name: key.name, keyType: key.type };
+      const hit = cache.get(hash);
+      const found = hit && Date.now() - hit.at < CACHE_MS ? hit : lookUp(hash);
+      return then(found, ({ principal, validUntil }) => {
+        if (!principal || clock.now().getTime() >= validUntil) return undefined;
+        touch(principal.keyId);
+        return principal;
+      });
     },
 
     async create(input: CreateApiKeyInput, actor: Actor): Promise<PublicApiKey & { key: string }> {

@@ -5,6 +5,7 @@ import { DomainError, RateLimitedError, UnauthorizedError, ValidationError } fro
 import { writeEvent } from '../../events/outbox.ts';
 import type { ApiKeysService } from '../api-keys/service.ts';
 import { writeAudit, type Actor } from '../audit/store.ts';
+import { then, type MaybePromise } from '../../maybe.ts';
 import type { Principal } from '../permissions.ts';
 import type { PublicUser } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
@@ -47,10 +48,14 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
     return { accessToken: await tokens.sign(userId, now), refreshToken, tokenType: 'Bearer', expiresIn: tokens.ttlSeconds };
   }
 
-  async function userPrincipal(userId: number): Promise<Principal | undefined> {
+  function userPrincipal(userId: number): MaybePromise<Principal | undefined> {
     const hit = principals.get(userId);
+    if (hit && Date.now() - hit.at < USER_CACHE_MS) return hit.principal;
+    return loadUserPrincipal(userId);
+  }
+
+  async function loadUserPrincipal(userId: number): Promise<Principal | undefined> {
     const t = Date.now();
-    if (hit && t - hit.at < USER_CACHE_MS) return hit.principal;
     const u = await usersStore(db).findCredentialsById(userId);
     const principal: Principal | undefined =
       u && u.status === 'active' ? { kind: 'user', userId: u.id, username: u.username, role: u.role } : undefined;
@@ -61,10 +66,9 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
 
   return {
     /** Resolves a bearer credential (access JWT or API key) to who is calling, or undefined when it is not valid. */
-    async authenticate(credential: string): Promise<Principal | undefined> {
+    authenticate(credential: string): MaybePromise<Principal | undefined> {
       if (credential.startsWith('gtx_')) return apiKeys.authenticate(credential);
-      const userId = await tokens.verify(credential, clock.now());
-      return userId === undefined ? undefined : userPrincipal(userId);
+      return then(tokens.verify(credential, clock.now()), (userId) => (userId === undefined ? undefined : userPrincipal(userId)));
     },
 
     async login(login: string, password: string, ip: string, requestId: string): Promise<TokenPair & { user: PublicUser }> {

@@ -1,5 +1,6 @@
 import { createHash, createSecretKey, randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
+import type { MaybePromise } from '../../maybe.ts';
 
 const ISSUER = 'gatrix';
 const AUDIENCE = 'gatrix-api';
@@ -35,26 +36,25 @@ export function accessTokens(secret: string, ttlSeconds: number) {
         .sign(key);
     },
     /** The user id, or undefined for any token that is not a valid, unexpired access token of ours. */
-    async verify(token: string, now: Date): Promise<number | undefined> {
+    verify(token: string, now: Date): MaybePromise<number | undefined> {
       const hit = verified.get(token);
       if (hit) return hit.expiresAtMs > now.getTime() ? hit.userId : undefined;
-      try {
-        const { payload } = await jwtVerify(token, key, {
-          issuer: ISSUER,
-          audience: AUDIENCE,
-          algorithms: ['HS256'],
-          currentDate: now,
-        });
-        const id = Number(payload.sub);
-        if (payload.typ !== 'access' || !Number.isSafeInteger(id) || id <= 0 || payload.exp === undefined) return undefined;
-        if (verified.size >= VERIFIED_CACHE_MAX) verified.clear();
-        verified.set(token, { userId: id, expiresAtMs: payload.exp * 1000 });
-        return id;
-      } catch {
-        return undefined;
-      }
+      return verifyAndRemember(token, now);
     },
   };
+
+  async function verifyAndRemember(token: string, now: Date): Promise<number | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], currentDate: now });
+      const id = Number(payload.sub);
+      if (payload.typ !== 'access' || !Number.isSafeInteger(id) || id <= 0 || payload.exp === undefined) return undefined;
+      if (verified.size >= VERIFIED_CACHE_MAX) verified.clear();
+      verified.set(token, { userId: id, expiresAtMs: payload.exp * 1000 });
+      return id;
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 export type AccessTokens = ReturnType<typeof accessTokens>;

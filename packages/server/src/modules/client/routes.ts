@@ -2,17 +2,29 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { errorResponses, Nullable, NullableIsoDateTime } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
+import type { MaybePromise } from '../../maybe.ts';
 import { ClientVersionStatusSchema, VERSION_PATTERN } from '../client-versions/schemas.ts';
 import { LangTag } from '../maintenance/schemas.ts';
 import type { ClientService } from './service.ts';
 
 const tags = ['game-client'];
+const JSON_TYPE = 'application/json; charset=utf-8';
 const NullableString = Nullable(Type.String());
 
-const CallerQuery = {
+const callerQuery = {
   accountId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Whitelisted accounts pass through maintenance' })),
   lang: Type.Optional(LangTag),
 };
+
+export const ClientVersionQuery = Type.Object({
+  channel: Type.String({ minLength: 1, maxLength: 64 }),
+  subChannel: Type.String({ minLength: 1, maxLength: 64 }),
+  version: Type.String({ minLength: 1, maxLength: 64, pattern: VERSION_PATTERN }),
+  patchVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: VERSION_PATTERN })),
+  ...callerQuery,
+});
+
+export const CallerQuery = Type.Object(callerQuery);
 
 const ClientVersionAnswer = Type.Object({
   channel: Type.String(),
@@ -50,9 +62,14 @@ const ClientWorlds = Type.Object({
   ),
 });
 
-/** The answers are JSON text from the in-memory cache; the schemas above document them. */
-function sendJson(reply: FastifyReply, json: string): FastifyReply {
-  return reply.type('application/json; charset=utf-8').send(json);
+/**
+ * The answers are JSON text from the in-memory cache; the schemas above document them. A warm cache answers
+ * synchronously (the handler returns nothing, having sent); only a snapshot (re)load goes through a promise.
+ */
+function sendJson(reply: FastifyReply, json: MaybePromise<string>): Promise<void> | undefined {
+  if (typeof json !== 'string') return json.then((text) => void reply.type(JSON_TYPE).send(text));
+  void reply.type(JSON_TYPE).send(json);
+  return undefined;
 }
 
 export function clientRoutes(app: App, client: ClientService): void {
@@ -62,16 +79,10 @@ export function clientRoutes(app: App, client: ClientService): void {
       operationId: 'getClientVersionStatus',
       summary: 'What this game client build may do: status, addresses and message (docs/client-api.md)',
       tags,
-      querystring: Type.Object({
-        channel: Type.String({ minLength: 1, maxLength: 64 }),
-        subChannel: Type.String({ minLength: 1, maxLength: 64 }),
-        version: Type.String({ minLength: 1, maxLength: 64, pattern: VERSION_PATTERN }),
-        patchVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: VERSION_PATTERN })),
-        ...CallerQuery,
-      }),
+      querystring: ClientVersionQuery,
       response: { 200: ClientVersionAnswer, ...errorResponses(400, 401, 403, 404) },
     },
-    handler: async (request, reply) => sendJson(reply, await client.clientVersion(request.query, request.ip)),
+    handler: (request, reply) => sendJson(reply, client.clientVersion(request.query, request.ip)),
   });
 
   app.get('/api/v1/client/status', {
@@ -80,10 +91,10 @@ export function clientRoutes(app: App, client: ClientService): void {
       operationId: 'getClientStatus',
       summary: 'Global maintenance as this caller sees it',
       tags,
-      querystring: Type.Object(CallerQuery),
+      querystring: CallerQuery,
       response: { 200: ClientStatus, ...errorResponses(400, 401, 403) },
     },
-    handler: async (request, reply) => sendJson(reply, await client.status({ ...request.query, ip: request.ip })),
+    handler: (request, reply) => sendJson(reply, client.status({ ...request.query, ip: request.ip })),
   });
 
   app.get('/api/v1/client/game-worlds', {
@@ -92,9 +103,9 @@ export function clientRoutes(app: App, client: ClientService): void {
       operationId: 'listClientGameWorlds',
       summary: 'Visible game worlds in display order, with maintenance as this caller sees it',
       tags,
-      querystring: Type.Object(CallerQuery),
+      querystring: CallerQuery,
       response: { 200: ClientWorlds, ...errorResponses(400, 401, 403) },
     },
-    handler: async (request, reply) => sendJson(reply, await client.worlds({ ...request.query, ip: request.ip })),
+    handler: (request, reply) => sendJson(reply, client.worlds({ ...request.query, ip: request.ip })),
   });
 }

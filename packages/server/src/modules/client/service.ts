@@ -1,5 +1,6 @@
 import type { Clock } from '../../clock.ts';
 import { NotFoundError } from '../../errors.ts';
+import { then, type MaybePromise } from '../../maybe.ts';
 import type { PublicClientVersion } from '../client-versions/schemas.ts';
 import type { PublicGlobalMaintenance } from '../maintenance/schemas.ts';
 import { localized } from '../maintenance/window.ts';
@@ -101,53 +102,62 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
     },
 
     /** The resolved answer as JSON text. */
-    async clientVersion(q: ClientVersionQuery, ip: string | undefined): Promise<string> {
-      const s = await current();
-      const entry = s.versions.get(versionKey(q.channel, q.subChannel, q.version));
-      if (!entry) throw new NotFoundError(`Client version ${q.channel}/${q.subChannel}/${q.version}`, 'version_not_found');
-      const v = entry.version;
-      const whitelisted = s.matcher.matches(q.accountId, ip);
-      const req = { patchVersion: q.patchVersion, lang: q.lang, whitelisted };
-      if (whitelisted) return JSON.stringify(resolveClientVersion(v, s.global, req));
-      const key = `${patchSatisfied(v, q.patchVersion)}|${languageKey(q.lang, s.global.messages, v.maintenanceMessages)}`;
-      return memo(entry.answers, key, () => resolveClientVersion(v, s.global, req));
+    clientVersion(q: ClientVersionQuery, ip: string | undefined): MaybePromise<string> {
+      return then(current(), (s) => answerVersion(s, q, ip));
     },
 
-    async status(caller: Caller): Promise<string> {
-      const s = await current();
-      const whitelisted = s.matcher.matches(caller.accountId, caller.ip);
-      const g = s.global;
-      return memo(s.answers, `status|${whitelisted}|${languageKey(caller.lang, g.messages)}`, () => ({
-        maintenance: g.active && !whitelisted,
-        message: g.active && !whitelisted ? localized(g.message, g.messages, caller.lang) : null,
-        startsAt: g.startsAt,
-        endsAt: g.endsAt,
-      }));
+    status(caller: Caller): MaybePromise<string> {
+      return then(current(), (s) => answerStatus(s, caller));
     },
 
-    async worlds(caller: Caller): Promise<string> {
-      const s = await current();
-      const whitelisted = s.matcher.matches(caller.accountId, caller.ip);
-      return memo(s.answers, `worlds|${whitelisted}|${languageKey(caller.lang, ...s.worlds.map((w) => w.maintenanceMessages))}`, () => ({
-        data: s.worlds.map((w) => {
-          const maintenance = w.maintenance && !whitelisted;
-          return {
-            id: w.id,
-            worldId: w.worldId,
-            name: w.name,
-            description: w.description,
-            displayOrder: w.displayOrder,
-            region: w.region,
-            tags: w.tags,
-            customPayload: w.customPayload,
-            maintenance,
-            maintenanceMessage: maintenance ? localized(w.maintenanceMessage, w.maintenanceMessages, caller.lang) : null,
-            maintenanceEndsAt: maintenance ? w.maintenanceEndsAt : null,
-          };
-        }),
-      }));
+    worlds(caller: Caller): MaybePromise<string> {
+      return then(current(), (s) => answerWorlds(s, caller));
     },
   };
+
+  function answerVersion(s: Snapshot, q: ClientVersionQuery, ip: string | undefined): string {
+    const entry = s.versions.get(versionKey(q.channel, q.subChannel, q.version));
+    if (!entry) throw new NotFoundError(`Client version ${q.channel}/${q.subChannel}/${q.version}`, 'version_not_found');
+    const v = entry.version;
+    const whitelisted = s.matcher.matches(q.accountId, ip);
+    const req = { patchVersion: q.patchVersion, lang: q.lang, whitelisted };
+    if (whitelisted) return JSON.stringify(resolveClientVersion(v, s.global, req));
+    const key = `${patchSatisfied(v, q.patchVersion)}|${languageKey(q.lang, s.global.messages, v.maintenanceMessages)}`;
+    return memo(entry.answers, key, () => resolveClientVersion(v, s.global, req));
+  }
+
+  function answerStatus(s: Snapshot, caller: Caller): string {
+    const whitelisted = s.matcher.matches(caller.accountId, caller.ip);
+    const g = s.global;
+    return memo(s.answers, `status|${whitelisted}|${languageKey(caller.lang, g.messages)}`, () => ({
+      maintenance: g.active && !whitelisted,
+      message: g.active && !whitelisted ? localized(g.message, g.messages, caller.lang) : null,
+      startsAt: g.startsAt,
+      endsAt: g.endsAt,
+    }));
+  }
+
+  function answerWorlds(s: Snapshot, caller: Caller): string {
+    const whitelisted = s.matcher.matches(caller.accountId, caller.ip);
+    return memo(s.answers, `worlds|${whitelisted}|${languageKey(caller.lang, ...s.worlds.map((w) => w.maintenanceMessages))}`, () => ({
+      data: s.worlds.map((w) => {
+        const maintenance = w.maintenance && !whitelisted;
+        return {
+          id: w.id,
+          worldId: w.worldId,
+          name: w.name,
+          description: w.description,
+          displayOrder: w.displayOrder,
+          region: w.region,
+          tags: w.tags,
+          customPayload: w.customPayload,
+          maintenance,
+          maintenanceMessage: maintenance ? localized(w.maintenanceMessage, w.maintenanceMessages, caller.lang) : null,
+          maintenanceEndsAt: maintenance ? w.maintenanceEndsAt : null,
+        };
+      }),
+    }));
+  }
 }
 
 export type ClientService = ReturnType<typeof createClientService>;

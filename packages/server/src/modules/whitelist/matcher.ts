@@ -2,6 +2,8 @@ import { BlockList, isIP } from 'node:net';
 import { isSingleAddress, parseIpRule } from './ip.ts';
 import type { PublicWhitelistEntry } from './schemas.ts';
 
+const IP_MEMO_MAX = 100_000;
+
 export interface WhitelistMatcher {
   /** True when the account id or the client IP is whitelisted by an entry in effect. */
   matches(accountId: string | undefined, ip: string | undefined): boolean;
@@ -46,13 +48,25 @@ export function createWhitelistMatcher(entries: readonly PublicWhitelistEntry[],
     hasIps = true;
   }
 
+  // BlockList.check builds a SocketAddress per call; game clients come back from the same addresses, so the
+  // answer per address is remembered for the life of this matcher (bounded: cleared when it grows large).
+  const byIp = new Map<string, boolean>();
+  function ipMatches(ip: string): boolean {
+    let hit = byIp.get(ip);
+    if (hit === undefined) {
+      const version = isIP(ip);
+      hit = version !== 0 && ips.check(ip, version === 4 ? 'ipv4' : 'ipv6');
+      if (byIp.size >= IP_MEMO_MAX) byIp.clear();
+      byIp.set(ip, hit);
+    }
+    return hit;
+  }
+
   return {
     validUntil,
     matches(accountId, ip) {
       if (accountId !== undefined && accounts.has(accountId)) return true;
-      if (!hasIps || ip === undefined) return false;
-      const version = isIP(ip);
-      return version !== 0 && ips.check(ip, version === 4 ? 'ipv4' : 'ipv6');
+      return hasIps && ip !== undefined && ipMatches(ip);
     },
   };
 }

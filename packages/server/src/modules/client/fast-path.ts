@@ -1,0 +1,107 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import proxyAddr from '@fastify/proxy-addr';
+import { parse as parseQuery } from 'fast-querystring';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.ts';
+import { credentialOf } from '../../http/auth.ts';
+import { requestIdOf } from '../../http/request-id.ts';
+import { compileQueryValidator, unstorable } from '../../http/validation.ts';
+import type { MaybePromise } from '../../maybe.ts';
+import { allows, type Principal } from '../permissions.ts';
+import { CallerQuery, ClientVersionQuery } from './routes.ts';
+import type { Caller, ClientService, ClientVersionQuery as VersionQuery } from './service.ts';
+
+export interface FastPathDeps {
+  authenticate(credential: string): MaybePromise<Principal | undefined>;
+  client: ClientService;
+  trustProxy: Config['trustProxy'];
+  log: Logger;
+}
+
+export interface FastPath {
+  /** Answers the request, or returns false to leave it to Fastify. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Requests answered here since start. */
+  answered: number;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Which proxies' X-Forwarded-For to believe: the same function Fastify builds from its `trustProxy` option. */
+function trustFunction(trustProxy: Config['trustProxy']): ((addr: string, i: number) => boolean) | undefined {
+  if (trustProxy === false) return undefined;
+  if (trustProxy === true) return () => true;
+  if (typeof trustProxy === 'number') return () => false; // Fastify: a hop count alone cannot vouch for the peer
+  return proxyAddr.compile(trustProxy);
+}
+
+/**
+ * The game-client API is what every game client calls at start-up — a launch or a reconnect storm is
+ * thousands of calls a second — and its answers are JSON text cached in memory. Fastify's per-request
+ * machinery (request/reply objects, a child logger, hook chains) costs more than the answer itself, so the
+ * three GET routes have this fast path in front of Fastify, in the HTTP server's request listener.
+ *
+ * It answers only the plain success case, with exactly what the Fastify route would answer: a credential
+ * already in the cache and allowed `client.read`, a query the route's own schema accepts, and a warm
+ * snapshot. Anything else — no or unknown credential, bad input, a version that is not there, a snapshot
+ * being (re)loaded, HEAD, a body — falls through to the Fastify route, which checks everything again and
+ * writes the problem+json. test/client-fast-path.test.ts holds both paths to the same answers.
+ */
+export function createClientFastPath(deps: FastPathDeps): FastPath {
+  const { client, log } = deps;
+  const validVersionQuery = compileQueryValidator(ClientVersionQuery);
+  const validCallerQuery = compileQueryValidator(CallerQuery);
+  const trust = trustFunction(deps.trustProxy);
+  const ipOf = (req: IncomingMessage): string | undefined => {
+    if (!trust) return req.socket.remoteAddress;
+    const all = proxyAddr.all(req, trust);
+    return all[all.length - 1];
+  };
+
+  // The answer for a valid query; undefined when the route's schema refuses it.
+  const routes = new Map<string, (query: Record<string, unknown>, ip: string | undefined) => MaybePromise<string> | undefined>([
+    ['/api/v1/client/client-version', (q, ip) => (validVersionQuery(q) ? client.clientVersion(q as unknown as VersionQuery, ip) : undefined)],
+    ['/api/v1/client/status', (q, ip) => (validCallerQuery(q) ? client.status({ ...(q as Caller), ip }) : undefined)],
+    ['/api/v1/client/game-worlds', (q, ip) => (validCallerQuery(q) ? client.worlds({ ...(q as Caller), ip }) : undefined)],
+  ]);
+
+  const fastPath: FastPath = { handle, answered: 0 };
+  return fastPath;
+
+  function handle(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'GET' || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) return false;
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const route = routes.get(path);
+    if (!route) return false;
+    try {
+      const credential = credentialOf(req.headers);
+      if (!credential) return false;
+      const principal = deps.authenticate(credential);
+      if (principal instanceof Promise) {
+        principal.catch(() => undefined); // the cache is filling; Fastify authenticates this request itself
+        return false;
+      }
+      if (!allows('client.read', principal)) return false;
+      const query = q === -1 ? {} : (parseQuery(url.slice(q + 1)) as Record<string, unknown>);
+      if (unstorable(query, 'query') !== undefined) return false;
+      const started = performance.now();
+      const answer = route(query, ipOf(req));
+      if (typeof answer !== 'string') {
+        answer?.catch(() => undefined); // a snapshot is loading (or the query was refused): Fastify answers
+        return false;
+      }
+      const requestId = requestIdOf(req);
+      res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(answer), 'x-request-id': requestId });
+      res.end(answer);
+      fastPath.answered++;
+      if (log.isLevelEnabled('info')) {
+        log.info({ reqId: requestId, method: 'GET', route: path, status: 200, ms: Math.round((performance.now() - started) * 100) / 100 }, 'request');
+      }
+      return true;
+    } catch {
+      return false; // e.g. version_not_found: the Fastify route throws it again and writes the problem
+    }
+  }
+}
