@@ -9,7 +9,9 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { ping, type DatabaseHandle } from './db/index.ts';
-import { registerAuth } from './http/auth.ts';
+import { principalLabel, registerAuth } from './http/auth.ts';
+import { createMonitoring, databaseGauges, UNMATCHED_ROUTE, type Monitoring } from './monitoring/index.ts';
+import { monitoringRoutes } from './monitoring/routes.ts';
 import { requestIdOf } from './http/request-id.ts';
 import { registerInputGuards, validatorCompiler } from './http/validation.ts';
 import { registerIdempotency } from './http/idempotency.ts';
@@ -134,10 +136,16 @@ export interface RouteInfo {
 
 export async function buildApp(
   opts: BuildOptions,
-): Promise<{ app: App; services: Services; ctx: AppContext; routes: RouteInfo[]; realtime: RealtimeGateway; fastPath?: FastPath }> {
+): Promise<{ app: App; services: Services; ctx: AppContext; routes: RouteInfo[]; realtime: RealtimeGateway; fastPath?: FastPath; monitoring: Monitoring }> {
   const { config, database, logger } = opts;
   const ctx: AppContext = { config, db: database.db, dialect: database.dialect, clock: opts.clock ?? systemClock, log: logger };
   const services = createServices(ctx, config.redisUrl ? await createRedisBus(config.redisUrl, logger) : createLocalBus());
+
+  const monitoring = createMonitoring(config, logger);
+  const { prometheus } = monitoring;
+  database.queryTiming.observe = (kind, ms) => prometheus.observeQuery(kind, ms / 1000);
+  const countRequests = monitoring.requestMetrics;
+  const logRequests = logger.isLevelEnabled('info');
 
   // The game-client GET routes are answered in front of Fastify when they can be (modules/client/fast-path.ts).
   // inject() calls Fastify's handler directly, so in-process test requests always take the Fastify route.
@@ -145,6 +153,10 @@ export async function buildApp(
   const app = Fastify({
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
+        if (countRequests) {
+          prometheus.requestStarted();
+          res.once('close', prometheus.requestEnded);
+        }
         if (!fastPath?.handle(req, res)) handler(req, res);
       });
       server.keepAliveTimeout = 72_000; // Fastify's default, which it sets only on servers it creates
@@ -174,19 +186,30 @@ export async function buildApp(
     reply.header('x-request-id', request.id);
     done();
   });
-  // Skipped entirely (no hook on the hot path) when request lines are not logged.
-  if (logger.isLevelEnabled('info')) {
+  // One line per request when info is logged, and the request metrics; no hook at all when neither is wanted.
+  if (countRequests || logRequests) {
     app.addHook('onResponse', (request, reply, done) => {
-      request.log.info(
-        { method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
-        'request',
-      );
+      const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+      const ms = reply.elapsedTime;
+      if (countRequests) monitoring.observeRequest(request.method, route, reply.statusCode, ms);
+      if (logRequests) request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(ms * 100) / 100 }, 'request');
       done();
     });
   }
 
   if (opts.clientFastPath !== false) {
-    fastPath = createClientFastPath({ authenticate: services.auth.authenticate, client: services.client, trustProxy: config.trustProxy, log: logger });
+    fastPath = createClientFastPath({
+      authenticate: services.auth.authenticate,
+      client: services.client,
+      trustProxy: config.trustProxy,
+      onAnswered:
+        countRequests || logRequests
+          ? (reqId, route, ms) => {
+              if (countRequests) monitoring.observeRequest('GET', route, 200, ms);
+              if (logRequests) logger.info({ reqId, method: 'GET', route, status: 200, ms: Math.round(ms * 100) / 100 }, 'request');
+            }
+          : undefined,
+    });
   }
 
   const realtime = await createRealtimeGateway(app.server, {
@@ -203,8 +226,15 @@ export async function buildApp(
   });
   services.apiKeys.onRevoked((id) => realtime.disconnectKey(id));
   app.addHook('preClose', () => realtime.close());
+  monitoring.setSources({
+    webhooks: () => services.worker.stats,
+    ...databaseGauges(ctx.db, () => ctx.clock.now()),
+    sockets: () => ({ connections: realtime.io.engine.clientsCount, emitted: realtime.stats.emitted }),
+  });
 
-  registerProblemHandlers(app);
+  registerProblemHandlers(app, (err, request) => {
+    monitoring.errors.record(err, { requestId: request.id, method: request.method, route: request.routeOptions.url, actor: principalLabel(request.principal) });
+  });
   registerAuth(app, services.auth);
   // After registerAuth's onRoute check, so every collected route has its permission.
   const routes: RouteInfo[] = [];
@@ -285,11 +315,12 @@ export async function buildApp(
   webhooksRoutes(app, services.webhooks);
   whitelistRoutes(app, services.whitelist);
   clientVersionsRoutes(app, services.clientVersions);
+  monitoringRoutes(app, { ...monitoring, metricsToken: config.metricsToken });
 
   app.addHook('onClose', async () => {
     await Promise.all([services.scheduler.stop(), services.dispatcher.stop(), services.worker.stop()]);
     await services.bus.close();
   });
   await app.ready();
-  return { app, services, ctx, routes, realtime, fastPath };
+  return { app, services, ctx, routes, realtime, fastPath, monitoring };
 }

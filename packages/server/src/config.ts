@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseDsn } from './monitoring/errors.ts';
 
 /** Every setting Gatrix reads, parsed and validated once at start. */
 export interface Config {
@@ -24,6 +25,13 @@ export interface Config {
   login: { maxFailuresPerAccount: number; maxFailuresPerIp: number; windowSeconds: number };
   redisUrl?: string;
   metricsToken?: string;
+  monitoring: {
+    /** Record per-request figures (JSON metrics and the HTTP histograms); off only to measure what they cost. */
+    requestMetrics: boolean;
+    /** Sentry-protocol DSN errors are forwarded to; unset forwards nothing. */
+    errorDsn?: string;
+    environment?: string;
+  };
   /** How often each node checks for maintenance windows to start or end. */
   schedulerIntervalMs: number;
   webhooks: WebhookConfig;
@@ -102,6 +110,18 @@ function trustProxy(env: Env): Config['trustProxy'] {
     }
   }
   return parts;
+}
+
+function metricsToken(env: Env): string | undefined {
+  const token = str(env, 'METRICS_TOKEN');
+  if (token !== undefined && (token.length < 16 || /\s/.test(token))) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters without spaces');
+  return token;
+}
+
+function errorDsn(env: Env): string | undefined {
+  const dsn = str(env, 'SENTRY_DSN');
+  if (dsn !== undefined && !parseDsn(dsn)) throw new ConfigError('SENTRY_DSN', 'must be a DSN like https://<key>@<host>/<project id>');
+  return dsn;
 }
 
 interface StoredSecrets {
@@ -192,7 +212,12 @@ export function loadConfig(env: Env = process.env): Config {
       windowSeconds: int(env, 'GATRIX_LOGIN_WINDOW', 900, 1, 86_400),
     },
     redisUrl,
-    metricsToken: str(env, 'METRICS_TOKEN'),
+    metricsToken: metricsToken(env),
+    monitoring: {
+      requestMetrics: bool(env, 'GATRIX_REQUEST_METRICS', true),
+      errorDsn: errorDsn(env),
+      environment: str(env, 'SENTRY_ENVIRONMENT'),
+    },
     schedulerIntervalMs: int(env, 'GATRIX_SCHEDULER_INTERVAL_MS', 1000, 50, 60_000),
     sockets: {
       maxPerCredential: int(env, 'GATRIX_SOCKET_MAX_PER_CREDENTIAL', 100, 1, 1_000_000),

@@ -21,7 +21,21 @@ async function main(): Promise<void> {
   const log = createLogger(config);
   const database = openDatabase({ url: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'gatrix.db') });
   await migrate(database);
-  const { app, services } = await buildApp({ config, database, logger: log });
+  const { app, services, monitoring } = await buildApp({ config, database, logger: log });
+
+  // Errors outside any request: logged with their stack and kept with the request errors. A stray rejected
+  // promise is a bug to report, not a reason to drop every player's connection; an uncaught exception leaves
+  // the process in an unknown state, so it stops (the orchestrator restarts it).
+  process.on('unhandledRejection', (reason: unknown) => {
+    const err = reason instanceof Error ? reason : new Error(`non-Error rejection: ${String(reason)}`);
+    log.error({ err, source: 'unhandledRejection' }, 'unhandled promise rejection');
+    monitoring.errors.record(err, { source: 'unhandledRejection' });
+  });
+  process.on('uncaughtException', (err: Error) => {
+    log.fatal({ err, source: 'uncaughtException' }, 'uncaught exception; stopping');
+    monitoring.errors.record(err, { source: 'uncaughtException' });
+    setTimeout(() => process.exit(1), 1000).unref(); // a moment for the error tracker's request
+  });
 
   const admin = await services.auth.ensureAdmin();
   if (admin?.generatedPassword) {

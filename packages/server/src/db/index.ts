@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type LogEvent, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
@@ -14,7 +14,17 @@ export type Db = Kysely<Database>;
 export interface DatabaseHandle {
   db: Db;
   dialect: Dialect;
+  /** Set `observe` to hear every query's kind (Kysely node kind) and duration; the app's metrics do. */
+  queryTiming: QueryTiming;
   close(): Promise<void>;
+}
+
+export interface QueryTiming {
+  observe?: (kind: string, ms: number) => void;
+}
+
+function kyselyLog(timing: QueryTiming) {
+  return (event: LogEvent) => timing.observe?.(event.query.query.kind, event.queryDurationMillis);
 }
 
 export interface DatabaseOptions {
@@ -28,14 +38,15 @@ export interface DatabaseOptions {
 }
 
 export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
+  const queryTiming: QueryTiming = {};
   if (opts.url) {
     const pool = new pg.Pool({
       connectionString: opts.url,
       max: opts.poolSize ?? 10,
       options: opts.pgSchema ? `-c search_path=${opts.pgSchema}` : undefined,
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: kyselyLog(queryTiming) });
+    return { db, dialect: 'postgres', queryTiming, close: () => db.destroy() };
   }
   const file = opts.sqliteFile ?? ':memory:';
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -44,8 +55,8 @@ export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), log: kyselyLog(queryTiming) });
+  return { db, dialect: 'sqlite', queryTiming, close: () => db.destroy() };
 }
 
 /**

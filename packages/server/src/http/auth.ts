@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
 import type { Actor } from '../modules/audit/store.ts';
@@ -8,6 +9,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call this route; every route must declare one (checked when routes are registered). */
     permission?: Permission;
+    /** A fixed bearer token that also opens this route (METRICS_TOKEN on /metrics, for scrapers). */
+    metricsToken?: string;
   }
   interface FastifyRequest {
     principal?: Principal;
@@ -28,6 +31,11 @@ export function credentialOf(headers: FastifyRequest['headers']): string | undef
   return undefined;
 }
 
+/** Who is calling, as `user:<id>` or `key:<id>`: for logs, idempotency scopes and error reports, never a credential. */
+export function principalLabel(p: Principal | undefined): string | undefined {
+  return p ? (p.kind === 'user' ? `user:${p.userId}` : `key:${p.keyId}`) : undefined;
+}
+
 export function actorOf(request: FastifyRequest): Actor {
   return { principal: request.principal, ip: request.ip, requestId: request.id };
 }
@@ -37,6 +45,12 @@ export function userIdOf(request: FastifyRequest): number {
   const p = request.principal;
   if (p?.kind !== 'user') throw new ForbiddenError('This route needs a signed-in user, not an API key');
   return p.userId;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 export function registerAuth(app: FastifyInstance, auth: AuthService): void {
@@ -55,6 +69,8 @@ export function registerAuth(app: FastifyInstance, auth: AuthService): void {
     if (permission === undefined || permission === 'public') return done(); // 404/405 handler, or a public route
     const credential = credentialOf(request.headers);
     if (!credential) return done(new UnauthorizedError('Authentication is required: send Authorization: Bearer <token> or X-API-Key'));
+    const { metricsToken } = request.routeOptions.config;
+    if (metricsToken !== undefined && sameSecret(credential, metricsToken)) return done();
     const decide = (principal: Principal | undefined) => {
       if (!principal) return done(new UnauthorizedError('The credential is invalid, expired or revoked', 'invalid_credentials'));
       request.principal = principal;

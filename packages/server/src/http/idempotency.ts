@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest, onSendAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, onSendAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/index.ts';
 import { uniqueViolationField } from '../db/dialect.ts';
 import { DomainError, UnprocessableError, ValidationError } from '../errors.ts';
+import { principalLabel } from './auth.ts';
 import { addRouteHook } from './route-hooks.ts';
 
 const TTL_MS = 24 * 3600 * 1000;
@@ -12,11 +13,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotency?: { scope: string; key: string };
   }
-}
-
-function scopeOf(request: FastifyRequest): string | undefined {
-  const p = request.principal;
-  return p ? (p.kind === 'user' ? `user:${p.userId}` : `key:${p.keyId}`) : undefined;
 }
 
 /**
@@ -28,7 +24,7 @@ function scopeOf(request: FastifyRequest): string | undefined {
 export function registerIdempotency(app: FastifyInstance, db: Db, clock: Clock): void {
   const claim: preHandlerAsyncHookHandler = async (request, reply) => {
     const header = request.headers['idempotency-key'];
-    const scope = scopeOf(request);
+    const scope = principalLabel(request.principal);
     if (header === undefined || scope === undefined) return;
     const key = String(header);
     if (key.length < 1 || key.length > 255) throw new ValidationError('headers.idempotency-key', 'must be 1 to 255 characters');

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { DomainError, RateLimitedError, type ErrorKind, type FieldError } from '../errors.ts';
+import { principalLabel } from './auth.ts';
 
 const STATUS_BY_KIND: Record<ErrorKind, number> = {
   invalid: 400,
@@ -93,7 +94,7 @@ export function fieldErrors(context: string | undefined, validation: AjvError[])
 }
 
 /** One error handler for the whole API: domain errors, validation, Fastify's client errors; 5xx say nothing internal. */
-export function registerProblemHandlers(app: FastifyInstance): void {
+export function registerProblemHandlers(app: FastifyInstance, onServerError: (err: Error, request: FastifyRequest) => void = () => undefined): void {
   // A second router knows every registered path, so an existing path with the wrong method answers 405.
   const known = FindMyWay();
   app.addHook('onRoute', (route) => {
@@ -129,7 +130,8 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       const code = (fe.code && FASTIFY_CODES[fe.code]) ?? (err instanceof SyntaxError ? 'malformed_json' : 'bad_request');
       return sendProblem(request, reply, status, code, fe.message);
     }
-    request.log.error({ err }, 'request failed');
+    request.log.error({ err, method: request.method, route: request.routeOptions.url, actor: principalLabel(request.principal) }, 'request failed');
+    onServerError(err, request);
     return sendProblem(request, reply, 500, 'internal_error', 'An unexpected error occurred; quote the request id when reporting it');
   });
 }

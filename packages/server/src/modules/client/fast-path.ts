@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
 import { parse as parseQuery } from 'fast-querystring';
-import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import { credentialOf } from '../../http/auth.ts';
 import { requestIdOf } from '../../http/request-id.ts';
@@ -15,7 +14,8 @@ export interface FastPathDeps {
   authenticate(credential: string): MaybePromise<Principal | undefined>;
   client: ClientService;
   trustProxy: Config['trustProxy'];
-  log: Logger;
+  /** Told of every answer (request line, metrics); when unset nothing is timed. */
+  onAnswered?: (requestId: string, route: string, ms: number) => void;
 }
 
 export interface FastPath {
@@ -48,7 +48,7 @@ function trustFunction(trustProxy: Config['trustProxy']): ((addr: string, i: num
  * writes the problem+json. test/client-fast-path.test.ts holds both paths to the same answers.
  */
 export function createClientFastPath(deps: FastPathDeps): FastPath {
-  const { client, log } = deps;
+  const { client, onAnswered } = deps;
   const validVersionQuery = compileQueryValidator(ClientVersionQuery);
   const validCallerQuery = compileQueryValidator(CallerQuery);
   const trust = trustFunction(deps.trustProxy);
@@ -69,6 +69,7 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
   return fastPath;
 
   function handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const started = onAnswered ? performance.now() : 0;
     if (req.method !== 'GET' || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) return false;
     const url = req.url ?? '';
     const q = url.indexOf('?');
@@ -86,7 +87,6 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
       if (!allows('client.read', principal)) return false;
       const query = q === -1 ? {} : (parseQuery(url.slice(q + 1)) as Record<string, unknown>);
       if (unstorable(query, 'query') !== undefined) return false;
-      const started = performance.now();
       const answer = route(query, ipOf(req));
       if (typeof answer !== 'string') {
         answer?.catch(() => undefined); // a snapshot is loading (or the query was refused): Fastify answers
@@ -96,9 +96,7 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
       res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(answer), 'x-request-id': requestId });
       res.end(answer);
       fastPath.answered++;
-      if (log.isLevelEnabled('info')) {
-        log.info({ reqId: requestId, method: 'GET', route: path, status: 200, ms: Math.round((performance.now() - started) * 100) / 100 }, 'request');
-      }
+      onAnswered?.(requestId, path, performance.now() - started);
       return true;
     } catch {
       return false; // e.g. version_not_found: the Fastify route throws it again and writes the problem
