@@ -5,6 +5,7 @@
  * reaches a log line.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -265,6 +266,19 @@ eachDatabase('monitoring', (kind) => {
     const labelNames = new Set(samples.flatMap((s) => Object.keys(s.labels)));
     for (const l of labelNames) assert.ok(['method', 'route', 'status_class', 'le', 'outcome', 'kind', 'version', 'major', 'minor', 'patch', 'type', 'space', 'quantile'].includes(l), `label ${l}`);
     for (const s of samples) if (s.labels.route) assert.ok(!/\/\d+(\/|$)/.test(s.labels.route), `raw path in ${s.labels.route}`);
+
+    // The committed Grafana dashboard charts only metrics that exist.
+    const dashboard = JSON.parse(readFileSync(new URL('../../../deploy/grafana/gatrix.json', import.meta.url), 'utf8')) as {
+      panels: { targets?: { expr: string }[] }[];
+    };
+    const exprs = dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr);
+    assert.ok(exprs.length >= 15);
+    for (const expr of exprs) {
+      for (const name of expr.match(/gatrix_[a-z0-9_]+/g) ?? []) {
+        const family = name.replace(/_(bucket|sum|count)$/, '');
+        assert.ok(types.has(name) || types.get(family) === 'histogram', `the dashboard uses ${name}, which /metrics does not have`);
+      }
+    }
   });
 
   it('keeps a server error once per fingerprint with its request id, logs it with its stack, and forwards it', async () => {
