@@ -3,8 +3,20 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  // test/fixtures holds third-party code kept verbatim (the seed's receiver).
-  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'packages/sdk-python/**', 'packages/server/test/fixtures/**'] },
+  // test/fixtures hold third-party code kept verbatim (the seed's samples); the SDK examples are plain JS as
+  // integrators write it; .tmp holds scratch files the SDK tests write.
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/.tmp/**',
+      'data/**',
+      'packages/sdk-python/**',
+      'packages/server/test/fixtures/**',
+      'packages/sdk-node/test/fixtures/**',
+      'packages/sdk-node/examples/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,0 +1,23 @@
+import { GatrixClient } from './client.js';
+
+export { GatrixClient };
+export default GatrixClient;
+export type { Credential, GatrixClientOptions, HttpMethod, Query, QueryValue, RequestOptions } from './core.js';
+export { GatrixConnectionError, GatrixError, GatrixTimeoutError, WebhookVerificationError, type FieldError, type Problem } from './errors.js';
+export { verifyWebhook, webhookMiddleware, type VerifyWebhookOptions, type WebhookEvent, type WebhookHeaders, type WebhookMiddlewareOptions, type WebhookRequest } from './verify.js';
+export { Realtime, type GatrixSocket, type RealtimeConnectOptions, type SocketEventName } from './realtime.js';
+export { EVENT_CATALOG, EVENT_NAMES } from './generated/events.js';
+export type { ClientToServerEvents, EventEnvelope, EventName, EventPayloads, ServerToClientEvents, SocketPayload } from './generated/events.js';
+export type { components, operations, paths } from './generated/openapi.js';
+export type * from './types.js';
+export { VERSION } from './version.js';
+export { ApiKeys } from './resources/api-keys.js';
+export { AuditLogs } from './resources/audit-logs.js';
+export { Auth } from './resources/auth.js';
+export { GameClient } from './resources/game-client.js';
+export { Maintenance } from './resources/maintenance.js';
+export { Users } from './resources/users.js';
+export { ClientVersions } from './resources/versions.js';
+export { Webhooks } from './resources/webhooks.js';
+export { Whitelist } from './resources/whitelist.js';
+export { Worlds } from './resources/worlds.js';

@@ -1,0 +1,518 @@
+"""The API's resources, one class each. Reached through :class:`gatrix.GatrixClient` (``client.users`` …).
+
+Conventions shared by every method:
+
+- Fields are keyword arguments in snake_case (``world_id=``, ``sub_channel=``) and go to the API in camelCase;
+  a positional ``dict`` works too (either case). Only the names are converted, never the values.
+- ``None`` sends JSON ``null`` (clears a nullable field); a field you leave out is not sent, and updates are
+  partial, so unsent fields keep their values.
+- Results are :class:`~gatrix.objects.GatrixObject` (attributes and dict keys, either case); lists are
+  :class:`~gatrix.objects.Page`; ``iterate()`` walks every page. ``delete`` returns ``None``.
+- Every method takes ``timeout=`` (seconds, this call only). ``create`` and other POSTs take
+  ``idempotency_key=`` (one is generated otherwise); ``update``/``delete`` take ``if_match=`` (an ETag:
+  the call fails with :class:`~gatrix.errors.PreconditionFailedError` if the resource changed since).
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+
+from ._http import NOT_GIVEN, Response, split_params
+from .objects import GatrixObject, Page, wrap
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .client import GatrixClient
+
+__all__ = [
+    "UsersResource",
+    "WorldsResource",
+    "VersionsResource",
+    "MaintenanceResource",
+    "WhitelistResource",
+    "ApiKeysResource",
+    "WebhooksResource",
+    "AuditLogsResource",
+    "ClientResource",
+]
+
+#: A resource id, or the resource itself (``client.users.delete(user)``).
+Id = Union[int, str, GatrixObject]
+Params = Optional[Mapping[str, Any]]
+
+
+def _id(value: Id) -> str:
+    if isinstance(value, GatrixObject):
+        value = value["id"]
+    return urllib.parse.quote(str(value), safe="")
+
+
+def _result(response: Response) -> Any:
+    if response.status == 204 or not response.body:
+        return None
+    value = wrap(response.json())
+    if isinstance(value, GatrixObject):
+        object.__setattr__(value, "etag", response.headers.get("etag"))
+    return value
+
+
+class _Resource:
+    def __init__(self, client: "GatrixClient") -> None:
+        self._client = client
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Optional[Mapping[str, Any]] = None,
+        body: Any = NOT_GIVEN,
+        timeout: Optional[float] = None,
+        idempotency_key: Optional[str] = None,
+        if_match: Optional[str] = None,
+    ) -> Any:
+        headers = {"If-Match": if_match} if if_match else None
+        response = self._client._transport.request(
+            method, path, query=query, body=body, timeout=timeout, idempotency_key=idempotency_key, headers=headers
+        )
+        return _result(response)
+
+    def _page(self, path: str, query: Dict[str, Any], timeout: Optional[float]) -> Page[GatrixObject]:
+        answer = self._call("GET", path, query=query, timeout=timeout)
+        data: List[GatrixObject] = answer.get("data", []) if isinstance(answer, GatrixObject) else []
+        pagination = answer.get("pagination") if isinstance(answer, GatrixObject) else None
+        if not isinstance(pagination, GatrixObject):
+            pagination = GatrixObject(page=1, limit=len(data), total=len(data), totalPages=1)
+
+        def fetch(page_no: int) -> Page[GatrixObject]:
+            return self._page(path, {**query, "page": page_no}, timeout)
+
+        return Page(list(data), pagination, fetch)
+
+    def _iterate(self, path: str, query: Dict[str, Any], limit: int, timeout: Optional[float]) -> Iterator[GatrixObject]:
+        query = {**query, "page": query.get("page") or 1, "limit": limit}
+        return self._page(path, query, timeout).auto_paging_iter()
+
+
+class _CrudResource(_Resource):
+    """``list``, ``iterate``, ``get``, ``create``, ``update`` (partial), ``delete`` on ``_path``."""
+
+    _path = ""
+
+    def list(
+        self,
+        params: Params = None,
+        /,
+        *,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
+        timeout: Optional[float] = None,
+        **filters: Any,
+    ) -> Page[GatrixObject]:
+        """One page (``page`` from 1, ``limit`` 1..100, server default 50) with the given filters."""
+        query = split_params(params, {**filters, "page": page, "limit": limit})
+        return self._page(self._path, query, timeout)
+
+    def iterate(
+        self, params: Params = None, /, *, limit: int = 100, timeout: Optional[float] = None, **filters: Any
+    ) -> Iterator[GatrixObject]:
+        """Every item, page after page (``limit`` is the page size)."""
+        return self._iterate(self._path, split_params(params, filters), limit, timeout)
+
+    def get(self, id: Id, *, timeout: Optional[float] = None) -> GatrixObject:
+        return self._call("GET", f"{self._path}/{_id(id)}", timeout=timeout)  # type: ignore[no-any-return]
+
+    def _create(self, params: Params, fields: Mapping[str, Any], timeout: Optional[float], idempotency_key: Optional[str]) -> GatrixObject:
+        body = split_params(params, fields)
+        return self._call("POST", self._path, body=body, timeout=timeout, idempotency_key=idempotency_key)  # type: ignore[no-any-return]
+
+    def create(
+        self, params: Params = None, /, *, idempotency_key: Optional[str] = None, timeout: Optional[float] = None, **fields: Any
+    ) -> GatrixObject:
+        return self._create(params, fields, timeout, idempotency_key)
+
+    def update(
+        self, id: Id, params: Params = None, /, *, if_match: Optional[str] = None, timeout: Optional[float] = None, **fields: Any
+    ) -> GatrixObject:
+        """Partial update (``PUT``): only the fields given change."""
+        body = split_params(params, fields)
+        return self._call("PUT", f"{self._path}/{_id(id)}", body=body, timeout=timeout, if_match=if_match)  # type: ignore[no-any-return]
+
+    def delete(self, id: Id, *, if_match: Optional[str] = None, timeout: Optional[float] = None) -> None:
+        self._call("DELETE", f"{self._path}/{_id(id)}", timeout=timeout, if_match=if_match)
+
+
+class UsersResource(_CrudResource):
+    """``/users``: accounts (admin, operator, viewer, player). Filters: ``role``, ``status``, ``q``, ``sort``."""
+
+    _path = "/users"
+
+    def create(  # type: ignore[override]
+        self,
+        params: Params = None,
+        /,
+        *,
+        username: Any = NOT_GIVEN,
+        email: Any = NOT_GIVEN,
+        display_name: Any = NOT_GIVEN,
+        role: Any = NOT_GIVEN,
+        status: Any = NOT_GIVEN,
+        password: Any = NOT_GIVEN,
+        idempotency_key: Optional[str] = None,
+        timeout: Optional[float] = None,
+        **fields: Any,
+    ) -> GatrixObject:
+        """Create a user: ``username`` and ``email`` are required; ``role`` defaults to player, ``status`` to active."""
+        given = dict(username=username, email=email, display_name=display_name, role=role, status=status, password=password)
+        return self._create(params, {**given, **fields}, timeout, idempotency_key)
+
+
+class WorldsResource(_CrudResource):
+    """``/game-worlds``: game worlds in display order. Filters: ``visible``, ``maintenance``, ``q``, ``tag``."""
+
+    _path = "/game-worlds"
+
+    def create(  # type: ignore[override]
+        self,
+        params: Params = None,
+        /,
+        *,
+        world_id: Any = NOT_GIVEN,
+        name: Any = NOT_GIVEN,
+        idempotency_key: Optional[str] = None,
+        timeout: Optional[float] = None,
+        **fields: Any,
+    ) -> GatrixObject:
+        """Create a world: ``world_id`` and ``name`` are required; also ``description``, ``visible``, ``region``,
+        ``tags``, ``display_order``, ``maintenance``, ``maintenance_message(s)``, ``custom_payload``."""
+        return self._create(params, {"world_id": world_id, "name": name, **fields}, timeout, idempotency_key)
+
+    def set_maintenance(
+        self,
+        id: Id,
+        enabled: bool,
+        *,
+        message: Any = NOT_GIVEN,
+        messages: Any = NOT_GIVEN,
+        starts_at: Any = NOT_GIVEN,
+        ends_at: Any = NOT_GIVEN,
+        if_match: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> GatrixObject:
+        """Start (now, or at ``starts_at``), schedule, or end (``enabled=False``) a world's maintenance.
+
+        ``messages`` is ``{"ko": "…", "en": "…"}``; ``starts_at``/``ends_at`` are ISO 8601 strings or datetimes.
+        """
+        body = split_params(None, dict(enabled=enabled, message=message, messages=messages, starts_at=starts_at, ends_at=ends_at))
+        return self._call("PUT", f"{self._path}/{_id(id)}/maintenance", body=body, timeout=timeout, if_match=if_match)  # type: ignore[no-any-return]
+
+    def reorder(self, ids: Sequence[Id], *, timeout: Optional[float] = None) -> List[GatrixObject]:
+        """Put these worlds first, in this order; the others follow in their current order. Returns every world."""
+        answer = self._call("PUT", f"{self._path}/order", body={"ids": [int(_id(i)) for i in ids]}, timeout=timeout)
+        return list(answer["data"])
+
+
+class VersionsResource(_CrudResource):
+    """``/client-versions``: game client builds per channel and sub-channel."""
+
+    _path = "/client-versions"
+
+    def list(  # type: ignore[override]
+        self,
+        params: Params = None,
+        /,
+        *,
+        channel: Optional[str] = None,
+        sub_channel: Optional[str] = None,
+        status: Optional[str] = None,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
+        timeout: Optional[float] = None,
+        **filters: Any,
+    ) -> Page[GatrixObject]:
+        """Filter by ``channel`` (e.g. ``"PC"``), ``sub_channel`` (``"Steam"``) and ``status``; all match exactly."""
+        return super().list(params, page=page, limit=limit, timeout=timeout, channel=channel, sub_channel=sub_channel, status=status, **filters)
+
+    def iterate(  # type: ignore[override]
+        self,
+        params: Params = None,
+        /,
+        *,
+        channel: Optional[str] = None,
+        sub_channel: Optional[str] = None,
+        status: Optional[str] = None,
+        limit: int = 100,
+        timeout: Optional[float] = None,
+        **filters: Any,
+    ) -> Iterator[GatrixObject]:
+        return super().iterate(params, limit=limit, timeout=timeout, channel=channel, sub_channel=sub_channel, status=status, **filters)
+
+    def create(  # type: ignore[override]
+        self,
+        params: Params = None,
+        /,
+        *,
+        channel: Any = NOT_GIVEN,
+        sub_channel: Any = NOT_GIVEN,
+        version: Any = NOT_GIVEN,
+        status: Any = NOT_GIVEN,
+        game_server_address: Any = NOT_GIVEN,
+        patch_address: Any = NOT_GIVEN,
+        idempotency_key: Optional[str] = None,
+        timeout: Optional[float] = None,
+        **fields: Any,
+    ) -> GatrixObject:
+        """Create a client version (unique per channel, sub-channel and version). Optional: ``min_patch_version``,
+        ``guest_mode_allowed``, ``game_server_address_for_whitelist``, ``patch_address_for_whitelist``,
+        ``external_click_link``, ``custom_payload``, ``maintenance_message(s)``, ``memo``."""
+        given = dict(
+            channel=channel,
+            sub_channel=sub_channel,
+            version=version,
+            status=status,
+            game_server_address=game_server_address,
+            patch_address=patch_address,
+        )
+        return self._create(params, {**given, **fields}, timeout, idempotency_key)
+
+
+class MaintenanceResource(_Resource):
+    """``/maintenance``: global maintenance, now or in a scheduled window."""
+
+    def get(self, *, timeout: Optional[float] = None) -> GatrixObject:
+        return self._call("GET", "/maintenance", timeout=timeout)  # type: ignore[no-any-return]
+
+    def set(
+        self,
+        enabled: bool,
+        *,
+        message: Any = NOT_GIVEN,
+        messages: Any = NOT_GIVEN,
+        starts_at: Any = NOT_GIVEN,
+        ends_at: Any = NOT_GIVEN,
+        if_match: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> GatrixObject:
+        """``enabled=True`` starts now (or at ``starts_at``; ``ends_at`` ends it by itself); ``False`` ends it."""
+        body = split_params(None, dict(enabled=enabled, message=message, messages=messages, starts_at=starts_at, ends_at=ends_at))
+        return self._call("PUT", "/maintenance", body=body, timeout=timeout, if_match=if_match)  # type: ignore[no-any-return]
+
+    update = set
+
+
+class WhitelistResource(_CrudResource):
+    """``/whitelist``: accounts and IPs/CIDRs that pass through maintenance. Filters: ``type``, ``enabled``, ``q``."""
+
+    _path = "/whitelist"
+
+    def create(  # type: ignore[override]
+        self,
+        params: Params = None,
+        /,
+        *,
+        type: Any = NOT_GIVEN,
+        value: Any = NOT_GIVEN,
+        idempotency_key: Optional[str] = None,
+        timeout: Optional[float] = None,
+        **fields: Any,
+    ) -> GatrixObject:
+        """``type`` is ``"account"`` or ``"ip"``; ``value`` an account id, IP or CIDR. Optional: ``memo``,
+        ``enabled``, ``starts_at``, ``ends_at``."""
+        return self._create(params, {"type": type, "value": value, **fields}, timeout, idempotency_key)
+
+
+class ApiKeysResource(_Resource):
+    """``/api-keys``: keys for partner services (``admin``), game servers (``server``) and game clients (``client``)."""
+
+    _path = "/api-keys"
+
+    def list(
+        self,
+        params: Params = None,
+        /,
+        *,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
+        type: Optional[str] = None,
+        include_revoked: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Page[GatrixObject]:
+        query = split_params(params, dict(page=page, limit=limit, type=type, include_revoked=include_revoked))
+        return self._page(self._path, query, timeout)
+
+    def iterate(
+        self, params: Params = None, /, *, limit: int = 100, type: Optional[str] = None, include_revoked: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Iterator[GatrixObject]:
+        return self._iterate(self._path, split_params(params, dict(type=type, include_revoked=include_revoked)), limit, timeout)
+
+    def get(self, id: Id, *, timeout: Optional[float] = None) -> GatrixObject:
+        return self._call("GET", f"{self._path}/{_id(id)}", timeout=timeout)  # type: ignore[no-any-return]
+
+    def create(
+        self,
+        params: Params = None,
+        /,
+        *,
+        name: Any = NOT_GIVEN,
+        type: Any = NOT_GIVEN,
+        expires_at: Any = NOT_GIVEN,
+        idempotency_key: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> GatrixObject:
+        """The answer's ``key`` is the key itself, shown this once."""
+        body = split_params(params, dict(name=name, type=type, expires_at=expires_at))
+        return self._call("POST", self._path, body=body, timeout=timeout, idempotency_key=idempotency_key)  # type: ignore[no-any-return]
+
+    def delete(self, id: Id, *, timeout: Optional[float] = None) -> None:
+        """Revoke the key at once."""
+        self._call("DELETE", f"{self._path}/{_id(id)}", timeout=timeout)
+
+    revoke = delete
+
+
+class WebhooksResource(_CrudResource):
+    """``/webhooks``: signed event deliveries to your endpoints. ``verify`` checks one you received."""
+
+    _path = "/webhooks"
+
+    def create(  # type: ignore[override]
+        self,
+        params: Params = None,
+        /,
+        *,
+        url: Any = NOT_GIVEN,
+        events: Any = NOT_GIVEN,
+        secret: Any = NOT_GIVEN,
+        active: Any = NOT_GIVEN,
+        idempotency_key: Optional[str] = None,
+        timeout: Optional[float] = None,
+        **fields: Any,
+    ) -> GatrixObject:
+        """Register an endpoint for ``events`` (names, ``"user.*"``, ``"*"``). Without ``secret`` one is generated;
+        the answer's ``secret`` is shown this once. Optional: ``description``, ``headers``."""
+        given = dict(url=url, events=events, secret=secret, active=active)
+        return self._create(params, {**given, **fields}, timeout, idempotency_key)
+
+    def test(self, id: Id, *, idempotency_key: Optional[str] = None, timeout: Optional[float] = None) -> GatrixObject:
+        """Send a ``webhook.test`` event to this endpoint; returns the queued delivery."""
+        return self._call("POST", f"{self._path}/{_id(id)}/test", timeout=timeout, idempotency_key=idempotency_key)  # type: ignore[no-any-return]
+
+    def rotate_secret(self, id: Id, *, idempotency_key: Optional[str] = None, timeout: Optional[float] = None) -> GatrixObject:
+        """A new secret (in this answer only); the previous one keeps signing during the grace period."""
+        return self._call("POST", f"{self._path}/{_id(id)}/rotate-secret", timeout=timeout, idempotency_key=idempotency_key)  # type: ignore[no-any-return]
+
+    def deliveries(
+        self,
+        id: Id,
+        params: Params = None,
+        /,
+        *,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
+        status: Optional[str] = None,
+        event: Optional[str] = None,
+        timeout: Optional[float] = None,
+        **filters: Any,
+    ) -> Page[GatrixObject]:
+        """Deliveries to this endpoint, newest first. Filters: ``status`` (pending, delivering, delivered,
+        failed), ``event``, ``from_``/``to`` (ISO 8601)."""
+        if "from_" in filters:
+            filters["from"] = filters.pop("from_")
+        query = split_params(params, {**filters, "page": page, "limit": limit, "status": status, "event": event})
+        return self._page(f"{self._path}/{_id(id)}/deliveries", query, timeout)
+
+    def iterate_deliveries(
+        self, id: Id, params: Params = None, /, *, limit: int = 100, timeout: Optional[float] = None, **filters: Any
+    ) -> Iterator[GatrixObject]:
+        if "from_" in filters:
+            filters["from"] = filters.pop("from_")
+        return self._iterate(f"{self._path}/{_id(id)}/deliveries", split_params(params, filters), limit, timeout)
+
+    def delivery(self, delivery_id: Id, *, timeout: Optional[float] = None) -> GatrixObject:
+        """One delivery with its ``payload`` and every attempt (``attempts_log``)."""
+        return self._call("GET", f"/webhook-deliveries/{_id(delivery_id)}", timeout=timeout)  # type: ignore[no-any-return]
+
+    def retry(self, delivery_id: Id, *, idempotency_key: Optional[str] = None, timeout: Optional[float] = None) -> GatrixObject:
+        """Send a delivery again now."""
+        return self._call(  # type: ignore[no-any-return]
+            "POST", f"/webhook-deliveries/{_id(delivery_id)}/retry", timeout=timeout, idempotency_key=idempotency_key
+        )
+
+    def recover(
+        self,
+        id: Id,
+        since: Any,
+        until: Any = NOT_GIVEN,
+        *,
+        idempotency_key: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> GatrixObject:
+        """Re-queue the endpoint's failed deliveries created in ``[since, until)``; answers ``{requeued}``."""
+        body = split_params(None, dict(since=since, until=until))
+        return self._call("POST", f"{self._path}/{_id(id)}/recover", body=body, timeout=timeout, idempotency_key=idempotency_key)  # type: ignore[no-any-return]
+
+    def event_types(self, *, timeout: Optional[float] = None) -> List[GatrixObject]:
+        """Every event name with its Socket.IO name, a description and an example envelope."""
+        return list(self._call("GET", "/event-types", timeout=timeout)["data"])
+
+    @staticmethod
+    def verify(raw_body: Union[bytes, str], headers: Any, secret: Union[str, Sequence[str]], **kwargs: Any) -> GatrixObject:
+        """Same as :func:`gatrix.webhooks.verify`."""
+        from .webhooks import verify
+
+        return verify(raw_body, headers, secret, **kwargs)
+
+
+class AuditLogsResource(_Resource):
+    """``/audit-logs``, newest first. Filters: ``actor_type``, ``actor_id``, ``action`` (or ``"user.*"``),
+    ``target_type``, ``target_id``, ``request_id``, ``from_``/``to`` (ISO 8601)."""
+
+    _path = "/audit-logs"
+
+    def list(
+        self, params: Params = None, /, *, page: Optional[int] = None, limit: Optional[int] = None, timeout: Optional[float] = None,
+        **filters: Any,
+    ) -> Page[GatrixObject]:
+        if "from_" in filters:
+            filters["from"] = filters.pop("from_")
+        return self._page(self._path, split_params(params, {**filters, "page": page, "limit": limit}), timeout)
+
+    def iterate(self, params: Params = None, /, *, limit: int = 100, timeout: Optional[float] = None, **filters: Any) -> Iterator[GatrixObject]:
+        if "from_" in filters:
+            filters["from"] = filters.pop("from_")
+        return self._iterate(self._path, split_params(params, filters), limit, timeout)
+
+
+class ClientResource(_Resource):
+    """``/client/*``: what a game client asks at start-up (use a ``client`` or ``server`` API key)."""
+
+    def client_version(
+        self,
+        channel: str,
+        sub_channel: str,
+        version: str,
+        *,
+        patch_version: Optional[str] = None,
+        account_id: Optional[str] = None,
+        lang: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> GatrixObject:
+        """Status, addresses and message for this build, after global maintenance, the version's own status,
+        ``min_patch_version`` and the whitelist (``account_id`` or the caller's IP)."""
+        query = split_params(
+            None, dict(channel=channel, sub_channel=sub_channel, version=version, patch_version=patch_version, account_id=account_id, lang=lang)
+        )
+        return self._call("GET", "/client/client-version", query=query, timeout=timeout)  # type: ignore[no-any-return]
+
+    def status(self, *, account_id: Optional[str] = None, lang: Optional[str] = None, timeout: Optional[float] = None) -> GatrixObject:
+        """Global maintenance as this caller sees it: ``{maintenance, message, startsAt, endsAt}``."""
+        query = split_params(None, dict(account_id=account_id, lang=lang))
+        return self._call("GET", "/client/status", query=query, timeout=timeout)  # type: ignore[no-any-return]
+
+    def game_worlds(
+        self, *, account_id: Optional[str] = None, lang: Optional[str] = None, timeout: Optional[float] = None
+    ) -> List[GatrixObject]:
+        """Visible worlds in display order, with maintenance as this caller sees it."""
+        query = split_params(None, dict(account_id=account_id, lang=lang))
+        return list(self._call("GET", "/client/game-worlds", query=query, timeout=timeout)["data"])
