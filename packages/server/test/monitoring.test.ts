@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { createLogger } from '../src/logger.ts';
-import { createRequestStats, PERCENTILE_RESOLUTION } from '../src/monitoring/request-stats.ts';
+import { createRequestStats, PERCENTILE_RESOLUTION, type RequestSummary, type RouteSummary } from '../src/monitoring/request-stats.ts';
 import { eachDatabase, startHarness, type Harness } from './helpers.ts';
 
 const METRICS_TOKEN = 'scrape-token-0123456789abcdef';
@@ -34,19 +34,7 @@ function truePercentile(sorted: number[], p: number): number {
   return sorted[Math.max(1, Math.ceil(p * sorted.length)) - 1];
 }
 
-interface Summary {
-  totalRequests: number;
-  successfulRequests: number;
-  failedRequests: number;
-  clientErrors: number;
-  serverErrors: number;
-  averageResponseTime: number;
-  successRate: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  byRoute: ({ method: string; route: string } & Omit<Summary, 'byRoute'>)[];
-}
+type Summary = RequestSummary & { byRoute: RouteSummary[] };
 
 /** Parses Prometheus text exposition (format 0.0.4) strictly; throws on any line that is not valid. */
 function parseExposition(text: string) {
