@@ -139,7 +139,7 @@ export async function buildApp(
 ): Promise<{ app: App; services: Services; ctx: AppContext; routes: RouteInfo[]; realtime: RealtimeGateway; fastPath?: FastPath; monitoring: Monitoring }> {
   const { config, database, logger } = opts;
   const ctx: AppContext = { config, db: database.db, dialect: database.dialect, clock: opts.clock ?? systemClock, log: logger };
-  const services = createServices(ctx, config.redisUrl ? await createRedisBus(config.redisUrl, logger) : createLocalBus());
+  const services = createServices(ctx, config.redisUrl ? await createRedisBus(config.redisUrl, logger, config.redisPrefix) : createLocalBus());
 
   const monitoring = createMonitoring(config, logger);
   const { prometheus } = monitoring;
@@ -216,6 +216,7 @@ export async function buildApp(
     authenticate: async (token) => services.auth.authenticate(token),
     log: logger,
     redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
     maxSocketsPerCredential: config.sockets.maxPerCredential,
     connectionsPerIpPer10s: config.sockets.connectionsPerIpPer10s,
     trustProxy: config.trustProxy !== false,

@@ -24,6 +24,8 @@ export interface Config {
   bodyLimitBytes: number;
   login: { maxFailuresPerAccount: number; maxFailuresPerIp: number; windowSeconds: number };
   redisUrl?: string;
+  /** Prefix of every Redis key and channel: deployments sharing one Redis must each have their own. */
+  redisPrefix: string;
   metricsToken?: string;
   monitoring: {
     /** Record per-request figures (JSON metrics and the HTTP histograms); off only to measure what they cost. */
@@ -110,6 +112,12 @@ function trustProxy(env: Env): Config['trustProxy'] {
     }
   }
   return parts;
+}
+
+function redisPrefix(env: Env): string {
+  const prefix = str(env, 'GATRIX_REDIS_PREFIX') ?? 'gatrix';
+  if (!/^[\w.-]{1,64}$/.test(prefix)) throw new ConfigError('GATRIX_REDIS_PREFIX', 'must be 1 to 64 letters, digits, ".", "_" or "-"');
+  return prefix;
 }
 
 function metricsToken(env: Env): string | undefined {
@@ -212,6 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
       windowSeconds: int(env, 'GATRIX_LOGIN_WINDOW', 900, 1, 86_400),
     },
     redisUrl,
+    redisPrefix: redisPrefix(env),
     metricsToken: metricsToken(env),
     monitoring: {
       requestMetrics: bool(env, 'GATRIX_REQUEST_METRICS', true),

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { buildApp } from '../src/app.ts';
+import { createRedisBus } from '../src/cluster/bus.ts';
 import { openDatabase } from '../src/db/index.ts';
 import type { App } from '../src/http/types.ts';
 import { startHarness, type Harness } from './helpers.ts';
@@ -56,6 +57,26 @@ describe('two nodes on PostgreSQL + Redis', { skip: PG && REDIS ? false : 'TEST_
     await eventually(async () => (await onB(url)).statusCode === 200, 'B serving the new version');
     await a.call('PUT', '/api/v1/maintenance', { token: admin, body: { enabled: true, message: 'down' } });
     await eventually(async () => (await onB(url)).json().status === 'MAINTENANCE', 'B seeing global maintenance');
+  });
+
+  it('deployments sharing one Redis hear only their own bus (GATRIX_REDIS_PREFIX)', async () => {
+    const log = pino({ level: 'silent' });
+    const [mine, same, other] = await Promise.all([
+      createRedisBus(REDIS!, log, a.config.redisPrefix),
+      createRedisBus(REDIS!, log, a.config.redisPrefix),
+      createRedisBus(REDIS!, log, `${a.config.redisPrefix}-other`),
+    ]);
+    const heard = { same: 0, other: 0 };
+    same.subscribe('client', () => heard.same++);
+    other.subscribe('client', () => heard.other++);
+    try {
+      mine.publish('client');
+      await eventually(async () => heard.same === 1, 'the same deployment hearing it');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(heard.other, 0, 'another deployment heard it');
+    } finally {
+      await Promise.all([mine.close(), same.close(), other.close()]);
+    }
   });
 
   it('a key revoked on node A is refused by node B within a second', async () => {

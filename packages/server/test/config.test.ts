@@ -21,6 +21,10 @@ describe('config', () => {
       [{ GATRIX_ADMIN_PASSWORD: 'short' }, 'GATRIX_ADMIN_PASSWORD'],
       [{ GATRIX_ADMIN_EMAIL: 'nope' }, 'GATRIX_ADMIN_EMAIL'],
       [{ GATRIX_LOG_PRETTY: 'maybe' }, 'GATRIX_LOG_PRETTY'],
+      [{ GATRIX_REDIS_PREFIX: 'has space' }, 'GATRIX_REDIS_PREFIX'],
+      [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
+      [{ SENTRY_DSN: 'https://sentry.example.com/' }, 'SENTRY_DSN'],
+      [{ GATRIX_REQUEST_METRICS: 'sometimes' }, 'GATRIX_REQUEST_METRICS'],
     ];
     for (const [env, variable] of cases) {
       const d = dir();

@@ -73,10 +73,14 @@ export async function openTestDatabase(kind: DbKind, poolSize?: number, attempt 
   };
 }
 
+/** One Redis namespace per test file (each runs in its own process): nodes of one file share it, files do not. */
+const REDIS_PREFIX = `test-${randomBytes(4).toString('hex')}`;
+
 export function testConfig(overrides: Record<string, string> = {}): Config {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatrix-data-'));
   return loadConfig({
     GATRIX_DATA_DIR: dataDir,
+    GATRIX_REDIS_PREFIX: REDIS_PREFIX,
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     GATRIX_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
     GATRIX_ADMIN_USERNAME: ADMIN.username,

@@ -13,20 +13,20 @@ export interface Bus {
   close(): Promise<void>;
 }
 
-const CHANNEL = 'gatrix:bus';
-
 export function createLocalBus(): Bus {
   return { nodeId: randomUUID(), publish: () => undefined, subscribe: () => undefined, close: async () => undefined };
 }
 
-export async function createRedisBus(url: string, log: Logger): Promise<Bus> {
+/** `prefix` keeps deployments that share one Redis apart (GATRIX_REDIS_PREFIX). */
+export async function createRedisBus(url: string, log: Logger, prefix = 'gatrix'): Promise<Bus> {
+  const channel = `${prefix}:bus`;
   const nodeId = randomUUID();
   const pub = createClient({ url });
   const sub = pub.duplicate();
   for (const c of [pub, sub]) c.on('error', (err: unknown) => log.warn({ err }, 'redis bus connection error'));
   await Promise.all([pub.connect(), sub.connect()]);
   const listeners = new Map<string, (() => void)[]>();
-  await sub.subscribe(CHANNEL, (raw) => {
+  await sub.subscribe(channel, (raw) => {
     try {
       const msg = JSON.parse(raw) as { node: string; topic: string };
       if (msg.node === nodeId) return;
@@ -38,7 +38,7 @@ export async function createRedisBus(url: string, log: Logger): Promise<Bus> {
   return {
     nodeId,
     publish(topic) {
-      pub.publish(CHANNEL, JSON.stringify({ node: nodeId, topic })).catch((err: unknown) => log.warn({ err, topic }, 'bus publish failed'));
+      pub.publish(channel, JSON.stringify({ node: nodeId, topic })).catch((err: unknown) => log.warn({ err, topic }, 'bus publish failed'));
     },
     subscribe(topic, listener) {
       listeners.set(topic, [...(listeners.get(topic) ?? []), listener]);

@@ -12,6 +12,8 @@ export interface RealtimeOptions {
   authenticate(token: string): Promise<Principal | undefined>;
   log: Logger;
   redisUrl?: string;
+  /** Prefix of the Redis stream and session keys, so deployments sharing one Redis stay apart. */
+  redisPrefix: string;
   maxSocketsPerCredential: number;
   /** New connections allowed per IP per 10 s. */
   connectionsPerIpPer10s: number;
@@ -65,7 +67,7 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
     redis = createClient({ url: opts.redisUrl });
     redis.on('error', (err: unknown) => log.warn({ err }, 'socket.io redis connection error'));
     await redis.connect();
-    adapter = createAdapter(redis, { streamName: 'gatrix:socket.io' });
+    adapter = createAdapter(redis, { streamName: `${opts.redisPrefix}:socket.io`, sessionKeyPrefix: `${opts.redisPrefix}:sio:session:` });
   }
 
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
@@ -165,7 +167,8 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
      * library answers by reconnecting, unlike a server-side disconnect). The HTTP server is Fastify's to close.
      */
     async close(): Promise<void> {
-      io.emit('server_shutdown', { reconnect: true });
+      // Only this node's sockets: with the Redis adapter io.emit() would tell every node's clients to leave.
+      io.local.emit('server_shutdown', { reconnect: true });
       await new Promise((r) => setTimeout(r, 50));
       io.engine.close();
       // Stops the Redis Streams adapter's polling loop (io.close() would also close Fastify's HTTP server).
