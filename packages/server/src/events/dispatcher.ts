@@ -23,7 +23,10 @@ export interface DispatchConsumer {
  * Moves outbox events to their consumers. Each event is claimed by exactly one node (FOR UPDATE SKIP LOCKED
  * on PostgreSQL; SQLite has a single writer), so webhook fan-out and socket emits happen once cluster-wide.
  * A commit that wrote events wakes it at once; a slow poll picks up events committed by other nodes' crashed
- * dispatchers.
+ * dispatchers. The poll claims only events that were already pending at its previous run, not the ones another
+ * node has just committed and is about to claim: when changes come through one node, that node alone emits them, in
+ * order. (Were two nodes to emit one node's consecutive events, neighbours could swap on a socket: a node delivers
+ * its own emits at once and the other node's when it reads them back from Redis.)
  */
 export function createDispatcher(
   deps: { db: Db; dialect: Dialect; clock: Clock; log: Logger },
@@ -37,11 +40,13 @@ export function createDispatcher(
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  async function claimBatch(): Promise<number> {
+  /** Claims the next batch of pending events with seq ≤ upTo. */
+  async function claimBatch(upTo: number): Promise<number> {
     const now = clock.now();
     let claimed: ClaimedEvent[] = [];
     await inTransaction(db, async (trx) => {
       let q = trx.selectFrom('outbox_events').select(['seq', 'payload']).where('dispatched_at', 'is', null).orderBy('seq').limit(batchSize);
+      if (upTo !== Infinity) q = q.where('seq', '<=', upTo);
       if (dialect === 'postgres') q = q.forUpdate().skipLocked();
       const rows = await q.execute();
       if (rows.length === 0) return;
@@ -67,11 +72,38 @@ export function createDispatcher(
     return claimed.length;
   }
 
-  async function drain(): Promise<void> {
+  async function drain(upTo: number): Promise<void> {
     do {
       again = false;
-      while (!stopped && (await claimBatch()) === batchSize);
+      while (!stopped && (await claimBatch(upTo)) === batchSize);
+      upTo = Infinity; // a wake-up during the run asks for everything
     } while (again && !stopped);
+  }
+
+  function run(upTo: number): Promise<void> {
+    running = drain(upTo)
+      .catch((err: unknown) => log.error({ err }, 'event dispatch failed'))
+      .finally(() => {
+        running = undefined;
+        // A commit between drain's last check and here would otherwise wait for the poll.
+        if (again) void dispatcher.notify();
+      });
+    return running;
+  }
+
+  /** The highest pending seq at the previous poll: what is still pending up to it, its own node has not claimed. */
+  let horizon = 0;
+  async function poll(): Promise<void> {
+    if (stopped) return;
+    const upTo = horizon;
+    try {
+      const row = await db.selectFrom('outbox_events').select((eb) => eb.fn.max('seq').as('n')).where('dispatched_at', 'is', null).executeTakeFirst();
+      horizon = Number(row?.n ?? 0);
+    } catch (err) {
+      log.error({ err }, 'event dispatch poll failed');
+      return;
+    }
+    if (upTo > 0 && !running && !stopped) await run(upTo);
   }
 
   const dispatcher = {
@@ -86,14 +118,11 @@ export function createDispatcher(
         again = true;
         return running;
       }
-      running = drain()
-        .catch((err: unknown) => log.error({ err }, 'event dispatch failed'))
-        .finally(() => (running = undefined));
-      return running;
+      return run(Infinity);
     },
     start(): void {
       stopped = false;
-      timer ??= setInterval(() => void dispatcher.notify(), opts.pollMs ?? 1000);
+      timer ??= setInterval(() => void poll(), opts.pollMs ?? 1000);
       timer.unref();
     },
     async stop(): Promise<void> {
