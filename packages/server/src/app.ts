@@ -227,6 +227,7 @@ export async function buildApp(
   });
   services.apiKeys.onRevoked((id) => realtime.disconnectKey(id));
   app.addHook('preClose', () => realtime.close());
+  services.worker.onDelivered((ms) => prometheus.observeDelivery(ms / 1000));
   monitoring.setSources({
     webhooks: () => services.worker.stats,
     ...databaseGauges(ctx.db, () => ctx.clock.now()),

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { io as connect } from 'socket.io-client';
 import { createLogger } from '../src/logger.ts';
 import { createRequestStats, PERCENTILE_RESOLUTION, type RequestSummary, type RouteSummary } from '../src/monitoring/request-stats.ts';
 import { eachDatabase, startHarness, type Harness } from './helpers.ts';
@@ -131,8 +132,11 @@ eachDatabase('monitoring', (kind) => {
     lines = capture.lines;
     h = await startHarness(kind, {
       logger: capture.logger,
-      env: { METRICS_TOKEN, SENTRY_DSN: `http://publickey@127.0.0.1:${port}/42`, SENTRY_ENVIRONMENT: 'test' },
+      env: { METRICS_TOKEN, SENTRY_DSN: `http://publickey@127.0.0.1:${port}/42`, SENTRY_ENVIRONMENT: 'test', GATRIX_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
+      listen: true,
     });
+    h.services.dispatcher.start();
+    h.services.worker.start(50);
     operator = (await h.userToken('operator')).token;
     player = (await h.userToken('player')).token;
   });
@@ -218,6 +222,42 @@ eachDatabase('monitoring', (kind) => {
     assert.match(bad.body, /window/);
     assert.equal((await h.call('GET', '/api/v1/monitoring/metrics', { token: player })).statusCode, 403);
     assert.equal((await h.call('GET', '/api/v1/monitoring/metrics')).statusCode, 401);
+  });
+
+  it('counts webhook deliveries, their latency, live sockets and emitted events', async () => {
+    const receiver = createServer((_req, res) => res.writeHead(204).end());
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const socket = connect(h.baseUrl, { auth: { token: h.adminToken }, transports: ['websocket'] });
+    try {
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+      const hook = await h.call('POST', '/api/v1/webhooks', {
+        token: h.adminToken,
+        body: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, events: ['world.*'], active: true },
+      });
+      assert.equal(hook.statusCode, 201, hook.body);
+      const heard = new Promise((resolve) => socket.once('world_created', resolve));
+      assert.equal((await h.call('POST', '/api/v1/game-worlds', { token: h.adminToken, body: { worldId: 'metrics-w1', name: 'M' } })).statusCode, 201);
+      await heard;
+      const value = (samples: ReturnType<typeof parseExposition>['samples'], name: string, labels: Record<string, string> = {}) =>
+        samples.filter((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v)).reduce((a, x) => a + x.value, 0);
+      let samples: ReturnType<typeof parseExposition>['samples'] = [];
+      for (let i = 0; i < 100; i++) {
+        samples = parseExposition((await h.call('GET', '/metrics', { token: METRICS_TOKEN })).body).samples;
+        if (value(samples, 'gatrix_webhook_deliveries_total', { outcome: 'delivered' }) >= 1) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(value(samples, 'gatrix_webhook_deliveries_total', { outcome: 'delivered' }), 1);
+      assert.equal(value(samples, 'gatrix_webhook_attempts_total'), 1);
+      assert.equal(value(samples, 'gatrix_webhook_event_to_delivery_seconds_count'), 1);
+      assert.ok(value(samples, 'gatrix_webhook_event_to_delivery_seconds_sum') > 0);
+      assert.equal(value(samples, 'gatrix_webhook_queue_depth'), 0);
+      assert.equal(value(samples, 'gatrix_socket_connections'), 1);
+      assert.ok(value(samples, 'gatrix_socket_events_emitted_total') >= 1);
+      assert.ok(value(samples, 'gatrix_outbox_lag_seconds') < 5);
+    } finally {
+      socket.close();
+      receiver.close();
+    }
   });
 
   it('serves valid Prometheus text with every documented family, to staff or the METRICS_TOKEN only', async () => {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { parseJson, toBool } from '../../db/columns.ts';
 import type { Database, WebhookAttemptsTable, WebhookDeliveriesTable, WebhooksTable } from '../../db/schema.ts';
 import type { DeliveryStatus, ListDeliveriesFilter, PublicAttempt, PublicDelivery, PublicWebhook } from './schemas.ts';
@@ -66,6 +66,23 @@ function toPublicAttempt(r: Omit<WebhookAttemptsTable, 'id'>): PublicAttempt {
   };
 }
 
+/**
+ * Splits rows into chunks whose sizes are powers of two (at most `max`, itself one): a multi-row statement then
+ * comes in at most log2(max) + 1 shapes, so the SQLite statement cache keeps a few prepared statements rather
+ * than one per batch size.
+ */
+export function powerOfTwoChunks<T>(rows: T[], max: number): T[][] {
+  const chunks: T[][] = [];
+  let i = 0;
+  while (i < rows.length) {
+    let size = max;
+    while (size > rows.length - i) size >>= 1;
+    chunks.push(rows.slice(i, i + size));
+    i += size;
+  }
+  return chunks;
+}
+
 export function webhooksStore(db: Kysely<Database>) {
   return {
     async find(id: number): Promise<WebhookRow | undefined> {
@@ -91,19 +108,35 @@ export function webhooksStore(db: Kysely<Database>) {
     async update(id: number, patch: Partial<Omit<WebhooksTable, 'id'>>): Promise<void> {
       await db.updateTable('webhooks').set(patch).where('id', '=', id).execute();
     },
+    /** The same change to several endpoints, optionally only where `where` also holds. */
+    async updateMany(
+      ids: number[],
+      patch: Partial<Omit<WebhooksTable, 'id'>>,
+      where: (q: UpdateQueryBuilder<Database, 'webhooks', 'webhooks', UpdateResult>) => UpdateQueryBuilder<Database, 'webhooks', 'webhooks', UpdateResult> = (q) => q,
+    ): Promise<void> {
+      for (const chunk of powerOfTwoChunks(ids, 256)) await where(db.updateTable('webhooks').set(patch).where('id', 'in', chunk)).execute();
+    },
     async delete(id: number): Promise<void> {
       await db.deleteFrom('webhooks').where('id', '=', id).execute();
     },
 
     async insertDeliveries(rows: Omit<WebhookDeliveriesTable, 'id'>[]): Promise<void> {
       // A fan-out repeated after a crash finds its rows already there.
-      for (let i = 0; i < rows.length; i += 500) {
+      for (const chunk of powerOfTwoChunks(rows, 256)) {
         await db
           .insertInto('webhook_deliveries')
-          .values(rows.slice(i, i + 500))
+          .values(chunk)
           .onConflict((oc) => oc.columns(['webhook_id', 'event_id']).doNothing())
           .execute();
       }
+    },
+    /** The same change to several deliveries (the worker recording a batch). */
+    async updateDeliveries(ids: number[], patch: Partial<Omit<WebhookDeliveriesTable, 'id'>>): Promise<void> {
+      for (const chunk of powerOfTwoChunks(ids, 512)) await db.updateTable('webhook_deliveries').set(patch).where('id', 'in', chunk).execute();
+    },
+    /** Attempt rows, in multi-row inserts. */
+    async insertAttempts(rows: Omit<WebhookAttemptsTable, 'id'>[]): Promise<void> {
+      for (const chunk of powerOfTwoChunks(rows, 128)) await db.insertInto('webhook_attempts').values(chunk).execute();
     },
     async deliveries(webhookId: number, f: ListDeliveriesFilter): Promise<{ data: PublicDelivery[]; total: number }> {
       let q = db.selectFrom('webhook_deliveries').where('webhook_id', '=', webhookId);

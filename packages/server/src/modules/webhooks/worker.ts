@@ -15,6 +15,14 @@ import { webhooksStore, type WebhookRow } from './store.ts';
 const MAX_BODY = 20 * 1024;
 const USER_AGENT = 'Gatrix-Webhooks/1.0 (+https://github.com/motifgames/gatrix)';
 const RETRY_AFTER_MAX_MS = 24 * 3600 * 1000;
+/** Most deliveries one claim takes. */
+const CLAIM_MAX = 200;
+/** Finished attempts are recorded together: at most this long after the first of them finished… */
+const FLUSH_DELAY_MS = 10;
+/** …or at once when this many are waiting. */
+const FLUSH_BATCH = 500;
+/** Header values that must not be kept with an attempt. */
+const SIGNATURE_HEADERS = new Set(['x-gatrix-signature', 'webhook-signature']);
 
 interface Claimed {
   id: number;
@@ -24,6 +32,16 @@ interface Claimed {
   payload: string;
   attempts: number;
   eventCreatedAt: string;
+}
+
+/** What every attempt to one endpoint needs: its checked URL (or why it was refused), headers and open secrets. */
+interface Prepared {
+  url: URL | string;
+  /** The endpoint's own headers, then content-type and user-agent. */
+  headers: Record<string, string>;
+  secret: string;
+  /** The secret before the last rotation, signing too until `until`. */
+  previous?: { secret: string; until: string };
 }
 
 interface AttemptResult {
@@ -46,8 +64,6 @@ export interface DeliveryStats {
   failedAttempts: number;
   exhausted: number;
   inFlight: number;
-  /** Event commit → successful delivery, ms, of recent deliveries. */
-  latenciesMs: number[];
 }
 
 export interface WorkerDeps {
@@ -85,26 +101,58 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   const leaseMs = Math.ceil(config.concurrency / config.concurrencyPerEndpoint) * config.timeoutMs + 60_000;
   const lookup = guardedLookup(deps.ssrf);
   const agents = new Map<string, http.Agent>();
-  const hooks = new Map<number, { row: WebhookRow | undefined; at: number }>();
+  const hooks = new Map<number, { row: WebhookRow | undefined; at: number; prepared?: Prepared }>();
   const perEndpoint = new Map<number, number>();
   const waiting = new Map<number, Claimed[]>();
   const results: AttemptResult[] = [];
-  const stats: DeliveryStats = { attempts: 0, delivered: 0, failedAttempts: 0, exhausted: 0, inFlight: 0, latenciesMs: [] };
+  const stats: DeliveryStats = { attempts: 0, delivered: 0, failedAttempts: 0, exhausted: 0, inFlight: 0 };
+  /** Told of each successful delivery: ms from the event's commit (metrics). */
+  const deliveredListeners: ((latencyMs: number) => void)[] = [];
+  // While attempts are in flight, a finished one does not claim its replacement by itself: the worker claims again
+  // once a quarter of its slots (at most a claim's worth) are free, so a busy worker makes one claim per batch of
+  // deliveries, not one per delivery. New deliveries (a commit that fanned out, a retry, the poll) claim at once.
+  const refillAt = Math.max(1, Math.min(CLAIM_MAX, Math.floor(config.concurrency / 4)));
   let pumping: Promise<void> | undefined;
   let pumpAgain = false;
+  /** New or newly due deliveries may be waiting: claim even if few slots are free. */
+  let urgent = false;
+  /** The last claim got all it asked for, so more may be due: refill as slots free up. */
+  let more = false;
+  /** The next claim also takes deliveries whose lease ran out (set by the poll). */
+  let sweep = false;
   let flushing: Promise<void> | undefined;
+  let flushTimer: NodeJS.Timeout | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
   let inFlight = 0;
   /** Claimed deliveries waiting for a free slot of their endpoint: they hold leases too, so they count against `concurrency`. */
   let queued = 0;
 
-  async function hook(id: number): Promise<WebhookRow | undefined> {
-    const hit = hooks.get(id);
-    if (hit && Date.now() - hit.at < 5000) return hit.row;
-    const row = await webhooksStore(db).find(id);
-    hooks.set(id, { row, at: Date.now() });
-    return row;
+  /** An active endpoint's row with what every attempt needs from it, cached for 5 s like the row. */
+  async function hook(id: number): Promise<Prepared | undefined> {
+    let hit = hooks.get(id);
+    if (!hit || Date.now() - hit.at >= 5000) {
+      hit = { row: await webhooksStore(db).find(id), at: Date.now() };
+      hooks.set(id, hit);
+    }
+    const w = hit.row;
+    if (!w || !w.active) return undefined;
+    if (!hit.prepared) {
+      let url: URL | string;
+      try {
+        // The lookup guards names at connect time; a literal IP never reaches it, so check the URL too.
+        url = checkWebhookUrl(w.url, deps.ssrf);
+      } catch (err) {
+        url = (err as Error).message;
+      }
+      hit.prepared = {
+        url,
+        headers: { ...(JSON.parse(w.headers) as Record<string, string>), 'content-type': 'application/json', 'user-agent': USER_AGENT },
+        secret: box.open(w.secret_enc),
+        previous: w.previous_secret_enc && w.previous_secret_expires_at ? { secret: box.open(w.previous_secret_enc), until: w.previous_secret_expires_at } : undefined,
+      };
+    }
+    return hit.prepared;
   }
 
   function agentFor(url: URL): http.Agent {
@@ -117,36 +165,47 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     return agent;
   }
 
-  async function claim(limit: number): Promise<Claimed[]> {
+  /**
+   * Leases up to `limit` due `pending` deliveries, in due order; with `expired`, first those whose lease ran out
+   * (a crashed worker's). Two statements rather than one with an OR, so that the pending ones are read in the
+   * order of the (status, next_attempt_at) index and the read stops after `limit` rows instead of sorting the
+   * whole due backlog; and the expired ones, which need a look at every leased row, are only looked for by the
+   * poll (leases last a minute or more, so the poll interval adds little to a crash's recovery).
+   */
+  async function claim(limit: number, expired: boolean): Promise<Claimed[]> {
     const now = clock.now();
     const at = now.toISOString();
     const lease = new Date(now.getTime() + leaseMs).toISOString();
-    const rows = await db
-      .updateTable('webhook_deliveries')
-      .set({ status: 'delivering', lease_until: lease, updated_at: at })
-      .where('id', 'in', (eb) => {
-        let q = eb
-          .selectFrom('webhook_deliveries')
-          .select('id')
-          .where('status', 'in', ['pending', 'delivering'])
-          .where('next_attempt_at', '<=', at)
-          .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', at)]))
-          .orderBy('next_attempt_at')
-          .limit(limit);
-        if (dialect === 'postgres') q = q.forUpdate().skipLocked();
-        return q;
-      })
-      .returning(['id', 'webhook_id', 'event_id', 'event_type', 'payload', 'attempts', 'event_created_at'])
-      .execute();
-    return rows.map((r) => ({
-      id: Number(r.id),
-      webhookId: Number(r.webhook_id),
-      eventId: r.event_id,
-      eventType: r.event_type,
-      payload: r.payload,
-      attempts: Number(r.attempts),
-      eventCreatedAt: r.event_created_at,
-    }));
+    const take = async (status: 'pending' | 'delivering', n: number) => {
+      const rows = await db
+        .updateTable('webhook_deliveries')
+        .set({ status: 'delivering', lease_until: lease, updated_at: at })
+        .where('id', 'in', (eb) => {
+          let q = eb
+            .selectFrom('webhook_deliveries')
+            .select('id')
+            .where('status', '=', status)
+            .where('next_attempt_at', '<=', at)
+            .where((w) => (status === 'pending' ? w.or([w('lease_until', 'is', null), w('lease_until', '<', at)]) : w('lease_until', '<', at)))
+            .orderBy('next_attempt_at')
+            .limit(n);
+          if (dialect === 'postgres') q = q.forUpdate().skipLocked();
+          return q;
+        })
+        .returning(['id', 'webhook_id', 'event_id', 'event_type', 'payload', 'attempts', 'event_created_at'])
+        .execute();
+      return rows.map((r) => ({
+        id: Number(r.id),
+        webhookId: Number(r.webhook_id),
+        eventId: r.event_id,
+        eventType: r.event_type,
+        payload: r.payload,
+        attempts: Number(r.attempts),
+        eventCreatedAt: r.event_created_at,
+      }));
+    };
+    const rescued = expired ? await take('delivering', limit) : [];
+    return rescued.length < limit ? [...rescued, ...(await take('pending', limit - rescued.length))] : rescued;
   }
 
   function post(url: URL, headers: Record<string, string>, body: string): Promise<Omit<AttemptResult, 'delivery' | 'requestHeaders' | 'durationMs'>> {
@@ -194,70 +253,71 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   async function attempt(d: Claimed): Promise<void> {
     const started = Date.now();
     const w = await hook(d.webhookId);
-    if (!w || !w.active) {
+    if (!w) {
       results.push({ delivery: d, requestHeaders: {}, status: null, headers: null, body: null, durationMs: 0, error: 'the endpoint is disabled or deleted', skipped: true });
       return;
     }
-    const now = clock.now();
-    const secrets = [box.open(w.secret_enc)];
-    if (w.previous_secret_enc && w.previous_secret_expires_at && w.previous_secret_expires_at > now.toISOString()) secrets.push(box.open(w.previous_secret_enc));
-    const requestHeaders: Record<string, string> = {
-      ...(JSON.parse(w.headers) as Record<string, string>),
-      'content-type': 'application/json',
-      'user-agent': USER_AGENT,
-      ...signDelivery({ secrets, eventId: d.eventId, eventType: d.eventType, deliveryId: d.id, body: d.payload, now }),
-    };
-    let url: URL;
-    try {
-      // The lookup guards names at connect time; a literal IP never reaches it, so check the URL too.
-      url = checkWebhookUrl(w.url, deps.ssrf);
-    } catch (err) {
-      results.push({ delivery: d, requestHeaders: {}, status: null, headers: null, body: null, durationMs: 0, error: (err as Error).message });
+    if (typeof w.url === 'string') {
+      results.push({ delivery: d, requestHeaders: {}, status: null, headers: null, body: null, durationMs: 0, error: w.url });
       return;
     }
-    const r = await post(url, requestHeaders, d.payload);
+    const now = clock.now();
+    const secrets = w.previous && w.previous.until > now.toISOString() ? [w.secret, w.previous.secret] : [w.secret];
+    const signed = signDelivery({ secrets, eventId: d.eventId, eventType: d.eventType, deliveryId: d.id, body: d.payload, now });
+    const r = await post(w.url, { ...w.headers, ...signed }, d.payload);
     stats.attempts++;
-    const shown = { ...requestHeaders };
-    delete shown['x-gatrix-signature'];
-    delete shown['webhook-signature'];
+    const shown: Record<string, string> = { ...w.headers };
+    for (const [k, v] of Object.entries(signed)) if (!SIGNATURE_HEADERS.has(k)) shown[k] = v;
     results.push({ delivery: d, requestHeaders: shown, durationMs: Date.now() - started, ...r });
   }
 
+  /**
+   * Records finished attempts in one transaction: their attempt rows in multi-row inserts, the deliveries that
+   * succeeded in one update per (status code, attempt number) — one in practice — and the endpoints that
+   * succeeded in one update; a failure still takes its own statements (retry time, endpoint failing/disabled).
+   */
   async function record(batch: AttemptResult[]): Promise<void> {
     const now = clock.now();
     const at = now.toISOString();
     let disabled = false;
     await inTransaction(db, async (trx) => {
       const store = webhooksStore(trx);
+      await store.insertAttempts(
+        batch
+          .filter((r) => !r.skipped)
+          .map((r) => ({
+            delivery_id: r.delivery.id,
+            attempt: r.delivery.attempts + 1,
+            request_headers: JSON.stringify(r.requestHeaders),
+            response_status: r.status,
+            response_headers: r.headers ? JSON.stringify(r.headers) : null,
+            response_body: r.body,
+            duration_ms: r.durationMs,
+            error: r.error,
+            created_at: at,
+          })),
+      );
+      const delivered = new Map<string, { status: number; attempts: number; ids: number[] }>();
+      // Endpoints that succeeded in this batch: their failing streak ends. Cleared at the end in one statement, or
+      // before a later failure of the same endpoint in the batch is recorded, so the outcome is as if in order.
+      const succeeded = new Set<number>();
+      const clearFailing = (ids: number[]) =>
+        store.updateMany(ids, { failing_since: null }, (q) => q.where('failing_since', 'is not', null));
       for (const r of batch) {
         const d = r.delivery;
         const attemptNo = d.attempts + 1;
-        if (!r.skipped) {
-          await trx
-            .insertInto('webhook_attempts')
-            .values({
-              delivery_id: d.id,
-              attempt: attemptNo,
-              request_headers: JSON.stringify(r.requestHeaders),
-              response_status: r.status,
-              response_headers: r.headers ? JSON.stringify(r.headers) : null,
-              response_body: r.body,
-              duration_ms: r.durationMs,
-              error: r.error,
-              created_at: at,
-            })
-            .execute();
-        }
         const ok = r.status !== null && r.status >= 200 && r.status < 300;
-        const base = { attempts: r.skipped ? d.attempts : attemptNo, lease_until: null, last_status_code: r.status, last_error: r.error, updated_at: at };
         if (ok) {
           stats.delivered++;
-          stats.latenciesMs.push(now.getTime() - Date.parse(d.eventCreatedAt));
-          if (stats.latenciesMs.length > 10_000) stats.latenciesMs.splice(0, 5_000);
-          await trx.updateTable('webhook_deliveries').set({ ...base, status: 'delivered', delivered_at: at, next_attempt_at: null }).where('id', '=', d.id).execute();
-          await trx.updateTable('webhooks').set({ failing_since: null }).where('id', '=', d.webhookId).where('failing_since', 'is not', null).execute();
+          const latencyMs = now.getTime() - Date.parse(d.eventCreatedAt);
+          for (const listener of deliveredListeners) listener(latencyMs);
+          const key = `${r.status}/${attemptNo}`;
+          const group = delivered.get(key) ?? delivered.set(key, { status: r.status!, attempts: attemptNo, ids: [] }).get(key)!;
+          group.ids.push(d.id);
+          succeeded.add(d.webhookId);
           continue;
         }
+        const base = { attempts: r.skipped ? d.attempts : attemptNo, lease_until: null, last_status_code: r.status, last_error: r.error, updated_at: at };
         if (!r.skipped) stats.failedAttempts++;
         const gone = r.status === 410;
         const delay = r.retryAfterMs ?? (config.retryScheduleMs[attemptNo - 1] === undefined ? undefined : jitter(config.retryScheduleMs[attemptNo - 1]));
@@ -269,6 +329,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
           .where('id', '=', d.id)
           .execute();
         if (r.skipped) continue;
+        if (succeeded.delete(d.webhookId)) await clearFailing([d.webhookId]);
         const w = await store.find(d.webhookId);
         if (!w || !w.active) continue;
         const failingSince = w.failing_since ?? at;
@@ -281,15 +342,37 @@ export function createDeliveryWorker(deps: WorkerDeps) {
           log.warn({ webhookId: d.webhookId, reason }, 'webhook endpoint disabled');
         }
       }
+      for (const g of delivered.values()) {
+        await store.updateDeliveries(g.ids, {
+          status: 'delivered',
+          attempts: g.attempts,
+          lease_until: null,
+          last_status_code: g.status,
+          last_error: null,
+          next_attempt_at: null,
+          delivered_at: at,
+          updated_at: at,
+        });
+      }
+      if (succeeded.size > 0) await clearFailing([...succeeded]);
     });
     if (disabled) deps.onDisabled();
   }
 
+  /** Records what finished, soon: in one batch with whatever else finishes in the meantime. */
   function flushSoon(): void {
+    if (flushing || flushTimer) return;
+    if (results.length >= FLUSH_BATCH) flushNow();
+    else flushTimer = setTimeout(flushNow, FLUSH_DELAY_MS);
+  }
+
+  function flushNow(): void {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
     if (flushing) return;
     flushing = (async () => {
       while (results.length > 0) {
-        const batch = results.splice(0, 500);
+        const batch = results.splice(0, FLUSH_BATCH);
         try {
           await record(batch);
         } catch (err) {
@@ -300,14 +383,16 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     })().finally(() => {
       flushing = undefined;
       if (results.length > 0) flushSoon();
-      else void worker.wake();
+      else refill();
     });
   }
 
   function start(d: Claimed): void {
     const n = perEndpoint.get(d.webhookId) ?? 0;
     if (n >= config.concurrencyPerEndpoint) {
-      waiting.set(d.webhookId, [...(waiting.get(d.webhookId) ?? []), d]);
+      const queue = waiting.get(d.webhookId);
+      if (queue) queue.push(d);
+      else waiting.set(d.webhookId, [d]);
       queued++;
       return;
     }
@@ -323,39 +408,68 @@ export function createDeliveryWorker(deps: WorkerDeps) {
         inFlight--;
         stats.inFlight = inFlight;
         perEndpoint.set(d.webhookId, (perEndpoint.get(d.webhookId) ?? 1) - 1);
-        const next = waiting.get(d.webhookId)?.shift();
+        const queue = waiting.get(d.webhookId);
+        const next = queue?.shift();
+        if (queue?.length === 0) waiting.delete(d.webhookId);
         if (next) {
           queued--;
           start(next);
         }
         flushSoon();
+        refill();
       });
+  }
+
+  /** Claims more when enough slots are free (see refillAt) and the last claim left some; new work goes through wake(). */
+  function refill(): void {
+    if (!stopped && more && config.concurrency - inFlight - queued >= (inFlight + queued === 0 ? 1 : refillAt)) void pumpSoon(false);
   }
 
   async function pump(): Promise<void> {
     do {
       pumpAgain = false;
-      while (!stopped && inFlight + queued < config.concurrency) {
-        const batch = await claim(Math.min(200, config.concurrency - inFlight - queued));
+      let force = urgent;
+      urgent = false;
+      while (!stopped) {
+        const free = config.concurrency - inFlight - queued;
+        if (free <= 0 || (!force && (!more || (inFlight + queued > 0 && free < refillAt)))) break;
+        force = false;
+        const want = Math.min(CLAIM_MAX, free);
+        const expired = sweep;
+        sweep = false;
+        const batch = await claim(want, expired);
+        // Fewer than asked for: nothing more is due now (new deliveries wake the worker again).
+        more = batch.length === want;
         for (const d of batch) start(d);
-        if (batch.length === 0) break;
       }
     } while (pumpAgain && !stopped);
   }
 
+  function pumpSoon(isUrgent: boolean): Promise<void> {
+    if (stopped) return Promise.resolve();
+    if (isUrgent) urgent = true;
+    if (pumping) {
+      pumpAgain = true;
+      return pumping;
+    }
+    pumping = pump()
+      .catch((err: unknown) => log.error({ err }, 'webhook claim failed'))
+      .finally(() => {
+        pumping = undefined;
+        // A wake between pump's last check and here would otherwise wait for the poll.
+        if (pumpAgain) void pumpSoon(urgent);
+      });
+    return pumping;
+  }
+
   const worker = {
     stats,
-    /** Look for due deliveries now. */
+    onDelivered(listener: (latencyMs: number) => void): void {
+      deliveredListeners.push(listener);
+    },
+    /** Look for due deliveries now (new ones were queued, or some became due). */
     wake(): Promise<void> {
-      if (stopped) return Promise.resolve();
-      if (pumping) {
-        pumpAgain = true;
-        return pumping;
-      }
-      pumping = pump()
-        .catch((err: unknown) => log.error({ err }, 'webhook claim failed'))
-        .finally(() => (pumping = undefined));
-      return pumping;
+      return pumpSoon(true);
     },
     /** Forget cached endpoints (one changed). */
     forget(): void {
@@ -363,8 +477,12 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     },
     start(pollMs = 1000): void {
       stopped = false;
-      timer ??= setInterval(() => void worker.wake(), pollMs);
+      timer ??= setInterval(() => {
+        sweep = true;
+        void worker.wake();
+      }, pollMs);
       timer.unref();
+      sweep = true;
       void worker.wake();
     },
     /** Stops claiming, lets in-flight attempts finish and records them. */
@@ -373,8 +491,8 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       clearInterval(timer);
       timer = undefined;
       await pumping;
-      while (inFlight > 0 || flushing || results.length > 0) {
-        if (results.length > 0) flushSoon();
+      while (inFlight > 0 || flushing || flushTimer || results.length > 0) {
+        if (results.length > 0 || flushTimer) flushNow();
         // Wait on a timer while attempts are in flight: a flush with nothing to record settles in microtasks, and
         // awaiting only that in this loop would never let the event loop run the I/O those attempts wait for.
         await (flushing ?? new Promise((r) => setTimeout(r, 10)));
