@@ -191,7 +191,7 @@ export async function buildApp(
     app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
       const ms = reply.elapsedTime;
-      if (countRequests) monitoring.observeRequest(request.method, route, reply.statusCode, ms);
+      if (countRequests) monitoring.stats.record(request.method, route, reply.statusCode, ms);
       if (logRequests) request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(ms * 100) / 100 }, 'request');
       done();
     });
@@ -205,7 +205,7 @@ export async function buildApp(
       onAnswered:
         countRequests || logRequests
           ? (reqId, route, ms) => {
-              if (countRequests) monitoring.observeRequest('GET', route, 200, ms);
+              if (countRequests) monitoring.stats.record('GET', route, 200, ms);
               if (logRequests) logger.info({ reqId, method: 'GET', route, status: 200, ms: Math.round(ms * 100) / 100 }, 'request');
             }
           : undefined,

@@ -18,7 +18,7 @@ export function createMonitoring(config: Config, log: Logger) {
     forward: config.monitoring.errorDsn ? sentryForwarder(config.monitoring.errorDsn, log, { environment: config.monitoring.environment }) : undefined,
   });
   let sources: MetricSources | undefined;
-  const prometheus = createPrometheus(() => sources);
+  const prometheus = createPrometheus(() => sources, stats);
   const requestMetrics = config.monitoring.requestMetrics;
 
   return {
@@ -29,11 +29,6 @@ export function createMonitoring(config: Config, log: Logger) {
     requestMetrics,
     setSources(s: MetricSources): void {
       sources = s;
-    },
-    /** One answered request, from Fastify's onResponse hook or the game-client fast path. */
-    observeRequest(method: string, route: string, status: number, ms: number): void {
-      stats.record(method, route, status, ms);
-      prometheus.observeRequest(method, route, status, ms / 1000);
     },
   };
 }

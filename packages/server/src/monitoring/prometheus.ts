@@ -4,6 +4,7 @@
  * docs/operations.md lists every family and deploy/grafana/gatrix.json charts them.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RequestStats } from './request-stats.ts';
 
 /** What the metrics read at scrape time from the parts that own the numbers. */
 export interface MetricSources {
@@ -17,11 +18,10 @@ export interface MetricSources {
   sockets(): { connections: number; emitted: number };
 }
 
-const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** 0.25 ms … 8.192 s, doubling: powers of two in ms are edges of the request statistics' own histogram. */
+const HTTP_BUCKETS_MS = Array.from({ length: 16 }, (_, i) => 2 ** (i - 2));
 const LATENCY_BUCKETS = [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
 const DB_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
-
-type HttpChild = ReturnType<Histogram<'method' | 'route' | 'status_class'>['labels']>;
 
 /** Resets a counter to a monotonic value read elsewhere (the owner counts; the metric reports). */
 function setCounter(counter: Counter, value: number, labels?: Record<string, string>): void {
@@ -34,17 +34,31 @@ function setCounter(counter: Counter, value: number, labels?: Record<string, str
   }
 }
 
-export function createPrometheus(sources: () => MetricSources | undefined) {
+export function createPrometheus(sources: () => MetricSources | undefined, requests: RequestStats) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gatrix_' });
 
-  const httpDuration = new Histogram({
-    name: 'gatrix_http_request_duration_seconds',
-    help: 'HTTP request duration by method, route template and status class',
-    labelNames: ['method', 'route', 'status_class'] as const,
-    buckets: HTTP_BUCKETS,
-    registers: [registry],
-  });
+  // The request histogram is read from the request statistics when scraped: a request is observed once, by
+  // RequestStats.record, and the hot path pays nothing for Prometheus.
+  const httpName = 'gatrix_http_request_duration_seconds';
+  registry.registerMetric({
+    name: httpName,
+    get: () => ({
+      name: httpName,
+      help: 'HTTP request duration by method, route template and status class',
+      type: 'histogram',
+      aggregator: 'sum',
+      values: requests.histogram(HTTP_BUCKETS_MS).flatMap(({ method, route, statusClass, cumulative, count, sumSeconds }) => {
+        const labels = { method, route, status_class: statusClass };
+        return [
+          ...cumulative.map((value, i) => ({ metricName: `${httpName}_bucket`, labels: { ...labels, le: HTTP_BUCKETS_MS[i] / 1000 }, value })),
+          { metricName: `${httpName}_bucket`, labels: { ...labels, le: '+Inf' }, value: count },
+          { metricName: `${httpName}_sum`, labels, value: sumSeconds },
+          { metricName: `${httpName}_count`, labels, value: count },
+        ];
+      }),
+    }),
+  } as unknown as Parameters<Registry['registerMetric']>[0]);
   let inFlight = 0;
   new Gauge({
     name: 'gatrix_http_requests_in_flight',
@@ -140,8 +154,6 @@ export function createPrometheus(sources: () => MetricSources | undefined) {
   });
   const dbChildren = new Map<string, ReturnType<typeof dbDuration.labels>>();
 
-  const httpChildren = new Map<string, HttpChild>();
-
   return {
     registry,
     contentType: registry.contentType,
@@ -152,14 +164,6 @@ export function createPrometheus(sources: () => MetricSources | undefined) {
     },
     requestEnded(): void {
       inFlight--;
-    },
-    /** One answered request; `route` is a template or a fixed label, never a raw path. */
-    observeRequest(method: string, route: string, status: number, seconds: number): void {
-      const statusClass = `${Math.floor(status / 100)}xx`;
-      const key = `${method} ${route} ${statusClass}`;
-      let child = httpChildren.get(key);
-      if (!child) httpChildren.set(key, (child = httpDuration.labels(method, route, statusClass)));
-      child.observe(seconds);
     },
     observeDelivery(latencySeconds: number): void {
       deliveryLatency.observe(latencySeconds);

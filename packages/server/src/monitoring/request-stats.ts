@@ -2,14 +2,16 @@
  * Request statistics for GET /api/v1/monitoring/metrics: counts, the exact mean, and percentiles from a
  * log-linear histogram, overall and per route template, since start or over a recent window.
  *
- * The histogram has 8 buckets per doubling from 0.01 ms up to 10 minutes, so a reported percentile is the
- * upper edge of the bucket holding the true value: never below it and at most 2^(1/8) ≈ 9.05 % above it
- * (and never above the largest duration seen). Windows come from rings of per-minute (last hour) and
- * per-hour (last day) slots that only hold the routes called in them.
+ * The histogram has 8 buckets per doubling from 2^-7 ms (≈ 0.008 ms) up to 10 minutes, so a reported
+ * percentile is the upper edge of the bucket holding the true value: never below it and at most
+ * 2^(1/8) ≈ 9.05 % above it (and never above the largest duration seen). Every power of two in ms is a bucket
+ * edge, so the Prometheus histogram (buckets 0.25 ms … 8.192 s) is read from the same counts at scrape time:
+ * one observation per request feeds both. Windows come from rings of per-minute (last hour) and per-hour
+ * (last day) slots that only hold the routes called in them.
  */
 
 const BUCKETS_PER_DOUBLING = 8;
-const MIN_MS = 0.01;
+const MIN_MS = 2 ** -7;
 const MAX_MS = 600_000;
 const BUCKETS = Math.ceil(Math.log2(MAX_MS / MIN_MS) * BUCKETS_PER_DOUBLING) + 1;
 /** How far above the true value a reported percentile can be, as a factor. */
@@ -80,6 +82,8 @@ export interface RouteSummary extends RequestSummary {
   route: string;
 }
 
+const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+
 export const WINDOWS = { '5m': 5 * 60_000, '1h': 3600_000, '24h': 24 * 3600_000 } as const;
 export type Window = keyof typeof WINDOWS;
 
@@ -146,7 +150,7 @@ export function createRequestStats(now: () => number = Date.now) {
   return {
     /** One answered request: its method, route template (never a raw path), status and duration. */
     record(method: string, route: string, status: number, ms: number): void {
-      const key = `${method} ${route}`;
+      const key = `${method} ${route} ${STATUS_CLASSES[Math.min(4, Math.max(0, Math.floor(status / 100) - 1))]}`;
       const t = now();
       let s = total.get(key);
       if (!s) total.set(key, (s = new Stats()));
@@ -169,14 +173,39 @@ export function createRequestStats(now: () => number = Date.now) {
       }
       const overall = new Stats();
       const byRoute: RouteSummary[] = [];
+      const routes = new Map<string, Stats>(); // the status classes of a route together
       for (const [key, s] of byKey) {
         overall.merge(s);
+        const routeKey = key.slice(0, key.lastIndexOf(' '));
+        let acc = routes.get(routeKey);
+        if (!acc) routes.set(routeKey, (acc = new Stats()));
+        acc.merge(s);
+      }
+      for (const [key, s] of routes) {
         const space = key.indexOf(' ');
         byRoute.push({ method: key.slice(0, space), route: key.slice(space + 1), ...summary(s) });
       }
       byRoute.sort((a, b) => b.totalRequests - a.totalRequests || a.route.localeCompare(b.route) || a.method.localeCompare(b.method));
       const windowStart = window === undefined ? since : new Date(Math.max(Date.parse(since), t - WINDOWS[window])).toISOString();
       return { since: windowStart, window: window ?? 'all', ...summary(overall), byRoute };
+    },
+
+    /**
+     * Since start, per method, route and status class: how many requests took at most each bound (ms; each a
+     * power of two, 2^-7 or more, so it is a bucket edge), their count and their sum in seconds.
+     */
+    histogram(boundsMs: readonly number[]): { method: string; route: string; statusClass: string; cumulative: number[]; count: number; sumSeconds: number }[] {
+      const edges = boundsMs.map(bucketOf);
+      return [...total].map(([key, s]) => {
+        const [method, route, statusClass] = [key.slice(0, key.indexOf(' ')), key.slice(key.indexOf(' ') + 1, key.lastIndexOf(' ')), key.slice(key.lastIndexOf(' ') + 1)];
+        let seen = 0;
+        let next = 0;
+        const cumulative = edges.map((edge) => {
+          for (; next <= edge; next++) seen += s.buckets[next];
+          return seen;
+        });
+        return { method, route, statusClass, cumulative, count: s.count, sumSeconds: s.sumMs / 1000 };
+      });
     },
   };
 }
