@@ -11,8 +11,8 @@
  *    none matching the loopback address the load comes from) and a client API key.
  * 3. Fetches the answer once with the client key, checks it, and starts bench/bare-server.ts answering that
  *    exact body on the same path.
- * 4. autocannon against each: a warm-up that also checks every answer is 200 with the expected body, then the
- *    measured run that counts non-2xx answers and errors.
+ * 4. autocannon against each: a warm-up that also checks every answer is 200 with the expected body, then
+ *    BENCH_ROUNDS measured runs, interleaved across the targets, that count non-2xx answers and errors.
  * 5. Prints req/s, p50, p99 and server CPU per request for all three, the gatrix/bare ratio and p99 against
  *    their targets, what the request metrics cost (target ≤ 10 %), and the RSS.
  *
@@ -25,6 +25,7 @@
  *   BENCH_CONNECTIONS   concurrent connections (100)
  *   BENCH_QUIET_WAIT    seconds to wait for other processes to go quiet before each target (60)
  *   BENCH_RETRIES       how often to redo a measured run that other processes disturbed (2)
+ *   BENCH_ROUNDS        interleaved measured runs per target; the median is reported (3)
  *   BENCH_CPU_PROF      a directory: the server runs with --cpu-prof and writes a .cpuprofile there when stopped
  *   BENCH_SERVER_ENTRY  the server's main.ts (packages/server/src/main.ts); point it at a patched copy to compare
  */
@@ -39,6 +40,7 @@ import {
   freePort,
   load,
   type LoadSettings,
+  type Measured,
   memoryOf,
   mib,
   NOISE_LIMIT,
@@ -67,6 +69,8 @@ const SETTINGS: LoadSettings = {
   quietWait: envInt('BENCH_QUIET_WAIT', 60, 0),
   retries: envInt('BENCH_RETRIES', 2, 0),
 };
+/** Measured runs per target, interleaved; the report takes each target's median. */
+const ROUNDS = envInt('BENCH_ROUNDS', 3, 1);
 
 const ADMIN = { username: 'bench-admin', email: 'bench-admin@example.com', password: 'bench-admin-password-1' };
 
@@ -219,21 +223,35 @@ async function main(): Promise<number> {
 
   // --- load
   const ours = () => children.filter((c) => !c.exited).map((c) => c.proc.pid!);
-  const run = async (target: { child: Child; base: string; headers: Record<string, string> }) => {
-    process.stdout.write(`  running ${target.child.name}…\n`);
-    const r = await load({ name: target.child.name, url: `${target.base}${ROUTE}${QUERY}`, headers: target.headers, pid: target.child.proc.pid! }, body, ours, SETTINGS);
+  const bareTarget = { child: bare, base: bareUrl.slice(0, bareUrl.indexOf(ROUTE)), headers: {} };
+  const run = async (target: { child: Child; base: string; headers: Record<string, string> }, settings: LoadSettings) => {
+    const r = await load({ name: target.child.name, url: `${target.base}${ROUTE}${QUERY}`, headers: target.headers, pid: target.child.proc.pid! }, body, ours, settings);
     if (target.child.exited) throw new Error(`${target.child.name} exited during the run:\n${target.child.tail.join('\n')}`);
     const check = await fetch(`${target.base}${ROUTE}${QUERY}`, { headers: target.headers });
     if (check.status !== 200 || (await check.text()) !== body) r.problems.push(`${target.child.name} answered a different body after the run`);
     return r;
   };
+  // Rounds interleave the three targets, so a slow drift of the machine touches all of them alike; each
+  // target's figures are from its median round (by req/s).
   const idle = memoryOf(on.child.proc.pid!);
-  const g = await run(on);
+  const rounds: { measured: Measured; problems: string[] }[][] = [[], [], []];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, target] of [on, off, bareTarget].entries()) {
+      process.stdout.write(`  round ${round + 1}/${ROUNDS}: ${target.child.name}…\n`);
+      rounds[i].push(await run(target, round === 0 ? SETTINGS : { ...SETTINGS, warmup: 0 }));
+    }
+  }
   const after = memoryOf(on.child.proc.pid!);
-  const gOff = await run(off);
-  process.stdout.write('  running bare fastify…\n');
-  const b = await load({ name: 'bare fastify', url: bareUrl, headers: {}, pid: bare.proc.pid! }, body, ours, SETTINGS);
-  if (bare.exited) throw new Error(`the bare server exited during the run:\n${bare.tail.join('\n')}`);
+  const median = (rs: { measured: Measured; problems: string[] }[]) => {
+    const sorted = [...rs].sort((x, y) => x.measured.reqPerSec - y.measured.reqPerSec);
+    return { measured: sorted[Math.floor(sorted.length / 2)].measured, problems: rs.flatMap((r) => r.problems) };
+  };
+  const [g, gOff, b] = rounds.map(median);
+  if (ROUNDS > 1) {
+    process.stdout.write(
+      `\n  every round (req/s): ${rounds.map((rs, i) => `${['gatrix', 'metrics off', 'bare'][i]} ${rs.map((r) => fmt(r.measured.reqPerSec)).join(' / ')}`).join('; ')}\n`,
+    );
+  }
 
   const ratio = g.measured.reqPerSec / b.measured.reqPerSec;
   const ratioOk = ratio >= TARGET_RATIO;

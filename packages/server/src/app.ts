@@ -153,11 +153,12 @@ export async function buildApp(
   const app = Fastify({
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
+        if (fastPath?.handle(req, res)) return; // answered synchronously: never in flight when /metrics is read
         if (countRequests) {
           prometheus.requestStarted();
           res.once('close', prometheus.requestEnded);
         }
-        if (!fastPath?.handle(req, res)) handler(req, res);
+        handler(req, res);
       });
       server.keepAliveTimeout = 72_000; // Fastify's default, which it sets only on servers it creates
       return server;
