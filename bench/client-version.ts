@@ -34,10 +34,8 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   type Child,
-  cleanEnv,
   envInt,
   fmt,
-  freePort,
   load,
   type LoadSettings,
   type Measured,
@@ -47,10 +45,11 @@ import {
   pct,
   runBenchmark,
   startBareServer,
-  startChild,
   stopChild,
   table,
-  waitUntilAnswering,
+  BENCH_ADMIN,
+  call,
+  startGatrix,
 } from './lib.ts';
 
 const ROUTE = '/api/v1/client/client-version';
@@ -72,21 +71,11 @@ const SETTINGS: LoadSettings = {
 /** Measured runs per target, interleaved; the report takes each target's median. */
 const ROUNDS = envInt('BENCH_ROUNDS', 3, 1);
 
-const ADMIN = { username: 'bench-admin', email: 'bench-admin@example.com', password: 'bench-admin-password-1' };
+const ADMIN = BENCH_ADMIN;
 
 // ---------------------------------------------------------------------------------------------------------
 // Setup through the HTTP API
 
-async function call(base: string, method: string, route: string, headers: Record<string, string>, body?: unknown): Promise<unknown> {
-  const r = await fetch(`${base}${route}`, {
-    method,
-    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${route} answered ${r.status}: ${text}`);
-  return text === '' ? undefined : (JSON.parse(text) as unknown);
-}
 
 /** Whitelist values: account ids, IPv4 and IPv6 CIDRs and addresses, none covering 127.0.0.1 or ::1. */
 function whitelistEntry(i: number): { type: 'account' | 'ip'; value: string; memo: string } {
@@ -169,34 +158,10 @@ async function main(): Promise<number> {
   );
 
   tempDir = mkdtempSync(path.join(tmpdir(), 'gatrix-bench-'));
-  const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
-  const entry = process.env.BENCH_SERVER_ENTRY ?? 'packages/server/src/main.ts';
-
   /** Starts Gatrix on its own data dir, sets it up through the API and checks its answer. */
-  async function startGatrix(name: string, env: Record<string, string>): Promise<{ child: Child; base: string; headers: Record<string, string>; body: string }> {
-    const port = await freePort();
-    const dataDir = path.join(tempDir!, name);
-    const child = startChild(
-      name,
-      entry,
-      {
-        ...cleanEnv(),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        GATRIX_DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-        JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-0123456789',
-        GATRIX_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
-        GATRIX_ADMIN_USERNAME: ADMIN.username,
-        GATRIX_ADMIN_EMAIL: ADMIN.email,
-        GATRIX_ADMIN_PASSWORD: ADMIN.password,
-        ...env,
-      },
-      profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
-    );
+  async function startAndSetUp(name: string, env: Record<string, string>): Promise<{ child: Child; base: string; headers: Record<string, string>; body: string }> {
+    const { child, base } = await startGatrix(name, path.join(tempDir!, name), env);
     children.push(child);
-    const base = `http://127.0.0.1:${port}`;
-    await waitUntilAnswering(child, `${base}/readyz`, 200);
     const setup = await setUp(base);
     const headers = { 'x-api-key': setup.clientKey };
     process.stdout.write(`  ${name}: set up ${VERSIONS} versions, ${WHITELIST} whitelist entries and the keys through the API in ${fmt(setup.ms / 1000, 1)} s\n`);
@@ -214,8 +179,8 @@ async function main(): Promise<number> {
   }
 
   // --- Gatrix as shipped (request metrics on), Gatrix with request metrics off, bare Fastify
-  const on = await startGatrix('gatrix', {});
-  const off = await startGatrix('gatrix, metrics off', { GATRIX_REQUEST_METRICS: 'false' });
+  const on = await startAndSetUp('gatrix', {});
+  const off = await startAndSetUp('gatrix, metrics off', { GATRIX_REQUEST_METRICS: 'false' });
   if (off.body !== on.body) throw new Error('the two Gatrix servers answered different bodies');
   const body = on.body;
   const { child: bare, url: bareUrl } = await startBareServer(tempDir, ROUTE, QUERY, body);

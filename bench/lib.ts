@@ -368,3 +368,63 @@ export async function startBareServer(tempDir: string, route: string, query: str
   }
   return { child, url };
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Gatrix under test
+
+/** The first admin every benchmark's Gatrix is started with (GATRIX_ADMIN_*). */
+export const BENCH_ADMIN = { username: 'bench-admin', email: 'bench-admin@example.com', password: 'bench-admin-password-1' };
+
+/**
+ * Starts the real server (BENCH_SERVER_ENTRY, default packages/server/src/main.ts) as a child process on
+ * `dataDir` with the bench admin, `env` on top, and waits until /readyz answers. With BENCH_CPU_PROF=<dir> it
+ * runs with --cpu-prof and writes its profile under <dir>/<profileSubdir> when stopped. The caller owns the
+ * child (push it where its cleanup will stop it).
+ */
+export async function startGatrix(
+  name: string,
+  dataDir: string,
+  env: Record<string, string> = {},
+  profileSubdir = '',
+): Promise<{ child: Child; base: string }> {
+  const port = await freePort();
+  const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF, profileSubdir) : undefined;
+  const child = startChild(
+    name,
+    process.env.BENCH_SERVER_ENTRY ?? 'packages/server/src/main.ts',
+    {
+      ...cleanEnv(),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      GATRIX_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-0123456789',
+      GATRIX_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+      GATRIX_ADMIN_USERNAME: BENCH_ADMIN.username,
+      GATRIX_ADMIN_EMAIL: BENCH_ADMIN.email,
+      GATRIX_ADMIN_PASSWORD: BENCH_ADMIN.password,
+      ...env,
+    },
+    profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+  );
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilAnswering(child, `${base}/readyz`, 200);
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
+  return { child, base };
+}
+
+/** One JSON call to the API during setup; anything but 2xx throws with the answer. */
+export async function call(base: string, method: string, route: string, headers: Record<string, string>, body?: unknown): Promise<unknown> {
+  const r = await fetch(`${base}${route}`, {
+    method,
+    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${route} answered ${r.status}: ${text}`);
+  return text === '' ? undefined : (JSON.parse(text) as unknown);
+}

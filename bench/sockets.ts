@@ -67,6 +67,9 @@ import {
   stopChild,
   waitForQuiet,
   waitUntilAnswering,
+  BENCH_ADMIN,
+  call,
+  startGatrix,
 } from './lib.ts';
 
 const SOCKETS = envInt('BENCH_SOCKETS', 5000, 1);
@@ -80,7 +83,7 @@ const TARGET_RATIO = 1.5;
 const EVENT_TIMEOUT_MS = 30_000;
 const EVENT = 'world_updated';
 
-const ADMIN = { username: 'bench-admin', email: 'bench-admin@example.com', password: 'bench-admin-password-1' };
+const ADMIN = BENCH_ADMIN;
 const PLAYER = { username: 'bench-player', email: 'bench-player@example.com', password: 'bench-player-password-1' };
 
 /** Wall-clock ms with sub-ms precision; the client processes use the same formula. */
@@ -89,16 +92,6 @@ const now = () => performance.timeOrigin + performance.now();
 // ---------------------------------------------------------------------------------------------------------
 // Setup through the HTTP API
 
-async function call(base: string, method: string, route: string, headers: Record<string, string>, body?: unknown): Promise<unknown> {
-  const r = await fetch(`${base}${route}`, {
-    method,
-    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${route} answered ${r.status}: ${text}`);
-  return text === '' ? undefined : (JSON.parse(text) as unknown);
-}
 
 interface Setup {
   adminKey: string;
@@ -300,33 +293,14 @@ async function main(): Promise<number> {
 
   tempDir = mkdtempSync(path.join(tmpdir(), 'gatrix-bench-'));
 
-  // --- Gatrix
-  const gatrixPort = await freePort();
-  const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
-  const entry = process.env.BENCH_SERVER_ENTRY ?? 'packages/server/src/main.ts';
-  const gatrix = startChild(
+  // --- Gatrix (every benchmark socket comes from 127.0.0.1, SOCKETS / 4 on each credential)
+  const { child: gatrix, base: gatrixBase } = await startGatrix(
     'gatrix',
-    entry,
-    {
-      ...cleanEnv(),
-      PORT: String(gatrixPort),
-      HOST: '127.0.0.1',
-      GATRIX_DATA_DIR: tempDir,
-      LOG_LEVEL: 'warn',
-      JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-0123456789',
-      GATRIX_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
-      GATRIX_ADMIN_USERNAME: ADMIN.username,
-      GATRIX_ADMIN_EMAIL: ADMIN.email,
-      GATRIX_ADMIN_PASSWORD: ADMIN.password,
-      // Every benchmark socket comes from 127.0.0.1, SOCKETS / 4 on each credential.
-      GATRIX_SOCKET_CONNECTIONS_PER_IP: '1000000',
-      GATRIX_SOCKET_MAX_PER_CREDENTIAL: '1000000',
-    },
-    profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, 'gatrix')] : [],
+    tempDir,
+    { GATRIX_SOCKET_CONNECTIONS_PER_IP: '1000000', GATRIX_SOCKET_MAX_PER_CREDENTIAL: '1000000' },
+    'gatrix',
   );
   children.push(gatrix);
-  const gatrixBase = `http://127.0.0.1:${gatrixPort}`;
-  await waitUntilAnswering(gatrix, `${gatrixBase}/readyz`, 200);
   const setup = await setUp(gatrixBase);
   const admin = { 'x-api-key': setup.adminKey };
   const rename = async (i: number) => {
@@ -347,6 +321,7 @@ async function main(): Promise<number> {
   const payloadFile = path.join(tempDir, 'bare-payload.json');
   writeFileSync(payloadFile, JSON.stringify(payload));
   const barePort = await freePort();
+  const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
   const bare = startChild(
     'bare',
     'bench/bare-socket-server.ts',

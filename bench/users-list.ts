@@ -34,10 +34,8 @@ import type { UsersTable } from '../packages/server/src/db/schema.ts';
 import { hashPassword } from '../packages/server/src/modules/auth/passwords.ts';
 import {
   type Child,
-  cleanEnv,
   envInt,
   fmt,
-  freePort,
   load,
   type LoadSettings,
   memoryOf,
@@ -46,10 +44,10 @@ import {
   pct,
   runBenchmark,
   startBareServer,
-  startChild,
   stopChild,
   table,
-  waitUntilAnswering,
+  BENCH_ADMIN,
+  startGatrix,
 } from './lib.ts';
 
 const ROUTE = '/api/v1/users';
@@ -65,7 +63,7 @@ const QUIET_WAIT = envInt('BENCH_QUIET_WAIT', 60, 0);
 const RETRIES = envInt('BENCH_RETRIES', 2, 0);
 const SETTINGS: LoadSettings = { connections: CONNECTIONS, warmup: WARMUP, duration: DURATION, quietWait: QUIET_WAIT, retries: RETRIES };
 
-const ADMIN = { username: 'bench-admin', email: 'bench-admin@example.com', password: 'bench-admin-password-1' };
+const ADMIN = BENCH_ADMIN;
 
 // ---------------------------------------------------------------------------------------------------------
 // Seed data
@@ -195,24 +193,8 @@ async function main(): Promise<number> {
   );
 
   // --- Gatrix
-  const gatrixPort = await freePort();
-  const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
-  const entry = process.env.BENCH_SERVER_ENTRY ?? 'packages/server/src/main.ts';
-  const gatrix = startChild('gatrix', entry, {
-    ...cleanEnv(),
-    PORT: String(gatrixPort),
-    HOST: '127.0.0.1',
-    GATRIX_DATA_DIR: tempDir,
-    LOG_LEVEL: 'warn',
-    JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-0123456789',
-    GATRIX_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
-    GATRIX_ADMIN_USERNAME: ADMIN.username,
-    GATRIX_ADMIN_EMAIL: ADMIN.email,
-    GATRIX_ADMIN_PASSWORD: ADMIN.password,
-  }, profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []);
+  const { child: gatrix, base: gatrixBase } = await startGatrix('gatrix', tempDir);
   children.push(gatrix);
-  const gatrixBase = `http://127.0.0.1:${gatrixPort}`;
-  await waitUntilAnswering(gatrix, `${gatrixBase}/readyz`, 200);
 
   const login = await fetch(`${gatrixBase}/api/v1/auth/login`, {
     method: 'POST',

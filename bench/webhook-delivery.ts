@@ -55,7 +55,6 @@ import {
   cleanEnv,
   envInt,
   fmt,
-  freePort,
   memoryOf,
   mib,
   NOISE_LIMIT,
@@ -65,8 +64,10 @@ import {
   startChild,
   stopChild,
   waitForQuiet,
-  waitUntilAnswering,
   withCpu,
+  BENCH_ADMIN,
+  call,
+  startGatrix,
 } from './lib.ts';
 
 const TARGET_RATE = 2000;
@@ -90,22 +91,12 @@ const LATENCY_ENDPOINTS = envInt('BENCH_LATENCY_ENDPOINTS', 1, 1);
 const QUIET_WAIT = envInt('BENCH_QUIET_WAIT', 60, 0);
 const RETRIES = envInt('BENCH_RETRIES', 2, 0);
 
-const ADMIN = { username: 'bench-admin', email: 'bench-admin@example.com', password: 'bench-admin-password-1' };
+const ADMIN = BENCH_ADMIN;
 const secretOf = (i: number) => `bench-webhook-secret-${i}`;
 
 // ---------------------------------------------------------------------------------------------------------
 // HTTP API
 
-async function call(base: string, method: string, route: string, headers: Record<string, string>, body?: unknown): Promise<unknown> {
-  const r = await fetch(`${base}${route}`, {
-    method,
-    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${route} answered ${r.status}: ${text}`);
-  return text === '' ? undefined : (JSON.parse(text) as unknown);
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Receiver
@@ -274,30 +265,8 @@ async function main(): Promise<number> {
   await receiver.listen(Math.max(ENDPOINTS, LATENCY_ENDPOINTS));
 
   // --- Gatrix
-  const gatrixPort = await freePort();
-  const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
-  const entry = process.env.BENCH_SERVER_ENTRY ?? 'packages/server/src/main.ts';
-  const gatrix = startChild(
-    'gatrix',
-    entry,
-    {
-      ...cleanEnv(),
-      PORT: String(gatrixPort),
-      HOST: '127.0.0.1',
-      GATRIX_DATA_DIR: tempDir,
-      LOG_LEVEL: 'warn',
-      JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-0123456789',
-      GATRIX_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
-      GATRIX_ADMIN_USERNAME: ADMIN.username,
-      GATRIX_ADMIN_EMAIL: ADMIN.email,
-      GATRIX_ADMIN_PASSWORD: ADMIN.password,
-      GATRIX_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-    },
-    profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
-  );
+  const { child: gatrix, base } = await startGatrix('gatrix', tempDir, { GATRIX_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
   children.push(gatrix);
-  const base = `http://127.0.0.1:${gatrixPort}`;
-  await waitUntilAnswering(gatrix, `${base}/readyz`, 200);
   const alive = () => {
     if (gatrix.exited) throw new Error(`gatrix exited during the run:\n${gatrix.tail.join('\n')}`);
   };
