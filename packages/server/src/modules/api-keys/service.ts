@@ -29,7 +29,9 @@ export type KeyRevokedListener = (keyId: number) => void;
  */
 export function createApiKeysService(ctx: AppContext) {
   const { db, clock, log } = ctx;
-  const cache = new Map<string, CachedKey>(); // by key hash
+  // By the key as presented, so a cached key costs no hash on the hot path. Memory only, bounded, cleared on any
+  // revocation; the database keeps only hashes.
+  const cache = new Map<string, CachedKey>();
   const lastTouch = new Map<number, number>();
   const revokedListeners: KeyRevokedListener[] = [];
 
@@ -42,16 +44,16 @@ export function createApiKeysService(ctx: AppContext) {
       .catch((err: unknown) => log.warn({ err, keyId: id }, 'could not record API key use'));
   }
 
-  async function lookUp(hash: string): Promise<CachedKey> {
+  async function lookUp(plaintext: string): Promise<CachedKey> {
     const at = Date.now();
-    const key = await apiKeysStore(db).findByHash(hash);
+    const key = await apiKeysStore(db).findByHash(sha256Hex(plaintext));
     const entry: CachedKey = {
       principal: key && !key.revokedAt ? { kind: 'apiKey', keyId: key.id, name: key.name, keyType: key.type } : undefined,
       validUntil: key?.expiresAt ? Date.parse(key.expiresAt) : Infinity,
       at,
     };
     if (cache.size > 10_000) cache.clear();
-    cache.set(hash, entry);
+    cache.set(plaintext, entry);
     return entry;
   }
 
@@ -67,9 +69,8 @@ export function createApiKeysService(ctx: AppContext) {
 
     authenticate(plaintext: string): MaybePromise<Principal | undefined> {
       if (plaintext.length > 200) return undefined;
-      const hash = sha256Hex(plaintext);
-      const hit = cache.get(hash);
-      const found = hit && Date.now() - hit.at < CACHE_MS ? hit : lookUp(hash);
+      const hit = cache.get(plaintext);
+      const found = hit && Date.now() - hit.at < CACHE_MS ? hit : lookUp(plaintext);
       return then(found, ({ principal, validUntil }) => {
         if (!principal || clock.now().getTime() >= validUntil) return undefined;
         touch(principal.keyId);

@@ -33,7 +33,7 @@ export interface Caller {
 }
 
 interface Snapshot {
-  versions: Map<string, { version: PublicClientVersion; answers: Map<string, string> }>;
+  versions: Map<string, { version: PublicClientVersion; answers: Map<string, string>; byParameters: Map<string, string> }>;
   global: PublicGlobalMaintenance;
   worlds: PublicGameWorld[];
   matcher: ReturnType<typeof createWhitelistMatcher>;
@@ -41,6 +41,9 @@ interface Snapshot {
   answers: Map<string, string>;
   expiresAt: number;
 }
+
+/** Distinct (patchVersion, lang) pairs remembered per version; callers cannot grow it past this. */
+const PARAMETER_MEMO_MAX = 1000;
 
 const versionKey = (channel: string, subChannel: string, version: string) => `${channel}\u0000${subChannel}\u0000${version}`;
 
@@ -60,7 +63,7 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
     const now = clock.now();
     const matcher = createWhitelistMatcher(whitelist, now);
     return {
-      versions: new Map(versions.map((v) => [versionKey(v.channel, v.subChannel, v.version), { version: v, answers: new Map() }])),
+      versions: new Map(versions.map((v) => [versionKey(v.channel, v.subChannel, v.version), { version: v, answers: new Map(), byParameters: new Map() }])),
       global,
       worlds: worlds.filter((w) => w.visible),
       matcher,
@@ -122,8 +125,15 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
     const whitelisted = s.matcher.matches(q.accountId, ip);
     const req = { patchVersion: q.patchVersion, lang: q.lang, whitelisted };
     if (whitelisted) return JSON.stringify(resolveClientVersion(v, s.global, req));
+    // The answer depends on whether the patch is recent enough and which configured language `lang` selects;
+    // the exact parameters seen are remembered too (up to a bound), so a repeat skips both computations.
+    const exact = `${q.patchVersion ?? ''}\u0000${q.lang ?? ''}`;
+    const seen = entry.byParameters.get(exact);
+    if (seen !== undefined) return seen;
     const key = `${patchSatisfied(v, q.patchVersion)}|${languageKey(q.lang, s.global.messages, v.maintenanceMessages)}`;
-    return memo(entry.answers, key, () => resolveClientVersion(v, s.global, req));
+    const answer = memo(entry.answers, key, () => resolveClientVersion(v, s.global, req));
+    if (entry.byParameters.size < PARAMETER_MEMO_MAX) entry.byParameters.set(exact, answer);
+    return answer;
   }
 
   function answerStatus(s: Snapshot, caller: Caller): string {
