@@ -7,7 +7,7 @@ import { requestIdOf } from '../../http/request-id.ts';
 import { compileQueryValidator, unstorable } from '../../http/validation.ts';
 import type { MaybePromise } from '../../maybe.ts';
 import { allows, type Principal } from '../permissions.ts';
-import { CallerQuery, ClientVersionQuery } from './routes.ts';
+import { CallerQuery, ClientVersionQuery, JSON_TYPE } from './routes.ts';
 import type { Caller, ClientService, ClientVersionQuery as VersionQuery } from './service.ts';
 
 export interface FastPathDeps {
@@ -24,8 +24,6 @@ export interface FastPath {
   /** Requests answered here since start. */
   answered: number;
 }
-
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Which proxies' X-Forwarded-For to believe: the same function Fastify builds from its `trustProxy` option. */
 function trustFunction(trustProxy: Config['trustProxy']): ((addr: string, i: number) => boolean) | undefined {

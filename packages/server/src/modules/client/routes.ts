@@ -8,7 +8,8 @@ import { LangTag } from '../maintenance/schemas.ts';
 import type { ClientService } from './service.ts';
 
 const tags = ['game-client'];
-const JSON_TYPE = 'application/json; charset=utf-8';
+/** The game-client answers' content type, on the Fastify routes and the fast path alike. */
+export const JSON_TYPE = 'application/json; charset=utf-8';
 const NullableString = Nullable(Type.String());
 
 const callerQuery = {
