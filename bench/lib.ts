@@ -378,14 +378,14 @@ export const BENCH_ADMIN = { username: 'bench-admin', email: 'bench-admin@exampl
 /**
  * Starts the real server (BENCH_SERVER_ENTRY, default packages/server/src/main.ts) as a child process on
  * `dataDir` with the bench admin, `env` on top, and waits until /readyz answers. With BENCH_CPU_PROF=<dir> it
- * runs with --cpu-prof and writes its profile under <dir>/<profileSubdir> when stopped. The caller owns the
- * child (push it where its cleanup will stop it).
+ * runs with --cpu-prof and writes its profile under <dir>/<profileSubdir> when stopped; `nodeArgs` go to node
+ * before the script. The caller owns the child (push it where its cleanup will stop it).
  */
 export async function startGatrix(
   name: string,
   dataDir: string,
   env: Record<string, string> = {},
-  profileSubdir = '',
+  { profileSubdir = '', nodeArgs = [] }: { profileSubdir?: string; nodeArgs?: string[] } = {},
 ): Promise<{ child: Child; base: string }> {
   const port = await freePort();
   const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF, profileSubdir) : undefined;
@@ -405,7 +405,7 @@ export async function startGatrix(
       GATRIX_ADMIN_PASSWORD: BENCH_ADMIN.password,
       ...env,
     },
-    profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    [...nodeArgs, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
   );
   const base = `http://127.0.0.1:${port}`;
   try {

@@ -298,7 +298,7 @@ async function main(): Promise<number> {
     'gatrix',
     tempDir,
     { GATRIX_SOCKET_CONNECTIONS_PER_IP: '1000000', GATRIX_SOCKET_MAX_PER_CREDENTIAL: '1000000' },
-    'gatrix',
+    { profileSubdir: 'gatrix' },
   );
   children.push(gatrix);
   const setup = await setUp(gatrixBase);

@@ -1,3 +1,4 @@
+import './v8-tuning.ts'; // first: V8 flags must be set before the rest is loaded
 import path from 'node:path';
 import { buildApp, startBackground } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
