@@ -7,7 +7,7 @@
  * Whether a process falls into the slow mode is decided early and by timing, so one process says little: this
  * starts BENCH_PROCESSES fresh processes each way, alternating, each set up like bench/client-version.ts (50
  * versions, 200 whitelist entries, a client key), and loads GET /api/v1/client/client-version with autocannon
- * (a warm-up, then BENCH_RUNS measured runs). A process counts as slow when its median p99 misses the game-client
+ * (a warm-up that starts as soon as the setup is done, then BENCH_RUNS measured runs). A process counts as slow when its median p99 misses the game-client
  * target (< 10 ms). Per process it prints req/s, p99 and server CPU per request (medians over its runs).
  *
  * Exit code: 0 when every run completed with only 2xx answers, 1 when anything broke.
@@ -24,6 +24,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
+import autocannon from 'autocannon';
 import { QUERY, ROUTE, startClientGatrix } from './client-setup.ts';
 import { type Child, envInt, fmt, load, type LoadSettings, type Measured, runBenchmark, stopChild } from './lib.ts';
 
@@ -61,10 +62,19 @@ function median(values: number[]): number {
 async function measureOne(name: string, nodeArgs: string[], problems: string[]): Promise<ProcessResult> {
   const target = await startClientGatrix(name, path.join(tempDir!, name), (c) => children.push(c), {}, { nodeArgs });
   const pid = target.child.proc.pid!;
+  const url = `${target.base}${ROUTE}${QUERY}`;
   const runs: Measured[] = [];
   try {
+    // The load starts the moment the setup is done, as a reconnect storm after an operator's changes would:
+    // the slow mode is decided in these first seconds. The warm-up also checks every answer.
+    if (SETTINGS.warmup > 0) {
+      const w = await autocannon({ url, connections: SETTINGS.connections, duration: SETTINGS.warmup, headers: target.headers, expectBody: target.body });
+      if (w.non2xx > 0 || w.errors > 0 || w.mismatches > 0 || w['2xx'] === 0) {
+        problems.push(`${name} warm-up: ${w['2xx']} 2xx, ${w.non2xx} non-2xx, ${w.errors} errors, ${w.mismatches} unexpected bodies`);
+      }
+    }
     for (let run = 0; run < RUNS; run++) {
-      const r = await load({ name, url: `${target.base}${ROUTE}${QUERY}`, headers: target.headers, pid }, target.body, () => [pid], run === 0 ? SETTINGS : { ...SETTINGS, warmup: 0 });
+      const r = await load({ name, url, headers: target.headers, pid }, target.body, () => [pid], { ...SETTINGS, warmup: 0 });
       problems.push(...r.problems);
       runs.push(r.measured);
     }
