@@ -87,6 +87,21 @@ eachDatabase('users', (kind) => {
     assert.equal(after, before + 1);
   });
 
+  it('a cached list page is served as the schema shapes it, and an update shows in the next request', async () => {
+    const created = (await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 'cachedpage', email: 'cachedpage@example.com', role: 'viewer' } })).json();
+    const url = '/api/v1/users?q=cachedpage';
+    const first = await h.call('GET', url, { token: h.adminToken });
+    const second = await h.call('GET', url, { token: h.adminToken });
+    assert.equal(first.headers['content-type'], 'application/json; charset=utf-8');
+    assert.equal(second.body, first.body, 'the cached page answers the same bytes');
+    assert.equal(second.headers['content-length'], String(Buffer.byteLength(first.body)));
+    const [user] = second.json().data;
+    assert.deepEqual(Object.keys(user).sort(), ['createdAt', 'displayName', 'email', 'id', 'lastLoginAt', 'role', 'status', 'updatedAt', 'username']);
+    await h.call('PATCH', `/api/v1/users/${created.id}`, { token: h.adminToken, body: { displayName: 'Renamed' } });
+    const third = (await h.call('GET', url, { token: h.adminToken })).json();
+    assert.equal(third.data[0].displayName, 'Renamed');
+  });
+
   it('rejects bad input with 400 naming the field and writes nothing', async () => {
     const cases: [unknown, string][] = [
       [{ username: 'ok_name', email: 'not-an-email' }, 'email'],

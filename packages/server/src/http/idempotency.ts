@@ -6,6 +6,7 @@ import { uniqueViolationField } from '../db/dialect.ts';
 import { DomainError, UnprocessableError, ValidationError } from '../errors.ts';
 import { principalLabel } from './auth.ts';
 import { addRouteHook } from './route-hooks.ts';
+import { JSON_TYPE } from './schemas.ts';
 
 const TTL_MS = 24 * 3600 * 1000;
 
@@ -66,7 +67,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db, clock: Clock):
     return reply
       .code(prior.status_code)
       .header('idempotent-replayed', 'true')
-      .type(problem ? 'application/problem+json' : 'application/json; charset=utf-8')
+      .type(problem ? 'application/problem+json' : JSON_TYPE)
       .send(prior.response_body ?? '');
   };
 

@@ -61,6 +61,9 @@ export interface Page<T> {
   pagination: { page: number; limit: number; total: number; totalPages: number };
 }
 
+/** The content type Fastify gives JSON answers; routes that send pre-serialized JSON set it themselves. */
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
 export function page<T>(data: T[], pageNo: number, limit: number, total: number): Page<T> {
   return { data, pagination: { page: pageNo, limit, total, totalPages: Math.ceil(total / limit) } };
 }

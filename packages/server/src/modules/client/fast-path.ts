@@ -7,7 +7,8 @@ import { requestIdOf } from '../../http/request-id.ts';
 import { compileQueryValidator, unstorable } from '../../http/validation.ts';
 import type { MaybePromise } from '../../maybe.ts';
 import { allows, type Principal } from '../permissions.ts';
-import { CallerQuery, ClientVersionQuery, JSON_TYPE } from './routes.ts';
+import { JSON_TYPE } from '../../http/schemas.ts';
+import { CallerQuery, ClientVersionQuery } from './routes.ts';
 import type { Caller, ClientService, ClientVersionQuery as VersionQuery } from './service.ts';
 
 export interface FastPathDeps {

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
-import { errorResponses, Nullable, NullableIsoDateTime } from '../../http/schemas.ts';
+import { errorResponses, JSON_TYPE, Nullable, NullableIsoDateTime } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
 import type { MaybePromise } from '../../maybe.ts';
 import { ClientVersionStatusSchema, VERSION_PATTERN } from '../client-versions/schemas.ts';
@@ -9,7 +9,6 @@ import type { ClientService } from './service.ts';
 
 const tags = ['game-client'];
 /** The game-client answers' content type, on the Fastify routes and the fast path alike. */
-export const JSON_TYPE = 'application/json; charset=utf-8';
 const NullableString = Nullable(Type.String());
 
 const callerQuery = {

@@ -20,7 +20,7 @@ export type UserChangeListener = (userId: number, user: PublicUser | undefined) 
 export function createUsersService(ctx: AppContext) {
   const { db, clock } = ctx;
   const counts = new TtlCache<number>();
-  const pages = new TtlCache<PublicUser[]>();
+  const pages = new TtlCache<Page<PublicUser>>();
   const listeners: UserChangeListener[] = [];
   const changed = (id: number, user: PublicUser | undefined) => {
     counts.clear();
@@ -49,14 +49,14 @@ export function createUsersService(ctx: AppContext) {
       pages.clear();
     },
 
-    async list(filter: ListUsersFilter): Promise<Page<PublicUser>> {
-      const store = usersStore(db);
+    /** A cached page is the same object on every hit, so the route can keep its serialized body with it. */
+    list(filter: ListUsersFilter): Promise<Page<PublicUser>> {
       const key = JSON.stringify([filter.role, filter.status, filter.q]);
-      const [data, total] = await Promise.all([
-        pages.get(JSON.stringify([key, filter.sort, filter.page, filter.limit]), () => store.list(filter)),
-        counts.get(key, () => store.count(filter)),
-      ]);
-      return page(data, filter.page, filter.limit, total);
+      return pages.get(JSON.stringify([key, filter.sort, filter.page, filter.limit]), async () => {
+        const store = usersStore(db);
+        const [data, total] = await Promise.all([store.list(filter), counts.get(key, () => store.count(filter))]);
+        return page(data, filter.page, filter.limit, total);
+      });
     },
 
     async get(id: number): Promise<PublicUser> {
