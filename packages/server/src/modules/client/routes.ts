@@ -8,7 +8,6 @@ import { LangTag } from '../maintenance/schemas.ts';
 import type { ClientService } from './service.ts';
 
 const tags = ['game-client'];
-/** The game-client answers' content type, on the Fastify routes and the fast path alike. */
 const NullableString = Nullable(Type.String());
 
 const callerQuery = {
