@@ -3,7 +3,8 @@
  * with 50 client versions, 200 whitelist entries and a client API key, all made through the HTTP API, and the
  * answer GET /api/v1/client/client-version gives it, checked.
  */
-import { type Child, BENCH_ADMIN, call, fmt, startGatrix } from './lib.ts';
+import path from 'node:path';
+import { type Bench, type Child, BENCH_ADMIN, call, fmt, startGatrix } from './lib.ts';
 
 export const ROUTE = '/api/v1/client/client-version';
 export const QUERY = '?channel=PC&subChannel=Steam&version=1.0.7&patchVersion=1.0.7&lang=ko';
@@ -76,19 +77,18 @@ export interface ClientTarget {
 }
 
 /**
- * Starts Gatrix on `dataDir` (startGatrix's `env` and options), sets it up through the API and checks its
- * answer: 1.0.7 ONLINE, not the whitelisted address, the same twice. `onStarted` gets the child as soon as it
- * runs, so the caller's cleanup stops it even when the setup fails.
+ * Starts Gatrix on `<bench.tempDir>/<name>` (startGatrix's `env` and options), sets it up through the API and
+ * checks its answer: 1.0.7 ONLINE, not the whitelisted address, the same twice. The child is in
+ * `bench.children` from its start, so it is stopped at the end even when the set-up fails.
  */
 export async function startClientGatrix(
+  bench: Bench,
   name: string,
-  dataDir: string,
-  onStarted: (child: Child) => void,
   env: Record<string, string> = {},
   options: Parameters<typeof startGatrix>[3] = {},
 ): Promise<ClientTarget> {
-  const { child, base } = await startGatrix(name, dataDir, env, options);
-  onStarted(child);
+  const { child, base } = await startGatrix(name, path.join(bench.tempDir, name), env, options);
+  bench.children.push(child);
   const setup = await setUp(base);
   const headers = { 'x-api-key': setup.clientKey };
   process.stdout.write(`  ${name}: set up ${VERSIONS} versions, ${WHITELIST} whitelist entries and the keys through the API in ${fmt(setup.ms / 1000, 1)} s\n`);

@@ -29,10 +29,9 @@
  *   BENCH_CPU_PROF      a directory: the server runs with --cpu-prof and writes a .cpuprofile there when stopped
  *   BENCH_SERVER_ENTRY  the server's main.ts (packages/server/src/main.ts); point it at a patched copy to compare
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
-import path from 'node:path';
+import { availableParallelism, cpus } from 'node:os';
 import {
+  type Bench,
   type Child,
   envInt,
   fmt,
@@ -45,7 +44,6 @@ import {
   pct,
   runBenchmark,
   startBareServer,
-  stopChild,
   table,
 } from './lib.ts';
 import { QUERY, ROUTE, startClientGatrix, VERSIONS, WHITELIST } from './client-setup.ts';
@@ -67,19 +65,9 @@ const ROUNDS = envInt('BENCH_ROUNDS', 3, 1);
 
 // ---------------------------------------------------------------------------------------------------------
 
-const children: Child[] = [];
-let tempDir: string | undefined;
-let cleaned: Promise<void> | undefined;
 
-function cleanup(): Promise<void> {
-  cleaned ??= (async () => {
-    await Promise.all(children.map(stopChild));
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  })();
-  return cleaned;
-}
-
-async function main(): Promise<number> {
+async function main(bench: Bench): Promise<number> {
+  const { tempDir, children } = bench;
   const cores = availableParallelism();
   process.stdout.write(
     `client-version: GET ${ROUTE}${QUERY}\n` +
@@ -89,8 +77,7 @@ async function main(): Promise<number> {
       `autocannon runs in this process and shares the CPUs with the server under test\n`,
   );
 
-  tempDir = mkdtempSync(path.join(tmpdir(), 'gatrix-bench-'));
-  const startAndSetUp = (name: string, env: Record<string, string>) => startClientGatrix(name, path.join(tempDir!, name), (c) => children.push(c), env);
+  const startAndSetUp = (name: string, env: Record<string, string>) => startClientGatrix(bench, name, env);
 
   // --- Gatrix as shipped (request metrics on), Gatrix with request metrics off, bare Fastify
   const on = await startAndSetUp('gatrix', {});
@@ -101,7 +88,7 @@ async function main(): Promise<number> {
   children.push(bare);
 
   // --- load
-  const ours = () => children.filter((c) => !c.exited).map((c) => c.proc.pid!);
+  const ours = bench.pids;
   const bareTarget = { child: bare, base: bareUrl.slice(0, bareUrl.indexOf(ROUTE)), headers: {} };
   const run = async (target: { child: Child; base: string; headers: Record<string, string> }, settings: LoadSettings) => {
     const r = await load({ name: target.child.name, url: `${target.base}${ROUTE}${QUERY}`, headers: target.headers, pid: target.child.proc.pid! }, body, ours, settings);
@@ -173,4 +160,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runBenchmark('client-version', main, cleanup);
+runBenchmark('client-version', main);

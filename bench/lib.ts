@@ -3,8 +3,9 @@
  * baseline), memory and CPU accounting, the autocannon load with its checks, and the report table.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -323,18 +324,44 @@ export function table(rows: Measured[]): string {
 }
 
 
+/** What runBenchmark gives a benchmark's main(): a temp dir, and the child processes to stop at the end. */
+export interface Bench {
+  /** A fresh directory under the OS temp dir, removed at the end. */
+  readonly tempDir: string;
+  /** Push every child process started here: each is stopped at the end (SIGTERM, SIGKILL after 10 s). */
+  readonly children: Child[];
+  /** The pids of the children still running, for load()'s CPU accounting. */
+  pids(): number[];
+  /** Runs `fn` at the end too, before the children are stopped. */
+  atExit(fn: () => unknown): void;
+}
+
 /**
- * Runs a benchmark's main(): stops its servers (cleanup) on Ctrl-C or SIGTERM, and on every way out; exits
- * with main's code, or 1 when main or the cleanup throws.
+ * Runs a benchmark's main(): stops its children and removes its temp dir on Ctrl-C or SIGTERM and on every way
+ * out; exits with main's code, or 1 when main or the clean-up throws.
  */
-export function runBenchmark(name: string, main: () => Promise<number>, cleanup: () => Promise<void>): void {
+export function runBenchmark(name: string, main: (bench: Bench) => Promise<number>): void {
+  const exits: (() => unknown)[] = [];
+  const bench: Bench = {
+    tempDir: mkdtempSync(path.join(tmpdir(), 'gatrix-bench-')),
+    children: [],
+    pids: () => bench.children.filter((c) => !c.exited).map((c) => c.proc.pid!),
+    atExit: (fn) => exits.push(fn),
+  };
+  let cleaned: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      for (const fn of exits) await fn();
+      await Promise.all(bench.children.map(stopChild));
+      rmSync(bench.tempDir, { recursive: true, force: true });
+    })());
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       process.stderr.write(`\n${name}: ${signal}, stopping the servers\n`);
       void cleanup().finally(() => process.exit(130));
     });
   }
-  main()
+  main(bench)
     .catch((err: unknown) => {
       process.stderr.write(`\n${name} FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       return 1;

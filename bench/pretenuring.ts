@@ -21,12 +21,10 @@
  *   BENCH_QUIET_WAIT    seconds to wait for other processes to go quiet before each run (30)
  *   BENCH_RETRIES       how often to redo a measured run that other processes disturbed (2)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import path from 'node:path';
+import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { QUERY, ROUTE, startClientGatrix } from './client-setup.ts';
-import { type Child, envInt, fmt, load, type LoadSettings, type Measured, runBenchmark, stopChild } from './lib.ts';
+import { type Bench, envInt, fmt, load, type LoadSettings, type Measured, runBenchmark, stopChild } from './lib.ts';
 
 const TARGET_P99_MS = 10;
 const PROCESSES = envInt('BENCH_PROCESSES', 6, 1);
@@ -51,16 +49,13 @@ interface ProcessResult {
   cpuPerRequestUs?: number;
 }
 
-const children: Child[] = [];
-let tempDir: string | undefined;
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-async function measureOne(name: string, nodeArgs: string[], problems: string[]): Promise<ProcessResult> {
-  const target = await startClientGatrix(name, path.join(tempDir!, name), (c) => children.push(c), {}, { nodeArgs });
+async function measureOne(bench: Bench, name: string, nodeArgs: string[], problems: string[]): Promise<ProcessResult> {
+  const target = await startClientGatrix(bench, name, {}, { nodeArgs });
   const pid = target.child.proc.pid!;
   const url = `${target.base}${ROUTE}${QUERY}`;
   const runs: Measured[] = [];
@@ -89,18 +84,17 @@ async function measureOne(name: string, nodeArgs: string[], problems: string[]):
   };
 }
 
-async function main(): Promise<number> {
+async function main(bench: Bench): Promise<number> {
   process.stdout.write(
     `pretenuring: GET ${ROUTE}${QUERY}\n` +
       `  ${PROCESSES} fresh Gatrix processes per setting, alternating; each: ${SETTINGS.warmup} s warm-up + ${RUNS} × ${SETTINGS.duration} s, ` +
       `${SETTINGS.connections} connections; ${availableParallelism()} CPU(s), Node ${process.version}\n`,
   );
-  tempDir = mkdtempSync(path.join(tmpdir(), 'gatrix-bench-'));
   const problems: string[] = [];
   const results: ProcessResult[][] = MODES.map(() => []);
   for (let i = 0; i < PROCESSES; i++) {
     for (const [m, mode] of MODES.entries()) {
-      const r = await measureOne(`${m === 0 ? 'on' : 'off'}-${i + 1}`, mode.nodeArgs, problems);
+      const r = await measureOne(bench, `${m === 0 ? 'on' : 'off'}-${i + 1}`, mode.nodeArgs, problems);
       results[m].push(r);
       process.stdout.write(`  ${mode.name}, process ${i + 1}: ${fmt(r.reqPerSec)} req/s, p99 ${fmt(r.p99)} ms, ${r.cpuPerRequestUs === undefined ? 'n/a' : fmt(r.cpuPerRequestUs)} µs CPU/req\n`);
     }
@@ -127,7 +121,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runBenchmark('pretenuring', main, async () => {
-  await Promise.all(children.map(stopChild));
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-});
+runBenchmark('pretenuring', main);

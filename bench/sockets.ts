@@ -43,12 +43,12 @@
  * 2 × BENCH_SOCKETS / BENCH_SOCKET_WORKERS + 200 for a client process; raise it with `ulimit -n 20000` if it says so.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import { io } from 'socket.io-client';
 import {
-  type Child,
+  type Bench,
   CLK_TCK,
   cleanEnv,
   envInt,
@@ -64,7 +64,6 @@ import {
   runBenchmark,
   sleep,
   startChild,
-  stopChild,
   waitForQuiet,
   waitUntilAnswering,
   BENCH_ADMIN,
@@ -262,21 +261,13 @@ function openFilesLimit(): number | undefined {
 
 // ---------------------------------------------------------------------------------------------------------
 
-const children: Child[] = [];
 const workers: Worker[] = [];
-let tempDir: string | undefined;
-let cleaned: Promise<void> | undefined;
 
-function cleanup(): Promise<void> {
-  cleaned ??= (async () => {
+async function main(bench: Bench): Promise<number> {
+  const { tempDir, children } = bench;
+  bench.atExit(() => {
     for (const w of workers) if (!w.exited) w.proc.kill('SIGTERM');
-    await Promise.all(children.map(stopChild));
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  })();
-  return cleaned;
-}
-
-async function main(): Promise<number> {
+  });
   const cores = availableParallelism();
   process.stdout.write(
     `sockets: one ${EVENT} event to ${fmt(SOCKETS)} sockets (websocket), Gatrix (PATCH /api/v1/game-worlds/:id) against a bare ` +
@@ -291,7 +282,6 @@ async function main(): Promise<number> {
     throw new Error(`open files limit (ulimit -n) is ${limit}; ${fmt(SOCKETS)} sockets need ${need}: run \`ulimit -n ${Math.max(need, 20000)}\` first`);
   }
 
-  tempDir = mkdtempSync(path.join(tmpdir(), 'gatrix-bench-'));
 
   // --- Gatrix (every benchmark socket comes from 127.0.0.1, SOCKETS / 4 on each credential)
   const { child: gatrix, base: gatrixBase } = await startGatrix(
@@ -370,7 +360,7 @@ async function main(): Promise<number> {
   const bareWithSockets = memoryOf(bare.proc.pid!);
 
   // --- events
-  const ours = () => [...children.filter((c) => !c.exited).map((c) => c.proc.pid!), ...workers.map((w) => w.proc.pid!)];
+  const ours = () => [...bench.pids(), ...workers.map((w) => w.proc.pid!)];
   const other = await waitForQuiet(gatrix.proc.pid!, ours, QUIET_WAIT);
   if (other !== undefined && other >= NOISE_LIMIT) process.stdout.write(`  other processes still use ${pct(other)} of a core; measuring anyway\n`);
   const lost = () => workers.flatMap((w) => w.lost);
@@ -466,4 +456,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runBenchmark('sockets', main, cleanup);
+runBenchmark('sockets', main);

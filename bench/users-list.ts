@@ -25,15 +25,14 @@
  *   BENCH_CPU_PROF      a directory: the server runs with --cpu-prof and writes a .cpuprofile there when stopped
  *   BENCH_SERVER_ENTRY  the server's main.ts (packages/server/src/main.ts); point it at a patched copy to compare
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { migrate, openDatabase } from '../packages/server/src/db/index.ts';
 import type { UsersTable } from '../packages/server/src/db/schema.ts';
 import { hashPassword } from '../packages/server/src/modules/auth/passwords.ts';
 import {
-  type Child,
+  type Bench,
   envInt,
   fmt,
   load,
@@ -44,7 +43,6 @@ import {
   pct,
   runBenchmark,
   startBareServer,
-  stopChild,
   table,
   BENCH_ADMIN,
   startGatrix,
@@ -162,19 +160,9 @@ async function seed(dbFile: string, total: number): Promise<SeedStats> {
 
 // ---------------------------------------------------------------------------------------------------------
 
-const children: Child[] = [];
-let tempDir: string | undefined;
-let cleaned: Promise<void> | undefined;
 
-function cleanup(): Promise<void> {
-  cleaned ??= (async () => {
-    await Promise.all(children.map(stopChild));
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  })();
-  return cleaned;
-}
-
-async function main(): Promise<number> {
+async function main(bench: Bench): Promise<number> {
+  const { tempDir, children } = bench;
   const cores = availableParallelism();
   process.stdout.write(
     `users-list: GET ${ROUTE}${QUERY}\n` +
@@ -183,7 +171,6 @@ async function main(): Promise<number> {
       `autocannon runs in this process and shares the CPUs with the server under test\n`,
   );
 
-  tempDir = mkdtempSync(path.join(tmpdir(), 'gatrix-bench-'));
   const dbFile = path.join(tempDir, 'gatrix.db');
   const stats = await seed(dbFile, USERS);
   process.stdout.write(
@@ -223,7 +210,7 @@ async function main(): Promise<number> {
   children.push(bare);
 
   // --- load
-  const ours = () => children.filter((c) => !c.exited).map((c) => c.proc.pid!);
+  const ours = bench.pids;
   const idle = memoryOf(gatrix.proc.pid!);
   process.stdout.write('  running gatrix…\n');
   const g = await load({ name: 'gatrix', url: `${gatrixBase}${ROUTE}${QUERY}`, headers: auth, pid: gatrix.proc.pid! }, body, ours, SETTINGS);
@@ -267,4 +254,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runBenchmark('users-list', main, cleanup);
+runBenchmark('users-list', main);

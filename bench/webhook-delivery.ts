@@ -44,13 +44,13 @@
  *   BENCH_SERVER_ENTRY        the server's main.ts (packages/server/src/main.ts); point it at a patched copy to compare
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import {
-  type Child,
+  type Bench,
   type CpuShares,
   cleanEnv,
   envInt,
@@ -237,21 +237,11 @@ function quantile(sorted: number[], q: number): number {
 
 // ---------------------------------------------------------------------------------------------------------
 
-const children: Child[] = [];
 const receiver = new Receiver();
-let tempDir: string | undefined;
-let cleaned: Promise<void> | undefined;
 
-function cleanup(): Promise<void> {
-  cleaned ??= (async () => {
-    await Promise.all(children.map(stopChild));
-    await receiver.close();
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  })();
-  return cleaned;
-}
-
-async function main(): Promise<number> {
+async function main(bench: Bench): Promise<number> {
+  const { tempDir, children } = bench;
+  bench.atExit(() => receiver.close());
   const cores = availableParallelism();
   process.stdout.write(
     `webhook-delivery: world.updated events through the HTTP API → webhook deliveries to a loopback receiver\n` +
@@ -261,7 +251,6 @@ async function main(): Promise<number> {
       `the receiver and the event feeder run in this process and share the CPUs with the sender under test\n`,
   );
   const problems: string[] = [];
-  tempDir = mkdtempSync(path.join(tmpdir(), 'gatrix-bench-'));
   await receiver.listen(Math.max(ENDPOINTS, LATENCY_ENDPOINTS));
 
   // --- Gatrix
@@ -270,7 +259,7 @@ async function main(): Promise<number> {
   const alive = () => {
     if (gatrix.exited) throw new Error(`gatrix exited during the run:\n${gatrix.tail.join('\n')}`);
   };
-  const ours = () => children.filter((c) => !c.exited).map((c) => c.proc.pid!);
+  const ours = bench.pids;
 
   // --- set-up through the API
   const setupStarted = performance.now();
@@ -602,4 +591,4 @@ function grid(head: string[], rows: string[][]): string {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].map((l) => `  ${l}`).join('\n');
 }
 
-runBenchmark('webhook-delivery', main, cleanup);
+runBenchmark('webhook-delivery', main);
