@@ -40,8 +40,7 @@ import {
   type Measured,
   memoryOf,
   mib,
-  NOISE_LIMIT,
-  pct,
+  loadNotes,
   runBenchmark,
   startBareServer,
   table,
@@ -124,21 +123,7 @@ async function main(bench: Bench): Promise<number> {
   const p99Ok = g.measured.p99 < TARGET_P99_MS;
   const monitoringCost = 1 - g.measured.reqPerSec / gOff.measured.reqPerSec;
   const monitoringOk = monitoringCost <= TARGET_MONITORING_COST;
-  const noisy = [g.measured, gOff.measured, b.measured].filter((m) => (m.cpu.other ?? 0) >= NOISE_LIMIT);
-  const unreliable = noisy.length > 0 ? ' (not reliable: disturbed run)' : '';
-  const notes: string[] = [];
-  if (noisy.length > 0) {
-    notes.push(`WARNING: other processes used CPU during ${noisy.map((m) => m.name).join(' and ')}: the figures are low and not comparable`);
-  }
-  for (const m of [g.measured, gOff.measured, b.measured]) {
-    if (m.attempts > 1) notes.push(`${m.name}: measured run ${m.attempts} (the earlier ones were disturbed by other processes)`);
-  }
-  if (b.measured.cpu.loadgen >= 0.9 && (b.measured.cpu.server ?? 1) < 0.85) {
-    notes.push(
-      `the bare run was limited by autocannon (${pct(b.measured.cpu.loadgen)} of a core), not by the bare server ` +
-        `(${pct(b.measured.cpu.server)}): the bare req/s is a floor and the ratio flatters Gatrix`,
-    );
-  }
+  const { unreliable, notes } = loadNotes([g.measured, gOff.measured, b.measured], b.measured);
   process.stdout.write(
     `\n${table([g.measured, gOff.measured, b.measured])}\n` +
       `  (CPU: share of one core during the measured run; the machine has ${cores})\n\n` +

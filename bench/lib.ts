@@ -302,6 +302,29 @@ export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimu
 export const mib = (kib: number) => `${fmt(kib / 1024, 1)} MiB`;
 export const pct = (share: number | undefined) => (share === undefined ? 'n/a' : `${fmt(share * 100)}%`);
 
+/**
+ * What a report says under its table about its autocannon runs: `unreliable` (a suffix for every verdict) when
+ * other processes disturbed a run, and notes for disturbed runs, redone runs, and a bare run that autocannon
+ * rather than the bare server limited (so the ratio flatters Gatrix).
+ */
+export function loadNotes(runs: Measured[], bare: Measured): { unreliable: string; notes: string[] } {
+  const noisy = runs.filter((m) => (m.cpu.other ?? 0) >= NOISE_LIMIT);
+  const notes: string[] = [];
+  if (noisy.length > 0) {
+    notes.push(`WARNING: other processes used CPU during ${noisy.map((m) => m.name).join(' and ')}: the figures are low and not comparable`);
+  }
+  for (const m of runs) {
+    if (m.attempts > 1) notes.push(`${m.name}: measured run ${m.attempts} (the earlier ones were disturbed by other processes)`);
+  }
+  if (bare.cpu.loadgen >= 0.9 && (bare.cpu.server ?? 1) < 0.85) {
+    notes.push(
+      `the bare run was limited by autocannon (${pct(bare.cpu.loadgen)} of a core), not by the bare server ` +
+        `(${pct(bare.cpu.server)}): the bare req/s is a floor and the ratio flatters Gatrix`,
+    );
+  }
+  return { unreliable: noisy.length > 0 ? ' (not reliable: disturbed run)' : '', notes };
+}
+
 export function table(rows: Measured[]): string {
   const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'avg ms', 'requests', 'non-2xx', 'errors', 'server CPU', 'CPU µs/req', 'autocannon CPU', 'other CPU'];
   const body = rows.map((r) => [

@@ -39,8 +39,7 @@ import {
   type LoadSettings,
   memoryOf,
   mib,
-  NOISE_LIMIT,
-  pct,
+  loadNotes,
   runBenchmark,
   startBareServer,
   table,
@@ -221,21 +220,8 @@ async function main(bench: Bench): Promise<number> {
   if (bare.exited) throw new Error(`the bare server exited during the run:\n${bare.tail.join('\n')}`);
 
   const ratio = g.measured.reqPerSec / b.measured.reqPerSec;
-  const noisy = [g.measured, b.measured].filter((m) => (m.cpu.other ?? 0) >= NOISE_LIMIT);
-  const verdict = (ratio >= TARGET_RATIO ? 'PASS' : 'MISS') + (noisy.length > 0 ? ' (not reliable: disturbed run)' : '');
-  const notes: string[] = [];
-  if (noisy.length > 0) {
-    notes.push(`WARNING: other processes used CPU during ${noisy.map((m) => m.name).join(' and ')}: the figures are low and not comparable`);
-  }
-  for (const m of [g.measured, b.measured]) {
-    if (m.attempts > 1) notes.push(`${m.name}: measured run ${m.attempts} (the earlier ones were disturbed by other processes)`);
-  }
-  if (b.measured.cpu.loadgen >= 0.9 && (b.measured.cpu.server ?? 1) < 0.85) {
-    notes.push(
-      `the bare run was limited by autocannon (${pct(b.measured.cpu.loadgen)} of a core), not by the bare server ` +
-        `(${pct(b.measured.cpu.server)}): the bare req/s is a floor and the ratio flatters Gatrix`,
-    );
-  }
+  const { unreliable, notes } = loadNotes([g.measured, b.measured], b.measured);
+  const verdict = (ratio >= TARGET_RATIO ? 'PASS' : 'MISS') + unreliable;
   process.stdout.write(
     `\n${table([g.measured, b.measured])}\n` +
       `  (CPU: share of one core during the measured run; the machine has ${cores})\n\n` +
