@@ -2,11 +2,13 @@
  * Test harness: every suite runs against a real database — a fresh SQLite file, and, when TEST_DATABASE_URL is
  * set, a fresh PostgreSQL schema — through the real Fastify app.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import pino from 'pino';
@@ -19,6 +21,9 @@ import type { App } from '../src/http/types.ts';
 import type { FastPath } from '../src/modules/client/fast-path.ts';
 
 export type DbKind = 'sqlite' | 'postgres';
+
+/** packages/server, where `src/main.ts` is started from. */
+const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export const ADMIN = { username: 'admin', email: 'admin@example.com', password: 'admin-password-1' };
 
@@ -183,4 +188,37 @@ export async function startHarness(
       rmSync(config.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A real `main.ts` process, as `npm start` runs it. */
+export interface ServerProcess {
+  child: ChildProcess;
+  /** The base URL, once the process says it listens; rejects when it exits first. */
+  ready: Promise<string>;
+  exited: Promise<number | null>;
+  /** Everything it wrote to stdout and stderr so far. */
+  output: () => string;
+}
+
+/** Starts `src/main.ts` on a free port of 127.0.0.1 with `env` (and PATH) only; LOG_LEVEL is warn unless `env` sets it. */
+export function startServerProcess(env: Record<string, string>): ServerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: SERVER_DIR,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const ready = new Promise<string>((resolve, reject) => {
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /Gatrix API (http:\/\/\S+)\/api\/v1/.exec(out);
+      if (m) resolve(m[1]);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+  ready.catch(() => undefined);
+  return { child, ready, exited, output: () => out };
 }

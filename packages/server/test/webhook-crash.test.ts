@@ -4,17 +4,15 @@
  * and a second copy only of what was in flight at the kill, under the same `webhook-id`.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
-
-const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { startServerProcess } from './helpers.ts';
 
 /** Users created over HTTP, one user.created event each; the kill comes once KILL_AFTER of them are answered. */
 const TOTAL = 2_200;
@@ -25,34 +23,6 @@ const HOLD_FROM = 300;
 const CONCURRENCY = 64;
 const PER_ENDPOINT = 16;
 
-interface Server {
-  child: ChildProcess;
-  ready: Promise<string>;
-  exited: Promise<number | null>;
-  output: () => string;
-}
-
-function startServer(env: Record<string, string>): Server {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const ready = new Promise<string>((resolve, reject) => {
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const m = /Gatrix API (http:\/\/\S+)\/api\/v1/.exec(out);
-      if (m) resolve(m[1]);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((code) => reject(new Error(`exited ${code}: ${out}`)));
-  });
-  ready.catch(() => undefined);
-  return { child, ready, exited, output: () => out };
-}
 
 /**
  * A real receiver on loopback: counts requests per `webhook-id`, remembers which ids each `x-gatrix-delivery` carried,
@@ -189,7 +159,7 @@ describe('webhook deliveries survive a hard crash of the real process (SQLite)',
       GATRIX_WEBHOOK_CONCURRENCY_PER_ENDPOINT: String(PER_ENDPOINT),
     };
     const start = () => {
-      const s = startServer(env);
+      const s = startServerProcess(env);
       children.push(s.child);
       return s;
     };
