@@ -171,6 +171,16 @@ class GatrixServer:
         return str(body["key"])
 
 
+def start_with_key(key_type: str = "admin", name: Optional[str] = None) -> Tuple[GatrixServer, str]:
+    """A started server and a new API key on it, for setUpModule; the server is stopped if the key fails."""
+    server = GatrixServer().start()
+    try:
+        return server, server.create_api_key(key_type, name)
+    except BaseException:
+        server.stop()
+        raise
+
+
 # -- small local HTTP servers ----------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional
 import gatrix
 from gatrix import GatrixClient
 
-from .support import PACKAGE_DIR, GatrixServer
+from .support import PACKAGE_DIR, GatrixServer, start_with_key
 
 server: Optional[GatrixServer] = None
 api_key = ""
@@ -26,12 +26,7 @@ api_key = ""
 
 def setUpModule() -> None:
     global server, api_key
-    server = GatrixServer().start()
-    try:
-        api_key = server.create_api_key("admin")
-    except BaseException:
-        server.stop()
-        raise
+    server, api_key = start_with_key("admin")
 
 
 def tearDownModule() -> None:

@@ -23,7 +23,7 @@ from gatrix import (
     ValidationError,
 )
 
-from .support import GatrixServer, LocalServer
+from .support import GatrixServer, LocalServer, start_with_key
 
 server: Optional[GatrixServer] = None
 admin_key = ""
@@ -31,12 +31,7 @@ admin_key = ""
 
 def setUpModule() -> None:
     global server, admin_key
-    server = GatrixServer().start()
-    try:
-        admin_key = server.create_api_key("admin")
-    except BaseException:
-        server.stop()
-        raise
+    server, admin_key = start_with_key("admin")
 
 
 def tearDownModule() -> None:

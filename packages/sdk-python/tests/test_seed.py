@@ -14,7 +14,7 @@ from typing import Any, Dict, Optional
 
 from gatrix import GatrixClient, Page
 
-from .support import PACKAGE_DIR, GatrixServer, seed_python_block
+from .support import PACKAGE_DIR, GatrixServer, seed_python_block, start_with_key
 
 FIXTURE = PACKAGE_DIR / "tests" / "fixtures" / "seed_python_sdk.py"
 server: Optional[GatrixServer] = None
@@ -23,12 +23,7 @@ api_key = ""
 
 def setUpModule() -> None:
     global server, api_key
-    server = GatrixServer().start()
-    try:
-        api_key = server.create_api_key("admin", "partner-service")
-    except BaseException:
-        server.stop()
-        raise
+    server, api_key = start_with_key("admin", "partner-service")
 
 
 def tearDownModule() -> None:
