@@ -63,7 +63,7 @@ export interface DeliveryStats {
   delivered: number;
   failedAttempts: number;
   exhausted: number;
-  inFlight: number;
+  readonly inFlight: number;
 }
 
 export interface WorkerDeps {
@@ -105,7 +105,15 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   const perEndpoint = new Map<number, number>();
   const waiting = new Map<number, Claimed[]>();
   const results: AttemptResult[] = [];
-  const stats: DeliveryStats = { attempts: 0, delivered: 0, failedAttempts: 0, exhausted: 0, inFlight: 0 };
+  const stats: DeliveryStats = {
+    attempts: 0,
+    delivered: 0,
+    failedAttempts: 0,
+    exhausted: 0,
+    get inFlight() {
+      return inFlight;
+    },
+  };
   /** Told of each successful delivery: ms from the event's commit (metrics). */
   const deliveredListeners: ((latencyMs: number) => void)[] = [];
   // While attempts are in flight, a finished one does not claim its replacement by itself: the worker claims again
@@ -398,7 +406,6 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     }
     perEndpoint.set(d.webhookId, n + 1);
     inFlight++;
-    stats.inFlight = inFlight;
     attempt(d)
       .catch((err: unknown) => {
         log.error({ err, deliveryId: d.id }, 'webhook attempt crashed');
@@ -406,7 +413,6 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       })
       .finally(() => {
         inFlight--;
-        stats.inFlight = inFlight;
         perEndpoint.set(d.webhookId, (perEndpoint.get(d.webhookId) ?? 1) - 1);
         const queue = waiting.get(d.webhookId);
         const next = queue?.shift();
