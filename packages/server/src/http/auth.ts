@@ -31,11 +31,6 @@ export function credentialOf(headers: FastifyRequest['headers']): string | undef
   return undefined;
 }
 
-/** Who is calling, as `user:<id>` or `key:<id>`: for logs, idempotency scopes and error reports, never a credential. */
-export function principalLabel(p: Principal | undefined): string | undefined {
-  return p ? (p.kind === 'user' ? `user:${p.userId}` : `key:${p.keyId}`) : undefined;
-}
-
 export function actorOf(request: FastifyRequest): Actor {
   return { principal: request.principal, ip: request.ip, requestId: request.id };
 }

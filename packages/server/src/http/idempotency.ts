@@ -4,7 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../db/index.ts';
 import { uniqueViolationField } from '../db/dialect.ts';
 import { DomainError, UnprocessableError, ValidationError } from '../errors.ts';
-import { principalLabel } from './auth.ts';
+import { principalLabel } from '../modules/permissions.ts';
 import { addRouteHook } from './route-hooks.ts';
 import { JSON_TYPE } from './schemas.ts';
 

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { DomainError, RateLimitedError, type ErrorKind, type FieldError } from '../errors.ts';
-import { principalLabel } from './auth.ts';
+import { principalLabel } from '../modules/permissions.ts';
 
 const STATUS_BY_KIND: Record<ErrorKind, number> = {
   invalid: 400,

@@ -11,6 +11,16 @@ export type Principal =
   | { kind: 'user'; userId: number; username: string; role: Role }
   | { kind: 'apiKey'; keyId: number; name: string; keyType: ApiKeyType };
 
+/**
+ * Who is calling, as `user:<id>` or `key:<id>`: for logs, idempotency scopes, error reports and the per-credential
+ * socket count; never a credential.
+ */
+export function principalLabel(p: Principal): string;
+export function principalLabel(p: Principal | undefined): string | undefined;
+export function principalLabel(p: Principal | undefined): string | undefined {
+  return p ? (p.kind === 'user' ? `user:${p.userId}` : `key:${p.keyId}`) : undefined;
+}
+
 export const PERMISSIONS = {
   /** No credentials needed. */
   public: [],

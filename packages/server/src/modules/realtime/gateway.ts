@@ -5,7 +5,7 @@ import { createClient } from 'redis';
 import { Server, type Socket } from 'socket.io';
 import { EVENT_AUDIENCE, EVENT_CATALOG, type ClientToServerEvents, type EventName, type ServerToClientEvents } from '../../events/catalog.ts';
 import type { ClaimedEvent, DispatchConsumer } from '../../events/dispatcher.ts';
-import { isStaff, type Principal } from '../permissions.ts';
+import { isStaff, principalLabel, type Principal } from '../permissions.ts';
 
 export interface RealtimeOptions {
   /** Authenticates a handshake token (access JWT or API key). */
@@ -99,7 +99,7 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
       .authenticate(token)
       .then((principal) => {
         if (!principal) return next(new Error('unauthorized'));
-        const credential = principal.kind === 'user' ? `user:${principal.userId}` : `key:${principal.keyId}`;
+        const credential = principalLabel(principal);
         if ((socketsPerCredential.get(credential) ?? 0) >= opts.maxSocketsPerCredential) return next(new Error('too_many_connections'));
         socket.data.principal = principal;
         socket.data.credential = credential;
