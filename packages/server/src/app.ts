@@ -24,7 +24,7 @@ import { auditRoutes } from './modules/audit/routes.ts';
 import { createAuditService } from './modules/audit/service.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { createAuthService } from './modules/auth/service.ts';
-import { principalLabel, type Permission } from './modules/permissions.ts';
+import type { Permission } from './modules/permissions.ts';
 import { maintenanceRoutes } from './modules/maintenance/routes.ts';
 import { createScheduler } from './modules/maintenance/scheduler.ts';
 import { createMaintenanceService } from './modules/maintenance/service.ts';
@@ -235,9 +235,7 @@ export async function buildApp(
     sockets: () => ({ connections: realtime.io.engine.clientsCount, emitted: realtime.stats.emitted }),
   });
 
-  registerProblemHandlers(app, (err, request) => {
-    monitoring.errors.record(err, { requestId: request.id, method: request.method, route: request.routeOptions.url, actor: principalLabel(request.principal) });
-  });
+  registerProblemHandlers(app, (err, context) => monitoring.errors.record(err, context));
   registerAuth(app, services.auth);
   // After registerAuth's onRoute check, so every collected route has its permission.
   const routes: RouteInfo[] = [];

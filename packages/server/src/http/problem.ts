@@ -93,8 +93,16 @@ export function fieldErrors(context: string | undefined, validation: AjvError[])
   });
 }
 
+/** What a 5xx is reported with: the request, its route template and who called (never a credential). */
+export interface ServerErrorContext {
+  requestId: string;
+  method: string;
+  route: string | undefined;
+  actor: string | undefined;
+}
+
 /** One error handler for the whole API: domain errors, validation, Fastify's client errors; 5xx say nothing internal. */
-export function registerProblemHandlers(app: FastifyInstance, onServerError: (err: Error, request: FastifyRequest) => void = () => undefined): void {
+export function registerProblemHandlers(app: FastifyInstance, onServerError: (err: Error, context: ServerErrorContext) => void = () => undefined): void {
   // A second router knows every registered path, so an existing path with the wrong method answers 405.
   const known = FindMyWay();
   app.addHook('onRoute', (route) => {
@@ -130,8 +138,9 @@ export function registerProblemHandlers(app: FastifyInstance, onServerError: (er
       const code = (fe.code && FASTIFY_CODES[fe.code]) ?? (err instanceof SyntaxError ? 'malformed_json' : 'bad_request');
       return sendProblem(request, reply, status, code, fe.message);
     }
-    request.log.error({ err, method: request.method, route: request.routeOptions.url, actor: principalLabel(request.principal) }, 'request failed');
-    onServerError(err, request);
+    const context = { method: request.method, route: request.routeOptions.url, actor: principalLabel(request.principal) };
+    request.log.error({ err, ...context }, 'request failed');
+    onServerError(err, { requestId: request.id, ...context });
     return sendProblem(request, reply, 500, 'internal_error', 'An unexpected error occurred; quote the request id when reporting it');
   });
 }
