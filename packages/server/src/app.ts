@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
-import type { AppContext } from './context.ts';
+import { sharedCacheMaxAgeMs, type AppContext } from './context.ts';
 import { ping, type DatabaseHandle } from './db/index.ts';
 import { registerAuth } from './http/auth.ts';
 import { createMonitoring, databaseGauges, UNMATCHED_ROUTE, type Monitoring } from './monitoring/index.ts';
@@ -56,12 +56,6 @@ export interface BuildOptions {
   clientFastPath?: boolean;
 }
 
-/** How long the game-client snapshot may be reused without hearing of a change (see docs/client-api.md). */
-function clientSnapshotMaxAge(ctx: AppContext): number {
-  if (ctx.config.redisUrl) return 30_000; // other nodes announce their changes on the bus
-  return ctx.dialect === 'postgres' ? 2_000 : 60_000; // several nodes may share PostgreSQL without a bus
-}
-
 export function createServices(ctx: AppContext, bus: Bus = createLocalBus()) {
   const users = createUsersService(ctx);
   const apiKeys = createApiKeysService(ctx);
@@ -80,7 +74,7 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus()) {
       whitelist: () => whitelist.enabledEntries(),
     },
     ctx.clock,
-    clientSnapshotMaxAge(ctx),
+    sharedCacheMaxAgeMs(ctx, 60_000),
   );
 
   // Every change that the game-client API depends on drops its snapshot here and on the other nodes.

@@ -13,6 +13,17 @@ export interface AppContext {
   log: Logger;
 }
 
+/**
+ * How long a node may reuse data it cached from the database without hearing of a change (docs/client-api.md):
+ * with Redis, other nodes announce their changes on the bus, so the age is only a safety net; several nodes may
+ * share PostgreSQL without a bus, so there it bounds how stale a node can be; on SQLite this node is the only
+ * writer and hears every change itself, so `singleNodeMs` applies.
+ */
+export function sharedCacheMaxAgeMs(ctx: AppContext, singleNodeMs: number): number {
+  if (ctx.config.redisUrl) return 30_000;
+  return ctx.dialect === 'postgres' ? 2_000 : singleNodeMs;
+}
+
 const wroteEvents = new WeakSet<object>();
 const commitListeners = new WeakMap<object, (() => void)[]>();
 

@@ -1,4 +1,4 @@
-import { inTransaction, type AppContext } from '../../context.ts';
+import { inTransaction, sharedCacheMaxAgeMs, type AppContext } from '../../context.ts';
 import { toInt } from '../../db/columns.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import { checkIfMatch } from '../../etag.ts';
@@ -33,8 +33,8 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
   let activeCache: WebhookRow[] | undefined;
   let activeLoadedAt = 0;
   // Endpoints changed on another node reach this cache over the Redis bus; without one (PostgreSQL, no Redis) only
-  // its age bounds how long this node fans out to an old list, as for the game-client snapshot (docs/client-api.md).
-  const activeMaxAgeMs = ctx.config.redisUrl ? 30_000 : ctx.dialect === 'postgres' ? 2_000 : Infinity;
+  // its age bounds how long this node fans out to an old list.
+  const activeMaxAgeMs = sharedCacheMaxAgeMs(ctx, Infinity);
   const listeners: (() => void)[] = [];
   const changed = () => {
     activeCache = undefined;
