@@ -15,6 +15,7 @@ import { monitoringRoutes } from './monitoring/routes.ts';
 import { requestIdOf } from './http/request-id.ts';
 import { registerInputGuards, validatorCompiler } from './http/validation.ts';
 import { registerIdempotency } from './http/idempotency.ts';
+import { registerNoStore } from './http/no-store.ts';
 import { registerProblemHandlers, sendProblem } from './http/problem.ts';
 import { errorResponses, Problem } from './http/schemas.ts';
 import type { App } from './http/types.ts';
@@ -101,7 +102,7 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus()) {
   bus.subscribe('webhooks', forgetWebhooks);
   const dispatcher = createDispatcher(ctx, [webhooks.fanOut]);
 
-  return { users, apiKeys, auth, audit, worlds, maintenance, whitelist, clientVersions, scheduler, client, bus, webhooks, worker, dispatcher };
+  return { users, apiKeys, auth, audit, worlds, maintenance, whitelist, clientVersions, scheduler, client, bus, box, webhooks, worker, dispatcher };
 }
 
 /** The node's background work: scheduler, event dispatcher, webhook worker, retention. main.ts starts it. */
@@ -239,7 +240,8 @@ export async function buildApp(
     }
   });
   registerInputGuards(app);
-  registerIdempotency(app, ctx.db, ctx.clock);
+  registerIdempotency(app, ctx.db, ctx.clock, services.box);
+  registerNoStore(app);
 
   await app.register(swagger, {
     openapi: {

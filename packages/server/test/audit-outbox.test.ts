@@ -105,7 +105,7 @@ eachDatabase('audit log and outbox', (kind) => {
     await assert.rejects(
       inTransaction(h.db.db, async (trx) => {
         await writeEvent(trx, h.ctx.clock, 'user.login', { userId: 1, username: 'admin', ip: null, at: new Date().toISOString() });
-        await writeAudit(trx, new Date().toISOString(), {}, { action: 'test.rollback', targetType: 'test' });
+        await writeAudit(trx, new Date().toISOString(), {}, { action: 'test.rollback', targetType: 'user' });
         throw new Error('boom');
       }),
       /boom/,

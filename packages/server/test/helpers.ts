@@ -222,3 +222,13 @@ export function startServerProcess(env: Record<string, string>): ServerProcess {
   ready.catch(() => undefined);
   return { child, ready, exited, output: () => out };
 }
+
+/** Waits until `check` holds, polling, failing after `ms` (a generous ceiling: the machine may be busy). */
+export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}

@@ -22,7 +22,7 @@ export function apiKeysRoutes(app: App, apiKeys: ApiKeysService): void {
   });
 
   app.post('/api/v1/api-keys', {
-    config: { permission: 'apiKeys.write' },
+    config: { permission: 'apiKeys.write', noStore: true },
     schema: {
       operationId: 'createApiKey',
       summary: 'Create an API key; the key is in this response only',

@@ -13,6 +13,6 @@ export function auditRoutes(app: App, audit: AuditService): void {
       querystring: ListAuditLogsQuery,
       response: { 200: Paginated(AuditLog), ...errorResponses(400, 401, 403) },
     },
-    handler: (request) => audit.list(request.query),
+    handler: (request) => audit.list(request.query, request.principal),
   });
 }

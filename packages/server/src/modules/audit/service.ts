@@ -2,13 +2,17 @@ import type { AppContext } from '../../context.ts';
 import { likePattern } from '../../db/dialect.ts';
 import { ValidationError } from '../../errors.ts';
 import { page, type Page } from '../../http/schemas.ts';
+import { allows, type Principal } from '../permissions.ts';
 import type { ListAuditLogsFilter, PublicAuditLog } from './schemas.ts';
+import { AUDIT_TARGETS } from './store.ts';
 
 const COLUMNS = ['id', 'actor_type', 'actor_id', 'actor_name', 'action', 'target_type', 'target_id', 'before', 'after', 'ip', 'request_id', 'created_at'] as const;
 
 export function createAuditService({ db }: AppContext) {
-  function filtered(f: ListAuditLogsFilter) {
+  function filtered(f: ListAuditLogsFilter, reader: Principal | undefined) {
     let q = db.selectFrom('audit_logs');
+    const hidden = Object.entries(AUDIT_TARGETS).flatMap(([type, permission]) => (allows(permission, reader) ? [] : [type]));
+    if (hidden.length > 0) q = q.where('target_type', 'not in', hidden);
     if (f.actorType) q = q.where('actor_type', '=', f.actorType);
     if (f.actorId) q = q.where('actor_id', '=', f.actorId);
     if (f.action) {
@@ -23,11 +27,12 @@ export function createAuditService({ db }: AppContext) {
   }
 
   return {
-    async list(f: ListAuditLogsFilter): Promise<Page<PublicAuditLog>> {
+    /** The entries `reader` may see (see AUDIT_TARGETS). */
+    async list(f: ListAuditLogsFilter, reader: Principal | undefined): Promise<Page<PublicAuditLog>> {
       if (f.from && f.to && new Date(f.to) <= new Date(f.from)) throw new ValidationError('to', 'must be after from');
       const [rows, count] = await Promise.all([
-        filtered(f).select(COLUMNS).orderBy('id', 'desc').limit(f.limit).offset((f.page - 1) * f.limit).execute(),
-        filtered(f).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+        filtered(f, reader).select(COLUMNS).orderBy('id', 'desc').limit(f.limit).offset((f.page - 1) * f.limit).execute(),
+        filtered(f, reader).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
       ]);
       const data = rows.map(
         (r): PublicAuditLog => ({

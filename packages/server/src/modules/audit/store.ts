@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import type { Principal } from '../permissions.ts';
+import type { Permission, Principal } from '../permissions.ts';
 
 /** Who made a change, from where: passed from the HTTP layer into services for auditing. */
 export interface Actor {
@@ -11,23 +11,29 @@ export interface Actor {
 
 export const SYSTEM_ACTOR: Actor = {};
 
-const SECRET_KEYS = /password|secret|token|hash|^key$/i;
-
-/** Deep copy with every secret-looking field replaced, so no secret reaches the audit log. */
-export function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.test(k) && v != null ? '[REDACTED]' : redact(v)]),
-    );
-  }
-  return value;
-}
+/**
+ * What each kind of target is, by the permission that reads it through its own routes: the audit log shows an
+ * entry only to a caller who may read its target there, so it never tells what those routes would refuse.
+ */
+export const AUDIT_TARGETS = {
+  user: 'users.read',
+  api_key: 'apiKeys.read',
+  world: 'ops.read',
+  maintenance: 'ops.read',
+  whitelist: 'ops.read',
+  client_version: 'ops.read',
+  webhook: 'webhooks.read',
+  webhook_delivery: 'webhooks.read',
+} as const satisfies Record<string, Permission>;
 
 export interface AuditEntry {
   action: string;
-  targetType: string;
+  targetType: keyof typeof AUDIT_TARGETS;
   targetId?: string | number | null;
+  /**
+   * Snapshots are the target's public representation, as its routes answer it: a credential is never part of one
+   * (a new key or secret is added to its creation response only; webhook header values are masked).
+   */
   before?: unknown;
   after?: unknown;
 }
@@ -44,8 +50,8 @@ export async function writeAudit(trx: Kysely<Database>, at: string, actor: Actor
       action: entry.action,
       target_type: entry.targetType,
       target_id: entry.targetId == null ? null : String(entry.targetId),
-      before: entry.before === undefined ? null : JSON.stringify(redact(entry.before)),
-      after: entry.after === undefined ? null : JSON.stringify(redact(entry.after)),
+      before: entry.before === undefined ? null : JSON.stringify(entry.before),
+      after: entry.after === undefined ? null : JSON.stringify(entry.after),
       ip: actor.ip ?? null,
       request_id: actor.requestId ?? null,
       created_at: at,

@@ -20,7 +20,7 @@ const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxL
 
 export function authRoutes(app: App, auth: AuthService, users: UsersService): void {
   app.post('/api/v1/auth/login', {
-    config: { permission: 'public' },
+    config: { permission: 'public', noStore: true },
     schema: {
       operationId: 'login',
       summary: 'Sign in with username or email and password',
@@ -44,7 +44,7 @@ export function authRoutes(app: App, auth: AuthService, users: UsersService): vo
   });
 
   app.post('/api/v1/auth/refresh', {
-    config: { permission: 'public' },
+    config: { permission: 'public', noStore: true },
     schema: {
       operationId: 'refreshToken',
       summary: 'Trade a refresh token for a new token pair (the old refresh token is spent)',

@@ -37,7 +37,7 @@ export function webhooksRoutes(app: App, webhooks: WebhooksService): void {
   });
 
   app.post('/api/v1/webhooks', {
-    config: { permission: 'webhooks.write' },
+    config: { permission: 'webhooks.write', noStore: true },
     schema: {
       operationId: 'createWebhook',
       summary: 'Register an endpoint; without a secret one is generated. The secret is in this response only',
@@ -90,7 +90,7 @@ export function webhooksRoutes(app: App, webhooks: WebhooksService): void {
   });
 
   app.post('/api/v1/webhooks/:id/rotate-secret', {
-    config: { permission: 'webhooks.write' },
+    config: { permission: 'webhooks.write', noStore: true },
     schema: {
       operationId: 'rotateWebhookSecret',
       summary: 'New secret (in this response only); the old one keeps signing during the grace period',

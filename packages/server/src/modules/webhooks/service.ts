@@ -8,6 +8,7 @@ import { page, type Page } from '../../http/schemas.ts';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import { writeAudit, type Actor } from '../audit/store.ts';
 import { checkEventFilters, matchesEvent } from './events.ts';
+import { sealHeaders } from './headers.ts';
 import type {
   CreateWebhookInput,
   ListDeliveriesFilter,
@@ -27,7 +28,7 @@ export interface WebhookSettings {
   rotationGraceMs: number;
 }
 
-/** Endpoints, secrets (sealed at rest), deliveries and their queue operations. The worker sends them. */
+/** Endpoints, secrets and custom header values (sealed at rest), deliveries and their queue operations. The worker sends them. */
 export function createWebhooksService(ctx: AppContext, box: SecretBox, settings: WebhookSettings, wakeWorker: () => void) {
   const { db, clock } = ctx;
   let activeCache: WebhookRow[] | undefined;
@@ -131,7 +132,7 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
           previous_secret_expires_at: null,
           active: toInt(input.active ?? true),
           description: input.description ?? null,
-          headers: JSON.stringify(input.headers ?? {}),
+          headers: sealHeaders(box, input.headers ?? {}),
           disabled_reason: null,
           failing_since: null,
           created_at: at,
@@ -162,7 +163,7 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
           ...(input.events ? { events: JSON.stringify(input.events) } : {}),
           ...(input.active !== undefined ? { active: toInt(input.active) } : {}),
           ...(input.description !== undefined ? { description: input.description } : {}),
-          ...(input.headers ? { headers: JSON.stringify(input.headers) } : {}),
+          ...(input.headers ? { headers: sealHeaders(box, input.headers, row.headers) } : {}),
           // Re-enabling is one call: it forgets why the endpoint was disabled.
           ...(reenabled ? { disabled_reason: null, failing_since: null } : {}),
           updated_at: at,

@@ -1,6 +1,7 @@
 import type { Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { parseJson, toBool } from '../../db/columns.ts';
 import type { Database, WebhookAttemptsTable, WebhookDeliveriesTable, WebhooksTable } from '../../db/schema.ts';
+import { maskedHeaders } from './headers.ts';
 import type { DeliveryStatus, ListDeliveriesFilter, PublicAttempt, PublicDelivery, PublicWebhook } from './schemas.ts';
 
 export type WebhookRow = Omit<WebhooksTable, 'id'> & { id: number };
@@ -13,7 +14,7 @@ export function toPublicWebhook(r: WebhookRow, now: Date): PublicWebhook {
     events: parseJson<string[]>(r.events, []),
     active: toBool(r.active),
     description: r.description,
-    headers: parseJson<Record<string, string>>(r.headers, {}),
+    headers: maskedHeaders(r.headers),
     disabledReason: r.disabled_reason,
     failingSince: r.failing_since,
     secretRotationEndsAt: rotating ? r.previous_secret_expires_at : null,

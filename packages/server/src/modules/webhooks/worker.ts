@@ -8,6 +8,7 @@ import type { SecretBox } from '../../crypto/secret-box.ts';
 import type { Db } from '../../db/index.ts';
 import type { Dialect } from '../../db/dialect.ts';
 import { writeEvent } from '../../events/outbox.ts';
+import { maskedHeaders, openHeaders } from './headers.ts';
 import { signDelivery } from './signer.ts';
 import { checkWebhookUrl, guardedLookup, type SsrfOptions } from './ssrf.ts';
 import { webhooksStore, type WebhookRow } from './store.ts';
@@ -21,6 +22,8 @@ const CLAIM_MAX = 200;
 const FLUSH_DELAY_MS = 10;
 /** …or at once when this many are waiting. */
 const FLUSH_BATCH = 500;
+/** Sent with every attempt, after the endpoint's own headers. */
+const FIXED_HEADERS = { 'content-type': 'application/json', 'user-agent': USER_AGENT };
 /** Header values that must not be kept with an attempt. */
 const SIGNATURE_HEADERS = new Set(['x-gatrix-signature', 'webhook-signature']);
 
@@ -39,6 +42,8 @@ interface Prepared {
   url: URL | string;
   /** The endpoint's own headers, then content-type and user-agent. */
   headers: Record<string, string>;
+  /** The same, as attempt logs show them: the endpoint's own header values masked. */
+  shownHeaders: Record<string, string>;
   secret: string;
   /** The secret before the last rotation, signing too until `until`. */
   previous?: { secret: string; until: string };
@@ -155,7 +160,8 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       }
       hit.prepared = {
         url,
-        headers: { ...(JSON.parse(w.headers) as Record<string, string>), 'content-type': 'application/json', 'user-agent': USER_AGENT },
+        headers: { ...openHeaders(box, w.headers), ...FIXED_HEADERS },
+        shownHeaders: { ...maskedHeaders(w.headers), ...FIXED_HEADERS },
         secret: box.open(w.secret_enc),
         previous: w.previous_secret_enc && w.previous_secret_expires_at ? { secret: box.open(w.previous_secret_enc), until: w.previous_secret_expires_at } : undefined,
       };
@@ -274,7 +280,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     const signed = signDelivery({ secrets, eventId: d.eventId, eventType: d.eventType, deliveryId: d.id, body: d.payload, now });
     const r = await post(w.url, { ...w.headers, ...signed }, d.payload);
     stats.attempts++;
-    const shown: Record<string, string> = { ...w.headers };
+    const shown: Record<string, string> = { ...w.shownHeaders };
     for (const [k, v] of Object.entries(signed)) if (!SIGNATURE_HEADERS.has(k)) shown[k] = v;
     results.push({ delivery: d, requestHeaders: shown, durationMs: Date.now() - started, ...r });
   }

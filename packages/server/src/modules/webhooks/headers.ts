@@ -1,0 +1,29 @@
+import type { SecretBox } from '../../crypto/secret-box.ts';
+import { parseJson } from '../../db/columns.ts';
+
+/**
+ * An endpoint's custom headers often carry the partner's credential (`Authorization`, `X-Api-Key`), so every value
+ * is one: sealed at rest, and shown — in responses, attempt logs and the audit log — as this.
+ */
+export const MASKED_HEADER_VALUE = '[REDACTED]';
+
+/**
+ * The stored form: names in clear, each value sealed. A value sent back as the mask keeps the value stored under
+ * that name, so a client can send back the headers it read.
+ */
+export function sealHeaders(box: SecretBox, headers: Record<string, string>, stored = '{}'): string {
+  const kept = parseJson<Record<string, string>>(stored, {});
+  return JSON.stringify(
+    Object.fromEntries(Object.entries(headers).map(([name, v]) => [name, v === MASKED_HEADER_VALUE && kept[name] ? kept[name] : box.seal(v)])),
+  );
+}
+
+/** The values to send. */
+export function openHeaders(box: SecretBox, stored: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(parseJson<Record<string, string>>(stored, {})).map(([name, v]) => [name, box.open(v)]));
+}
+
+/** The names, each with the mask for value. */
+export function maskedHeaders(stored: string): Record<string, string> {
+  return Object.fromEntries(Object.keys(parseJson<Record<string, string>>(stored, {})).map((name) => [name, MASKED_HEADER_VALUE]));
+}

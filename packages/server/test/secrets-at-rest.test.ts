@@ -1,0 +1,137 @@
+/**
+ * No credential in clear at rest: every flow that makes one runs against a real `main.ts` process, with and without
+ * an Idempotency-Key, then every byte the database holds is searched for each credential.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, it } from 'node:test';
+import pg from 'pg';
+import { eachDatabase, startServerProcess, until, type ServerProcess } from './helpers.ts';
+
+const PASSWORD = 'at-rest-password-1';
+
+eachDatabase('credentials at rest', (kind) => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'gatrix-at-rest-'));
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const received: http.IncomingHttpHeaders[] = [];
+  const receiver = http.createServer((req, res) => {
+    received.push(req.headers);
+    req.resume().on('end', () => res.writeHead(200).end());
+  });
+  let server: ServerProcess | undefined;
+  after(async () => {
+    if (server && server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+    await new Promise((r) => receiver.close(r));
+    rmSync(dataDir, { recursive: true, force: true });
+    if (kind === 'postgres') {
+      const c = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await c.connect();
+      await c.query(`drop schema if exists ${schema} cascade`);
+      await c.end();
+    }
+  });
+
+  it('API keys, refresh tokens, webhook secrets and header values, made with and without Idempotency-Key, are nowhere in the database', async () => {
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    let databaseUrl: Record<string, string> = {};
+    if (kind === 'postgres') {
+      const c = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await c.connect();
+      await c.query(`create schema ${schema}`);
+      await c.end();
+      databaseUrl = { DATABASE_URL: `${process.env.TEST_DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}` };
+    }
+    server = startServerProcess({ GATRIX_DATA_DIR: dataDir, GATRIX_ADMIN_PASSWORD: PASSWORD, GATRIX_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', ...databaseUrl });
+    const base = await server.ready;
+
+    let n = 0;
+    const call = async (method: string, url: string, o: { token?: string; body?: unknown; idempotent: boolean }) => {
+      const headers: Record<string, string> = o.body === undefined ? {} : { 'content-type': 'application/json' };
+      if (o.token) headers.authorization = `Bearer ${o.token}`;
+      if (o.idempotent) headers['idempotency-key'] = `at-rest-${++n}`;
+      const send = () => fetch(`${base}/api/v1${url}`, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
+      const r = await send();
+      const text = await r.text();
+      assert.ok(r.status < 300, `${method} ${url}: ${r.status} ${text}`);
+      if (o.idempotent && method === 'POST' && !url.startsWith('/auth/')) {
+        // The stored answer is sealed, not lost: the same caller gets it again, byte for byte.
+        const again = await send();
+        assert.equal(again.headers.get('idempotent-replayed'), 'true', `${url} replayed`);
+        assert.equal(await again.text(), text);
+      }
+      return JSON.parse(text) as Record<string, unknown>;
+    };
+
+    const credentials: string[] = [];
+    const keep = (v: unknown) => {
+      assert.equal(typeof v, 'string');
+      credentials.push(v as string);
+      return v as string;
+    };
+    const webhookIds: number[] = [];
+    for (const idempotent of [false, true]) {
+      const login = await call('POST', '/auth/login', { body: { username: 'admin', password: PASSWORD }, idempotent });
+      keep(login.refreshToken);
+      const refreshed = await call('POST', '/auth/refresh', { body: { refreshToken: login.refreshToken }, idempotent });
+      keep(refreshed.refreshToken);
+      const token = refreshed.accessToken as string;
+      keep((await call('POST', '/api-keys', { token, body: { name: `partner ${idempotent}`, type: 'admin' }, idempotent })).key);
+
+      const partnerToken = keep(`partner-token-${randomBytes(12).toString('hex')}`);
+      const partnerKey = keep(`partner-key-${randomBytes(12).toString('hex')}`);
+      const given = keep(`given-secret-${randomBytes(12).toString('hex')}`);
+      const body = { url: hookUrl, events: ['world.*'], headers: { Authorization: `Bearer ${partnerToken}`, 'X-Api-Key': partnerKey } };
+      const generated = await call('POST', '/webhooks', { token, body, idempotent });
+      keep(generated.secret);
+      assert.deepEqual(generated.headers, { Authorization: '[REDACTED]', 'X-Api-Key': '[REDACTED]' });
+      const chosen = await call('POST', '/webhooks', { token, body: { ...body, secret: given }, idempotent });
+      keep((await call('POST', `/webhooks/${chosen.id as number}/rotate-secret`, { token, idempotent })).secret);
+      const patched = keep(`patched-key-${randomBytes(12).toString('hex')}`);
+      await call('PATCH', `/webhooks/${chosen.id as number}`, { token, body: { headers: { Authorization: '[REDACTED]', 'X-Api-Key': patched } }, idempotent });
+      webhookIds.push(generated.id as number, chosen.id as number);
+
+      // A delivery to each endpoint, so its attempt log holds the headers it was sent with.
+      for (const id of [generated.id as number, chosen.id as number]) {
+        const delivery = await call('POST', `/webhooks/${id}/test`, { token, idempotent });
+        let detail: { attemptsLog: { requestHeaders: Record<string, string> }[] } | undefined;
+        await until(async () => {
+          detail = (await call('GET', `/webhook-deliveries/${delivery.id as number}`, { token, idempotent: false })) as typeof detail;
+          return detail!.attemptsLog.length > 0;
+        }, `an attempt of delivery ${delivery.id as number}`);
+        assert.equal(detail!.attemptsLog[0].requestHeaders.authorization ?? detail!.attemptsLog[0].requestHeaders.Authorization, '[REDACTED]');
+      }
+      // The receiver got the real values, the patched one included and the unchanged one kept.
+      assert.ok(received.some((h) => h.authorization === `Bearer ${partnerToken}` && h['x-api-key'] === patched));
+    }
+    assert.equal(received.length, 4);
+
+    const missing = (text: Buffer | string, where: string) => {
+      for (const c of credentials) assert.ok(!text.includes(c), `${where} holds ${c}`);
+    };
+    if (kind === 'sqlite') {
+      const file = path.join(dataDir, 'gatrix.db');
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) missing(readFileSync(f), path.basename(f));
+      assert.ok(existsSync(`${file}-wal`), 'the WAL was scanned');
+    } else {
+      const c = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await c.connect();
+      const tables = await c.query<{ table_name: string }>('select table_name from information_schema.tables where table_schema = $1', [schema]);
+      assert.ok(tables.rows.length >= 10);
+      for (const { table_name } of tables.rows) {
+        const rows = await c.query<{ t: string }>(`select t::text as t from ${schema}."${table_name}" t`);
+        missing(rows.rows.map((r) => r.t).join('\n'), table_name);
+      }
+      await c.end();
+    }
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+    // Closing checkpoints the WAL into the file: nothing shows up there either.
+    if (kind === 'sqlite') missing(readFileSync(path.join(dataDir, 'gatrix.db')), 'gatrix.db after closing');
+  });
+});
