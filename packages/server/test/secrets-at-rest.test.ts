@@ -26,6 +26,7 @@ eachDatabase('credentials at rest', (kind) => {
   let server: ServerProcess | undefined;
   after(async () => {
     if (server && server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+    receiver.closeAllConnections();
     await new Promise((r) => receiver.close(r));
     rmSync(dataDir, { recursive: true, force: true });
     if (kind === 'postgres') {
