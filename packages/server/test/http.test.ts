@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { eachDatabase, startHarness, type Harness } from './helpers.ts';
+import { IDEMPOTENCY_LEASE_MS, idempotencyRequestHash } from '../src/http/idempotency.ts';
+import { failOutboxInserts } from './db-faults.ts';
+import { eachDatabase, startHarness, TestClock, type Harness } from './helpers.ts';
 
 eachDatabase('HTTP conventions', (kind) => {
   let h: Harness;
@@ -38,51 +40,6 @@ eachDatabase('HTTP conventions', (kind) => {
     const broken = await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' }, payload: '{"username": ' });
     assert.equal(broken.statusCode, 400);
     assert.equal(broken.json().code, 'malformed_json');
-  });
-
-  it('Idempotency-Key: same key and body replays the first response; a different body is 422', async () => {
-    const body = { username: 'idem1', email: 'idem1@example.com' };
-    const headers = { 'idempotency-key': 'create-idem1' };
-    const first = await h.call('POST', '/api/v1/users', { token: h.adminToken, body, headers });
-    assert.equal(first.statusCode, 201);
-    const again = await h.call('POST', '/api/v1/users', { token: h.adminToken, body, headers });
-    assert.equal(again.statusCode, 201);
-    assert.equal(again.headers['idempotent-replayed'], 'true');
-    assert.deepEqual(again.json(), first.json());
-    const total = (await h.call('GET', '/api/v1/users?q=idem1', { token: h.adminToken })).json().pagination.total;
-    assert.equal(total, 1, 'the replay created nothing');
-    const other = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { ...body, username: 'idem2' }, headers });
-    assert.equal(other.statusCode, 422);
-    assert.equal(other.json().code, 'idempotency_key_reused');
-  });
-
-  it('Idempotency-Key is scoped to the caller', async () => {
-    const { key } = await h.apiKey('admin');
-    const headers = { 'idempotency-key': 'shared-key' };
-    const a = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 'scopeA', email: 'scopea@example.com' }, headers });
-    const b = await h.call('POST', '/api/v1/users', { token: key, body: { username: 'scopeB', email: 'scopeb@example.com' }, headers });
-    assert.equal(a.statusCode, 201);
-    assert.equal(b.statusCode, 201);
-    assert.notEqual(a.json().id, b.json().id);
-  });
-
-  it('concurrent requests with one Idempotency-Key create once', async () => {
-    const body = { username: 'idemrace', email: 'idemrace@example.com' };
-    const rs = await Promise.all([0, 1, 2, 3].map(() => h.call('POST', '/api/v1/users', { token: h.adminToken, body, headers: { 'idempotency-key': 'race' } })));
-    for (const r of rs) assert.ok([201, 409].includes(r.statusCode), r.body);
-    assert.ok(rs.some((r) => r.statusCode === 201));
-    assert.equal((await h.call('GET', '/api/v1/users?q=idemrace', { token: h.adminToken })).json().pagination.total, 1);
-  });
-
-  it('a 4xx answer is replayed too; the key is 1..255 chars', async () => {
-    const headers = { 'idempotency-key': 'bad-create' };
-    const first = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 'admin', email: 'again@example.com' }, headers });
-    assert.equal(first.statusCode, 409);
-    const again = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 'admin', email: 'again@example.com' }, headers });
-    assert.equal(again.statusCode, 409);
-    assert.equal(again.headers['idempotent-replayed'], 'true');
-    const long = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 'x1x', email: 'x1x@example.com' }, headers: { 'idempotency-key': 'k'.repeat(256) } });
-    assert.equal(long.statusCode, 400);
   });
 
   it('ETag on a resource; If-None-Match gives 304; a stale If-Match gives 412 and changes nothing', async () => {
@@ -124,5 +81,118 @@ eachDatabase('HTTP conventions', (kind) => {
     const docs = await h.call('GET', '/docs/');
     assert.equal(docs.statusCode, 200);
     assert.match(docs.body, /swagger/i);
+  });
+});
+
+eachDatabase('Idempotency-Key', (kind) => {
+  let h: Harness;
+  const clock = new TestClock();
+  before(async () => {
+    h = await startHarness(kind, { clock });
+  });
+  after(() => h.close());
+
+  /** Webhook endpoints have no unique field: only the key can keep a retry from making a second one. */
+  const hook = { url: 'https://partner.example.com/hook', events: ['user.*'] };
+  const webhookCount = async () => (await h.call('GET', '/api/v1/webhooks', { token: h.adminToken })).json().pagination.total as number;
+
+  it('same key and body replays the first response; a different body is 422', async () => {
+    const body = { username: 'idem1', email: 'idem1@example.com' };
+    const headers = { 'idempotency-key': 'create-idem1' };
+    const first = await h.call('POST', '/api/v1/users', { token: h.adminToken, body, headers });
+    assert.equal(first.statusCode, 201);
+    const again = await h.call('POST', '/api/v1/users', { token: h.adminToken, body, headers });
+    assert.equal(again.statusCode, 201);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    assert.deepEqual(again.json(), first.json());
+    const total = (await h.call('GET', '/api/v1/users?q=idem1', { token: h.adminToken })).json().pagination.total;
+    assert.equal(total, 1, 'the replay created nothing');
+    const other = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { ...body, username: 'idem2' }, headers });
+    assert.equal(other.statusCode, 422);
+    assert.equal(other.json().code, 'idempotency_key_reused');
+  });
+
+
+  it('is scoped to the caller: the same key and body from another caller is a new request', async () => {
+    const { key } = await h.apiKey('admin');
+    const headers = { 'idempotency-key': 'shared-key' };
+    const before = await webhookCount();
+    const a = await h.call('POST', '/api/v1/webhooks', { token: h.adminToken, body: hook, headers });
+    const aAgain = await h.call('POST', '/api/v1/webhooks', { token: h.adminToken, body: hook, headers });
+    const b = await h.call('POST', '/api/v1/webhooks', { token: key, body: hook, headers });
+    assert.equal(a.statusCode, 201);
+    assert.equal(aAgain.headers['idempotent-replayed'], 'true');
+    assert.equal(aAgain.json().id, a.json().id);
+    assert.equal(b.statusCode, 201);
+    assert.equal(b.headers['idempotent-replayed'], undefined);
+    assert.notEqual(b.json().id, a.json().id);
+    assert.equal(await webhookCount(), before + 2);
+  });
+
+  it('concurrent requests with one key create once, on a resource with no unique field', async () => {
+    const before = await webhookCount();
+    const rs = await Promise.all([0, 1, 2, 3, 4, 5].map(() => h.call('POST', '/api/v1/webhooks', { token: h.adminToken, body: hook, headers: { 'idempotency-key': 'race' } })));
+    for (const r of rs) assert.ok(r.statusCode === 201 || (r.statusCode === 409 && r.json().code === 'idempotency_in_progress'), r.body);
+    assert.equal(new Set(rs.filter((r) => r.statusCode === 201).map((r) => r.json().id)).size, 1);
+    assert.equal(await webhookCount(), before + 1);
+  });
+
+  it('a claim left by a stopped node answers 409 idempotency_in_progress until its lease runs out; then the request runs', async () => {
+    const url = '/api/v1/webhooks';
+    // What a node that died between claiming the key and answering leaves behind.
+    await h.db.db
+      .insertInto('idempotency_keys')
+      .values({ scope: 'user:1', key: 'crashed', method: 'POST', path: url, body_hash: idempotencyRequestHash(url, hook), status_code: null, response_body: null, created_at: clock.now().toISOString() })
+      .execute();
+    const before = await webhookCount();
+    const busy = await h.call('POST', url, { token: h.adminToken, body: hook, headers: { 'idempotency-key': 'crashed' } });
+    assert.equal(busy.statusCode, 409);
+    assert.equal(busy.json().code, 'idempotency_in_progress');
+    clock.advance(IDEMPOTENCY_LEASE_MS + 1);
+    const retried = await h.call('POST', url, { token: h.adminToken, body: hook, headers: { 'idempotency-key': 'crashed' } });
+    assert.equal(retried.statusCode, 201, retried.body);
+    assert.equal(await webhookCount(), before + 1);
+    const replay = await h.call('POST', url, { token: h.adminToken, body: hook, headers: { 'idempotency-key': 'crashed' } });
+    assert.equal(replay.headers['idempotent-replayed'], 'true');
+    assert.equal(replay.json().id, retried.json().id);
+  });
+
+  it('a 500 releases the key: the retry with the same key runs and succeeds', async () => {
+    const body = { username: 'idem500', email: 'idem500@example.com' };
+    const headers = { 'idempotency-key': 'after-500' };
+    const restore = await failOutboxInserts(h, 'user.created');
+    const failed = await h.call('POST', '/api/v1/users', { token: h.adminToken, body, headers });
+    await restore();
+    assert.equal(failed.statusCode, 500);
+    const retried = await h.call('POST', '/api/v1/users', { token: h.adminToken, body, headers });
+    assert.equal(retried.statusCode, 201, retried.body);
+    assert.equal(retried.headers['idempotent-replayed'], undefined);
+    const replay = await h.call('POST', '/api/v1/users', { token: h.adminToken, body, headers });
+    assert.equal(replay.statusCode, 201);
+    assert.equal(replay.headers['idempotent-replayed'], 'true', 'the success is the answer kept');
+    assert.equal((await h.call('GET', '/api/v1/users?q=idem500', { token: h.adminToken })).json().pagination.total, 1);
+  });
+
+  it('a 4xx answer is replayed too; the key is 1..255 chars', async () => {
+    const headers = { 'idempotency-key': 'bad-create' };
+    const first = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 'admin', email: 'again@example.com' }, headers });
+    assert.equal(first.statusCode, 409);
+    const again = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 'admin', email: 'again@example.com' }, headers });
+    assert.equal(again.statusCode, 409);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    const long = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 'x1x', email: 'x1x@example.com' }, headers: { 'idempotency-key': 'k'.repeat(256) } });
+    assert.equal(long.statusCode, 400);
+  });
+
+  it('rows past their 24 h are pruned, not only when their own key comes back', async () => {
+    const headers = { 'idempotency-key': 'old' };
+    assert.equal((await h.call('POST', '/api/v1/webhooks', { token: h.adminToken, body: hook, headers })).statusCode, 201);
+    const rows = () => h.db.db.selectFrom('idempotency_keys').select('key').where('key', '=', 'old').execute();
+    assert.equal((await rows()).length, 1);
+    clock.advance(24 * 3600 * 1000 + 1);
+    // The clock moved past the access token's life: an API key makes the next request.
+    const { key } = await h.apiKey('admin');
+    assert.equal((await h.call('POST', '/api/v1/webhooks', { token: key, body: hook, headers: { 'idempotency-key': 'new' } })).statusCode, 201);
+    assert.deepEqual(await rows(), []);
   });
 });
