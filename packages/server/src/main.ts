@@ -2,6 +2,7 @@ import './v8-tuning.ts'; // first: V8 flags must be set before the rest is loade
 import path from 'node:path';
 import { buildApp, startBackground } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { secretBox } from './crypto/secret-box.ts';
 import { migrate, openDatabase } from './db/index.ts';
 import { createLogger } from './logger.ts';
 
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   const config = readConfig();
   const log = createLogger(config);
   const database = openDatabase({ url: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'gatrix.db') });
-  await migrate(database);
+  await migrate(database, { box: secretBox(config.encryptionKey) });
   const { app, services, monitoring } = await buildApp({ config, database, logger: log });
 
   // Errors outside any request: logged with their stack and kept with the request errors. A stray rejected

@@ -39,6 +39,8 @@ export function eachDatabase(title: string, suite: (kind: DbKind) => void): void
 export interface TestDatabase extends DatabaseHandle {
   /** The PostgreSQL schema (undefined on SQLite), to open more connections to the same database. */
   schema?: string;
+  /** The SQLite file (undefined on PostgreSQL). */
+  file?: string;
   /** Closes the connection and deletes the file or schema. */
   drop(): Promise<void>;
 }
@@ -46,9 +48,10 @@ export interface TestDatabase extends DatabaseHandle {
 export async function openTestDatabase(kind: DbKind, poolSize?: number, attempt = 1): Promise<TestDatabase> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'gatrix-test-'));
-    const h = openDatabase({ sqliteFile: path.join(dir, 'test.db') });
+    const file = path.join(dir, 'test.db');
+    const h = openDatabase({ sqliteFile: file });
     await migrate(h);
-    return { ...h, drop: async () => { await h.close(); rmSync(dir, { recursive: true, force: true }); } };
+    return { ...h, file, drop: async () => { await h.close(); rmSync(dir, { recursive: true, force: true }); } };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_URL });

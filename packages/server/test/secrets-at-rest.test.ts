@@ -11,7 +11,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, it } from 'node:test';
 import pg from 'pg';
-import { eachDatabase, startServerProcess, until, type ServerProcess } from './helpers.ts';
+import { secretBox } from '../src/crypto/secret-box.ts';
+import { up as sealSecrets } from '../src/db/migrations/0004_sealed_secrets.ts';
+import { openHeaders } from '../src/modules/webhooks/headers.ts';
+import { eachDatabase, openTestDatabase, startServerProcess, until, type ServerProcess } from './helpers.ts';
 
 const PASSWORD = 'at-rest-password-1';
 
@@ -134,5 +137,57 @@ eachDatabase('credentials at rest', (kind) => {
     assert.equal(await server.exited, 0);
     // Closing checkpoints the WAL into the file: nothing shows up there either.
     if (kind === 'sqlite') missing(readFileSync(path.join(dataDir, 'gatrix.db')), 'gatrix.db after closing');
+  });
+});
+
+eachDatabase('migration 0004 (sealed secrets)', (kind) => {
+  it('seals the webhook header values stored in clear, masks them in attempt logs and audit snapshots, drops stored answers', async () => {
+    const db = await openTestDatabase(kind);
+    const box = secretBox(randomBytes(32));
+    const at = new Date().toISOString();
+    const headers = { Authorization: 'Bearer legacy-credential-1', 'X-Api-Key': 'legacy-credential-2' };
+    try {
+      const { id } = await db.db
+        .insertInto('webhooks')
+        .values({ url: 'https://partner.example.com/hook', events: '["user.*"]', secret_enc: box.seal('whsec_x'), previous_secret_enc: null, previous_secret_expires_at: null, active: 1, description: null, headers: JSON.stringify(headers), disabled_reason: null, failing_since: null, created_at: at, updated_at: at })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const delivery = await db.db
+        .insertInto('webhook_deliveries')
+        .values({ webhook_id: id, event_id: 'evt_legacy', event_type: 'user.created', payload: '{}', status: 'delivered', attempts: 1, next_attempt_at: null, lease_until: null, last_status_code: 200, last_error: null, event_created_at: at, created_at: at, updated_at: at, delivered_at: at })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const sent = { ...headers, 'content-type': 'application/json', 'x-gatrix-event': 'user.created', 'webhook-id': 'evt_legacy' };
+      await db.db
+        .insertInto('webhook_attempts')
+        .values({ delivery_id: delivery.id, attempt: 1, request_headers: JSON.stringify(sent), response_status: 200, response_headers: null, response_body: null, duration_ms: 3, error: null, created_at: at })
+        .execute();
+      await db.db
+        .insertInto('audit_logs')
+        .values({ actor_type: 'system', actor_id: null, actor_name: 'system', action: 'webhook.create', target_type: 'webhook', target_id: String(id), before: null, after: JSON.stringify({ id, headers }), ip: null, request_id: null, created_at: at })
+        .execute();
+      await db.db
+        .insertInto('idempotency_keys')
+        .values({ scope: 'user:1', key: 'legacy', method: 'POST', path: '/api/v1/api-keys', body_hash: 'x', status_code: 201, response_body: '{"key":"gtx_admin_legacy-credential-3"}', created_at: at })
+        .execute();
+
+      await sealSecrets(db.db as never, db.dialect, { box });
+
+      const w = await db.db.selectFrom('webhooks').select('headers').where('id', '=', id).executeTakeFirstOrThrow();
+      assert.deepEqual(openHeaders(box, w.headers), headers);
+      const attempt = await db.db.selectFrom('webhook_attempts').select('request_headers').executeTakeFirstOrThrow();
+      assert.deepEqual(JSON.parse(attempt.request_headers), { ...sent, Authorization: '[REDACTED]', 'X-Api-Key': '[REDACTED]' });
+      const audit = await db.db.selectFrom('audit_logs').select('after').where('target_type', '=', 'webhook').executeTakeFirstOrThrow();
+      assert.deepEqual(JSON.parse(audit.after!), { id, headers: { Authorization: '[REDACTED]', 'X-Api-Key': '[REDACTED]' } });
+      assert.equal((await db.db.selectFrom('idempotency_keys').selectAll().execute()).length, 0);
+      if (db.file) {
+        // Checkpointed on close: the replaced values left nothing behind in the file's free space.
+        await db.close();
+        const bytes = readFileSync(db.file);
+        for (const v of ['legacy-credential-1', 'legacy-credential-2', 'legacy-credential-3']) assert.ok(!bytes.includes(v), `the file holds ${v}`);
+      }
+    } finally {
+      await db.drop();
+    }
   });
 });

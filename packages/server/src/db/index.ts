@@ -3,6 +3,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type LogEvent, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
+import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
 import * as m0001 from './migrations/0001_foundation.ts';
@@ -82,7 +83,12 @@ function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
   });
 }
 
-type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
+/** What a migration may need besides the database: the encryption key, to seal what was stored in clear. */
+export interface MigrationSecrets {
+  box?: SecretBox;
+}
+
+type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect, secrets: MigrationSecrets): Promise<void> };
 
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_foundation': m0001,
@@ -92,14 +98,14 @@ const MIGRATIONS: Record<string, DialectMigration> = {
 };
 
 /** Runs every pending migration; the same migrations build both dialects' schemas. */
-export async function migrate(handle: DatabaseHandle): Promise<void> {
+export async function migrate(handle: DatabaseHandle, secrets: MigrationSecrets = {}): Promise<void> {
   const provider: MigrationProvider = {
     getMigrations: () =>
       Promise.resolve(
         Object.fromEntries(
           Object.entries(MIGRATIONS).map(([name, m]): [string, Migration] => [
             name,
-            { up: (db) => m.up(db, handle.dialect) },
+            { up: (db) => m.up(db, handle.dialect, secrets) },
           ]),
         ),
       ),
