@@ -89,6 +89,7 @@ export interface IdempotencyKeysTable {
   path: string;
   body_hash: string;
   status_code: number | null;
+  /** Sealed (crypto/secret-box.ts): it may hold a credential shown only once. */
   response_body: string | null;
   created_at: string;
 }
@@ -172,6 +173,7 @@ export interface WebhooksTable {
   active: number;
   description: string | null;
   /** JSON object of extra request headers. */
+  /** JSON: header name → sealed value (modules/webhooks/headers.ts). */
   headers: string;
   disabled_reason: string | null;
   failing_since: string | null;
