@@ -15,7 +15,7 @@ import { monitoringRoutes } from './monitoring/routes.ts';
 import { requestIdOf } from './http/request-id.ts';
 import { registerInputGuards, validatorCompiler } from './http/validation.ts';
 import { registerIdempotency } from './http/idempotency.ts';
-import { registerProblemHandlers, sendProblem } from './http/problem.ts';
+import { PROBLEMS_PAGE, registerProblemHandlers, sendProblem } from './http/problem.ts';
 import { errorResponses, Problem } from './http/schemas.ts';
 import type { App } from './http/types.ts';
 import { apiKeysRoutes } from './modules/api-keys/routes.ts';
@@ -272,6 +272,13 @@ export async function buildApp(
     config: { permission: 'public' },
     schema: { hide: true },
     handler: () => app.swagger(),
+  });
+
+  // Where every problem's `type` points: one anchored entry per code, readable without signing in.
+  app.get('/docs/problems', {
+    config: { permission: 'public' },
+    schema: { hide: true },
+    handler: (_request, reply) => reply.type('text/html; charset=utf-8').send(PROBLEMS_PAGE),
   });
 
   app.get('/healthz', {

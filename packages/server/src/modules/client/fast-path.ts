@@ -85,7 +85,7 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
       }
       if (!allows('client.read', principal)) return false;
       const query = q === -1 ? {} : (parseQuery(url.slice(q + 1)) as Record<string, unknown>);
-      if (unstorable(query, 'query') !== undefined) return false;
+      if (unstorable(query, 'query').length > 0) return false;
       const answer = route(query, ipOf(req));
       if (typeof answer !== 'string') {
         answer?.catch(() => undefined); // a snapshot is loading (or the query was refused): Fastify answers
