@@ -192,21 +192,6 @@ export async function buildApp(
     });
   }
 
-  if (opts.clientFastPath !== false) {
-    fastPath = createClientFastPath({
-      authenticate: services.auth.authenticate,
-      client: services.client,
-      trustProxy: config.trustProxy,
-      onAnswered:
-        countRequests || logRequests
-          ? (reqId, route, ms) => {
-              if (countRequests) monitoring.stats.record('GET', route, 200, ms);
-              if (logRequests) logger.info({ reqId, method: 'GET', route, status: 200, ms: Math.round(ms * 100) / 100 }, 'request');
-            }
-          : undefined,
-    });
-  }
-
   const realtime = await createRealtimeGateway(app.server, {
     authenticate: async (token) => services.auth.authenticate(token),
     log: logger,
@@ -324,5 +309,21 @@ export async function buildApp(
     await services.bus.close();
   });
   await app.ready();
+  // Made once the route table is complete: the fast path reads each route's permission from it.
+  if (opts.clientFastPath !== false) {
+    fastPath = createClientFastPath({
+      authenticate: services.auth.authenticate,
+      client: services.client,
+      permissionOf: (path) => routes.find((r) => r.method === 'GET' && r.url === path)?.permission,
+      trustProxy: config.trustProxy,
+      onAnswered:
+        countRequests || logRequests
+          ? (reqId, route, ms) => {
+              if (countRequests) monitoring.stats.record('GET', route, 200, ms);
+              if (logRequests) logger.info({ reqId, method: 'GET', route, status: 200, ms: Math.round(ms * 100) / 100 }, 'request');
+            }
+          : undefined,
+    });
+  }
   return { app, services, ctx, routes, realtime, fastPath, monitoring };
 }
