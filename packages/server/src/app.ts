@@ -16,7 +16,7 @@ import { requestIdOf } from './http/request-id.ts';
 import { registerInputGuards, validatorCompiler } from './http/validation.ts';
 import { registerIdempotency } from './http/idempotency.ts';
 import { registerNoStore } from './http/no-store.ts';
-import { registerProblemHandlers, sendProblem } from './http/problem.ts';
+import { PROBLEMS_PAGE, registerProblemHandlers, sendProblem } from './http/problem.ts';
 import { errorResponses, Problem } from './http/schemas.ts';
 import type { App } from './http/types.ts';
 import { apiKeysRoutes } from './modules/api-keys/routes.ts';
@@ -193,21 +193,6 @@ export async function buildApp(
     });
   }
 
-  if (opts.clientFastPath !== false) {
-    fastPath = createClientFastPath({
-      authenticate: services.auth.authenticate,
-      client: services.client,
-      trustProxy: config.trustProxy,
-      onAnswered:
-        countRequests || logRequests
-          ? (reqId, route, ms) => {
-              if (countRequests) monitoring.stats.record('GET', route, 200, ms);
-              if (logRequests) logger.info({ reqId, method: 'GET', route, status: 200, ms: Math.round(ms * 100) / 100 }, 'request');
-            }
-          : undefined,
-    });
-  }
-
   const realtime = await createRealtimeGateway(app.server, {
     authenticate: async (token) => services.auth.authenticate(token),
     log: logger,
@@ -276,6 +261,13 @@ export async function buildApp(
     handler: () => app.swagger(),
   });
 
+  // Where every problem's `type` points: one anchored entry per code, readable without signing in.
+  app.get('/docs/problems', {
+    config: { permission: 'public' },
+    schema: { hide: true },
+    handler: (_request, reply) => reply.type('text/html; charset=utf-8').send(PROBLEMS_PAGE),
+  });
+
   app.get('/healthz', {
     config: { permission: 'public' },
     schema: { operationId: 'healthz', summary: 'The process is up', tags: ['system'], security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
@@ -319,5 +311,21 @@ export async function buildApp(
     await services.bus.close();
   });
   await app.ready();
+  // Made once the route table is complete: the fast path reads each route's permission from it.
+  if (opts.clientFastPath !== false) {
+    fastPath = createClientFastPath({
+      authenticate: services.auth.authenticate,
+      client: services.client,
+      permissionOf: (path) => routes.find((r) => r.method === 'GET' && r.url === path)?.permission,
+      trustProxy: config.trustProxy,
+      onAnswered:
+        countRequests || logRequests
+          ? (reqId, route, ms) => {
+              if (countRequests) monitoring.stats.record('GET', route, 200, ms);
+              if (logRequests) logger.info({ reqId, method: 'GET', route, status: 200, ms: Math.round(ms * 100) / 100 }, 'request');
+            }
+          : undefined,
+    });
+  }
   return { app, services, ctx, routes, realtime, fastPath, monitoring };
 }

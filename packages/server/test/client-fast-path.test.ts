@@ -133,6 +133,65 @@ describe('game-client fast path', () => {
     assert.equal(anyone.message, 'Back soon');
   });
 
+  it("no client route lets a whitelisted caller's answer reach the next caller, on the fast path or the Fastify route", async () => {
+    const asAdmin = { token: admin };
+    const set = async (method: string, url: string, body: unknown) => {
+      const r = await h.call(method, url, { ...asAdmin, body });
+      assert.equal(r.statusCode, 200, r.body);
+    };
+    const world = (await h.call('GET', '/api/v1/game-worlds', asAdmin)).json<{ data: { id: number; worldId: string }[] }>().data.find((w) => w.worldId === 'w1')!;
+    await set('PUT', '/api/v1/maintenance', { enabled: true, message: 'Global maintenance' });
+    await set('PUT', `/api/v1/game-worlds/${world.id}/maintenance`, { enabled: true, message: 'w1 down' });
+    try {
+      /** Each game-client route, asked for something a whitelisted caller is let through. */
+      const urls: Record<string, string> = {
+        '/api/v1/client/client-version': `${V}?channel=PC&subChannel=Steam&version=1.0.1`, // MAINTENANCE
+        '/api/v1/client/status': '/api/v1/client/status',
+        '/api/v1/client/game-worlds': '/api/v1/client/game-worlds',
+      };
+      const clientRoutes = h.routes.filter((r) => r.url.startsWith('/api/v1/client/')).map((r) => r.url);
+      assert.deepEqual(clientRoutes.sort(), Object.keys(urls).sort(), 'every game-client route is covered');
+      const whitelisted: { name: string; query: string; headers: Record<string, string> }[] = [
+        { name: 'whitelisted account', query: 'accountId=qa-1', headers: {} },
+        { name: 'whitelisted IP', query: '', headers: { 'x-forwarded-for': '203.0.113.7' } },
+      ];
+      const key = { 'x-api-key': client };
+      const transports = {
+        fast: async (url: string, headers: Record<string, string>) => {
+          const before = h.fastPath!.answered;
+          const r = await fetch(`${h.baseUrl}${url}`, { headers: { ...key, ...headers } });
+          const body = await r.text();
+          assert.equal(h.fastPath!.answered - before, 1, `the fast path answered ${url}`);
+          return body;
+        },
+        normal: async (url: string, headers: Record<string, string>) => (await h.app.inject({ method: 'GET', url, headers: { ...key, ...headers } })).body,
+      };
+      /** A fresh snapshot, loaded through another version, so the route's own cached answers are empty. */
+      const freshSnapshot = async () => {
+        h.services.client.invalidate();
+        await h.services.client.clientVersion({ channel: 'PC', subChannel: 'Steam', version: '1.0.0' }, undefined);
+      };
+
+      for (const [path, url] of Object.entries(urls)) {
+        for (const [transport, send] of Object.entries(transports)) {
+          await freshSnapshot();
+          const anyone = await send(url, {});
+          assert.match(anyone, /"(status":"MAINTENANCE|maintenance":true)/, `${path}: the answer for anyone is maintenance`);
+          for (const w of whitelisted) {
+            const label = `${path} ${transport}, ${w.name} first`;
+            await freshSnapshot();
+            const own = await send(w.query ? `${url}${url.includes('?') ? '&' : '?'}${w.query}` : url, w.headers);
+            assert.notEqual(own, anyone, `${label}: the whitelisted caller passes through`);
+            assert.equal(await send(url, {}), anyone, `${label}: the next caller gets the answer for anyone`);
+          }
+        }
+      }
+    } finally {
+      await set('PUT', `/api/v1/game-worlds/${world.id}/maintenance`, { enabled: false });
+      await set('PUT', '/api/v1/maintenance', { enabled: false });
+    }
+  });
+
   it('sees a change at once, and a revoked key is refused', async () => {
     const url = `${h.baseUrl}${V}?channel=PC&subChannel=Steam&version=1.0.0&patchVersion=1.0041`;
     const get = async (key = client) => {

@@ -11,6 +11,7 @@ import { after, before, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import pino from 'pino';
+import { MAX_JSON_DEPTH } from '../src/http/validation.ts';
 import { allows, type Permission, type Principal } from '../src/modules/permissions.ts';
 import { ADMIN, eachDatabase, startHarness, type DbKind, type Harness } from './helpers.ts';
 
@@ -98,6 +99,7 @@ interface Schema {
   enum?: unknown[];
   anyOf?: Schema[];
   properties?: Record<string, Schema>;
+  additionalProperties?: Schema | boolean;
   required?: string[];
   items?: Schema;
   default?: unknown;
@@ -861,6 +863,43 @@ eachDatabase('fuzz: targeted regressions', (kind) => {
     for (const url of urls) {
       const r = await w.h.call('GET', url, { token: w.h.adminToken });
       if (r.statusCode !== 400) wrong.push(`GET ${url} → ${r.statusCode} ${r.body.slice(0, 120)}`);
+    }
+    assert.deepEqual(wrong, []);
+  });
+
+  it('every free-form JSON field refuses nesting past the depth limit with a 400 naming it, and takes the limit', async () => {
+    const rng = new Rng(11);
+    const wrong: string[] = [];
+    /** Fields whose schema takes any JSON (`Type.Unknown()`, or a record of it), as paths into the body. */
+    const freeForm = (s: Schema, path: string[]): string[][] => {
+      if (s.type === undefined && !s.anyOf && !s.enum) return [path];
+      if (typeof s.additionalProperties === 'object' && Object.keys(s.additionalProperties).length === 0) return [path];
+      return Object.entries(s.properties ?? {}).flatMap(([k, v]) => freeForm(v, [...path, k]));
+    };
+    /** `{"a":{"a":…1}}`, `levels` objects deep, as JSON text (too deep for JSON.stringify's recursion). */
+    const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+    const fields = w.targets
+      .filter((t) => ['POST', 'PUT', 'PATCH'].includes(t.method) && t.body?.properties)
+      .flatMap((t) => freeForm(t.body!, []).filter((p) => p.length > 0).map((path) => ({ t, path })));
+    assert.ok(fields.some(({ path }) => path.join('.') === 'customPayload'), 'customPayload was found as a free-form field');
+    for (const { t, path } of fields) {
+      // The body is level 1, so a field `path.length` deep holds MAX_JSON_DEPTH - path.length more levels.
+      const room = MAX_JSON_DEPTH - path.length;
+      for (const levels of [room, room + 1, 5000]) {
+        // A PATCH body of the field alone is valid, so there the field's depth is all that decides between 400 and
+        // 200 (or 404 where the generator could make no row to patch).
+        const body = (t.method === 'PATCH' ? {} : Object.fromEntries(validBody(t.body!, rng).filter(([k]) => k !== path[0]))) as Record<string, unknown>;
+        let at = body;
+        for (const k of path.slice(0, -1)) at = (at[k] ??= {}) as Record<string, unknown>;
+        at[path[path.length - 1]] = '<deep>';
+        const payload = JSON.stringify(body).replace('"<deep>"', nested(levels));
+        const r = await w.h.app.inject({ method: t.method as 'PUT', url: w.intactUrl(t), headers: { ...w.adminHeaders(t.permission), 'content-type': 'application/json' }, payload });
+        const errors = r.statusCode === 400 ? r.json<{ errors?: { path: string; message: string }[] }>().errors ?? [] : [];
+        const depthError = errors.find((e) => /deeper than/.test(e.message));
+        const what = `${t.method} ${t.url} ${path.join('.')} ${levels} levels deep → ${r.statusCode} ${r.body.slice(0, 160)}`;
+        if (levels <= room && (depthError || r.statusCode >= 500 || (t.method === 'PATCH' && ![200, 404].includes(r.statusCode)))) wrong.push(`${what} (within the limit)`);
+        if (levels > room && !(depthError && depthError.path.startsWith(path.join('.')))) wrong.push(`${what} (past the limit)`);
+      }
     }
     assert.deepEqual(wrong, []);
   });

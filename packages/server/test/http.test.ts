@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { IDEMPOTENCY_LEASE_MS, idempotencyRequestHash } from '../src/http/idempotency.ts';
+import { MAX_FIELD_ERRORS } from '../src/errors.ts';
+import { PROBLEM_CODES } from '../src/problem-codes.ts';
 import { failOutboxInserts } from './db-faults.ts';
 import { eachDatabase, startHarness, TestClock, type Harness } from './helpers.ts';
 
@@ -37,9 +39,46 @@ eachDatabase('HTTP conventions', (kind) => {
     const text = await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'text/plain' }, payload: 'hello' });
     assert.equal(text.statusCode, 415);
     assert.equal(text.json().code, 'unsupported_media_type');
+    assert.match(text.json().detail, /send the body as JSON with content-type: application\/json/, '415 says what to send');
     const broken = await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' }, payload: '{"username": ' });
     assert.equal(broken.statusCode, 400);
     assert.equal(broken.json().code, 'malformed_json');
+  });
+
+  it('a 400 names every invalid field of the body at once, the first 20 of them', async () => {
+    const many = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 12, email: 'not-an-email', role: 'king', bogus: true } });
+    assert.equal(many.statusCode, 400, many.body);
+    const p = many.json<{ code: string; detail: string; errors: { path: string; message: string }[] }>();
+    assert.equal(p.code, 'validation_failed');
+    assert.deepEqual([...new Set(p.errors.map((e) => e.path))].sort(), ['bogus', 'email', 'role', 'username']);
+    for (const e of p.errors) assert.ok(p.detail.includes(`${e.path} ${e.message}`), `detail names ${e.path}`);
+
+    // 30 tags of the wrong type (and too many of them): the answer lists 20 and counts the rest.
+    const tags = await h.call('POST', '/api/v1/game-worlds', { token: h.adminToken, body: { worldId: 'many-errors', name: 'Many', tags: Array.from({ length: 30 }, (_, i) => i) } });
+    assert.equal(tags.statusCode, 400, tags.body);
+    const t = tags.json<{ detail: string; errors: { path: string }[] }>();
+    assert.equal(t.errors.length, MAX_FIELD_ERRORS);
+    assert.match(t.detail, /; and \d+ more$/);
+
+    // Values no store can take are reported together too.
+    const nul = await h.call('POST', '/api/v1/game-worlds', { token: h.adminToken, body: { worldId: 'nul-fields', name: 'a\u0000b', description: 'c\u0000d' } });
+    assert.equal(nul.statusCode, 400, nul.body);
+    assert.deepEqual(nul.json<{ errors: { path: string }[] }>().errors.map((e) => e.path).sort(), ['description', 'name']);
+  });
+
+  it('every problem type URI resolves, without signing in, to the explanation of its code', async () => {
+    const problem = (await h.call('GET', '/api/v1/users')).json<{ type: string; code: string }>();
+    const [page, anchor] = problem.type.split('#');
+    assert.equal(anchor, problem.code);
+    const r = await h.call('GET', page);
+    assert.equal(r.statusCode, 200, r.body);
+    assert.match(String(r.headers['content-type']), /^text\/html/);
+    // Each code DomainError and sendProblem accept (tsc allows no other) has its anchored entry, status and text.
+    for (const [code, [status, text]] of Object.entries(PROBLEM_CODES)) {
+      const entry = new RegExp(`<dt id="${code}"><code>${code}</code> \\(${status} [A-Za-z ]+\\)</dt>\n<dd>([^<]|<code>)+`).exec(r.body);
+      assert.ok(entry, `${code} has an entry on ${page}`);
+      assert.ok(text.length > 10, `${code} is explained`);
+    }
   });
 
   it('ETag on a resource; If-None-Match gives 304; a stale If-Match gives 412 and changes nothing', async () => {

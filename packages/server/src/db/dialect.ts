@@ -1,5 +1,5 @@
 import { sql, type ColumnDefinitionBuilder, type RawBuilder } from 'kysely';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, type UniqueField } from '../errors.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -12,7 +12,7 @@ export function idColumn(c: ColumnDefinitionBuilder, dialect: Dialect): ColumnDe
  * The API field each unique index protects. PostgreSQL names the index; SQLite names the index for
  * expression indexes and `table.column, …` for column indexes, so both spellings are listed.
  */
-const UNIQUE_FIELDS: Record<string, string> = {
+const UNIQUE_FIELDS: Record<string, UniqueField> = {
   users_username_uq: 'username',
   users_email_uq: 'email',
   api_keys_key_hash_uq: 'key',
@@ -24,7 +24,7 @@ const UNIQUE_FIELDS: Record<string, string> = {
 };
 
 /** If the error is a unique-constraint violation, the API field that clashed; otherwise undefined. */
-export function uniqueViolationField(err: unknown): string | undefined {
+export function uniqueViolationField(err: unknown): UniqueField | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as { code?: string; constraint?: string; message?: string };
   let name: string | undefined;
@@ -33,7 +33,7 @@ export function uniqueViolationField(err: unknown): string | undefined {
     const m = /index '([^']+)'/.exec(e.message ?? '') ?? /constraint failed: (.+)$/.exec(e.message ?? '');
     name = m?.[1];
   } else return undefined;
-  return (name && UNIQUE_FIELDS[name]) ?? 'id';
+  return (name ? UNIQUE_FIELDS[name] : undefined) ?? 'id';
 }
 
 /** Maps a unique-index violation to a 409 naming the field; rethrows anything else. */

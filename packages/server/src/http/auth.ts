@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
 import type { Actor } from '../modules/audit/store.ts';
 import type { AuthService } from '../modules/auth/service.ts';
-import { allows, type Permission, type Principal } from '../modules/permissions.ts';
+import { allows, neededFor, type Permission, type Principal } from '../modules/permissions.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -69,7 +69,7 @@ export function registerAuth(app: FastifyInstance, auth: AuthService): void {
     const decide = (principal: Principal | undefined) => {
       if (!principal) return done(new UnauthorizedError('The credential is invalid, expired or revoked', 'invalid_credentials'));
       request.principal = principal;
-      done(allows(permission, principal) ? undefined : new ForbiddenError());
+      done(allows(permission, principal) ? undefined : new ForbiddenError(neededFor(permission)));
     };
     const found = auth.authenticate(credential);
     if (found instanceof Promise) found.then(decide, done);

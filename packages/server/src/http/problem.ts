@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
-import { DomainError, RateLimitedError, type ErrorKind, type FieldError } from '../errors.ts';
+import { DomainError, invalidFields, RateLimitedError, type ErrorKind, type FieldError } from '../errors.ts';
 import { principalLabel } from '../modules/permissions.ts';
+import { PROBLEM_CODES, type ProblemCode } from '../problem-codes.ts';
 
 const STATUS_BY_KIND: Record<ErrorKind, number> = {
   invalid: 400,
@@ -32,7 +33,7 @@ const TITLES: Record<number, string> = {
 };
 
 /** Fastify's own client errors, with the code we give them. */
-const FASTIFY_CODES: Record<string, string> = {
+const FASTIFY_CODES: Record<string, ProblemCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
@@ -44,7 +45,7 @@ export function sendProblem(
   request: FastifyRequest,
   reply: FastifyReply,
   status: number,
-  code: string,
+  code: ProblemCode,
   detail: string,
   errors?: FieldError[],
 ): FastifyReply {
@@ -129,14 +130,15 @@ export function registerProblemHandlers(app: FastifyInstance, onServerError: (er
     }
     const fe = err as FastifyError;
     if (fe.validation) {
-      const errors = fieldErrors(fe.validationContext, fe.validation as AjvError[]);
-      return sendProblem(request, reply, 400, 'validation_failed', errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+      const invalid = invalidFields(fieldErrors(fe.validationContext, fe.validation as AjvError[]));
+      return sendProblem(request, reply, 400, invalid.code, invalid.message, invalid.errors);
     }
     const status = fe.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       if (status === 429) reply.header('retry-after', String(reply.getHeader('retry-after') ?? 1));
-      const code = (fe.code && FASTIFY_CODES[fe.code]) ?? (err instanceof SyntaxError ? 'malformed_json' : 'bad_request');
-      return sendProblem(request, reply, status, code, fe.message);
+      const code = (fe.code ? FASTIFY_CODES[fe.code] : undefined) ?? (err instanceof SyntaxError ? 'malformed_json' : 'bad_request');
+      const detail = code === 'unsupported_media_type' ? `${fe.message}; send the body as JSON with content-type: application/json` : fe.message;
+      return sendProblem(request, reply, status, code, detail);
     }
     const context = { method: request.method, route: request.routeOptions.url, actor: principalLabel(request.principal) };
     request.log.error({ err, ...context }, 'request failed');
@@ -144,3 +146,21 @@ export function registerProblemHandlers(app: FastifyInstance, onServerError: (er
     return sendProblem(request, reply, 500, 'internal_error', 'An unexpected error occurred; quote the request id when reporting it');
   });
 }
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The page each problem `type` (`/docs/problems#<code>`) points into: one entry per code, anchored by the code. */
+export const PROBLEMS_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Gatrix problem codes</title></head>
+<body>
+<h1>Gatrix problem codes</h1>
+<p>Every error answer is RFC 9457 <code>application/problem+json</code>: <code>type</code>, <code>title</code>, <code>status</code>,
+<code>detail</code>, <code>code</code>, <code>requestId</code> and, for invalid fields, <code>errors: [{ path, message }]</code>.
+Programs should branch on <code>code</code>; <code>detail</code> is for people.</p>
+<dl>
+${Object.entries(PROBLEM_CODES)
+  .map(([code, [status, text]]) => `<dt id="${code}"><code>${code}</code> (${status} ${TITLES[status]})</dt>\n<dd>${escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>')}</dd>`)
+  .join('\n')}
+</dl>
+</body></html>
+`;

@@ -1,6 +1,6 @@
 import type { RouteOptions } from 'fastify';
 
-type HookName = 'onRequest' | 'preHandler' | 'onSend';
+type HookName = 'onRequest' | 'preValidation' | 'preHandler' | 'onSend';
 
 /**
  * Adds a hook to one route from an `onRoute` hook, after the route's own hooks. Hooks that only some routes

@@ -1,7 +1,7 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifyInstance, FastifySchemaCompiler, preHandlerHookHandler } from 'fastify';
-import { ValidationError } from '../errors.ts';
+import type { FastifyInstance, FastifySchemaCompiler, preHandlerHookHandler, preValidationHookHandler } from 'fastify';
+import { invalidFields, MAX_FIELD_ERRORS, type FieldError } from '../errors.ts';
 import { addRouteHook } from './route-hooks.ts';
 
 const addFormats = addFormatsModule.default;
@@ -9,10 +9,11 @@ const addFormats = addFormatsModule.default;
 /**
  * Two validators: query strings, path parameters and headers are text, so their numbers and booleans are
  * coerced; JSON bodies are typed already, so `{"username": 123}` or `{"role": ["admin"]}` is a 400, not a
- * value quietly converted.
+ * value quietly converted. Both report every invalid field, so a client fixes a form in one round trip
+ * (the answer lists the first MAX_FIELD_ERRORS; bodies are bounded by the body limit and the depth limit).
  */
 function makeAjv(coerceTypes: Options['coerceTypes']): Ajv {
-  const ajv = new Ajv({ removeAdditional: false, useDefaults: true, allErrors: false, coerceTypes });
+  const ajv = new Ajv({ removeAdditional: false, useDefaults: true, allErrors: true, coerceTypes });
   addFormats(ajv);
   // RFC 3339 allows a leap second (23:59:60) and offsets that move a time outside years 0000-9999. A JavaScript
   // Date cannot hold the first, and stores the others as ±YYYYYY-…, which is no date-time: refuse both here.
@@ -39,33 +40,65 @@ export function compileQueryValidator(schema: object): (query: unknown) => boole
   return text.compile(schema);
 }
 
-/** The first place in a parsed input that no store can take, as a field path; undefined when there is none. */
-export function unstorable(value: unknown, path: string): string | undefined {
-  // PostgreSQL text cannot hold U+0000 (SQLite can): refuse it on both, so both answer the same 400.
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
-  // Ajv coerces "Infinity" and "1e400" to Infinity and then skips minimum/maximum, which only test finite numbers.
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
-  if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const found = unstorable(v, path ? `${path}.${k}` : k);
-      if (found !== undefined) return found;
-    }
+/** How deep a JSON body may nest (objects and arrays, the body itself being level 1). */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * The first value in a JSON body nested deeper than MAX_JSON_DEPTH, as a field path; undefined when there is
+ * none. Free-form fields (`customPayload`) would otherwise take any depth, and every later walk over the value
+ * (serializing, storing, answering) recurses once per level.
+ */
+export function tooDeep(value: unknown, path = '', depth = 1): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (depth > MAX_JSON_DEPTH) return path;
+  for (const [k, v] of Object.entries(value)) {
+    const found = tooDeep(v, path ? `${path}.${k}` : k, depth + 1);
+    if (found !== undefined) return found;
   }
   return undefined;
 }
 
-/** Checks the parts of a request that the route takes (body, query, path parameters), only on routes that take any. */
+/**
+ * The places in a parsed input that no store can take, as field paths (at most MAX_FIELD_ERRORS of them);
+ * empty when there are none.
+ */
+export function unstorable(value: unknown, path: string, found: string[] = []): string[] {
+  if (found.length >= MAX_FIELD_ERRORS) return found;
+  // PostgreSQL text cannot hold U+0000 (SQLite can): refuse it on both, so both answer the same 400.
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) found.push(path);
+  } else if (typeof value === 'number') {
+    // Ajv coerces "Infinity" and "1e400" to Infinity and then skips minimum/maximum, which only test finite numbers.
+    if (!Number.isFinite(value)) found.push(path);
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) unstorable(v, path ? `${path}.${k}` : k, found);
+  }
+  return found;
+}
+
+/**
+ * Checks the parts of a request that the route takes (body, query, path parameters), only on routes that take
+ * any: a body's depth before validation (so nothing walks a deep one), and after validation (which coerces query
+ * text to numbers) what no store can take.
+ */
 export function registerInputGuards(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     const parts = (['body', 'querystring', 'params'] as const).filter((part) => route.schema?.[part] !== undefined);
     if (parts.length === 0) return;
+    if (parts.includes('body')) {
+      const depthGuard: preValidationHookHandler = (request, _reply, done) => {
+        const path = tooDeep(request.body);
+        done(path === undefined ? undefined : invalidFields([{ path: path || '(body)', message: `nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays` }]));
+      };
+      addRouteHook(route, 'preValidation', depthGuard);
+    }
     const guard: preHandlerHookHandler = (request, _reply, done) => {
+      const errors: FieldError[] = [];
       for (const part of parts) {
         const [value, where] = part === 'body' ? [request.body, ''] : part === 'querystring' ? [request.query, 'query'] : [request.params, 'params'];
-        const path = unstorable(value, where);
-        if (path !== undefined) return done(new ValidationError(path || '(body)', 'must be a finite number or text without NUL characters'));
+        for (const path of unstorable(value, where)) errors.push({ path: path || '(body)', message: 'must be a finite number or text without NUL characters' });
       }
-      done();
+      done(errors.length === 0 ? undefined : invalidFields(errors));
     };
     addRouteHook(route, 'preHandler', guard);
   });

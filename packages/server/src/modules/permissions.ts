@@ -54,6 +54,17 @@ export function allows(permission: Permission, p: Principal | undefined): boolea
   return (PERMISSIONS[permission] as readonly string[]).includes(grantOf(p));
 }
 
+const either = (words: readonly string[]) => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`);
+
+/** What a 403 says: the permission the route needs and who has it, e.g. "… client.read, which client, server or admin API keys have". */
+export function neededFor(permission: Permission): string {
+  const grants: readonly string[] = PERMISSIONS[permission];
+  const roles = grants.filter((g) => !g.startsWith('key:'));
+  const keys = grants.filter((g) => g.startsWith('key:')).map((g) => g.slice(4));
+  const who = [roles.length > 0 ? `users with role ${either(roles)}` : '', keys.length > 0 ? `${either(keys)} API keys` : ''].filter(Boolean);
+  return `This route needs the ${permission} permission, which ${who.join(' and ')} have`;
+}
+
 export function isStaff(p: Principal): boolean {
   return p.kind === 'user' ? STAFF_ROLES.includes(p.role) : p.keyType === 'admin';
 }

@@ -81,7 +81,7 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
         throw new UnauthorizedError(INVALID_LOGIN, 'invalid_credentials');
       }
       if (creds.status !== 'active') {
-        throw new DomainError('forbidden', `account_${creds.status}`, `This account is ${creds.status}`);
+        throw new DomainError('forbidden', `account_${creds.status}` as const, `This account is ${creds.status}`);
       }
       limiter.recordSuccess(login);
       const now = clock.now();

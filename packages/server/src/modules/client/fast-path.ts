@@ -6,7 +6,7 @@ import { credentialOf } from '../../http/auth.ts';
 import { requestIdOf } from '../../http/request-id.ts';
 import { compileQueryValidator, unstorable } from '../../http/validation.ts';
 import type { MaybePromise } from '../../maybe.ts';
-import { allows, type Principal } from '../permissions.ts';
+import { allows, type Permission, type Principal } from '../permissions.ts';
 import { JSON_TYPE } from '../../http/schemas.ts';
 import { CallerQuery, ClientVersionQuery } from './routes.ts';
 import type { Caller, ClientService, ClientVersionQuery as VersionQuery } from './service.ts';
@@ -14,6 +14,8 @@ import type { Caller, ClientService, ClientVersionQuery as VersionQuery } from '
 export interface FastPathDeps {
   authenticate(credential: string): MaybePromise<Principal | undefined>;
   client: ClientService;
+  /** The permission the route table gives a GET path: the fast path checks the routes' own, never a copy. */
+  permissionOf(path: string): Permission | undefined;
   trustProxy: Config['trustProxy'];
   /** Told of every answer (request line, metrics); when unset nothing is timed. */
   onAnswered?: (requestId: string, route: string, ms: number) => void;
@@ -41,7 +43,7 @@ function trustFunction(trustProxy: Config['trustProxy']): ((addr: string, i: num
  * three GET routes have this fast path in front of Fastify, in the HTTP server's request listener.
  *
  * It answers only the plain success case, with exactly what the Fastify route would answer: a credential
- * already in the cache and allowed `client.read`, a query the route's own schema accepts, and a warm
+ * already in the cache and allowed the route's permission, a query the route's own schema accepts, and a warm
  * snapshot. Anything else — no or unknown credential, bad input, a version that is not there, a snapshot
  * being (re)loaded, HEAD, a body — falls through to the Fastify route, which checks everything again and
  * writes the problem+json. test/client-fast-path.test.ts holds both paths to the same answers.
@@ -58,11 +60,18 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
   };
 
   // The answer for a valid query; undefined when the route's schema refuses it.
-  const routes = new Map<string, (query: Record<string, unknown>, ip: string | undefined) => MaybePromise<string> | undefined>([
+  const answers: [string, (query: Record<string, unknown>, ip: string | undefined) => MaybePromise<string> | undefined][] = [
     ['/api/v1/client/client-version', (q, ip) => (validVersionQuery(q) ? client.clientVersion(q as unknown as VersionQuery, ip) : undefined)],
     ['/api/v1/client/status', (q, ip) => (validCallerQuery(q) ? client.status({ ...(q as Caller), ip }) : undefined)],
     ['/api/v1/client/game-worlds', (q, ip) => (validCallerQuery(q) ? client.worlds({ ...(q as Caller), ip }) : undefined)],
-  ]);
+  ];
+  const routes = new Map(
+    answers.map(([path, answer]) => {
+      const permission = deps.permissionOf(path);
+      if (permission === undefined) throw new Error(`the client fast path answers GET ${path}, which is not in the route table`);
+      return [path, { permission, answer }];
+    }),
+  );
 
   const fastPath: FastPath = { handle, answered: 0 };
   return fastPath;
@@ -83,10 +92,10 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
         principal.catch(() => undefined); // the cache is filling; Fastify authenticates this request itself
         return false;
       }
-      if (!allows('client.read', principal)) return false;
+      if (!allows(route.permission, principal)) return false;
       const query = q === -1 ? {} : (parseQuery(url.slice(q + 1)) as Record<string, unknown>);
-      if (unstorable(query, 'query') !== undefined) return false;
-      const answer = route(query, ipOf(req));
+      if (unstorable(query, 'query').length > 0) return false;
+      const answer = route.answer(query, ipOf(req));
       if (typeof answer !== 'string') {
         answer?.catch(() => undefined); // a snapshot is loading (or the query was refused): Fastify answers
         return false;

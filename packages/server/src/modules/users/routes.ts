@@ -61,7 +61,7 @@ export function usersRoutes(app: App, users: UsersService): void {
     },
     handler: async (request, reply) => {
       const p = request.principal!;
-      if (p.kind === 'user' && p.role === 'player' && p.userId !== request.params.id) throw new ForbiddenError();
+      if (p.kind === 'user' && p.role === 'player' && p.userId !== request.params.id) throw new ForbiddenError('A player may read only its own profile');
       return withEtag(request, reply, await users.get(request.params.id));
     },
   });
