@@ -151,7 +151,7 @@ describe('game-client fast path', () => {
       };
       const clientRoutes = h.routes.filter((r) => r.url.startsWith('/api/v1/client/')).map((r) => r.url);
       assert.deepEqual(clientRoutes.sort(), Object.keys(urls).sort(), 'every game-client route is covered');
-      const whitelisted = [
+      const whitelisted: { name: string; query: string; headers: Record<string, string> }[] = [
         { name: 'whitelisted account', query: 'accountId=qa-1', headers: {} },
         { name: 'whitelisted IP', query: '', headers: { 'x-forwarded-for': '203.0.113.7' } },
       ];
