@@ -54,7 +54,7 @@ class ReadmeTests(unittest.TestCase):
         # What the examples said they would print.
         self.assertIn("player123", " ".join(printed))
         self.assertIn("409 username_taken {'username': 'username is already taken'}", printed)
-        self.assertIn("{'username': 'must NOT have fewer than 3 characters'}", printed)
+        self.assertIn("{'username': 'must NOT have fewer than 3 characters', 'email': 'must match format \"email\"'}", printed)
         self.assertTrue(any(p.startswith("user_not_found ") for p in printed), printed)
         self.assertEqual(namespace["again"].id, namespace["user"].id)
         self.assertEqual(namespace["version"].sub_channel, "Steam")
