@@ -13,7 +13,8 @@ import pino from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import { buildApp, startBackground, type Services } from '../src/app.ts';
 import { openDatabase } from '../src/db/index.ts';
-import { EVENT_AUDIENCE, EVENT_CATALOG, type EventEnvelope, type EventName } from '../src/events/catalog.ts';
+import { EVENT_CATALOG, type EventEnvelope, type EventName } from '../src/events/catalog.ts';
+import { EVENT_AUDIENCE } from '../src/modules/realtime/audience.ts';
 import type { App } from '../src/http/types.ts';
 import type { RealtimeGateway } from '../src/modules/realtime/gateway.ts';
 import { startHarness, type Harness } from './helpers.ts';
@@ -147,7 +148,7 @@ describe('live events across two nodes on PostgreSQL + Redis', { skip: PG && RED
     const expected = {
       onB: live.map((e) => e.id),
       onNodeA: live.map((e) => e.id),
-      clientOnB: live.filter((e) => EVENT_AUDIENCE[e.event as EventName].includes('clients')).map((e) => e.id),
+      clientOnB: live.filter((e) => EVENT_AUDIENCE[e.event as EventName].includes('client.read')).map((e) => e.id),
     };
     assert.ok(expected.clientOnB.length > 0 && expected.clientOnB.length < live.length, 'the client key hears part of the stream');
     const expectedIds = new Set(events.map((e) => e.id));

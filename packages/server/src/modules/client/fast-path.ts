@@ -1,7 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import proxyAddr from '@fastify/proxy-addr';
 import { parse as parseQuery } from 'fast-querystring';
-import type { Config } from '../../config.ts';
 import { credentialOf } from '../../http/auth.ts';
 import { requestIdOf } from '../../http/request-id.ts';
 import { compileQueryValidator, unstorable } from '../../http/validation.ts';
@@ -14,7 +12,8 @@ import type { Caller, ClientService, ClientVersionQuery as VersionQuery } from '
 export interface FastPathDeps {
   authenticate(credential: string): MaybePromise<Principal | undefined>;
   client: ClientService;
-  trustProxy: Config['trustProxy'];
+  /** The client IP rule every route uses (http/client-ip.ts). */
+  clientIp(req: IncomingMessage): string;
   /** Told of every answer (request line, metrics); when unset nothing is timed. */
   onAnswered?: (requestId: string, route: string, ms: number) => void;
 }
@@ -24,14 +23,6 @@ export interface FastPath {
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** Requests answered here since start. */
   answered: number;
-}
-
-/** Which proxies' X-Forwarded-For to believe: the same function Fastify builds from its `trustProxy` option. */
-function trustFunction(trustProxy: Config['trustProxy']): ((addr: string, i: number) => boolean) | undefined {
-  if (trustProxy === false) return undefined;
-  if (trustProxy === true) return () => true;
-  if (typeof trustProxy === 'number') return () => false; // Fastify: a hop count alone cannot vouch for the peer
-  return proxyAddr.compile(trustProxy);
 }
 
 /**
@@ -47,15 +38,9 @@ function trustFunction(trustProxy: Config['trustProxy']): ((addr: string, i: num
  * writes the problem+json. test/client-fast-path.test.ts holds both paths to the same answers.
  */
 export function createClientFastPath(deps: FastPathDeps): FastPath {
-  const { client, onAnswered } = deps;
+  const { client, clientIp, onAnswered } = deps;
   const validVersionQuery = compileQueryValidator(ClientVersionQuery);
   const validCallerQuery = compileQueryValidator(CallerQuery);
-  const trust = trustFunction(deps.trustProxy);
-  const ipOf = (req: IncomingMessage): string | undefined => {
-    if (!trust) return req.socket.remoteAddress;
-    const all = proxyAddr.all(req, trust);
-    return all[all.length - 1];
-  };
 
   // The answer for a valid query; undefined when the route's schema refuses it.
   const routes = new Map<string, (query: Record<string, unknown>, ip: string | undefined) => MaybePromise<string> | undefined>([
@@ -86,7 +71,7 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
       if (!allows('client.read', principal)) return false;
       const query = q === -1 ? {} : (parseQuery(url.slice(q + 1)) as Record<string, unknown>);
       if (unstorable(query, 'query') !== undefined) return false;
-      const answer = route(query, ipOf(req));
+      const answer = route(query, clientIp(req));
       if (typeof answer !== 'string') {
         answer?.catch(() => undefined); // a snapshot is loading (or the query was refused): Fastify answers
         return false;
