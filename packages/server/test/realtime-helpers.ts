@@ -12,7 +12,13 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
   assert.fail(`timed out waiting for ${what}`);
 }
 
-export const closed = (s: Socket) => new Promise<string>((r) => s.once('disconnect', (reason) => r(reason)));
+/** The reason `s` disconnects for; fails when it is still connected after `ms`. */
+export function closed(s: Socket, ms = 10_000): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`still connected after ${ms} ms`)), ms);
+    s.once('disconnect', (reason) => (clearTimeout(timer), resolve(reason)));
+  });
+}
 
 /** A client that records every event it hears; `auth.token` is read on every (re)connection. */
 export function listener(url: string, token: string, transports: ('websocket' | 'polling')[] = ['websocket']) {

@@ -212,7 +212,7 @@ eachDatabase('realtime events over Socket.IO', (kind) => {
     const { refreshToken } = (await h.call('POST', '/api/v1/auth/login', { body: { username, password: 'password-123' } })).json();
     await h.call('PATCH', `/api/v1/users/${u.id}`, { token: admin, body: { role: 'viewer' } });
     const r = await h.call('POST', '/api/v1/auth/refresh', { body: { refreshToken } });
-    assert.equal(r.statusCode, 401, r.body);
+    assert.equal(r.statusCode, 401);
   });
 
   it('suspending a user or revoking a key closes its sockets within a second', async () => {
@@ -221,7 +221,6 @@ eachDatabase('realtime events over Socket.IO', (kind) => {
     const key = await h.apiKey('client');
     const keySocket = open(key.key);
     await Promise.all([userSocket.connected, keySocket.connected]);
-    const closed = (s: Socket) => new Promise<string>((r) => s.once('disconnect', (reason) => r(reason)));
     const userClosed = closed(userSocket.socket);
     const keyClosed = closed(keySocket.socket);
     const t0 = Date.now();
