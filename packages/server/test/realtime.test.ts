@@ -91,7 +91,11 @@ eachDatabase('realtime events over Socket.IO', (kind) => {
     );
     await Promise.all(callers.map((c) => c.l.connected));
     const player = callers.find((c) => c.grant === 'player')!;
-    const base = callers.map((c) => c.l.heard.length);
+    // Every caller hears world events: once each has this one, the set-up's own events (logins) are behind us.
+    await h.call('POST', '/api/v1/game-worlds', { token: admin, body: { worldId: 'matrixmark', name: 'M' } });
+    const marked = (c: (typeof callers)[number]) => c.l.heard.findIndex((e) => e.data.worldId === 'matrixmark') + 1;
+    await until(() => callers.every((c) => marked(c) > 0), 'every caller to hear the marker');
+    const base = callers.map(marked);
 
     const u = (await h.call('POST', '/api/v1/users', { token: admin, body: { username: 'matrix1', email: 'matrix1@example.com', password: 'password-123' } })).json();
     await h.call('POST', '/api/v1/auth/login', { body: { username: 'matrix1', password: 'password-123' } });
