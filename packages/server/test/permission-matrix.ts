@@ -17,8 +17,6 @@ export const ALL_GRANTS = [...ROLES, ...API_KEY_TYPES.map((t) => `key:${t}` as c
  */
 export const EXPECTED: Record<Permission, readonly Grant[]> = {
   public: [],
-  // Not used by any route yet. Note it grants client keys, which DESIGN.md §3 keeps to /api/v1/client/*:
-  // the route-level check in permissions.test.ts fails if a route ever uses it.
   self: ['admin', 'operator', 'viewer', 'player'],
   'users.read': ['admin', 'operator', 'viewer', 'key:admin'],
   'users.readSelf': ['admin', 'operator', 'viewer', 'player', 'key:admin'],
