@@ -133,8 +133,10 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
     const { credential, principal, missed, expiresAtMs } = socket.data;
     socket.data.missed = undefined;
     socketsPerCredential.set(credential, (socketsPerCredential.get(credential) ?? 0) + 1);
-    // An access token's socket ends when the token does, as REST refuses it from then on.
-    const expiry = expiresAtMs === undefined ? undefined : setTimeout(() => socket.disconnect(true), Math.max(0, expiresAtMs - Date.now()));
+    // An access token's socket ends when the token does, as REST refuses it from then on. As a transport close:
+    // the client library reconnects by itself, with a fresh token if its `auth` gives one (and recovers what it
+    // missed meanwhile), or is refused with the expired one.
+    const expiry = expiresAtMs === undefined ? undefined : setTimeout(() => socket.conn.close(), Math.max(0, expiresAtMs - Date.now()));
     void socket.join(roomsOf(principal));
     for (const [name, data] of missed ?? []) {
       const event = SOCKET_EVENTS.get(String(name));
