@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import { sharedCacheMaxAgeMs, type AppContext } from './context.ts';
 import { ping, type DatabaseHandle } from './db/index.ts';
 import { registerAuth } from './http/auth.ts';
+import { clientIpRule } from './http/client-ip.ts';
 import { createMonitoring, databaseGauges, UNMATCHED_ROUTE, type Monitoring } from './monitoring/index.ts';
 import { monitoringRoutes } from './monitoring/routes.ts';
 import { requestIdOf } from './http/request-id.ts';
@@ -141,6 +142,7 @@ export async function buildApp(
   database.queryTiming.observe = (kind, ms) => prometheus.observeQuery(kind, ms / 1000);
   const countRequests = monitoring.requestMetrics;
   const logRequests = logger.isLevelEnabled('info');
+  const clientIp = clientIpRule(config.trustProxy);
 
   // The game-client GET routes are answered in front of Fastify when they can be (modules/client/fast-path.ts).
   // inject() calls Fastify's handler directly, so in-process test requests always take the Fastify route.
@@ -162,7 +164,7 @@ export async function buildApp(
     // One line per request, written by the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy as boolean | string[],
+    trustProxy: clientIp.trust,
     requestIdHeader: false,
     genReqId: requestIdOf,
     // Errors Fastify answers before routing (bad percent-encoding, a path parameter over maxParamLength).
@@ -194,17 +196,20 @@ export async function buildApp(
   }
 
   const realtime = await createRealtimeGateway(app.server, {
-    authenticate: async (token) => services.auth.authenticate(token),
+    authenticate: (token) => services.auth.authenticateSession(token),
     log: logger,
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
     maxSocketsPerCredential: config.sockets.maxPerCredential,
     connectionsPerIpPer10s: config.sockets.connectionsPerIpPer10s,
-    trustProxy: config.trustProxy !== false,
+    clientIp: clientIp.ipOf,
   });
   services.dispatcher.use(realtime.consumer);
   services.users.onChange((id, user) => {
     realtime.userChanged(id, user).catch((err: unknown) => logger.warn({ err, userId: id }, 'could not update sockets of a changed user'));
+  });
+  services.auth.onSessionsEnded((id, sessionId) => {
+    realtime.sessionsEnded(id, sessionId).catch((err: unknown) => logger.warn({ err, userId: id }, 'could not close sockets of an ended session'));
   });
   services.apiKeys.onRevoked((id) => realtime.disconnectKey(id));
   app.addHook('preClose', () => realtime.close());
@@ -317,7 +322,7 @@ export async function buildApp(
       authenticate: services.auth.authenticate,
       client: services.client,
       permissionOf: (path) => routes.find((r) => r.method === 'GET' && r.url === path)?.permission,
-      trustProxy: config.trustProxy,
+      clientIp: clientIp.ipOf,
       onAnswered:
         countRequests || logRequests
           ? (reqId, route, ms) => {

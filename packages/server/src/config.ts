@@ -17,7 +17,7 @@ export interface Config {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   admin: { username: string; email: string; password?: string };
-  /** Fastify trustProxy: false, true, a hop count or a list of addresses/CIDRs. */
+  /** TRUST_PROXY: false, true, a hop count or a list of addresses/CIDRs; http/client-ip.ts turns it into the client-IP rule. */
   trustProxy: boolean | number | string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logPretty: boolean;

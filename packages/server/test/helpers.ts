@@ -19,6 +19,7 @@ import type { AppContext } from '../src/context.ts';
 import { migrate, openDatabase, type DatabaseHandle } from '../src/db/index.ts';
 import type { App } from '../src/http/types.ts';
 import type { FastPath } from '../src/modules/client/fast-path.ts';
+import type { RealtimeGateway } from '../src/modules/realtime/gateway.ts';
 
 export type DbKind = 'sqlite' | 'postgres';
 
@@ -116,6 +117,7 @@ export interface Harness {
   services: Services;
   ctx: AppContext;
   routes: RouteInfo[];
+  realtime: RealtimeGateway;
   /** The game-client fast path in front of Fastify (reached over real HTTP only; undefined when turned off). */
   fastPath?: FastPath;
   db: TestDatabase;
@@ -127,7 +129,7 @@ export interface Harness {
   /** app.inject with JSON body and a bearer token. */
   call(method: string, url: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
   /** Creates a user with a password and returns its access token. */
-  userToken(role: 'admin' | 'operator' | 'viewer' | 'player', username?: string): Promise<{ id: number; token: string }>;
+  userToken(role: 'admin' | 'operator' | 'viewer' | 'player', username?: string): Promise<{ id: number; token: string; username: string }>;
   apiKey(type: 'admin' | 'server' | 'client'): Promise<{ id: number; key: string }>;
   close(): Promise<void>;
 }
@@ -139,7 +141,7 @@ export async function startHarness(
   const db = await openTestDatabase(kind);
   const config = testConfig(opts.env);
   const logger = opts.logger ?? pino({ level: 'silent' });
-  const { app, services, ctx, routes, fastPath } = await buildApp({ config, database: db, logger, clock: opts.clock, clientFastPath: opts.clientFastPath });
+  const { app, services, ctx, routes, fastPath, realtime } = await buildApp({ config, database: db, logger, clock: opts.clock, clientFastPath: opts.clientFastPath });
   await services.auth.ensureAdmin();
   const baseUrl = opts.listen ? await app.listen({ port: 0, host: '127.0.0.1' }) : '';
 
@@ -167,6 +169,7 @@ export async function startHarness(
     services,
     ctx,
     routes,
+    realtime,
     fastPath,
     db,
     config,
@@ -177,7 +180,7 @@ export async function startHarness(
       const password = 'password-123';
       const r = await call('POST', '/api/v1/users', { token: fixtureKey, body: { username, email: `${username}@example.com`, role, password } });
       if (r.statusCode !== 201) throw new Error(`create ${role} failed: ${r.body}`);
-      return { id: r.json<{ id: number }>().id, token: (await login(username, password)).accessToken };
+      return { id: r.json<{ id: number }>().id, token: (await login(username, password)).accessToken, username };
     },
     async apiKey(type) {
       const r = await call('POST', '/api/v1/api-keys', { token: fixtureKey, body: { name: `${type} key ${++n}`, type } });

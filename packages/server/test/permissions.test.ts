@@ -14,35 +14,7 @@ import type { RouteInfo } from '../src/app.ts';
 import { accessTokens } from '../src/modules/auth/tokens.ts';
 import { allows, API_KEY_TYPES, PERMISSIONS, ROLES, type Permission, type Principal } from '../src/modules/permissions.ts';
 import { eachDatabase, startHarness, type Harness } from './helpers.ts';
-
-type Grant = (typeof PERMISSIONS)[Permission][number];
-
-/**
- * DESIGN.md §3, written out by hand. Users and API keys: admin writes; admin, operator, viewer read. Worlds,
- * maintenance, whitelist, client versions (ops.*): admin and operator write; every staff role and server keys
- * read. Webhooks: admin writes, admin and operator read. Audit log and monitoring: staff. Players reach only
- * /auth/* (`self`) and their own profile (`users.readSelf`). An admin key acts with admin rights; a server key
- * reads game operations; a client key only reaches /api/v1/client/* (`client.read`).
- */
-const EXPECTED: Record<Permission, readonly Grant[]> = {
-  public: [],
-  // Not used by any route yet. Note it grants client keys, which DESIGN.md §3 keeps to /api/v1/client/*:
-  // the route-level check below fails if a route ever uses it.
-  self: ['admin', 'operator', 'viewer', 'player'],
-  'users.read': ['admin', 'operator', 'viewer', 'key:admin'],
-  'users.readSelf': ['admin', 'operator', 'viewer', 'player', 'key:admin'],
-  'users.write': ['admin', 'key:admin'],
-  'apiKeys.read': ['admin', 'operator', 'viewer', 'key:admin'],
-  'apiKeys.write': ['admin', 'key:admin'],
-  'ops.read': ['admin', 'operator', 'viewer', 'key:admin', 'key:server'],
-  'ops.write': ['admin', 'operator', 'key:admin'],
-  'webhooks.read': ['admin', 'operator', 'key:admin'],
-  'webhooks.write': ['admin', 'key:admin'],
-  'audit.read': ['admin', 'operator', 'viewer', 'key:admin'],
-  'monitoring.read': ['admin', 'operator', 'viewer', 'key:admin'],
-  'monitoring.admin': ['admin', 'key:admin'],
-  'client.read': ['key:client', 'key:server', 'key:admin'],
-};
+import { ALL_GRANTS, EXPECTED } from './permission-matrix.ts';
 
 /**
  * Every route and the permission it must declare, written by hand from docs/security.md rather than read from
@@ -120,8 +92,6 @@ const PUBLIC_ROUTES = new Set(['GET /healthz', 'GET /readyz', 'GET /openapi.json
 const isDocs = (r: RouteInfo) => (r.url === '/docs' || r.url.startsWith('/docs/')) && r.url !== '/docs/problems';
 
 const routeKey = (r: Pick<RouteInfo, 'method' | 'url'>) => `${r.method} ${r.url}`;
-
-const ALL_GRANTS = [...ROLES, ...API_KEY_TYPES.map((t) => `key:${t}` as const)];
 
 interface Caller {
   /** What `grantOf` gives for this caller: a role, or key:<type>. */

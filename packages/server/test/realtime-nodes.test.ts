@@ -13,10 +13,12 @@ import pino from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import { buildApp, startBackground, type Services } from '../src/app.ts';
 import { openDatabase } from '../src/db/index.ts';
-import { EVENT_AUDIENCE, EVENT_CATALOG, type EventEnvelope, type EventName } from '../src/events/catalog.ts';
+import { EVENT_CATALOG, type EventEnvelope, type EventName } from '../src/events/catalog.ts';
+import { EVENT_AUDIENCE } from '../src/modules/realtime/audience.ts';
 import type { App } from '../src/http/types.ts';
 import type { RealtimeGateway } from '../src/modules/realtime/gateway.ts';
 import { startHarness, type Harness } from './helpers.ts';
+import { listener as recordingListener, recoverAfter } from './realtime-helpers.ts';
 
 const PG = process.env.TEST_DATABASE_URL;
 const REDIS = process.env.TEST_REDIS_URL;
@@ -147,7 +149,7 @@ describe('live events across two nodes on PostgreSQL + Redis', { skip: PG && RED
     const expected = {
       onB: live.map((e) => e.id),
       onNodeA: live.map((e) => e.id),
-      clientOnB: live.filter((e) => EVENT_AUDIENCE[e.event as EventName].includes('clients')).map((e) => e.id),
+      clientOnB: live.filter((e) => EVENT_AUDIENCE[e.event as EventName].includes('client.read')).map((e) => e.id),
     };
     assert.ok(expected.clientOnB.length > 0 && expected.clientOnB.length < live.length, 'the client key hears part of the stream');
     const expectedIds = new Set(events.map((e) => e.id));
@@ -249,6 +251,25 @@ describe('live events across two nodes on PostgreSQL + Redis', { skip: PG && RED
     assert.equal(n.live, 162);
     t.diagnostic(`${n.live} live events; node B's dispatcher emitted ${b.realtime.stats.emitted - emittedByB}, node A's the rest`);
     t.diagnostic(`order within each writer's events: ${n.inversions.length === 0 ? 'kept on every socket' : n.inversions.join('; ')}`);
+  });
+
+  it('a socket of a user demoted while it was away, recovered on the other node, gets only what a player may hear', async () => {
+    const op = await a.userToken('operator');
+    const l = recordingListener(a.baseUrl, op.token);
+    const watcher = recordingListener(a.baseUrl, a.adminToken);
+    sockets.push(l.socket, watcher.socket);
+    await Promise.all([l.connected, watcher.connected]);
+    await recoverAfter(
+      a,
+      l,
+      watcher,
+      async () => {
+        await onA('PATCH', `/api/v1/users/${op.id}`, { role: 'player' });
+        return (await a.call('POST', '/api/v1/auth/login', { body: { username: op.username, password: 'password-123' } })).json().accessToken;
+      },
+      baseB,
+    );
+    assert.ok(b.realtime.io.of('/').sockets.has(l.socket.id!), 'the socket is on node B now');
   });
 
   it("a node that shuts down tells its own sockets to reconnect elsewhere, not the other node's", async () => {

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, it } from 'node:test';
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { accessTokens } from '../src/modules/auth/tokens.ts';
+import type { ApiKeyType, Permission, Role } from '../src/modules/permissions.ts';
 import { eachDatabase, startHarness, type Harness } from './helpers.ts';
+import { ALL_GRANTS, EXPECTED, type Grant } from './permission-matrix.ts';
+import { closed, listener, recoverAfter, until } from './realtime-helpers.ts';
 
 const require = createRequire(import.meta.url);
 const { GatrixWebSocketClient } = require('./fixtures/seed-ws-client.cjs') as { GatrixWebSocketClient: new (url: string, token: string) => { socket: Socket } };
@@ -16,27 +20,6 @@ class RecordingSeedClient extends GatrixWebSocketClient {
   logSecurityEvent(name: string, data: unknown) { this.calls.push(['logSecurityEvent', name, data]); }
   notifyUsers(worldId: unknown, what: string) { this.calls.push(['notifyUsers', worldId, what]); }
   updateWorldStatus(worldId: unknown, status: string) { this.calls.push(['updateWorldStatus', worldId, status]); }
-}
-
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
-/** A client that records every event it hears. */
-function listener(url: string, token: string, transports: ('websocket' | 'polling')[] = ['websocket']) {
-  const socket = connect(url, { auth: { token }, transports, reconnectionDelay: 100, reconnectionDelayMax: 200 });
-  const heard: { event: string; data: Record<string, unknown> }[] = [];
-  socket.onAny((event: string, data: Record<string, unknown>) => heard.push({ event, data }));
-  const connected = new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return { socket, heard, connected };
 }
 
 eachDatabase('realtime events over Socket.IO', (kind) => {
@@ -98,42 +81,66 @@ eachDatabase('realtime events over Socket.IO', (kind) => {
     }
   });
 
-  it('each role and key type hears exactly the events it may see', async () => {
-    const player = await h.userToken('player');
-    const otherPlayer = await h.userToken('player');
-    const callers = {
-      admin: open(h.adminToken),
-      viewer: open((await h.userToken('viewer')).token),
-      player: open(player.token),
-      serverKey: open((await h.apiKey('server')).key),
-      clientKey: open((await h.apiKey('client')).key),
-    };
-    await Promise.all(Object.values(callers).map((c) => c.connected));
-    const base = Object.fromEntries(Object.entries(callers).map(([k, c]) => [k, c.heard.length]));
+  it('each role and key type hears exactly the events whose data its REST permissions may read', async () => {
+    const callers = await Promise.all(
+      ALL_GRANTS.map(async (grant) => {
+        const user = grant.startsWith('key:') ? undefined : await h.userToken(grant as Role);
+        const token = user?.token ?? (await h.apiKey(grant.slice(4) as ApiKeyType)).key;
+        return { grant, userId: user?.id, l: open(token) };
+      }),
+    );
+    await Promise.all(callers.map((c) => c.l.connected));
+    const player = callers.find((c) => c.grant === 'player')!;
+    // Every caller hears world events: once each has this one, the set-up's own events (logins) are behind us.
+    await h.call('POST', '/api/v1/game-worlds', { token: admin, body: { worldId: 'matrixmark', name: 'M' } });
+    const marked = (c: (typeof callers)[number]) => c.l.heard.findIndex((e) => e.data.worldId === 'matrixmark') + 1;
+    await until(() => callers.every((c) => marked(c) > 0), 'every caller to hear the marker');
+    const base = callers.map(marked);
 
-    await h.call('PATCH', `/api/v1/users/${player.id}`, { token: admin, body: { displayName: 'Me' } }); // user_updated: the player's own
-    await h.call('PATCH', `/api/v1/users/${otherPlayer.id}`, { token: admin, body: { displayName: 'Them' } }); // someone else's
-    await h.call('POST', '/api/v1/game-worlds', { token: admin, body: { worldId: 'matrixworld', name: 'M' } }); // world_created
+    const u = (await h.call('POST', '/api/v1/users', { token: admin, body: { username: 'matrix1', email: 'matrix1@example.com', password: 'password-123' } })).json();
+    await h.call('POST', '/api/v1/auth/login', { body: { username: 'matrix1', password: 'password-123' } });
+    await h.call('PATCH', `/api/v1/users/${u.id}`, { token: admin, body: { displayName: 'Them' } });
+    await h.call('PATCH', `/api/v1/users/${player.userId}`, { token: admin, body: { displayName: 'Me' } });
+    await h.call('POST', '/api/v1/game-worlds', { token: admin, body: { worldId: 'matrixworld', name: 'M' } });
     await h.call('POST', '/api/v1/client-versions', { token: admin, body: { channel: 'PC', subChannel: 'Steam', version: '9.9', status: 'ONLINE', gameServerAddress: 'g', patchAddress: 'p' } });
     await h.call('POST', '/api/v1/whitelist', { token: admin, body: { type: 'account', value: 'matrix-qa' } });
     await h.call('PUT', '/api/v1/maintenance', { token: admin, body: { enabled: true, message: 'down' } });
     await h.call('PUT', '/api/v1/maintenance', { token: admin, body: { enabled: false } });
 
-    const all = ['user_updated', 'user_updated', 'world_created', 'client_version_created', 'whitelist_updated', 'maintenance_started', 'maintenance_ended'];
-    const expected: Record<string, string[]> = {
-      admin: all,
-      viewer: all,
-      serverKey: all,
-      player: ['user_updated', 'world_created', 'maintenance_started', 'maintenance_ended'],
-      clientKey: ['world_created', 'client_version_created', 'maintenance_started', 'maintenance_ended'],
-    };
-    await until(() => callers.admin.heard.length - base.admin === all.length, 'the admin to hear everything');
-    await new Promise((r) => setTimeout(r, 100));
-    for (const [name, c] of Object.entries(callers)) {
-      assert.deepEqual(c.heard.slice(base[name]).map((e) => e.event), expected[name], name);
-    }
-    const own = callers.player.heard.slice(base.player).find((e) => e.event === 'user_updated')!;
-    assert.equal(own.data.userId, player.id);
+    // [event, whose user it is about, the REST permission that reads its data, who hears it beyond that]
+    const sent: [string, number | undefined, Permission, Grant[]][] = [
+      ['user_registered', u.id, 'users.read', []],
+      ['user_login', u.id, 'users.read', []],
+      ['user_updated', u.id, 'users.read', []],
+      ['user_updated', player.userId, 'users.read', []],
+      // What the game-client API serves anyway: client keys, and signed-in players, hear it too.
+      ['world_created', undefined, 'ops.read', ['key:client', 'player']],
+      ['client_version_created', undefined, 'ops.read', ['key:client']],
+      ['whitelist_updated', undefined, 'ops.read', []],
+      ['maintenance_started', undefined, 'ops.read', ['key:client', 'player']],
+      ['maintenance_ended', undefined, 'ops.read', ['key:client', 'player']],
+    ];
+    const expected = (c: (typeof callers)[number]) =>
+      sent.filter(([, about, permission, also]) => (EXPECTED[permission] as readonly Grant[]).includes(c.grant) || also.includes(c.grant) || (about !== undefined && about === c.userId)).map(([e]) => e);
+    const admins = callers.filter((c) => c.grant === 'admin' || c.grant === 'key:admin');
+    await until(() => admins.every((c) => c.l.heard.length - base[callers.indexOf(c)] === sent.length), 'the admins to hear everything');
+    await new Promise((r) => setTimeout(r, 200));
+    for (const [i, c] of callers.entries()) assert.deepEqual(c.l.heard.slice(base[i]).map((e) => e.event), expected(c), c.grant);
+    assert.deepEqual(expected(callers.find((c) => c.grant === 'key:server')!), ['world_created', 'client_version_created', 'whitelist_updated', 'maintenance_started', 'maintenance_ended']);
+  });
+
+  it('subscribe refuses unknown or webhook-style names, naming them and the valid ones, and changes nothing', async () => {
+    const l = open(h.adminToken);
+    await l.connected;
+    const ack = await l.socket.emitWithAck('subscribe', { events: ['world_created', 'user.created', 'nope'] });
+    assert.equal(ack.error, 'unknown_events');
+    assert.deepEqual(ack.unknown, ['user.created', 'nope']);
+    assert.ok(ack.valid.includes('user_registered') && ack.valid.includes('world_created') && !ack.valid.includes('user.created'));
+    assert.match(ack.message, /user\.created, nope/);
+    assert.equal((await l.socket.emitWithAck('subscribe', { events: 'world_created' })).error, 'invalid_request');
+    // Still the whole stream: the refused requests narrowed nothing.
+    await h.call('POST', '/api/v1/users', { token: admin, body: { username: 'unknown1', email: 'unknown1@example.com' } });
+    await until(() => l.heard.some((e) => e.event === 'user_registered'), 'user_registered after a refused subscribe');
   });
 
   it('subscribe narrows the stream to the events asked for', async () => {
@@ -162,13 +169,69 @@ eachDatabase('realtime events over Socket.IO', (kind) => {
     assert.deepEqual(l.heard.map((e) => (e.data.user as { username: string }).username), ['rec0', 'rec1', 'rec2', 'rec3']);
   });
 
+  it('a socket recovered after its user was demoted joins only the rooms of a player and gets none of the staff events it missed', async () => {
+    const op = await h.userToken('operator');
+    const l = open(op.token);
+    await l.connected;
+    const watcher = open(h.adminToken);
+    await watcher.connected;
+    await recoverAfter(h, l, watcher, async () => {
+      await h.call('PATCH', `/api/v1/users/${op.id}`, { token: admin, body: { role: 'player' } });
+      return (await h.call('POST', '/api/v1/auth/login', { body: { username: op.username, password: 'password-123' } })).json().accessToken;
+    });
+  });
+
+  it('a socket ends when its access token expires: it comes back with a fresh token, and is refused with the old one', async () => {
+    const u = await h.userToken('viewer');
+    // Tokens that expire 8 s from now: time to sign in again for the one that renews, on a busy machine.
+    const soon = () => accessTokens(h.config.jwtSecret, h.config.accessTokenTtlSeconds).sign(u.id, new Date(Date.now() - (h.config.accessTokenTtlSeconds - 8) * 1000));
+    const [renewing, stuck] = [open(await soon()), open(await soon())];
+    await Promise.all([renewing.connected, stuck.connected]);
+    const dropped = Promise.all([closed(renewing.socket, 20_000), closed(stuck.socket, 20_000)]);
+    const refused = new Promise<string>((r) => stuck.socket.once('connect_error', (err) => r(err.message)));
+    const back = new Promise<void>((r) => renewing.socket.once('connect', () => r()));
+    renewing.auth.token = (await h.call('POST', '/api/v1/auth/login', { body: { username: u.username, password: 'password-123' } })).json().accessToken;
+    assert.deepEqual(await dropped, ['transport close', 'transport close']);
+    await back;
+    assert.ok(renewing.socket.connected, 'reconnected with the fresh token');
+    assert.equal(await refused, 'unauthorized');
+  });
+
+  it("logout closes that session's sockets, a password change all of the user's, and neither token reconnects", async () => {
+    const username = `sess_${Date.now()}`;
+    await h.userToken('viewer', username);
+    const login = async () => (await h.call('POST', '/api/v1/auth/login', { body: { username, password: 'password-123' } })).json<{ accessToken: string; refreshToken: string }>();
+    const [one, two, three] = [await login(), await login(), await login()];
+    const sockets = [open(one.accessToken), open(two.accessToken), open(three.accessToken)];
+    await Promise.all(sockets.map((s) => s.connected));
+    const oneClosed = closed(sockets[0].socket);
+    assert.equal((await h.call('POST', '/api/v1/auth/logout', { token: one.accessToken, body: { refreshToken: one.refreshToken } })).statusCode, 204);
+    assert.equal(await oneClosed, 'io server disconnect');
+    assert.ok(sockets[1].socket.connected && sockets[2].socket.connected, 'the other sessions stay');
+    await assert.rejects(open(one.accessToken).connected, (err: Error) => err.message === 'unauthorized');
+
+    const othersClosed = Promise.all([closed(sockets[1].socket), closed(sockets[2].socket)]);
+    const r = await h.call('PUT', '/api/v1/auth/password', { token: two.accessToken, body: { currentPassword: 'password-123', newPassword: 'password-456' } });
+    assert.equal(r.statusCode, 204);
+    assert.deepEqual(await othersClosed, ['io server disconnect', 'io server disconnect']);
+    await assert.rejects(open(three.accessToken).connected, (err: Error) => err.message === 'unauthorized');
+  });
+
+  it('a role change revokes the refresh tokens of the user', async () => {
+    const username = `rerole_${Date.now()}`;
+    const u = await h.userToken('operator', username);
+    const { refreshToken } = (await h.call('POST', '/api/v1/auth/login', { body: { username, password: 'password-123' } })).json();
+    await h.call('PATCH', `/api/v1/users/${u.id}`, { token: admin, body: { role: 'viewer' } });
+    const r = await h.call('POST', '/api/v1/auth/refresh', { body: { refreshToken } });
+    assert.equal(r.statusCode, 401);
+  });
+
   it('suspending a user or revoking a key closes its sockets within a second', async () => {
     const p = await h.userToken('operator');
     const userSocket = open(p.token);
     const key = await h.apiKey('client');
     const keySocket = open(key.key);
     await Promise.all([userSocket.connected, keySocket.connected]);
-    const closed = (s: Socket) => new Promise<string>((r) => s.once('disconnect', (reason) => r(reason)));
     const userClosed = closed(userSocket.socket);
     const keyClosed = closed(keySocket.socket);
     const t0 = Date.now();

@@ -75,29 +75,6 @@ export const EVENT_CATALOG = {
   'webhook.disabled': { socketEvent: 'webhook_disabled', description: 'An endpoint was disabled: it answered 410 Gone, or failed for too long.' },
 } as const satisfies Record<EventName, EventDefinition>;
 
-/** Who may see an event on the live stream (DESIGN.md §5); staff and admin/server keys see everything. */
-export type Audience = 'staff' | 'public' | 'clients' | 'self';
-
-export const EVENT_AUDIENCE: Record<EventName, readonly Audience[]> = {
-  'user.created': ['staff', 'self'],
-  'user.updated': ['staff', 'self'],
-  'user.deleted': ['staff', 'self'],
-  'user.login': ['staff', 'self'],
-  'world.created': ['staff', 'public', 'clients'],
-  'world.updated': ['staff', 'public', 'clients'],
-  'world.deleted': ['staff', 'public', 'clients'],
-  'world.maintenance_started': ['staff', 'public', 'clients'],
-  'world.maintenance_ended': ['staff', 'public', 'clients'],
-  'maintenance.started': ['staff', 'public', 'clients'],
-  'maintenance.ended': ['staff', 'public', 'clients'],
-  'client_version.created': ['staff', 'clients'],
-  'client_version.updated': ['staff', 'clients'],
-  'client_version.deleted': ['staff', 'clients'],
-  'whitelist.updated': ['staff'],
-  'webhook.test': [],
-  'webhook.disabled': ['staff'],
-};
-
 type SocketNameOf<E extends EventName> = (typeof EVENT_CATALOG)[E]['socketEvent'];
 
 /** What a Socket.IO handler receives: the event's data plus its id and time. */
@@ -111,9 +88,12 @@ export type ServerToClientEvents = {
   server_shutdown: (data: { reconnect: true }) => void;
 };
 
+/** What `subscribe` answers: the events now heard, or why the request was refused (nothing changed then). */
+export type SubscribeResult = { events: string[] } | { error: 'unknown_events' | 'invalid_request'; message: string; unknown: string[]; valid: string[] };
+
 export interface ClientToServerEvents {
   /** Narrow the stream to these Socket.IO event names (empty or missing: everything the caller may see). */
-  subscribe: (request: { events?: string[] }, ack?: (result: { events: string[] }) => void) => void;
+  subscribe: (request: { events?: string[] }, ack?: (result: SubscribeResult) => void) => void;
 }
 
 export const EVENT_NAMES = Object.keys(EVENT_CATALOG) as EventName[];

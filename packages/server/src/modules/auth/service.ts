@@ -26,6 +26,16 @@ const INVALID_LOGIN = 'Invalid username or password';
 const INVALID_REFRESH = 'The refresh token is invalid, expired or already used';
 const USER_CACHE_MS = 1000;
 
+/** A live connection's credential: who, in which login session (none for API keys), until when. */
+export interface Session {
+  principal: Principal;
+  sessionId?: string;
+  expiresAtMs?: number;
+}
+
+/** Told when sessions of a user end without its row changing: logout (one session, or all) and password change. */
+export type SessionsEndedListener = (userId: number, sessionId: string | undefined) => void;
+
 export function createAuthService(ctx: AppContext, users: UsersService, apiKeys: ApiKeysService) {
   const { db, clock, config } = ctx;
   const tokens = accessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
@@ -35,6 +45,10 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
   // cleared for a user the moment this node changes it.
   const principals = new Map<number, { principal: Principal | undefined; at: number }>();
   users.onChange((id) => principals.delete(id));
+  const sessionsEnded: SessionsEndedListener[] = [];
+  const endSessions = (userId: number, sessionId?: string) => {
+    for (const l of sessionsEnded) l(userId, sessionId);
+  };
 
   async function issueTokens(trx: typeof db, userId: number, familyId: string, now: Date): Promise<TokenPair> {
     const refreshToken = randomToken('gtr_');
@@ -45,7 +59,7 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
       expiresAt: new Date(now.getTime() + config.refreshTokenTtlSeconds * 1000).toISOString(),
       createdAt: now.toISOString(),
     });
-    return { accessToken: await tokens.sign(userId, now), refreshToken, tokenType: 'Bearer', expiresIn: tokens.ttlSeconds };
+    return { accessToken: await tokens.sign(userId, now, familyId), refreshToken, tokenType: 'Bearer', expiresIn: tokens.ttlSeconds };
   }
 
   function userPrincipal(userId: number): MaybePromise<Principal | undefined> {
@@ -68,7 +82,27 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
     /** Resolves a bearer credential (access JWT or API key) to who is calling, or undefined when it is not valid. */
     authenticate(credential: string): MaybePromise<Principal | undefined> {
       if (credential.startsWith('gtx_')) return apiKeys.authenticate(credential);
-      return then(tokens.verify(credential, clock.now()), (userId) => (userId === undefined ? undefined : userPrincipal(userId)));
+      return then(tokens.verify(credential, clock.now()), (claims) => (claims === undefined ? undefined : userPrincipal(claims.userId)));
+    },
+
+    /**
+     * For a socket, which outlives a request: an access token also needs its login session to be live (logout,
+     * a password or role change end it), and its expiry is returned so the connection can end with it.
+     */
+    async authenticateSession(credential: string): Promise<Session | undefined> {
+      if (credential.startsWith('gtx_')) {
+        const principal = await apiKeys.authenticate(credential);
+        return principal && { principal };
+      }
+      const claims = await tokens.verify(credential, clock.now());
+      if (!claims) return undefined;
+      if (claims.sessionId !== undefined && !(await refreshTokensStore(db).familyLive(claims.sessionId))) return undefined;
+      const principal = await userPrincipal(claims.userId);
+      return principal && { principal, sessionId: claims.sessionId, expiresAtMs: claims.expiresAtMs };
+    },
+
+    onSessionsEnded(listener: SessionsEndedListener): void {
+      sessionsEnded.push(listener);
     },
 
     async login(login: string, password: string, ip: string, requestId: string): Promise<TokenPair & { user: PublicUser }> {
@@ -124,12 +158,16 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
     /** Ends the session the refresh token belongs to; without a token, every session of the user. */
     async logout(userId: number, refreshToken: string | undefined): Promise<void> {
       const at = iso(clock);
-      await inTransaction(db, async (trx) => {
-        if (!refreshToken) return revokeAllRefreshTokens(trx, userId, at);
-        const store = refreshTokensStore(trx);
-        const row = await store.findByHash(sha256Hex(refreshToken));
-        if (row && Number(row.user_id) === userId) await store.revokeFamily(row.family_id, at);
-      });
+      if (!refreshToken) {
+        await revokeAllRefreshTokens(db, userId, at);
+        return endSessions(userId);
+      }
+      const store = refreshTokensStore(db);
+      const row = await store.findByHash(sha256Hex(refreshToken));
+      if (row && Number(row.user_id) === userId) {
+        await store.revokeFamily(row.family_id, at);
+        endSessions(userId, row.family_id);
+      }
     },
 
     async changePassword(userId: number, currentPassword: string, newPassword: string, actor: Actor): Promise<void> {
@@ -144,6 +182,7 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
         await revokeAllRefreshTokens(trx, userId, at);
         await writeAudit(trx, at, actor, { action: 'auth.password_change', targetType: 'user', targetId: userId });
       });
+      endSessions(userId);
     },
 
     /**

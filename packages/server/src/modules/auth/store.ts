@@ -39,6 +39,12 @@ export function refreshTokensStore(db: Kysely<Database>) {
       return Number(r.numUpdatedRows) === 1;
     },
 
+    /** A login session lives while one of its refresh tokens is not revoked (logout and revocations end it). */
+    async familyLive(familyId: string): Promise<boolean> {
+      const row = await db.selectFrom('refresh_tokens').select('id').where('family_id', '=', familyId).where('revoked_at', 'is', null).limit(1).executeTakeFirst();
+      return row !== undefined;
+    },
+
     async revokeFamily(familyId: string, at: string): Promise<void> {
       await db.updateTable('refresh_tokens').set({ revoked_at: at }).where('family_id', '=', familyId).where('revoked_at', 'is', null).execute();
     },

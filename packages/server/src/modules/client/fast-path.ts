@@ -1,7 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import proxyAddr from '@fastify/proxy-addr';
 import { parse as parseQuery } from 'fast-querystring';
-import type { Config } from '../../config.ts';
 import { credentialOf } from '../../http/auth.ts';
 import { requestIdOf } from '../../http/request-id.ts';
 import { compileQueryValidator, unstorable } from '../../http/validation.ts';
@@ -16,7 +14,8 @@ export interface FastPathDeps {
   client: ClientService;
   /** The permission the route table gives a GET path: the fast path checks the routes' own, never a copy. */
   permissionOf(path: string): Permission | undefined;
-  trustProxy: Config['trustProxy'];
+  /** The client IP rule every route uses (http/client-ip.ts). */
+  clientIp(req: IncomingMessage): string;
   /** Told of every answer (request line, metrics); when unset nothing is timed. */
   onAnswered?: (requestId: string, route: string, ms: number) => void;
 }
@@ -26,14 +25,6 @@ export interface FastPath {
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** Requests answered here since start. */
   answered: number;
-}
-
-/** Which proxies' X-Forwarded-For to believe: the same function Fastify builds from its `trustProxy` option. */
-function trustFunction(trustProxy: Config['trustProxy']): ((addr: string, i: number) => boolean) | undefined {
-  if (trustProxy === false) return undefined;
-  if (trustProxy === true) return () => true;
-  if (typeof trustProxy === 'number') return () => false; // Fastify: a hop count alone cannot vouch for the peer
-  return proxyAddr.compile(trustProxy);
 }
 
 /**
@@ -49,15 +40,9 @@ function trustFunction(trustProxy: Config['trustProxy']): ((addr: string, i: num
  * writes the problem+json. test/client-fast-path.test.ts holds both paths to the same answers.
  */
 export function createClientFastPath(deps: FastPathDeps): FastPath {
-  const { client, onAnswered } = deps;
+  const { client, clientIp, onAnswered } = deps;
   const validVersionQuery = compileQueryValidator(ClientVersionQuery);
   const validCallerQuery = compileQueryValidator(CallerQuery);
-  const trust = trustFunction(deps.trustProxy);
-  const ipOf = (req: IncomingMessage): string | undefined => {
-    if (!trust) return req.socket.remoteAddress;
-    const all = proxyAddr.all(req, trust);
-    return all[all.length - 1];
-  };
 
   // The answer for a valid query; undefined when the route's schema refuses it.
   const answers: [string, (query: Record<string, unknown>, ip: string | undefined) => MaybePromise<string> | undefined][] = [
@@ -95,7 +80,7 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
       if (!allows(route.permission, principal)) return false;
       const query = q === -1 ? {} : (parseQuery(url.slice(q + 1)) as Record<string, unknown>);
       if (unstorable(query, 'query').length > 0) return false;
-      const answer = route.answer(query, ipOf(req));
+      const answer = route.answer(query, clientIp(req));
       if (typeof answer !== 'string') {
         answer?.catch(() => undefined); // a snapshot is loading (or the query was refused): Fastify answers
         return false;

@@ -1,56 +1,55 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Logger } from 'pino';
 import { createClient } from 'redis';
 import { Server, type Socket } from 'socket.io';
-import { EVENT_AUDIENCE, EVENT_CATALOG, type ClientToServerEvents, type EventName, type ServerToClientEvents } from '../../events/catalog.ts';
-import type { ClaimedEvent, DispatchConsumer } from '../../events/dispatcher.ts';
-import { isStaff, principalLabel, type Principal } from '../permissions.ts';
+import { EVENT_CATALOG, type ClientToServerEvents, type EventName, type ServerToClientEvents, type SubscribeResult } from '../../events/catalog.ts';
+import type { DispatchConsumer } from '../../events/dispatcher.ts';
+import type { Session } from '../auth/service.ts';
+import { principalLabel, type Principal } from '../permissions.ts';
+import { keyRoom, mayHear, roomsOf, SOCKET_EVENTS, targetsOf, userRoom } from './audience.ts';
 
 export interface RealtimeOptions {
-  /** Authenticates a handshake token (access JWT or API key). */
-  authenticate(token: string): Promise<Principal | undefined>;
+  /** Authenticates a handshake token (access JWT or API key), with its login session and expiry. */
+  authenticate(token: string): Promise<Session | undefined>;
   log: Logger;
   redisUrl?: string;
   /** Prefix of the Redis stream and session keys, so deployments sharing one Redis stay apart. */
   redisPrefix: string;
   maxSocketsPerCredential: number;
-  /** New connections allowed per IP per 10 s. */
+  /** Handshakes allowed per client IP per 10 s, whether or not they go on to authenticate. */
   connectionsPerIpPer10s: number;
-  trustProxy: boolean;
+  /** The client IP rule every route uses (http/client-ip.ts). */
+  clientIp(req: IncomingMessage): string;
 }
 
 interface SocketData {
   principal: Principal;
   credential: string;
+  sessionId?: string;
+  expiresAtMs?: number;
+  /** Packets a recovered connection missed, held back until its credential is checked again. */
+  missed?: unknown[][];
 }
 
 type GatrixSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-const ROOM = { staff: 'staff', public: 'public', clients: 'clients' } as const;
-const userRoom = (id: number) => `user:${id}`;
-const keyRoom = (id: number) => `key:${id}`;
-const mutedRoom = (socketEvent: string) => `mute:${socketEvent}`;
-const SOCKET_EVENTS = new Set<string>(Object.values(EVENT_CATALOG).flatMap((d) => (d.socketEvent ? [d.socketEvent] : [])));
+const MUTED = 'mute:';
+const mutedRoom = (socketEvent: string) => `${MUTED}${socketEvent}`;
+const VALID_NAMES = [...SOCKET_EVENTS.keys()];
 
-/** The rooms a caller listens in, by role or key type (DESIGN.md §5). */
-function roomsOf(p: Principal): string[] {
-  if (isStaff(p) || (p.kind === 'apiKey' && p.keyType === 'server')) return [ROOM.staff, p.kind === 'user' ? userRoom(p.userId) : keyRoom(p.keyId)];
-  if (p.kind === 'apiKey') return [ROOM.clients, keyRoom(p.keyId)];
-  return [ROOM.public, userRoom(p.userId)];
-}
-
-/** The rooms an event goes to: staff always; players and client keys per EVENT_AUDIENCE; a user's own events to it. */
-function targetsOf(e: ClaimedEvent): string[] {
-  const audience = EVENT_AUDIENCE[e.envelope.event as EventName] ?? [];
-  const rooms: string[] = [];
-  for (const a of audience) {
-    if (a === 'self') {
-      const userId = (e.envelope.data as { userId?: number }).userId;
-      if (typeof userId === 'number') rooms.push(userRoom(userId));
-    } else rooms.push(ROOM[a]);
+/** Validates a `subscribe` request: unknown names (or webhook spellings) are refused, never read as "everything". */
+function subscription(request: unknown): SubscribeResult {
+  const events = (request as { events?: unknown } | null | undefined)?.events;
+  if (events !== undefined && (!Array.isArray(events) || events.some((e) => typeof e !== 'string'))) {
+    return { error: 'invalid_request', message: '`events` must be a list of event names', unknown: [], valid: VALID_NAMES };
   }
-  return rooms;
+  const names = [...new Set((events ?? []) as string[])];
+  const unknown = names.filter((e) => !SOCKET_EVENTS.has(e));
+  if (unknown.length > 0) {
+    return { error: 'unknown_events', message: `Unknown event names: ${unknown.join(', ')}. Valid names: ${VALID_NAMES.join(', ')}`, unknown, valid: VALID_NAMES };
+  }
+  return { events: names.length > 0 ? names : VALID_NAMES };
 }
 
 /**
@@ -70,6 +69,24 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
     adapter = createAdapter(redis, { streamName: `${opts.redisPrefix}:socket.io`, sessionKeyPrefix: `${opts.redisPrefix}:sio:session:` });
   }
 
+  const socketsPerCredential = new Map<string, number>();
+  const connectionsPerIp = new Map<string, { n: number; resetAt: number }>();
+
+  // Every engine handshake counts against its IP, authenticated or not (one that never sends a credential
+  // still holds a connection until the connect timeout).
+  const allowRequest = (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => {
+    const ip = opts.clientIp(req);
+    const now = Date.now();
+    const bucket = connectionsPerIp.get(ip);
+    if (!bucket || bucket.resetAt <= now) {
+      if (connectionsPerIp.size > 50_000) connectionsPerIp.clear();
+      connectionsPerIp.set(ip, { n: 1, resetAt: now + 10_000 });
+    } else if (++bucket.n > opts.connectionsPerIpPer10s) {
+      return callback('rate_limited', false);
+    }
+    callback(null, true);
+  };
+
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     path: '/socket.io',
     transports: ['websocket', 'polling'],
@@ -77,32 +94,33 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
     pingInterval: 20_000,
     pingTimeout: 20_000,
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
+    allowRequest,
     ...(adapter ? { adapter } : {}),
   });
 
-  const socketsPerCredential = new Map<string, number>();
-  const connectionsPerIp = new Map<string, { n: number; resetAt: number }>();
+  // Connection-state recovery restores a socket's rooms, data and missed packets when it is built, before the
+  // middleware below has checked its credential again; a user demoted while disconnected would get its old rooms
+  // and the staff events it missed. So a session is restored bare (its subscription only), the missed packets
+  // are held in socket.data, and the connection handler joins the rooms of the principal as it is now and
+  // replays only the packets that principal may hear.
+  const nsp = io.of('/');
+  const restoreSession = nsp.adapter.restoreSession.bind(nsp.adapter);
+  nsp.adapter.restoreSession = async (pid, offset) => {
+    const session = await restoreSession(pid, offset);
+    if (!session) return session;
+    return { ...session, rooms: session.rooms.filter((r) => String(r).startsWith(MUTED)), data: { missed: session.missedPackets }, missedPackets: [] };
+  };
 
   io.use((socket, next) => {
-    const ip = (opts.trustProxy ? String(socket.handshake.headers['x-forwarded-for'] ?? '').split(',')[0].trim() : '') || socket.handshake.address;
-    const now = Date.now();
-    const bucket = connectionsPerIp.get(ip);
-    if (!bucket || bucket.resetAt <= now) {
-      if (connectionsPerIp.size > 50_000) connectionsPerIp.clear();
-      connectionsPerIp.set(ip, { n: 1, resetAt: now + 10_000 });
-    } else if (++bucket.n > opts.connectionsPerIpPer10s) {
-      return next(new Error('rate_limited'));
-    }
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) return next(new Error('unauthorized'));
     opts
       .authenticate(token)
-      .then((principal) => {
-        if (!principal) return next(new Error('unauthorized'));
-        const credential = principalLabel(principal);
+      .then((session) => {
+        if (!session) return next(new Error('unauthorized'));
+        const credential = principalLabel(session.principal);
         if ((socketsPerCredential.get(credential) ?? 0) >= opts.maxSocketsPerCredential) return next(new Error('too_many_connections'));
-        socket.data.principal = principal;
-        socket.data.credential = credential;
+        Object.assign(socket.data, { principal: session.principal, credential, sessionId: session.sessionId, expiresAtMs: session.expiresAtMs });
         next();
       })
       .catch((err: unknown) => {
@@ -112,19 +130,32 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
   });
 
   io.on('connection', (socket: GatrixSocket) => {
-    const { credential, principal } = socket.data;
+    const { credential, principal, missed, expiresAtMs } = socket.data;
+    socket.data.missed = undefined;
     socketsPerCredential.set(credential, (socketsPerCredential.get(credential) ?? 0) + 1);
-    // A recovered socket keeps its rooms; joining again is harmless.
+    // An access token's socket ends when the token does, as REST refuses it from then on. As a transport close:
+    // the client library reconnects by itself, with a fresh token if its `auth` gives one (and recovers what it
+    // missed meanwhile), or is refused with the expired one.
+    const expiry = expiresAtMs === undefined ? undefined : setTimeout(() => socket.conn.close(), Math.max(0, expiresAtMs - Date.now()));
     void socket.join(roomsOf(principal));
+    for (const [name, data] of missed ?? []) {
+      const event = SOCKET_EVENTS.get(String(name));
+      // Re-emitted without the old offset: the adapter gives each packet a new one.
+      if (event && mayHear(principal, event, data)) (socket.emit as (ev: string, data: unknown) => boolean)(String(name), data);
+    }
     socket.on('subscribe', (request, ack) => {
-      const wanted = new Set((Array.isArray(request?.events) ? request.events : []).filter((e): e is string => typeof e === 'string' && SOCKET_EVENTS.has(e)));
-      for (const name of SOCKET_EVENTS) {
-        if (wanted.size > 0 && !wanted.has(name)) void socket.join(mutedRoom(name));
-        else void socket.leave(mutedRoom(name));
+      const result = subscription(request);
+      if ('events' in result) {
+        const wanted = new Set(result.events);
+        for (const name of VALID_NAMES) {
+          if (!wanted.has(name)) void socket.join(mutedRoom(name));
+          else void socket.leave(mutedRoom(name));
+        }
       }
-      if (typeof ack === 'function') ack({ events: wanted.size > 0 ? [...wanted] : [...SOCKET_EVENTS] });
+      if (typeof ack === 'function') ack(result);
     });
     socket.on('disconnect', () => {
+      clearTimeout(expiry);
       const n = (socketsPerCredential.get(credential) ?? 1) - 1;
       if (n <= 0) socketsPerCredential.delete(credential);
       else socketsPerCredential.set(credential, n);
@@ -138,7 +169,7 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
     committed(events) {
       for (const e of events) {
         const name = EVENT_CATALOG[e.envelope.event as EventName]?.socketEvent;
-        const rooms = targetsOf(e);
+        const rooms = name ? targetsOf(e.envelope.event as EventName, e.envelope.data) : [];
         if (!name || rooms.length === 0) continue;
         const payload = { ...(e.envelope.data as object), eventId: e.envelope.id, timestamp: e.envelope.timestamp };
         (io.to(rooms).except(mutedRoom(name)) as { emit(ev: string, data: unknown): boolean }).emit(name, payload);
@@ -151,6 +182,12 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
     io,
     consumer,
     stats,
+    /** Logout or a password change ended one session of a user (or all of them): its sockets end, on every node. */
+    async sessionsEnded(userId: number, sessionId: string | undefined): Promise<void> {
+      for (const s of await io.in(userRoom(userId)).fetchSockets()) {
+        if (sessionId === undefined || s.data.sessionId === sessionId) s.disconnect(true);
+      }
+    },
     /** A user changed: its sockets end, on every node, if it was deleted, suspended or given another role. */
     async userChanged(userId: number, user: { status: string; role: string } | undefined): Promise<void> {
       for (const s of await io.in(userRoom(userId)).fetchSockets()) {

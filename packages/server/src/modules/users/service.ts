@@ -115,7 +115,7 @@ export function createUsersService(ctx: AppContext) {
         if (passwordHash) patch.password_hash = passwordHash;
         const after = (await store.update(id, patch).catch(rethrowConflict))!;
         await assertAnAdminRemains(store, before, after);
-        if (after.status === 'suspended' || passwordHash) await revokeAllRefreshTokens(trx, id, now);
+        if (after.status === 'suspended' || after.role !== before.role || passwordHash) await revokeAllRefreshTokens(trx, id, now);
 
         const changes: Record<string, { from: unknown; to: unknown }> = {};
         for (const field of CHANGE_FIELDS) {
