@@ -64,13 +64,18 @@ def signing_key(secret: Secret) -> bytes:
     return secret.encode("utf-8")
 
 
-def _secrets(secret: Union[Secret, Sequence[Secret]]) -> List[Secret]:
-    if isinstance(secret, (str, bytes)):
-        candidates: List[Secret] = [secret]
+def _secrets(secret: Union[Secret, Sequence[Secret], None]) -> List[Secret]:
+    if secret is None:
+        candidates: List[Secret] = []
+    elif isinstance(secret, (str, bytes)):
+        candidates = [secret]
     else:
         candidates = list(secret)
     if not candidates or any(not isinstance(s, (str, bytes)) or len(s) == 0 for s in candidates):
-        raise ValueError("secret must be a non-empty string (or a list of them, e.g. during a rotation)")
+        raise ValueError(
+            f"the webhook secret is missing (got {secret!r}): pass the endpoint's secret, a non-empty string "
+            "(or a list of them, e.g. during a rotation)"
+        )
     return candidates
 
 

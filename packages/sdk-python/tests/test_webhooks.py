@@ -274,6 +274,17 @@ class VerifyUnitTests(unittest.TestCase):
         with self.assertRaisesRegex(WebhookVerificationError, "not a Unix time"):
             gatrix.webhooks.verify(body, headers, "secret-123")
 
+    def test_a_missing_secret_is_named_in_the_error(self) -> None:
+        # e.g. os.environ.get("GATRIX_WEBHOOK_SECRET") when the variable is unset
+        body = b'{"a":1}'
+        headers = gatrix.webhooks.sign(body, "secret-123", msg_id="m")
+        for missing in (None, [None], [], ""):
+            with self.subTest(secret=missing):
+                with self.assertRaisesRegex(ValueError, "secret is missing"):
+                    gatrix.webhooks.verify(body, headers, missing)  # type: ignore[arg-type]
+        with self.assertRaisesRegex(ValueError, "secret is missing"):
+            gatrix.webhooks.sign(body, None, msg_id="m")  # type: ignore[arg-type]
+
 
 if __name__ == "__main__":
     unittest.main()
