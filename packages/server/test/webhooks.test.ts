@@ -239,6 +239,26 @@ eachDatabase('webhooks', (kind) => {
     }
   });
 
+  it('custom headers may not set framing, hop-by-hop, proxy or signature headers: 400 naming the header, on create and update', async () => {
+    const reserved = ['Host', 'transfer-encoding', 'Content-Length', 'CONNECTION', 'TE', 'Upgrade', 'Keep-Alive', 'Proxy-Authorization', 'proxy-connection',
+      'X-Gatrix-Signature', 'webhook-signature', 'Webhook-Id', 'webhook-timestamp', 'x-gatrix-event', 'x-gatrix-delivery'];
+    const ok = await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url: 'https://example.com/hdr', events: ['user.created'], headers: { Authorization: 'Bearer t', 'X-Team': 'ops' } } });
+    assert.equal(ok.statusCode, 201, ok.body);
+    try {
+      for (const name of reserved) {
+        const created = await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url: 'https://example.com/hdr', events: ['user.created'], headers: { 'X-Team': 'ops', [name]: 'x' } } });
+        assert.equal(created.statusCode, 400, `${name}: ${created.body}`);
+        assert.equal(created.json().errors[0].path, `headers.${name}`);
+        const updated = await h.call('PATCH', `/api/v1/webhooks/${ok.json().id}`, { token: admin, body: { headers: { [name]: 'x' } } });
+        assert.equal(updated.statusCode, 400, `${name}: ${updated.body}`);
+        assert.equal(updated.json().errors[0].path, `headers.${name}`);
+      }
+      assert.deepEqual((await h.call('GET', `/api/v1/webhooks/${ok.json().id}`, { token: admin })).json().headers, { Authorization: 'Bearer t', 'X-Team': 'ops' });
+    } finally {
+      await h.call('DELETE', `/api/v1/webhooks/${ok.json().id}`, { token: admin });
+    }
+  });
+
   it('rejects unknown events, bad URLs and private targets when not opted in', async () => {
     const bad = await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url: 'https://example.com/x', events: ['user.created', 'user.craeted'] } });
     assert.equal(bad.statusCode, 400);

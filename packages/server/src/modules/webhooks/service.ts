@@ -21,6 +21,34 @@ import { generateSecret } from './signer.ts';
 import { checkWebhookUrl, type SsrfOptions } from './ssrf.ts';
 import { toPublicWebhook, webhooksStore, type WebhookRow } from './store.ts';
 
+/**
+ * Header names an endpoint's own headers may not use: the ones HTTP framing and the connection depend on, and
+ * the ones Gatrix sets on every delivery (a custom copy would travel beside the real one or replace it).
+ */
+const RESERVED_HEADERS = new Set([
+  'host',
+  'transfer-encoding',
+  'content-length',
+  'connection',
+  'te',
+  'upgrade',
+  'keep-alive',
+  'trailer',
+  'x-gatrix-event',
+  'x-gatrix-delivery',
+  'x-gatrix-signature',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+]);
+
+function checkHeaders(headers: Record<string, string> | undefined): void {
+  for (const name of Object.keys(headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (RESERVED_HEADERS.has(lower) || lower.startsWith('proxy-')) throw new ValidationError(`headers.${name}`, 'is set by Gatrix or by HTTP itself and cannot be a custom header');
+  }
+}
+
 export interface WebhookSettings {
   ssrf: SsrfOptions;
   /** How long the previous secret keeps signing after a rotation. */
@@ -118,6 +146,7 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
     async create(input: CreateWebhookInput, actor: Actor): Promise<PublicWebhook & { secret: string }> {
       const url = checkUrl(input.url);
       checkEventFilters(input.events);
+      checkHeaders(input.headers);
       const secret = input.secret ?? generateSecret();
       const now = clock.now();
       const at = now.toISOString();
@@ -148,6 +177,7 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
     async update(id: number, input: UpdateWebhookInput, actor: Actor, ifMatch?: string): Promise<PublicWebhook> {
       const url = input.url === undefined ? undefined : checkUrl(input.url);
       if (input.events) checkEventFilters(input.events);
+      checkHeaders(input.headers);
       const now = clock.now();
       const at = now.toISOString();
       const after = await inTransaction(db, async (trx) => {
