@@ -219,7 +219,11 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
       changed();
     },
 
-    /** A new secret; the old one keeps signing (webhook-signature carries both) for the grace period. */
+    /**
+     * A new secret; the old one keeps signing for the grace period (webhook-signature carries both, x-gatrix-signature
+     * the old one). An old secret that cannot be decrypted (sealed with another encryption key) cannot sign: it is
+     * dropped and the new one signs alone at once.
+     */
     async rotateSecret(id: number, actor: Actor): Promise<PublicWebhook & { secret: string }> {
       const secret = generateSecret();
       const now = clock.now();
@@ -228,10 +232,11 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
         const store = webhooksStore(trx);
         const row = await store.find(id);
         if (!row) throw new NotFoundError(`Webhook ${id}`, 'webhook_not_found');
+        const readable = box.tryOpen(row.secret_enc) !== undefined;
         await store.update(id, {
           secret_enc: box.seal(secret),
-          previous_secret_enc: row.secret_enc,
-          previous_secret_expires_at: new Date(now.getTime() + settings.rotationGraceMs).toISOString(),
+          previous_secret_enc: readable ? row.secret_enc : null,
+          previous_secret_expires_at: readable ? new Date(now.getTime() + settings.rotationGraceMs).toISOString() : null,
           updated_at: at,
         });
         const after = toPublicWebhook((await store.find(id))!, now);

@@ -34,13 +34,13 @@ interface Claimed {
   eventCreatedAt: string;
 }
 
-/** What every attempt to one endpoint needs: its checked URL (or why it was refused), headers and open secrets. */
+/** What every attempt to one endpoint needs: its checked URL (or why nothing can be sent to it), headers and open secrets. */
 interface Prepared {
   url: URL | string;
   /** The endpoint's own headers, then content-type and user-agent. */
   headers: Record<string, string>;
   secret: string;
-  /** The secret before the last rotation, signing too until `until`. */
+  /** The secret before the last rotation, signing too until `until` (absent when it cannot be decrypted). */
   previous?: { secret: string; until: string };
 }
 
@@ -153,11 +153,16 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       } catch (err) {
         url = (err as Error).message;
       }
+      // A secret sealed with another encryption key cannot sign: without the current one nothing is sent (rotating
+      // the secret mends the endpoint); without the previous one, the current one signs alone.
+      const secret = box.tryOpen(w.secret_enc);
+      if (secret === undefined) url = "the endpoint's secret cannot be decrypted with this GATRIX_ENCRYPTION_KEY; rotate its secret";
+      const previous = w.previous_secret_enc && w.previous_secret_expires_at ? box.tryOpen(w.previous_secret_enc) : undefined;
       hit.prepared = {
         url,
         headers: { ...(JSON.parse(w.headers) as Record<string, string>), 'content-type': 'application/json', 'user-agent': USER_AGENT },
-        secret: box.open(w.secret_enc),
-        previous: w.previous_secret_enc && w.previous_secret_expires_at ? { secret: box.open(w.previous_secret_enc), until: w.previous_secret_expires_at } : undefined,
+        secret: secret ?? '',
+        previous: previous === undefined ? undefined : { secret: previous, until: w.previous_secret_expires_at! },
       };
     }
     return hit.prepared;
@@ -284,12 +289,16 @@ export function createDeliveryWorker(deps: WorkerDeps) {
    * succeeded in one update per (status code, attempt number) — one in practice — and the endpoints that
    * succeeded in one update; a failure still takes its own statements (retry time, endpoint failing/disabled).
    */
-  async function record(batch: AttemptResult[]): Promise<void> {
+  async function record(finished: AttemptResult[]): Promise<void> {
     const now = clock.now();
     const at = now.toISOString();
     let disabled = false;
     await inTransaction(db, async (trx) => {
       const store = webhooksStore(trx);
+      // A delivery deleted meanwhile (with its endpoint) has nothing left to record, and its attempt row would
+      // fail the whole batch on the foreign key.
+      const existing = await store.existingDeliveries(finished.map((r) => r.delivery.id));
+      const batch = finished.filter((r) => existing.has(r.delivery.id));
       await store.insertAttempts(
         batch
           .filter((r) => !r.skipped)
