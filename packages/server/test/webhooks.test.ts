@@ -63,7 +63,7 @@ eachDatabase('webhooks', (kind) => {
   it("the seed's registration and its Express receiver: user events arrive signed as the receiver checks them", async () => {
     const seed = new WebhookHandler('your-webhook-secret');
     const seen: { kind: string; data: unknown }[] = [];
-    for (const m of ['handleUserCreated', 'handleUserUpdated', 'handleUserDeleted', 'handleWorldMaintenanceStarted', 'handleWorldMaintenanceEnded']) {
+    for (const m of ['handleUserCreated', 'handleUserUpdated', 'handleUserDeleted', 'handleWorldMaintenanceStarted', 'handleWorldMaintenanceEnded'] as const) {
       seed[m] = (data: unknown) => seen.push({ kind: m, data });
     }
     const server = await new Promise<http.Server>((r) => {
@@ -253,6 +253,41 @@ eachDatabase('webhooks', (kind) => {
       assert.equal(detail.attemptsLog[1].responseHeaders['retry-after'], '120');
       assert.equal(detail.payload.event, 'user.created');
       assert.ok(!('x-gatrix-signature' in detail.attemptsLog[0].requestHeaders), 'signatures are not kept');
+      await h.call('DELETE', `/api/v1/webhooks/${hook.id}`, { token: admin });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('503 + Retry-After: 1 on every attempt: the delivery fails after the schedule (3 retries), and its attempt log is paged', async () => {
+    const r = await receiver(() => ({ status: 503, headers: { 'retry-after': '1' } }));
+    try {
+      const hook = (await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url: `${r.url}/busy`, events: ['user.created'] } })).json();
+      const t = (await h.call('POST', `/api/v1/webhooks/${hook.id}/test`, { token: admin })).json();
+      const detail = async () => (await h.call('GET', `/api/v1/webhook-deliveries/${t.id}`, { token: admin })).json();
+      // Each round waits for the attempt to be recorded, then moves the clock past the longest scheduled delay.
+      for (let round = 1; round <= 8 && (await detail()).status !== 'failed'; round++) {
+        await until(async () => (await detail()).attempts === round, `attempt ${round} recorded`);
+        const d = await detail();
+        if (d.status === 'pending') {
+          const wait = Date.parse(d.nextAttemptAt) - clock.now().getTime();
+          assert.ok(wait >= 8_000, `Retry-After: 1 does not hurry retry ${round} (${wait} ms)`);
+        }
+        clock.advance(721_000);
+      }
+      const d = await detail();
+      assert.equal(d.status, 'failed', 'Retry-After adds no attempt past the schedule');
+      assert.equal(d.attempts, 4);
+      assert.equal(r.received.length, 4);
+      assert.equal(d.attemptsLog.length, 4);
+
+      const page1 = (await h.call('GET', `/api/v1/webhook-deliveries/${t.id}/attempts?limit=3`, { token: admin })).json();
+      assert.deepEqual(page1.pagination, { page: 1, limit: 3, total: 4, totalPages: 2 });
+      assert.deepEqual(page1.data.map((a: { attempt: number }) => a.attempt), [1, 2, 3]);
+      const page2 = (await h.call('GET', `/api/v1/webhook-deliveries/${t.id}/attempts?limit=3&page=2`, { token: admin })).json();
+      assert.deepEqual(page2.data.map((a: { attempt: number; responseStatus: number }) => [a.attempt, a.responseStatus]), [[4, 503]]);
+      assert.equal((await h.call('GET', '/api/v1/webhook-deliveries/999999/attempts', { token: admin })).statusCode, 404);
+      assert.equal((await h.call('GET', `/api/v1/webhook-deliveries/${t.id}/attempts?limit=1000`, { token: admin })).statusCode, 400);
       await h.call('DELETE', `/api/v1/webhooks/${hook.id}`, { token: admin });
     } finally {
       await r.close();

@@ -49,6 +49,9 @@ function checkHeaders(headers: Record<string, string> | undefined): void {
   }
 }
 
+/** How many of a delivery's attempts (the last ones) its detail shows; all of them are paged by `attempts`. */
+export const ATTEMPTS_SHOWN = 20;
+
 export interface WebhookSettings {
   ssrf: SsrfOptions;
   /** How long the previous secret keeps signing after a rotation. */
@@ -293,7 +296,14 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
       const store = webhooksStore(db);
       const d = await store.delivery(id);
       if (!d) throw new NotFoundError(`Delivery ${id}`, 'delivery_not_found');
-      return { ...d, payload: JSON.parse(d.payload) as unknown, attemptsLog: await store.attempts(id) };
+      return { ...d, payload: JSON.parse(d.payload) as unknown, attemptsLog: await store.lastAttempts(id, ATTEMPTS_SHOWN) };
+    },
+
+    async attempts(id: number, f: { page: number; limit: number }): Promise<Page<PublicAttempt>> {
+      const store = webhooksStore(db);
+      if (!(await store.delivery(id))) throw new NotFoundError(`Delivery ${id}`, 'delivery_not_found');
+      const { data, total } = await store.attempts(id, f);
+      return page(data, f.page, f.limit, total);
     },
 
     async retry(id: number, actor: Actor): Promise<PublicDelivery> {

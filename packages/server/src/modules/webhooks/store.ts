@@ -53,7 +53,9 @@ export function toPublicDelivery(r: DeliveryRow): PublicDelivery {
   };
 }
 
-function toPublicAttempt(r: Omit<WebhookAttemptsTable, 'id'>): PublicAttempt {
+const ATTEMPT_COLUMNS = ['attempt', 'request_headers', 'response_status', 'response_headers', 'response_body', 'duration_ms', 'error', 'created_at'] as const;
+
+function toPublicAttempt(r: Pick<WebhookAttemptsTable, (typeof ATTEMPT_COLUMNS)[number]>): PublicAttempt {
   return {
     attempt: Number(r.attempt),
     requestHeaders: parseJson<Record<string, string>>(r.request_headers, {}),
@@ -162,9 +164,19 @@ export function webhooksStore(db: Kysely<Database>) {
       const r = await db.selectFrom('webhook_deliveries').select([...DELIVERY_COLUMNS, 'payload']).where('id', '=', id).executeTakeFirst();
       return r && { ...toPublicDelivery({ ...r, id: Number(r.id) }), payload: r.payload };
     },
-    async attempts(deliveryId: number): Promise<PublicAttempt[]> {
-      const rows = await db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt').execute();
-      return rows.map(toPublicAttempt);
+    /** A page of a delivery's attempts, oldest first. */
+    async attempts(deliveryId: number, f: { page: number; limit: number }): Promise<{ data: PublicAttempt[]; total: number }> {
+      const q = db.selectFrom('webhook_attempts').where('delivery_id', '=', deliveryId);
+      const [rows, count] = await Promise.all([
+        q.select(ATTEMPT_COLUMNS).orderBy('attempt').orderBy('id').limit(f.limit).offset((f.page - 1) * f.limit).execute(),
+        q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { data: rows.map(toPublicAttempt), total: Number(count.n) };
+    },
+    /** A delivery's last `n` attempts, oldest first. */
+    async lastAttempts(deliveryId: number, n: number): Promise<PublicAttempt[]> {
+      const rows = await db.selectFrom('webhook_attempts').select(ATTEMPT_COLUMNS).where('delivery_id', '=', deliveryId).orderBy('id', 'desc').limit(n).execute();
+      return rows.reverse().map(toPublicAttempt);
     },
     /** Puts deliveries in the given statuses back in the queue, due now. */
     async requeue(where: { statuses: DeliveryStatus[]; id?: number; webhookId?: number; since?: string; until?: string }, now: string): Promise<number> {

@@ -8,13 +8,13 @@ import type { SecretBox } from '../../crypto/secret-box.ts';
 import type { Db } from '../../db/index.ts';
 import type { Dialect } from '../../db/dialect.ts';
 import { writeEvent } from '../../events/outbox.ts';
+import { nextRetryDelay, parseRetryAfter } from './retry-policy.ts';
 import { signDelivery } from './signer.ts';
 import { checkWebhookUrl, guardedLookup, type SsrfOptions } from './ssrf.ts';
 import { webhooksStore, type WebhookRow } from './store.ts';
 
 const MAX_BODY = 20 * 1024;
 const USER_AGENT = 'Gatrix-Webhooks/1.0 (+https://github.com/motifgames/gatrix)';
-const RETRY_AFTER_MAX_MS = 24 * 3600 * 1000;
 /** Most deliveries one claim takes. */
 const CLAIM_MAX = 200;
 /** Finished attempts are recorded together: at most this long after the first of them finished… */
@@ -76,17 +76,6 @@ export interface WorkerDeps {
   ssrf: SsrfOptions;
   /** Called after the worker disabled an endpoint (caches must forget it). */
   onDisabled: () => void;
-}
-
-/** ±20% jitter, so endpoints that failed together do not retry together. */
-function jitter(ms: number): number {
-  return Math.round(ms * (0.8 + Math.random() * 0.4));
-}
-
-function retryAfterMs(value: string | undefined, now: number): number | undefined {
-  if (!value) return undefined;
-  const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - now;
-  return Number.isFinite(ms) ? Math.min(Math.max(ms, 1000), RETRY_AFTER_MAX_MS) : undefined;
 }
 
 /**
@@ -246,7 +235,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
             headers: flat,
             body: Buffer.concat(chunks).toString('utf8'),
             error: null,
-            retryAfterMs: retryAfterMs(flat['retry-after'], Date.now()),
+            retryAfterMs: parseRetryAfter(flat['retry-after'], Date.now()),
           });
         });
         res.on('error', (err) => done({ status: res.statusCode ?? null, headers: null, body: null, error: err.message }));
@@ -337,8 +326,8 @@ export function createDeliveryWorker(deps: WorkerDeps) {
         const base = { attempts: r.skipped ? d.attempts : attemptNo, lease_until: null, last_status_code: r.status, last_error: r.error, updated_at: at };
         if (!r.skipped) stats.failedAttempts++;
         const gone = r.status === 410;
-        const delay = r.retryAfterMs ?? (config.retryScheduleMs[attemptNo - 1] === undefined ? undefined : jitter(config.retryScheduleMs[attemptNo - 1]));
-        const retry = !gone && !r.skipped && delay !== undefined;
+        const delay = r.skipped ? undefined : nextRetryDelay({ attempt: attemptNo, schedule: config.retryScheduleMs, gone, retryAfterMs: r.retryAfterMs, random: Math.random() });
+        const retry = delay !== undefined;
         if (!retry) stats.exhausted++;
         await trx
           .updateTable('webhook_deliveries')
