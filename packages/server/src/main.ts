@@ -2,6 +2,7 @@ import './v8-tuning.ts'; // first: V8 flags must be set before the rest is loade
 import path from 'node:path';
 import { buildApp, startBackground } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { lockDataDir } from './db/data-dir-lock.ts';
 import { migrate, openDatabase } from './db/index.ts';
 import { createLogger } from './logger.ts';
 
@@ -20,6 +21,7 @@ function readConfig(): Config {
 async function main(): Promise<void> {
   const config = readConfig();
   const log = createLogger(config);
+  if (!config.databaseUrl) lockDataDir(config.dataDir);
   const database = openDatabase({ url: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'gatrix.db') });
   await migrate(database);
   const { app, services, monitoring } = await buildApp({ config, database, logger: log });

@@ -88,6 +88,7 @@ eachDatabase('webhook worker refuses private targets at every attempt', (kind) =
       attempts: 0,
       next_attempt_at: at,
       lease_until: null,
+      leased_by: null,
       last_status_code: null,
       last_error: null,
       event_created_at: at,

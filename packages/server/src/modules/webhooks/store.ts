@@ -182,7 +182,7 @@ export function webhooksStore(db: Kysely<Database>) {
     async requeue(where: { statuses: DeliveryStatus[]; id?: number; webhookId?: number; since?: string; until?: string }, now: string): Promise<number> {
       let q = db
         .updateTable('webhook_deliveries')
-        .set({ status: 'pending', next_attempt_at: now, lease_until: null, updated_at: now })
+        .set({ status: 'pending', next_attempt_at: now, lease_until: null, leased_by: null, updated_at: now })
         .where('status', 'in', where.statuses);
       if (where.id !== undefined) q = q.where('id', '=', where.id);
       if (where.webhookId !== undefined) q = q.where('webhook_id', '=', where.webhookId);
