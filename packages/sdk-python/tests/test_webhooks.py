@@ -229,8 +229,13 @@ class WebhookResourceTests(unittest.TestCase):
         for secret in (rotated.secret, old, [old, rotated.secret]):
             with self.subTest(secret=secret):
                 self.assertEqual(gatrix.webhooks.verify(rec.body, rec.headers, secret).event, "webhook.test")
+        # x-gatrix-signature stays the old secret's until the grace period ends, so a receiver that checks only it
+        # with its one configured secret keeps working until then.
         legacy = {k: v for k, v in rec.headers.items() if not k.startswith("webhook-")}
-        self.assertEqual(gatrix.webhooks.verify(rec.body, legacy, rotated.secret).event, "webhook.test")
+        self.assertEqual(gatrix.webhooks.verify(rec.body, legacy, old).event, "webhook.test")
+        self.assertEqual(gatrix.webhooks.verify(rec.body, legacy, [rotated.secret, old]).event, "webhook.test")
+        with self.assertRaises(WebhookVerificationError):
+            gatrix.webhooks.verify(rec.body, legacy, rotated.secret)
 
     def test_event_types(self) -> None:
         types = {t.event: t for t in admin().webhooks.event_types()}
