@@ -49,6 +49,13 @@ function rawBytes(rawBody: unknown): Buffer {
   );
 }
 
+/** The secrets to try; throws when none is given (an unset environment variable, say). */
+function secretList(secret: string | readonly string[] | null | undefined, caller: string): string[] {
+  const secrets = (secret == null ? [] : typeof secret === 'string' ? [secret] : [...secret]).filter((s) => typeof s === 'string' && s.length > 0);
+  if (secrets.length === 0) throw new TypeError(`${caller}: the webhook secret is missing (got ${secret === '' ? 'an empty string' : String(secret)}); pass the endpoint's secret`);
+  return secrets;
+}
+
 function equal(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
@@ -70,8 +77,7 @@ export function verifyWebhook(
   options: VerifyWebhookOptions = {},
 ): WebhookEvent {
   const body = rawBytes(rawBody);
-  const secrets = (typeof secret === 'string' ? [secret] : [...secret]).filter((s) => typeof s === 'string' && s.length > 0);
-  if (secrets.length === 0) throw new TypeError('verifyWebhook needs the endpoint secret');
+  const secrets = secretList(secret, 'verifyWebhook');
 
   const id = header(headers, 'webhook-id');
   const timestamp = header(headers, 'webhook-timestamp');
@@ -129,6 +135,7 @@ export type WebhookRequest = IncomingMessage & { body?: unknown; webhook?: Webho
  * before (or instead of) `express.json()` on the webhook route, since a parsed body cannot be verified.
  */
 export function webhookMiddleware(secret: string | readonly string[], options: WebhookMiddlewareOptions = {}) {
+  const secrets = secretList(secret, 'webhookMiddleware');
   const limit = options.limit ?? 1024 * 1024;
   return function gatrixWebhook(req: WebhookRequest, res: ServerResponse, next: (err?: unknown) => void): void {
     const reject = (status: number, body: Record<string, string>) => {
@@ -139,7 +146,7 @@ export function webhookMiddleware(secret: string | readonly string[], options: W
     const verify = (raw: Buffer | string) => {
       let event: WebhookEvent;
       try {
-        event = verifyWebhook(raw, req.headers, secret, options);
+        event = verifyWebhook(raw, req.headers, secrets, options);
       } catch (err) {
         if (err instanceof WebhookVerificationError) return reject(401, { error: 'Invalid signature', reason: err.reason });
         return next(err);

@@ -218,3 +218,15 @@ describe('verifyWebhook on real deliveries from Gatrix', () => {
     }
   });
 });
+
+describe('verifyWebhook and webhookMiddleware without a secret', () => {
+  it('say the secret is missing (an unset environment variable), whatever form the missing secret takes', () => {
+    const body = '{"id":"evt_x","event":"user.created","timestamp":"2026-01-01T00:00:00.000Z","data":{}}';
+    const headers = { 'x-gatrix-signature': '00'.repeat(32) };
+    for (const missing of [undefined, null, '', [], [undefined], [null, '']]) {
+      const label = JSON.stringify(missing) ?? 'undefined';
+      assert.throws(() => verifyWebhook(body, headers, missing as unknown as string), { name: 'TypeError', message: /secret is missing/ }, `verifyWebhook, ${label}`);
+      assert.throws(() => webhookMiddleware(missing as unknown as string), { name: 'TypeError', message: /secret is missing/ }, `webhookMiddleware, ${label}`);
+    }
+  });
+});

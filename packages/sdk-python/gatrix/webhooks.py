@@ -64,13 +64,18 @@ def signing_key(secret: Secret) -> bytes:
     return secret.encode("utf-8")
 
 
-def _secrets(secret: Union[Secret, Sequence[Secret]]) -> List[Secret]:
-    if isinstance(secret, (str, bytes)):
-        candidates: List[Secret] = [secret]
+def _secrets(secret: Union[Secret, Sequence[Secret], None]) -> List[Secret]:
+    if secret is None:
+        candidates: List[Secret] = []
+    elif isinstance(secret, (str, bytes)):
+        candidates = [secret]
     else:
         candidates = list(secret)
     if not candidates or any(not isinstance(s, (str, bytes)) or len(s) == 0 for s in candidates):
-        raise ValueError("secret must be a non-empty string (or a list of them, e.g. during a rotation)")
+        raise ValueError(
+            f"the webhook secret is missing (got {secret!r}): pass the endpoint's secret, a non-empty string "
+            "(or a list of them, e.g. during a rotation)"
+        )
     return candidates
 
 
@@ -186,15 +191,18 @@ def sign(
     msg_id: str,
     timestamp: Optional[int] = None,
 ) -> Dict[str, str]:
-    """The signature headers Gatrix would send for this body (to test your receiver without a server)."""
+    """The signature headers Gatrix would send for this body (to test your receiver without a server).
+
+    During a rotation pass ``[new, old]``, as Gatrix signs: ``webhook-signature`` carries both, and
+    ``x-gatrix-signature`` the old one (the last), until the grace period ends."""
     body = _raw(raw_body)
     candidates = _secrets(secret)
     ts = str(int(time.time()) if timestamp is None else int(timestamp))
-    first = candidates[0]
-    first_key = first if isinstance(first, bytes) else first.encode("utf-8")
+    last = candidates[-1]
+    last_key = last if isinstance(last, bytes) else last.encode("utf-8")
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": ts,
         "webhook-signature": " ".join(f"v1,{_standard_signature(signing_key(s), msg_id, ts, body)}" for s in candidates),
-        "x-gatrix-signature": hmac.new(first_key, body, hashlib.sha256).hexdigest(),
+        "x-gatrix-signature": hmac.new(last_key, body, hashlib.sha256).hexdigest(),
     }

@@ -229,8 +229,13 @@ class WebhookResourceTests(unittest.TestCase):
         for secret in (rotated.secret, old, [old, rotated.secret]):
             with self.subTest(secret=secret):
                 self.assertEqual(gatrix.webhooks.verify(rec.body, rec.headers, secret).event, "webhook.test")
+        # x-gatrix-signature stays the old secret's until the grace period ends, so a receiver that checks only it
+        # with its one configured secret keeps working until then.
         legacy = {k: v for k, v in rec.headers.items() if not k.startswith("webhook-")}
-        self.assertEqual(gatrix.webhooks.verify(rec.body, legacy, rotated.secret).event, "webhook.test")
+        self.assertEqual(gatrix.webhooks.verify(rec.body, legacy, old).event, "webhook.test")
+        self.assertEqual(gatrix.webhooks.verify(rec.body, legacy, [rotated.secret, old]).event, "webhook.test")
+        with self.assertRaises(WebhookVerificationError):
+            gatrix.webhooks.verify(rec.body, legacy, rotated.secret)
 
     def test_event_types(self) -> None:
         types = {t.event: t for t in admin().webhooks.event_types()}
@@ -273,6 +278,17 @@ class VerifyUnitTests(unittest.TestCase):
         headers = {**gatrix.webhooks.sign(body, "secret-123", msg_id="m"), "webhook-timestamp": "yesterday"}
         with self.assertRaisesRegex(WebhookVerificationError, "not a Unix time"):
             gatrix.webhooks.verify(body, headers, "secret-123")
+
+    def test_a_missing_secret_is_named_in_the_error(self) -> None:
+        # e.g. os.environ.get("GATRIX_WEBHOOK_SECRET") when the variable is unset
+        body = b'{"a":1}'
+        headers = gatrix.webhooks.sign(body, "secret-123", msg_id="m")
+        for missing in (None, [None], [], ""):
+            with self.subTest(secret=missing):
+                with self.assertRaisesRegex(ValueError, "secret is missing"):
+                    gatrix.webhooks.verify(body, headers, missing)  # type: ignore[arg-type]
+        with self.assertRaisesRegex(ValueError, "secret is missing"):
+            gatrix.webhooks.sign(body, None, msg_id="m")  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { buildApp, startBackground } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { secretBox } from './crypto/secret-box.ts';
+import { lockDataDir } from './db/data-dir-lock.ts';
 import { migrate, openDatabase } from './db/index.ts';
 import { createLogger } from './logger.ts';
 
@@ -21,6 +22,7 @@ function readConfig(): Config {
 async function main(): Promise<void> {
   const config = readConfig();
   const log = createLogger(config);
+  if (!config.databaseUrl) lockDataDir(config.dataDir);
   const database = openDatabase({ url: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'gatrix.db') });
   await migrate(database, { box: secretBox(config.encryptionKey) });
   const { app, services, monitoring } = await buildApp({ config, database, logger: log });

@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
+import { secretBox } from '../src/crypto/secret-box.ts';
+import { standardSignature } from '../src/modules/webhooks/signer.ts';
 import { eachDatabase, startHarness, TestClock, type Harness } from './helpers.ts';
 
 const require = createRequire(import.meta.url);
 const { WebhookHandler } = require('./fixtures/seed-webhook-receiver.cjs') as {
-  WebhookHandler: new (secret: string) => { app: { listen(port: number, host: string, cb: () => void): http.Server } } & Record<string, (data: unknown) => void>;
+  WebhookHandler: new (secret: string) => { secret: string; app: { listen(port: number, host: string, cb: () => void): http.Server } } & Record<`handle${string}`, (data: unknown) => void>;
 };
 
 interface Received {
@@ -60,7 +63,7 @@ eachDatabase('webhooks', (kind) => {
   it("the seed's registration and its Express receiver: user events arrive signed as the receiver checks them", async () => {
     const seed = new WebhookHandler('your-webhook-secret');
     const seen: { kind: string; data: unknown }[] = [];
-    for (const m of ['handleUserCreated', 'handleUserUpdated', 'handleUserDeleted', 'handleWorldMaintenanceStarted', 'handleWorldMaintenanceEnded']) {
+    for (const m of ['handleUserCreated', 'handleUserUpdated', 'handleUserDeleted', 'handleWorldMaintenanceStarted', 'handleWorldMaintenanceEnded'] as const) {
       seed[m] = (data: unknown) => seen.push({ kind: m, data });
     }
     const server = await new Promise<http.Server>((r) => {
@@ -98,9 +101,11 @@ eachDatabase('webhooks', (kind) => {
       assert.equal(byKind.handleWorldMaintenanceStarted.worldId, 'hookworld');
       assert.equal(byKind.handleWorldMaintenanceStarted.message, '점검');
       assert.equal(byKind.handleWorldMaintenanceEnded.worldId, 'hookworld');
-      const list = (await h.call('GET', `/api/v1/webhooks/${users.json().id}/deliveries`, { token: admin })).json();
-      assert.equal(list.pagination.total, 3);
-      assert.ok(list.data.every((d: { status: string; attempts: number }) => d.status === 'delivered' && d.attempts === 1));
+      // The handlers ran before the receiver answered: the worker records the answers a moment later.
+      const list = async () => (await h.call('GET', `/api/v1/webhooks/${users.json().id}/deliveries`, { token: admin })).json();
+      await until(async () => (await list()).data.every((d: { status: string }) => d.status !== 'delivering'), 'the three answers recorded');
+      assert.equal((await list()).pagination.total, 3);
+      assert.ok((await list()).data.every((d: { status: string; attempts: number }) => d.status === 'delivered' && d.attempts === 1));
     } finally {
       server.closeAllConnections();
       server.close();
@@ -148,6 +153,77 @@ eachDatabase('webhooks', (kind) => {
     }
   });
 
+  it("during a rotation the seed's receiver, still on the old secret, keeps working until the grace period ends; then x-gatrix-signature is the new secret's", async () => {
+    const seed = new WebhookHandler('your-webhook-secret');
+    const created: unknown[] = [];
+    seed.handleUserCreated = (data: unknown) => created.push(data);
+    const server = await new Promise<http.Server>((r) => {
+      const s = seed.app.listen(0, '127.0.0.1', () => r(s));
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/users`;
+    const hook = (await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url, events: ['user.created'], secret: 'your-webhook-secret' } })).json();
+    const deliveries = async () => (await h.call('GET', `/api/v1/webhooks/${hook.id}/deliveries`, { token: admin })).json().data as { status: string; attempts: number; lastStatusCode: number }[];
+    try {
+      await h.call('POST', '/api/v1/users', { token: admin, body: { username: 'rot1', email: 'rot1@example.com' } });
+      await until(() => created.length === 1, 'delivery before the rotation');
+      const rotated = (await h.call('POST', `/api/v1/webhooks/${hook.id}/rotate-secret`, { token: admin })).json();
+      const endsAt = Date.parse(rotated.secretRotationEndsAt);
+      assert.equal(endsAt - clock.now().getTime(), h.config.webhooks.rotationGraceMs);
+
+      // In the grace period: the receiver has not been redeployed and accepts every delivery at its first attempt.
+      await h.call('POST', '/api/v1/users', { token: admin, body: { username: 'rot2', email: 'rot2@example.com' } });
+      await until(() => created.length === 2, 'delivery right after the rotation, accepted with the old secret');
+      // Recorded before the clock jumps (a lease the jump outdates would be swept and sent again).
+      await until(async () => (await deliveries()).every((d) => d.status === 'delivered'), 'two deliveries recorded');
+      clock.advance(endsAt - clock.now().getTime() - 60_000);
+      await h.call('POST', '/api/v1/users', { token: admin, body: { username: 'rot3', email: 'rot3@example.com' } });
+      await until(() => created.length === 3, 'delivery a minute before the grace period ends, accepted with the old secret');
+      await until(async () => (await deliveries()).every((d) => d.status === 'delivered'), 'three deliveries recorded');
+      assert.ok((await deliveries()).every((d) => d.attempts === 1));
+
+      // The grace period is over: x-gatrix-signature is the new secret's; the receiver redeployed with it accepts.
+      clock.advance(60_001);
+      await h.call('POST', '/api/v1/users', { token: admin, body: { username: 'rot4', email: 'rot4@example.com' } });
+      await until(async () => (await deliveries()).some((d) => d.lastStatusCode === 401), 'the old secret refused after the grace period');
+      seed.secret = rotated.secret as string; // the receiver redeployed with the new secret
+      clock.advance(12_001);
+      await until(() => created.length === 4, 'the retry, accepted by the receiver redeployed with the new secret');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await h.call('DELETE', `/api/v1/webhooks/${hook.id}`, { token: admin });
+    }
+  });
+
+  it('rotate-secret mends an endpoint whose secret cannot be decrypted (sealed with another encryption key)', async () => {
+    const r = await receiver();
+    try {
+      const hook = (await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url: `${r.url}/rekeyed`, events: ['user.created'] } })).json();
+      // What a restart with another GATRIX_ENCRYPTION_KEY leaves: a secret this node cannot open.
+      await h.db.db.updateTable('webhooks').set({ secret_enc: secretBox(Buffer.alloc(32, 9)).seal('whsec_c2VhbGVkIHdpdGggYW5vdGhlciBrZXkh') }).where('id', '=', hook.id).execute();
+      h.services.worker.forget();
+      const t = (await h.call('POST', `/api/v1/webhooks/${hook.id}/test`, { token: admin })).json();
+      await until(async () => (await h.call('GET', `/api/v1/webhook-deliveries/${t.id}`, { token: admin })).json().attempts === 1, 'the test delivery to fail');
+      const failed = (await h.call('GET', `/api/v1/webhook-deliveries/${t.id}`, { token: admin })).json();
+      assert.match(failed.lastError, /secret cannot be decrypted.*rotate its secret/);
+      assert.equal(r.received.length, 0, 'nothing is sent unsigned');
+
+      const rotated = await h.call('POST', `/api/v1/webhooks/${hook.id}/rotate-secret`, { token: admin });
+      assert.equal(rotated.statusCode, 200, rotated.body);
+      const secret = rotated.json().secret as string;
+      assert.equal(rotated.json().secretRotationEndsAt, null, 'no grace period for a secret nobody can sign with');
+      await h.call('POST', '/api/v1/users', { token: admin, body: { username: 'rekeyed1', email: 'rekeyed1@example.com' } });
+      await until(() => r.received.some((m) => m.headers['x-gatrix-event'] === 'user.created'), 'a delivery signed with the new secret');
+      const m = r.received.find((x) => x.headers['x-gatrix-event'] === 'user.created')!;
+      // (The test clock runs ahead of the wall clock by now, so the signature is recomputed rather than verified with its timestamp check.)
+      assert.equal(m.headers['webhook-signature'], standardSignature(secret, String(m.headers['webhook-id']), Number(m.headers['webhook-timestamp']), m.body));
+      assert.equal(m.headers['x-gatrix-signature'], createHmac('sha256', secret).update(m.body).digest('hex'));
+      await h.call('DELETE', `/api/v1/webhooks/${hook.id}`, { token: admin });
+    } finally {
+      await r.close();
+    }
+  });
+
   it('a failing receiver is retried on the schedule, honours Retry-After, and is delivered once it recovers', async () => {
     const r = await receiver((_m, n) => (n === 1 ? { status: 500 } : n === 2 ? { status: 503, headers: { 'retry-after': '120' } } : { status: 200 }));
     try {
@@ -179,6 +255,41 @@ eachDatabase('webhooks', (kind) => {
       assert.equal(detail.attemptsLog[1].responseHeaders['retry-after'], '120');
       assert.equal(detail.payload.event, 'user.created');
       assert.ok(!('x-gatrix-signature' in detail.attemptsLog[0].requestHeaders), 'signatures are not kept');
+      await h.call('DELETE', `/api/v1/webhooks/${hook.id}`, { token: admin });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('503 + Retry-After: 1 on every attempt: the delivery fails after the schedule (3 retries), and its attempt log is paged', async () => {
+    const r = await receiver(() => ({ status: 503, headers: { 'retry-after': '1' } }));
+    try {
+      const hook = (await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url: `${r.url}/busy`, events: ['user.created'] } })).json();
+      const t = (await h.call('POST', `/api/v1/webhooks/${hook.id}/test`, { token: admin })).json();
+      const detail = async () => (await h.call('GET', `/api/v1/webhook-deliveries/${t.id}`, { token: admin })).json();
+      // Each round waits for the attempt to be recorded, then moves the clock past the longest scheduled delay.
+      for (let round = 1; round <= 8 && (await detail()).status !== 'failed'; round++) {
+        await until(async () => (await detail()).attempts === round, `attempt ${round} recorded`);
+        const d = await detail();
+        if (d.status === 'pending') {
+          const wait = Date.parse(d.nextAttemptAt) - clock.now().getTime();
+          assert.ok(wait >= 8_000, `Retry-After: 1 does not hurry retry ${round} (${wait} ms)`);
+        }
+        clock.advance(721_000);
+      }
+      const d = await detail();
+      assert.equal(d.status, 'failed', 'Retry-After adds no attempt past the schedule');
+      assert.equal(d.attempts, 4);
+      assert.equal(r.received.length, 4);
+      assert.equal(d.attemptsLog.length, 4);
+
+      const page1 = (await h.call('GET', `/api/v1/webhook-deliveries/${t.id}/attempts?limit=3`, { token: admin })).json();
+      assert.deepEqual(page1.pagination, { page: 1, limit: 3, total: 4, totalPages: 2 });
+      assert.deepEqual(page1.data.map((a: { attempt: number }) => a.attempt), [1, 2, 3]);
+      const page2 = (await h.call('GET', `/api/v1/webhook-deliveries/${t.id}/attempts?limit=3&page=2`, { token: admin })).json();
+      assert.deepEqual(page2.data.map((a: { attempt: number; responseStatus: number }) => [a.attempt, a.responseStatus]), [[4, 503]]);
+      assert.equal((await h.call('GET', '/api/v1/webhook-deliveries/999999/attempts', { token: admin })).statusCode, 404);
+      assert.equal((await h.call('GET', `/api/v1/webhook-deliveries/${t.id}/attempts?limit=1000`, { token: admin })).statusCode, 400);
       await h.call('DELETE', `/api/v1/webhooks/${hook.id}`, { token: admin });
     } finally {
       await r.close();
@@ -236,6 +347,26 @@ eachDatabase('webhooks', (kind) => {
       await h.call('DELETE', `/api/v1/webhooks/${hook.id}`, { token: admin });
     } finally {
       await r.close();
+    }
+  });
+
+  it('custom headers may not set framing, hop-by-hop, proxy or signature headers: 400 naming the header, on create and update', async () => {
+    const reserved = ['Host', 'transfer-encoding', 'Content-Length', 'CONNECTION', 'TE', 'Upgrade', 'Keep-Alive', 'Proxy-Authorization', 'proxy-connection',
+      'X-Gatrix-Signature', 'webhook-signature', 'Webhook-Id', 'webhook-timestamp', 'x-gatrix-event', 'x-gatrix-delivery'];
+    const ok = await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url: 'https://example.com/hdr', events: ['user.created'], headers: { Authorization: 'Bearer t', 'X-Team': 'ops' } } });
+    assert.equal(ok.statusCode, 201, ok.body);
+    try {
+      for (const name of reserved) {
+        const created = await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url: 'https://example.com/hdr', events: ['user.created'], headers: { 'X-Team': 'ops', [name]: 'x' } } });
+        assert.equal(created.statusCode, 400, `${name}: ${created.body}`);
+        assert.equal(created.json().errors[0].path, `headers.${name}`);
+        const updated = await h.call('PATCH', `/api/v1/webhooks/${ok.json().id}`, { token: admin, body: { headers: { [name]: 'x' } } });
+        assert.equal(updated.statusCode, 400, `${name}: ${updated.body}`);
+        assert.equal(updated.json().errors[0].path, `headers.${name}`);
+      }
+      assert.deepEqual((await h.call('GET', `/api/v1/webhooks/${ok.json().id}`, { token: admin })).json().headers, { Authorization: 'Bearer t', 'X-Team': 'ops' });
+    } finally {
+      await h.call('DELETE', `/api/v1/webhooks/${ok.json().id}`, { token: admin });
     }
   });
 

@@ -148,8 +148,12 @@ export interface paths {
     post: operations["recoverWebhookDeliveries"];
   };
   "/api/v1/webhook-deliveries/{id}": {
-    /** A delivery with its payload and every attempt */
+    /** A delivery with its payload and its last 20 attempts */
     get: operations["getWebhookDelivery"];
+  };
+  "/api/v1/webhook-deliveries/{id}/attempts": {
+    /** A delivery's attempts, oldest first */
+    get: operations["listWebhookDeliveryAttempts"];
   };
   "/api/v1/webhook-deliveries/{id}/retry": {
     /** Send a delivery again now */
@@ -2802,7 +2806,7 @@ export interface operations {
       };
     };
   };
-  /** A delivery with its payload and every attempt */
+  /** A delivery with its payload and its last 20 attempts */
   getWebhookDelivery: {
     parameters: {
       path: {
@@ -2831,6 +2835,7 @@ export interface operations {
             deliveredAt: string | null;
           }) & ({
             payload: unknown;
+            /** @description The last 20 attempts, oldest first; GET /webhook-deliveries/:id/attempts pages through all of them */
             attemptsLog: ({
                 attempt: number;
                 requestHeaders: {
@@ -2848,6 +2853,73 @@ export interface operations {
                 createdAt: string;
               })[];
           });
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** A delivery's attempts, oldest first */
+  listWebhookDeliveryAttempts: {
+    parameters: {
+      query?: {
+        page?: number;
+        limit?: number;
+      };
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            data: ({
+                attempt: number;
+                requestHeaders: {
+                  [key: string]: string;
+                };
+                responseStatus: number | null;
+                responseHeaders: {
+                  [key: string]: string;
+                } | null;
+                /** @description The first 20 KB */
+                responseBody: string | null;
+                durationMs: number;
+                error: string | null;
+                /** Format: date-time */
+                createdAt: string;
+              })[];
+            pagination: {
+              page: number;
+              limit: number;
+              total: number;
+              totalPages: number;
+            };
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
         };
       };
       /** @description RFC 9457 problem details */

@@ -10,6 +10,7 @@ import * as m0001 from './migrations/0001_foundation.ts';
 import * as m0002 from './migrations/0002_game_ops.ts';
 import * as m0003 from './migrations/0003_webhooks.ts';
 import * as m0004 from './migrations/0004_sealed_secrets.ts';
+import * as m0005 from './migrations/0005_delivery_recovery.ts';
 
 export type Db = Kysely<Database>;
 
@@ -95,6 +96,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0002_game_ops': m0002,
   '0003_webhooks': m0003,
   '0004_sealed_secrets': m0004,
+  '0005_delivery_recovery': m0005,
 };
 
 /** Runs every pending migration; the same migrations build both dialects' schemas. */

@@ -18,6 +18,7 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  webhook_nodes: WebhookNodesTable;
 }
 
 export interface UsersTable {
@@ -192,6 +193,8 @@ export interface WebhookDeliveriesTable {
   attempts: number;
   next_attempt_at: string | null;
   lease_until: string | null;
+  /** The webhook node holding the lease (webhook_nodes.id). */
+  leased_by: string | null;
   last_status_code: number | null;
   last_error: string | null;
   event_created_at: string;
@@ -211,4 +214,11 @@ export interface WebhookAttemptsTable {
   duration_ms: number;
   error: string | null;
   created_at: string;
+}
+
+/** A running webhook worker and its heartbeat. */
+export interface WebhookNodesTable {
+  id: string;
+  started_at: string;
+  heartbeat_at: string;
 }

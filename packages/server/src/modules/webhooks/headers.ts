@@ -19,8 +19,14 @@ export function sealHeaders(box: SecretBox, headers: Record<string, string>, sto
 }
 
 /** The values to send. */
-export function openHeaders(box: SecretBox, stored: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(parseJson<Record<string, string>>(stored, {})).map(([name, v]) => [name, box.open(v)]));
+export function openHeaders(box: SecretBox, stored: string): Record<string, string> | undefined {
+  const open: Record<string, string> = {};
+  for (const [name, sealed] of Object.entries(parseJson<Record<string, string>>(stored, {}))) {
+    const value = box.tryOpen(sealed);
+    if (value === undefined) return undefined; // sealed with another key
+    open[name] = value;
+  }
+  return open;
 }
 
 /** The names, each with the mask for value. */

@@ -3,9 +3,9 @@ import { EVENT_CATALOG, EVENT_NAMES } from '../../events/catalog.ts';
 import { EVENT_EXAMPLES } from '../../events/examples.ts';
 import { actorOf } from '../../http/auth.ts';
 import { ifMatchOf, withEtag } from '../../http/resource.ts';
-import { errorResponses, IdParams, Nullable, Paginated } from '../../http/schemas.ts';
+import { errorResponses, IdParams, Nullable, PageQuery, Paginated } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
-import { CreateWebhookBody, Delivery, DeliveryWithAttempts, ListDeliveriesQuery, ListWebhooksQuery, RecoverBody, UpdateWebhookBody, Webhook, WebhookWithSecret } from './schemas.ts';
+import { Attempt, CreateWebhookBody, Delivery, DeliveryWithAttempts, ListDeliveriesQuery, ListWebhooksQuery, RecoverBody, UpdateWebhookBody, Webhook, WebhookWithSecret } from './schemas.ts';
 import type { WebhooksService } from './service.ts';
 
 const tags = ['webhooks'];
@@ -131,12 +131,25 @@ export function webhooksRoutes(app: App, webhooks: WebhooksService): void {
     config: { permission: 'webhooks.read' },
     schema: {
       operationId: 'getWebhookDelivery',
-      summary: 'A delivery with its payload and every attempt',
+      summary: 'A delivery with its payload and its last 20 attempts',
       tags,
       params: IdParams,
       response: { 200: DeliveryWithAttempts, ...errorResponses(401, 403, 404) },
     },
     handler: (request) => webhooks.delivery(request.params.id),
+  });
+
+  app.get('/api/v1/webhook-deliveries/:id/attempts', {
+    config: { permission: 'webhooks.read' },
+    schema: {
+      operationId: 'listWebhookDeliveryAttempts',
+      summary: "A delivery's attempts, oldest first",
+      tags,
+      params: IdParams,
+      querystring: Type.Object(PageQuery),
+      response: { 200: Paginated(Attempt), ...errorResponses(400, 401, 403, 404) },
+    },
+    handler: (request) => webhooks.attempts(request.params.id, request.query),
   });
 
   app.post('/api/v1/webhook-deliveries/:id/retry', {

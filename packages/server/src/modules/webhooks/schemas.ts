@@ -104,9 +104,16 @@ export const Attempt = Type.Object(
 );
 export type PublicAttempt = Static<typeof Attempt>;
 
-export const DeliveryWithAttempts = Type.Intersect([Delivery, Type.Object({ payload: Type.Unknown(), attemptsLog: Type.Array(Attempt) })], {
-  title: 'WebhookDeliveryDetail',
-});
+export const DeliveryWithAttempts = Type.Intersect(
+  [
+    Delivery,
+    Type.Object({
+      payload: Type.Unknown(),
+      attemptsLog: Type.Array(Attempt, { description: 'The last 20 attempts, oldest first; GET /webhook-deliveries/:id/attempts pages through all of them' }),
+    }),
+  ],
+  { title: 'WebhookDeliveryDetail' },
+);
 
 export const ListDeliveriesQuery = Type.Object({
   ...PageQuery,

@@ -22,6 +22,37 @@ import { generateSecret } from './signer.ts';
 import { checkWebhookUrl, type SsrfOptions } from './ssrf.ts';
 import { toPublicWebhook, webhooksStore, type WebhookRow } from './store.ts';
 
+/**
+ * Header names an endpoint's own headers may not use: the ones HTTP framing and the connection depend on, and
+ * the ones Gatrix sets on every delivery (a custom copy would travel beside the real one or replace it).
+ */
+const RESERVED_HEADERS = new Set([
+  'host',
+  'transfer-encoding',
+  'content-length',
+  'connection',
+  'te',
+  'upgrade',
+  'keep-alive',
+  'trailer',
+  'x-gatrix-event',
+  'x-gatrix-delivery',
+  'x-gatrix-signature',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+]);
+
+function checkHeaders(headers: Record<string, string> | undefined): void {
+  for (const name of Object.keys(headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (RESERVED_HEADERS.has(lower) || lower.startsWith('proxy-')) throw new ValidationError(`headers.${name}`, 'is set by Gatrix or by HTTP itself and cannot be a custom header');
+  }
+}
+
+/** How many of a delivery's attempts (the last ones) its detail shows; all of them are paged by `attempts`. */
+export const ATTEMPTS_SHOWN = 20;
+
 export interface WebhookSettings {
   ssrf: SsrfOptions;
   /** How long the previous secret keeps signing after a rotation. */
@@ -74,6 +105,7 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
             attempts: 0,
             next_attempt_at: at,
             lease_until: null,
+            leased_by: null,
             last_status_code: null,
             last_error: null,
             event_created_at: e.envelope.timestamp,
@@ -119,6 +151,7 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
     async create(input: CreateWebhookInput, actor: Actor): Promise<PublicWebhook & { secret: string }> {
       const url = checkUrl(input.url);
       checkEventFilters(input.events);
+      checkHeaders(input.headers);
       const secret = input.secret ?? generateSecret();
       const now = clock.now();
       const at = now.toISOString();
@@ -149,6 +182,7 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
     async update(id: number, input: UpdateWebhookInput, actor: Actor, ifMatch?: string): Promise<PublicWebhook> {
       const url = input.url === undefined ? undefined : checkUrl(input.url);
       if (input.events) checkEventFilters(input.events);
+      checkHeaders(input.headers);
       const now = clock.now();
       const at = now.toISOString();
       const after = await inTransaction(db, async (trx) => {
@@ -190,7 +224,11 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
       changed();
     },
 
-    /** A new secret; the old one keeps signing (webhook-signature carries both) for the grace period. */
+    /**
+     * A new secret; the old one keeps signing for the grace period (webhook-signature carries both, x-gatrix-signature
+     * the old one). An old secret that cannot be decrypted (sealed with another encryption key) cannot sign: it is
+     * dropped and the new one signs alone at once.
+     */
     async rotateSecret(id: number, actor: Actor): Promise<PublicWebhook & { secret: string }> {
       const secret = generateSecret();
       const now = clock.now();
@@ -199,10 +237,11 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
         const store = webhooksStore(trx);
         const row = await store.find(id);
         if (!row) throw new NotFoundError(`Webhook ${id}`, 'webhook_not_found');
+        const readable = box.tryOpen(row.secret_enc) !== undefined;
         await store.update(id, {
           secret_enc: box.seal(secret),
-          previous_secret_enc: row.secret_enc,
-          previous_secret_expires_at: new Date(now.getTime() + settings.rotationGraceMs).toISOString(),
+          previous_secret_enc: readable ? row.secret_enc : null,
+          previous_secret_expires_at: readable ? new Date(now.getTime() + settings.rotationGraceMs).toISOString() : null,
           updated_at: at,
         });
         const after = toPublicWebhook((await store.find(id))!, now);
@@ -232,6 +271,7 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
             attempts: 0,
             next_attempt_at: at,
             lease_until: null,
+            leased_by: null,
             last_status_code: null,
             last_error: null,
             event_created_at: at,
@@ -259,7 +299,14 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
       const store = webhooksStore(db);
       const d = await store.delivery(id);
       if (!d) throw new NotFoundError(`Delivery ${id}`, 'delivery_not_found');
-      return { ...d, payload: JSON.parse(d.payload) as unknown, attemptsLog: await store.attempts(id) };
+      return { ...d, payload: JSON.parse(d.payload) as unknown, attemptsLog: await store.lastAttempts(id, ATTEMPTS_SHOWN) };
+    },
+
+    async attempts(id: number, f: { page: number; limit: number }): Promise<Page<PublicAttempt>> {
+      const store = webhooksStore(db);
+      if (!(await store.delivery(id))) throw new NotFoundError(`Delivery ${id}`, 'delivery_not_found');
+      const { data, total } = await store.attempts(id, f);
+      return page(data, f.page, f.limit, total);
     },
 
     async retry(id: number, actor: Actor): Promise<PublicDelivery> {

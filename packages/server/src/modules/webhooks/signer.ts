@@ -35,14 +35,16 @@ export interface SignedHeaders {
 
 /**
  * The signature headers of one delivery attempt. `secrets` lists the current secret first, then (during a
- * rotation) the previous one; every secret signs the Standard Webhooks header, the current one the Gatrix header.
+ * rotation) the previous one; every secret signs the Standard Webhooks header. `x-gatrix-signature` carries one
+ * signature only, so it stays with the previous secret until the rotation's grace period ends: a receiver that
+ * checks it against its one configured secret keeps working until then, and switches to the new secret at the end.
  */
 export function signDelivery(opts: { secrets: string[]; eventId: string; eventType: string; deliveryId: number; body: string; now: Date }): SignedHeaders {
   const ts = Math.floor(opts.now.getTime() / 1000);
   return {
     'x-gatrix-event': opts.eventType,
     'x-gatrix-delivery': String(opts.deliveryId),
-    'x-gatrix-signature': gatrixSignature(opts.secrets[0], opts.body),
+    'x-gatrix-signature': gatrixSignature(opts.secrets[opts.secrets.length - 1], opts.body),
     'webhook-id': opts.eventId,
     'webhook-timestamp': String(ts),
     'webhook-signature': opts.secrets.map((s) => standardSignature(s, opts.eventId, ts, opts.body)).join(' '),

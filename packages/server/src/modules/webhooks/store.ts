@@ -54,7 +54,9 @@ export function toPublicDelivery(r: DeliveryRow): PublicDelivery {
   };
 }
 
-function toPublicAttempt(r: Omit<WebhookAttemptsTable, 'id'>): PublicAttempt {
+const ATTEMPT_COLUMNS = ['attempt', 'request_headers', 'response_status', 'response_headers', 'response_body', 'duration_ms', 'error', 'created_at'] as const;
+
+function toPublicAttempt(r: Pick<WebhookAttemptsTable, (typeof ATTEMPT_COLUMNS)[number]>): PublicAttempt {
   return {
     attempt: Number(r.attempt),
     requestHeaders: parseJson<Record<string, string>>(r.request_headers, {}),
@@ -135,6 +137,14 @@ export function webhooksStore(db: Kysely<Database>) {
     async updateDeliveries(ids: number[], patch: Partial<Omit<WebhookDeliveriesTable, 'id'>>): Promise<void> {
       for (const chunk of powerOfTwoChunks(ids, 512)) await db.updateTable('webhook_deliveries').set(patch).where('id', 'in', chunk).execute();
     },
+    /** Which of these deliveries still exist. */
+    async existingDeliveries(ids: number[]): Promise<Set<number>> {
+      const found = new Set<number>();
+      for (const chunk of powerOfTwoChunks(ids, 512)) {
+        for (const r of await db.selectFrom('webhook_deliveries').select('id').where('id', 'in', chunk).execute()) found.add(Number(r.id));
+      }
+      return found;
+    },
     /** Attempt rows, in multi-row inserts. */
     async insertAttempts(rows: Omit<WebhookAttemptsTable, 'id'>[]): Promise<void> {
       for (const chunk of powerOfTwoChunks(rows, 128)) await db.insertInto('webhook_attempts').values(chunk).execute();
@@ -155,15 +165,25 @@ export function webhooksStore(db: Kysely<Database>) {
       const r = await db.selectFrom('webhook_deliveries').select([...DELIVERY_COLUMNS, 'payload']).where('id', '=', id).executeTakeFirst();
       return r && { ...toPublicDelivery({ ...r, id: Number(r.id) }), payload: r.payload };
     },
-    async attempts(deliveryId: number): Promise<PublicAttempt[]> {
-      const rows = await db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt').execute();
-      return rows.map(toPublicAttempt);
+    /** A page of a delivery's attempts, oldest first. */
+    async attempts(deliveryId: number, f: { page: number; limit: number }): Promise<{ data: PublicAttempt[]; total: number }> {
+      const q = db.selectFrom('webhook_attempts').where('delivery_id', '=', deliveryId);
+      const [rows, count] = await Promise.all([
+        q.select(ATTEMPT_COLUMNS).orderBy('attempt').orderBy('id').limit(f.limit).offset((f.page - 1) * f.limit).execute(),
+        q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { data: rows.map(toPublicAttempt), total: Number(count.n) };
+    },
+    /** A delivery's last `n` attempts, oldest first. */
+    async lastAttempts(deliveryId: number, n: number): Promise<PublicAttempt[]> {
+      const rows = await db.selectFrom('webhook_attempts').select(ATTEMPT_COLUMNS).where('delivery_id', '=', deliveryId).orderBy('id', 'desc').limit(n).execute();
+      return rows.reverse().map(toPublicAttempt);
     },
     /** Puts deliveries in the given statuses back in the queue, due now. */
     async requeue(where: { statuses: DeliveryStatus[]; id?: number; webhookId?: number; since?: string; until?: string }, now: string): Promise<number> {
       let q = db
         .updateTable('webhook_deliveries')
-        .set({ status: 'pending', next_attempt_at: now, lease_until: null, updated_at: now })
+        .set({ status: 'pending', next_attempt_at: now, lease_until: null, leased_by: null, updated_at: now })
         .where('status', 'in', where.statuses);
       if (where.id !== undefined) q = q.where('id', '=', where.id);
       if (where.webhookId !== undefined) q = q.where('webhook_id', '=', where.webhookId);

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import os from 'node:os';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
 import type { WebhookConfig } from '../../config.ts';
@@ -9,13 +11,13 @@ import type { Db } from '../../db/index.ts';
 import type { Dialect } from '../../db/dialect.ts';
 import { writeEvent } from '../../events/outbox.ts';
 import { maskedHeaders, openHeaders } from './headers.ts';
+import { nextRetryDelay, parseRetryAfter } from './retry-policy.ts';
 import { signDelivery } from './signer.ts';
 import { checkWebhookUrl, guardedLookup, type SsrfOptions } from './ssrf.ts';
 import { webhooksStore, type WebhookRow } from './store.ts';
 
 const MAX_BODY = 20 * 1024;
 const USER_AGENT = 'Gatrix-Webhooks/1.0 (+https://github.com/motifgames/gatrix)';
-const RETRY_AFTER_MAX_MS = 24 * 3600 * 1000;
 /** Most deliveries one claim takes. */
 const CLAIM_MAX = 200;
 /** Finished attempts are recorded together: at most this long after the first of them finished… */
@@ -24,6 +26,10 @@ const FLUSH_DELAY_MS = 10;
 const FLUSH_BATCH = 500;
 /** Sent with every attempt, after the endpoint's own headers. */
 const FIXED_HEADERS = { 'content-type': 'application/json', 'user-agent': USER_AGENT };
+/** How often a node records that its worker is alive… */
+const HEARTBEAT_MS = 5_000;
+/** …and how long after its last heartbeat another node takes over its deliveries. */
+const NODE_STALE_MS = 15_000;
 /** Header values that must not be kept with an attempt. */
 const SIGNATURE_HEADERS = new Set(['x-gatrix-signature', 'webhook-signature']);
 
@@ -37,7 +43,7 @@ interface Claimed {
   eventCreatedAt: string;
 }
 
-/** What every attempt to one endpoint needs: its checked URL (or why it was refused), headers and open secrets. */
+/** What every attempt to one endpoint needs: its checked URL (or why nothing can be sent to it), headers and open secrets. */
 interface Prepared {
   url: URL | string;
   /** The endpoint's own headers, then content-type and user-agent. */
@@ -45,7 +51,7 @@ interface Prepared {
   /** The same, as attempt logs show them: the endpoint's own header values masked. */
   shownHeaders: Record<string, string>;
   secret: string;
-  /** The secret before the last rotation, signing too until `until`. */
+  /** The secret before the last rotation, signing too until `until` (absent when it cannot be decrypted). */
   previous?: { secret: string; until: string };
 }
 
@@ -83,21 +89,13 @@ export interface WorkerDeps {
   onDisabled: () => void;
 }
 
-/** ±20% jitter, so endpoints that failed together do not retry together. */
-function jitter(ms: number): number {
-  return Math.round(ms * (0.8 + Math.random() * 0.4));
-}
-
-function retryAfterMs(value: string | undefined, now: number): number | undefined {
-  if (!value) return undefined;
-  const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - now;
-  return Number.isFinite(ms) ? Math.min(Math.max(ms, 1000), RETRY_AFTER_MAX_MS) : undefined;
-}
-
 /**
  * Sends due deliveries. Deliveries are claimed in the database with a lease (FOR UPDATE SKIP LOCKED on
- * PostgreSQL), so several nodes never make the same attempt, and one whose worker died is retried when its
- * lease runs out. No transaction is held across an HTTP call; results are recorded in batches.
+ * PostgreSQL), so several nodes never make the same attempt. Each worker is a node with a heartbeat: a delivery
+ * leased by a node whose heartbeat stopped (it died) is taken over by the poll of another node within
+ * NODE_STALE_MS, and on SQLite, where the data-dir lock makes this process the only one, the previous run's leases
+ * are released at start. A lease also runs out by itself (a live node that could not record an attempt). No
+ * transaction is held across an HTTP call; results are recorded in batches.
  */
 export function createDeliveryWorker(deps: WorkerDeps) {
   const { db, dialect, clock, log, box, config } = deps;
@@ -105,6 +103,10 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   // ceil(concurrency / concurrencyPerEndpoint) attempt timeouts (4 with the defaults); the minute covers recording.
   const leaseMs = Math.ceil(config.concurrency / config.concurrencyPerEndpoint) * config.timeoutMs + 60_000;
   const lookup = guardedLookup(deps.ssrf);
+  const nodeId = `${os.hostname().slice(0, 40)}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  /** Settles once this node's row is written (and, on SQLite, the previous run's leases are released). */
+  let registered: Promise<void> | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
   const agents = new Map<string, http.Agent>();
   const hooks = new Map<number, { row: WebhookRow | undefined; at: number; prepared?: Prepared }>();
   const perEndpoint = new Map<number, number>();
@@ -158,15 +160,53 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       } catch (err) {
         url = (err as Error).message;
       }
+      // A secret sealed with another encryption key cannot sign: without the current one nothing is sent (rotating
+      // the secret mends the endpoint); without the previous one, the current one signs alone.
+      const secret = box.tryOpen(w.secret_enc);
+      if (secret === undefined) url = "the endpoint's secret cannot be decrypted with this GATRIX_ENCRYPTION_KEY; rotate its secret";
+      const previous = w.previous_secret_enc && w.previous_secret_expires_at ? box.tryOpen(w.previous_secret_enc) : undefined;
+      const headers = openHeaders(box, w.headers);
+      if (headers === undefined) url = "the endpoint's header values cannot be decrypted with this GATRIX_ENCRYPTION_KEY; set them again";
       hit.prepared = {
         url,
-        headers: { ...openHeaders(box, w.headers), ...FIXED_HEADERS },
+        headers: { ...headers, ...FIXED_HEADERS },
         shownHeaders: { ...maskedHeaders(w.headers), ...FIXED_HEADERS },
-        secret: box.open(w.secret_enc),
-        previous: w.previous_secret_enc && w.previous_secret_expires_at ? { secret: box.open(w.previous_secret_enc), until: w.previous_secret_expires_at } : undefined,
+        secret: secret ?? '',
+        previous: previous === undefined ? undefined : { secret: previous, until: w.previous_secret_expires_at! },
       };
     }
     return hit.prepared;
+  }
+
+  /** Writes this node's heartbeat (the row again, if another node removed it while this one was stalled). */
+  async function beat(): Promise<void> {
+    const at = clock.now().toISOString();
+    await db
+      .insertInto('webhook_nodes')
+      .values({ id: nodeId, started_at: at, heartbeat_at: at })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: at }))
+      .execute();
+  }
+
+  /** Once per start (again after a failure): the heartbeat row, forgetting dead nodes, and on SQLite the previous run's leases. */
+  function register(): Promise<void> {
+    registered ??= (async () => {
+      await beat();
+      await db.deleteFrom('webhook_nodes').where('heartbeat_at', '<', new Date(clock.now().getTime() - NODE_STALE_MS).toISOString()).execute();
+      // One process per SQLite database (the data-dir lock): whatever is still leased was leased by a run that died.
+      if (dialect === 'sqlite') {
+        const released = await db
+          .updateTable('webhook_deliveries')
+          .set({ status: 'pending', lease_until: null, leased_by: null, updated_at: clock.now().toISOString() })
+          .where('status', '=', 'delivering')
+          .executeTakeFirst();
+        if (released.numUpdatedRows > 0n) log.info({ released: Number(released.numUpdatedRows) }, 'released the webhook deliveries the previous run had in flight');
+      }
+    })().catch((err: unknown) => {
+      registered = undefined;
+      throw err;
+    });
+    return registered;
   }
 
   function agentFor(url: URL): http.Agent {
@@ -181,7 +221,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
 
   /**
    * Leases up to `limit` due `pending` deliveries, in due order; with `expired`, first those whose lease ran out
-   * (a crashed worker's). Two statements rather than one with an OR, so that the pending ones are read in the
+   * (a crashed worker's) or whose node stopped beating. Two statements rather than one with an OR, so that the pending ones are read in the
    * order of the (status, next_attempt_at) index and the read stops after `limit` rows instead of sorting the
    * whole due backlog; and the expired ones, which need a look at every leased row, are only looked for by the
    * poll (leases last a minute or more, so the poll interval adds little to a crash's recovery).
@@ -190,17 +230,29 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     const now = clock.now();
     const at = now.toISOString();
     const lease = new Date(now.getTime() + leaseMs).toISOString();
+    const stale = new Date(now.getTime() - NODE_STALE_MS).toISOString();
     const take = async (status: 'pending' | 'delivering', n: number) => {
       const rows = await db
         .updateTable('webhook_deliveries')
-        .set({ status: 'delivering', lease_until: lease, updated_at: at })
+        .set({ status: 'delivering', lease_until: lease, leased_by: nodeId, updated_at: at })
         .where('id', 'in', (eb) => {
           let q = eb
             .selectFrom('webhook_deliveries')
             .select('id')
             .where('status', '=', status)
             .where('next_attempt_at', '<=', at)
-            .where((w) => (status === 'pending' ? w.or([w('lease_until', 'is', null), w('lease_until', '<', at)]) : w('lease_until', '<', at)))
+            .where((w) =>
+              status === 'pending'
+                ? w.or([w('lease_until', 'is', null), w('lease_until', '<', at)])
+                : w.or([
+                    w('lease_until', '<', at),
+                    // Leased by another node that stopped beating (a null leased_by is not matched: only its lease ends it).
+                    w.and([
+                      w('leased_by', '<>', nodeId),
+                      w('leased_by', 'not in', w.selectFrom('webhook_nodes').select('webhook_nodes.id').where('webhook_nodes.heartbeat_at', '>=', stale)),
+                    ]),
+                  ]),
+            )
             .orderBy('next_attempt_at')
             .limit(n);
           if (dialect === 'postgres') q = q.forUpdate().skipLocked();
@@ -247,7 +299,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
             headers: flat,
             body: Buffer.concat(chunks).toString('utf8'),
             error: null,
-            retryAfterMs: retryAfterMs(flat['retry-after'], Date.now()),
+            retryAfterMs: parseRetryAfter(flat['retry-after'], Date.now()),
           });
         });
         res.on('error', (err) => done({ status: res.statusCode ?? null, headers: null, body: null, error: err.message }));
@@ -290,12 +342,16 @@ export function createDeliveryWorker(deps: WorkerDeps) {
    * succeeded in one update per (status code, attempt number) — one in practice — and the endpoints that
    * succeeded in one update; a failure still takes its own statements (retry time, endpoint failing/disabled).
    */
-  async function record(batch: AttemptResult[]): Promise<void> {
+  async function record(finished: AttemptResult[]): Promise<void> {
     const now = clock.now();
     const at = now.toISOString();
     let disabled = false;
     await inTransaction(db, async (trx) => {
       const store = webhooksStore(trx);
+      // A delivery deleted meanwhile (with its endpoint) has nothing left to record, and its attempt row would
+      // fail the whole batch on the foreign key.
+      const existing = await store.existingDeliveries(finished.map((r) => r.delivery.id));
+      const batch = finished.filter((r) => existing.has(r.delivery.id));
       await store.insertAttempts(
         batch
           .filter((r) => !r.skipped)
@@ -331,11 +387,11 @@ export function createDeliveryWorker(deps: WorkerDeps) {
           succeeded.add(d.webhookId);
           continue;
         }
-        const base = { attempts: r.skipped ? d.attempts : attemptNo, lease_until: null, last_status_code: r.status, last_error: r.error, updated_at: at };
+        const base = { attempts: r.skipped ? d.attempts : attemptNo, lease_until: null, leased_by: null, last_status_code: r.status, last_error: r.error, updated_at: at };
         if (!r.skipped) stats.failedAttempts++;
         const gone = r.status === 410;
-        const delay = r.retryAfterMs ?? (config.retryScheduleMs[attemptNo - 1] === undefined ? undefined : jitter(config.retryScheduleMs[attemptNo - 1]));
-        const retry = !gone && !r.skipped && delay !== undefined;
+        const delay = r.skipped ? undefined : nextRetryDelay({ attempt: attemptNo, schedule: config.retryScheduleMs, gone, retryAfterMs: r.retryAfterMs, random: Math.random() });
+        const retry = delay !== undefined;
         if (!retry) stats.exhausted++;
         await trx
           .updateTable('webhook_deliveries')
@@ -361,6 +417,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
           status: 'delivered',
           attempts: g.attempts,
           lease_until: null,
+          leased_by: null,
           last_status_code: g.status,
           last_error: null,
           next_attempt_at: null,
@@ -438,6 +495,8 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   }
 
   async function pump(): Promise<void> {
+    // Another node judges this node's leases by its heartbeat row: none is taken before the row exists.
+    await register();
     do {
       pumpAgain = false;
       let force = urgent;
@@ -489,6 +548,8 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     },
     start(pollMs = 1000): void {
       stopped = false;
+      heartbeat ??= setInterval(() => void beat().catch((err: unknown) => log.error({ err }, 'webhook node heartbeat failed')), HEARTBEAT_MS);
+      heartbeat.unref();
       timer ??= setInterval(() => {
         sweep = true;
         void worker.wake();
@@ -511,6 +572,12 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       }
       for (const a of agents.values()) a.destroy();
       agents.clear();
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+      if (registered) {
+        registered = undefined;
+        await db.deleteFrom('webhook_nodes').where('id', '=', nodeId).execute();
+      }
     },
     /** Deletes finished deliveries (and their attempts) older than the retention, a batch at a time. */
     async prune(): Promise<number> {
