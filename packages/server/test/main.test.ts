@@ -1,7 +1,7 @@
 /** End to end: the real `main.ts` process, as `npm start` runs it, on a fresh data dir, over real HTTP. */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -51,6 +51,20 @@ describe('the gatrix process', () => {
     const relog = await fetch(`${base2}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
     assert.equal(relog.status, 200);
     again.child.kill('SIGTERM');
+  });
+
+  it('the data dir is created 0700 and every database file (gatrix.db, -wal, -shm) is 0600, like secrets.json', async () => {
+    const parent = mkdtempSync(path.join(tmpdir(), 'gatrix-e2e-'));
+    dirs.push(parent);
+    const dataDir = path.join(parent, 'data');
+    const s = start({ GATRIX_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    children.push(s.child);
+    await s.ready;
+    const mode = (name: string) => (statSync(path.join(dataDir, name)).mode & 0o777).toString(8);
+    assert.equal(mode('.'), '700');
+    for (const file of ['gatrix.db', 'gatrix.db-wal', 'gatrix.db-shm', 'secrets.json']) assert.equal(mode(file), '600', file);
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
   });
 
   it('a bad setting stops start-up with a message naming the variable', async () => {
