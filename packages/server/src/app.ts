@@ -146,7 +146,11 @@ export async function buildApp(
   let fastPath: FastPath | undefined;
   const app = Fastify({
     serverFactory: (handler) => {
-      const server = createServer((req, res) => {
+      const { requestTimeoutMs, headersTimeoutMs, maxConnections } = config.http;
+      // A slow caller gets 408 once its headers or body take too long; Node checks every second rather than
+      // its default 30 s, so the limits hold to about a second.
+      const limits = { requestTimeout: requestTimeoutMs, headersTimeout: headersTimeoutMs, connectionsCheckingInterval: 1000 };
+      const server = createServer(limits, (req, res) => {
         if (fastPath?.handle(req, res)) return; // answered synchronously: never in flight when /metrics is read
         if (countRequests) {
           prometheus.requestStarted();
@@ -155,6 +159,7 @@ export async function buildApp(
         handler(req, res);
       });
       server.keepAliveTimeout = 72_000; // Fastify's default, which it sets only on servers it creates
+      server.maxConnections = maxConnections;
       return server;
     },
     loggerInstance: logger as FastifyBaseLogger,
