@@ -39,6 +39,8 @@ export interface Config {
   webhooks: WebhookConfig;
   sockets: { maxPerCredential: number; connectionsPerIpPer10s: number };
   http: HttpLimits;
+  /** How long start-up keeps retrying an unreachable database or Redis before it gives up. */
+  startupWaitMs: number;
 }
 
 export interface HttpLimits {
@@ -252,6 +254,7 @@ export function loadConfig(env: Env = process.env): Config {
       connectionsPerIpPer10s: int(env, 'GATRIX_SOCKET_CONNECTIONS_PER_IP', 200, 1, 1_000_000),
     },
     http: httpLimits(env),
+    startupWaitMs: int(env, 'GATRIX_STARTUP_WAIT_SECONDS', 60, 0, 3600) * 1000,
     webhooks: {
       allowPrivateNetworks: bool(env, 'GATRIX_WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
       retryScheduleMs: retrySchedule(env),

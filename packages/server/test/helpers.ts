@@ -224,6 +224,15 @@ export function startServerProcess(env: Record<string, string>): ServerProcess {
   return { child, ready, exited, output: () => out };
 }
 
+/** Waits (up to 60 s) for a process that must not start to exit 1; it may write JSON log lines and exactly one other line, its reason, which is returned. */
+export async function failedStartLine(s: ServerProcess): Promise<string> {
+  const code = await Promise.race([s.exited, new Promise((r) => setTimeout(() => r('still running after 60 s'), 60_000).unref())]);
+  if (code !== 1) throw new Error(`expected exit code 1, got ${String(code)}: ${s.output()}`);
+  const lines = s.output().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'));
+  if (lines.length !== 1) throw new Error(`expected one line besides the JSON log, got ${lines.length}: ${s.output()}`);
+  return lines[0];
+}
+
 /** Waits for `check` to hold, polling, up to a generous ceiling (the machine may be busy); fails naming `what`. */
 export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;

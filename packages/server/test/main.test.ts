@@ -17,12 +17,17 @@ describe('the gatrix process', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it('first start on SQLite prints a generated admin password once; it logs in; SIGTERM exits cleanly', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'gatrix-e2e-'));
-    dirs.push(dataDir);
+  it('first start on SQLite creates its data dir owner-only, prints a generated admin password once; it logs in; SIGTERM exits cleanly', async () => {
+    const parent = mkdtempSync(path.join(tmpdir(), 'gatrix-e2e-'));
+    dirs.push(parent);
+    const dataDir = path.join(parent, 'data');
     const s = start({ GATRIX_DATA_DIR: dataDir });
     children.push(s.child);
     const base = await s.ready;
+    // The data dir it created is 0700 and every database file 0600, like secrets.json.
+    const mode = (name: string) => (statSync(path.join(dataDir, name)).mode & 0o777).toString(8);
+    assert.equal(mode('.'), '700');
+    for (const file of ['gatrix.db', 'gatrix.db-wal', 'gatrix.db-shm', 'secrets.json']) assert.equal(mode(file), '600', file);
     const m = /created admin "admin" with password (\S+)/.exec(s.output());
     assert.ok(m, s.output());
     const password = m[1];
@@ -51,20 +56,6 @@ describe('the gatrix process', () => {
     const relog = await fetch(`${base2}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
     assert.equal(relog.status, 200);
     again.child.kill('SIGTERM');
-  });
-
-  it('the data dir is created 0700 and every database file (gatrix.db, -wal, -shm) is 0600, like secrets.json', async () => {
-    const parent = mkdtempSync(path.join(tmpdir(), 'gatrix-e2e-'));
-    dirs.push(parent);
-    const dataDir = path.join(parent, 'data');
-    const s = start({ GATRIX_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-    children.push(s.child);
-    await s.ready;
-    const mode = (name: string) => (statSync(path.join(dataDir, name)).mode & 0o777).toString(8);
-    assert.equal(mode('.'), '700');
-    for (const file of ['gatrix.db', 'gatrix.db-wal', 'gatrix.db-shm', 'secrets.json']) assert.equal(mode(file), '600', file);
-    s.child.kill('SIGTERM');
-    assert.equal(await s.exited, 0);
   });
 
   it('a bad setting stops start-up with a message naming the variable', async () => {

@@ -8,6 +8,7 @@ import type { Database } from './schema.ts';
 import * as m0001 from './migrations/0001_foundation.ts';
 import * as m0002 from './migrations/0002_game_ops.ts';
 import * as m0003 from './migrations/0003_webhooks.ts';
+import * as m0008 from './migrations/0008_key_check.ts';
 
 export type Db = Kysely<Database>;
 
@@ -97,6 +98,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_foundation': m0001,
   '0002_game_ops': m0002,
   '0003_webhooks': m0003,
+  '0008_key_check': m0008,
 };
 
 /** Runs every pending migration; the same migrations build both dialects' schemas. */
