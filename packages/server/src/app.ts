@@ -135,7 +135,7 @@ export async function buildApp(
 ): Promise<{ app: App; services: Services; ctx: AppContext; routes: RouteInfo[]; realtime: RealtimeGateway; fastPath?: FastPath; monitoring: Monitoring }> {
   const { config, database, logger } = opts;
   const ctx: AppContext = { config, db: database.db, dialect: database.dialect, clock: opts.clock ?? systemClock, log: logger };
-  const services = createServices(ctx, config.redisUrl ? await createRedisBus(config.redisUrl, logger, config.redisPrefix) : createLocalBus());
+  const services = createServices(ctx, config.redisUrl ? await createRedisBus(config.redisUrl, logger, config.redisPrefix, config.startupWaitMs) : createLocalBus());
 
   const monitoring = createMonitoring(config, logger);
   const { prometheus } = monitoring;
@@ -149,7 +149,11 @@ export async function buildApp(
   let fastPath: FastPath | undefined;
   const app = Fastify({
     serverFactory: (handler) => {
-      const server = createServer((req, res) => {
+      const { requestTimeoutMs, headersTimeoutMs, maxConnections } = config.http;
+      // A slow caller gets 408 once its headers or body take too long; Node checks every second rather than
+      // its default 30 s, so the limits hold to about a second.
+      const limits = { requestTimeout: requestTimeoutMs, headersTimeout: headersTimeoutMs, connectionsCheckingInterval: 1000 };
+      const server = createServer(limits, (req, res) => {
         if (fastPath?.handle(req, res)) return; // answered synchronously: never in flight when /metrics is read
         if (countRequests) {
           prometheus.requestStarted();
@@ -158,6 +162,7 @@ export async function buildApp(
         handler(req, res);
       });
       server.keepAliveTimeout = 72_000; // Fastify's default, which it sets only on servers it creates
+      server.maxConnections = maxConnections;
       return server;
     },
     loggerInstance: logger as FastifyBaseLogger,
@@ -200,6 +205,7 @@ export async function buildApp(
     log: logger,
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
+    redisWaitMs: config.startupWaitMs,
     maxSocketsPerCredential: config.sockets.maxPerCredential,
     connectionsPerIpPer10s: config.sockets.connectionsPerIpPer10s,
     clientIp: clientIp.ipOf,
@@ -283,19 +289,29 @@ export async function buildApp(
     config: { permission: 'public' },
     schema: {
       operationId: 'readyz',
-      summary: 'The database is reachable',
+      summary: 'The database (and Redis, when configured) are reachable',
+      description: 'A 503 names what is down: code database_unavailable, redis_unavailable, or dependencies_unavailable for both.',
       tags: ['system'],
       security: [],
-      response: { 200: Type.Object({ status: Type.Literal('ready'), database: Type.String() }), ...errorResponses(503) },
+      response: {
+        200: Type.Object({ status: Type.Literal('ready'), database: Type.String(), redis: Type.Optional(Type.Literal('connected')) }),
+        ...errorResponses(503),
+      },
     },
     handler: async (request, reply) => {
+      const down: ('database' | 'redis')[] = [];
       try {
         await ping(ctx.db);
       } catch (err) {
-        request.log.warn({ err }, 'readiness check failed');
-        return sendProblem(request, reply, 503, 'database_unavailable', 'The database is not reachable');
+        request.log.warn({ err }, 'readiness check failed: database');
+        down.push('database');
       }
-      return { status: 'ready' as const, database: ctx.dialect };
+      if (!services.bus.ready() || !realtime.ready()) down.push('redis');
+      if (down.length > 0) {
+        const code = down.length === 1 ? (`${down[0]}_unavailable` as const) : 'dependencies_unavailable';
+        return sendProblem(request, reply, 503, code, `Not reachable: ${down.map((d) => (d === 'redis' ? 'Redis (REDIS_URL)' : 'the database')).join(' and ')}`);
+      }
+      return { status: 'ready' as const, database: ctx.dialect, ...(config.redisUrl ? { redis: 'connected' as const } : {}) };
     },
   });
 

@@ -38,6 +38,18 @@ export interface Config {
   schedulerIntervalMs: number;
   webhooks: WebhookConfig;
   sockets: { maxPerCredential: number; connectionsPerIpPer10s: number };
+  http: HttpLimits;
+  /** How long start-up keeps retrying an unreachable database or Redis before it gives up. */
+  startupWaitMs: number;
+}
+
+export interface HttpLimits {
+  /** Time allowed to receive a whole request (headers and body). */
+  requestTimeoutMs: number;
+  /** Time allowed to receive a request's headers. */
+  headersTimeoutMs: number;
+  /** Open connections (HTTP and Socket.IO) one node accepts; past it new ones are closed at once. */
+  maxConnections: number;
 }
 
 export interface WebhookConfig {
@@ -150,10 +162,19 @@ function loadOrCreateSecrets(dataDir: string): StoredSecrets {
     jwtSecret: randomBytes(48).toString('base64url'),
     encryptionKey: randomBytes(32).toString('base64'),
   };
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   chmodSync(file, 0o600);
   return secrets;
+}
+
+function httpLimits(env: Env): HttpLimits {
+  const requestTimeoutMs = int(env, 'GATRIX_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000);
+  const headersTimeoutMs = int(env, 'GATRIX_HEADERS_TIMEOUT_MS', Math.min(10_000, requestTimeoutMs), 1000, 600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError('GATRIX_HEADERS_TIMEOUT_MS', `must not exceed GATRIX_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  }
+  return { requestTimeoutMs, headersTimeoutMs, maxConnections: int(env, 'GATRIX_MAX_CONNECTIONS', 10_000, 1, 1_000_000) };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -232,6 +253,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxPerCredential: int(env, 'GATRIX_SOCKET_MAX_PER_CREDENTIAL', 100, 1, 1_000_000),
       connectionsPerIpPer10s: int(env, 'GATRIX_SOCKET_CONNECTIONS_PER_IP', 200, 1, 1_000_000),
     },
+    http: httpLimits(env),
+    startupWaitMs: int(env, 'GATRIX_STARTUP_WAIT_SECONDS', 60, 0, 3600) * 1000,
     webhooks: {
       allowPrivateNetworks: bool(env, 'GATRIX_WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
       retryScheduleMs: retrySchedule(env),

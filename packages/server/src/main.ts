@@ -4,8 +4,10 @@ import { buildApp, startBackground } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { secretBox } from './crypto/secret-box.ts';
 import { lockDataDir } from './db/data-dir-lock.ts';
-import { migrate, openDatabase } from './db/index.ts';
+import { migrate, openDatabase, ping } from './db/index.ts';
+import { checkKeys } from './keys.ts';
 import { createLogger } from './logger.ts';
+import { StartupError, waitFor } from './startup.ts';
 
 function readConfig(): Config {
   try {
@@ -24,7 +26,12 @@ async function main(): Promise<void> {
   const log = createLogger(config);
   if (!config.databaseUrl) lockDataDir(config.dataDir);
   const database = openDatabase({ url: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'gatrix.db') });
+  if (config.databaseUrl) {
+    await waitFor({ name: 'database', variable: 'DATABASE_URL', url: config.databaseUrl }, () => ping(database.db), { waitMs: config.startupWaitMs, log });
+  }
   await migrate(database, { box: secretBox(config.encryptionKey) });
+  const keys = await checkKeys(config, database.db, { record: true });
+  if (!keys.ok) throw new StartupError(keys.problems.join(' '));
   const { app, services, monitoring } = await buildApp({ config, database, logger: log });
 
   // Errors outside any request: logged with their stack and kept with the request errors. A stray rejected
@@ -53,10 +60,6 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   const stopBackground = startBackground(services, log);
-  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const base = `http://${shown}:${(app.server.address() as { port: number }).port}`;
-  log.info({ api: `${base}/api/v1`, docs: `${base}/docs`, database: database.dialect }, 'Gatrix is listening');
-  process.stdout.write(`Gatrix API ${base}/api/v1  docs ${base}/docs  (${database.dialect})\n`);
 
   let closing = false;
   const shutdown = (signal: string) => {
@@ -78,9 +81,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  // Announced once a SIGTERM would be handled: a supervisor that stops the node on seeing this line gets a clean exit.
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const base = `http://${shown}:${(app.server.address() as { port: number }).port}`;
+  log.info({ api: `${base}/api/v1`, docs: `${base}/docs`, database: database.dialect }, 'Gatrix is listening');
+  process.stdout.write(`Gatrix API ${base}/api/v1  docs ${base}/docs  (${database.dialect})\n`);
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`gatrix: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  // A known cause is one line naming the setting to look at; anything else keeps its stack.
+  const reason = err instanceof StartupError ? err.message : err instanceof Error ? err.stack : String(err);
+  process.stderr.write(`gatrix: failed to start: ${reason}\n`);
   process.exit(1);
 });

@@ -49,6 +49,8 @@ export const PROBLEM_CODES = {
   too_many_login_attempts: [429, 'Too many failed logins for this account or from this address; retry after the number of seconds in the `retry-after` header.'],
   internal_error: [500, 'The server failed. Nothing internal is shown; quote the `requestId` when reporting it, operators find the error under it.'],
   database_unavailable: [503, 'The database cannot be reached (from `/readyz`).'],
+  redis_unavailable: [503, 'Redis (`REDIS_URL`) cannot be reached (from `/readyz`); the node keeps serving from the database, but changes made on other nodes reach it late.'],
+  dependencies_unavailable: [503, 'Neither the database nor Redis can be reached (from `/readyz`).'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

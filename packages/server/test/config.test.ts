@@ -25,6 +25,10 @@ describe('config', () => {
       [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
       [{ SENTRY_DSN: 'https://sentry.example.com/' }, 'SENTRY_DSN'],
       [{ GATRIX_REQUEST_METRICS: 'sometimes' }, 'GATRIX_REQUEST_METRICS'],
+      [{ GATRIX_REQUEST_TIMEOUT_MS: '10' }, 'GATRIX_REQUEST_TIMEOUT_MS'],
+      [{ GATRIX_REQUEST_TIMEOUT_MS: '5000', GATRIX_HEADERS_TIMEOUT_MS: '9000' }, 'GATRIX_HEADERS_TIMEOUT_MS'],
+      [{ GATRIX_MAX_CONNECTIONS: '0' }, 'GATRIX_MAX_CONNECTIONS'],
+      [{ GATRIX_STARTUP_WAIT_SECONDS: 'soon' }, 'GATRIX_STARTUP_WAIT_SECONDS'],
     ];
     for (const [env, variable] of cases) {
       const d = dir();

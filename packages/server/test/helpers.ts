@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe } from 'node:test';
@@ -229,12 +230,30 @@ export function startServerProcess(env: Record<string, string>): ServerProcess {
   return { child, ready, exited, output: () => out };
 }
 
-/** Waits until `check` holds, polling, failing after `ms` (a generous ceiling: the machine may be busy). */
+/** Waits (up to 60 s) for a process that must not start to exit 1; it may write JSON log lines and exactly one other line, its reason, which is returned. */
+export async function failedStartLine(s: ServerProcess): Promise<string> {
+  const code = await Promise.race([s.exited, new Promise((r) => setTimeout(() => r('still running after 60 s'), 60_000).unref())]);
+  if (code !== 1) throw new Error(`expected exit code 1, got ${String(code)}: ${s.output()}`);
+  const lines = s.output().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'));
+  if (lines.length !== 1) throw new Error(`expected one line besides the JSON log, got ${lines.length}: ${s.output()}`);
+  return lines[0];
+}
+
+/** Waits for `check` to hold, polling, up to a generous ceiling (the machine may be busy); fails naming `what`. */
 export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
     if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+  throw new Error(`${what} did not happen within ${ms} ms`);
+}
+
+/** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
+export async function closedPort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

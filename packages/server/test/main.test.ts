@@ -1,7 +1,7 @@
 /** End to end: the real `main.ts` process, as `npm start` runs it, on a fresh data dir, over real HTTP. */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -17,12 +17,17 @@ describe('the gatrix process', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it('first start on SQLite prints a generated admin password once; it logs in; SIGTERM exits cleanly', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'gatrix-e2e-'));
-    dirs.push(dataDir);
+  it('first start on SQLite creates its data dir owner-only, prints a generated admin password once; it logs in; SIGTERM exits cleanly', async () => {
+    const parent = mkdtempSync(path.join(tmpdir(), 'gatrix-e2e-'));
+    dirs.push(parent);
+    const dataDir = path.join(parent, 'data');
     const s = start({ GATRIX_DATA_DIR: dataDir });
     children.push(s.child);
     const base = await s.ready;
+    // The data dir it created is 0700 and every database file 0600, like secrets.json.
+    const mode = (name: string) => (statSync(path.join(dataDir, name)).mode & 0o777).toString(8);
+    assert.equal(mode('.'), '700');
+    for (const file of ['gatrix.db', 'gatrix.db-wal', 'gatrix.db-shm', 'secrets.json']) assert.equal(mode(file), '600', file);
     const m = /created admin "admin" with password (\S+)/.exec(s.output());
     assert.ok(m, s.output());
     const password = m[1];

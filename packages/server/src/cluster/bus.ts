@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { createClient } from 'redis';
+import { closeRedis, connectRedis } from './redis.ts';
 
 /**
  * Tells the other Gatrix nodes that something changed (cache invalidation). On one node it is a no-op:
@@ -10,21 +10,24 @@ export interface Bus {
   readonly nodeId: string;
   publish(topic: string): void;
   subscribe(topic: string, listener: () => void): void;
+  /** False while the connection to Redis is down (always true without Redis). */
+  ready(): boolean;
   close(): Promise<void>;
 }
 
 export function createLocalBus(): Bus {
-  return { nodeId: randomUUID(), publish: () => undefined, subscribe: () => undefined, close: async () => undefined };
+  return { nodeId: randomUUID(), publish: () => undefined, subscribe: () => undefined, ready: () => true, close: async () => undefined };
 }
 
-/** `prefix` keeps deployments that share one Redis apart (GATRIX_REDIS_PREFIX). */
-export async function createRedisBus(url: string, log: Logger, prefix = 'gatrix'): Promise<Bus> {
+/**
+ * `prefix` keeps deployments that share one Redis apart (GATRIX_REDIS_PREFIX); an unreachable Redis is retried
+ * for `waitMs` (GATRIX_STARTUP_WAIT_SECONDS) before this fails.
+ */
+export async function createRedisBus(url: string, log: Logger, prefix = 'gatrix', waitMs = 0): Promise<Bus> {
   const channel = `${prefix}:bus`;
   const nodeId = randomUUID();
-  const pub = createClient({ url });
-  const sub = pub.duplicate();
-  for (const c of [pub, sub]) c.on('error', (err: unknown) => log.warn({ err }, 'redis bus connection error'));
-  await Promise.all([pub.connect(), sub.connect()]);
+  const pub = await connectRedis(url, log, { waitMs, purpose: 'bus' });
+  const sub = await connectRedis(url, log, { waitMs, purpose: 'bus' });
   const listeners = new Map<string, (() => void)[]>();
   await sub.subscribe(channel, (raw) => {
     try {
@@ -43,8 +46,9 @@ export async function createRedisBus(url: string, log: Logger, prefix = 'gatrix'
     subscribe(topic, listener) {
       listeners.set(topic, [...(listeners.get(topic) ?? []), listener]);
     },
+    ready: () => pub.isReady && sub.isReady,
     async close() {
-      await Promise.allSettled([sub.quit(), pub.quit()]);
+      await Promise.all([closeRedis(sub), closeRedis(pub)]);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type LogEvent, type Migration, type MigrationProvider } from 'kysely';
@@ -11,6 +11,7 @@ import * as m0002 from './migrations/0002_game_ops.ts';
 import * as m0003 from './migrations/0003_webhooks.ts';
 import * as m0004 from './migrations/0004_sealed_secrets.ts';
 import * as m0005 from './migrations/0005_delivery_recovery.ts';
+import * as m0008 from './migrations/0008_key_check.ts';
 
 export type Db = Kysely<Database>;
 
@@ -52,7 +53,7 @@ export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
     return { db, dialect: 'postgres', queryTiming, close: () => db.destroy() };
   }
   const file = opts.sqliteFile ?? ':memory:';
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') createOwnerOnly(file);
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
@@ -60,6 +61,16 @@ export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), log: kyselyLog(queryTiming) });
   return { db, dialect: 'sqlite', queryTiming, close: () => db.destroy() };
+}
+
+/**
+ * The database file, and the data dir when it is new, readable by the owner only, like secrets.json. SQLite
+ * creates the -wal and -shm files with the main file's mode; ones left by an older version are tightened too.
+ */
+function createOwnerOnly(file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
 /**
@@ -97,6 +108,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003_webhooks': m0003,
   '0004_sealed_secrets': m0004,
   '0005_delivery_recovery': m0005,
+  '0008_key_check': m0008,
 };
 
 /** Runs every pending migration; the same migrations build both dialects' schemas. */

@@ -19,6 +19,15 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   webhook_nodes: WebhookNodesTable;
+  key_checks: KeyChecksTable;
+}
+
+/** What proves a node runs with the keys the database was set up with (src/keys.ts). */
+export interface KeyChecksTable {
+  name: 'jwt' | 'encryption';
+  /** HMAC-SHA256 of a fixed text under the key; null until the first start records it from the secrets it opens. */
+  check_value: string | null;
+  created_at: string;
 }
 
 export interface UsersTable {

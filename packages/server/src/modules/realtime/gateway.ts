@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Logger } from 'pino';
-import { createClient } from 'redis';
+import { closeRedis, connectRedis, type RedisClient } from '../../cluster/redis.ts';
 import { Server, type Socket } from 'socket.io';
 import { EVENT_CATALOG, type ClientToServerEvents, type EventName, type ServerToClientEvents, type SubscribeResult } from '../../events/catalog.ts';
 import type { DispatchConsumer } from '../../events/dispatcher.ts';
@@ -16,6 +16,8 @@ export interface RealtimeOptions {
   redisUrl?: string;
   /** Prefix of the Redis stream and session keys, so deployments sharing one Redis stay apart. */
   redisPrefix: string;
+  /** How long start-up retries an unreachable Redis (GATRIX_STARTUP_WAIT_SECONDS). */
+  redisWaitMs?: number;
   maxSocketsPerCredential: number;
   /** Handshakes allowed per client IP per 10 s, whether or not they go on to authenticate. */
   connectionsPerIpPer10s: number;
@@ -60,12 +62,10 @@ function subscription(request: unknown): SubscribeResult {
  */
 export async function createRealtimeGateway(httpServer: HttpServer, opts: RealtimeOptions) {
   const { log } = opts;
-  let redis: ReturnType<typeof createClient> | undefined;
+  let redis: RedisClient | undefined;
   let adapter: ReturnType<typeof createAdapter> | undefined;
   if (opts.redisUrl) {
-    redis = createClient({ url: opts.redisUrl });
-    redis.on('error', (err: unknown) => log.warn({ err }, 'socket.io redis connection error'));
-    await redis.connect();
+    redis = await connectRedis(opts.redisUrl, log, { waitMs: opts.redisWaitMs ?? 0, purpose: 'socket.io' });
     adapter = createAdapter(redis, { streamName: `${opts.redisPrefix}:socket.io`, sessionKeyPrefix: `${opts.redisPrefix}:sio:session:` });
   }
 
@@ -195,6 +195,8 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
         if (!user || user.status !== 'active' || (p.kind === 'user' && p.role !== user.role)) s.disconnect(true);
       }
     },
+    /** False while the adapter's connection to Redis is down (always true without Redis). */
+    ready: () => redis?.isReady ?? true,
     /** Ends every socket of a revoked API key on every node. */
     disconnectKey(keyId: number): void {
       io.in(keyRoom(keyId)).disconnectSockets(true);
@@ -210,7 +212,7 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
       io.engine.close();
       // Stops the Redis Streams adapter's polling loop (io.close() would also close Fastify's HTTP server).
       for (const nsp of io._nsps.values()) void nsp.adapter.close();
-      if (redis) await redis.quit().catch(() => undefined);
+      if (redis) await closeRedis(redis);
     },
   };
 }
