@@ -97,6 +97,16 @@ eachDatabase('auth', (kind) => {
     assert.equal((await h.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: t.refreshToken } })).statusCode, 401);
   });
 
+  it('logout without a body (none, or empty under a JSON content type) ends every session', async () => {
+    await makeUser('fiona');
+    for (const headers of [{}, { 'content-type': 'application/json', 'content-length': '0' }]) {
+      const t = (await login({ username: 'fiona', password: 'password-123' })).json();
+      const r = await h.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { authorization: `Bearer ${t.accessToken}`, ...headers } });
+      assert.equal(r.statusCode, 204, r.body);
+      assert.equal((await h.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: t.refreshToken } })).statusCode, 401);
+    }
+  });
+
   it('an expired access token is refused; the refresh token still works until it expires', async () => {
     await makeUser('gina');
     const t = (await login({ username: 'gina', password: 'password-123' })).json();
