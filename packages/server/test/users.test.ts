@@ -102,6 +102,16 @@ eachDatabase('users', (kind) => {
     assert.equal(third.data[0].displayName, 'Renamed');
   });
 
+  it('a login shows its lastLoginAt in the next list request (the page cache is cleared)', async () => {
+    const body = { username: 'loginlist', email: 'loginlist@example.com', role: 'viewer', password: 'list-password-9' };
+    assert.equal((await h.call('POST', '/api/v1/users', { token: h.adminToken, body })).statusCode, 201);
+    const url = '/api/v1/users?q=loginlist';
+    assert.equal((await h.call('GET', url, { token: h.adminToken })).json().data[0].lastLoginAt, null);
+    const login = await h.call('POST', '/api/v1/auth/login', { body: { username: body.username, password: body.password } });
+    assert.equal(login.statusCode, 200, login.body);
+    assert.equal((await h.call('GET', url, { token: h.adminToken })).json().data[0].lastLoginAt, login.json().user.lastLoginAt);
+  });
+
   it('rejects bad input with 400 naming the field and writes nothing', async () => {
     const cases: [unknown, string][] = [
       [{ username: 'ok_name', email: 'not-an-email' }, 'email'],

@@ -87,13 +87,15 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
       const now = clock.now();
       const at = now.toISOString();
       const actor: Actor = { principal: { kind: 'user', userId: creds.id, username: creds.username, role: creds.role }, ip, requestId };
-      return inTransaction(db, async (trx) => {
+      const result = await inTransaction(db, async (trx) => {
         const user = (await usersStore(trx).update(creds.id, { last_login_at: at }))!;
         const pair = await issueTokens(trx, creds.id, randomBytes(12).toString('base64url'), now);
         await writeAudit(trx, at, actor, { action: 'auth.login', targetType: 'user', targetId: creds.id });
         await writeEvent(trx, clock, 'user.login', { userId: creds.id, username: creds.username, ip, at });
         return { ...pair, user };
       });
+      users.changedElsewhere(creds.id, result.user);
+      return result;
     },
 
     async refresh(refreshToken: string): Promise<TokenPair> {

@@ -43,6 +43,11 @@ export function createUsersService(ctx: AppContext) {
       listeners.push(listener);
     },
 
+    /** Another module's committed transaction wrote this user's row (login's last_login_at). */
+    changedElsewhere(id: number, user: PublicUser): void {
+      changed(id, user);
+    },
+
     /** Another node changed users: drop cached pages and totals. */
     forgetCached(): void {
       counts.clear();
