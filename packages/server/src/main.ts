@@ -39,19 +39,19 @@ async function main(): Promise<void> {
   });
 
   const admin = await services.auth.ensureAdmin();
+  await app.listen({ port: config.port, host: config.host });
+  const stopBackground = startBackground(services, log);
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const base = `http://${shown}:${(app.server.address() as { port: number }).port}`;
   if (admin?.generatedPassword) {
-    // Printed once, on the terminal only; it is never written to the structured log.
+    // Printed once start-up has succeeded, on the terminal only; it is never written to the structured log. A
+    // start that fails after creating the admin prints nothing: `npm run gatrix -- admin reset-password` then.
     process.stdout.write(
       `\n  First start: created admin "${admin.username}" with password ${admin.generatedPassword}\n  Change it with PUT /api/v1/auth/password.\n\n`,
     );
   } else if (admin) {
     log.info({ username: admin.username }, 'created the first admin from GATRIX_ADMIN_*');
   }
-
-  await app.listen({ port: config.port, host: config.host });
-  const stopBackground = startBackground(services, log);
-  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const base = `http://${shown}:${(app.server.address() as { port: number }).port}`;
   log.info({ api: `${base}/api/v1`, docs: `${base}/docs`, database: database.dialect }, 'Gatrix is listening');
   process.stdout.write(`Gatrix API ${base}/api/v1  docs ${base}/docs  (${database.dialect})\n`);
 

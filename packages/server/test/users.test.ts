@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { usersStore } from '../src/modules/users/store.ts';
 import { eachDatabase, startHarness, type Harness } from './helpers.ts';
 
 eachDatabase('users', (kind) => {
@@ -162,6 +163,36 @@ eachDatabase('users', (kind) => {
     assert.equal((await h.call('GET', '/api/v1/users/1', { token: h.adminToken })).json().role, 'admin');
     const self = await h.call('DELETE', '/api/v1/users/1', { token: h.adminToken });
     assert.equal(self.statusCode, 403);
+  });
+
+  it('two admins demoting each other at once leave one active admin (20 rounds)', async () => {
+    const r = await startHarness(kind);
+    try {
+      const key = (await r.apiKey('admin')).key;
+      const [a, b] = [await r.userToken('admin'), await r.userToken('admin')];
+      const patch = (id: number, role: string, token?: string) =>
+        r.call('PATCH', `/api/v1/users/${id}`, { ...(token ? { token } : { headers: { 'x-api-key': key } }), body: { role } });
+      assert.equal((await patch(1, 'operator')).statusCode, 200);
+      for (let round = 0; round < 20; round++) {
+        for (const u of [a, b]) assert.equal((await patch(u.id, 'admin')).statusCode, 200);
+        const answers = await Promise.all([patch(b.id, 'operator', a.token), patch(a.id, 'operator', b.token)]);
+        assert.ok(answers.filter((x) => x.statusCode === 200).length <= 1, `round ${round}: ${answers.map((x) => x.body).join(' ')}`);
+        assert.equal(await usersStore(r.ctx.db).countAdmins(), 1, `round ${round}`);
+      }
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('start-up with no active admin left and the admin username taken does not fail', async () => {
+    const r = await startHarness(kind);
+    try {
+      await usersStore(r.ctx.db).update(1, { role: 'viewer' });
+      assert.equal(await r.services.auth.ensureAdmin(), undefined);
+      assert.equal((await usersStore(r.ctx.db).findById(1))?.role, 'viewer');
+    } finally {
+      await r.close();
+    }
   });
 
   it('a player reads its own profile but no one else', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { iso } from '../../clock.ts';
 import { inTransaction, type AppContext } from '../../context.ts';
-import { DomainError, RateLimitedError, UnauthorizedError, ValidationError } from '../../errors.ts';
+import { ConflictError, DomainError, RateLimitedError, UnauthorizedError, ValidationError } from '../../errors.ts';
 import { writeEvent } from '../../events/outbox.ts';
 import type { ApiKeysService } from '../api-keys/service.ts';
 import { writeAudit, type Actor } from '../audit/store.ts';
@@ -149,16 +149,29 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
     },
 
     /**
-     * First start: when no admin exists, create one from GATRIX_ADMIN_* or with a generated password that is
-     * returned (to be printed once).
+     * First start: when no active admin exists, create one from GATRIX_ADMIN_* or with a generated password that
+     * is returned (to be printed once start-up has succeeded).
      */
     async ensureAdmin(): Promise<{ username: string; generatedPassword?: string } | undefined> {
-      if ((await usersStore(db).count({ role: 'admin' })) > 0) return undefined;
+      if ((await usersStore(db).countAdmins()) > 0) return undefined;
       const generatedPassword = config.admin.password ? undefined : randomBytes(15).toString('base64url');
-      await users.create(
-        { username: config.admin.username, email: config.admin.email, role: 'admin', status: 'active', password: config.admin.password ?? generatedPassword },
-        {},
-      );
+      try {
+        await users.create(
+          { username: config.admin.username, email: config.admin.email, role: 'admin', status: 'active', password: config.admin.password ?? generatedPassword },
+          {},
+        );
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+        // Another node created it a moment ago, or the name belongs to a user who is no longer an active admin:
+        // start anyway; the operator CLI is the way back in (docs/operations.md).
+        if ((await usersStore(db).countAdmins()) === 0) {
+          ctx.log.error(
+            { username: config.admin.username, email: config.admin.email },
+            'no active admin, and the first admin cannot be created: its username or email is taken; run `npm run gatrix -- admin promote <user>`',
+          );
+        }
+        return undefined;
+      }
       return { username: config.admin.username, generatedPassword };
     },
   };

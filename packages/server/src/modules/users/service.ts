@@ -18,7 +18,7 @@ const CHANGE_FIELDS = ['username', 'email', 'displayName', 'role', 'status', 'la
 export type UserChangeListener = (userId: number, user: PublicUser | undefined) => void;
 
 export function createUsersService(ctx: AppContext) {
-  const { db, clock } = ctx;
+  const { db, clock, dialect } = ctx;
   const counts = new TtlCache<number>();
   const pages = new TtlCache<Page<PublicUser>>();
   const listeners: UserChangeListener[] = [];
@@ -28,7 +28,16 @@ export function createUsersService(ctx: AppContext) {
     for (const l of listeners) l(id, user);
   };
 
-  /** Called after the change inside its transaction: throwing rolls it back. */
+  /**
+   * Taken first by every transaction that may remove an active admin, so two of them (two admins demoting each
+   * other) run one after the other and the second one's count sees the first one's change. PostgreSQL's row
+   * locks do it; on SQLite the process runs one transaction at a time and the database one writer at a time.
+   */
+  async function lockAdmins(store: ReturnType<typeof usersStore>): Promise<void> {
+    if (dialect === 'postgres') await store.lockActiveAdmins();
+  }
+
+  /** Called after the change inside its transaction (and after lockAdmins): throwing rolls it back. */
   async function assertAnAdminRemains(store: ReturnType<typeof usersStore>, before: PublicUser, after?: PublicUser) {
     const wasActiveAdmin = before.role === 'admin' && before.status === 'active';
     const staysActiveAdmin = after?.role === 'admin' && after.status === 'active';
@@ -100,6 +109,7 @@ export function createUsersService(ctx: AppContext) {
       const now = iso(clock);
       const user = await inTransaction(db, async (trx) => {
         const store = usersStore(trx);
+        if (input.role !== undefined || input.status !== undefined) await lockAdmins(store);
         const before = await store.findById(id);
         if (!before) throw new NotFoundError(`User ${id}`, 'user_not_found');
         checkIfMatch(ifMatch, before);
@@ -142,6 +152,7 @@ export function createUsersService(ctx: AppContext) {
       const now = iso(clock);
       await inTransaction(db, async (trx) => {
         const store = usersStore(trx);
+        await lockAdmins(store);
         const before = await store.findById(id);
         if (!before) throw new NotFoundError(`User ${id}`, 'user_not_found');
         checkIfMatch(ifMatch, before);

@@ -112,6 +112,11 @@ export function usersStore(db: Kysely<Database>) {
       return this.count({ role: 'admin', status: 'active' });
     },
 
+    /** PostgreSQL only: locks the active admins' rows, in id order, until the transaction ends. */
+    async lockActiveAdmins(): Promise<void> {
+      await db.selectFrom('users').select('id').where('role', '=', 'admin').where('status', '=', 'active').orderBy('id').forUpdate().execute();
+    },
+
     async insert(row: NewUserRow): Promise<PublicUser> {
       const r = await db.insertInto('users').values(row).returning(PUBLIC_COLUMNS).executeTakeFirstOrThrow();
       return toPublicUser(r);
