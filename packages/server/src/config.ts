@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { passwordProblem } from './modules/auth/password-policy.ts';
 import { parseDsn } from './monitoring/errors.ts';
 
 /** Every setting Gatrix reads, parsed and validated once at start. */
@@ -191,10 +192,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[^\s@]+@[^\s@]+$/.test(adminEmail)) {
     throw new ConfigError('GATRIX_ADMIN_EMAIL', 'must be an email address');
   }
+  const adminUsername = str(env, 'GATRIX_ADMIN_USERNAME') ?? 'admin';
   const adminPassword = str(env, 'GATRIX_ADMIN_PASSWORD');
-  if (adminPassword !== undefined && adminPassword.length < 8) {
-    throw new ConfigError('GATRIX_ADMIN_PASSWORD', 'must be at least 8 characters');
-  }
+  const adminPasswordProblem = adminPassword && passwordProblem(adminPassword, { username: adminUsername, email: adminEmail });
+  if (adminPasswordProblem) throw new ConfigError('GATRIX_ADMIN_PASSWORD', adminPasswordProblem);
 
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
@@ -206,7 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
     accessTokenTtlSeconds: int(env, 'GATRIX_ACCESS_TOKEN_TTL', 900, 30, 86_400),
     refreshTokenTtlSeconds: int(env, 'GATRIX_REFRESH_TOKEN_TTL', 30 * 86_400, 60, 365 * 86_400),
     admin: {
-      username: str(env, 'GATRIX_ADMIN_USERNAME') ?? 'admin',
+      username: adminUsername,
       email: adminEmail.toLowerCase(),
       password: adminPassword,
     },

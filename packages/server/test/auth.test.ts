@@ -153,6 +153,22 @@ eachDatabase('auth', (kind) => {
     assert.equal((await login({ username: 'judy', password: 'new-password-456' }, '10.3.0.1')).statusCode, 200);
   });
 
+  it('a password change refuses an unchanged, short, common or own-username password', async () => {
+    await makeUser('kim_pw');
+    const t = (await login({ username: 'kim_pw', password: 'password-123' })).json();
+    for (const [newPassword, code] of [
+      ['password-123', 'password_unchanged'],
+      ['short-pw1', 'validation_failed'],
+      ['1234567890', 'weak_password'],
+      ['KIM_PW@example.com', 'weak_password'],
+    ]) {
+      const r = await h.call('PUT', '/api/v1/auth/password', { token: t.accessToken, body: { currentPassword: 'password-123', newPassword } });
+      assert.equal(r.statusCode, 400, newPassword);
+      assert.equal(r.json().code, code, newPassword);
+      assert.equal(r.json().errors[0].path, 'newPassword');
+    }
+  });
+
   it('login requires a username or email', async () => {
     const r = await login({ password: 'x' });
     assert.equal(r.statusCode, 400);

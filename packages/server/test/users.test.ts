@@ -195,6 +195,29 @@ eachDatabase('users', (kind) => {
     }
   });
 
+  it('passwords: at least 10 characters, not the username or email, not a common one, not unchanged', async () => {
+    const create = (username: string, password: string) =>
+      h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username, email: `${username}@example.com`, password } });
+    for (const [username, password, code] of [
+      ['pw_nine', 'nine-ch!!', 'validation_failed'],
+      ['pw_same_name', 'PW_SAME_NAME', 'weak_password'],
+      ['pw_same_mail', 'pw_same_mail@example.com', 'weak_password'],
+      ['pw_common', 'Basketball', 'weak_password'],
+    ]) {
+      const r = await create(username, password);
+      assert.equal(r.statusCode, 400, `${password}: ${r.body}`);
+      assert.equal(r.json().code, code, password);
+      assert.equal(r.json().errors[0].path, 'password');
+    }
+    const u = await create('pw_fine', 'a-fine-password-1');
+    assert.equal(u.statusCode, 201, u.body);
+    const update = (body: object) => h.call('PATCH', `/api/v1/users/${u.json().id}`, { token: h.adminToken, body });
+    assert.equal((await update({ password: 'a-fine-password-1' })).json().code, 'password_unchanged');
+    assert.equal((await update({ password: 'qwertyuiop' })).json().code, 'weak_password');
+    assert.equal((await update({ username: 'pw_renamed1', password: 'pw_renamed1' })).json().code, 'weak_password');
+    assert.equal((await update({ password: 'another-fine-password-2' })).statusCode, 200);
+  });
+
   it('a player reads its own profile but no one else', async () => {
     const p = await h.userToken('player');
     assert.equal((await h.call('GET', `/api/v1/users/${p.id}`, { token: p.token })).statusCode, 200);

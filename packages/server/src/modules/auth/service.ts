@@ -11,6 +11,7 @@ import type { PublicUser } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
 import { usersStore } from '../users/store.ts';
 import { LoginLimiter } from './login-limiter.ts';
+import { assertPasswordAllowed } from './password-policy.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { refreshTokensStore, revokeAllRefreshTokens } from './store.ts';
 import { accessTokens, randomToken, sha256Hex } from './tokens.ts';
@@ -139,6 +140,8 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
       if (!creds || !(await verifyPassword(currentPassword, creds.passwordHash))) {
         throw new ValidationError('currentPassword', 'is not your current password', 'invalid_current_password');
       }
+      if (newPassword === currentPassword) throw new ValidationError('newPassword', 'must differ from the current password', 'password_unchanged');
+      assertPasswordAllowed('newPassword', newPassword, creds);
       const hash = await hashPassword(newPassword);
       const at = iso(clock);
       await inTransaction(db, async (trx) => {

@@ -3,12 +3,13 @@ import { inTransaction, type AppContext } from '../../context.ts';
 import { TtlCache } from '../../ttl-cache.ts';
 import { isoOrNull, patchFrom } from '../../db/columns.ts';
 import { rethrowConflict } from '../../db/dialect.ts';
-import { DomainError, ForbiddenError, NotFoundError } from '../../errors.ts';
+import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { checkIfMatch } from '../../etag.ts';
 import { writeEvent } from '../../events/outbox.ts';
 import { page, type Page } from '../../http/schemas.ts';
 import { writeAudit, type Actor } from '../audit/store.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { assertPasswordAllowed } from '../auth/password-policy.ts';
+import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { revokeAllRefreshTokens } from '../auth/store.ts';
 import type { CreateUserInput, ListUsersFilter, PublicUser, UpdateUserInput } from './schemas.ts';
 import { usersStore, type UserPatchRow } from './store.ts';
@@ -35,6 +36,16 @@ export function createUsersService(ctx: AppContext) {
    */
   async function lockAdmins(store: ReturnType<typeof usersStore>): Promise<void> {
     if (dialect === 'postgres') await store.lockActiveAdmins();
+  }
+
+  /** A new password for an existing user follows the rules and differs from the current one. */
+  async function assertNewPassword(id: number, password: string, input: UpdateUserInput): Promise<void> {
+    const creds = await usersStore(db).findCredentialsById(id);
+    if (!creds) return; // the update answers 404
+    assertPasswordAllowed('password', password, { username: input.username ?? creds.username, email: input.email ?? creds.email });
+    if (creds.passwordHash && (await verifyPassword(password, creds.passwordHash))) {
+      throw new ValidationError('password', 'must differ from the current password', 'password_unchanged');
+    }
   }
 
   /** Called after the change inside its transaction (and after lockAdmins): throwing rolls it back. */
@@ -80,6 +91,7 @@ export function createUsersService(ctx: AppContext) {
     },
 
     async create(input: CreateUserInput, actor: Actor): Promise<PublicUser> {
+      if (input.password) assertPasswordAllowed('password', input.password, input);
       const passwordHash = input.password ? await hashPassword(input.password) : null;
       const now = iso(clock);
       const user = await inTransaction(db, async (trx) => {
@@ -105,6 +117,7 @@ export function createUsersService(ctx: AppContext) {
     },
 
     async update(id: number, input: UpdateUserInput, actor: Actor, ifMatch?: string): Promise<PublicUser> {
+      if (input.password) await assertNewPassword(id, input.password, input);
       const passwordHash = input.password ? await hashPassword(input.password) : undefined;
       const now = iso(clock);
       const user = await inTransaction(db, async (trx) => {

@@ -35,9 +35,14 @@ export function toPublicUser(r: PublicRow): PublicUser {
 export interface Credentials {
   id: number;
   username: string;
+  email: string;
   role: Role;
   status: UserStatus;
   passwordHash: string | null;
+}
+
+function toCredentials(r: Pick<UsersTable, 'username' | 'email' | 'role' | 'status' | 'password_hash'> & { id: number }): Credentials {
+  return { id: Number(r.id), username: r.username, email: r.email, role: r.role as Role, status: r.status as UserStatus, passwordHash: r.password_hash };
 }
 
 export type NewUserRow = Omit<UsersTable, 'id'>;
@@ -73,19 +78,19 @@ export function usersStore(db: Kysely<Database>) {
       const lower = login.toLowerCase();
       const r = await db
         .selectFrom('users')
-        .select(['id', 'username', 'role', 'status', 'password_hash'])
+        .select(['id', 'username', 'email', 'role', 'status', 'password_hash'])
         .where((eb) => eb.or([eb(sql`lower(username)`, '=', lower), eb(sql`lower(email)`, '=', lower)]))
         .executeTakeFirst();
-      return r && { id: Number(r.id), username: r.username, role: r.role as Role, status: r.status as UserStatus, passwordHash: r.password_hash };
+      return r && toCredentials(r);
     },
 
     async findCredentialsById(id: number): Promise<Credentials | undefined> {
       const r = await db
         .selectFrom('users')
-        .select(['id', 'username', 'role', 'status', 'password_hash'])
+        .select(['id', 'username', 'email', 'role', 'status', 'password_hash'])
         .where('id', '=', id)
         .executeTakeFirst();
-      return r && { id: Number(r.id), username: r.username, role: r.role as Role, status: r.status as UserStatus, passwordHash: r.password_hash };
+      return r && toCredentials(r);
     },
 
     async list(f: ListUsersFilter): Promise<PublicUser[]> {
