@@ -43,13 +43,36 @@ eachDatabase('auth', (kind) => {
     assert.equal(wrong.json().code, 'invalid_credentials');
   });
 
-  it('rate-limits failed logins per account with Retry-After, even with the right password', async () => {
+  it('rate-limits failed logins per account and IP (username and email are one account), not the owner elsewhere', async () => {
     await makeUser('carol');
-    for (let i = 0; i < 3; i++) assert.equal((await login({ username: 'carol', password: 'bad-password' }, `10.1.0.${i}`)).statusCode, 401);
-    const blocked = await login({ username: 'carol', password: 'password-123' }, '10.1.0.99');
+    const attacker = '10.1.0.1';
+    for (const username of ['carol', 'CAROL@example.com', 'Carol']) {
+      assert.equal((await login({ username, password: 'bad-password' }, attacker)).statusCode, 401);
+    }
+    const blocked = await login({ username: 'carol@example.com', password: 'password-123' }, attacker);
     assert.equal(blocked.statusCode, 429);
     assert.ok(Number(blocked.headers['retry-after']) > 0);
     assert.equal(blocked.json().code, 'too_many_login_attempts');
+    assert.equal((await login({ username: 'carol', password: 'password-123' }, '10.1.0.99')).statusCode, 200);
+    assert.equal((await login({ username: 'carol', password: 'password-123' }, attacker)).statusCode, 429);
+  });
+
+  it('guessing the current password in PUT /auth/password is throttled like login', async () => {
+    await makeUser('cody');
+    const t = (await login({ username: 'cody', password: 'password-123' }, '10.1.1.1')).json();
+    const change = (currentPassword: string) =>
+      h.app.inject({
+        method: 'PUT',
+        url: '/api/v1/auth/password',
+        remoteAddress: '10.1.1.1',
+        headers: { authorization: `Bearer ${t.accessToken}` },
+        payload: { currentPassword, newPassword: 'cody-new-password-1' },
+      });
+    for (let i = 0; i < 3; i++) assert.equal((await change(`guess-number-${i}`)).statusCode, 400);
+    const blocked = await change('password-123');
+    assert.equal(blocked.statusCode, 429, blocked.body);
+    assert.equal(blocked.json().code, 'too_many_login_attempts');
+    assert.equal((await login({ username: 'cody', password: 'password-123' }, '10.1.1.1')).statusCode, 429, 'the same counter as login');
   });
 
   it('rate-limits failed logins per IP', async () => {

@@ -8,6 +8,7 @@ import type { Database } from './schema.ts';
 import * as m0001 from './migrations/0001_foundation.ts';
 import * as m0002 from './migrations/0002_game_ops.ts';
 import * as m0003 from './migrations/0003_webhooks.ts';
+import * as m0007 from './migrations/0007_accounts.ts';
 
 export type Db = Kysely<Database>;
 
@@ -87,6 +88,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_foundation': m0001,
   '0002_game_ops': m0002,
   '0003_webhooks': m0003,
+  '0007_accounts': m0007,
 };
 
 /** Runs every pending migration; the same migrations build both dialects' schemas. */

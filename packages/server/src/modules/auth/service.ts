@@ -9,8 +9,8 @@ import { then, type MaybePromise } from '../../maybe.ts';
 import type { Principal } from '../permissions.ts';
 import type { PublicUser } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
-import { usersStore } from '../users/store.ts';
-import { LoginLimiter } from './login-limiter.ts';
+import { usersStore, type Credentials } from '../users/store.ts';
+import { LoginLimiter, type FailureCounters } from './login-limiter.ts';
 import { assertPasswordAllowed } from './password-policy.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { refreshTokensStore, revokeAllRefreshTokens } from './store.ts';
@@ -27,10 +27,15 @@ const INVALID_LOGIN = 'Invalid username or password';
 const INVALID_REFRESH = 'The refresh token is invalid, expired or already used';
 const USER_CACHE_MS = 1000;
 
-export function createAuthService(ctx: AppContext, users: UsersService, apiKeys: ApiKeysService) {
+/** The key failed logins are counted under: the user and its lockout epoch, or the name tried when no user has it. */
+function accountKey(login: string, creds: Credentials | undefined): string {
+  return creds ? `user:${creds.id}.${creds.lockoutEpoch}` : `name:${login.toLowerCase()}`;
+}
+
+export function createAuthService(ctx: AppContext, users: UsersService, apiKeys: ApiKeysService, failureCounters: FailureCounters) {
   const { db, clock, config } = ctx;
   const tokens = accessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
-  const limiter = new LoginLimiter(config.login);
+  const limiter = new LoginLimiter(config.login, failureCounters);
 
   // Bearer JWTs re-check the user's role and status; a short cache keeps that off the hot path and is
   // cleared for a user the moment this node changes it.
@@ -65,6 +70,11 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
     return principal;
   }
 
+  async function throttle(ip: string, account: string): Promise<void> {
+    const wait = await limiter.retryAfter(ip, account);
+    if (wait > 0) throw new RateLimitedError(wait, 'Too many failed password attempts; try again later', 'too_many_login_attempts');
+  }
+
   return {
     /** Resolves a bearer credential (access JWT or API key) to who is calling, or undefined when it is not valid. */
     authenticate(credential: string): MaybePromise<Principal | undefined> {
@@ -73,18 +83,18 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
     },
 
     async login(login: string, password: string, ip: string, requestId: string): Promise<TokenPair & { user: PublicUser }> {
-      const wait = limiter.retryAfter(ip, login);
-      if (wait > 0) throw new RateLimitedError(wait, 'Too many failed logins; try again later', 'too_many_login_attempts');
       const creds = await usersStore(db).findCredentials(login);
+      const account = accountKey(login, creds);
+      await throttle(ip, account);
       const ok = await verifyPassword(password, creds?.passwordHash ?? null);
       if (!creds || !ok) {
-        limiter.recordFailure(ip, login);
+        await limiter.recordFailure(ip, account);
         throw new UnauthorizedError(INVALID_LOGIN, 'invalid_credentials');
       }
       if (creds.status !== 'active') {
         throw new DomainError('forbidden', `account_${creds.status}`, `This account is ${creds.status}`);
       }
-      limiter.recordSuccess(login);
+      await limiter.recordSuccess(ip, account);
       const now = clock.now();
       const at = now.toISOString();
       const actor: Actor = { principal: { kind: 'user', userId: creds.id, username: creds.username, role: creds.role }, ip, requestId };
@@ -137,7 +147,12 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
 
     async changePassword(userId: number, currentPassword: string, newPassword: string, actor: Actor): Promise<void> {
       const creds = await usersStore(db).findCredentialsById(userId);
+      // Guessing the current password with a stolen access token is throttled like guessing it at login.
+      const ip = actor.ip ?? '';
+      const account = accountKey('', creds);
+      await throttle(ip, account);
       if (!creds || !(await verifyPassword(currentPassword, creds.passwordHash))) {
+        await limiter.recordFailure(ip, account);
         throw new ValidationError('currentPassword', 'is not your current password', 'invalid_current_password');
       }
       if (newPassword === currentPassword) throw new ValidationError('newPassword', 'must differ from the current password', 'password_unchanged');
