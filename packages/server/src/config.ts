@@ -246,3 +246,16 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 }
+
+/** loadConfig for a process entry point (server, CLI): a bad value ends the process with one line naming it. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`gatrix: invalid configuration: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

@@ -1,24 +1,12 @@
 import './v8-tuning.ts'; // first: V8 flags must be set before the rest is loaded
 import path from 'node:path';
 import { buildApp, startBackground } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { loadConfigOrExit } from './config.ts';
 import { migrate, openDatabase } from './db/index.ts';
 import { createLogger } from './logger.ts';
 
-function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`gatrix: invalid configuration: ${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
-}
-
 async function main(): Promise<void> {
-  const config = readConfig();
+  const config = loadConfigOrExit();
   const log = createLogger(config);
   const database = openDatabase({ url: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'gatrix.db') });
   await migrate(database);

@@ -166,6 +166,11 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
       });
     },
 
+    /** Lifts the user's failed-login lockout on every node (operator CLI). */
+    async unlock(userId: number): Promise<void> {
+      await usersStore(db).bumpLockoutEpoch(userId);
+    },
+
     /**
      * First start: when no active admin exists, create one from GATRIX_ADMIN_* or with a generated password that
      * is returned (to be printed once start-up has succeeded).
