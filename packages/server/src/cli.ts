@@ -4,14 +4,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createServices } from './app.ts';
 import { createLocalBus, createRedisBus } from './cluster/bus.ts';
 import { systemClock } from './clock.ts';
 import { loadConfigOrExit, type Config } from './config.ts';
 import { secretBox } from './crypto/secret-box.ts';
 import { migrate, openDatabase, type Db } from './db/index.ts';
 import { createLogger } from './logger.ts';
+import { createApiKeysService } from './modules/api-keys/service.ts';
 import { SYSTEM_ACTOR } from './modules/audit/store.ts';
+import { memoryFailureCounters } from './modules/auth/login-limiter.ts';
+import { createAuthService } from './modules/auth/service.ts';
+import { createUsersService } from './modules/users/service.ts';
 import { usersStore } from './modules/users/store.ts';
 
 const USAGE = `usage: npm run gatrix -- <command>
@@ -72,9 +75,13 @@ async function main(argv: string[]): Promise<number> {
       return problems.length === 0 ? 0 : 1;
     }
 
-    // With Redis the other nodes hear of the change at once (caches), as if one of them had made it.
+    // Only the services the commands use (the whole app would slow every start). With Redis the other nodes
+    // hear of a change at once (their caches), as if one of them had made it.
     const bus = config.redisUrl ? await createRedisBus(config.redisUrl, log, config.redisPrefix) : createLocalBus();
-    const services = createServices({ config, db: database.db, dialect: database.dialect, clock: systemClock, log }, bus);
+    const ctx = { config, db: database.db, dialect: database.dialect, clock: systemClock, log };
+    const users = createUsersService(ctx);
+    users.onChange(() => bus.publish('users'));
+    const auth = createAuthService(ctx, users, createApiKeysService(ctx), memoryFailureCounters());
     try {
       const user = await usersStore(database.db).findCredentials(name!);
       if (!user) {
@@ -83,19 +90,19 @@ async function main(argv: string[]): Promise<number> {
       }
       if (command === 'reset-password') {
         const password = randomBytes(15).toString('base64url');
-        await services.users.update(user.id, { password }, SYSTEM_ACTOR);
-        await services.auth.unlock(user.id);
+        await users.update(user.id, { password }, SYSTEM_ACTOR);
+        await auth.unlock(user.id);
         process.stdout.write(`New password for "${user.username}": ${password}\nIts sessions have ended; change it with PUT /api/v1/auth/password.\n`);
       } else if (command === 'unlock') {
-        await services.auth.unlock(user.id);
+        await auth.unlock(user.id);
         process.stdout.write(`Unlocked "${user.username}".\n`);
       } else {
-        await services.users.update(user.id, { role: 'admin', status: 'active' }, SYSTEM_ACTOR);
+        await users.update(user.id, { role: 'admin', status: 'active' }, SYSTEM_ACTOR);
         process.stdout.write(`"${user.username}" is an active admin.\n`);
       }
       return 0;
     } finally {
-      await Promise.all([bus.close(), services.loginFailures.close()]);
+      await bus.close();
     }
   } finally {
     await database.close();
