@@ -29,7 +29,7 @@ import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { migrate, openDatabase } from '../packages/server/src/db/index.ts';
-import type { UsersTable } from '../packages/server/src/db/schema.ts';
+import type { NewUserRow } from '../packages/server/src/modules/users/store.ts';
 import { hashPassword } from '../packages/server/src/modules/auth/passwords.ts';
 import {
   type Bench,
@@ -118,7 +118,7 @@ async function seed(dbFile: string, total: number): Promise<SeedStats> {
 
   const sqlite = new SQLite(dbFile);
   sqlite.pragma('synchronous = OFF');
-  const insert = sqlite.prepare<Omit<UsersTable, 'id'>>(
+  const insert = sqlite.prepare<NewUserRow>(
     `insert into users (username, email, display_name, role, status, password_hash, last_login_at, created_at, updated_at)
      values (@username, @email, @display_name, @role, @status, @password_hash, @last_login_at, @created_at, @updated_at)`,
   );

@@ -25,6 +25,7 @@ import { createApiKeysService } from './modules/api-keys/service.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { createAuditService } from './modules/audit/service.ts';
 import { authRoutes } from './modules/auth/routes.ts';
+import { memoryFailureCounters, redisFailureCounters, type FailureCounters } from './modules/auth/login-limiter.ts';
 import { createAuthService } from './modules/auth/service.ts';
 import type { Permission } from './modules/permissions.ts';
 import { maintenanceRoutes } from './modules/maintenance/routes.ts';
@@ -58,10 +59,10 @@ export interface BuildOptions {
   clientFastPath?: boolean;
 }
 
-export function createServices(ctx: AppContext, bus: Bus = createLocalBus()) {
+export function createServices(ctx: AppContext, bus: Bus = createLocalBus(), loginFailures: FailureCounters = memoryFailureCounters()) {
   const users = createUsersService(ctx);
   const apiKeys = createApiKeysService(ctx);
-  const auth = createAuthService(ctx, users, apiKeys);
+  const auth = createAuthService(ctx, users, apiKeys, loginFailures);
   const audit = createAuditService(ctx);
   const worlds = createWorldsService(ctx);
   const maintenance = createMaintenanceService(ctx);
@@ -103,7 +104,7 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus()) {
   bus.subscribe('webhooks', forgetWebhooks);
   const dispatcher = createDispatcher(ctx, [webhooks.fanOut]);
 
-  return { users, apiKeys, auth, audit, worlds, maintenance, whitelist, clientVersions, scheduler, client, bus, box, webhooks, worker, dispatcher };
+  return { users, apiKeys, auth, audit, worlds, maintenance, whitelist, clientVersions, scheduler, client, bus, box, loginFailures, webhooks, worker, dispatcher };
 }
 
 /** The node's background work: scheduler, event dispatcher, webhook worker, retention. main.ts starts it. */
@@ -135,7 +136,13 @@ export async function buildApp(
 ): Promise<{ app: App; services: Services; ctx: AppContext; routes: RouteInfo[]; realtime: RealtimeGateway; fastPath?: FastPath; monitoring: Monitoring }> {
   const { config, database, logger } = opts;
   const ctx: AppContext = { config, db: database.db, dialect: database.dialect, clock: opts.clock ?? systemClock, log: logger };
-  const services = createServices(ctx, config.redisUrl ? await createRedisBus(config.redisUrl, logger, config.redisPrefix, config.startupWaitMs) : createLocalBus());
+  const services = config.redisUrl
+    ? createServices(
+        ctx,
+        await createRedisBus(config.redisUrl, logger, config.redisPrefix, config.startupWaitMs),
+        await redisFailureCounters(config.redisUrl, logger, config.redisPrefix, config.startupWaitMs),
+      )
+    : createServices(ctx);
 
   const monitoring = createMonitoring(config, logger);
   const { prometheus } = monitoring;
@@ -329,7 +336,7 @@ export async function buildApp(
 
   app.addHook('onClose', async () => {
     await Promise.all([services.scheduler.stop(), services.dispatcher.stop(), services.worker.stop()]);
-    await services.bus.close();
+    await Promise.all([services.bus.close(), services.loginFailures.close()]);
   });
   await app.ready();
   // Made once the route table is complete: the fast path reads each route's permission from it.

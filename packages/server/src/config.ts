@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { passwordProblem } from './modules/auth/password-policy.ts';
 import { parseDsn } from './monitoring/errors.ts';
 
 /** Every setting Gatrix reads, parsed and validated once at start. */
@@ -212,10 +213,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[^\s@]+@[^\s@]+$/.test(adminEmail)) {
     throw new ConfigError('GATRIX_ADMIN_EMAIL', 'must be an email address');
   }
+  const adminUsername = str(env, 'GATRIX_ADMIN_USERNAME') ?? 'admin';
   const adminPassword = str(env, 'GATRIX_ADMIN_PASSWORD');
-  if (adminPassword !== undefined && adminPassword.length < 8) {
-    throw new ConfigError('GATRIX_ADMIN_PASSWORD', 'must be at least 8 characters');
-  }
+  const adminPasswordProblem = adminPassword && passwordProblem(adminPassword, { username: adminUsername, email: adminEmail });
+  if (adminPasswordProblem) throw new ConfigError('GATRIX_ADMIN_PASSWORD', adminPasswordProblem);
 
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
@@ -227,7 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
     accessTokenTtlSeconds: int(env, 'GATRIX_ACCESS_TOKEN_TTL', 900, 30, 86_400),
     refreshTokenTtlSeconds: int(env, 'GATRIX_REFRESH_TOKEN_TTL', 30 * 86_400, 60, 365 * 86_400),
     admin: {
-      username: str(env, 'GATRIX_ADMIN_USERNAME') ?? 'admin',
+      username: adminUsername,
       email: adminEmail.toLowerCase(),
       password: adminPassword,
     },
@@ -267,4 +268,17 @@ export function loadConfig(env: Env = process.env): Config {
       concurrencyPerEndpoint: int(env, 'GATRIX_WEBHOOK_CONCURRENCY_PER_ENDPOINT', 64, 1, 10_000),
     },
   };
+}
+
+/** loadConfig for a process entry point (server, CLI): a bad value ends the process with one line naming it. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`gatrix: invalid configuration: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
 }

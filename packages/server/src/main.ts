@@ -1,7 +1,7 @@
 import './v8-tuning.ts'; // first: V8 flags must be set before the rest is loaded
 import path from 'node:path';
 import { buildApp, startBackground } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { loadConfigOrExit } from './config.ts';
 import { secretBox } from './crypto/secret-box.ts';
 import { lockDataDir } from './db/data-dir-lock.ts';
 import { migrate, openDatabase, ping } from './db/index.ts';
@@ -9,20 +9,8 @@ import { checkKeys } from './keys.ts';
 import { createLogger } from './logger.ts';
 import { StartupError, waitFor } from './startup.ts';
 
-function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`gatrix: invalid configuration: ${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
-}
-
 async function main(): Promise<void> {
-  const config = readConfig();
+  const config = loadConfigOrExit();
   const log = createLogger(config);
   if (!config.databaseUrl) lockDataDir(config.dataDir);
   const database = openDatabase({ url: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'gatrix.db') });
@@ -49,17 +37,17 @@ async function main(): Promise<void> {
   });
 
   const admin = await services.auth.ensureAdmin();
+  await app.listen({ port: config.port, host: config.host });
+  const stopBackground = startBackground(services, log);
   if (admin?.generatedPassword) {
-    // Printed once, on the terminal only; it is never written to the structured log.
+    // Printed once start-up has succeeded, on the terminal only; it is never written to the structured log. A
+    // start that fails after creating the admin prints nothing: `npm run gatrix -- admin reset-password` then.
     process.stdout.write(
       `\n  First start: created admin "${admin.username}" with password ${admin.generatedPassword}\n  Change it with PUT /api/v1/auth/password.\n\n`,
     );
   } else if (admin) {
     log.info({ username: admin.username }, 'created the first admin from GATRIX_ADMIN_*');
   }
-
-  await app.listen({ port: config.port, host: config.host });
-  const stopBackground = startBackground(services, log);
 
   let closing = false;
   const shutdown = (signal: string) => {

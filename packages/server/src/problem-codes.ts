@@ -10,6 +10,8 @@ export const PROBLEM_CODES = {
   invalid_content_length: [400, 'The `content-length` header does not match the body.'],
   bad_url: [400, 'The URL cannot be decoded (bad percent-encoding).'],
   bad_request: [400, 'The request is malformed in a way no more specific code describes; `detail` says how.'],
+  weak_password: [400, 'The new password is refused: it is shorter than 10 characters, equals the username or email, or is one of the 10,000 most common passwords. `errors` names the field and the reason.'],
+  password_unchanged: [400, 'The new password is the same as the current one; choose another.'],
   invalid_current_password: [400, 'Changing a password needs the current password, and the one given is not it.'],
   unauthorized: [401, 'No credential was sent. Send `Authorization: Bearer <access token or API key>` or `X-API-Key: <API key>`.'],
   invalid_credentials: [401, 'The credential (user name and password, access token or API key) is wrong, expired or revoked.'],

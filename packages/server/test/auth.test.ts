@@ -43,13 +43,36 @@ eachDatabase('auth', (kind) => {
     assert.equal(wrong.json().code, 'invalid_credentials');
   });
 
-  it('rate-limits failed logins per account with Retry-After, even with the right password', async () => {
+  it('rate-limits failed logins per account and IP (username and email are one account), not the owner elsewhere', async () => {
     await makeUser('carol');
-    for (let i = 0; i < 3; i++) assert.equal((await login({ username: 'carol', password: 'bad-password' }, `10.1.0.${i}`)).statusCode, 401);
-    const blocked = await login({ username: 'carol', password: 'password-123' }, '10.1.0.99');
+    const attacker = '10.1.0.1';
+    for (const username of ['carol', 'CAROL@example.com', 'Carol']) {
+      assert.equal((await login({ username, password: 'bad-password' }, attacker)).statusCode, 401);
+    }
+    const blocked = await login({ username: 'carol@example.com', password: 'password-123' }, attacker);
     assert.equal(blocked.statusCode, 429);
     assert.ok(Number(blocked.headers['retry-after']) > 0);
     assert.equal(blocked.json().code, 'too_many_login_attempts');
+    assert.equal((await login({ username: 'carol', password: 'password-123' }, '10.1.0.99')).statusCode, 200);
+    assert.equal((await login({ username: 'carol', password: 'password-123' }, attacker)).statusCode, 429);
+  });
+
+  it('guessing the current password in PUT /auth/password is throttled like login', async () => {
+    await makeUser('cody');
+    const t = (await login({ username: 'cody', password: 'password-123' }, '10.1.1.1')).json();
+    const change = (currentPassword: string) =>
+      h.app.inject({
+        method: 'PUT',
+        url: '/api/v1/auth/password',
+        remoteAddress: '10.1.1.1',
+        headers: { authorization: `Bearer ${t.accessToken}` },
+        payload: { currentPassword, newPassword: 'cody-new-password-1' },
+      });
+    for (let i = 0; i < 3; i++) assert.equal((await change(`guess-number-${i}`)).statusCode, 400);
+    const blocked = await change('password-123');
+    assert.equal(blocked.statusCode, 429, blocked.body);
+    assert.equal(blocked.json().code, 'too_many_login_attempts');
+    assert.equal((await login({ username: 'cody', password: 'password-123' }, '10.1.1.1')).statusCode, 429, 'the same counter as login');
   });
 
   it('rate-limits failed logins per IP', async () => {
@@ -97,6 +120,16 @@ eachDatabase('auth', (kind) => {
     assert.equal((await h.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: t.refreshToken } })).statusCode, 401);
   });
 
+  it('logout without a body (none, or empty under a JSON content type) ends every session', async () => {
+    await makeUser('fiona');
+    for (const headers of [{}, { 'content-type': 'application/json', 'content-length': '0' }]) {
+      const t = (await login({ username: 'fiona', password: 'password-123' })).json();
+      const r = await h.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { authorization: `Bearer ${t.accessToken}`, ...headers } });
+      assert.equal(r.statusCode, 204, r.body);
+      assert.equal((await h.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: t.refreshToken } })).statusCode, 401);
+    }
+  });
+
   it('an expired access token is refused; the refresh token still works until it expires', async () => {
     await makeUser('gina');
     const t = (await login({ username: 'gina', password: 'password-123' })).json();
@@ -141,6 +174,22 @@ eachDatabase('auth', (kind) => {
     assert.equal((await h.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: t.refreshToken } })).statusCode, 401);
     assert.equal((await login({ username: 'judy', password: 'password-123' }, '10.3.0.1')).statusCode, 401);
     assert.equal((await login({ username: 'judy', password: 'new-password-456' }, '10.3.0.1')).statusCode, 200);
+  });
+
+  it('a password change refuses an unchanged, short, common or own-username password', async () => {
+    await makeUser('kim_pw');
+    const t = (await login({ username: 'kim_pw', password: 'password-123' })).json();
+    for (const [newPassword, code] of [
+      ['password-123', 'password_unchanged'],
+      ['short-pw1', 'validation_failed'],
+      ['1234567890', 'weak_password'],
+      ['KIM_PW@example.com', 'weak_password'],
+    ]) {
+      const r = await h.call('PUT', '/api/v1/auth/password', { token: t.accessToken, body: { currentPassword: 'password-123', newPassword } });
+      assert.equal(r.statusCode, 400, newPassword);
+      assert.equal(r.json().code, code, newPassword);
+      assert.equal(r.json().errors[0].path, 'newPassword');
+    }
   });
 
   it('login requires a username or email', async () => {

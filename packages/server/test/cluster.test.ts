@@ -85,4 +85,14 @@ describe('two nodes on PostgreSQL + Redis', { skip: PG && REDIS ? false : 'TEST_
     assert.equal((await a.call('DELETE', `/api/v1/api-keys/${id}`, { token: admin })).statusCode, 204);
     await eventually(async () => (await onB('/api/v1/users', key)).statusCode === 401, 'B refusing the key', 1000);
   });
+
+  it('failed logins on node A count on node B (shared counters in Redis)', async () => {
+    const body = { username: 'shared_lock', email: 'shared_lock@example.com', role: 'viewer', password: 'shared-password-1' };
+    assert.equal((await a.call('POST', '/api/v1/users', { token: admin, body })).statusCode, 201);
+    const login = (app: App, password: string) =>
+      app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.77.0.1', payload: { username: body.username, password } });
+    for (let i = 0; i < a.config.login.maxFailuresPerAccount; i++) assert.equal((await login(a.app, 'wrong-password')).statusCode, 401);
+    const onNodeB = await login(b, body.password);
+    assert.equal(onNodeB.statusCode, 429, onNodeB.body);
+  });
 });

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -56,6 +57,21 @@ describe('the gatrix process', () => {
     const relog = await fetch(`${base2}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
     assert.equal(relog.status, 200);
     again.child.kill('SIGTERM');
+  });
+
+  it('a start that fails (port taken) prints no generated admin password', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'gatrix-e2e-'));
+    dirs.push(dataDir);
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const s = start({ GATRIX_DATA_DIR: dataDir, PORT: String((taken.address() as AddressInfo).port) });
+      children.push(s.child);
+      await assert.rejects(s.ready, /EADDRINUSE/);
+      assert.doesNotMatch(s.output(), /password/);
+    } finally {
+      taken.close();
+    }
   });
 
   it('a bad setting stops start-up with a message naming the variable', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { usersStore } from '../src/modules/users/store.ts';
 import { eachDatabase, startHarness, type Harness } from './helpers.ts';
 
 eachDatabase('users', (kind) => {
@@ -102,6 +103,16 @@ eachDatabase('users', (kind) => {
     assert.equal(third.data[0].displayName, 'Renamed');
   });
 
+  it('a login shows its lastLoginAt in the next list request (the page cache is cleared)', async () => {
+    const body = { username: 'loginlist', email: 'loginlist@example.com', role: 'viewer', password: 'list-password-9' };
+    assert.equal((await h.call('POST', '/api/v1/users', { token: h.adminToken, body })).statusCode, 201);
+    const url = '/api/v1/users?q=loginlist';
+    assert.equal((await h.call('GET', url, { token: h.adminToken })).json().data[0].lastLoginAt, null);
+    const login = await h.call('POST', '/api/v1/auth/login', { body: { username: body.username, password: body.password } });
+    assert.equal(login.statusCode, 200, login.body);
+    assert.equal((await h.call('GET', url, { token: h.adminToken })).json().data[0].lastLoginAt, login.json().user.lastLoginAt);
+  });
+
   it('rejects bad input with 400 naming the field and writes nothing', async () => {
     const cases: [unknown, string][] = [
       [{ username: 'ok_name', email: 'not-an-email' }, 'email'],
@@ -152,6 +163,59 @@ eachDatabase('users', (kind) => {
     assert.equal((await h.call('GET', '/api/v1/users/1', { token: h.adminToken })).json().role, 'admin');
     const self = await h.call('DELETE', '/api/v1/users/1', { token: h.adminToken });
     assert.equal(self.statusCode, 403);
+  });
+
+  it('two admins demoting each other at once leave one active admin (20 rounds)', async () => {
+    const r = await startHarness(kind);
+    try {
+      const key = (await r.apiKey('admin')).key;
+      const [a, b] = [await r.userToken('admin'), await r.userToken('admin')];
+      const patch = (id: number, role: string, token?: string) =>
+        r.call('PATCH', `/api/v1/users/${id}`, { ...(token ? { token } : { headers: { 'x-api-key': key } }), body: { role } });
+      assert.equal((await patch(1, 'operator')).statusCode, 200);
+      for (let round = 0; round < 20; round++) {
+        for (const u of [a, b]) assert.equal((await patch(u.id, 'admin')).statusCode, 200);
+        const answers = await Promise.all([patch(b.id, 'operator', a.token), patch(a.id, 'operator', b.token)]);
+        assert.ok(answers.filter((x) => x.statusCode === 200).length <= 1, `round ${round}: ${answers.map((x) => x.body).join(' ')}`);
+        assert.equal(await usersStore(r.ctx.db).countAdmins(), 1, `round ${round}`);
+      }
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('start-up with no active admin left and the admin username taken does not fail', async () => {
+    const r = await startHarness(kind);
+    try {
+      await usersStore(r.ctx.db).update(1, { role: 'viewer' });
+      assert.equal(await r.services.auth.ensureAdmin(), undefined);
+      assert.equal((await usersStore(r.ctx.db).findById(1))?.role, 'viewer');
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('passwords: at least 10 characters, not the username or email, not a common one, not unchanged', async () => {
+    const create = (username: string, password: string) =>
+      h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username, email: `${username}@example.com`, password } });
+    for (const [username, password, code] of [
+      ['pw_nine', 'nine-ch!!', 'validation_failed'],
+      ['pw_same_name', 'PW_SAME_NAME', 'weak_password'],
+      ['pw_same_mail', 'pw_same_mail@example.com', 'weak_password'],
+      ['pw_common', 'Basketball', 'weak_password'],
+    ]) {
+      const r = await create(username, password);
+      assert.equal(r.statusCode, 400, `${password}: ${r.body}`);
+      assert.equal(r.json().code, code, password);
+      assert.equal(r.json().errors[0].path, 'password');
+    }
+    const u = await create('pw_fine', 'a-fine-password-1');
+    assert.equal(u.statusCode, 201, u.body);
+    const update = (body: object) => h.call('PATCH', `/api/v1/users/${u.json().id}`, { token: h.adminToken, body });
+    assert.equal((await update({ password: 'a-fine-password-1' })).json().code, 'password_unchanged');
+    assert.equal((await update({ password: 'qwertyuiop' })).json().code, 'weak_password');
+    assert.equal((await update({ username: 'pw_renamed1', password: 'pw_renamed1' })).json().code, 'weak_password');
+    assert.equal((await update({ password: 'another-fine-password-2' })).statusCode, 200);
   });
 
   it('a player reads its own profile but no one else', async () => {

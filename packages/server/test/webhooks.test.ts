@@ -101,11 +101,12 @@ eachDatabase('webhooks', (kind) => {
       assert.equal(byKind.handleWorldMaintenanceStarted.worldId, 'hookworld');
       assert.equal(byKind.handleWorldMaintenanceStarted.message, '점검');
       assert.equal(byKind.handleWorldMaintenanceEnded.worldId, 'hookworld');
-      // The handlers ran before the receiver answered: the worker records the answers a moment later.
-      const list = async () => (await h.call('GET', `/api/v1/webhooks/${users.json().id}/deliveries`, { token: admin })).json();
-      await until(async () => (await list()).data.every((d: { status: string }) => d.status !== 'delivering'), 'the three answers recorded');
-      assert.equal((await list()).pagination.total, 3);
-      assert.ok((await list()).data.every((d: { status: string; attempts: number }) => d.status === 'delivered' && d.attempts === 1));
+      // The receiver answers before the worker records the answer: wait for the records.
+      const deliveries = async () => (await h.call('GET', `/api/v1/webhooks/${users.json().id}/deliveries`, { token: admin })).json();
+      await until(async () => (await deliveries()).data.every((d: { status: string }) => d.status !== 'delivering'), 'the deliveries recorded');
+      const list = await deliveries();
+      assert.equal(list.pagination.total, 3);
+      assert.ok(list.data.every((d: { status: string; attempts: number }) => d.status === 'delivered' && d.attempts === 1));
     } finally {
       server.closeAllConnections();
       server.close();

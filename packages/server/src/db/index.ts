@@ -11,6 +11,7 @@ import * as m0002 from './migrations/0002_game_ops.ts';
 import * as m0003 from './migrations/0003_webhooks.ts';
 import * as m0004 from './migrations/0004_sealed_secrets.ts';
 import * as m0005 from './migrations/0005_delivery_recovery.ts';
+import * as m0007 from './migrations/0007_accounts.ts';
 import * as m0008 from './migrations/0008_key_check.ts';
 
 export type Db = Kysely<Database>;
@@ -108,6 +109,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003_webhooks': m0003,
   '0004_sealed_secrets': m0004,
   '0005_delivery_recovery': m0005,
+  '0007_accounts': m0007,
   '0008_key_check': m0008,
 };
 

@@ -41,6 +41,8 @@ export interface UsersTable {
   last_login_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Bumped to lift the account's failed-login lockout (modules/auth/login-limiter.ts). */
+  lockout_epoch: Generated<number>;
 }
 
 export interface ApiKeysTable {

@@ -62,8 +62,17 @@ export function authRoutes(app: App, auth: AuthService, users: UsersService): vo
       operationId: 'logout',
       summary: 'End the session of a refresh token, or every session when none is sent',
       tags,
-      body: Type.Optional(Type.Object({ refreshToken: Type.Optional(RefreshBody.properties.refreshToken) }, { additionalProperties: false })),
+      body: Type.Object({ refreshToken: Type.Optional(RefreshBody.properties.refreshToken) }, { additionalProperties: false }),
       response: { 204: Type.Null(), ...errorResponses(400, 401, 403) },
+    },
+    // The body is optional: none at all, or an empty one under a JSON content type, means `{}`.
+    onRequest: (request, _reply, done) => {
+      if (request.headers['content-length'] === '0') delete request.headers['content-type'];
+      done();
+    },
+    preValidation: (request, _reply, done) => {
+      request.body ??= {};
+      done();
     },
     handler: async (request, reply) => {
       await auth.logout(userIdOf(request), request.body?.refreshToken);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { iso } from '../../clock.ts';
 import { inTransaction, type AppContext } from '../../context.ts';
-import { DomainError, RateLimitedError, UnauthorizedError, ValidationError } from '../../errors.ts';
+import { ConflictError, DomainError, RateLimitedError, UnauthorizedError, ValidationError } from '../../errors.ts';
 import { writeEvent } from '../../events/outbox.ts';
 import type { ApiKeysService } from '../api-keys/service.ts';
 import { writeAudit, type Actor } from '../audit/store.ts';
@@ -9,8 +9,9 @@ import { then, type MaybePromise } from '../../maybe.ts';
 import type { Principal } from '../permissions.ts';
 import type { PublicUser } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
-import { usersStore } from '../users/store.ts';
-import { LoginLimiter } from './login-limiter.ts';
+import { usersStore, type Credentials } from '../users/store.ts';
+import { LoginLimiter, type FailureCounters } from './login-limiter.ts';
+import { assertPasswordAllowed } from './password-policy.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { refreshTokensStore, revokeAllRefreshTokens } from './store.ts';
 import { accessTokens, randomToken, sha256Hex } from './tokens.ts';
@@ -36,10 +37,15 @@ export interface Session {
 /** Told when sessions of a user end without its row changing: logout (one session, or all) and password change. */
 export type SessionsEndedListener = (userId: number, sessionId: string | undefined) => void;
 
-export function createAuthService(ctx: AppContext, users: UsersService, apiKeys: ApiKeysService) {
+/** The key failed logins are counted under: the user and its lockout epoch, or the name tried when no user has it. */
+function accountKey(login: string, creds: Credentials | undefined): string {
+  return creds ? `user:${creds.id}.${creds.lockoutEpoch}` : `name:${login.toLowerCase()}`;
+}
+
+export function createAuthService(ctx: AppContext, users: UsersService, apiKeys: ApiKeysService, failureCounters: FailureCounters) {
   const { db, clock, config } = ctx;
   const tokens = accessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
-  const limiter = new LoginLimiter(config.login);
+  const limiter = new LoginLimiter(config.login, failureCounters);
 
   // Bearer JWTs re-check the user's role and status; a short cache keeps that off the hot path and is
   // cleared for a user the moment this node changes it.
@@ -78,6 +84,11 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
     return principal;
   }
 
+  async function throttle(ip: string, account: string): Promise<void> {
+    const wait = await limiter.retryAfter(ip, account);
+    if (wait > 0) throw new RateLimitedError(wait, 'Too many failed password attempts; try again later', 'too_many_login_attempts');
+  }
+
   return {
     /** Resolves a bearer credential (access JWT or API key) to who is calling, or undefined when it is not valid. */
     authenticate(credential: string): MaybePromise<Principal | undefined> {
@@ -106,28 +117,30 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
     },
 
     async login(login: string, password: string, ip: string, requestId: string): Promise<TokenPair & { user: PublicUser }> {
-      const wait = limiter.retryAfter(ip, login);
-      if (wait > 0) throw new RateLimitedError(wait, 'Too many failed logins; try again later', 'too_many_login_attempts');
       const creds = await usersStore(db).findCredentials(login);
+      const account = accountKey(login, creds);
+      await throttle(ip, account);
       const ok = await verifyPassword(password, creds?.passwordHash ?? null);
       if (!creds || !ok) {
-        limiter.recordFailure(ip, login);
+        await limiter.recordFailure(ip, account);
         throw new UnauthorizedError(INVALID_LOGIN, 'invalid_credentials');
       }
       if (creds.status !== 'active') {
         throw new DomainError('forbidden', `account_${creds.status}` as const, `This account is ${creds.status}`);
       }
-      limiter.recordSuccess(login);
+      await limiter.recordSuccess(ip, account);
       const now = clock.now();
       const at = now.toISOString();
       const actor: Actor = { principal: { kind: 'user', userId: creds.id, username: creds.username, role: creds.role }, ip, requestId };
-      return inTransaction(db, async (trx) => {
+      const result = await inTransaction(db, async (trx) => {
         const user = (await usersStore(trx).update(creds.id, { last_login_at: at }))!;
         const pair = await issueTokens(trx, creds.id, randomBytes(12).toString('base64url'), now);
         await writeAudit(trx, at, actor, { action: 'auth.login', targetType: 'user', targetId: creds.id });
         await writeEvent(trx, clock, 'user.login', { userId: creds.id, username: creds.username, ip, at });
         return { ...pair, user };
       });
+      users.changedElsewhere(creds.id, result.user);
+      return result;
     },
 
     async refresh(refreshToken: string): Promise<TokenPair> {
@@ -172,9 +185,16 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
 
     async changePassword(userId: number, currentPassword: string, newPassword: string, actor: Actor): Promise<void> {
       const creds = await usersStore(db).findCredentialsById(userId);
+      // Guessing the current password with a stolen access token is throttled like guessing it at login.
+      const ip = actor.ip ?? '';
+      const account = accountKey('', creds);
+      await throttle(ip, account);
       if (!creds || !(await verifyPassword(currentPassword, creds.passwordHash))) {
+        await limiter.recordFailure(ip, account);
         throw new ValidationError('currentPassword', 'is not your current password', 'invalid_current_password');
       }
+      if (newPassword === currentPassword) throw new ValidationError('newPassword', 'must differ from the current password', 'password_unchanged');
+      assertPasswordAllowed('newPassword', newPassword, creds);
       const hash = await hashPassword(newPassword);
       const at = iso(clock);
       await inTransaction(db, async (trx) => {
@@ -185,17 +205,35 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
       endSessions(userId);
     },
 
+    /** Lifts the user's failed-login lockout on every node (operator CLI). */
+    async unlock(userId: number): Promise<void> {
+      await usersStore(db).bumpLockoutEpoch(userId);
+    },
+
     /**
-     * First start: when no admin exists, create one from GATRIX_ADMIN_* or with a generated password that is
-     * returned (to be printed once).
+     * First start: when no active admin exists, create one from GATRIX_ADMIN_* or with a generated password that
+     * is returned (to be printed once start-up has succeeded).
      */
     async ensureAdmin(): Promise<{ username: string; generatedPassword?: string } | undefined> {
-      if ((await usersStore(db).count({ role: 'admin' })) > 0) return undefined;
+      if ((await usersStore(db).countAdmins()) > 0) return undefined;
       const generatedPassword = config.admin.password ? undefined : randomBytes(15).toString('base64url');
-      await users.create(
-        { username: config.admin.username, email: config.admin.email, role: 'admin', status: 'active', password: config.admin.password ?? generatedPassword },
-        {},
-      );
+      try {
+        await users.create(
+          { username: config.admin.username, email: config.admin.email, role: 'admin', status: 'active', password: config.admin.password ?? generatedPassword },
+          {},
+        );
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+        // Another node created it a moment ago, or the name belongs to a user who is no longer an active admin:
+        // start anyway; the operator CLI is the way back in (docs/operations.md).
+        if ((await usersStore(db).countAdmins()) === 0) {
+          ctx.log.error(
+            { username: config.admin.username, email: config.admin.email },
+            'no active admin, and the first admin cannot be created: its username or email is taken; run `npm run gatrix -- admin promote <user>`',
+          );
+        }
+        return undefined;
+      }
       return { username: config.admin.username, generatedPassword };
     },
   };

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IsoDateTime, Nullable, NullableIsoDateTime, PageQuery, StringEnum } from '../../http/schemas.ts';
+import { MIN_PASSWORD_LENGTH } from '../auth/password-policy.ts';
 import { ROLES } from '../permissions.ts';
 
 export const USER_STATUSES = ['active', 'pending', 'suspended'] as const;
@@ -11,7 +12,7 @@ export const UserStatusSchema = StringEnum(USER_STATUSES);
 const Username = Type.String({ minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const DisplayName = Type.String({ minLength: 1, maxLength: 128 });
-export const Password = Type.String({ minLength: 8, maxLength: 256 });
+export const Password = Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 256 });
 
 export const User = Type.Object(
   {

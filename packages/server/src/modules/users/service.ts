@@ -3,12 +3,13 @@ import { inTransaction, type AppContext } from '../../context.ts';
 import { TtlCache } from '../../ttl-cache.ts';
 import { isoOrNull, patchFrom } from '../../db/columns.ts';
 import { rethrowConflict } from '../../db/dialect.ts';
-import { DomainError, ForbiddenError, NotFoundError } from '../../errors.ts';
+import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { checkIfMatch } from '../../etag.ts';
 import { writeEvent } from '../../events/outbox.ts';
 import { page, type Page } from '../../http/schemas.ts';
 import { writeAudit, type Actor } from '../audit/store.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { assertPasswordAllowed } from '../auth/password-policy.ts';
+import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { revokeAllRefreshTokens } from '../auth/store.ts';
 import type { CreateUserInput, ListUsersFilter, PublicUser, UpdateUserInput } from './schemas.ts';
 import { usersStore, type UserPatchRow } from './store.ts';
@@ -18,7 +19,7 @@ const CHANGE_FIELDS = ['username', 'email', 'displayName', 'role', 'status', 'la
 export type UserChangeListener = (userId: number, user: PublicUser | undefined) => void;
 
 export function createUsersService(ctx: AppContext) {
-  const { db, clock } = ctx;
+  const { db, clock, dialect } = ctx;
   const counts = new TtlCache<number>();
   const pages = new TtlCache<Page<PublicUser>>();
   const listeners: UserChangeListener[] = [];
@@ -28,7 +29,26 @@ export function createUsersService(ctx: AppContext) {
     for (const l of listeners) l(id, user);
   };
 
-  /** Called after the change inside its transaction: throwing rolls it back. */
+  /**
+   * Taken first by every transaction that may remove an active admin, so two of them (two admins demoting each
+   * other) run one after the other and the second one's count sees the first one's change. PostgreSQL's row
+   * locks do it; on SQLite the process runs one transaction at a time and the database one writer at a time.
+   */
+  async function lockAdmins(store: ReturnType<typeof usersStore>): Promise<void> {
+    if (dialect === 'postgres') await store.lockActiveAdmins();
+  }
+
+  /** A new password for an existing user follows the rules and differs from the current one. */
+  async function assertNewPassword(id: number, password: string, input: UpdateUserInput): Promise<void> {
+    const creds = await usersStore(db).findCredentialsById(id);
+    if (!creds) return; // the update answers 404
+    assertPasswordAllowed('password', password, { username: input.username ?? creds.username, email: input.email ?? creds.email });
+    if (creds.passwordHash && (await verifyPassword(password, creds.passwordHash))) {
+      throw new ValidationError('password', 'must differ from the current password', 'password_unchanged');
+    }
+  }
+
+  /** Called after the change inside its transaction (and after lockAdmins): throwing rolls it back. */
   async function assertAnAdminRemains(store: ReturnType<typeof usersStore>, before: PublicUser, after?: PublicUser) {
     const wasActiveAdmin = before.role === 'admin' && before.status === 'active';
     const staysActiveAdmin = after?.role === 'admin' && after.status === 'active';
@@ -41,6 +61,11 @@ export function createUsersService(ctx: AppContext) {
     /** Called after a user's row changed or was deleted (caches, open sockets). */
     onChange(listener: UserChangeListener): void {
       listeners.push(listener);
+    },
+
+    /** Another module's committed transaction wrote this user's row (login's last_login_at). */
+    changedElsewhere(id: number, user: PublicUser): void {
+      changed(id, user);
     },
 
     /** Another node changed users: drop cached pages and totals. */
@@ -66,6 +91,7 @@ export function createUsersService(ctx: AppContext) {
     },
 
     async create(input: CreateUserInput, actor: Actor): Promise<PublicUser> {
+      if (input.password) assertPasswordAllowed('password', input.password, input);
       const passwordHash = input.password ? await hashPassword(input.password) : null;
       const now = iso(clock);
       const user = await inTransaction(db, async (trx) => {
@@ -91,10 +117,12 @@ export function createUsersService(ctx: AppContext) {
     },
 
     async update(id: number, input: UpdateUserInput, actor: Actor, ifMatch?: string): Promise<PublicUser> {
+      if (input.password) await assertNewPassword(id, input.password, input);
       const passwordHash = input.password ? await hashPassword(input.password) : undefined;
       const now = iso(clock);
       const user = await inTransaction(db, async (trx) => {
         const store = usersStore(trx);
+        if (input.role !== undefined || input.status !== undefined) await lockAdmins(store);
         const before = await store.findById(id);
         if (!before) throw new NotFoundError(`User ${id}`, 'user_not_found');
         checkIfMatch(ifMatch, before);
@@ -137,6 +165,7 @@ export function createUsersService(ctx: AppContext) {
       const now = iso(clock);
       await inTransaction(db, async (trx) => {
         const store = usersStore(trx);
+        await lockAdmins(store);
         const before = await store.findById(id);
         if (!before) throw new NotFoundError(`User ${id}`, 'user_not_found');
         checkIfMatch(ifMatch, before);

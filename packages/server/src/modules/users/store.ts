@@ -35,13 +35,30 @@ export function toPublicUser(r: PublicRow): PublicUser {
 export interface Credentials {
   id: number;
   username: string;
+  email: string;
   role: Role;
   status: UserStatus;
   passwordHash: string | null;
+  /** Failed-login counters are keyed by it; bumping it unlocks the account. */
+  lockoutEpoch: number;
 }
 
-export type NewUserRow = Omit<UsersTable, 'id'>;
-export type UserPatchRow = Partial<Omit<UsersTable, 'id' | 'created_at'>>;
+const CREDENTIAL_COLUMNS = ['id', 'username', 'email', 'role', 'status', 'password_hash', 'lockout_epoch'] as const;
+
+function toCredentials(r: Pick<UsersTable, 'username' | 'email' | 'role' | 'status' | 'password_hash'> & { id: number; lockout_epoch: number }): Credentials {
+  return {
+    id: Number(r.id),
+    username: r.username,
+    email: r.email,
+    role: r.role as Role,
+    status: r.status as UserStatus,
+    passwordHash: r.password_hash,
+    lockoutEpoch: Number(r.lockout_epoch),
+  };
+}
+
+export type NewUserRow = Omit<UsersTable, 'id' | 'lockout_epoch'>;
+export type UserPatchRow = Partial<Omit<UsersTable, 'id' | 'created_at' | 'lockout_epoch'>>;
 
 const SORT_COLUMNS = {
   id: 'id',
@@ -73,19 +90,19 @@ export function usersStore(db: Kysely<Database>) {
       const lower = login.toLowerCase();
       const r = await db
         .selectFrom('users')
-        .select(['id', 'username', 'role', 'status', 'password_hash'])
+        .select(CREDENTIAL_COLUMNS)
         .where((eb) => eb.or([eb(sql`lower(username)`, '=', lower), eb(sql`lower(email)`, '=', lower)]))
         .executeTakeFirst();
-      return r && { id: Number(r.id), username: r.username, role: r.role as Role, status: r.status as UserStatus, passwordHash: r.password_hash };
+      return r && toCredentials(r);
     },
 
     async findCredentialsById(id: number): Promise<Credentials | undefined> {
       const r = await db
         .selectFrom('users')
-        .select(['id', 'username', 'role', 'status', 'password_hash'])
+        .select(CREDENTIAL_COLUMNS)
         .where('id', '=', id)
         .executeTakeFirst();
-      return r && { id: Number(r.id), username: r.username, role: r.role as Role, status: r.status as UserStatus, passwordHash: r.password_hash };
+      return r && toCredentials(r);
     },
 
     async list(f: ListUsersFilter): Promise<PublicUser[]> {
@@ -110,6 +127,20 @@ export function usersStore(db: Kysely<Database>) {
 
     async countAdmins(): Promise<number> {
       return this.count({ role: 'admin', status: 'active' });
+    },
+
+    /** Lifts the account's failed-login lockout on every node (the counters are keyed by the epoch). */
+    async bumpLockoutEpoch(id: number): Promise<void> {
+      await db
+        .updateTable('users')
+        .set({ lockout_epoch: sql<number>`lockout_epoch + 1` })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    /** PostgreSQL only: locks the active admins' rows, in id order, until the transaction ends. */
+    async lockActiveAdmins(): Promise<void> {
+      await db.selectFrom('users').select('id').where('role', '=', 'admin').where('status', '=', 'active').orderBy('id').forUpdate().execute();
     },
 
     async insert(row: NewUserRow): Promise<PublicUser> {
