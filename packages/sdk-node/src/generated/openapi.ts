@@ -11,7 +11,10 @@ export interface paths {
     get: operations["healthz"];
   };
   "/readyz": {
-    /** The database is reachable */
+    /**
+     * The database (and Redis, when configured) are reachable
+     * @description A 503 names what is down: code database_unavailable, redis_unavailable, or dependencies_unavailable for both.
+     */
     get: operations["readyz"];
   };
   "/api/v1/auth/login": {
@@ -263,7 +266,10 @@ export interface operations {
       };
     };
   };
-  /** The database is reachable */
+  /**
+   * The database (and Redis, when configured) are reachable
+   * @description A 503 names what is down: code database_unavailable, redis_unavailable, or dependencies_unavailable for both.
+   */
   readyz: {
     responses: {
       /** @description Default Response */
@@ -273,6 +279,8 @@ export interface operations {
             /** @enum {string} */
             status: "ready";
             database: string;
+            /** @enum {string} */
+            redis?: "connected";
           };
         };
       };
