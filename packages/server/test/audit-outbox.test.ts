@@ -57,7 +57,7 @@ eachDatabase('audit log and outbox', (kind) => {
     assert.equal((await h.call('GET', '/api/v1/audit-logs', { token: player.token })).statusCode, 403);
   });
 
-  it('a committed change leaves exactly one event with the envelope of DESIGN.md §5', async () => {
+  it('a committed change leaves exactly one event with the envelope docs/webhooks.md describes', async () => {
     const seq = await lastSeq();
     const r = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 'evented', email: 'evented@example.com' } });
     const events = await readEventsAfter(h.db.db, seq);

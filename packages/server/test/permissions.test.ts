@@ -175,9 +175,9 @@ function methodsOf(route: RouteInfo): string[] {
   return route.method === 'GET' ? ['GET', 'HEAD'] : [route.method];
 }
 
-describe('permission matrix (DESIGN.md §3)', () => {
-  it('PERMISSIONS is the table DESIGN.md §3 describes', () => {
-    assert.deepEqual(Object.keys(PERMISSIONS).sort(), Object.keys(EXPECTED).sort(), 'a permission was added or removed: extend EXPECTED from DESIGN.md');
+describe('permission matrix (docs/security.md)', () => {
+  it('PERMISSIONS is the table docs/security.md describes', () => {
+    assert.deepEqual(Object.keys(PERMISSIONS).sort(), Object.keys(EXPECTED).sort(), 'a permission was added or removed: extend EXPECTED and docs/security.md');
     for (const [perm, grants] of Object.entries(EXPECTED)) {
       assert.deepEqual([...PERMISSIONS[perm as Permission]].sort(), [...grants].sort(), `grants of ${perm}`);
     }

@@ -1,5 +1,5 @@
 /**
- * The event catalog (DESIGN.md §5): webhook name, Socket.IO name and payload type of every event.
+ * The event catalog (docs/webhooks.md, docs/realtime.md): webhook name, Socket.IO name and payload type of every event.
  * Later capabilities (webhooks, realtime) consume the outbox using these names.
  */
 import type { PublicClientVersion } from '../modules/client-versions/schemas.ts';
@@ -92,7 +92,7 @@ export interface ClientToServerEvents {
 
 export const EVENT_NAMES = Object.keys(EVENT_CATALOG) as EventName[];
 
-/** The webhook body, exactly (DESIGN.md §5). */
+/** The webhook body, exactly as docs/webhooks.md shows it. */
 export interface EventEnvelope<E extends EventName = EventName> {
   id: string;
   event: E;

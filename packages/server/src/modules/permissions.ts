@@ -1,4 +1,4 @@
-/** Who is calling, and what each kind of caller may do (DESIGN.md §3). Routes declare one Permission each. */
+/** Who is calling, and what each kind of caller may do (docs/security.md). Routes declare one Permission each. */
 
 export const ROLES = ['admin', 'operator', 'viewer', 'player'] as const;
 export type Role = (typeof ROLES)[number];

@@ -1,4 +1,4 @@
-/** The game-client answer (DESIGN.md §4), as pure functions of a snapshot; docs/client-api.md has the table. */
+/** The game-client answer, as pure functions of a snapshot; docs/client-api.md has the table. */
 import type { ClientVersionStatus, PublicClientVersion } from '../client-versions/schemas.ts';
 import { compareVersions } from '../client-versions/version.ts';
 import type { MessagesMap, PublicGlobalMaintenance } from '../maintenance/schemas.ts';
