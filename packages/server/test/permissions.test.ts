@@ -67,6 +67,7 @@ const ROUTE_PERMISSIONS: Record<string, Permission> = {
   'GET /api/v1/webhooks/:id/deliveries': 'webhooks.read',
   'POST /api/v1/webhooks/:id/recover': 'webhooks.write',
   'GET /api/v1/webhook-deliveries/:id': 'webhooks.read',
+  'GET /api/v1/webhook-deliveries/:id/attempts': 'webhooks.read',
   'POST /api/v1/webhook-deliveries/:id/retry': 'webhooks.write',
   'GET /api/v1/whitelist': 'ops.read',
   'POST /api/v1/whitelist': 'ops.write',

@@ -54,7 +54,7 @@ eachDatabase('webhooks', (kind) => {
   let admin: string;
   const clock = new TestClock();
   before(async () => {
-    h = await startHarness(kind, { clock, env: { GATRIX_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', GATRIX_WEBHOOK_RETRY_SCHEDULE: '10,60,600', GATRIX_WEBHOOK_TIMEOUT_MS: '500' } });
+    h = await startHarness(kind, { clock, env: { GATRIX_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', GATRIX_WEBHOOK_RETRY_SCHEDULE: '10,60,600', GATRIX_WEBHOOK_TIMEOUT_MS: '3000' } });
     admin = (await h.apiKey('admin')).key;
     h.services.worker.start(50);
   });
@@ -365,7 +365,7 @@ eachDatabase('webhooks', (kind) => {
         assert.equal(updated.statusCode, 400, `${name}: ${updated.body}`);
         assert.equal(updated.json().errors[0].path, `headers.${name}`);
       }
-      assert.deepEqual((await h.call('GET', `/api/v1/webhooks/${ok.json().id}`, { token: admin })).json().headers, { Authorization: 'Bearer t', 'X-Team': 'ops' });
+      assert.deepEqual((await h.call('GET', `/api/v1/webhooks/${ok.json().id}`, { token: admin })).json().headers, { Authorization: '[REDACTED]', 'X-Team': '[REDACTED]' }, 'the refused updates changed no header');
     } finally {
       await h.call('DELETE', `/api/v1/webhooks/${ok.json().id}`, { token: admin });
     }
