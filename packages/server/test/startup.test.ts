@@ -9,7 +9,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { closedPort, failedStartLine, startHarness, startServerProcess, until, type ServerProcess } from './helpers.ts';
+import { ADMIN, closedPort, failedStartLine, startHarness, startServerProcess, until, type ServerProcess } from './helpers.ts';
 
 const REDIS = process.env.TEST_REDIS_URL;
 const PASSWORD = 'pw-that-must-not-show';
@@ -81,6 +81,31 @@ async function relay(target: URL): Promise<{ url: string; cut(): Promise<void>; 
 }
 
 describe('/readyz', { skip: REDIS ? false : 'TEST_REDIS_URL is not set' }, () => {
+  it('while Redis is down, logins answer at once and failed ones are still throttled on the node', async () => {
+    const r = await relay(new URL(REDIS!));
+    const h = await startHarness('sqlite', { env: { REDIS_URL: r.url } });
+    // A login waiting for Redis would never answer: fail after a generous ceiling instead.
+    const login = (password: string) =>
+      Promise.race([
+        h.call('POST', '/api/v1/auth/login', { body: { username: ADMIN.username, password } }),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the login did not answer within 20 s')), 20_000).unref()),
+      ]);
+    try {
+      await r.cut();
+      await until(async () => (await h.call('GET', '/readyz')).statusCode === 503, 'readyz answering 503');
+      assert.equal((await login(ADMIN.password)).statusCode, 200, 'the right password signs in without Redis');
+      const answers: number[] = [];
+      for (let i = 0; i < 6; i++) answers.push((await login('wrong-password-1')).statusCode);
+      assert.deepEqual(answers, [401, 401, 401, 401, 401, 429], 'five failures, then refused, counted on this node');
+    } finally {
+      // Back before closing: the Socket.IO adapter's own Redis clients would otherwise keep reconnecting.
+      await r.restore();
+      await until(async () => (await h.call('GET', '/readyz')).statusCode === 200, 'readyz ready again');
+      await h.close();
+      await r.close();
+    }
+  });
+
   it('names Redis while its connection is down, and is ready again once it is back', async () => {
     const r = await relay(new URL(REDIS!));
     const h = await startHarness('sqlite', { env: { REDIS_URL: r.url } });

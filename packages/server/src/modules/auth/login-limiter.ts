@@ -46,27 +46,43 @@ export function memoryFailureCounters(now: () => number = Date.now): FailureCoun
 /** INCR, and start the window on the first failure, in one step. */
 const ADD = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n";
 
-/** Counters shared by every node on one Redis (REDIS_URL), under `<prefix>:login:`. */
+/**
+ * Counters shared by every node on one Redis (REDIS_URL), under `<prefix>:login:`. While Redis is unreachable
+ * each node counts on its own (as without Redis) rather than let a login wait for a reconnect.
+ */
 export async function redisFailureCounters(url: string, log: Logger, prefix: string, waitMs = 0): Promise<FailureCounters> {
   const client = await connectRedis(url, log, { waitMs, purpose: 'login-counter' });
+  const local = memoryFailureCounters();
   const k = (key: string) => `${prefix}:login:${key}`;
+  const shared = async <T>(op: () => Promise<T>, fallback: () => Promise<T>): Promise<T> => {
+    if (!client.isReady) return fallback();
+    try {
+      return await op();
+    } catch (err) {
+      log.warn({ err }, 'login counters: Redis failed; counting on this node');
+      return fallback();
+    }
+  };
   return {
-    async read(keys) {
-      const m = client.multi();
-      for (const key of keys) m.get(k(key)).pTTL(k(key));
-      const r = (await m.exec()) as (string | number | null)[];
-      return keys.map((_, i) => {
-        const count = Number(r[2 * i] ?? 0);
-        const ttl = Number(r[2 * i + 1]);
-        return count > 0 && ttl > 0 ? { count, resetsInMs: ttl } : { count: 0, resetsInMs: 0 };
-      });
-    },
-    async add(keys, windowMs) {
-      await Promise.all(keys.map((key) => client.eval(ADD, { keys: [k(key)], arguments: [String(windowMs)] })));
-    },
-    async clear(key) {
-      await client.del(k(key));
-    },
+    read: (keys) =>
+      shared(async () => {
+        const m = client.multi();
+        for (const key of keys) m.get(k(key)).pTTL(k(key));
+        const r = (await m.exec()) as (string | number | null)[];
+        return keys.map((_, i) => {
+          const count = Number(r[2 * i] ?? 0);
+          const ttl = Number(r[2 * i + 1]);
+          return count > 0 && ttl > 0 ? { count, resetsInMs: ttl } : { count: 0, resetsInMs: 0 };
+        });
+      }, () => local.read(keys)),
+    add: (keys, windowMs) =>
+      shared(async () => {
+        await Promise.all(keys.map((key) => client.eval(ADD, { keys: [k(key)], arguments: [String(windowMs)] })));
+      }, () => local.add(keys, windowMs)),
+    clear: (key) =>
+      shared(async () => {
+        await client.del(k(key));
+      }, () => local.clear(key)),
     close: () => closeRedis(client),
   };
 }
