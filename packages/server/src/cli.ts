@@ -5,18 +5,18 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createLocalBus, createRedisBus } from './cluster/bus.ts';
-import { systemClock } from './clock.ts';
+import { systemClock } from './core/clock.ts';
 import { loadConfigOrExit, type Config } from './config.ts';
-import { secretBox } from './crypto/secret-box.ts';
-import { checkKeys } from './keys.ts';
+import { secretBox } from './core/secret-box.ts';
+import { checkKeys } from './app/keys.ts';
 import { migrate, openDatabase, type Db } from './db/index.ts';
 import { createLogger } from './logger.ts';
 import { createApiKeysService } from './modules/api-keys/service.ts';
-import { SYSTEM_ACTOR } from './modules/audit/store.ts';
 import { memoryFailureCounters } from './modules/auth/login-limiter.ts';
 import { createAuthService } from './modules/auth/service.ts';
 import { createUsersService } from './modules/users/service.ts';
 import { usersStore } from './modules/users/store.ts';
+import { SYSTEM_ACTOR } from './core/permissions.ts';
 
 const USAGE = `usage: npm run gatrix -- <command>
 
@@ -51,7 +51,7 @@ const webhookSecretsOpen: KeyCheck = async (config, db) => {
   return { ok: problems.length === 0, problems };
 };
 
-/** Every check `keys check` runs: the stored key check values (src/keys.ts, read only here), then every secret. */
+/** Every check `keys check` runs: the stored key check values (app/keys.ts, read only here), then every secret. */
 const KEY_CHECKS: KeyCheck[] = [(config, db) => checkKeys(config, db), webhookSecretsOpen];
 
 class UsageError extends Error {}

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { passwordProblem } from './modules/auth/password-policy.ts';
-import { parseDsn } from './monitoring/errors.ts';
+import { passwordProblem } from './core/password-policy.ts';
 
 /** Every setting Gatrix reads, parsed and validated once at start. */
 export interface Config {
@@ -281,4 +280,18 @@ export function loadConfigOrExit(): Config {
     }
     throw err;
   }
+}
+
+/** The parts of a Sentry DSN (`https://<public key>@<host>/<project id>`); undefined when it is not one. */
+export function parseDsn(dsn: string): { envelopeUrl: string; publicKey: string } | undefined {
+  let url: URL;
+  try {
+    url = new URL(dsn);
+  } catch {
+    return undefined;
+  }
+  const project = url.pathname.split('/').filter(Boolean).pop();
+  if (!['http:', 'https:'].includes(url.protocol) || !url.username || !project || !/^\d+$/.test(project)) return undefined;
+  const prefix = url.pathname.slice(0, url.pathname.lastIndexOf(project));
+  return { envelopeUrl: `${url.protocol}//${url.host}${prefix}api/${project}/envelope/`, publicKey: url.username };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from './clock.ts';
+import type { Clock } from './core/clock.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import type { Dialect } from './db/dialect.ts';

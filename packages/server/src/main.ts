@@ -1,11 +1,12 @@
 import './v8-tuning.ts'; // first: V8 flags must be set before the rest is loaded
 import path from 'node:path';
-import { buildApp, startBackground } from './app.ts';
+import { startBackground } from './app/background.ts';
+import { buildApp } from './app/build-app.ts';
 import { loadConfigOrExit } from './config.ts';
-import { secretBox } from './crypto/secret-box.ts';
+import { secretBox } from './core/secret-box.ts';
 import { lockDataDir } from './db/data-dir-lock.ts';
 import { migrate, openDatabase, ping } from './db/index.ts';
-import { checkKeys } from './keys.ts';
+import { checkKeys } from './app/keys.ts';
 import { createLogger } from './logger.ts';
 import { StartupError, waitFor } from './startup.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { sha256Hex } from '../src/modules/auth/tokens.ts';
 import { eachDatabase, startHarness, TestClock, type Harness } from './helpers.ts';
+import { sha256Hex } from '../src/core/tokens.ts';
 
 eachDatabase('api keys', (kind) => {
   let h: Harness;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EVENT_NAMES } from '../src/events/catalog.ts';
 import { EVENT_AUDIENCE, mayHear, roomsOf, targetsOf } from '../src/modules/realtime/audience.ts';
-import type { ApiKeyType, Principal, Role } from '../src/modules/permissions.ts';
+import type { ApiKeyType, Principal, Role } from '../src/core/permissions.ts';
 import { ALL_GRANTS, EXPECTED, type Grant } from './permission-matrix.ts';
 
 const principal = (grant: Grant, userId = 7): Principal =>

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readEventsAfter } from '../src/events/outbox.ts';
-import { CUSTOM_PAYLOAD_MAX_BYTES } from '../src/modules/maintenance/schemas.ts';
 import type { PublicClientVersion } from '../src/modules/client-versions/schemas.ts';
 import { compareVersions } from '../src/modules/client-versions/version.ts';
 import { failOutboxInserts } from './db-faults.ts';
 import { eachDatabase, startHarness, type Harness } from './helpers.ts';
+import { CUSTOM_PAYLOAD_MAX_BYTES } from '../src/core/fields.ts';
 
 const BASE = {
   channel: 'PC',

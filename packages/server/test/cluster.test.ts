@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
-import { buildApp } from '../src/app.ts';
+import { buildApp } from '../src/app/build-app.ts';
 import { createRedisBus } from '../src/cluster/bus.ts';
 import { openDatabase } from '../src/db/index.ts';
 import type { App } from '../src/http/types.ts';

@@ -12,7 +12,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { MAX_JSON_DEPTH } from '../src/http/validation.ts';
-import { allows, type Permission, type Principal } from '../src/modules/permissions.ts';
+import { allows, type Permission, type Principal } from '../src/core/permissions.ts';
 import { ADMIN, eachDatabase, startHarness, type DbKind, type Harness } from './helpers.ts';
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { IDEMPOTENCY_LEASE_MS, idempotencyRequestHash } from '../src/http/idempotency.ts';
-import { MAX_FIELD_ERRORS } from '../src/errors.ts';
-import { PROBLEM_CODES } from '../src/problem-codes.ts';
+import { MAX_FIELD_ERRORS } from '../src/core/errors.ts';
+import { PROBLEM_CODES } from '../src/core/problem-codes.ts';
 import { failOutboxInserts } from './db-faults.ts';
 import { eachDatabase, startHarness, TestClock, type Harness } from './helpers.ts';
 

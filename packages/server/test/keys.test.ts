@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { secretBox } from '../src/crypto/secret-box.ts';
+import { secretBox } from '../src/core/secret-box.ts';
 import { openDatabase } from '../src/db/index.ts';
 import * as keyCheckMigration from '../src/db/migrations/0008_key_check.ts';
-import { checkKeys } from '../src/keys.ts';
+import { checkKeys } from '../src/app/keys.ts';
 import { eachDatabase, failedStartLine, openTestDatabase, startServerProcess, testConfig, type TestDatabase } from './helpers.ts';
 
 const KEY_A = Buffer.alloc(32, 0xa).toString('base64');

@@ -6,7 +6,7 @@ import { openDatabase } from '../src/db/index.ts';
 import { readEventsAfter } from '../src/events/outbox.ts';
 import { createMaintenanceService } from '../src/modules/maintenance/service.ts';
 import { localized } from '../src/modules/maintenance/window.ts';
-import { createWorldsService } from '../src/modules/worlds/service.ts';
+import { createWorldsService } from '../src/modules/game-worlds/service.ts';
 import { eachDatabase, startHarness, TestClock, type Harness } from './helpers.ts';
 
 const MIN = 60_000;

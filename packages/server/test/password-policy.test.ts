@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { commonPasswordsText, COMMON_PASSWORDS_FILE } from '../scripts/common-passwords.ts';
-import { passwordProblem } from '../src/modules/auth/password-policy.ts';
+import { passwordProblem } from '../src/core/password-policy.ts';
 
 const account = { username: 'Alice.Admin', email: 'alice@example.com' };
 

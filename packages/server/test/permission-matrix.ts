@@ -2,7 +2,7 @@
  * The permission matrix, written out by hand: test/permissions.test.ts holds every REST route to it, and
  * test/realtime.test.ts holds the live stream to it (an event is heard by the callers that may read its data).
  */
-import { API_KEY_TYPES, ROLES, type Permission, type PERMISSIONS } from '../src/modules/permissions.ts';
+import { API_KEY_TYPES, ROLES, type Permission, type PERMISSIONS } from '../src/core/permissions.ts';
 
 export type Grant = (typeof PERMISSIONS)[Permission][number];
 

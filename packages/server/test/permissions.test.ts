@@ -10,9 +10,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import type { RouteInfo } from '../src/app.ts';
+import type { RouteInfo } from '../src/app/build-app.ts';
 import { accessTokens } from '../src/modules/auth/tokens.ts';
-import { allows, API_KEY_TYPES, PERMISSIONS, ROLES, type Permission, type Principal } from '../src/modules/permissions.ts';
+import { allows, API_KEY_TYPES, PERMISSIONS, ROLES, type Permission, type Principal } from '../src/core/permissions.ts';
 import { eachDatabase, startHarness, type Harness } from './helpers.ts';
 import { ALL_GRANTS, EXPECTED } from './permission-matrix.ts';
 

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { after, before, it } from 'node:test';
 import type { Socket } from 'socket.io-client';
 import { accessTokens } from '../src/modules/auth/tokens.ts';
-import type { ApiKeyType, Permission, Role } from '../src/modules/permissions.ts';
+import type { ApiKeyType, Permission, Role } from '../src/core/permissions.ts';
 import { eachDatabase, startHarness, type Harness } from './helpers.ts';
 import { ALL_GRANTS, EXPECTED, type Grant } from './permission-matrix.ts';
 import { closed, listener, recoverAfter, until } from './realtime-helpers.ts';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, it } from 'node:test';
 import pg from 'pg';
-import { secretBox } from '../src/crypto/secret-box.ts';
+import { secretBox } from '../src/core/secret-box.ts';
 import { up as sealSecrets } from '../src/db/migrations/0004_sealed_secrets.ts';
 import { openHeaders } from '../src/modules/webhooks/headers.ts';
 import { eachDatabase, openTestDatabase, startServerProcess, until, type ServerProcess } from './helpers.ts';

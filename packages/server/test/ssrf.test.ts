@@ -3,7 +3,7 @@ import type { LookupAddress } from 'node:dns';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { ValidationError } from '../src/errors.ts';
+import { ValidationError } from '../src/core/errors.ts';
 import {
   checkWebhookUrl,
   guardedLookup,

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
-import { secretBox } from '../src/crypto/secret-box.ts';
+import { secretBox } from '../src/core/secret-box.ts';
 import { standardSignature } from '../src/modules/webhooks/signer.ts';
 import { eachDatabase, startHarness, TestClock, type Harness } from './helpers.ts';
 

@@ -1,5 +1,6 @@
 /** Conversions between API values and the portable column types of docs/decisions/0002. */
-import { ValidationError } from '../errors.ts';
+import { ValidationError } from '../core/errors.ts';
+import { CUSTOM_PAYLOAD_MAX_BYTES } from '../core/fields.ts';
 
 export const toInt = (b: boolean): number => (b ? 1 : 0);
 export const toBool = (n: number | boolean): boolean => Boolean(n);
@@ -46,3 +47,6 @@ export function checkWindow(startsAt: string | null | undefined, endsAt: string 
     throw new ValidationError(endsAtPath, 'must be after startsAt');
   }
 }
+
+/** The customPayload column: JSON text, refused past CUSTOM_PAYLOAD_MAX_BYTES. */
+export const customPayloadColumn = (v: Record<string, unknown> | null): string | null => jsonColumn('customPayload', v, CUSTOM_PAYLOAD_MAX_BYTES);

@@ -1,5 +1,5 @@
 import { sql, type ColumnDefinitionBuilder, type RawBuilder } from 'kysely';
-import { ConflictError, type UniqueField } from '../errors.ts';
+import { ConflictError, type UniqueField } from '../core/errors.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 

@@ -22,7 +22,7 @@ export interface Database {
   key_checks: KeyChecksTable;
 }
 
-/** What proves a node runs with the keys the database was set up with (src/keys.ts). */
+/** What proves a node runs with the keys the database was set up with (src/app/keys.ts). */
 export interface KeyChecksTable {
   name: 'jwt' | 'encryption';
   /** HMAC-SHA256 of a fixed text under the key; null until the first start records it from the secrets it opens. */
@@ -101,7 +101,7 @@ export interface IdempotencyKeysTable {
   path: string;
   body_hash: string;
   status_code: number | null;
-  /** Sealed (crypto/secret-box.ts): it may hold a credential shown only once. */
+  /** Sealed (core/secret-box.ts): it may hold a credential shown only once. */
   response_body: string | null;
   created_at: string;
 }
@@ -178,7 +178,7 @@ export interface WebhooksTable {
   url: string;
   /** JSON array of event names, `prefix.*` patterns or `*`. */
   events: string;
-  /** AES-256-GCM ciphertext of the signing secret (crypto/secret-box.ts). */
+  /** AES-256-GCM ciphertext of the signing secret (core/secret-box.ts). */
   secret_enc: string;
   previous_secret_enc: string | null;
   previous_secret_expires_at: string | null;

@@ -3,10 +3,10 @@
  * Later capabilities (webhooks, realtime) consume the outbox using these names.
  */
 import type { PublicClientVersion } from '../modules/client-versions/schemas.ts';
-import type { MessagesMap } from '../modules/maintenance/schemas.ts';
 import type { PublicUser } from '../modules/users/schemas.ts';
 import type { PublicWhitelistEntry } from '../modules/whitelist/schemas.ts';
-import type { PublicGameWorld } from '../modules/worlds/schemas.ts';
+import type { PublicGameWorld } from '../modules/game-worlds/schemas.ts';
+import { type MessagesMap } from '../core/fields.ts';
 
 interface WorldPayload {
   id: number;

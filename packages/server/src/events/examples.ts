@@ -1,7 +1,7 @@
 import type { PublicClientVersion } from '../modules/client-versions/schemas.ts';
 import type { PublicUser } from '../modules/users/schemas.ts';
 import type { PublicWhitelistEntry } from '../modules/whitelist/schemas.ts';
-import type { PublicGameWorld } from '../modules/worlds/schemas.ts';
+import type { PublicGameWorld } from '../modules/game-worlds/schemas.ts';
 import type { EventPayloads, MaintenanceWindowPayload } from './catalog.ts';
 
 const AT = '2026-01-01T00:00:00.000Z';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 import { markEventsWritten } from '../context.ts';
 import type { Database } from '../db/schema.ts';
 import type { EventEnvelope, EventName, EventPayloads } from './catalog.ts';

@@ -1,9 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ForbiddenError, UnauthorizedError } from '../errors.ts';
-import type { Actor } from '../modules/audit/store.ts';
-import type { AuthService } from '../modules/auth/service.ts';
-import { allows, neededFor, type Permission, type Principal } from '../modules/permissions.ts';
+import { ForbiddenError, UnauthorizedError } from '../core/errors.ts';
+import { allows, neededFor, type Permission, type Principal, type Actor } from '../core/permissions.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -48,7 +46,10 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-export function registerAuth(app: FastifyInstance, auth: AuthService): void {
+/** Who a credential (access token or API key) belongs to; a cached one is answered without a promise. */
+export type Authenticate = (credential: string) => Principal | undefined | Promise<Principal | undefined>;
+
+export function registerAuth(app: FastifyInstance, authenticate: Authenticate): void {
   app.addHook('onRoute', (route) => {
     if (route.config?.permission) return;
     if (route.url.startsWith(DOCS_PREFIX)) {
@@ -71,7 +72,7 @@ export function registerAuth(app: FastifyInstance, auth: AuthService): void {
       request.principal = principal;
       done(allows(permission, principal) ? undefined : new ForbiddenError(neededFor(permission)));
     };
-    const found = auth.authenticate(credential);
+    const found = authenticate(credential);
     if (found instanceof Promise) found.then(decide, done);
     else decide(found);
   });

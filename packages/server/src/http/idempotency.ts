@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, onSendAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
-import type { Clock } from '../clock.ts';
-import type { SecretBox } from '../crypto/secret-box.ts';
+import type { Clock } from '../core/clock.ts';
+import type { SecretBox } from '../core/secret-box.ts';
 import type { Db } from '../db/index.ts';
 import { uniqueViolationField } from '../db/dialect.ts';
-import { DomainError, UnprocessableError, ValidationError } from '../errors.ts';
-import { principalLabel } from '../modules/permissions.ts';
+import { DomainError, UnprocessableError, ValidationError } from '../core/errors.ts';
+import { principalLabel } from '../core/permissions.ts';
 import { addRouteHook } from './route-hooks.ts';
 import { JSON_TYPE } from './schemas.ts';
 

@@ -1,8 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
-import { DomainError, invalidFields, RateLimitedError, type ErrorKind, type FieldError } from '../errors.ts';
-import { principalLabel } from '../modules/permissions.ts';
-import { PROBLEM_CODES, type ProblemCode } from '../problem-codes.ts';
+import { DomainError, invalidFields, RateLimitedError, type ErrorKind, type FieldError } from '../core/errors.ts';
+import { principalLabel } from '../core/permissions.ts';
+import { PROBLEM_CODES, type ProblemCode } from '../core/problem-codes.ts';
 
 const STATUS_BY_KIND: Record<ErrorKind, number> = {
   invalid: 400,

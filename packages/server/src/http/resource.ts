@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { etagOf } from '../etag.ts';
+import { etagOf } from '../core/etag.ts';
 
 /** Replies with a single resource and its ETag; a GET whose If-None-Match matches gets 304. */
 export function withEtag<T>(request: FastifyRequest, reply: FastifyReply, resource: T): T {

@@ -1,7 +1,7 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifySchemaCompiler, preHandlerHookHandler, preValidationHookHandler } from 'fastify';
-import { invalidFields, MAX_FIELD_ERRORS, type FieldError } from '../errors.ts';
+import { invalidFields, MAX_FIELD_ERRORS, type FieldError } from '../core/errors.ts';
 import { addRouteHook } from './route-hooks.ts';
 
 const addFormats = addFormatsModule.default;

@@ -5,6 +5,7 @@
  * goes (resolved ones first). Kept in memory, per node: an error store must not depend on the database, which
  * is often what failed. A resolved group that happens again is reopened.
  */
+import { parseDsn } from '../config.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Logger } from 'pino';
@@ -134,20 +135,6 @@ export function createErrorStore(opts: { max?: number; now?: () => Date; forward
 }
 
 export type ErrorStore = ReturnType<typeof createErrorStore>;
-
-/** The parts of a Sentry DSN (`https://<public key>@<host>/<project id>`); undefined when it is not one. */
-export function parseDsn(dsn: string): { envelopeUrl: string; publicKey: string } | undefined {
-  let url: URL;
-  try {
-    url = new URL(dsn);
-  } catch {
-    return undefined;
-  }
-  const project = url.pathname.split('/').filter(Boolean).pop();
-  if (!['http:', 'https:'].includes(url.protocol) || !url.username || !project || !/^\d+$/.test(project)) return undefined;
-  const prefix = url.pathname.slice(0, url.pathname.lastIndexOf(project));
-  return { envelopeUrl: `${url.protocol}//${url.host}${prefix}api/${project}/envelope/`, publicKey: url.username };
-}
 
 function frames(stack: string | undefined) {
   const out: { function?: string; filename?: string; lineno?: number; colno?: number }[] = [];

@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { NotFoundError } from '../errors.ts';
-import { errorResponses, Nullable, NullableIsoDateTime, StringEnum } from '../http/schemas.ts';
+import { NotFoundError } from '../core/errors.ts';
+import { errorResponses } from '../http/schemas.ts';
 import type { App } from '../http/types.ts';
 import type { ErrorStore } from './errors.ts';
 import type { Prometheus } from './prometheus.ts';
 import { WINDOWS, type RequestStats, type Window } from './request-stats.ts';
+import { Nullable, NullableIsoDateTime, StringEnum } from '../core/fields.ts';
 
 const tags = ['monitoring'];
 

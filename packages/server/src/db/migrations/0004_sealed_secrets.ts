@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { SecretBox } from '../../crypto/secret-box.ts';
+import type { SecretBox } from '../../core/secret-box.ts';
 import type { Dialect } from '../dialect.ts';
 
 /** The columns this migration rewrites, as they were when it was written. */

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  // One row per key (`jwt`, `encryption`): an HMAC of a fixed text under the key, never the key (src/keys.ts).
+  // One row per key (`jwt`, `encryption`): an HMAC of a fixed text under the key, never the key (src/app/keys.ts).
   await db.schema
     .createTable('key_checks')
     .addColumn('name', 'varchar(32)', (c) => c.primaryKey())

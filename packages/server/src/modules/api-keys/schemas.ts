@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDateTime, Nullable, NullableIsoDateTime, PageQuery, StringEnum } from '../../http/schemas.ts';
-import { API_KEY_TYPES } from '../permissions.ts';
+import { PageQuery } from '../../http/schemas.ts';
+import { API_KEY_TYPES } from '../../core/permissions.ts';
+import { IsoDateTime, Nullable, NullableIsoDateTime, StringEnum } from '../../core/fields.ts';
 
 export const ApiKeyTypeSchema = StringEnum(API_KEY_TYPES);
 

@@ -1,13 +1,13 @@
-import { iso } from '../../clock.ts';
+import { iso } from '../../core/clock.ts';
 import { inTransaction, type AppContext } from '../../context.ts';
-import { NotFoundError, ValidationError } from '../../errors.ts';
-import { page, type Page } from '../../http/schemas.ts';
-import { writeAudit, type Actor } from '../audit/store.ts';
-import { randomToken, sha256Hex } from '../auth/tokens.ts';
-import { then, type MaybePromise } from '../../maybe.ts';
-import type { Principal } from '../permissions.ts';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import { writeAudit } from '../audit/store.ts';
+import { then, type MaybePromise } from '../../core/maybe.ts';
+import { type Principal, type Actor } from '../../core/permissions.ts';
 import type { CreateApiKeyInput, ListApiKeysFilter, PublicApiKey } from './schemas.ts';
 import { apiKeysStore } from './store.ts';
+import { page, type Page } from '../../core/paging.ts';
+import { randomToken, sha256Hex } from '../../core/tokens.ts';
 
 const CACHE_MS = 5000;
 const TOUCH_EVERY_MS = 60_000;

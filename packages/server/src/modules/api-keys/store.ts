@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ApiKeysTable, Database } from '../../db/schema.ts';
-import type { ApiKeyType } from '../permissions.ts';
+import type { ApiKeyType } from '../../core/permissions.ts';
 import type { ListApiKeysFilter, PublicApiKey } from './schemas.ts';
 
 const COLUMNS = ['id', 'name', 'type', 'prefix', 'created_by', 'expires_at', 'last_used_at', 'revoked_at', 'created_at'] as const;

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDateTime, Nullable, PageQuery, StringEnum } from '../../http/schemas.ts';
+import { PageQuery } from '../../http/schemas.ts';
+import { IsoDateTime, Nullable, StringEnum } from '../../core/fields.ts';
 
 export const ACTOR_TYPES = ['user', 'api_key', 'system'] as const;
 

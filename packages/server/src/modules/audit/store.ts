@@ -1,15 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import type { Permission, Principal } from '../permissions.ts';
-
-/** Who made a change, from where: passed from the HTTP layer into services for auditing. */
-export interface Actor {
-  principal?: Principal;
-  ip?: string | null;
-  requestId?: string | null;
-}
-
-export const SYSTEM_ACTOR: Actor = {};
+import type { Actor, Permission } from '../../core/permissions.ts';
 
 /**
  * What each kind of target is, by the permission that reads it through its own routes: the audit log shows an

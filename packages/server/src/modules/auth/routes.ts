@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { actorOf, userIdOf } from '../../http/auth.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
-import { ValidationError } from '../../errors.ts';
+import { ValidationError } from '../../core/errors.ts';
 import { Password, User } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
 import type { AuthService } from './service.ts';

@@ -1,20 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { iso } from '../../clock.ts';
+import { iso } from '../../core/clock.ts';
 import { inTransaction, type AppContext } from '../../context.ts';
-import { ConflictError, DomainError, RateLimitedError, UnauthorizedError, ValidationError } from '../../errors.ts';
+import { ConflictError, DomainError, RateLimitedError, UnauthorizedError, ValidationError } from '../../core/errors.ts';
 import { writeEvent } from '../../events/outbox.ts';
 import type { ApiKeysService } from '../api-keys/service.ts';
-import { writeAudit, type Actor } from '../audit/store.ts';
-import { then, type MaybePromise } from '../../maybe.ts';
-import type { Principal } from '../permissions.ts';
+import { writeAudit } from '../audit/store.ts';
+import { then, type MaybePromise } from '../../core/maybe.ts';
+import { type Principal, type Actor } from '../../core/permissions.ts';
 import type { PublicUser } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
 import { usersStore, type Credentials } from '../users/store.ts';
 import { LoginLimiter, type FailureCounters } from './login-limiter.ts';
-import { assertPasswordAllowed } from './password-policy.ts';
-import { hashPassword, verifyPassword } from './passwords.ts';
-import { refreshTokensStore, revokeAllRefreshTokens } from './store.ts';
-import { accessTokens, randomToken, sha256Hex } from './tokens.ts';
+import { assertPasswordAllowed } from '../../core/password-policy.ts';
+import { hashPassword, verifyPassword } from '../../core/passwords.ts';
+import { refreshTokensStore, revokeAllRefreshTokens } from '../users/sessions-store.ts';
+import { accessTokens } from './tokens.ts';
+import { randomToken, sha256Hex } from '../../core/tokens.ts';
 
 export interface TokenPair {
   accessToken: string;

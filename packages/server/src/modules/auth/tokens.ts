@@ -1,17 +1,9 @@
-import { createHash, createSecretKey, randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
-import type { MaybePromise } from '../../maybe.ts';
+import type { MaybePromise } from '../../core/maybe.ts';
 
 const ISSUER = 'gatrix';
 const AUDIENCE = 'gatrix-api';
-
-export function sha256Hex(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
-}
-
-export function randomToken(prefix: string, bytes = 32): string {
-  return `${prefix}${randomBytes(bytes).toString('base64url')}`;
-}
 
 const VERIFIED_CACHE_MAX = 20_000;
 

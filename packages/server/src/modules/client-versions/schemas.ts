@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDateTime, Nullable, PageQuery, StringEnum } from '../../http/schemas.ts';
-import { CustomPayload, Message, Messages } from '../maintenance/schemas.ts';
+import { PageQuery } from '../../http/schemas.ts';
+import { IsoDateTime, Nullable, StringEnum, CustomPayload, Message, Messages } from '../../core/fields.ts';
 
 export const CLIENT_VERSION_STATUSES = [
   'ONLINE',

@@ -1,13 +1,11 @@
-import { iso } from '../../clock.ts';
+import { iso } from '../../core/clock.ts';
 import { inTransaction, type AppContext } from '../../context.ts';
 import { rethrowConflict } from '../../db/dialect.ts';
-import { patchFrom, toInt } from '../../db/columns.ts';
-import { NotFoundError } from '../../errors.ts';
-import { checkIfMatch } from '../../etag.ts';
+import { patchFrom, toInt, customPayloadColumn } from '../../db/columns.ts';
+import { NotFoundError } from '../../core/errors.ts';
+import { checkIfMatch } from '../../core/etag.ts';
 import { writeEvent } from '../../events/outbox.ts';
-import { page, type Page } from '../../http/schemas.ts';
-import { writeAudit, type Actor } from '../audit/store.ts';
-import { customPayloadColumn } from '../maintenance/schemas.ts';
+import { writeAudit } from '../audit/store.ts';
 import type {
   CreateClientVersionInput,
   ListClientVersionsFilter,
@@ -16,6 +14,8 @@ import type {
 } from './schemas.ts';
 import { clientVersionsStore, type ClientVersionPatchRow, type NewClientVersionRow } from './store.ts';
 import { compareVersionKeys } from './version.ts';
+import { type Actor } from '../../core/permissions.ts';
+import { page, type Page } from '../../core/paging.ts';
 
 /** The columns of the fields a request sent; create and update share it, so they never convert a field differently. */
 function columnsOf(input: UpdateClientVersionInput): ClientVersionPatchRow {

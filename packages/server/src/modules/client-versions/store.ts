@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import { parseJson, toBool } from '../../db/columns.ts';
 import type { ClientVersionsTable, Database } from '../../db/schema.ts';
-import type { MessagesMap } from '../maintenance/schemas.ts';
 import type { ClientVersionStatus, ListClientVersionsFilter, PublicClientVersion } from './schemas.ts';
 import type { VersionKey } from './version.ts';
+import { type MessagesMap } from '../../core/fields.ts';
 
 const COLUMNS = [
   'id',

@@ -1,8 +1,9 @@
 /** The game-client answer, as pure functions of a snapshot; docs/client-api.md has the table. */
 import type { ClientVersionStatus, PublicClientVersion } from '../client-versions/schemas.ts';
 import { compareVersions } from '../client-versions/version.ts';
-import type { MessagesMap, PublicGlobalMaintenance } from '../maintenance/schemas.ts';
+import type { PublicGlobalMaintenance } from '../maintenance/schemas.ts';
 import { localized, pickLanguage } from '../maintenance/window.ts';
+import { type MessagesMap } from '../../core/fields.ts';
 
 /** Statuses a whitelisted account or IP passes through; update statuses still apply to it. */
 const WHITELIST_BYPASSES: ReadonlySet<ClientVersionStatus> = new Set(['MAINTENANCE', 'OFFLINE', 'UNDER_REVIEW', 'BLOCKED_PATCH_ALLOWED']);

@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
-import { errorResponses, JSON_TYPE, Nullable, NullableIsoDateTime } from '../../http/schemas.ts';
+import { errorResponses, JSON_TYPE } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
-import type { MaybePromise } from '../../maybe.ts';
+import type { MaybePromise } from '../../core/maybe.ts';
 import { ClientVersionStatusSchema, VERSION_PATTERN } from '../client-versions/schemas.ts';
-import { LangTag } from '../maintenance/schemas.ts';
 import type { ClientService } from './service.ts';
+import { Nullable, NullableIsoDateTime, LangTag } from '../../core/fields.ts';
 
 const tags = ['game-client'];
 const NullableString = Nullable(Type.String());

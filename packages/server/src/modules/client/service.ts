@@ -1,12 +1,12 @@
-import type { Clock } from '../../clock.ts';
-import { NotFoundError } from '../../errors.ts';
-import { then, type MaybePromise } from '../../maybe.ts';
+import type { Clock } from '../../core/clock.ts';
+import { NotFoundError } from '../../core/errors.ts';
+import { then, type MaybePromise } from '../../core/maybe.ts';
 import type { PublicClientVersion } from '../client-versions/schemas.ts';
 import type { PublicGlobalMaintenance } from '../maintenance/schemas.ts';
 import { localized } from '../maintenance/window.ts';
 import type { PublicWhitelistEntry } from '../whitelist/schemas.ts';
 import { createWhitelistMatcher } from '../whitelist/matcher.ts';
-import type { PublicGameWorld } from '../worlds/schemas.ts';
+import type { PublicGameWorld } from '../game-worlds/schemas.ts';
 import { languageKey, patchSatisfied, resolveClientVersion } from './resolve.ts';
 
 /** Where the game-client API reads from; loaded into memory and served from there. */

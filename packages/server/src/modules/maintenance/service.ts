@@ -2,11 +2,13 @@ import type { Kysely } from 'kysely';
 import { inTransaction, type AppContext } from '../../context.ts';
 import { parseJson, toBool } from '../../db/columns.ts';
 import type { Database, GlobalMaintenanceTable } from '../../db/schema.ts';
-import { checkIfMatch } from '../../etag.ts';
+import { checkIfMatch } from '../../core/etag.ts';
 import { writeEvent } from '../../events/outbox.ts';
-import { SYSTEM_ACTOR, writeAudit, type Actor } from '../audit/store.ts';
-import type { MaintenanceInput, MessagesMap, PublicGlobalMaintenance } from './schemas.ts';
+import { writeAudit } from '../audit/store.ts';
+import type { MaintenanceInput, PublicGlobalMaintenance } from './schemas.ts';
 import { applyDueTransition, dueIds, maintenanceColumns, windowPayload, type Transition } from './window.ts';
+import { SYSTEM_ACTOR, type Actor } from '../../core/permissions.ts';
+import { type MessagesMap } from '../../core/fields.ts';
 
 const ID = 1;
 

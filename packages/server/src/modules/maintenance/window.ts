@@ -7,9 +7,10 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import { checkWindow, isoOrNull, parseJson, toBool } from '../../db/columns.ts';
 import type { Database, MaintenanceColumns } from '../../db/schema.ts';
-import { ValidationError } from '../../errors.ts';
+import { ValidationError } from '../../core/errors.ts';
 import type { MaintenanceWindowPayload } from '../../events/catalog.ts';
-import type { MaintenanceInput, MessagesMap } from './schemas.ts';
+import type { MaintenanceInput } from './schemas.ts';
+import { type MessagesMap } from '../../core/fields.ts';
 
 export type MaintenanceTable = 'game_worlds' | 'global_maintenance';
 export type Transition = 'started' | 'ended';

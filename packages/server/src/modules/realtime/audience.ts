@@ -5,7 +5,7 @@
  * hearing world and maintenance changes (what the game-client API tells game clients anyway).
  */
 import { EVENT_CATALOG, type EventName } from '../../events/catalog.ts';
-import { allows, type Permission, type Principal } from '../permissions.ts';
+import { allows, type Permission, type Principal } from '../../core/permissions.ts';
 
 export type Listener = Permission | 'self' | 'players';
 

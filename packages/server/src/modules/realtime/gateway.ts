@@ -6,7 +6,7 @@ import { Server, type Socket } from 'socket.io';
 import { EVENT_CATALOG, type ClientToServerEvents, type EventName, type ServerToClientEvents, type SubscribeResult } from '../../events/catalog.ts';
 import type { DispatchConsumer } from '../../events/dispatcher.ts';
 import type { Session } from '../auth/service.ts';
-import { principalLabel, type Principal } from '../permissions.ts';
+import { principalLabel, type Principal } from '../../core/permissions.ts';
 import { keyRoom, mayHear, roomsOf, SOCKET_EVENTS, targetsOf, userRoom } from './audience.ts';
 
 export interface RealtimeOptions {

@@ -4,7 +4,7 @@ import { actorOf } from '../../http/auth.ts';
 import { ifMatchOf, withEtag } from '../../http/resource.ts';
 import { errorResponses, IdParams, JSON_TYPE, Paginated } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
-import { ForbiddenError } from '../../errors.ts';
+import { ForbiddenError } from '../../core/errors.ts';
 import { CreateUserBody, ListUsersQuery, UpdateUserBody, User } from './schemas.ts';
 import type { UsersService } from './service.ts';
 

@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDateTime, Nullable, NullableIsoDateTime, PageQuery, StringEnum } from '../../http/schemas.ts';
-import { MIN_PASSWORD_LENGTH } from '../auth/password-policy.ts';
-import { ROLES } from '../permissions.ts';
+import { PageQuery } from '../../http/schemas.ts';
+import { MIN_PASSWORD_LENGTH } from '../../core/password-policy.ts';
+import { ROLES } from '../../core/permissions.ts';
+import { IsoDateTime, Nullable, NullableIsoDateTime, StringEnum } from '../../core/fields.ts';
 
 export const USER_STATUSES = ['active', 'pending', 'suspended'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];

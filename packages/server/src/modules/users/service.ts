@@ -1,18 +1,19 @@
-import { iso } from '../../clock.ts';
+import { iso } from '../../core/clock.ts';
 import { inTransaction, type AppContext } from '../../context.ts';
-import { TtlCache } from '../../ttl-cache.ts';
+import { TtlCache } from '../../core/ttl-cache.ts';
 import { isoOrNull, patchFrom } from '../../db/columns.ts';
 import { rethrowConflict } from '../../db/dialect.ts';
-import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
-import { checkIfMatch } from '../../etag.ts';
+import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { checkIfMatch } from '../../core/etag.ts';
 import { writeEvent } from '../../events/outbox.ts';
-import { page, type Page } from '../../http/schemas.ts';
-import { writeAudit, type Actor } from '../audit/store.ts';
-import { assertPasswordAllowed } from '../auth/password-policy.ts';
-import { hashPassword, verifyPassword } from '../auth/passwords.ts';
-import { revokeAllRefreshTokens } from '../auth/store.ts';
+import { writeAudit } from '../audit/store.ts';
+import { assertPasswordAllowed } from '../../core/password-policy.ts';
+import { hashPassword, verifyPassword } from '../../core/passwords.ts';
+import { revokeAllRefreshTokens } from './sessions-store.ts';
 import type { CreateUserInput, ListUsersFilter, PublicUser, UpdateUserInput } from './schemas.ts';
 import { usersStore, type UserPatchRow } from './store.ts';
+import { type Actor } from '../../core/permissions.ts';
+import { page, type Page } from '../../core/paging.ts';
 
 const CHANGE_FIELDS = ['username', 'email', 'displayName', 'role', 'status', 'lastLoginAt'] as const;
 

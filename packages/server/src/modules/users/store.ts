@@ -1,7 +1,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { likePattern } from '../../db/dialect.ts';
 import type { Database, UsersTable } from '../../db/schema.ts';
-import type { Role } from '../permissions.ts';
+import type { Role } from '../../core/permissions.ts';
 import type { ListUsersFilter, PublicUser, UserStatus } from './schemas.ts';
 
 const PUBLIC_COLUMNS = [

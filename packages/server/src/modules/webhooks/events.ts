@@ -1,5 +1,5 @@
 import { EVENT_NAMES } from '../../events/catalog.ts';
-import { ValidationError } from '../../errors.ts';
+import { ValidationError } from '../../core/errors.ts';
 
 /** Does a subscription (`user.created`, `user.*`, `*`) cover this event name? */
 export function matchesEvent(filters: readonly string[], event: string): boolean {

@@ -1,4 +1,4 @@
-import type { SecretBox } from '../../crypto/secret-box.ts';
+import type { SecretBox } from '../../core/secret-box.ts';
 import { parseJson } from '../../db/columns.ts';
 
 /**

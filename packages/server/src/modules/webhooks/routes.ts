@@ -3,10 +3,11 @@ import { EVENT_CATALOG, EVENT_NAMES } from '../../events/catalog.ts';
 import { EVENT_EXAMPLES } from '../../events/examples.ts';
 import { actorOf } from '../../http/auth.ts';
 import { ifMatchOf, withEtag } from '../../http/resource.ts';
-import { errorResponses, IdParams, Nullable, PageQuery, Paginated } from '../../http/schemas.ts';
+import { errorResponses, IdParams, PageQuery, Paginated } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
 import { Attempt, CreateWebhookBody, Delivery, DeliveryWithAttempts, ListDeliveriesQuery, ListWebhooksQuery, RecoverBody, UpdateWebhookBody, Webhook, WebhookWithSecret } from './schemas.ts';
 import type { WebhooksService } from './service.ts';
+import { Nullable } from '../../core/fields.ts';
 
 const tags = ['webhooks'];
 

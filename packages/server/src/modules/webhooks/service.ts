@@ -1,12 +1,11 @@
 import { inTransaction, sharedCacheMaxAgeMs, type AppContext } from '../../context.ts';
 import { toInt } from '../../db/columns.ts';
-import { NotFoundError, ValidationError } from '../../errors.ts';
-import { checkIfMatch } from '../../etag.ts';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import { checkIfMatch } from '../../core/etag.ts';
 import { newEventId } from '../../events/outbox.ts';
 import type { ClaimedEvent, DispatchConsumer } from '../../events/dispatcher.ts';
-import { page, type Page } from '../../http/schemas.ts';
-import type { SecretBox } from '../../crypto/secret-box.ts';
-import { writeAudit, type Actor } from '../audit/store.ts';
+import type { SecretBox } from '../../core/secret-box.ts';
+import { writeAudit } from '../audit/store.ts';
 import { checkEventFilters, matchesEvent } from './events.ts';
 import { sealHeaders } from './headers.ts';
 import type {
@@ -21,6 +20,8 @@ import type {
 import { generateSecret } from './signer.ts';
 import { checkWebhookUrl, type SsrfOptions } from './ssrf.ts';
 import { toPublicWebhook, webhooksStore, type WebhookRow } from './store.ts';
+import { type Actor } from '../../core/permissions.ts';
+import { page, type Page } from '../../core/paging.ts';
 
 /**
  * Header names an endpoint's own headers may not use: the ones HTTP framing and the connection depend on, and

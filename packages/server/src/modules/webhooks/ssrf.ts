@@ -15,7 +15,7 @@ import { promises as dns } from 'node:dns';
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import type net from 'node:net';
-import { ValidationError } from '../../errors.ts';
+import { ValidationError } from '../../core/errors.ts';
 
 export interface SsrfOptions {
   allowPrivateNetworks: boolean;

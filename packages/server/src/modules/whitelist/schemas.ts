@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDateTime, Nullable, NullableIsoDateTime, PageQuery, StringEnum } from '../../http/schemas.ts';
+import { PageQuery } from '../../http/schemas.ts';
+import { IsoDateTime, Nullable, NullableIsoDateTime, StringEnum } from '../../core/fields.ts';
 
 export const WHITELIST_TYPES = ['account', 'ip'] as const;
 export type WhitelistType = (typeof WHITELIST_TYPES)[number];

@@ -1,15 +1,16 @@
-import { iso } from '../../clock.ts';
+import { iso } from '../../core/clock.ts';
 import { inTransaction, type AppContext } from '../../context.ts';
 import { rethrowConflict } from '../../db/dialect.ts';
 import { checkWindow, isoOrNull, patchFrom, toInt } from '../../db/columns.ts';
-import { NotFoundError, ValidationError } from '../../errors.ts';
-import { checkIfMatch } from '../../etag.ts';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import { checkIfMatch } from '../../core/etag.ts';
 import { writeEvent } from '../../events/outbox.ts';
-import { page, type Page } from '../../http/schemas.ts';
-import { writeAudit, type Actor } from '../audit/store.ts';
+import { writeAudit } from '../audit/store.ts';
 import { normalizeIpValue } from './ip.ts';
 import type { CreateWhitelistInput, ListWhitelistFilter, PublicWhitelistEntry, UpdateWhitelistInput, WhitelistType } from './schemas.ts';
 import { whitelistStore, type WhitelistPatchRow } from './store.ts';
+import { type Actor } from '../../core/permissions.ts';
+import { page, type Page } from '../../core/paging.ts';
 
 const ACCOUNT_MAX = 128;
 

@@ -1,18 +1,19 @@
 import type { Kysely } from 'kysely';
-import { iso } from '../../clock.ts';
+import { iso } from '../../core/clock.ts';
 import { inTransaction, type AppContext } from '../../context.ts';
 import { rethrowConflict } from '../../db/dialect.ts';
-import { patchFrom, toInt } from '../../db/columns.ts';
+import { patchFrom, toInt, customPayloadColumn } from '../../db/columns.ts';
 import type { Database, MaintenanceColumns } from '../../db/schema.ts';
-import { NotFoundError, ValidationError } from '../../errors.ts';
-import { checkIfMatch } from '../../etag.ts';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import { checkIfMatch } from '../../core/etag.ts';
 import { writeEvent } from '../../events/outbox.ts';
-import { page, type Page } from '../../http/schemas.ts';
-import { SYSTEM_ACTOR, writeAudit, type Actor } from '../audit/store.ts';
-import { customPayloadColumn, type MaintenanceInput } from '../maintenance/schemas.ts';
+import { writeAudit } from '../audit/store.ts';
+import { type MaintenanceInput } from '../maintenance/schemas.ts';
 import { applyDueTransition, dueIds, maintenanceColumns, windowPayload, type Transition } from '../maintenance/window.ts';
 import type { CreateWorldInput, ListWorldsFilter, PublicGameWorld, UpdateWorldInput } from './schemas.ts';
 import { toPublicWorld, worldsStore, type WorldRow } from './store.ts';
+import { SYSTEM_ACTOR, type Actor } from '../../core/permissions.ts';
+import { page, type Page } from '../../core/paging.ts';
 
 
 function maintenanceOf(row: WorldRow): MaintenanceColumns {

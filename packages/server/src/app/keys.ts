@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import type { Config } from './config.ts';
-import { secretBox } from './crypto/secret-box.ts';
-import type { Db } from './db/index.ts';
+import type { Config } from '../config.ts';
+import { secretBox } from '../core/secret-box.ts';
+import type { Db } from '../db/index.ts';
 
 type KeyName = 'jwt' | 'encryption';
 

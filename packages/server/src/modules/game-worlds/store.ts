@@ -2,8 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import { parseJson, toBool } from '../../db/columns.ts';
 import { likePattern } from '../../db/dialect.ts';
 import type { Database, GameWorldsTable } from '../../db/schema.ts';
-import type { MessagesMap } from '../maintenance/schemas.ts';
 import type { ListWorldsFilter, PublicGameWorld } from './schemas.ts';
+import { type MessagesMap } from '../../core/fields.ts';
 
 const COLUMNS = [
   'id',

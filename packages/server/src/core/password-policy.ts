@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ValidationError } from '../../errors.ts';
+import { ValidationError } from './errors.ts';
 
 export const MIN_PASSWORD_LENGTH = 10;
 

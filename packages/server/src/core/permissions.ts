@@ -44,6 +44,15 @@ export const PERMISSIONS = {
 
 export type Permission = keyof typeof PERMISSIONS;
 
+/** Who made a change, from where: passed from the HTTP layer into services for auditing. */
+export interface Actor {
+  principal?: Principal;
+  ip?: string | null;
+  requestId?: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = {};
+
 export function grantOf(p: Principal): string {
   return p.kind === 'user' ? p.role : `key:${p.keyType}`;
 }

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDateTime, Nullable, NullableIsoDateTime, PageQuery } from '../../http/schemas.ts';
-import { CustomPayload, Message, Messages } from '../maintenance/schemas.ts';
+import { PageQuery } from '../../http/schemas.ts';
+import { IsoDateTime, Nullable, NullableIsoDateTime, CustomPayload, Message, Messages } from '../../core/fields.ts';
 
 const WorldId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 const Tag = Type.String({ minLength: 1, maxLength: 32 });

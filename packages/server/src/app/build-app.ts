@@ -1,0 +1,189 @@
+import { createServer } from 'node:http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { AppContext } from '../context.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import type { Permission } from '../core/permissions.ts';
+import type { DatabaseHandle } from '../db/index.ts';
+import { registerAuth } from '../http/auth.ts';
+import { clientIpRule } from '../http/client-ip.ts';
+import { registerIdempotency } from '../http/idempotency.ts';
+import { registerNoStore } from '../http/no-store.ts';
+import { registerProblemHandlers, sendProblem } from '../http/problem.ts';
+import { requestIdOf } from '../http/request-id.ts';
+import { Problem } from '../http/schemas.ts';
+import type { App } from '../http/types.ts';
+import { registerInputGuards, validatorCompiler } from '../http/validation.ts';
+import { apiKeysRoutes } from '../modules/api-keys/routes.ts';
+import { auditRoutes } from '../modules/audit/routes.ts';
+import { authRoutes } from '../modules/auth/routes.ts';
+import { createClientFastPath, type FastPath } from '../modules/client/fast-path.ts';
+import { clientRoutes } from '../modules/client/routes.ts';
+import { clientVersionsRoutes } from '../modules/client-versions/routes.ts';
+import { worldsRoutes } from '../modules/game-worlds/routes.ts';
+import { maintenanceRoutes } from '../modules/maintenance/routes.ts';
+import { createRealtimeGateway, type RealtimeGateway } from '../modules/realtime/gateway.ts';
+import { usersRoutes } from '../modules/users/routes.ts';
+import { webhooksRoutes } from '../modules/webhooks/routes.ts';
+import { whitelistRoutes } from '../modules/whitelist/routes.ts';
+import { createMonitoring, databaseGauges, UNMATCHED_ROUTE, type Monitoring } from '../monitoring/index.ts';
+import { monitoringRoutes } from '../monitoring/routes.ts';
+import { requestRecorder } from './request-log.ts';
+import { createNodeServices, type Services } from './services.ts';
+import { systemRoutes } from './system-routes.ts';
+
+export interface BuildOptions {
+  config: Config;
+  database: DatabaseHandle;
+  logger: Logger;
+  clock?: Clock;
+  /** Answer the game-client GET routes in front of Fastify when possible (default true; tests turn it off to compare). */
+  clientFastPath?: boolean;
+}
+
+/** Builds the Fastify instance from the modules. Listening and shutdown belong to main.ts. */
+export interface RouteInfo {
+  method: string;
+  url: string;
+  permission: Permission;
+}
+
+export async function buildApp(
+  opts: BuildOptions,
+): Promise<{ app: App; services: Services; ctx: AppContext; routes: RouteInfo[]; realtime: RealtimeGateway; fastPath?: FastPath; monitoring: Monitoring }> {
+  const { config, database, logger } = opts;
+  const ctx: AppContext = { config, db: database.db, dialect: database.dialect, clock: opts.clock ?? systemClock, log: logger };
+  const services = await createNodeServices(ctx);
+
+  const monitoring = createMonitoring(config, logger);
+  const { prometheus } = monitoring;
+  database.queryTiming.observe = (kind, ms) => prometheus.observeQuery(kind, ms / 1000);
+  const countRequests = monitoring.requestMetrics;
+  const recordRequest = requestRecorder(monitoring, logger);
+  const clientIp = clientIpRule(config.trustProxy);
+
+  // The game-client GET routes are answered in front of Fastify when they can be (modules/client/fast-path.ts).
+  // inject() calls Fastify's handler directly, so in-process test requests always take the Fastify route.
+  let fastPath: FastPath | undefined;
+  const app = Fastify({
+    serverFactory: (handler) => {
+      const { requestTimeoutMs, headersTimeoutMs, maxConnections } = config.http;
+      // A slow caller gets 408 once its headers or body take too long; Node checks every second rather than
+      // its default 30 s, so the limits hold to about a second.
+      const limits = { requestTimeout: requestTimeoutMs, headersTimeout: headersTimeoutMs, connectionsCheckingInterval: 1000 };
+      const server = createServer(limits, (req, res) => {
+        if (fastPath?.handle(req, res)) return; // answered synchronously: never in flight when /metrics is read
+        if (countRequests) {
+          prometheus.requestStarted();
+          res.once('close', prometheus.requestEnded);
+        }
+        handler(req, res);
+      });
+      server.keepAliveTimeout = 72_000; // Fastify's default, which it sets only on servers it creates
+      server.maxConnections = maxConnections;
+      return server;
+    },
+    loggerInstance: logger as FastifyBaseLogger,
+    // One line per request, written by the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: clientIp.trust,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    // Errors Fastify answers before routing (bad percent-encoding, a path parameter over maxParamLength).
+    frameworkErrors: (err, request, reply) => {
+      reply.header('x-request-id', request.id);
+      const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      void sendProblem(request, reply, status, err.code === 'FST_ERR_BAD_URL' ? 'bad_url' : status === 414 ? 'uri_too_long' : 'bad_request', err.message);
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Only JSON bodies: anything else is 415 rather than a string that fails validation later.
+  app.removeContentTypeParser('text/plain');
+  app.addSchema(Problem);
+  app.setValidatorCompiler(validatorCompiler);
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  // One line per request when info is logged, and the request metrics; no hook at all when neither is wanted.
+  if (recordRequest) {
+    app.addHook('onResponse', (request, reply, done) => {
+      recordRequest(request.id, request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime);
+      done();
+    });
+  }
+
+  const realtime = await createRealtimeGateway(app.server, {
+    authenticate: (token) => services.auth.authenticateSession(token),
+    log: logger,
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+    redisWaitMs: config.startupWaitMs,
+    maxSocketsPerCredential: config.sockets.maxPerCredential,
+    connectionsPerIpPer10s: config.sockets.connectionsPerIpPer10s,
+    clientIp: clientIp.ipOf,
+  });
+  services.dispatcher.use(realtime.consumer);
+  services.users.onChange((id, user) => {
+    realtime.userChanged(id, user).catch((err: unknown) => logger.warn({ err, userId: id }, 'could not update sockets of a changed user'));
+  });
+  services.auth.onSessionsEnded((id, sessionId) => {
+    realtime.sessionsEnded(id, sessionId).catch((err: unknown) => logger.warn({ err, userId: id }, 'could not close sockets of an ended session'));
+  });
+  services.apiKeys.onRevoked((id) => realtime.disconnectKey(id));
+  app.addHook('preClose', () => realtime.close());
+  services.worker.onDelivered((ms) => prometheus.observeDelivery(ms / 1000));
+  monitoring.setSources({
+    webhooks: () => services.worker.stats,
+    ...databaseGauges(ctx.db, () => ctx.clock.now()),
+    sockets: () => ({ connections: realtime.io.engine.clientsCount, emitted: realtime.stats.emitted }),
+  });
+
+  registerProblemHandlers(app, (err, context) => monitoring.errors.record(err, context));
+  registerAuth(app, services.auth.authenticate);
+  // After registerAuth's onRoute check, so every collected route has its permission.
+  const routes: RouteInfo[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of ([] as string[]).concat(route.method)) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url, permission: route.config!.permission! });
+    }
+  });
+  registerInputGuards(app);
+  registerIdempotency(app, ctx.db, ctx.clock, services.box);
+  registerNoStore(app);
+
+  await systemRoutes(app, ctx, () => services.bus.ready() && realtime.ready());
+
+  authRoutes(app, services.auth, services.users);
+  usersRoutes(app, services.users);
+  apiKeysRoutes(app, services.apiKeys);
+  auditRoutes(app, services.audit);
+  worldsRoutes(app, services.worlds);
+  maintenanceRoutes(app, services.maintenance);
+  clientRoutes(app, services.client);
+  webhooksRoutes(app, services.webhooks);
+  whitelistRoutes(app, services.whitelist);
+  clientVersionsRoutes(app, services.clientVersions);
+  monitoringRoutes(app, { ...monitoring, metricsToken: config.metricsToken });
+
+  app.addHook('onClose', async () => {
+    await Promise.all([services.scheduler.stop(), services.dispatcher.stop(), services.worker.stop()]);
+    await Promise.all([services.bus.close(), services.loginFailures.close()]);
+  });
+  await app.ready();
+  // Made once the route table is complete: the fast path reads each route's permission from it.
+  if (opts.clientFastPath !== false) {
+    fastPath = createClientFastPath({
+      authenticate: services.auth.authenticate,
+      client: services.client,
+      permissionOf: (path) => routes.find((r) => r.method === 'GET' && r.url === path)?.permission,
+      clientIp: clientIp.ipOf,
+      onAnswered: recordRequest && ((reqId, route, ms) => recordRequest(reqId, 'GET', route, 200, ms)),
+    });
+  }
+  return { app, services, ctx, routes, realtime, fastPath, monitoring };
+}

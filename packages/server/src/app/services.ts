@@ -1,0 +1,80 @@
+import type { AppContext } from '../context.ts';
+import { sharedCacheMaxAgeMs } from '../context.ts';
+import { createLocalBus, createRedisBus, type Bus } from '../cluster/bus.ts';
+import { secretBox } from '../core/secret-box.ts';
+import { createDispatcher } from '../events/dispatcher.ts';
+import { createApiKeysService } from '../modules/api-keys/service.ts';
+import { createAuditService } from '../modules/audit/service.ts';
+import { memoryFailureCounters, redisFailureCounters, type FailureCounters } from '../modules/auth/login-limiter.ts';
+import { createAuthService } from '../modules/auth/service.ts';
+import { createClientService } from '../modules/client/service.ts';
+import { createClientVersionsService } from '../modules/client-versions/service.ts';
+import { createWorldsService } from '../modules/game-worlds/service.ts';
+import { createScheduler } from '../modules/maintenance/scheduler.ts';
+import { createMaintenanceService } from '../modules/maintenance/service.ts';
+import { createUsersService } from '../modules/users/service.ts';
+import { createWebhooksService } from '../modules/webhooks/service.ts';
+import { createDeliveryWorker } from '../modules/webhooks/worker.ts';
+import { createWhitelistService } from '../modules/whitelist/service.ts';
+
+/** The services of one node, built from plain values (no container) and wired to each other here. */
+export function createServices(ctx: AppContext, bus: Bus = createLocalBus(), loginFailures: FailureCounters = memoryFailureCounters()) {
+  const users = createUsersService(ctx);
+  const apiKeys = createApiKeysService(ctx);
+  const auth = createAuthService(ctx, users, apiKeys, loginFailures);
+  const audit = createAuditService(ctx);
+  const worlds = createWorldsService(ctx);
+  const maintenance = createMaintenanceService(ctx);
+  const whitelist = createWhitelistService(ctx);
+  const clientVersions = createClientVersionsService(ctx);
+  const scheduler = createScheduler([worlds, maintenance], ctx.log, ctx.config.schedulerIntervalMs);
+  const client = createClientService(
+    {
+      versions: () => clientVersions.all(),
+      maintenance: () => maintenance.get(),
+      worlds: () => worlds.all(),
+      whitelist: () => whitelist.enabledEntries(),
+    },
+    ctx.clock,
+    sharedCacheMaxAgeMs(ctx, 60_000),
+  );
+
+  // Every change that the game-client API depends on drops its snapshot here and on the other nodes.
+  const clientChanged = () => {
+    client.invalidate();
+    bus.publish('client');
+  };
+  for (const s of [worlds, maintenance, whitelist, clientVersions]) s.onChange(clientChanged);
+  bus.subscribe('client', () => client.invalidate());
+  users.onChange(() => bus.publish('users'));
+  bus.subscribe('users', () => users.forgetCached());
+  apiKeys.onRevoked(() => bus.publish('api-keys'));
+  bus.subscribe('api-keys', () => apiKeys.forgetCached());
+
+  const box = secretBox(ctx.config.encryptionKey);
+  const ssrf = { allowPrivateNetworks: ctx.config.webhooks.allowPrivateNetworks };
+  const forgetWebhooks = () => {
+    webhooks.forgetCached();
+    worker.forget();
+  };
+  const worker = createDeliveryWorker({ ...ctx, box, config: ctx.config.webhooks, ssrf, onDisabled: () => (forgetWebhooks(), bus.publish('webhooks')) });
+  const webhooks = createWebhooksService(ctx, box, { ssrf, rotationGraceMs: ctx.config.webhooks.rotationGraceMs }, () => void worker.wake());
+  webhooks.onChange(() => (forgetWebhooks(), bus.publish('webhooks')));
+  bus.subscribe('webhooks', forgetWebhooks);
+  const dispatcher = createDispatcher(ctx, [webhooks.fanOut]);
+
+  return { users, apiKeys, auth, audit, worlds, maintenance, whitelist, clientVersions, scheduler, client, bus, box, loginFailures, webhooks, worker, dispatcher };
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+/** The services with the cluster parts the configuration asks for: with REDIS_URL, the Redis bus and login counters shared by every node. */
+export async function createNodeServices(ctx: AppContext): Promise<Services> {
+  const { config, log } = ctx;
+  if (!config.redisUrl) return createServices(ctx);
+  return createServices(
+    ctx,
+    await createRedisBus(config.redisUrl, log, config.redisPrefix, config.startupWaitMs),
+    await redisFailureCounters(config.redisUrl, log, config.redisPrefix, config.startupWaitMs),
+  );
+}
