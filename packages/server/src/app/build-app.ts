@@ -175,15 +175,10 @@ export async function buildApp(
     await Promise.all([services.bus.close(), services.loginFailures.close()]);
   });
   await app.ready();
-  // Made once the route table is complete: the fast path reads each route's permission from it.
+  // The fast path answers the same game-client route table (modules/client/hot-routes.ts) that clientRoutes
+  // registered, with the same client-IP rule and the same request log.
   if (opts.clientFastPath !== false) {
-    fastPath = createClientFastPath({
-      authenticate: services.auth.authenticate,
-      client: services.client,
-      permissionOf: (path) => routes.find((r) => r.method === 'GET' && r.url === path)?.permission,
-      clientIp: clientIp.ipOf,
-      onAnswered: recordRequest && ((reqId, route, ms) => recordRequest(reqId, 'GET', route, 200, ms)),
-    });
+    fastPath = createClientFastPath({ authenticate: services.auth.authenticate, client: services.client, clientIp: clientIp.ipOf, onAnswered: recordRequest });
   }
   return { app, services, ctx, routes, realtime, fastPath, monitoring };
 }

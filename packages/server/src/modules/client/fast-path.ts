@@ -4,20 +4,18 @@ import { credentialOf } from '../../http/auth.ts';
 import { requestIdOf } from '../../http/request-id.ts';
 import { compileQueryValidator, unstorable } from '../../http/validation.ts';
 import type { MaybePromise } from '../../core/maybe.ts';
-import { allows, type Permission, type Principal } from '../../core/permissions.ts';
+import { allows, type Principal } from '../../core/permissions.ts';
 import { JSON_TYPE } from '../../http/schemas.ts';
-import { CallerQuery, ClientVersionQuery } from './routes.ts';
-import type { Caller, ClientService, ClientVersionQuery as VersionQuery } from './service.ts';
+import { CLIENT_HOT_ROUTES } from './hot-routes.ts';
+import type { ClientService } from './service.ts';
 
 export interface FastPathDeps {
   authenticate(credential: string): MaybePromise<Principal | undefined>;
   client: ClientService;
-  /** The permission the route table gives a GET path: the fast path checks the routes' own, never a copy. */
-  permissionOf(path: string): Permission | undefined;
   /** The client IP rule every route uses (http/client-ip.ts). */
   clientIp(req: IncomingMessage): string;
-  /** Told of every answer (request line, metrics); when unset nothing is timed. */
-  onAnswered?: (requestId: string, route: string, ms: number) => void;
+  /** The request log and metrics every answered request goes through (app/request-log.ts); when unset nothing is timed. */
+  onAnswered?: (requestId: string, method: string, route: string, status: number, ms: number) => void;
 }
 
 export interface FastPath {
@@ -41,21 +39,9 @@ export interface FastPath {
  */
 export function createClientFastPath(deps: FastPathDeps): FastPath {
   const { client, clientIp, onAnswered } = deps;
-  const validVersionQuery = compileQueryValidator(ClientVersionQuery);
-  const validCallerQuery = compileQueryValidator(CallerQuery);
-
-  // The answer for a valid query; undefined when the route's schema refuses it.
-  const answers: [string, (query: Record<string, unknown>, ip: string | undefined) => MaybePromise<string> | undefined][] = [
-    ['/api/v1/client/client-version', (q, ip) => (validVersionQuery(q) ? client.clientVersion(q as unknown as VersionQuery, ip) : undefined)],
-    ['/api/v1/client/status', (q, ip) => (validCallerQuery(q) ? client.status({ ...(q as Caller), ip }) : undefined)],
-    ['/api/v1/client/game-worlds', (q, ip) => (validCallerQuery(q) ? client.worlds({ ...(q as Caller), ip }) : undefined)],
-  ];
+  // The routes of hot-routes.ts, each with the route's own query schema compiled once.
   const routes = new Map(
-    answers.map(([path, answer]) => {
-      const permission = deps.permissionOf(path);
-      if (permission === undefined) throw new Error(`the client fast path answers GET ${path}, which is not in the route table`);
-      return [path, { permission, answer }];
-    }),
+    CLIENT_HOT_ROUTES.map(({ url, permission, schema, answer }) => [url, { permission, validQuery: compileQueryValidator(schema.querystring), answer }]),
   );
 
   const fastPath: FastPath = { handle, answered: 0 };
@@ -67,8 +53,8 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
     const url = req.url ?? '';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    const route = routes.get(path);
-    if (!route) return false;
+    const hot = routes.get(path);
+    if (!hot) return false;
     try {
       const credential = credentialOf(req.headers);
       if (!credential) return false;
@@ -77,19 +63,19 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
         principal.catch(() => undefined); // the cache is filling; Fastify authenticates this request itself
         return false;
       }
-      if (!allows(route.permission, principal)) return false;
+      if (!allows(hot.permission, principal)) return false;
       const query = q === -1 ? {} : (parseQuery(url.slice(q + 1)) as Record<string, unknown>);
-      if (unstorable(query, 'query').length > 0) return false;
-      const answer = route.answer(query, clientIp(req));
+      if (unstorable(query, 'query').length > 0 || !hot.validQuery(query)) return false;
+      const answer = hot.answer(client, query, clientIp(req));
       if (typeof answer !== 'string') {
-        answer?.catch(() => undefined); // a snapshot is loading (or the query was refused): Fastify answers
+        answer.catch(() => undefined); // a snapshot is loading: Fastify answers
         return false;
       }
       const requestId = requestIdOf(req);
       res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(answer), 'x-request-id': requestId });
       res.end(answer);
       fastPath.answered++;
-      onAnswered?.(requestId, path, performance.now() - started);
+      onAnswered?.(requestId, 'GET', path, 200, performance.now() - started);
       return true;
     } catch {
       return false; // e.g. version_not_found: the Fastify route throws it again and writes the problem

@@ -1,0 +1,119 @@
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
+import type { MaybePromise } from '../../core/maybe.ts';
+import type { Permission } from '../../core/permissions.ts';
+import { Nullable, NullableIsoDateTime, LangTag } from '../../core/fields.ts';
+import { errorResponses } from '../../http/schemas.ts';
+import { ClientVersionStatusSchema, VERSION_PATTERN } from '../client-versions/schemas.ts';
+import type { ClientService } from './service.ts';
+
+const tags = ['game-client'];
+const NullableString = Nullable(Type.String());
+
+const callerQuery = {
+  accountId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Whitelisted accounts pass through maintenance' })),
+  lang: Type.Optional(LangTag),
+};
+
+const ClientVersionQuery = Type.Object({
+  channel: Type.String({ minLength: 1, maxLength: 64 }),
+  subChannel: Type.String({ minLength: 1, maxLength: 64 }),
+  version: Type.String({ minLength: 1, maxLength: 64, pattern: VERSION_PATTERN }),
+  patchVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: VERSION_PATTERN })),
+  ...callerQuery,
+});
+
+const CallerQuery = Type.Object(callerQuery);
+
+const ClientVersionAnswer = Type.Object({
+  channel: Type.String(),
+  subChannel: Type.String(),
+  version: Type.String(),
+  status: ClientVersionStatusSchema,
+  message: NullableString,
+  gameServerAddress: Type.String(),
+  patchAddress: Type.String(),
+  minPatchVersion: NullableString,
+  guestModeAllowed: Type.Boolean(),
+  externalClickLink: NullableString,
+  customPayload: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  maintenanceStartsAt: NullableIsoDateTime,
+  maintenanceEndsAt: NullableIsoDateTime,
+});
+
+const ClientStatus = Type.Object({ maintenance: Type.Boolean(), message: NullableString, startsAt: NullableIsoDateTime, endsAt: NullableIsoDateTime });
+
+const ClientWorlds = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      worldId: Type.String(),
+      name: Type.String(),
+      description: NullableString,
+      displayOrder: Type.Integer(),
+      region: NullableString,
+      tags: Type.Array(Type.String()),
+      customPayload: Nullable(Type.Record(Type.String(), Type.Unknown())),
+      maintenance: Type.Boolean(),
+      maintenanceMessage: NullableString,
+      maintenanceEndsAt: NullableIsoDateTime,
+    }),
+  ),
+});
+
+/**
+ * A game-client GET route, declared once: routes.ts registers it with Fastify and fast-path.ts answers it in
+ * front of Fastify, both from this table (the same path, permission, query schema and answer).
+ */
+export interface HotRoute<Q extends TObject = TObject> {
+  url: string;
+  permission: Permission;
+  schema: { operationId: string; summary: string; tags: string[]; querystring: Q; response: Record<number, TSchema> };
+  /**
+   * The answer to a query the schema accepted, as JSON text from the in-memory cache (a promise only while a
+   * snapshot (re)loads). Throws what the route answers as a problem (e.g. version_not_found).
+   */
+  answer(client: ClientService, query: Static<Q>, ip: string | undefined): MaybePromise<string>;
+}
+
+/** Keeps each route's answer typed by its own query schema inside the one list. */
+const hotRoute = <Q extends TObject>(route: HotRoute<Q>): HotRoute => route as unknown as HotRoute;
+
+/** The game-client API: what every game client calls at start-up (docs/client-api.md). */
+export const CLIENT_HOT_ROUTES: readonly HotRoute[] = [
+  hotRoute({
+    url: '/api/v1/client/client-version',
+    permission: 'client.read',
+    schema: {
+      operationId: 'getClientVersionStatus',
+      summary: 'What this game client build may do: status, addresses and message (docs/client-api.md)',
+      tags,
+      querystring: ClientVersionQuery,
+      response: { 200: ClientVersionAnswer, ...errorResponses(400, 401, 403, 404) },
+    },
+    answer: (client, query, ip) => client.clientVersion(query, ip),
+  }),
+  hotRoute({
+    url: '/api/v1/client/status',
+    permission: 'client.read',
+    schema: {
+      operationId: 'getClientStatus',
+      summary: 'Global maintenance as this caller sees it',
+      tags,
+      querystring: CallerQuery,
+      response: { 200: ClientStatus, ...errorResponses(400, 401, 403) },
+    },
+    answer: (client, query, ip) => client.status({ ...query, ip }),
+  }),
+  hotRoute({
+    url: '/api/v1/client/game-worlds',
+    permission: 'client.read',
+    schema: {
+      operationId: 'listClientGameWorlds',
+      summary: 'Visible game worlds in display order, with maintenance as this caller sees it',
+      tags,
+      querystring: CallerQuery,
+      response: { 200: ClientWorlds, ...errorResponses(400, 401, 403) },
+    },
+    answer: (client, query, ip) => client.worlds({ ...query, ip }),
+  }),
+];
