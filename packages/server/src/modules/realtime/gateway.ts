@@ -87,6 +87,12 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
     callback(null, true);
   };
 
+  // Socket.IO takes the /socket.io/ requests (handshakes, polling, WebSocket upgrades) off the HTTP server
+  // ahead of its request listener, so they pass neither the game-client fast path nor Fastify and are not in
+  // the request log (app/request-log.ts) or the request metrics. That is on purpose: a socket is one long
+  // connection rather than API requests, its polling would flood the request log with lines that say nothing
+  // about the API, and the connections are counted by the sockets gauge instead. Their client IP (the handshake
+  // limit above) is the same rule as every route's.
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     path: '/socket.io',
     transports: ['websocket', 'polling'],
