@@ -6,12 +6,12 @@ import { buildApp } from '../src/app/build-app.ts';
 import { createRedisBus } from '../src/cluster/bus.ts';
 import { openDatabase } from '../src/db/index.ts';
 import type { App } from '../src/http/types.ts';
-import { startHarness, type Harness } from './helpers.ts';
+import { PG_SKIP, REDIS_SKIP, startHarness, TEST_REDIS_URL, WAIT_MS, type Harness } from './helpers.ts';
 
 const PG = process.env.TEST_DATABASE_URL;
-const REDIS = process.env.TEST_REDIS_URL;
+const REDIS = REDIS_SKIP ? undefined : TEST_REDIS_URL;
 
-async function eventually(check: () => Promise<boolean>, what: string, ms = 2000): Promise<void> {
+async function eventually(check: () => Promise<boolean>, what: string, ms = WAIT_MS): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (await check()) return;
@@ -20,7 +20,7 @@ async function eventually(check: () => Promise<boolean>, what: string, ms = 2000
   assert.fail(`${what} did not happen within ${ms} ms`);
 }
 
-describe('two nodes on PostgreSQL + Redis', { skip: PG && REDIS ? false : 'TEST_DATABASE_URL and TEST_REDIS_URL are needed' }, () => {
+describe('two nodes on PostgreSQL + Redis', { skip: PG_SKIP || REDIS_SKIP }, () => {
   let a: Harness;
   let b: App;
   let closeB: () => Promise<void>;

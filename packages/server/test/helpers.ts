@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { connect as connectNet, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe } from 'node:test';
@@ -32,11 +32,43 @@ export const ADMIN = { username: 'admin', email: 'admin@example.com', password: 
 
 const PG_URL = process.env.TEST_DATABASE_URL;
 
+/** Why PostgreSQL suites are skipped (false: they run). */
+export const PG_SKIP: string | false = PG_URL ? false : 'TEST_DATABASE_URL is not set';
+
+/** The Redis the Redis suites use: TEST_REDIS_URL, else the default local one. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
+
+/** True when something answers PING at `url` (any reply, even an authentication error). */
+async function redisAnswers(url: string): Promise<boolean> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  return new Promise((resolve) => {
+    const socket = connectNet({ host: u.hostname || '127.0.0.1', port: Number(u.port || 6379) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(10_000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (b) => done(b[0] === 0x2b || b[0] === 0x2d));
+  });
+}
+
+/** Why Redis suites are skipped (false: they run, whenever Redis answers, with or without TEST_REDIS_URL). */
+export const REDIS_SKIP: string | false = (await redisAnswers(TEST_REDIS_URL))
+  ? false
+  : `Redis not reachable at ${TEST_REDIS_URL.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:****@')} — start redis-server or set TEST_REDIS_URL`;
+
 /** Runs `suite` once per configured database; PostgreSQL is reported as skipped when TEST_DATABASE_URL is unset. */
 export function eachDatabase(title: string, suite: (kind: DbKind) => void): void {
   describe(`${title} [sqlite]`, () => suite('sqlite'));
   if (PG_URL) describe(`${title} [postgres]`, () => suite('postgres'));
-  else describe(`${title} [postgres]`, { skip: 'TEST_DATABASE_URL is not set' }, () => undefined);
+  else describe(`${title} [postgres]`, { skip: PG_SKIP }, () => undefined);
 }
 
 export interface TestDatabase extends DatabaseHandle {
@@ -56,11 +88,9 @@ export async function openTestDatabase(kind: DbKind, poolSize?: number, attempt 
     await migrate(h);
     return { ...h, file, drop: async () => { await h.close(); rmSync(dir, { recursive: true, force: true }); } };
   }
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
+  // Unique across concurrent runs sharing the database: the process id and random bytes.
+  const schema = `t_${process.pid}_${randomBytes(6).toString('hex')}`;
+  await pgAdmin((c) => c.query(`create schema ${schema}`));
   const h = openDatabase({ url: PG_URL, pgSchema: schema, poolSize });
   try {
     await migrate(h);
@@ -68,6 +98,7 @@ export async function openTestDatabase(kind: DbKind, poolSize?: number, attempt 
     // Seen once in CI under full parallel load ("schema … does not exist" during migration); one retry on
     // a fresh schema keeps a test-infrastructure hiccup from failing the run, and a second failure still does.
     await h.close();
+    await pgAdmin((c) => c.query(`drop schema if exists ${schema} cascade`)).catch(() => undefined);
     if (attempt >= 2) throw err;
     return openTestDatabase(kind, poolSize, attempt + 1);
   }
@@ -76,12 +107,34 @@ export async function openTestDatabase(kind: DbKind, poolSize?: number, attempt 
     schema,
     drop: async () => {
       await h.close();
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
+      await pgAdmin((c) => c.query(`drop schema if exists ${schema} cascade`));
     },
   };
+}
+
+/**
+ * Runs schema DDL on its own connection, one statement at a time across every run sharing the database (an
+ * advisory transaction lock), retried a few times on a deadlock or lock timeout from a concurrent run.
+ */
+async function pgAdmin(work: (c: pg.Client) => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const c = new pg.Client({ connectionString: PG_URL });
+    try {
+      await c.connect();
+      await c.query('begin');
+      await c.query("select pg_advisory_xact_lock(hashtext('gatrix test schemas'))");
+      await work(c);
+      await c.query('commit');
+      return;
+    } catch (err) {
+      await c.query('rollback').catch(() => undefined);
+      const code = (err as { code?: string }).code;
+      if (attempt >= 5 || !(code === '40P01' || code === '55P03' || code === '40001')) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  }
 }
 
 /** One Redis namespace per test file (each runs in its own process): nodes of one file share it, files do not. */
@@ -231,17 +284,20 @@ export function startServerProcess(env: Record<string, string>): ServerProcess {
   return { child, ready, exited, output: () => out };
 }
 
-/** Waits (up to 60 s) for a process that must not start to exit 1; it may write JSON log lines and exactly one other line, its reason, which is returned. */
+/** Waits (up to 120 s) for a process that must not start to exit 1; it may write JSON log lines and exactly one other line, its reason, which is returned. */
 export async function failedStartLine(s: ServerProcess): Promise<string> {
-  const code = await Promise.race([s.exited, new Promise((r) => setTimeout(() => r('still running after 60 s'), 60_000).unref())]);
+  const code = await Promise.race([s.exited, new Promise((r) => setTimeout(() => r('still running after 120 s'), 120_000).unref())]);
   if (code !== 1) throw new Error(`expected exit code 1, got ${String(code)}: ${s.output()}`);
   const lines = s.output().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'));
   if (lines.length !== 1) throw new Error(`expected one line besides the JSON log, got ${lines.length}: ${s.output()}`);
   return lines[0];
 }
 
+/** The ceiling of every wait on a condition: generous, as a loaded machine may be slow to get there. */
+export const WAIT_MS = 120_000;
+
 /** Waits for `check` to hold, polling, up to a generous ceiling (the machine may be busy); fails naming `what`. */
-export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, what: string, ms = WAIT_MS): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (await check()) return;

@@ -19,11 +19,11 @@ import { EVENT_CATALOG, type EventEnvelope, type EventName } from '../src/events
 import { EVENT_AUDIENCE } from '../src/modules/realtime/audience.ts';
 import type { App } from '../src/http/types.ts';
 import type { RealtimeGateway } from '../src/modules/realtime/gateway.ts';
-import { startHarness, type Harness } from './helpers.ts';
+import { PG_SKIP, REDIS_SKIP, startHarness, TEST_REDIS_URL, WAIT_MS, type Harness } from './helpers.ts';
 import { listener as recordingListener, recoverAfter } from './realtime-helpers.ts';
 
 const PG = process.env.TEST_DATABASE_URL;
-const REDIS = process.env.TEST_REDIS_URL;
+const REDIS = REDIS_SKIP ? undefined : TEST_REDIS_URL;
 /** How long to keep listening after the last expected arrival, for late duplicates (B's dispatcher polls every 1 s). */
 const SETTLE_MS = 2_000;
 
@@ -67,7 +67,7 @@ async function startReceiver() {
   };
 }
 
-async function until(check: () => boolean, what: () => string, ms = 15_000): Promise<void> {
+async function until(check: () => boolean, what: () => string, ms = WAIT_MS): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (check()) return;
@@ -76,7 +76,7 @@ async function until(check: () => boolean, what: () => string, ms = 15_000): Pro
   assert.fail(`timed out after ${ms} ms waiting for ${what()}`);
 }
 
-describe('live events across two nodes on PostgreSQL + Redis', { skip: PG && REDIS ? false : 'TEST_DATABASE_URL and TEST_REDIS_URL are needed' }, () => {
+describe('live events across two nodes on PostgreSQL + Redis', { skip: PG_SKIP || REDIS_SKIP }, () => {
   let a: Harness;
   let b: { app: App; services: Services; realtime: RealtimeGateway };
   let baseB: string;
