@@ -13,7 +13,7 @@ import { startHarness, type Harness } from '../../server/test/helpers.ts';
 export const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Generous: the suites share a 2-core machine with other work. */
-export const WAIT_MS = 30_000;
+export const WAIT_MS = 120_000;
 
 export interface Gatrix extends Harness {
   /** An admin API key, as the seed's partner service uses. */

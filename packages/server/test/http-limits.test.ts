@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { startHarness, until, type Harness } from './helpers.ts';
+import { startHarness, until, WAIT_MS, type Harness } from './helpers.ts';
 
 /** Connects to the harness and collects what the server answers until it closes the connection. */
 function rawClient(h: Harness): { socket: Socket; received: () => string; closed: Promise<void> } {
@@ -34,7 +34,7 @@ describe('HTTP connection limits', () => {
     const drip = setInterval(() => c.socket.write(' '), 200);
     const started = Date.now();
     try {
-      await within(c.closed, 30_000, 'closing the slow request');
+      await within(c.closed, WAIT_MS, 'closing the slow request');
     } finally {
       clearInterval(drip);
     }
@@ -45,7 +45,7 @@ describe('HTTP connection limits', () => {
   it('headers that never end are cut off with 408 after GATRIX_HEADERS_TIMEOUT_MS', async () => {
     const c = rawClient(h);
     c.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
-    await within(c.closed, 30_000, 'closing the unfinished headers');
+    await within(c.closed, WAIT_MS, 'closing the unfinished headers');
     assert.match(c.received(), /^HTTP\/1\.1 408 /);
   });
 
@@ -56,7 +56,7 @@ describe('HTTP connection limits', () => {
       'the server holding three connections',
     );
     const extra = rawClient(h);
-    await within(extra.closed, 30_000, 'closing the connection over the cap');
+    await within(extra.closed, WAIT_MS, 'closing the connection over the cap');
     assert.equal(extra.received(), '');
     open[0].socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
     await until(() => open[0].received().includes('"status":"ok"'), 'an open connection answering');

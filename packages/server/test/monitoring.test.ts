@@ -14,7 +14,7 @@ import { sql } from 'kysely';
 import { io as connect } from 'socket.io-client';
 import { createLogger } from '../src/logger.ts';
 import { createRequestStats, PERCENTILE_RESOLUTION, type RequestSummary, type RouteSummary } from '../src/monitoring/request-stats.ts';
-import { eachDatabase, startHarness, type Harness } from './helpers.ts';
+import { eachDatabase, startHarness, WAIT_MS, type Harness } from './helpers.ts';
 
 const METRICS_TOKEN = 'scrape-token-0123456789abcdef';
 
@@ -339,7 +339,7 @@ eachDatabase('monitoring', (kind) => {
     assert.equal(logged[0].level, 50);
 
     // Forwarded to the tracker: one envelope per occurrence, with the DSN's key and the request id.
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + WAIT_MS;
     while (sentryHits.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.equal(sentryHits.length, 3);
     assert.match(String(sentryHits[0].headers['x-sentry-auth']), /sentry_key=publickey/);

@@ -1,9 +1,9 @@
 /** Socket.IO test helpers shared by the one-node and two-node live-event suites. */
 import assert from 'node:assert/strict';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { Harness } from './helpers.ts';
+import { WAIT_MS, type Harness } from './helpers.ts';
 
-export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, what: string, ms = WAIT_MS): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return;
@@ -13,7 +13,7 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
 }
 
 /** The reason `s` disconnects for; fails when it is still connected after `ms`. */
-export function closed(s: Socket, ms = 10_000): Promise<string> {
+export function closed(s: Socket, ms = WAIT_MS): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`still connected after ${ms} ms`)), ms);
     s.once('disconnect', (reason) => (clearTimeout(timer), resolve(reason)));

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
-import { startServerProcess } from './helpers.ts';
+import { startServerProcess, WAIT_MS } from './helpers.ts';
 
 /** Users created over HTTP, one user.created event each; the kill comes once KILL_AFTER of them are answered. */
 const TOTAL = 2_200;
@@ -77,7 +77,7 @@ async function startReceiver() {
   };
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string | (() => string), ms = 20_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string | (() => string), ms = WAIT_MS): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return;
@@ -190,7 +190,7 @@ describe('webhook deliveries survive a hard crash of the real process (SQLite)',
         return (load.acked() >= KILL_AFTER || load.finished()) && r.held().length === PER_ENDPOINT;
       },
       () => `${KILL_AFTER} users created and ${PER_ENDPOINT} deliveries held in flight (${load.acked()} created, ${r.held().length} held)\n${server.output()}`,
-      120_000,
+      WAIT_MS,
     );
     load.abandon();
     const heldAtKill = r.held();
@@ -251,7 +251,7 @@ describe('webhook deliveries survive a hard crash of the real process (SQLite)',
     base = await server.ready;
     const listeningAt = Date.now();
     const resent = (id: string) => (r.counts.get(id) ?? 0) > (receivedAtKill.get(id) ?? 0);
-    await until(() => [...leasedAtKill].every(resent), () => `the deliveries leased at the kill to be sent again: ${state()}`, 60_000);
+    await until(() => [...leasedAtKill].every(resent), () => `the deliveries leased at the kill to be sent again: ${state()}`, WAIT_MS);
     const resentAfter = Date.now() - listeningAt;
     await until(
       () => {
@@ -259,7 +259,7 @@ describe('webhook deliveries survive a hard crash of the real process (SQLite)',
         return undispatched() === 0 && ds.length >= events.length && ds.every((d) => d.status === 'delivered');
       },
       () => `the restarted server to deliver everything: ${state()}`,
-      120_000,
+      WAIT_MS,
     );
     const deliveredAt = Date.now();
     t.diagnostic(
@@ -308,7 +308,7 @@ describe('webhook deliveries survive a hard crash of the real process (SQLite)',
     server.child.kill('SIGTERM');
     setTimeout(() => r.release(), 300);
     let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([server.exited, new Promise<string>((res) => (timer = setTimeout(() => res('still running after 10 s'), 10_000)))]);
+    const code = await Promise.race([server.exited, new Promise<string>((res) => (timer = setTimeout(() => res('still running after 120 s'), WAIT_MS)))]);
     clearTimeout(timer);
     assert.equal(code, 0, server.output());
     const rows = deliveries();

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { openTestDatabase, startServerProcess, type TestDatabase } from './helpers.ts';
+import { openTestDatabase, startServerProcess, WAIT_MS, type TestDatabase } from './helpers.ts';
 
 const PG = process.env.TEST_DATABASE_URL;
 const USERS = 12;
@@ -103,7 +103,7 @@ describe('a node dies for good: the survivor takes over its deliveries (PostgreS
         return ds.length === USERS && ds.every((d) => d.status === 'delivering') && ds.some((d) => ofA(d.leased_by));
       },
       async () => `${USERS} deliveries leased, some by node A: ${JSON.stringify(await deliveries())}`,
-      60_000,
+      WAIT_MS,
     );
     const leasedByA = (await deliveries()).filter((d) => ofA(d.leased_by)).map((d) => d.event_id);
 
@@ -117,7 +117,7 @@ describe('a node dies for good: the survivor takes over its deliveries (PostgreS
     await until(
       async () => (await deliveries()).every((d) => d.status === 'delivered'),
       async () => `every delivery delivered by node B: ${JSON.stringify(await deliveries())}\n${b.output()}`,
-      120_000,
+      WAIT_MS,
     );
     const tookMs = Date.now() - killedAt;
     t.diagnostic(`node A held ${leasedByA.length} of ${USERS} deliveries at the kill; node B delivered them ${tookMs} ms after it`);

@@ -11,7 +11,7 @@ import { buildApp } from '../src/app/build-app.ts';
 import type { Services } from '../src/app/services.ts';
 import { openDatabase } from '../src/db/index.ts';
 import type { App } from '../src/http/types.ts';
-import { startHarness, type Harness } from './helpers.ts';
+import { startHarness, WAIT_MS, type Harness } from './helpers.ts';
 
 const PG = process.env.TEST_DATABASE_URL;
 const EVENTS = 1_000;
@@ -41,7 +41,7 @@ async function startReceiver() {
   };
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string | (() => Promise<string>), ms = 30_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string | (() => Promise<string>), ms = WAIT_MS): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return;
@@ -121,7 +121,7 @@ describe('webhook delivery by two nodes on one PostgreSQL', { skip: PG ? false :
         const rows = await a.db.db.selectFrom('webhook_deliveries').select(['event_id', 'status']).where('event_id', 'in', missing).execute();
         return `${missing.length} of ${late.length} events written through B: ${JSON.stringify(rows)}`;
       },
-      10_000,
+      WAIT_MS,
     );
   });
 

@@ -13,7 +13,7 @@ import { systemClock } from '../src/core/clock.ts';
 import { secretBox } from '../src/core/secret-box.ts';
 import { webhooksStore } from '../src/modules/webhooks/store.ts';
 import { createDeliveryWorker, type DeliveryWorker } from '../src/modules/webhooks/worker.ts';
-import { eachDatabase, openTestDatabase, testConfig, type TestDatabase } from './helpers.ts';
+import { eachDatabase, openTestDatabase, testConfig, WAIT_MS, type TestDatabase } from './helpers.ts';
 
 /** A name only the test's resolver knows; it points at the loopback receiver. */
 const PRIVATE_NAME = 'hooks.rebind-test.example';
@@ -100,7 +100,7 @@ eachDatabase('webhook worker refuses private targets at every attempt', (kind) =
 
     worker.start(50);
     const rows = () => db.db.selectFrom('webhook_deliveries').select(['webhook_id', 'status', 'attempts', 'last_error']).orderBy('webhook_id').execute();
-    const end = Date.now() + 30_000;
+    const end = Date.now() + WAIT_MS;
     while ((await rows()).some((d) => Number(d.attempts) === 0)) {
       assert.ok(Date.now() < end, `timed out waiting for both attempts: ${JSON.stringify(await rows())}`);
       await new Promise((r) => setTimeout(r, 20));

@@ -8,7 +8,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { secretBox } from '../src/core/secret-box.ts';
 import { standardSignature } from '../src/modules/webhooks/signer.ts';
-import { eachDatabase, startHarness, TestClock, type Harness } from './helpers.ts';
+import { eachDatabase, startHarness, TestClock, WAIT_MS, type Harness } from './helpers.ts';
 
 const require = createRequire(import.meta.url);
 const { WebhookHandler } = require('./fixtures/seed-webhook-receiver.cjs') as {
@@ -40,7 +40,7 @@ async function receiver(answer: (r: Received, n: number) => { status: number; he
   return { url, received, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = WAIT_MS): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return;
