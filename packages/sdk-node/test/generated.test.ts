@@ -7,6 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import '../../server/src/app/events.ts';
 import { EVENT_CATALOG as SERVER_CATALOG } from '../../server/src/events/catalog.ts';
 import { EVENT_CATALOG } from '../src/index.ts';
 import { PACKAGE_DIR, runNode } from './helpers.ts';

@@ -2,6 +2,7 @@
  * The operator CLI: `npm run gatrix -- <command>`. It reads the same configuration as the server (environment,
  * GATRIX_DATA_DIR) and works on the configured database directly, so it works when no one can sign in.
  */
+import './app/events.ts';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createLocalBus, createRedisBus } from './cluster/bus.ts';

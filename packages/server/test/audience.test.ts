@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import '../src/app/events.ts';
 import { EVENT_NAMES } from '../src/events/catalog.ts';
 import { EVENT_AUDIENCE, mayHear, roomsOf, targetsOf } from '../src/modules/realtime/audience.ts';
 import type { ApiKeyType, Principal, Role } from '../src/core/permissions.ts';

@@ -15,6 +15,7 @@ import { startBackground } from '../src/app/background.ts';
 import { buildApp } from '../src/app/build-app.ts';
 import type { Services } from '../src/app/services.ts';
 import { openDatabase } from '../src/db/index.ts';
+import '../src/app/events.ts';
 import { EVENT_CATALOG, type EventEnvelope, type EventName } from '../src/events/catalog.ts';
 import { EVENT_AUDIENCE } from '../src/modules/realtime/audience.ts';
 import type { App } from '../src/http/types.ts';

@@ -1,3 +1,4 @@
+import './events.ts';
 import type { AppContext } from '../context.ts';
 import { sharedCacheMaxAgeMs } from '../context.ts';
 import { createLocalBus, createRedisBus, type Bus } from '../cluster/bus.ts';

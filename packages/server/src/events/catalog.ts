@@ -1,47 +1,37 @@
 /**
- * The event catalog (docs/webhooks.md, docs/realtime.md): webhook name, Socket.IO name and payload type of every event.
- * Later capabilities (webhooks, realtime) consume the outbox using these names.
+ * The event catalog (docs/webhooks.md, docs/realtime.md): webhook name, Socket.IO name, payload type and example
+ * of every event. The catalog names no feature: each feature declares its own events in
+ * `modules/<feature>/events.ts` — their payload types and Socket.IO names by declaration merging into
+ * `EventPayloads` and `EventSocketNames` below, their description, payload schema and example by a
+ * `registerEvents(...)` call when the file loads. The composition root (src/app/events.ts) loads every feature's
+ * events file before anything reads the catalog. Later capabilities (webhooks, realtime) consume the outbox
+ * using these names.
  */
-import type { PublicClientVersion } from '../modules/client-versions/schemas.ts';
-import type { PublicUser } from '../modules/users/schemas.ts';
-import type { PublicWhitelistEntry } from '../modules/whitelist/schemas.ts';
-import type { PublicGameWorld } from '../modules/game-worlds/schemas.ts';
-import { type MessagesMap } from '../core/fields.ts';
+import type { TSchema } from '@sinclair/typebox';
 
-interface WorldPayload {
-  id: number;
-  worldId: string;
-  world: PublicGameWorld;
-}
+/**
+ * The payload (`data`) of each event, by webhook name. Empty here: each feature adds its events with
+ * `declare module '../../events/catalog.ts' { interface EventPayloads { 'user.created': …; } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface EventPayloads {}
 
-export interface MaintenanceWindowPayload {
-  message: string | null;
-  messages: MessagesMap;
-  startsAt: string | null;
-  endsAt: string | null;
-}
-
-export interface EventPayloads {
-  'user.created': { userId: number; user: PublicUser };
-  'user.updated': { userId: number; user: PublicUser; changes: Record<string, { from: unknown; to: unknown }> };
-  'user.deleted': { userId: number; user: PublicUser };
-  'user.login': { userId: number; username: string; ip: string | null; at: string };
-  'world.created': WorldPayload;
-  'world.updated': WorldPayload;
-  'world.deleted': WorldPayload;
-  'world.maintenance_started': WorldPayload & MaintenanceWindowPayload;
-  'world.maintenance_ended': WorldPayload;
-  'maintenance.started': MaintenanceWindowPayload;
-  'maintenance.ended': MaintenanceWindowPayload;
-  'client_version.created': { id: number; clientVersion: PublicClientVersion };
-  'client_version.updated': { id: number; clientVersion: PublicClientVersion };
-  'client_version.deleted': { id: number; clientVersion: PublicClientVersion };
-  'whitelist.updated': { entry: PublicWhitelistEntry; change: 'created' | 'updated' | 'deleted' };
-  'webhook.test': { webhookId: number };
-  'webhook.disabled': { webhookId: number; url: string; reason: string };
-}
+/** The Socket.IO name of each event (null for events that only webhooks receive), merged the same way. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface EventSocketNames {}
 
 export type EventName = keyof EventPayloads;
+
+/** What a feature registers for one event. */
+export interface EventRegistration<E extends EventName = EventName> {
+  /** The Socket.IO event name; null for events that only webhooks receive. */
+  socketEvent: EventSocketNames[E & keyof EventSocketNames];
+  description: string;
+  /** JSON Schema of the payload; its static type must fit the declared payload type. */
+  payload: TSchema & { static: EventPayloads[E] };
+  /** One example payload, shown by GET /api/v1/event-types. */
+  example: EventPayloads[E];
+}
 
 export interface EventDefinition {
   /** The Socket.IO event name; null for events that only webhooks receive. */
@@ -49,34 +39,52 @@ export interface EventDefinition {
   description: string;
 }
 
-export const EVENT_CATALOG = {
-  'user.created': { socketEvent: 'user_registered', description: 'A user account was created.' },
-  'user.updated': { socketEvent: 'user_updated', description: 'A user account changed; `changes` lists each field from → to.' },
-  'user.deleted': { socketEvent: 'user_deleted', description: 'A user account was deleted.' },
-  'user.login': { socketEvent: 'user_login', description: 'A user signed in.' },
-  'world.created': { socketEvent: 'world_created', description: 'A game world was created.' },
-  'world.updated': { socketEvent: 'world_updated', description: 'A game world changed.' },
-  'world.deleted': { socketEvent: 'world_deleted', description: 'A game world was deleted.' },
-  'world.maintenance_started': { socketEvent: 'world_maintenance_started', description: 'Maintenance of a game world began (now, or at its window start).' },
-  'world.maintenance_ended': { socketEvent: 'world_maintenance_ended', description: 'Maintenance of a game world ended.' },
-  'maintenance.started': { socketEvent: 'maintenance_started', description: 'Global maintenance began.' },
-  'maintenance.ended': { socketEvent: 'maintenance_ended', description: 'Global maintenance ended.' },
-  'client_version.created': { socketEvent: 'client_version_created', description: 'A client version was created.' },
-  'client_version.updated': { socketEvent: 'client_version_updated', description: 'A client version changed.' },
-  'client_version.deleted': { socketEvent: 'client_version_deleted', description: 'A client version was deleted.' },
-  'whitelist.updated': { socketEvent: 'whitelist_updated', description: 'A whitelist entry was created, changed or deleted.' },
-  'webhook.test': { socketEvent: null, description: 'Sent to one endpoint by POST /webhooks/:id/test.' },
-  'webhook.disabled': { socketEvent: 'webhook_disabled', description: 'An endpoint was disabled: it answered 410 Gone, or failed for too long.' },
-} as const satisfies Record<EventName, EventDefinition>;
+type CatalogEntry<E extends EventName> = { readonly socketEvent: EventSocketNames[E & keyof EventSocketNames]; readonly description: string };
 
-type SocketNameOf<E extends EventName> = (typeof EVENT_CATALOG)[E]['socketEvent'];
+/** Every registered event's Socket.IO name and description, in registration order. */
+export const EVENT_CATALOG = {} as { readonly [E in EventName]: CatalogEntry<E> };
+
+/** Every registered event's example payload. */
+export const EVENT_EXAMPLES = {} as { readonly [E in EventName]: EventPayloads[E] };
+
+/** Every registered event's payload schema. */
+export const EVENT_SCHEMAS = {} as { readonly [E in EventName]: TSchema };
+
+/** The registered event names, in registration order. */
+export const EVENT_NAMES: EventName[] = [];
+
+/** Socket.IO name → catalog name, for the events the live stream carries. */
+export const SOCKET_EVENTS: ReadonlyMap<string, EventName> = new Map<string, EventName>();
+
+/**
+ * Adds a feature's events to the catalog. Each name is registered once: registering a name (or a Socket.IO
+ * name) again throws, so two features cannot claim the same event.
+ */
+export function registerEvents(events: { [E in EventName]?: EventRegistration<E> }): void {
+  const entries = Object.entries(events) as [EventName, EventRegistration][];
+  for (const [name, e] of entries) {
+    if (Object.hasOwn(EVENT_CATALOG, name)) throw new Error(`event ${name} is registered twice`);
+    if (e.socketEvent !== null && SOCKET_EVENTS.has(e.socketEvent)) {
+      throw new Error(`Socket.IO event ${e.socketEvent} (${name}) is registered twice`);
+    }
+  }
+  for (const [name, e] of entries) {
+    (EVENT_CATALOG as Record<string, EventDefinition>)[name] = { socketEvent: e.socketEvent, description: e.description };
+    (EVENT_EXAMPLES as Record<string, unknown>)[name] = e.example;
+    (EVENT_SCHEMAS as Record<string, TSchema>)[name] = e.payload;
+    EVENT_NAMES.push(name);
+    if (e.socketEvent !== null) (SOCKET_EVENTS as Map<string, EventName>).set(e.socketEvent, name);
+  }
+}
+
+type SocketNameOf<E extends EventName> = EventSocketNames[E & keyof EventSocketNames];
 
 /** What a Socket.IO handler receives: the event's data plus its id and time. */
 export type SocketPayload<E extends EventName> = EventPayloads[E] & { eventId: string; timestamp: string };
 
 /** The typed Socket.IO event map, shared by the server gateway and the Node SDK. */
 export type ServerToClientEvents = {
-  [E in EventName as NonNullable<SocketNameOf<E>>]: (data: SocketPayload<E>) => void;
+  [E in EventName as NonNullable<SocketNameOf<E>> & string]: (data: SocketPayload<E>) => void;
 } & {
   /** Sent before a node shuts down: reconnect (the client library does it by itself). */
   server_shutdown: (data: { reconnect: true }) => void;
@@ -89,8 +97,6 @@ export interface ClientToServerEvents {
   /** Narrow the stream to these Socket.IO event names (empty or missing: everything the caller may see). */
   subscribe: (request: { events?: string[] }, ack?: (result: SubscribeResult) => void) => void;
 }
-
-export const EVENT_NAMES = Object.keys(EVENT_CATALOG) as EventName[];
 
 /** The webhook body, exactly as docs/webhooks.md shows it. */
 export interface EventEnvelope<E extends EventName = EventName> {

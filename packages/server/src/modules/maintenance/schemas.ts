@@ -27,3 +27,11 @@ export const GlobalMaintenance = Type.Object(
 );
 export type PublicGlobalMaintenance = Static<typeof GlobalMaintenance>;
 
+
+/** The maintenance window an event carries (maintenance.started, world.maintenance_started, …). */
+export const MaintenanceWindowSchema = Type.Object({
+  message: Nullable(Type.String()),
+  messages: Messages,
+  startsAt: NullableIsoDateTime,
+  endsAt: NullableIsoDateTime,
+});

@@ -8,7 +8,7 @@ import type { ExpressionBuilder, Kysely } from 'kysely';
 import { checkWindow, isoOrNull, parseJson, toBool } from '../../db/columns.ts';
 import type { Database, MaintenanceColumns } from '../../db/schema.ts';
 import { ValidationError } from '../../core/errors.ts';
-import type { MaintenanceWindowPayload } from '../../events/catalog.ts';
+import type { MaintenanceWindowPayload } from './events.ts';
 import type { MaintenanceInput } from './schemas.ts';
 import { type MessagesMap } from '../../core/fields.ts';
 

@@ -4,7 +4,7 @@
  * permission for: `self`, a user hearing events about its own account, and `players`, signed-in players
  * hearing world and maintenance changes (what the game-client API tells game clients anyway).
  */
-import { EVENT_CATALOG, type EventName } from '../../events/catalog.ts';
+import { SOCKET_EVENTS, type EventName } from '../../events/catalog.ts';
 import { allows, type Permission, type Principal } from '../../core/permissions.ts';
 
 export type Listener = Permission | 'self' | 'players';
@@ -33,10 +33,8 @@ export const EVENT_AUDIENCE: Record<EventName, readonly Listener[]> = {
   'webhook.disabled': ['webhooks.read'],
 };
 
-/** Socket.IO name → catalog name, for the events the live stream carries. */
-export const SOCKET_EVENTS: ReadonlyMap<string, EventName> = new Map(
-  (Object.entries(EVENT_CATALOG) as [EventName, { socketEvent: string | null }][]).flatMap(([name, d]) => (d.socketEvent ? [[d.socketEvent, name] as const] : [])),
-);
+/** Socket.IO name → catalog name, for the events the live stream carries (kept by the catalog as features register). */
+export { SOCKET_EVENTS };
 
 const LIVE_PERMISSIONS = [...new Set(Object.values(EVENT_AUDIENCE).flat())].filter((l): l is Permission => l !== 'self' && l !== 'players');
 

@@ -1,20 +1,29 @@
-import { EVENT_NAMES } from '../../events/catalog.ts';
-import { ValidationError } from '../../core/errors.ts';
+/** The events about webhook endpoints themselves, added to the event catalog (src/events/catalog.ts; docs/webhooks.md). */
+import { Type } from '@sinclair/typebox';
+import { registerEvents } from '../../events/catalog.ts';
 
-/** Does a subscription (`user.created`, `user.*`, `*`) cover this event name? */
-export function matchesEvent(filters: readonly string[], event: string): boolean {
-  for (const f of filters) {
-    if (f === '*' || f === event) return true;
-    if (f.endsWith('.*') && event.startsWith(f.slice(0, -1))) return true;
+declare module '../../events/catalog.ts' {
+  interface EventPayloads {
+    'webhook.test': { webhookId: number };
+    'webhook.disabled': { webhookId: number; url: string; reason: string };
   }
-  return false;
+  interface EventSocketNames {
+    'webhook.test': null;
+    'webhook.disabled': 'webhook_disabled';
+  }
 }
 
-/** Every filter must name at least one event of the catalog, so a typo is a 400 rather than silence. */
-export function checkEventFilters(filters: readonly string[]): void {
-  filters.forEach((f, i) => {
-    if (!EVENT_NAMES.some((e) => matchesEvent([f], e))) {
-      throw new ValidationError(`events.${i}`, `"${f}" matches no event; see GET /api/v1/event-types`);
-    }
-  });
-}
+registerEvents({
+  'webhook.test': {
+    socketEvent: null,
+    description: 'Sent to one endpoint by POST /webhooks/:id/test.',
+    payload: Type.Object({ webhookId: Type.Integer() }),
+    example: { webhookId: 5 },
+  },
+  'webhook.disabled': {
+    socketEvent: 'webhook_disabled',
+    description: 'An endpoint was disabled: it answered 410 Gone, or failed for too long.',
+    payload: Type.Object({ webhookId: Type.Integer(), url: Type.String(), reason: Type.String() }),
+    example: { webhookId: 5, url: 'https://partner.example.com/webhook', reason: 'gone' },
+  },
+});

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { EVENT_CATALOG, EVENT_NAMES } from '../../events/catalog.ts';
-import { EVENT_EXAMPLES } from '../../events/examples.ts';
+import { EVENT_CATALOG, EVENT_EXAMPLES, EVENT_NAMES } from '../../events/catalog.ts';
 import { actorOf } from '../../http/auth.ts';
 import { ifMatchOf, withEtag } from '../../http/resource.ts';
 import { errorResponses, IdParams, PageQuery, Paginated } from '../../http/schemas.ts';

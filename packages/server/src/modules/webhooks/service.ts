@@ -6,7 +6,7 @@ import { newEventId } from '../../events/outbox.ts';
 import type { ClaimedEvent, DispatchConsumer } from '../../events/dispatcher.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { writeAudit } from '../audit/store.ts';
-import { checkEventFilters, matchesEvent } from './events.ts';
+import { checkEventFilters, matchesEvent } from './event-filters.ts';
 import { sealHeaders } from './headers.ts';
 import type {
   CreateWebhookInput,

@@ -1,0 +1,73 @@
+/** The events about game worlds and their maintenance, added to the event catalog (src/events/catalog.ts; docs/webhooks.md). */
+import { Type } from '@sinclair/typebox';
+import { registerEvents } from '../../events/catalog.ts';
+import type { MaintenanceWindowPayload } from '../maintenance/events.ts';
+import { MaintenanceWindowSchema } from '../maintenance/schemas.ts';
+import { GameWorld, type PublicGameWorld } from './schemas.ts';
+
+interface WorldPayload {
+  id: number;
+  worldId: string;
+  world: PublicGameWorld;
+}
+
+declare module '../../events/catalog.ts' {
+  interface EventPayloads {
+    'world.created': WorldPayload;
+    'world.updated': WorldPayload;
+    'world.deleted': WorldPayload;
+    'world.maintenance_started': WorldPayload & MaintenanceWindowPayload;
+    'world.maintenance_ended': WorldPayload;
+  }
+  interface EventSocketNames {
+    'world.created': 'world_created';
+    'world.updated': 'world_updated';
+    'world.deleted': 'world_deleted';
+    'world.maintenance_started': 'world_maintenance_started';
+    'world.maintenance_ended': 'world_maintenance_ended';
+  }
+}
+
+const AT = '2026-01-01T00:00:00.000Z';
+
+const world: PublicGameWorld = {
+  id: 1,
+  worldId: 'world_001',
+  name: '메인 월드',
+  description: '기본 게임 월드',
+  visible: true,
+  maintenance: true,
+  maintenanceMessage: '서버 점검 중입니다.',
+  maintenanceMessages: { ko: '서버 점검 중입니다.', en: 'Under maintenance.' },
+  maintenanceStartsAt: AT,
+  maintenanceEndsAt: '2026-01-01T02:00:00.000Z',
+  displayOrder: 0,
+  region: 'kr',
+  tags: ['pvp'],
+  customPayload: null,
+  createdAt: AT,
+  updatedAt: AT,
+};
+
+const window: MaintenanceWindowPayload = { message: world.maintenanceMessage, messages: world.maintenanceMessages, startsAt: AT, endsAt: world.maintenanceEndsAt };
+const worldData = { id: world.id, worldId: world.worldId, world };
+
+const WorldPayloadSchema = Type.Object({ id: Type.Integer(), worldId: Type.String(), world: GameWorld });
+
+registerEvents({
+  'world.created': { socketEvent: 'world_created', description: 'A game world was created.', payload: WorldPayloadSchema, example: worldData },
+  'world.updated': { socketEvent: 'world_updated', description: 'A game world changed.', payload: WorldPayloadSchema, example: worldData },
+  'world.deleted': { socketEvent: 'world_deleted', description: 'A game world was deleted.', payload: WorldPayloadSchema, example: worldData },
+  'world.maintenance_started': {
+    socketEvent: 'world_maintenance_started',
+    description: 'Maintenance of a game world began (now, or at its window start).',
+    payload: Type.Composite([WorldPayloadSchema, MaintenanceWindowSchema]),
+    example: { ...worldData, ...window },
+  },
+  'world.maintenance_ended': {
+    socketEvent: 'world_maintenance_ended',
+    description: 'Maintenance of a game world ended.',
+    payload: WorldPayloadSchema,
+    example: { ...worldData, world: { ...world, maintenance: false } },
+  },
+});

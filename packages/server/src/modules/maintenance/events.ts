@@ -1,0 +1,44 @@
+/** The events about global maintenance, added to the event catalog (src/events/catalog.ts; docs/webhooks.md). */
+import type { MessagesMap } from '../../core/fields.ts';
+import { registerEvents } from '../../events/catalog.ts';
+import { MaintenanceWindowSchema } from './schemas.ts';
+
+export interface MaintenanceWindowPayload {
+  message: string | null;
+  messages: MessagesMap;
+  startsAt: string | null;
+  endsAt: string | null;
+}
+
+declare module '../../events/catalog.ts' {
+  interface EventPayloads {
+    'maintenance.started': MaintenanceWindowPayload;
+    'maintenance.ended': MaintenanceWindowPayload;
+  }
+  interface EventSocketNames {
+    'maintenance.started': 'maintenance_started';
+    'maintenance.ended': 'maintenance_ended';
+  }
+}
+
+const window: MaintenanceWindowPayload = {
+  message: '서버 점검 중입니다.',
+  messages: { ko: '서버 점검 중입니다.', en: 'Under maintenance.' },
+  startsAt: '2026-01-01T00:00:00.000Z',
+  endsAt: '2026-01-01T02:00:00.000Z',
+};
+
+registerEvents({
+  'maintenance.started': {
+    socketEvent: 'maintenance_started',
+    description: 'Global maintenance began.',
+    payload: MaintenanceWindowSchema,
+    example: window,
+  },
+  'maintenance.ended': {
+    socketEvent: 'maintenance_ended',
+    description: 'Global maintenance ended.',
+    payload: MaintenanceWindowSchema,
+    example: window,
+  },
+});
