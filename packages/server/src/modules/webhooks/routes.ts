@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { EVENT_CATALOG, EVENT_EXAMPLES, EVENT_NAMES } from '../../events/catalog.ts';
 import { actorOf } from '../../http/auth.ts';
-import { ifMatchOf, withEtag } from '../../http/resource.ts';
+import { resourceRoutes } from '../../http/resource-routes.ts';
 import { errorResponses, IdParams, PageQuery, Paginated } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
 import { Attempt, CreateWebhookBody, Delivery, DeliveryWithAttempts, ListDeliveriesQuery, ListWebhooksQuery, RecoverBody, UpdateWebhookBody, Webhook, WebhookWithSecret } from './schemas.ts';
@@ -30,57 +30,28 @@ export function webhooksRoutes(app: App, webhooks: WebhooksService): void {
     }),
   });
 
-  app.get('/api/v1/webhooks', {
-    config: { permission: 'webhooks.read' },
-    schema: { operationId: 'listWebhooks', summary: 'List webhook endpoints', tags, querystring: ListWebhooksQuery, response: { 200: Paginated(Webhook), ...errorResponses(400, 401, 403) } },
-    handler: (request) => webhooks.list(request.query),
-  });
-
-  app.post('/api/v1/webhooks', {
-    config: { permission: 'webhooks.write', noStore: true },
-    schema: {
+  resourceRoutes(app, {
+    path: '/api/v1/webhooks',
+    tags,
+    permissions: { read: 'webhooks.read', write: 'webhooks.write' },
+    schemas: { item: Webhook, query: ListWebhooksQuery, create: CreateWebhookBody, update: UpdateWebhookBody },
+    service: webhooks,
+    list: { operationId: 'listWebhooks', summary: 'List webhook endpoints' },
+    create: {
       operationId: 'createWebhook',
       summary: 'Register an endpoint; without a secret one is generated. The secret is in this response only',
-      tags,
-      body: CreateWebhookBody,
-      response: { 201: WebhookWithSecret, ...errorResponses(400, 401, 403, 415, 422) },
+      response: WebhookWithSecret,
+      secretOnce: true,
+      errors: [400, 401, 403, 415, 422],
     },
-    handler: async (request, reply) => {
-      const created = await webhooks.create(request.body, actorOf(request));
-      return reply.code(201).header('location', `/api/v1/webhooks/${created.id}`).send(created);
+    get: { operationId: 'getWebhook', summary: 'Get a webhook endpoint' },
+    update: {
+      operationId: 'updateWebhook',
+      patchOperationId: 'patchWebhook',
+      summary: 'Update an endpoint (partial); `active: true` re-enables a disabled one',
+      errors: [400, 401, 403, 404, 412, 415],
     },
-  });
-
-  app.get('/api/v1/webhooks/:id', {
-    config: { permission: 'webhooks.read' },
-    schema: { operationId: 'getWebhook', summary: 'Get a webhook endpoint', tags, params: IdParams, response: { 200: Webhook, ...errorResponses(401, 403, 404) } },
-    handler: async (request, reply) => withEtag(request, reply, await webhooks.get(request.params.id)),
-  });
-
-  for (const method of ['PUT', 'PATCH'] as const) {
-    app.route({
-      method,
-      url: '/api/v1/webhooks/:id',
-      config: { permission: 'webhooks.write' },
-      schema: {
-        operationId: method === 'PUT' ? 'updateWebhook' : 'patchWebhook',
-        summary: 'Update an endpoint (partial); `active: true` re-enables a disabled one',
-        tags,
-        params: IdParams,
-        body: UpdateWebhookBody,
-        response: { 200: Webhook, ...errorResponses(400, 401, 403, 404, 412, 415) },
-      },
-      handler: async (request, reply) => withEtag(request, reply, await webhooks.update(request.params.id, request.body, actorOf(request), ifMatchOf(request))),
-    });
-  }
-
-  app.delete('/api/v1/webhooks/:id', {
-    config: { permission: 'webhooks.write' },
-    schema: { operationId: 'deleteWebhook', summary: 'Delete an endpoint and its deliveries', tags, params: IdParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404, 412) } },
-    handler: async (request, reply) => {
-      await webhooks.delete(request.params.id, actorOf(request), ifMatchOf(request));
-      return reply.code(204).send(null);
-    },
+    delete: { operationId: 'deleteWebhook', summary: 'Delete an endpoint and its deliveries' },
   });
 
   app.post('/api/v1/webhooks/:id/test', {
