@@ -202,13 +202,14 @@ function parseTap(text) {
     if (/^\s+type: 'suite'$/.test(line)) last.suite = true;
     else if ((m = /^\s+failureType: '(\w+)'$/.exec(line))) last.failureType = m[1];
     else if ((m = /^\s+error: (.*)$/.exec(line)) && last.error === undefined) last.error = m[1].replace(/^'(.*)'$/, '$1').replace(/''/g, "'");
+    else if (last.error === '|-' && line.trim() !== '') last.error = line.trim(); // a multi-line error: its first line
   }
   for (const e of r.entries ?? []) {
     if (e.directive === 'SKIP') {
       r.skips.push(e.reason || 'skipped');
       if (e.suite) r.skipped++; // a skipped describe counts as one skipped test; node:test does not count it
     }
-    if (!e.ok && e.failureType !== 'subtestsFailed') r.failures.push({ name: e.path.join(' › '), error: e.error === '|-' ? undefined : e.error });
+    if (!e.ok && e.failureType !== 'subtestsFailed') r.failures.push({ name: e.path.join(' › '), error: e.error });
   }
   if (r.trailer.pass !== undefined) {
     r.passed = r.trailer.pass;
