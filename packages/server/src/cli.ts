@@ -6,6 +6,7 @@ import './app/events.ts';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createLocalBus, createRedisBus } from './cluster/bus.ts';
+import { createChangeFeed } from './events/changes.ts';
 import { systemClock } from './core/clock.ts';
 import { loadConfigOrExit, type Config } from './config.ts';
 import { secretBox } from './core/secret-box.ts';
@@ -81,9 +82,9 @@ async function main(argv: string[]): Promise<number> {
     // hear of a change at once (their caches), as if one of them had made it.
     const bus = config.redisUrl ? await createRedisBus(config.redisUrl, log, config.redisPrefix) : createLocalBus();
     const ctx = { config, db: database.db, dialect: database.dialect, clock: systemClock, log };
-    const users = createUsersService(ctx);
-    users.onChange(() => bus.publish('users'));
-    const auth = createAuthService(ctx, users, createApiKeysService(ctx), memoryFailureCounters());
+    const changes = createChangeFeed(log, bus);
+    const users = createUsersService(ctx, changes);
+    const auth = createAuthService(ctx, changes, users, createApiKeysService(ctx, changes), memoryFailureCounters());
     try {
       const user = await usersStore(database.db).findCredentials(name!);
       if (!user) {

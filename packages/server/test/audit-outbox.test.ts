@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { inTransaction } from '../src/context.ts';
 import { readEventsAfter, writeEvent } from '../src/events/outbox.ts';
-import { writeAudit } from '../src/modules/audit/store.ts';
+import { writeAudit } from '../src/events/audit-log.ts';
 import { eachDatabase, startHarness, type Harness } from './helpers.ts';
 
 eachDatabase('audit log and outbox', (kind) => {

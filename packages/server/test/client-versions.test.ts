@@ -267,9 +267,9 @@ eachDatabase('client versions', (kind) => {
     assert.equal((await h.call('DELETE', `/api/v1/client-versions/${id}`, { token: operator.token })).statusCode, 204);
   });
 
-  it('all() returns every version in list order, and onChange is told after each committed change', async () => {
+  it('all() returns every version in list order, and the change feed is told after each committed change', async () => {
     const seen: [number, PublicClientVersion | undefined][] = [];
-    h.services.clientVersions.onChange((id, clientVersion) => seen.push([id, clientVersion]));
+    h.services.changes.subscribe('client-versions', ({ id, clientVersion }) => void seen.push([id, clientVersion]));
     const v = await created({ channel: 'Cache', version: '1.0' });
     const updated = (await h.call('PATCH', `/api/v1/client-versions/${v.id}`, { token: h.adminToken, body: { status: 'OFFLINE' } })).json();
     assert.equal((await create({ ...BASE, channel: 'Cache', version: '1.0' })).statusCode, 409);

@@ -3,6 +3,7 @@ import { after, before, it } from 'node:test';
 import pino from 'pino';
 import type { AppContext } from '../src/context.ts';
 import { openDatabase } from '../src/db/index.ts';
+import { createChangeFeed } from '../src/events/changes.ts';
 import { readEventsAfter } from '../src/events/outbox.ts';
 import { createMaintenanceService } from '../src/modules/maintenance/service.ts';
 import { localized } from '../src/modules/maintenance/window.ts';
@@ -123,7 +124,8 @@ eachDatabase('maintenance windows', (kind) => {
     // A second "node": its own connection pool to the same database and its own services.
     const other = kind === 'postgres' ? openDatabase({ url: process.env.TEST_DATABASE_URL, pgSchema: h.db.schema }) : h.db;
     const ctx: AppContext = { ...h.ctx, db: other.db, log: pino({ level: 'silent' }) };
-    const nodeB = [createWorldsService(ctx), createMaintenanceService(ctx)];
+    const changes = createChangeFeed(ctx.log);
+    const nodeB = [createWorldsService(ctx, changes), createMaintenanceService(ctx, changes)];
     const seq = await lastSeq();
     try {
       for (const step of [MIN, MIN]) {

@@ -252,9 +252,9 @@ eachDatabase('whitelist', (kind) => {
     assert.equal((await h.call('DELETE', `/api/v1/whitelist/${id}`, { token: operator.token })).statusCode, 204);
   });
 
-  it('enabledEntries() feeds the matcher, and onChange is told after each committed change', async () => {
+  it('enabledEntries() feeds the matcher, and the change feed is told after each committed change', async () => {
     const seen: [number, PublicWhitelistEntry | undefined][] = [];
-    h.services.whitelist.onChange((id, entry) => seen.push([id, entry]));
+    h.services.changes.subscribe('whitelist', ({ id, entry }) => void seen.push([id, entry]));
     const on = await created({ type: 'ip', value: '233.252.0.0/24' });
     const off = await created({ type: 'account', value: 'matcher-off', enabled: false });
     await h.call('DELETE', `/api/v1/whitelist/${off.id}`, { token: h.adminToken });

@@ -129,13 +129,23 @@ export async function buildApp(
     clientIp: clientIp.ipOf,
   });
   services.dispatcher.use(realtime.consumer);
-  services.users.onChange((id, user) => {
-    realtime.userChanged(id, user).catch((err: unknown) => logger.warn({ err, userId: id }, 'could not update sockets of a changed user'));
-  });
-  services.auth.onSessionsEnded((id, sessionId) => {
-    realtime.sessionsEnded(id, sessionId).catch((err: unknown) => logger.warn({ err, userId: id }, 'could not close sockets of an ended session'));
-  });
-  services.apiKeys.onRevoked((id) => realtime.disconnectKey(id));
+  // Local only: the gateway reaches the sockets of every node through its adapter.
+  const { changes } = services;
+  changes.subscribe(
+    'users',
+    ({ userId, user }) => {
+      realtime.userChanged(userId, user).catch((err: unknown) => logger.warn({ err, userId }, 'could not update sockets of a changed user'));
+    },
+    { localOnly: true },
+  );
+  changes.subscribe(
+    'sessions',
+    ({ userId, sessionId }) => {
+      realtime.sessionsEnded(userId, sessionId).catch((err: unknown) => logger.warn({ err, userId }, 'could not close sockets of an ended session'));
+    },
+    { localOnly: true },
+  );
+  changes.subscribe('api-keys', ({ keyId }) => realtime.disconnectKey(keyId), { localOnly: true });
   app.addHook('preClose', () => realtime.close());
   services.worker.onDelivered((ms) => prometheus.observeDelivery(ms / 1000));
   monitoring.setSources({

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { sharedCacheMaxAgeMs } from '../context.ts';
 import { createLocalBus, createRedisBus, type Bus } from '../cluster/bus.ts';
 import { secretBox } from '../core/secret-box.ts';
+import { createChangeFeed } from '../events/changes.ts';
 import { createDispatcher } from '../events/dispatcher.ts';
 import { createApiKeysService } from '../modules/api-keys/service.ts';
 import { createAuditService } from '../modules/audit/service.ts';
@@ -20,14 +21,15 @@ import { createWhitelistService } from '../modules/whitelist/service.ts';
 
 /** The services of one node, built from plain values (no container) and wired to each other here. */
 export function createServices(ctx: AppContext, bus: Bus = createLocalBus(), loginFailures: FailureCounters = memoryFailureCounters()) {
-  const users = createUsersService(ctx);
-  const apiKeys = createApiKeysService(ctx);
-  const auth = createAuthService(ctx, users, apiKeys, loginFailures);
+  const changes = createChangeFeed(ctx.log, bus);
+  const users = createUsersService(ctx, changes);
+  const apiKeys = createApiKeysService(ctx, changes);
+  const auth = createAuthService(ctx, changes, users, apiKeys, loginFailures);
   const audit = createAuditService(ctx);
-  const worlds = createWorldsService(ctx);
-  const maintenance = createMaintenanceService(ctx);
-  const whitelist = createWhitelistService(ctx);
-  const clientVersions = createClientVersionsService(ctx);
+  const worlds = createWorldsService(ctx, changes);
+  const maintenance = createMaintenanceService(ctx, changes);
+  const whitelist = createWhitelistService(ctx, changes);
+  const clientVersions = createClientVersionsService(ctx, changes);
   const scheduler = createScheduler([worlds, maintenance], ctx.log, ctx.config.schedulerIntervalMs);
   const client = createClientService(
     {
@@ -40,31 +42,24 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus(), log
     sharedCacheMaxAgeMs(ctx, 60_000),
   );
 
-  // Every change that the game-client API depends on drops its snapshot here and on the other nodes.
-  const clientChanged = () => {
-    client.invalidate();
-    bus.publish('client');
-  };
-  for (const s of [worlds, maintenance, whitelist, clientVersions]) s.onChange(clientChanged);
-  bus.subscribe('client', () => client.invalidate());
-  users.onChange(() => bus.publish('users'));
-  bus.subscribe('users', () => users.forgetCached());
-  apiKeys.onRevoked(() => bus.publish('api-keys'));
-  bus.subscribe('api-keys', () => apiKeys.forgetCached());
-
   const box = secretBox(ctx.config.encryptionKey);
   const ssrf = { allowPrivateNetworks: ctx.config.webhooks.allowPrivateNetworks };
-  const forgetWebhooks = () => {
-    webhooks.forgetCached();
-    worker.forget();
-  };
-  const worker = createDeliveryWorker({ ...ctx, box, config: ctx.config.webhooks, ssrf, onDisabled: () => (forgetWebhooks(), bus.publish('webhooks')) });
-  const webhooks = createWebhooksService(ctx, box, { ssrf, rotationGraceMs: ctx.config.webhooks.rotationGraceMs }, () => void worker.wake());
-  webhooks.onChange(() => (forgetWebhooks(), bus.publish('webhooks')));
-  bus.subscribe('webhooks', forgetWebhooks);
+  const worker = createDeliveryWorker({ ...ctx, box, config: ctx.config.webhooks, ssrf, onDisabled: () => changes.publish('webhooks', {}) });
+  const webhooks = createWebhooksService(ctx, changes, box, { ssrf, rotationGraceMs: ctx.config.webhooks.rotationGraceMs }, () => void worker.wake());
   const dispatcher = createDispatcher(ctx, [webhooks.fanOut]);
 
-  return { users, apiKeys, auth, audit, worlds, maintenance, whitelist, clientVersions, scheduler, client, bus, box, loginFailures, webhooks, worker, dispatcher };
+  // The caches, each cleared by the changes it depends on: those of this node and, over the bus, of the others.
+  // Caches of this node only (localOnly) and the socket gateway are subscribed in build-app.ts.
+  changes.subscribe('users', () => users.forgetCached());
+  changes.subscribe('users', ({ userId }) => auth.forgetPrincipal(userId), { localOnly: true });
+  changes.subscribe('api-keys', () => apiKeys.forgetCached());
+  for (const topic of ['game-worlds', 'maintenance', 'whitelist', 'client-versions'] as const) changes.subscribe(topic, () => client.invalidate());
+  changes.subscribe('webhooks', () => {
+    webhooks.forgetCached();
+    worker.forget();
+  });
+
+  return { changes, users, apiKeys, auth, audit, worlds, maintenance, whitelist, clientVersions, scheduler, client, bus, box, loginFailures, webhooks, worker, dispatcher };
 }
 
 export type Services = ReturnType<typeof createServices>;

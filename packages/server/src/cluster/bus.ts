@@ -3,13 +3,15 @@ import type { Logger } from 'pino';
 import { closeRedis, connectRedis } from './redis.ts';
 
 /**
- * Tells the other Gatrix nodes that something changed (cache invalidation). On one node it is a no-op:
- * local listeners are called directly by the services; with REDIS_URL it rides Redis pub/sub.
+ * Tells the other Gatrix nodes that something changed (cache invalidation); the change feed (events/changes.ts)
+ * rides it. On one node it is a no-op: the feed delivers this node's changes itself; with REDIS_URL it rides
+ * Redis pub/sub as `{node, topic, data}`, and a node does not hear its own messages.
  */
 export interface Bus {
   readonly nodeId: string;
-  publish(topic: string): void;
-  subscribe(topic: string, listener: () => void): void;
+  /** `data` travels as JSON. */
+  publish(topic: string, data?: unknown): void;
+  subscribe(topic: string, listener: (data: unknown) => void): void;
   /** False while the connection to Redis is down (always true without Redis). */
   ready(): boolean;
   close(): Promise<void>;
@@ -28,20 +30,20 @@ export async function createRedisBus(url: string, log: Logger, prefix = 'gatrix'
   const nodeId = randomUUID();
   const pub = await connectRedis(url, log, { waitMs, purpose: 'bus' });
   const sub = await connectRedis(url, log, { waitMs, purpose: 'bus' });
-  const listeners = new Map<string, (() => void)[]>();
+  const listeners = new Map<string, ((data: unknown) => void)[]>();
   await sub.subscribe(channel, (raw) => {
     try {
-      const msg = JSON.parse(raw) as { node: string; topic: string };
+      const msg = JSON.parse(raw) as { node: string; topic: string; data?: unknown };
       if (msg.node === nodeId) return;
-      for (const l of listeners.get(msg.topic) ?? []) l();
+      for (const l of listeners.get(msg.topic) ?? []) l(msg.data);
     } catch (err) {
       log.warn({ err }, 'ignored a malformed bus message');
     }
   });
   return {
     nodeId,
-    publish(topic) {
-      pub.publish(channel, JSON.stringify({ node: nodeId, topic })).catch((err: unknown) => log.warn({ err, topic }, 'bus publish failed'));
+    publish(topic, data) {
+      pub.publish(channel, JSON.stringify({ node: nodeId, topic, data })).catch((err: unknown) => log.warn({ err, topic }, 'bus publish failed'));
     },
     subscribe(topic, listener) {
       listeners.set(topic, [...(listeners.get(topic) ?? []), listener]);

@@ -1,7 +1,8 @@
 import { iso } from '../../core/clock.ts';
 import { inTransaction, type AppContext } from '../../context.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
-import { writeAudit } from '../audit/store.ts';
+import type { ChangeFeed } from '../../events/changes.ts';
+import { recordChange } from '../../events/record.ts';
 import { then, type MaybePromise } from '../../core/maybe.ts';
 import { type Principal, type Actor } from '../../core/permissions.ts';
 import type { CreateApiKeyInput, ListApiKeysFilter, PublicApiKey } from './schemas.ts';
@@ -21,19 +22,23 @@ interface CachedKey {
   at: number;
 }
 
-export type KeyRevokedListener = (keyId: number) => void;
+declare module '../../events/changes.ts' {
+  interface ChangeTopics {
+    /** A key was revoked: cached keys, its open sockets. */
+    'api-keys': { keyId: number };
+  }
+}
 
 /**
  * API keys: `gtx_<type>_<random>`, stored as SHA-256 (the key has 192 bits of entropy, so a fast hash is
  * safe and lookups stay O(1)). The plaintext is returned once, at creation.
  */
-export function createApiKeysService(ctx: AppContext) {
+export function createApiKeysService(ctx: AppContext, changes: ChangeFeed) {
   const { db, clock, log } = ctx;
   // By the key as presented, so a cached key costs no hash on the hot path. Memory only, bounded, cleared on any
-  // revocation; the database keeps only hashes.
+  // revocation (forgetCached); the database keeps only hashes.
   const cache = new Map<string, CachedKey>();
   const lastTouch = new Map<number, number>();
-  const revokedListeners: KeyRevokedListener[] = [];
 
   function touch(id: number): void {
     const t = Date.now();
@@ -58,11 +63,7 @@ export function createApiKeysService(ctx: AppContext) {
   }
 
   return {
-    onRevoked(listener: KeyRevokedListener): void {
-      revokedListeners.push(listener);
-    },
-
-    /** Another node revoked a key: look every key up afresh. */
+    /** A key was revoked (here or on another node): look every key up afresh. */
     forgetCached(): void {
       cache.clear();
     },
@@ -96,7 +97,7 @@ export function createApiKeysService(ctx: AppContext) {
           revoked_at: null,
           created_at: now,
         });
-        await writeAudit(trx, now, actor, { action: 'api_key.create', targetType: 'api_key', targetId: created.id, after: created });
+        await recordChange(trx, clock, { at: now, actor, action: 'api_key.create', target: { type: 'api_key', id: created.id }, after: created });
         return { ...created, key };
       });
     },
@@ -121,10 +122,9 @@ export function createApiKeysService(ctx: AppContext) {
         if (!before) throw new NotFoundError(`API key ${id}`, 'api_key_not_found');
         if (before.revokedAt) return;
         const after = await store.revoke(id, now);
-        await writeAudit(trx, now, actor, { action: 'api_key.revoke', targetType: 'api_key', targetId: id, before, after });
+        await recordChange(trx, clock, { at: now, actor, action: 'api_key.revoke', target: { type: 'api_key', id }, before, after });
       });
-      cache.clear();
-      for (const l of revokedListeners) l(id);
+      changes.publish('api-keys', { keyId: id });
     },
   };
 }

@@ -3,7 +3,7 @@ import { likePattern } from '../../db/dialect.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { allows, type Principal } from '../../core/permissions.ts';
 import type { ListAuditLogsFilter, PublicAuditLog } from './schemas.ts';
-import { AUDIT_TARGETS } from './store.ts';
+import { AUDIT_TARGETS } from '../../events/audit-log.ts';
 import { page, type Page } from '../../core/paging.ts';
 
 const COLUMNS = ['id', 'actor_type', 'actor_id', 'actor_name', 'action', 'target_type', 'target_id', 'before', 'after', 'ip', 'request_id', 'created_at'] as const;

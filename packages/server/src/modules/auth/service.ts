@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { iso } from '../../core/clock.ts';
 import { inTransaction, type AppContext } from '../../context.ts';
 import { ConflictError, DomainError, RateLimitedError, UnauthorizedError, ValidationError } from '../../core/errors.ts';
-import { writeEvent } from '../../events/outbox.ts';
+import type { ChangeFeed } from '../../events/changes.ts';
+import { recordChange } from '../../events/record.ts';
 import type { ApiKeysService } from '../api-keys/service.ts';
-import { writeAudit } from '../audit/store.ts';
 import { then, type MaybePromise } from '../../core/maybe.ts';
 import { type Principal, type Actor } from '../../core/permissions.ts';
 import type { PublicUser } from '../users/schemas.ts';
@@ -35,27 +35,27 @@ export interface Session {
   expiresAtMs?: number;
 }
 
-/** Told when sessions of a user end without its row changing: logout (one session, or all) and password change. */
-export type SessionsEndedListener = (userId: number, sessionId: string | undefined) => void;
+declare module '../../events/changes.ts' {
+  interface ChangeTopics {
+    /** Sessions of a user ended without its row changing: logout (one session, or all: no sessionId) and password change. */
+    sessions: { userId: number; sessionId: string | undefined };
+  }
+}
 
 /** The key failed logins are counted under: the user and its lockout epoch, or the name tried when no user has it. */
 function accountKey(login: string, creds: Credentials | undefined): string {
   return creds ? `user:${creds.id}.${creds.lockoutEpoch}` : `name:${login.toLowerCase()}`;
 }
 
-export function createAuthService(ctx: AppContext, users: UsersService, apiKeys: ApiKeysService, failureCounters: FailureCounters) {
+export function createAuthService(ctx: AppContext, changes: ChangeFeed, users: UsersService, apiKeys: ApiKeysService, failureCounters: FailureCounters) {
   const { db, clock, config } = ctx;
   const tokens = accessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
   const limiter = new LoginLimiter(config.login, failureCounters);
 
   // Bearer JWTs re-check the user's role and status; a short cache keeps that off the hot path and is
-  // cleared for a user the moment this node changes it.
+  // cleared for a user the moment this node changes it (forgetPrincipal).
   const principals = new Map<number, { principal: Principal | undefined; at: number }>();
-  users.onChange((id) => principals.delete(id));
-  const sessionsEnded: SessionsEndedListener[] = [];
-  const endSessions = (userId: number, sessionId?: string) => {
-    for (const l of sessionsEnded) l(userId, sessionId);
-  };
+  const endSessions = (userId: number, sessionId?: string) => changes.publish('sessions', { userId, sessionId });
 
   async function issueTokens(trx: typeof db, userId: number, familyId: string, now: Date): Promise<TokenPair> {
     const refreshToken = randomToken('gtr_');
@@ -113,8 +113,9 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
       return principal && { principal, sessionId: claims.sessionId, expiresAtMs: claims.expiresAtMs };
     },
 
-    onSessionsEnded(listener: SessionsEndedListener): void {
-      sessionsEnded.push(listener);
+    /** This node changed the user: its role and status are read afresh. */
+    forgetPrincipal(userId: number): void {
+      principals.delete(userId);
     },
 
     async login(login: string, password: string, ip: string, requestId: string): Promise<TokenPair & { user: PublicUser }> {
@@ -136,11 +137,17 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
       const result = await inTransaction(db, async (trx) => {
         const user = (await usersStore(trx).update(creds.id, { last_login_at: at }))!;
         const pair = await issueTokens(trx, creds.id, randomBytes(12).toString('base64url'), now);
-        await writeAudit(trx, at, actor, { action: 'auth.login', targetType: 'user', targetId: creds.id });
-        await writeEvent(trx, clock, 'user.login', { userId: creds.id, username: creds.username, ip, at });
+        await recordChange(trx, clock, {
+          at,
+          actor,
+          action: 'auth.login',
+          target: { type: 'user', id: creds.id },
+          event: { name: 'user.login', data: { userId: creds.id, username: creds.username, ip, at } },
+        });
         return { ...pair, user };
       });
-      users.changedElsewhere(creds.id, result.user);
+      // The user's row changed (last_login_at).
+      changes.publish('users', { userId: creds.id, user: result.user });
       return result;
     },
 
@@ -201,7 +208,7 @@ export function createAuthService(ctx: AppContext, users: UsersService, apiKeys:
       await inTransaction(db, async (trx) => {
         await usersStore(trx).update(userId, { password_hash: hash, updated_at: at });
         await revokeAllRefreshTokens(trx, userId, at);
-        await writeAudit(trx, at, actor, { action: 'auth.password_change', targetType: 'user', targetId: userId });
+        await recordChange(trx, clock, { at, actor, action: 'auth.password_change', target: { type: 'user', id: userId } });
       });
       endSessions(userId);
     },

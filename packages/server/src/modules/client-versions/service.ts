@@ -4,8 +4,8 @@ import { rethrowConflict } from '../../db/dialect.ts';
 import { patchFrom, toInt, customPayloadColumn } from '../../db/columns.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { checkIfMatch } from '../../core/etag.ts';
-import { writeEvent } from '../../events/outbox.ts';
-import { writeAudit } from '../audit/store.ts';
+import type { ChangeFeed } from '../../events/changes.ts';
+import { recordChange } from '../../events/record.ts';
 import type {
   CreateClientVersionInput,
   ListClientVersionsFilter,
@@ -53,21 +53,18 @@ const DEFAULTS = {
 
 const notFound = (id: number) => new NotFoundError(`Client version ${id}`, 'client_version_not_found');
 
-export type ClientVersionChangeListener = (id: number, clientVersion: PublicClientVersion | undefined) => void;
+declare module '../../events/changes.ts' {
+  interface ChangeTopics {
+    /** A client version changed (undefined: deleted); the game-client API drops its cache. */
+    'client-versions': { id: number; clientVersion: PublicClientVersion | undefined };
+  }
+}
 
-export function createClientVersionsService(ctx: AppContext) {
+export function createClientVersionsService(ctx: AppContext, changes: ChangeFeed) {
   const { db, clock } = ctx;
-  const listeners: ClientVersionChangeListener[] = [];
-  const changed = (id: number, clientVersion: PublicClientVersion | undefined) => {
-    for (const l of listeners) l(id, clientVersion);
-  };
+  const changed = (id: number, clientVersion: PublicClientVersion | undefined) => changes.publish('client-versions', { id, clientVersion });
 
   return {
-    /** Called after a change committed (the game-client API drops its cache). */
-    onChange(listener: ClientVersionChangeListener): void {
-      listeners.push(listener);
-    },
-
     /**
      * Ordered by channel, subChannel, then version numerically per dot segment (`1.10` after `1.9`), then id.
      * SQL cannot order that way on both databases, so the filter's (id, channel, subChannel, version) keys are
@@ -100,8 +97,14 @@ export function createClientVersionsService(ctx: AppContext) {
       const row = { ...DEFAULTS, ...columnsOf(input), created_at: now, updated_at: now } as NewClientVersionRow;
       const clientVersion = await inTransaction(db, async (trx) => {
         const created = await clientVersionsStore(trx).insert(row).catch(rethrowConflict);
-        await writeAudit(trx, now, actor, { action: 'client_version.create', targetType: 'client_version', targetId: created.id, after: created });
-        await writeEvent(trx, clock, 'client_version.created', { id: created.id, clientVersion: created });
+        await recordChange(trx, clock, {
+          at: now,
+          actor,
+          action: 'client_version.create',
+          target: { type: 'client_version', id: created.id },
+          after: created,
+          event: { name: 'client_version.created', data: { id: created.id, clientVersion: created } },
+        });
         return created;
       });
       changed(clientVersion.id, clientVersion);
@@ -117,8 +120,15 @@ export function createClientVersionsService(ctx: AppContext) {
         if (!before) throw notFound(id);
         checkIfMatch(ifMatch, before);
         const after = (await store.update(id, patch).catch(rethrowConflict))!;
-        await writeAudit(trx, now, actor, { action: 'client_version.update', targetType: 'client_version', targetId: id, before, after });
-        await writeEvent(trx, clock, 'client_version.updated', { id, clientVersion: after });
+        await recordChange(trx, clock, {
+          at: now,
+          actor,
+          action: 'client_version.update',
+          target: { type: 'client_version', id },
+          before,
+          after,
+          event: { name: 'client_version.updated', data: { id, clientVersion: after } },
+        });
         return after;
       });
       changed(id, clientVersion);
@@ -133,8 +143,14 @@ export function createClientVersionsService(ctx: AppContext) {
         if (!before) throw notFound(id);
         checkIfMatch(ifMatch, before);
         await store.delete(id);
-        await writeAudit(trx, now, actor, { action: 'client_version.delete', targetType: 'client_version', targetId: id, before });
-        await writeEvent(trx, clock, 'client_version.deleted', { id, clientVersion: before });
+        await recordChange(trx, clock, {
+          at: now,
+          actor,
+          action: 'client_version.delete',
+          target: { type: 'client_version', id },
+          before,
+          event: { name: 'client_version.deleted', data: { id, clientVersion: before } },
+        });
       });
       changed(id, undefined);
     },

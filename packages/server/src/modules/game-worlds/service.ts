@@ -6,8 +6,8 @@ import { patchFrom, toInt, customPayloadColumn } from '../../db/columns.ts';
 import type { Database, MaintenanceColumns } from '../../db/schema.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { checkIfMatch } from '../../core/etag.ts';
-import { writeEvent } from '../../events/outbox.ts';
-import { writeAudit } from '../audit/store.ts';
+import type { ChangeFeed } from '../../events/changes.ts';
+import { recordChange } from '../../events/record.ts';
 import { type MaintenanceInput } from '../maintenance/schemas.ts';
 import { applyDueTransition, dueIds, maintenanceColumns, windowPayload, type Transition } from '../maintenance/window.ts';
 import type { CreateWorldInput, ListWorldsFilter, PublicGameWorld, UpdateWorldInput } from './schemas.ts';
@@ -27,12 +27,16 @@ function maintenanceOf(row: WorldRow): MaintenanceColumns {
   };
 }
 
-export type WorldsChangeListener = () => void;
+declare module '../../events/changes.ts' {
+  interface ChangeTopics {
+    /** Game worlds changed (the game-client API's snapshot). */
+    'game-worlds': Record<string, never>;
+  }
+}
 
-export function createWorldsService(ctx: AppContext) {
+export function createWorldsService(ctx: AppContext, changes: ChangeFeed) {
   const { db, clock } = ctx;
-  const listeners: WorldsChangeListener[] = [];
-  const changed = () => listeners.forEach((l) => l());
+  const changed = () => changes.publish('game-worlds', {});
 
   async function load(store: ReturnType<typeof worldsStore>, id: number): Promise<WorldRow> {
     const row = await store.findRow(id);
@@ -47,12 +51,17 @@ export function createWorldsService(ctx: AppContext) {
     const row = (await worldsStore(trx).findRow(id))!;
     const world = toPublicWorld(row);
     const at = now.toISOString();
-    await writeAudit(trx, at, actor, { action: `world.maintenance_${t}`, targetType: 'world', targetId: id, after: world });
-    if (t === 'started') {
-      await writeEvent(trx, clock, 'world.maintenance_started', { id, worldId: world.worldId, world, ...windowPayload(row) });
-    } else {
-      await writeEvent(trx, clock, 'world.maintenance_ended', { id, worldId: world.worldId, world });
-    }
+    await recordChange(trx, clock, {
+      at,
+      actor,
+      action: `world.maintenance_${t}`,
+      target: { type: 'world', id },
+      after: world,
+      event:
+        t === 'started'
+          ? { name: 'world.maintenance_started', data: { id, worldId: world.worldId, world, ...windowPayload(row) } }
+          : { name: 'world.maintenance_ended', data: { id, worldId: world.worldId, world } },
+    });
     return t;
   }
 
@@ -63,10 +72,6 @@ export function createWorldsService(ctx: AppContext) {
   }
 
   return {
-    onChange(listener: WorldsChangeListener): void {
-      listeners.push(listener);
-    },
-
     async list(filter: ListWorldsFilter): Promise<Page<PublicGameWorld>> {
       const store = worldsStore(db);
       const [data, total] = await Promise.all([store.list(filter), store.count(filter)]);
@@ -105,8 +110,14 @@ export function createWorldsService(ctx: AppContext) {
           })
           .catch(rethrowConflict);
         const created = toPublicWorld(await load(store, id));
-        await writeAudit(trx, at, actor, { action: 'world.create', targetType: 'world', targetId: id, after: created });
-        await writeEvent(trx, clock, 'world.created', { id, worldId: created.worldId, world: created });
+        await recordChange(trx, clock, {
+          at,
+          actor,
+          action: 'world.create',
+          target: { type: 'world', id },
+          after: created,
+          event: { name: 'world.created', data: { id, worldId: created.worldId, world: created } },
+        });
         if (input.maintenance) await setMaintenance(trx, await load(store, id), { enabled: true }, now, actor);
         return toPublicWorld(await load(store, id));
       });
@@ -139,8 +150,15 @@ export function createWorldsService(ctx: AppContext) {
           await setMaintenance(trx, await load(store, id), { enabled: input.maintenance }, now, actor);
         }
         const after = toPublicWorld(await load(store, id));
-        await writeAudit(trx, at, actor, { action: 'world.update', targetType: 'world', targetId: id, before, after });
-        await writeEvent(trx, clock, 'world.updated', { id, worldId: after.worldId, world: after });
+        await recordChange(trx, clock, {
+          at,
+          actor,
+          action: 'world.update',
+          target: { type: 'world', id },
+          before,
+          after,
+          event: { name: 'world.updated', data: { id, worldId: after.worldId, world: after } },
+        });
         return after;
       });
       changed();
@@ -156,8 +174,15 @@ export function createWorldsService(ctx: AppContext) {
         checkIfMatch(ifMatch, before);
         await setMaintenance(trx, row, input, now, actor);
         const after = toPublicWorld(await load(store, id));
-        await writeAudit(trx, now.toISOString(), actor, { action: 'world.maintenance', targetType: 'world', targetId: id, before, after });
-        await writeEvent(trx, clock, 'world.updated', { id, worldId: after.worldId, world: after });
+        await recordChange(trx, clock, {
+          at: now.toISOString(),
+          actor,
+          action: 'world.maintenance',
+          target: { type: 'world', id },
+          before,
+          after,
+          event: { name: 'world.updated', data: { id, worldId: after.worldId, world: after } },
+        });
         return after;
       });
       changed();
@@ -177,9 +202,15 @@ export function createWorldsService(ctx: AppContext) {
         const listed = new Set(ids);
         const order = [...ids, ...existing.filter((id) => !listed.has(id))];
         for (const [position, id] of order.entries()) await store.update(id, { display_order: position, updated_at: at });
-        await writeAudit(trx, at, actor, { action: 'world.reorder', targetType: 'world', after: { ids: order } });
         const all = await store.all();
-        for (const world of all) await writeEvent(trx, clock, 'world.updated', { id: world.id, worldId: world.worldId, world });
+        await recordChange(trx, clock, {
+          at,
+          actor,
+          action: 'world.reorder',
+          target: { type: 'world' },
+          after: { ids: order },
+          event: all.map((world) => ({ name: 'world.updated' as const, data: { id: world.id, worldId: world.worldId, world } })),
+        });
         return all;
       });
       changed();
@@ -193,8 +224,14 @@ export function createWorldsService(ctx: AppContext) {
         const before = toPublicWorld(await load(store, id));
         checkIfMatch(ifMatch, before);
         await store.delete(id);
-        await writeAudit(trx, at, actor, { action: 'world.delete', targetType: 'world', targetId: id, before });
-        await writeEvent(trx, clock, 'world.deleted', { id, worldId: before.worldId, world: before });
+        await recordChange(trx, clock, {
+          at,
+          actor,
+          action: 'world.delete',
+          target: { type: 'world', id },
+          before,
+          event: { name: 'world.deleted', data: { id, worldId: before.worldId, world: before } },
+        });
       });
       changed();
     },

@@ -3,8 +3,8 @@ import { inTransaction, type AppContext } from '../../context.ts';
 import { parseJson, toBool } from '../../db/columns.ts';
 import type { Database, GlobalMaintenanceTable } from '../../db/schema.ts';
 import { checkIfMatch } from '../../core/etag.ts';
-import { writeEvent } from '../../events/outbox.ts';
-import { writeAudit } from '../audit/store.ts';
+import type { ChangeFeed } from '../../events/changes.ts';
+import { recordChange } from '../../events/record.ts';
 import type { MaintenanceInput, PublicGlobalMaintenance } from './schemas.ts';
 import { applyDueTransition, dueIds, maintenanceColumns, windowPayload, type Transition } from './window.ts';
 import { SYSTEM_ACTOR, type Actor } from '../../core/permissions.ts';
@@ -28,28 +28,34 @@ async function load(db: Kysely<Database>): Promise<GlobalMaintenanceTable> {
   return db.selectFrom('global_maintenance').selectAll().where('id', '=', ID).executeTakeFirstOrThrow();
 }
 
-export type MaintenanceChangeListener = () => void;
+declare module '../../events/changes.ts' {
+  interface ChangeTopics {
+    /** Global maintenance changed (the game-client API's snapshot). */
+    maintenance: Record<string, never>;
+  }
+}
 
 /** Global maintenance: one row, the same window rules as a game world's. */
-export function createMaintenanceService(ctx: AppContext) {
+export function createMaintenanceService(ctx: AppContext, changes: ChangeFeed) {
   const { db, clock } = ctx;
-  const listeners: MaintenanceChangeListener[] = [];
-  const changed = () => listeners.forEach((l) => l());
+  const changed = () => changes.publish('maintenance', {});
 
   async function transition(trx: Kysely<Database>, now: Date, actor: Actor): Promise<Transition | undefined> {
     const t = await applyDueTransition(trx, 'global_maintenance', ID, now);
     if (!t) return undefined;
     const row = await load(trx);
-    await writeAudit(trx, now.toISOString(), actor, { action: `maintenance.${t}`, targetType: 'maintenance', after: toPublic(row) });
-    await writeEvent(trx, clock, t === 'started' ? 'maintenance.started' : 'maintenance.ended', windowPayload(row));
+    await recordChange(trx, clock, {
+      at: now.toISOString(),
+      actor,
+      action: `maintenance.${t}`,
+      target: { type: 'maintenance' },
+      after: toPublic(row),
+      event: { name: t === 'started' ? 'maintenance.started' : 'maintenance.ended', data: windowPayload(row) },
+    });
     return t;
   }
 
   return {
-    onChange(listener: MaintenanceChangeListener): void {
-      listeners.push(listener);
-    },
-
     async get(): Promise<PublicGlobalMaintenance> {
       return toPublic(await load(db));
     },
@@ -67,7 +73,7 @@ export function createMaintenanceService(ctx: AppContext) {
           .execute();
         await transition(trx, now, actor);
         const after = toPublic(await load(trx));
-        await writeAudit(trx, now.toISOString(), actor, { action: 'maintenance.update', targetType: 'maintenance', before, after });
+        await recordChange(trx, clock, { at: now.toISOString(), actor, action: 'maintenance.update', target: { type: 'maintenance' }, before, after });
         return after;
       });
       changed();

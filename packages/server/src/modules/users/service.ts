@@ -5,8 +5,8 @@ import { isoOrNull, patchFrom } from '../../db/columns.ts';
 import { rethrowConflict } from '../../db/dialect.ts';
 import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { checkIfMatch } from '../../core/etag.ts';
-import { writeEvent } from '../../events/outbox.ts';
-import { writeAudit } from '../audit/store.ts';
+import type { ChangeFeed } from '../../events/changes.ts';
+import { recordChange } from '../../events/record.ts';
 import { assertPasswordAllowed } from '../../core/password-policy.ts';
 import { hashPassword, verifyPassword } from '../../core/passwords.ts';
 import { revokeAllRefreshTokens } from './sessions-store.ts';
@@ -17,18 +17,18 @@ import { page, type Page } from '../../core/paging.ts';
 
 const CHANGE_FIELDS = ['username', 'email', 'displayName', 'role', 'status', 'lastLoginAt'] as const;
 
-export type UserChangeListener = (userId: number, user: PublicUser | undefined) => void;
+declare module '../../events/changes.ts' {
+  interface ChangeTopics {
+    /** A user's row changed (undefined: deleted): cached pages and totals, credentials, open sockets. */
+    users: { userId: number; user: PublicUser | undefined };
+  }
+}
 
-export function createUsersService(ctx: AppContext) {
+export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
   const { db, clock, dialect } = ctx;
   const counts = new TtlCache<number>();
   const pages = new TtlCache<Page<PublicUser>>();
-  const listeners: UserChangeListener[] = [];
-  const changed = (id: number, user: PublicUser | undefined) => {
-    counts.clear();
-    pages.clear();
-    for (const l of listeners) l(id, user);
-  };
+  const changed = (userId: number, user: PublicUser | undefined) => changes.publish('users', { userId, user });
 
   /**
    * Taken first by every transaction that may remove an active admin, so two of them (two admins demoting each
@@ -59,17 +59,7 @@ export function createUsersService(ctx: AppContext) {
   }
 
   return {
-    /** Called after a user's row changed or was deleted (caches, open sockets). */
-    onChange(listener: UserChangeListener): void {
-      listeners.push(listener);
-    },
-
-    /** Another module's committed transaction wrote this user's row (login's last_login_at). */
-    changedElsewhere(id: number, user: PublicUser): void {
-      changed(id, user);
-    },
-
-    /** Another node changed users: drop cached pages and totals. */
+    /** Users changed (here or on another node): drop cached pages and totals. */
     forgetCached(): void {
       counts.clear();
       pages.clear();
@@ -109,8 +99,14 @@ export function createUsersService(ctx: AppContext) {
             updated_at: now,
           })
           .catch(rethrowConflict);
-        await writeAudit(trx, now, actor, { action: 'user.create', targetType: 'user', targetId: created.id, after: created });
-        await writeEvent(trx, clock, 'user.created', { userId: created.id, user: created });
+        await recordChange(trx, clock, {
+          at: now,
+          actor,
+          action: 'user.create',
+          target: { type: 'user', id: created.id },
+          after: created,
+          event: { name: 'user.created', data: { userId: created.id, user: created } },
+        });
         return created;
       });
       changed(user.id, user);
@@ -146,13 +142,20 @@ export function createUsersService(ctx: AppContext) {
         await assertAnAdminRemains(store, before, after);
         if (after.status === 'suspended' || after.role !== before.role || passwordHash) await revokeAllRefreshTokens(trx, id, now);
 
-        const changes: Record<string, { from: unknown; to: unknown }> = {};
+        const fieldChanges: Record<string, { from: unknown; to: unknown }> = {};
         for (const field of CHANGE_FIELDS) {
-          if (before[field] !== after[field]) changes[field] = { from: before[field], to: after[field] };
+          if (before[field] !== after[field]) fieldChanges[field] = { from: before[field], to: after[field] };
         }
-        if (passwordHash) changes.password = { from: '[REDACTED]', to: '[REDACTED]' };
-        await writeAudit(trx, now, actor, { action: 'user.update', targetType: 'user', targetId: id, before, after });
-        await writeEvent(trx, clock, 'user.updated', { userId: id, user: after, changes });
+        if (passwordHash) fieldChanges.password = { from: '[REDACTED]', to: '[REDACTED]' };
+        await recordChange(trx, clock, {
+          at: now,
+          actor,
+          action: 'user.update',
+          target: { type: 'user', id },
+          before,
+          after,
+          event: { name: 'user.updated', data: { userId: id, user: after, changes: fieldChanges } },
+        });
         return after;
       });
       changed(id, user);
@@ -172,8 +175,14 @@ export function createUsersService(ctx: AppContext) {
         checkIfMatch(ifMatch, before);
         await store.delete(id);
         await assertAnAdminRemains(store, before);
-        await writeAudit(trx, now, actor, { action: 'user.delete', targetType: 'user', targetId: id, before });
-        await writeEvent(trx, clock, 'user.deleted', { userId: id, user: before });
+        await recordChange(trx, clock, {
+          at: now,
+          actor,
+          action: 'user.delete',
+          target: { type: 'user', id },
+          before,
+          event: { name: 'user.deleted', data: { userId: id, user: before } },
+        });
       });
       changed(id, undefined);
     },

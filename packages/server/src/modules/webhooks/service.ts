@@ -1,11 +1,13 @@
 import { inTransaction, sharedCacheMaxAgeMs, type AppContext } from '../../context.ts';
 import { toInt } from '../../db/columns.ts';
+import type { WebhookDeliveriesTable } from '../../db/schema.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { checkIfMatch } from '../../core/etag.ts';
-import { newEventId } from '../../events/outbox.ts';
+import type { ChangeFeed } from '../../events/changes.ts';
 import type { ClaimedEvent, DispatchConsumer } from '../../events/dispatcher.ts';
+import { newEventId } from '../../events/outbox.ts';
+import { recordChange } from '../../events/record.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
-import { writeAudit } from '../audit/store.ts';
 import { checkEventFilters, matchesEvent } from './event-filters.ts';
 import { sealHeaders } from './headers.ts';
 import type {
@@ -60,32 +62,69 @@ export interface WebhookSettings {
   rotationGraceMs: number;
 }
 
-/** Endpoints, secrets and custom header values (sealed at rest), deliveries and their queue operations. The worker sends them. */
-export function createWebhooksService(ctx: AppContext, box: SecretBox, settings: WebhookSettings, wakeWorker: () => void) {
-  const { db, clock } = ctx;
+declare module '../../events/changes.ts' {
+  interface ChangeTopics {
+    /** Endpoints changed (here, or the worker disabled one): the fan-out's and the worker's cached endpoints. */
+    webhooks: Record<string, never>;
+  }
+}
+
+/** What the operations below work with. */
+interface Deps {
+  db: AppContext['db'];
+  clock: AppContext['clock'];
+  box: SecretBox;
+  settings: WebhookSettings;
+  wakeWorker: () => void;
+  /** Announces, after the commit, that this node changed an endpoint. */
+  changed: () => void;
+}
+
+const notFound = (id: number) => new NotFoundError(`Webhook ${id}`, 'webhook_not_found');
+const deliveryNotFound = (id: number) => new NotFoundError(`Delivery ${id}`, 'delivery_not_found');
+
+async function load(db: Deps['db'], id: number): Promise<WebhookRow> {
+  const row = await webhooksStore(db).find(id);
+  if (!row) throw notFound(id);
+  return row;
+}
+
+function checkUrl(settings: WebhookSettings, url: string): string {
+  return checkWebhookUrl(url, settings.ssrf).toString();
+}
+
+/** A delivery row waiting for its first attempt. */
+function pendingDelivery(webhookId: number, event: { id: string; type: string; payload: string; createdAt: string }, at: string): Omit<WebhookDeliveriesTable, 'id'> {
+  return {
+    webhook_id: webhookId,
+    event_id: event.id,
+    event_type: event.type,
+    payload: event.payload,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: at,
+    lease_until: null,
+    leased_by: null,
+    last_status_code: null,
+    last_error: null,
+    event_created_at: event.createdAt,
+    created_at: at,
+    updated_at: at,
+    delivered_at: null,
+  };
+}
+
+/**
+ * Fans claimed outbox events out to matching active endpoints: one delivery row each, in the claim's transaction.
+ * The active endpoints are cached; `forget` drops them.
+ */
+function createFanOut(ctx: AppContext, wakeWorker: () => void): { consumer: DispatchConsumer; forget(): void } {
   let activeCache: WebhookRow[] | undefined;
   let activeLoadedAt = 0;
   // Endpoints changed on another node reach this cache over the Redis bus; without one (PostgreSQL, no Redis) only
   // its age bounds how long this node fans out to an old list.
   const activeMaxAgeMs = sharedCacheMaxAgeMs(ctx, Infinity);
-  const listeners: (() => void)[] = [];
-  const changed = () => {
-    activeCache = undefined;
-    for (const l of listeners) l();
-  };
-
-  async function load(id: number): Promise<WebhookRow> {
-    const row = await webhooksStore(db).find(id);
-    if (!row) throw new NotFoundError(`Webhook ${id}`, 'webhook_not_found');
-    return row;
-  }
-
-  function checkUrl(url: string): string {
-    return checkWebhookUrl(url, settings.ssrf).toString();
-  }
-
-  /** Fans claimed outbox events out to matching active endpoints: one delivery row each, in the claim's transaction. */
-  const fanOut: DispatchConsumer = {
+  const consumer: DispatchConsumer = {
     async claimed(trx, events: ClaimedEvent[], now) {
       if (!activeCache || Date.now() - activeLoadedAt >= activeMaxAgeMs) {
         activeLoadedAt = Date.now();
@@ -95,25 +134,9 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
       const at = now.toISOString();
       const rows = [];
       for (const e of events) {
+        const event = { id: e.envelope.id, type: e.envelope.event, payload: e.json, createdAt: e.envelope.timestamp };
         for (const w of activeCache) {
-          if (!matchesEvent(JSON.parse(w.events) as string[], e.envelope.event)) continue;
-          rows.push({
-            webhook_id: w.id,
-            event_id: e.envelope.id,
-            event_type: e.envelope.event,
-            payload: e.json,
-            status: 'pending',
-            attempts: 0,
-            next_attempt_at: at,
-            lease_until: null,
-            leased_by: null,
-            last_status_code: null,
-            last_error: null,
-            event_created_at: e.envelope.timestamp,
-            created_at: at,
-            updated_at: at,
-            delivered_at: null,
-          });
+          if (matchesEvent(JSON.parse(w.events) as string[], e.envelope.event)) rows.push(pendingDelivery(w.id, event, at));
         }
       }
       if (rows.length > 0) await webhooksStore(trx).insertDeliveries(rows);
@@ -122,17 +145,178 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
       if (events.length > 0 && activeCache?.length) wakeWorker();
     },
   };
-
   return {
-    fanOut,
-    /** Drop cached endpoints (the worker disabled one, or another node changed one). */
-    forgetCached(): void {
+    consumer,
+    forget() {
       activeCache = undefined;
     },
-    /** Called after this node changed an endpoint. */
-    onChange(listener: () => void): void {
-      listeners.push(listener);
-    },
+  };
+}
+
+async function createWebhook(d: Deps, input: CreateWebhookInput, actor: Actor): Promise<PublicWebhook & { secret: string }> {
+  const url = checkUrl(d.settings, input.url);
+  checkEventFilters(input.events);
+  checkHeaders(input.headers);
+  const secret = input.secret ?? generateSecret();
+  const now = d.clock.now();
+  const at = now.toISOString();
+  const created = await inTransaction(d.db, async (trx) => {
+    const store = webhooksStore(trx);
+    const id = await store.insert({
+      url,
+      events: JSON.stringify(input.events),
+      secret_enc: d.box.seal(secret),
+      previous_secret_enc: null,
+      previous_secret_expires_at: null,
+      active: toInt(input.active ?? true),
+      description: input.description ?? null,
+      headers: sealHeaders(d.box, input.headers ?? {}),
+      disabled_reason: null,
+      failing_since: null,
+      created_at: at,
+      updated_at: at,
+    });
+    const w = toPublicWebhook((await store.find(id))!, now);
+    await recordChange(trx, d.clock, { at, actor, action: 'webhook.create', target: { type: 'webhook', id }, after: w });
+    return w;
+  });
+  d.changed();
+  return { ...created, secret };
+}
+
+async function updateWebhook(d: Deps, id: number, input: UpdateWebhookInput, actor: Actor, ifMatch?: string): Promise<PublicWebhook> {
+  const url = input.url === undefined ? undefined : checkUrl(d.settings, input.url);
+  if (input.events) checkEventFilters(input.events);
+  checkHeaders(input.headers);
+  const now = d.clock.now();
+  const at = now.toISOString();
+  const after = await inTransaction(d.db, async (trx) => {
+    const store = webhooksStore(trx);
+    const row = await store.find(id);
+    if (!row) throw notFound(id);
+    const before = toPublicWebhook(row, now);
+    checkIfMatch(ifMatch, before);
+    const reenabled = input.active === true && !before.active;
+    await store.update(id, {
+      ...(url !== undefined ? { url } : {}),
+      ...(input.events ? { events: JSON.stringify(input.events) } : {}),
+      ...(input.active !== undefined ? { active: toInt(input.active) } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.headers ? { headers: sealHeaders(d.box, input.headers, row.headers) } : {}),
+      // Re-enabling is one call: it forgets why the endpoint was disabled.
+      ...(reenabled ? { disabled_reason: null, failing_since: null } : {}),
+      updated_at: at,
+    });
+    const w = toPublicWebhook((await store.find(id))!, now);
+    await recordChange(trx, d.clock, { at, actor, action: 'webhook.update', target: { type: 'webhook', id }, before, after: w });
+    return w;
+  });
+  d.changed();
+  return after;
+}
+
+async function deleteWebhook(d: Deps, id: number, actor: Actor, ifMatch?: string): Promise<void> {
+  const now = d.clock.now();
+  await inTransaction(d.db, async (trx) => {
+    const store = webhooksStore(trx);
+    const row = await store.find(id);
+    if (!row) throw notFound(id);
+    const before = toPublicWebhook(row, now);
+    checkIfMatch(ifMatch, before);
+    await store.delete(id);
+    await recordChange(trx, d.clock, { at: now.toISOString(), actor, action: 'webhook.delete', target: { type: 'webhook', id }, before });
+  });
+  d.changed();
+}
+
+/**
+ * A new secret; the old one keeps signing for the grace period (webhook-signature carries both, x-gatrix-signature
+ * the old one). An old secret that cannot be decrypted (sealed with another encryption key) cannot sign: it is
+ * dropped and the new one signs alone at once.
+ */
+async function rotateSecret(d: Deps, id: number, actor: Actor): Promise<PublicWebhook & { secret: string }> {
+  const secret = generateSecret();
+  const now = d.clock.now();
+  const at = now.toISOString();
+  const w = await inTransaction(d.db, async (trx) => {
+    const store = webhooksStore(trx);
+    const row = await store.find(id);
+    if (!row) throw notFound(id);
+    const readable = d.box.tryOpen(row.secret_enc) !== undefined;
+    await store.update(id, {
+      secret_enc: d.box.seal(secret),
+      previous_secret_enc: readable ? row.secret_enc : null,
+      previous_secret_expires_at: readable ? new Date(now.getTime() + d.settings.rotationGraceMs).toISOString() : null,
+      updated_at: at,
+    });
+    const after = toPublicWebhook((await store.find(id))!, now);
+    await recordChange(trx, d.clock, { at, actor, action: 'webhook.rotate_secret', target: { type: 'webhook', id }, after });
+    return after;
+  });
+  d.changed();
+  return { ...w, secret };
+}
+
+/** Queues a `webhook.test` delivery to this endpoint only. */
+async function queueTest(d: Deps, id: number, actor: Actor): Promise<PublicDelivery> {
+  const now = d.clock.now();
+  const at = now.toISOString();
+  const delivery = await inTransaction(d.db, async (trx) => {
+    const store = webhooksStore(trx);
+    if (!(await store.find(id))) throw notFound(id);
+    const eventId = newEventId(now);
+    const payload = JSON.stringify({ id: eventId, event: 'webhook.test', timestamp: at, data: { webhookId: id } });
+    await store.insertDeliveries([pendingDelivery(id, { id: eventId, type: 'webhook.test', payload, createdAt: at }, at)]);
+    const row = await trx.selectFrom('webhook_deliveries').select('id').where('webhook_id', '=', id).where('event_id', '=', eventId).executeTakeFirstOrThrow();
+    await recordChange(trx, d.clock, { at, actor, action: 'webhook.test', target: { type: 'webhook', id } });
+    return (await store.delivery(Number(row.id)))!;
+  });
+  d.wakeWorker();
+  const { payload: _payload, ...rest } = delivery;
+  return rest;
+}
+
+async function retryDelivery(d: Deps, id: number, actor: Actor): Promise<PublicDelivery> {
+  const at = d.clock.now().toISOString();
+  await inTransaction(d.db, async (trx) => {
+    const store = webhooksStore(trx);
+    const delivery = await store.delivery(id);
+    if (!delivery) throw deliveryNotFound(id);
+    if (delivery.status === 'delivering') throw new ValidationError('id', 'is being delivered right now');
+    await store.requeue({ statuses: ['pending', 'failed', 'delivered'], id }, at);
+    await recordChange(trx, d.clock, { at, actor, action: 'webhook.retry', target: { type: 'webhook_delivery', id } });
+  });
+  d.wakeWorker();
+  const { payload: _payload, ...rest } = (await webhooksStore(d.db).delivery(id))!;
+  return rest;
+}
+
+/** Re-queues every failed delivery of the endpoint created in [since, until). */
+async function recoverDeliveries(d: Deps, id: number, since: string, until: string | undefined, actor: Actor): Promise<{ requeued: number }> {
+  const s = new Date(since).toISOString();
+  const u = until ? new Date(until).toISOString() : undefined;
+  if (u && u <= s) throw new ValidationError('until', 'must be after since');
+  const at = d.clock.now().toISOString();
+  const requeued = await inTransaction(d.db, async (trx) => {
+    if (!(await webhooksStore(trx).find(id))) throw notFound(id);
+    const n = await webhooksStore(trx).requeue({ statuses: ['failed'], webhookId: id, since: s, until: u }, at);
+    await recordChange(trx, d.clock, { at, actor, action: 'webhook.recover', target: { type: 'webhook', id }, after: { since: s, until: u ?? null, requeued: n } });
+    return n;
+  });
+  d.wakeWorker();
+  return { requeued };
+}
+
+/** Endpoints, secrets and custom header values (sealed at rest), deliveries and their queue operations. The worker sends them. */
+export function createWebhooksService(ctx: AppContext, changes: ChangeFeed, box: SecretBox, settings: WebhookSettings, wakeWorker: () => void) {
+  const { db, clock } = ctx;
+  const fanOut = createFanOut(ctx, wakeWorker);
+  const d: Deps = { db, clock, box, settings, wakeWorker, changed: () => changes.publish('webhooks', {}) };
+
+  return {
+    fanOut: fanOut.consumer,
+    /** Drop cached endpoints (this node or another changed one, or the worker disabled one). */
+    forgetCached: fanOut.forget,
 
     async list(f: ListWebhooksFilter): Promise<Page<PublicWebhook>> {
       const now = clock.now();
@@ -146,200 +330,37 @@ export function createWebhooksService(ctx: AppContext, box: SecretBox, settings:
     },
 
     async get(id: number): Promise<PublicWebhook> {
-      return toPublicWebhook(await load(id), clock.now());
+      return toPublicWebhook(await load(db, id), clock.now());
     },
 
-    async create(input: CreateWebhookInput, actor: Actor): Promise<PublicWebhook & { secret: string }> {
-      const url = checkUrl(input.url);
-      checkEventFilters(input.events);
-      checkHeaders(input.headers);
-      const secret = input.secret ?? generateSecret();
-      const now = clock.now();
-      const at = now.toISOString();
-      const created = await inTransaction(db, async (trx) => {
-        const store = webhooksStore(trx);
-        const id = await store.insert({
-          url,
-          events: JSON.stringify(input.events),
-          secret_enc: box.seal(secret),
-          previous_secret_enc: null,
-          previous_secret_expires_at: null,
-          active: toInt(input.active ?? true),
-          description: input.description ?? null,
-          headers: sealHeaders(box, input.headers ?? {}),
-          disabled_reason: null,
-          failing_since: null,
-          created_at: at,
-          updated_at: at,
-        });
-        const w = toPublicWebhook((await store.find(id))!, now);
-        await writeAudit(trx, at, actor, { action: 'webhook.create', targetType: 'webhook', targetId: id, after: w });
-        return w;
-      });
-      changed();
-      return { ...created, secret };
-    },
-
-    async update(id: number, input: UpdateWebhookInput, actor: Actor, ifMatch?: string): Promise<PublicWebhook> {
-      const url = input.url === undefined ? undefined : checkUrl(input.url);
-      if (input.events) checkEventFilters(input.events);
-      checkHeaders(input.headers);
-      const now = clock.now();
-      const at = now.toISOString();
-      const after = await inTransaction(db, async (trx) => {
-        const store = webhooksStore(trx);
-        const row = await store.find(id);
-        if (!row) throw new NotFoundError(`Webhook ${id}`, 'webhook_not_found');
-        const before = toPublicWebhook(row, now);
-        checkIfMatch(ifMatch, before);
-        const reenabled = input.active === true && !before.active;
-        await store.update(id, {
-          ...(url !== undefined ? { url } : {}),
-          ...(input.events ? { events: JSON.stringify(input.events) } : {}),
-          ...(input.active !== undefined ? { active: toInt(input.active) } : {}),
-          ...(input.description !== undefined ? { description: input.description } : {}),
-          ...(input.headers ? { headers: sealHeaders(box, input.headers, row.headers) } : {}),
-          // Re-enabling is one call: it forgets why the endpoint was disabled.
-          ...(reenabled ? { disabled_reason: null, failing_since: null } : {}),
-          updated_at: at,
-        });
-        const w = toPublicWebhook((await store.find(id))!, now);
-        await writeAudit(trx, at, actor, { action: 'webhook.update', targetType: 'webhook', targetId: id, before, after: w });
-        return w;
-      });
-      changed();
-      return after;
-    },
-
-    async delete(id: number, actor: Actor, ifMatch?: string): Promise<void> {
-      const now = clock.now();
-      await inTransaction(db, async (trx) => {
-        const store = webhooksStore(trx);
-        const row = await store.find(id);
-        if (!row) throw new NotFoundError(`Webhook ${id}`, 'webhook_not_found');
-        const before = toPublicWebhook(row, now);
-        checkIfMatch(ifMatch, before);
-        await store.delete(id);
-        await writeAudit(trx, now.toISOString(), actor, { action: 'webhook.delete', targetType: 'webhook', targetId: id, before });
-      });
-      changed();
-    },
-
-    /**
-     * A new secret; the old one keeps signing for the grace period (webhook-signature carries both, x-gatrix-signature
-     * the old one). An old secret that cannot be decrypted (sealed with another encryption key) cannot sign: it is
-     * dropped and the new one signs alone at once.
-     */
-    async rotateSecret(id: number, actor: Actor): Promise<PublicWebhook & { secret: string }> {
-      const secret = generateSecret();
-      const now = clock.now();
-      const at = now.toISOString();
-      const w = await inTransaction(db, async (trx) => {
-        const store = webhooksStore(trx);
-        const row = await store.find(id);
-        if (!row) throw new NotFoundError(`Webhook ${id}`, 'webhook_not_found');
-        const readable = box.tryOpen(row.secret_enc) !== undefined;
-        await store.update(id, {
-          secret_enc: box.seal(secret),
-          previous_secret_enc: readable ? row.secret_enc : null,
-          previous_secret_expires_at: readable ? new Date(now.getTime() + settings.rotationGraceMs).toISOString() : null,
-          updated_at: at,
-        });
-        const after = toPublicWebhook((await store.find(id))!, now);
-        await writeAudit(trx, at, actor, { action: 'webhook.rotate_secret', targetType: 'webhook', targetId: id, after });
-        return after;
-      });
-      changed();
-      return { ...w, secret };
-    },
-
-    /** Queues a `webhook.test` delivery to this endpoint only. */
-    async test(id: number, actor: Actor): Promise<PublicDelivery> {
-      const now = clock.now();
-      const at = now.toISOString();
-      const delivery = await inTransaction(db, async (trx) => {
-        const store = webhooksStore(trx);
-        if (!(await store.find(id))) throw new NotFoundError(`Webhook ${id}`, 'webhook_not_found');
-        const eventId = newEventId(now);
-        const payload = JSON.stringify({ id: eventId, event: 'webhook.test', timestamp: at, data: { webhookId: id } });
-        await store.insertDeliveries([
-          {
-            webhook_id: id,
-            event_id: eventId,
-            event_type: 'webhook.test',
-            payload,
-            status: 'pending',
-            attempts: 0,
-            next_attempt_at: at,
-            lease_until: null,
-            leased_by: null,
-            last_status_code: null,
-            last_error: null,
-            event_created_at: at,
-            created_at: at,
-            updated_at: at,
-            delivered_at: null,
-          },
-        ]);
-        const row = await trx.selectFrom('webhook_deliveries').select('id').where('webhook_id', '=', id).where('event_id', '=', eventId).executeTakeFirstOrThrow();
-        await writeAudit(trx, at, actor, { action: 'webhook.test', targetType: 'webhook', targetId: id });
-        return (await store.delivery(Number(row.id)))!;
-      });
-      wakeWorker();
-      const { payload: _payload, ...rest } = delivery;
-      return rest;
-    },
+    create: (input: CreateWebhookInput, actor: Actor) => createWebhook(d, input, actor),
+    update: (id: number, input: UpdateWebhookInput, actor: Actor, ifMatch?: string) => updateWebhook(d, id, input, actor, ifMatch),
+    delete: (id: number, actor: Actor, ifMatch?: string) => deleteWebhook(d, id, actor, ifMatch),
+    rotateSecret: (id: number, actor: Actor) => rotateSecret(d, id, actor),
+    test: (id: number, actor: Actor) => queueTest(d, id, actor),
 
     async deliveries(id: number, f: ListDeliveriesFilter): Promise<Page<PublicDelivery>> {
-      await load(id);
+      await load(db, id);
       const { data, total } = await webhooksStore(db).deliveries(id, f);
       return page(data, f.page, f.limit, total);
     },
 
     async delivery(id: number): Promise<PublicDelivery & { payload: unknown; attemptsLog: PublicAttempt[] }> {
       const store = webhooksStore(db);
-      const d = await store.delivery(id);
-      if (!d) throw new NotFoundError(`Delivery ${id}`, 'delivery_not_found');
-      return { ...d, payload: JSON.parse(d.payload) as unknown, attemptsLog: await store.lastAttempts(id, ATTEMPTS_SHOWN) };
+      const found = await store.delivery(id);
+      if (!found) throw deliveryNotFound(id);
+      return { ...found, payload: JSON.parse(found.payload) as unknown, attemptsLog: await store.lastAttempts(id, ATTEMPTS_SHOWN) };
     },
 
     async attempts(id: number, f: { page: number; limit: number }): Promise<Page<PublicAttempt>> {
       const store = webhooksStore(db);
-      if (!(await store.delivery(id))) throw new NotFoundError(`Delivery ${id}`, 'delivery_not_found');
+      if (!(await store.delivery(id))) throw deliveryNotFound(id);
       const { data, total } = await store.attempts(id, f);
       return page(data, f.page, f.limit, total);
     },
 
-    async retry(id: number, actor: Actor): Promise<PublicDelivery> {
-      const at = clock.now().toISOString();
-      await inTransaction(db, async (trx) => {
-        const store = webhooksStore(trx);
-        const d = await store.delivery(id);
-        if (!d) throw new NotFoundError(`Delivery ${id}`, 'delivery_not_found');
-        if (d.status === 'delivering') throw new ValidationError('id', 'is being delivered right now');
-        await store.requeue({ statuses: ['pending', 'failed', 'delivered'], id }, at);
-        await writeAudit(trx, at, actor, { action: 'webhook.retry', targetType: 'webhook_delivery', targetId: id });
-      });
-      wakeWorker();
-      const { payload: _payload, ...rest } = (await webhooksStore(db).delivery(id))!;
-      return rest;
-    },
-
-    /** Re-queues every failed delivery of the endpoint created in [since, until). */
-    async recover(id: number, since: string, until: string | undefined, actor: Actor): Promise<{ requeued: number }> {
-      const s = new Date(since).toISOString();
-      const u = until ? new Date(until).toISOString() : undefined;
-      if (u && u <= s) throw new ValidationError('until', 'must be after since');
-      const at = clock.now().toISOString();
-      const requeued = await inTransaction(db, async (trx) => {
-        if (!(await webhooksStore(trx).find(id))) throw new NotFoundError(`Webhook ${id}`, 'webhook_not_found');
-        const n = await webhooksStore(trx).requeue({ statuses: ['failed'], webhookId: id, since: s, until: u }, at);
-        await writeAudit(trx, at, actor, { action: 'webhook.recover', targetType: 'webhook', targetId: id, after: { since: s, until: u ?? null, requeued: n } });
-        return n;
-      });
-      wakeWorker();
-      return { requeued };
-    },
+    retry: (id: number, actor: Actor) => retryDelivery(d, id, actor),
+    recover: (id: number, since: string, until: string | undefined, actor: Actor) => recoverDeliveries(d, id, since, until, actor),
   };
 }
 

@@ -4,8 +4,8 @@ import { rethrowConflict } from '../../db/dialect.ts';
 import { checkWindow, isoOrNull, patchFrom, toInt } from '../../db/columns.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { checkIfMatch } from '../../core/etag.ts';
-import { writeEvent } from '../../events/outbox.ts';
-import { writeAudit } from '../audit/store.ts';
+import type { ChangeFeed } from '../../events/changes.ts';
+import { recordChange } from '../../events/record.ts';
 import { normalizeIpValue } from './ip.ts';
 import type { CreateWhitelistInput, ListWhitelistFilter, PublicWhitelistEntry, UpdateWhitelistInput, WhitelistType } from './schemas.ts';
 import { whitelistStore, type WhitelistPatchRow } from './store.ts';
@@ -33,21 +33,18 @@ export function whitelistValue(type: WhitelistType, raw: string): string {
 
 const notFound = (id: number) => new NotFoundError(`Whitelist entry ${id}`, 'whitelist_entry_not_found');
 
-export type WhitelistChangeListener = (id: number, entry: PublicWhitelistEntry | undefined) => void;
+declare module '../../events/changes.ts' {
+  interface ChangeTopics {
+    /** A whitelist entry changed (undefined: deleted); the game-client API rebuilds its matcher. */
+    whitelist: { id: number; entry: PublicWhitelistEntry | undefined };
+  }
+}
 
-export function createWhitelistService(ctx: AppContext) {
+export function createWhitelistService(ctx: AppContext, changes: ChangeFeed) {
   const { db, clock } = ctx;
-  const listeners: WhitelistChangeListener[] = [];
-  const changed = (id: number, entry: PublicWhitelistEntry | undefined) => {
-    for (const l of listeners) l(id, entry);
-  };
+  const changed = (id: number, entry: PublicWhitelistEntry | undefined) => changes.publish('whitelist', { id, entry });
 
   return {
-    /** Called after a change committed (the game-client API rebuilds its matcher). */
-    onChange(listener: WhitelistChangeListener): void {
-      listeners.push(listener);
-    },
-
     async list(filter: ListWhitelistFilter): Promise<Page<PublicWhitelistEntry>> {
       const store = whitelistStore(db);
       const [data, total] = await Promise.all([store.list(filter), store.count(filter)]);
@@ -82,8 +79,14 @@ export function createWhitelistService(ctx: AppContext) {
             updated_at: now,
           })
           .catch(rethrowConflict);
-        await writeAudit(trx, now, actor, { action: 'whitelist.create', targetType: 'whitelist', targetId: created.id, after: created });
-        await writeEvent(trx, clock, 'whitelist.updated', { entry: created, change: 'created' });
+        await recordChange(trx, clock, {
+          at: now,
+          actor,
+          action: 'whitelist.create',
+          target: { type: 'whitelist', id: created.id },
+          after: created,
+          event: { name: 'whitelist.updated', data: { entry: created, change: 'created' } },
+        });
         return created;
       });
       changed(entry.id, entry);
@@ -113,8 +116,15 @@ export function createWhitelistService(ctx: AppContext) {
           patch.value = whitelistValue(input.type ?? before.type, input.value ?? before.value);
         }
         const after = (await store.update(id, patch).catch(rethrowConflict))!;
-        await writeAudit(trx, now, actor, { action: 'whitelist.update', targetType: 'whitelist', targetId: id, before, after });
-        await writeEvent(trx, clock, 'whitelist.updated', { entry: after, change: 'updated' });
+        await recordChange(trx, clock, {
+          at: now,
+          actor,
+          action: 'whitelist.update',
+          target: { type: 'whitelist', id },
+          before,
+          after,
+          event: { name: 'whitelist.updated', data: { entry: after, change: 'updated' } },
+        });
         return after;
       });
       changed(id, entry);
@@ -129,8 +139,14 @@ export function createWhitelistService(ctx: AppContext) {
         if (!before) throw notFound(id);
         checkIfMatch(ifMatch, before);
         await store.delete(id);
-        await writeAudit(trx, now, actor, { action: 'whitelist.delete', targetType: 'whitelist', targetId: id, before });
-        await writeEvent(trx, clock, 'whitelist.updated', { entry: before, change: 'deleted' });
+        await recordChange(trx, clock, {
+          at: now,
+          actor,
+          action: 'whitelist.delete',
+          target: { type: 'whitelist', id },
+          before,
+          event: { name: 'whitelist.updated', data: { entry: before, change: 'deleted' } },
+        });
       });
       changed(id, undefined);
     },

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.ts';
-import type { Actor, Permission } from '../../core/permissions.ts';
+import type { Database } from '../db/schema.ts';
+import type { Actor, Permission } from '../core/permissions.ts';
 
 /**
  * What each kind of target is, by the permission that reads it through its own routes: the audit log shows an
@@ -17,9 +17,11 @@ export const AUDIT_TARGETS = {
   webhook_delivery: 'webhooks.read',
 } as const satisfies Record<string, Permission>;
 
+export type AuditTargetType = keyof typeof AUDIT_TARGETS;
+
 export interface AuditEntry {
   action: string;
-  targetType: keyof typeof AUDIT_TARGETS;
+  targetType: AuditTargetType;
   targetId?: string | number | null;
   /**
    * Snapshots are the target's public representation, as its routes answer it: a credential is never part of one
@@ -29,7 +31,10 @@ export interface AuditEntry {
   after?: unknown;
 }
 
-/** Records one audit entry on the caller's transaction handle, so it commits or rolls back with the change. */
+/**
+ * Records one audit entry on the caller's transaction handle, so it commits or rolls back with the change.
+ * Services call recordChange (record.ts), which writes the entry with the change's outbox events.
+ */
 export async function writeAudit(trx: Kysely<Database>, at: string, actor: Actor, entry: AuditEntry): Promise<void> {
   const p = actor.principal;
   await trx
