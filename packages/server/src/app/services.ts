@@ -48,8 +48,8 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus(), log
   const webhooks = createWebhooksService(ctx, changes, box, { ssrf, rotationGraceMs: ctx.config.webhooks.rotationGraceMs }, () => void worker.wake());
   const dispatcher = createDispatcher(ctx, [webhooks.fanOut]);
 
-  // The caches, each cleared by the changes it depends on: those of this node and, over the bus, of the others.
-  // Caches of this node only (localOnly) and the socket gateway are subscribed in build-app.ts.
+  // The caches, each cleared by the changes it depends on: those of this node and, over the bus, of the others
+  // (localOnly: this node's only). The socket gateway subscribes in build-app.ts.
   changes.subscribe('users', () => users.forgetCached());
   changes.subscribe('users', ({ userId }) => auth.forgetPrincipal(userId), { localOnly: true });
   changes.subscribe('api-keys', () => apiKeys.forgetCached());
