@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { compareVersions } from '../src/modules/client-versions/version.ts';
 import { eachDatabase, startHarness, TestClock, type Harness } from './helpers.ts';
 
 const STATUSES = ['ONLINE', 'OFFLINE', 'MAINTENANCE', 'FORCED_UPDATE', 'RECOMMENDED_UPDATE', 'UNDER_REVIEW', 'BLOCKED_PATCH_ALLOWED'] as const;
@@ -208,21 +207,5 @@ eachDatabase('game-client API', (kind) => {
     assert.equal(after.maintenance, true);
     assert.equal(after.maintenanceMessage, 'w1 점검');
     assert.equal((await list('?accountId=qa-1')).find((w) => w.worldId === 'w1')!.maintenance, false, 'whitelisted passes');
-  });
-
-  it('compares versions numerically per dot segment', () => {
-    const cases: [string, string, number][] = [
-      ['1.0041', '1.41', 0],
-      ['1.0040', '1.0041', -1],
-      ['1.10', '1.9', 1],
-      ['1.2', '1.2.0', 0],
-      ['2', '10', -1],
-      ['1.2.3', '1.2.10', -1],
-      ['99999999999999999999.1', '99999999999999999999.0', 1],
-    ];
-    for (const [a, b, want] of cases) {
-      assert.equal(Math.sign(compareVersions(a, b)), want, `${a} vs ${b}`);
-      assert.equal(Math.sign(compareVersions(b, a)), 0 - want, `${b} vs ${a}`);
-    }
   });
 });

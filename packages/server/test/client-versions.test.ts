@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { readEventsAfter } from '../src/events/outbox.ts';
 import type { PublicClientVersion } from '../src/modules/client-versions/schemas.ts';
-import { compareVersions } from '../src/modules/client-versions/version.ts';
 import { failOutboxInserts } from './db-faults.ts';
 import { eachDatabase, startHarness, type Harness } from './helpers.ts';
 import { CUSTOM_PAYLOAD_MAX_BYTES } from '../src/core/fields.ts';
@@ -281,23 +280,4 @@ eachDatabase('client versions', (kind) => {
     assert.deepEqual(all, listed.data);
     assert.equal(all.length, listed.pagination.total);
   });
-});
-
-describe('compareVersions', () => {
-  const cases: [string, string, number][] = [
-    ['1.9', '1.10', -1],
-    ['1.10.0', '1.9.9', 1],
-    ['1.2', '1.2.0', 0],
-    ['1.0041', '1.41', 0],
-    ['2', '10', -1],
-    ['0.0.1', '0.0.0.1', 1],
-    ['99999999999999999999.1', '99999999999999999999.2', -1],
-    ['1.0.0', '1.0.0', 0],
-  ];
-  for (const [a, b, sign] of cases) {
-    it(`${a} vs ${b} → ${sign}`, () => {
-      assert.equal(Math.sign(compareVersions(a, b)), sign);
-      assert.equal(Math.sign(compareVersions(b, a)), -sign || 0);
-    });
-  }
 });

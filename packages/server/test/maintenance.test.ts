@@ -6,7 +6,6 @@ import { openDatabase } from '../src/db/index.ts';
 import { createChangeFeed } from '../src/events/changes.ts';
 import { readEventsAfter } from '../src/events/outbox.ts';
 import { createMaintenanceService } from '../src/modules/maintenance/service.ts';
-import { localized } from '../src/modules/maintenance/window.ts';
 import { createWorldsService } from '../src/modules/game-worlds/service.ts';
 import { eachDatabase, startHarness, TestClock, type Harness } from './helpers.ts';
 
@@ -138,17 +137,5 @@ eachDatabase('maintenance windows', (kind) => {
     }
     const evs = (await maintenanceEvents(seq)).map((e) => e.event).sort();
     assert.deepEqual(evs, ['maintenance.ended', 'maintenance.started', 'world.maintenance_ended', 'world.maintenance_started']);
-  });
-
-  it('localized messages: exact tag, then language, then the default', () => {
-    const messages = { ko: '점검', 'en-US': 'Maintenance', 'zh-Hant': '維護' };
-    assert.equal(localized('default', messages, 'ko'), '점검');
-    assert.equal(localized('default', messages, 'ko-KR'), '점검');
-    assert.equal(localized('default', messages, 'EN-us'), 'Maintenance');
-    assert.equal(localized('default', messages, 'en'), 'Maintenance');
-    assert.equal(localized('default', messages, 'zh-Hant-TW'), '維護');
-    assert.equal(localized('default', messages, 'fr'), 'default');
-    assert.equal(localized(null, { ja: 'メンテ' }, 'fr'), 'メンテ');
-    assert.equal(localized(null, {}, undefined), null);
   });
 });
