@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  // test/fixtures hold third-party code kept verbatim (the seed's samples); the SDK examples are plain JS as
+  // test/fixtures hold third-party code kept verbatim (the integration guide's samples, docs/integration-guide.md); the SDK examples are plain JS as
   // integrators write it; .tmp holds scratch files the SDK tests write.
   {
     ignores: [

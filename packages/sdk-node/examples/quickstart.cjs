@@ -1,4 +1,4 @@
-// Partner-service quick start: the seed's calls, plus paging, updates, errors and maintenance.
+// Partner-service quick start: the integration guide's calls, plus paging, updates, errors and maintenance.
 const GatrixClient = require('@gatrix/nodejs-sdk');
 const { GatrixError } = GatrixClient;
 

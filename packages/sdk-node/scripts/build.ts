@@ -1,8 +1,8 @@
 /**
  * Builds the package: dist/esm (ES modules) and dist/cjs (CommonJS), each with declarations, from src/ with tsc.
  *
- * CommonJS callers get the GatrixClient class itself from `require('@gatrix/nodejs-sdk')` (the seed's
- * `const GatrixClient = require(…)`), with every named export as a property: dist/cjs/gatrix.cjs does that at run
+ * CommonJS callers get the GatrixClient class itself from `require('@gatrix/nodejs-sdk')` (the integration
+ * guide's `const GatrixClient = require(…)`, docs/integration-guide.md), with every named export as a property: dist/cjs/gatrix.cjs does that at run
  * time, and dist/cjs/gatrix.d.cts says so to TypeScript (`export =` of the class merged with a namespace that
  * re-exports every name of dist/cjs/index.d.ts).
  */

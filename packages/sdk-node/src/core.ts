@@ -56,7 +56,7 @@ export function normalizeBaseURL(raw: string): string {
     throw new TypeError(`baseURL must be an absolute http(s) URL, got ${JSON.stringify(raw)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`baseURL must be http or https, got ${url.protocol}`);
-  // The seed passes the host only; accept a base that already ends in the API prefix too.
+  // The integration guide's sample (docs/integration-guide.md) passes the host only; accept a base that already ends in the API prefix too.
   const pathname = url.pathname.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
   return `${url.origin}${pathname}`;
 }

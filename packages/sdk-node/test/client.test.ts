@@ -16,6 +16,7 @@ describe('client options', () => {
     assert.throws(() => new GatrixClient({ apiKey: 'a', maxRetries: -1 }), /maxRetries/);
   });
 
+  // The seed: the integration guide's Node.js SDK sample (docs/integration-guide.md).
   it('baseURL: the host as the seed gives it, with or without a trailing slash or /api/v1', () => {
     for (const given of ['https://api.gatrix.com', 'https://api.gatrix.com/', 'https://api.gatrix.com/api/v1', 'https://api.gatrix.com/api/v1/']) {
       assert.equal(new GatrixClient({ apiKey: 'a', baseURL: given }).baseURL, 'https://api.gatrix.com');

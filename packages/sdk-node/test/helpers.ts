@@ -16,7 +16,7 @@ export const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export const WAIT_MS = 120_000;
 
 export interface Gatrix extends Harness {
-  /** An admin API key, as the seed's partner service uses. */
+  /** An admin API key, as the partner service of the integration guide's sample uses (docs/integration-guide.md). */
   adminKey: string;
 }
 

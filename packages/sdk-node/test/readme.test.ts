@@ -20,7 +20,7 @@ describe('README examples', () => {
 
   it('every file in examples/ (and the seed sample) appears in the README verbatim, and every embedded example is a file', () => {
     const embedded = [...README.matchAll(/<!-- example: ([\w./-]+) -->\n```\w+\n([\s\S]*?)```\n/g)];
-    // The quick start is the integration guide's sample itself (run by seed.test.ts).
+    // The quick start is the integration guide's sample itself (run by seed.test.ts; docs/integration-guide.md).
     const files = [...readdirSync(path.join(PACKAGE_DIR, 'examples')).map((f) => `examples/${f}`), 'test/fixtures/seed-node-sdk.js'].sort();
     assert.deepEqual(embedded.map((m) => m[1]).sort(), files);
     for (const [, file, code] of embedded) assert.equal(code, readFileSync(path.join(PACKAGE_DIR, file), 'utf8'), `${file} differs from the README`);

@@ -49,6 +49,7 @@ describe('client.realtime.connect() against a real Gatrix', () => {
     assert.deepEqual(userEvent.data.user, user);
   });
 
+  // The seed: the integration guide's Socket.IO sample (docs/integration-guide.md).
   it('typed handlers: the payload has the fields the seed reads (data.worldId, data.message)', async () => {
     const socket = open(client);
     const started = new Promise<{ worldId: string; message: string | null }>((resolve) =>

@@ -117,6 +117,7 @@ describe('every resource against a real Gatrix', () => {
     assert.equal((await client.worlds.list({ q: 'res_' })).pagination.total, 0);
   });
 
+  // The seed: the integration guide's Node.js SDK sample (docs/integration-guide.md).
   it("versions: the seed's list({ channel, subChannel }) filters exactly, in numeric version order; CRUD", async () => {
     const base = { status: 'ONLINE' as const, gameServerAddress: 'gs.example.com:7000', patchAddress: 'https://patch.example.com' };
     const v110 = await client.versions.create({ channel: 'PC', subChannel: 'Steam', version: '1.10.0', ...base });

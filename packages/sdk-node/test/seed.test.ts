@@ -1,5 +1,5 @@
 /**
- * The Node.js SDK sample of the user's integration guide (shared/seed/000_bf73588558538452.txt, "SDK 사용"),
+ * The Node.js SDK sample of the integration guide (docs/integration-guide.md; its section "SDK 사용"),
  * kept verbatim in test/fixtures/seed-node-sdk.js, run as written in its own `node` process against a real
  * Gatrix. Only the base URL is put in (the key comes from GATRIX_API_KEY, as the sample reads it).
  *
@@ -15,7 +15,7 @@ import { GatrixClient } from '../src/index.ts';
 import { PACKAGE_DIR, runNode, startGatrix, type Gatrix } from './helpers.ts';
 
 const FIXTURE = path.join(PACKAGE_DIR, 'test/fixtures/seed-node-sdk.js');
-/** shared/ lies beside the repository, on developer machines and in CI. */
+/** The guide itself, when a checkout has it beside the repository (docs/integration-guide.md); else that check skips. */
 const SEED = path.resolve(PACKAGE_DIR, '../../../shared/seed/000_bf73588558538452.txt');
 
 interface SeedResult {

@@ -58,6 +58,7 @@ describe('verifyWebhook on real deliveries from Gatrix', () => {
     await client.webhooks.delete(hook.id);
   });
 
+  // The seed: the integration guide's webhook registration, secret 'your-webhook-secret' (docs/integration-guide.md).
   it("the seed's plain secret: Standard Webhooks and the x-gatrix-signature fallback both verify", async () => {
     const secret = 'your-webhook-secret';
     const hook = await client.webhooks.create({ url: `${receiver.url}/seed`, events: ['user.created', 'user.updated', 'user.deleted'], secret, active: true });

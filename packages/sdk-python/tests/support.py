@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = PACKAGE_DIR.parents[1]
 SERVER_ENTRY = REPO_ROOT / "packages" / "server" / "src" / "main.ts"
-#: The seed document lives beside the repository (../shared/seed) when the shared folder is there.
+#: The integration guide ("the seed", docs/integration-guide.md), when a checkout has it beside the repository.
 SEED_FILE = REPO_ROOT.parent / "shared" / "seed" / "000_bf73588558538452.txt"
 
 #: The machine may be busy with other suites: starting Node + tsx + migrations can take a while.
@@ -299,7 +299,7 @@ def problem(status: int, code: str, detail: str, headers: Optional[Dict[str, str
 
 
 def seed_python_block() -> Optional[str]:
-    """The ``### 2. Python SDK`` code block of the seed document, verbatim, or None when the seed is not beside the repo."""
+    """The ``### 2. Python SDK`` code block of the integration guide (docs/integration-guide.md), verbatim, or None when the guide is not beside the repo."""
     if not SEED_FILE.exists():
         return None
     text = SEED_FILE.read_text(encoding="utf-8")

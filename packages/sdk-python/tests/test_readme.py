@@ -1,6 +1,6 @@
 """The README's examples marked ``<!-- test -->`` run, in order and in one namespace, against a real Gatrix.
 
-As with the seed, only the API key and base URL literals are replaced. The webhook receiver example is then
+As with the integration guide's sample (docs/integration-guide.md), only the API key and base URL literals are replaced. The webhook receiver example is then
 served on a free port and must accept a real delivery and refuse a forged one.
 """
 

@@ -1,4 +1,4 @@
-"""The seed document's Python SDK sample, run as written against a real Gatrix.
+"""The seed document's Python SDK sample (the integration guide, docs/integration-guide.md), run as written against a real Gatrix.
 
 Only the API key and the base URL are replaced (each literal exactly once); nothing else in the block changes.
 """
@@ -32,7 +32,7 @@ def tearDownModule() -> None:
 
 
 def seed_source() -> str:
-    """The seed's block; the fixture is its verbatim copy for checkouts without the shared folder."""
+    """The seed's block; the fixture is its verbatim copy for checkouts without the guide beside them."""
     fixture = FIXTURE.read_text(encoding="utf-8")
     from_seed = seed_python_block()
     if from_seed is not None and from_seed != fixture:

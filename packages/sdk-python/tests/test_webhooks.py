@@ -97,7 +97,7 @@ class RealDeliveryTests(unittest.TestCase):
         self.assertNotEqual(tampered, self.rec.body)
         with self.assertRaisesRegex(WebhookVerificationError, "does not match"):
             gatrix.webhooks.verify(tampered, self.rec.headers, self.secret)
-        # Re-serializing the parsed body (what the seed's receiver does) is not the raw body either.
+        # Re-serializing the parsed body (what the integration guide's receiver does; docs/integration-guide.md) is not the raw body either.
         reserialized = json.dumps(json.loads(self.rec.body), indent=1).encode()
         with self.assertRaises(WebhookVerificationError):
             gatrix.webhooks.verify(reserialized, self.rec.headers, self.secret)
@@ -205,7 +205,7 @@ class WebhookResourceTests(unittest.TestCase):
 
     def test_a_plain_secret_signs_with_its_utf8_bytes(self) -> None:
         c = admin()
-        secret = "your-webhook-secret"  # the seed's secret: not whsec_, so the key is the string itself
+        secret = "your-webhook-secret"  # the integration guide's secret (docs/integration-guide.md): not whsec_, so the key is the string itself
         hook = c.webhooks.create(url=hook_url("plain"), events=["webhook.test"], secret=secret, active=True)
         c.webhooks.test(hook.id)
         rec = delivery("plain", "webhook.test")

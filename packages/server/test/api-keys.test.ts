@@ -30,6 +30,7 @@ eachDatabase('api keys', (kind) => {
     assert.ok(!('key' in one.json()));
   });
 
+  // The seed SDK: the integration guide's Node.js SDK sample (docs/integration-guide.md).
   it('an admin key manages users like an admin, as X-API-Key or Bearer (the seed SDK does this)', async () => {
     const { key } = await h.apiKey('admin');
     const viaHeader = await h.call('POST', '/api/v1/users', { headers: { 'x-api-key': key }, body: { username: 'bykey1', email: 'bykey1@example.com' } });

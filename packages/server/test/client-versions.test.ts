@@ -72,6 +72,7 @@ eachDatabase('client versions', (kind) => {
     await h.call('DELETE', `/api/v1/client-versions/${v.id}`, { token: h.adminToken });
   });
 
+  // The seed: the integration guide's Node.js SDK sample (docs/integration-guide.md).
   it("the seed's versions.list({channel: 'PC', subChannel: 'Steam'}) lists that channel only, versions in numeric order", async () => {
     for (const version of ['1.10.0', '1.9.0', '1.2', '1.0.0', '2.0']) await created({ version });
     await created({ subChannel: 'Epic', version: '1.0.0' });

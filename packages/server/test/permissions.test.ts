@@ -230,7 +230,7 @@ eachDatabase('permissions on every route', (kind) => {
     for (const type of API_KEY_TYPES) {
       const k = await h.apiKey(type);
       const principal: Principal = { kind: 'apiKey', keyId: k.id, name: `${type} key`, keyType: type };
-      // The seed's SDK sends keys as Bearer; others use X-API-Key. Both must get the same rights.
+      // The integration guide's SDK sample (docs/integration-guide.md) sends keys as Bearer; others use X-API-Key. Both must get the same rights.
       callers.push({ grant: `key:${type}`, label: `${type} key (X-API-Key)`, principal, headers: { 'x-api-key': k.key } });
       callers.push({ grant: `key:${type}`, label: `${type} key (Bearer)`, principal, headers: { authorization: `Bearer ${k.key}` } });
       keyId = k.id;

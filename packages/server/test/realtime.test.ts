@@ -11,7 +11,7 @@ import { closed, listener, recoverAfter, until } from './realtime-helpers.ts';
 const require = createRequire(import.meta.url);
 const { GatrixWebSocketClient } = require('./fixtures/seed-ws-client.cjs') as { GatrixWebSocketClient: new (url: string, token: string) => { socket: Socket } };
 
-/** The seed's client, with the integrator's own helper methods recording what the seed's handlers pass them. */
+/** The seed's client (the integration guide's Socket.IO sample, docs/integration-guide.md), with the integrator's own helper methods recording what the seed's handlers pass them. */
 class RecordingSeedClient extends GatrixWebSocketClient {
   calls: [string, ...unknown[]][] = [];
   sendWelcomeEmail(user: unknown) { this.calls.push(['sendWelcomeEmail', user]); }

@@ -10,6 +10,7 @@ eachDatabase('users', (kind) => {
   });
   after(() => h.close());
 
+  // The seed body: the integration guide's user samples (docs/integration-guide.md).
   it('creates a user with the seed body; role defaults to player, status to active, and no hash leaks', async () => {
     const r = await h.call('POST', '/api/v1/users', { token: h.adminToken, body: { username: 'player123', email: 'Player@Example.com', role: 'player' } });
     assert.equal(r.statusCode, 201, r.body);

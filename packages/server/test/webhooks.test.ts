@@ -60,6 +60,7 @@ eachDatabase('webhooks', (kind) => {
   });
   after(() => h.close());
 
+  // The seed: the integration guide's webhook registration and Express receiver (docs/integration-guide.md).
   it("the seed's registration and its Express receiver: user events arrive signed as the receiver checks them", async () => {
     const seed = new WebhookHandler('your-webhook-secret');
     const seen: { kind: string; data: unknown }[] = [];

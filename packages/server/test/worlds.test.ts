@@ -14,6 +14,7 @@ eachDatabase('game worlds', (kind) => {
   const events = async (since: number) => (await readEventsAfter(h.db.db, since)).map((e) => e.envelope);
   const create = (body: object) => h.call('POST', '/api/v1/game-worlds', { token: h.adminToken, body });
 
+  // The seed body and call: the integration guide's game-world samples (docs/integration-guide.md).
   it('creates a world with the seed body and emits world.created', async () => {
     const seq = await lastSeq();
     const r = await create({ worldId: 'world_001', name: '메인 월드', description: '기본 게임 월드', visible: true, maintenance: false });

@@ -1,5 +1,5 @@
-// Compiled by test/package.test.ts against the built package (dist/cjs types): the seed's require style, typed.
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the seed's CommonJS style, on purpose
+// Compiled by test/package.test.ts against the built package (dist/cjs types): the require style of the integration guide's sample (docs/integration-guide.md), typed.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the integration guide's CommonJS style, on purpose
 import GatrixClient = require('@gatrix/nodejs-sdk');
 import { verifyWebhook as namedVerify, type User } from '@gatrix/nodejs-sdk';
 

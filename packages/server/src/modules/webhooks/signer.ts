@@ -14,7 +14,7 @@ export function standardKey(secret: string): Buffer {
   return Buffer.from(secret, 'utf8');
 }
 
-/** `x-gatrix-signature`: hex HMAC-SHA256 of the raw body, keyed with the secret string (what a receiver written from the integration guide recomputes). */
+/** `x-gatrix-signature`: hex HMAC-SHA256 of the raw body, keyed with the secret string (what the integration guide's Express receiver recomputes; docs/integration-guide.md). */
 export function gatrixSignature(secret: string, body: string): string {
   return createHmac('sha256', secret).update(body).digest('hex');
 }
