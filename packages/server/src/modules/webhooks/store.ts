@@ -133,22 +133,6 @@ export function webhooksStore(db: Kysely<Database>) {
           .execute();
       }
     },
-    /** The same change to several deliveries (the worker recording a batch). */
-    async updateDeliveries(ids: number[], patch: Partial<Omit<WebhookDeliveriesTable, 'id'>>): Promise<void> {
-      for (const chunk of powerOfTwoChunks(ids, 512)) await db.updateTable('webhook_deliveries').set(patch).where('id', 'in', chunk).execute();
-    },
-    /** Which of these deliveries still exist. */
-    async existingDeliveries(ids: number[]): Promise<Set<number>> {
-      const found = new Set<number>();
-      for (const chunk of powerOfTwoChunks(ids, 512)) {
-        for (const r of await db.selectFrom('webhook_deliveries').select('id').where('id', 'in', chunk).execute()) found.add(Number(r.id));
-      }
-      return found;
-    },
-    /** Attempt rows, in multi-row inserts. */
-    async insertAttempts(rows: Omit<WebhookAttemptsTable, 'id'>[]): Promise<void> {
-      for (const chunk of powerOfTwoChunks(rows, 128)) await db.insertInto('webhook_attempts').values(chunk).execute();
-    },
     async deliveries(webhookId: number, f: ListDeliveriesFilter): Promise<{ data: PublicDelivery[]; total: number }> {
       let q = db.selectFrom('webhook_deliveries').where('webhook_id', '=', webhookId);
       if (f.status) q = q.where('status', '=', f.status);
