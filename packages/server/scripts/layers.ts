@@ -10,7 +10,7 @@ export const LAYERS: { name: string; parts: string[] }[] = [
   { name: 'events', parts: ['events/'] },
   { name: 'monitoring', parts: ['monitoring/'] },
   { name: 'features', parts: ['modules/*/'] },
-  { name: 'app', parts: ['app/', 'keys.ts', 'main.ts', 'cli.ts'] },
+  { name: 'app', parts: ['app/', 'main.ts', 'cli.ts'] },
 ];
 
 export interface Finding {

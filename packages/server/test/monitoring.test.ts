@@ -14,7 +14,7 @@ import { sql } from 'kysely';
 import { io as connect } from 'socket.io-client';
 import { createLogger } from '../src/logger.ts';
 import { PERCENTILE_RESOLUTION, type RequestSummary, type RouteSummary } from '../src/monitoring/request-stats.ts';
-import { eachDatabase, startHarness, WAIT_MS, type Harness } from './helpers.ts';
+import { eachDatabase, startHarness, until, WAIT_MS, type Harness } from './helpers.ts';
 
 const METRICS_TOKEN = 'scrape-token-0123456789abcdef';
 
@@ -208,11 +208,11 @@ eachDatabase('monitoring', (kind) => {
       const value = (samples: ReturnType<typeof parseExposition>['samples'], name: string, labels: Record<string, string> = {}) =>
         samples.filter((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v)).reduce((a, x) => a + x.value, 0);
       let samples: ReturnType<typeof parseExposition>['samples'] = [];
-      for (let i = 0; i < 100; i++) {
+      // The delivered counter moves inside the recording transaction, the queue depth after it commits: wait for both.
+      await until(async () => {
         samples = parseExposition((await h.call('GET', '/metrics', { token: METRICS_TOKEN })).body).samples;
-        if (value(samples, 'gatrix_webhook_deliveries_total', { outcome: 'delivered' }) >= 1) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+        return value(samples, 'gatrix_webhook_deliveries_total', { outcome: 'delivered' }) >= 1 && value(samples, 'gatrix_webhook_queue_depth') === 0;
+      }, 'the delivery counted and the queue empty');
       assert.equal(value(samples, 'gatrix_webhook_deliveries_total', { outcome: 'delivered' }), 1);
       assert.equal(value(samples, 'gatrix_webhook_attempts_total'), 1);
       assert.equal(value(samples, 'gatrix_webhook_event_to_delivery_seconds_count'), 1);
