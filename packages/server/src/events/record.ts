@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../core/clock.ts';
+import { inTransaction } from '../context.ts';
+import { iso, type Clock } from '../core/clock.ts';
+import { checkIfMatch } from '../core/etag.ts';
 import type { Actor } from '../core/permissions.ts';
 import type { Database } from '../db/schema.ts';
 import { writeAudit, type AuditTargetType } from './audit-log.ts';
@@ -33,4 +35,92 @@ export async function recordChange(trx: Kysely<Database>, clock: Clock, change: 
   await writeAudit(trx, change.at ?? clock.now().toISOString(), actor, { action, targetType: target.type, targetId: target.id, before, after });
   const events: readonly OutboxEvent[] = change.event === undefined ? [] : Array.isArray(change.event) ? change.event : [change.event as OutboxEvent];
   for (const e of events) await writeEvent(trx, clock, e.name, e.data);
+}
+
+/**
+ * Writes in one transaction and records the change `work` returns with its result (the audit entry's `at`, when
+ * left out, is when this was called); a throw anywhere rolls all of it back. After the commit, runs afterCommit.
+ */
+async function recorded<After>(
+  db: Kysely<Database>,
+  clock: Clock,
+  work: (trx: Kysely<Database>) => Promise<{ result: After; change: Change }>,
+  afterCommit?: (after: After) => void,
+): Promise<After> {
+  const at = iso(clock);
+  const result = await inTransaction(db, async (trx) => {
+    const done = await work(trx);
+    await recordChange(trx, clock, { at, ...done.change });
+    return done.result;
+  });
+  afterCommit?.(result);
+  return result;
+}
+
+/** A change that creates its target. */
+export interface NewChange<After> {
+  /** Writes the target on the transaction and returns it (or what the caller needs). */
+  write(trx: Kysely<Database>): Promise<After>;
+  /** The change to record, once written; its `at`, when left out, is when createNew was called. */
+  record(after: After): Change;
+  /** Runs after the commit, with what `write` returned: where the change feed hears of it. */
+  afterCommit?(after: After): void;
+}
+
+/** Creates a target in one transaction and records the change; after the commit, runs afterCommit and returns what `write` returned. */
+export function createNew<After>(db: Kysely<Database>, clock: Clock, change: NewChange<After>): Promise<After> {
+  return recorded(
+    db,
+    clock,
+    async (trx) => {
+      const result = await change.write(trx);
+      return { result, change: change.record(result) };
+    },
+    change.afterCommit,
+  );
+}
+
+/** The existing target of an update or delete: how to read it, and the 404 when there is none. */
+export interface Existing<Row, Before> {
+  /** Reads it on the transaction; undefined when there is none. */
+  load(trx: Kysely<Database>): Promise<Row | undefined>;
+  notFound(): Error;
+  /** Its public representation, which If-Match and `before` are about; the loaded value itself when left out. */
+  view?(row: Row): Before;
+}
+
+/** What an update or delete does to the target it loaded. */
+export interface ChangeOfExisting<Row, Before, After> {
+  /** Makes the change on the transaction and returns the result (usually the target after it). */
+  write(trx: Kysely<Database>, before: Before, row: Row): Promise<After>;
+  /** The change to record, once written; its `at`, when left out, is when changeExisting was called. */
+  record(before: Before, after: After): Change;
+  /** Runs after the commit, with what `write` returned: where the change feed hears of it. */
+  afterCommit?(after: After): void;
+}
+
+/**
+ * Changes an existing target in one transaction: loads it (notFound when missing), answers 412 unless `ifMatch`
+ * matches it, writes, and records the change. After the commit, runs afterCommit and returns what `write` returned.
+ */
+export function changeExisting<Row, Before = Row, After = void>(
+  db: Kysely<Database>,
+  clock: Clock,
+  target: Existing<Row, Before>,
+  ifMatch: string | undefined,
+  change: ChangeOfExisting<Row, Before, After>,
+): Promise<After> {
+  return recorded(
+    db,
+    clock,
+    async (trx) => {
+      const row = await target.load(trx);
+      if (!row) throw target.notFound();
+      const before = target.view ? target.view(row) : (row as unknown as Before);
+      checkIfMatch(ifMatch, before);
+      const result = await change.write(trx, before, row);
+      return { result, change: change.record(before, result) };
+    },
+    change.afterCommit,
+  );
 }

@@ -2,7 +2,7 @@ import { iso } from '../../core/clock.ts';
 import { inTransaction, type AppContext } from '../../context.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { ChangeFeed } from '../../events/changes.ts';
-import { recordChange } from '../../events/record.ts';
+import { createNew, recordChange } from '../../events/record.ts';
 import { then, type MaybePromise } from '../../core/maybe.ts';
 import { type Principal, type Actor } from '../../core/permissions.ts';
 import type { CreateApiKeyInput, ListApiKeysFilter, PublicApiKey } from './schemas.ts';
@@ -85,21 +85,22 @@ export function createApiKeysService(ctx: AppContext, changes: ChangeFeed) {
         throw new ValidationError('expiresAt', 'must be in the future');
       }
       const key = randomToken(`gtx_${input.type}_`, 24);
-      return inTransaction(db, async (trx) => {
-        const created = await apiKeysStore(trx).insert({
-          name: input.name,
-          type: input.type,
-          prefix: key.slice(0, key.indexOf('_', 4) + 7),
-          key_hash: sha256Hex(key),
-          created_by: actor.principal?.kind === 'user' ? actor.principal.userId : null,
-          expires_at: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
-          last_used_at: null,
-          revoked_at: null,
-          created_at: now,
-        });
-        await recordChange(trx, clock, { at: now, actor, action: 'api_key.create', target: { type: 'api_key', id: created.id }, after: created });
-        return { ...created, key };
+      const created = await createNew(db, clock, {
+        write: (trx) =>
+          apiKeysStore(trx).insert({
+            name: input.name,
+            type: input.type,
+            prefix: key.slice(0, key.indexOf('_', 4) + 7),
+            key_hash: sha256Hex(key),
+            created_by: actor.principal?.kind === 'user' ? actor.principal.userId : null,
+            expires_at: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
+            last_used_at: null,
+            revoked_at: null,
+            created_at: now,
+          }),
+        record: (created) => ({ at: now, actor, action: 'api_key.create', target: { type: 'api_key', id: created.id }, after: created }),
       });
+      return { ...created, key };
     },
 
     async list(filter: ListApiKeysFilter): Promise<Page<PublicApiKey>> {

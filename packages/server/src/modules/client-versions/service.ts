@@ -1,11 +1,11 @@
 import { iso } from '../../core/clock.ts';
-import { inTransaction, type AppContext } from '../../context.ts';
+import type { AppContext } from '../../context.ts';
+import type { Db } from '../../db/index.ts';
 import { rethrowConflict } from '../../db/dialect.ts';
 import { patchFrom, toInt, customPayloadColumn } from '../../db/columns.ts';
 import { NotFoundError } from '../../core/errors.ts';
-import { checkIfMatch } from '../../core/etag.ts';
 import type { ChangeFeed } from '../../events/changes.ts';
-import { recordChange } from '../../events/record.ts';
+import { changeExisting, createNew } from '../../events/record.ts';
 import type {
   CreateClientVersionInput,
   ListClientVersionsFilter,
@@ -52,6 +52,8 @@ const DEFAULTS = {
 } satisfies Partial<NewClientVersionRow>;
 
 const notFound = (id: number) => new NotFoundError(`Client version ${id}`, 'client_version_not_found');
+/** A version as its updates and deletes find it. */
+const existing = (id: number) => ({ load: (trx: Db) => clientVersionsStore(trx).findById(id), notFound: () => notFound(id) });
 
 declare module '../../events/changes.ts' {
   interface ChangeTopics {
@@ -95,64 +97,32 @@ export function createClientVersionsService(ctx: AppContext, changes: ChangeFeed
       const now = iso(clock);
       // columnsOf sets every required column, because the create body requires their fields.
       const row = { ...DEFAULTS, ...columnsOf(input), created_at: now, updated_at: now } as NewClientVersionRow;
-      const clientVersion = await inTransaction(db, async (trx) => {
-        const created = await clientVersionsStore(trx).insert(row).catch(rethrowConflict);
-        await recordChange(trx, clock, {
-          at: now,
-          actor,
-          action: 'client_version.create',
-          target: { type: 'client_version', id: created.id },
-          after: created,
-          event: { name: 'client_version.created', data: { id: created.id, clientVersion: created } },
-        });
-        return created;
+      return createNew(db, clock, {
+        write: (trx) => clientVersionsStore(trx).insert(row).catch(rethrowConflict),
+        record: (created) => ({ at: now, actor, action: 'client_version.create', target: { type: 'client_version', id: created.id }, after: created,
+          event: { name: 'client_version.created', data: { id: created.id, clientVersion: created } } }),
+        afterCommit: (created) => changed(created.id, created),
       });
-      changed(clientVersion.id, clientVersion);
-      return clientVersion;
     },
 
     async update(id: number, input: UpdateClientVersionInput, actor: Actor, ifMatch?: string): Promise<PublicClientVersion> {
       const now = iso(clock);
       const patch: ClientVersionPatchRow = { ...columnsOf(input), updated_at: now };
-      const clientVersion = await inTransaction(db, async (trx) => {
-        const store = clientVersionsStore(trx);
-        const before = await store.findById(id);
-        if (!before) throw notFound(id);
-        checkIfMatch(ifMatch, before);
-        const after = (await store.update(id, patch).catch(rethrowConflict))!;
-        await recordChange(trx, clock, {
-          at: now,
-          actor,
-          action: 'client_version.update',
-          target: { type: 'client_version', id },
-          before,
-          after,
-          event: { name: 'client_version.updated', data: { id, clientVersion: after } },
-        });
-        return after;
+      return changeExisting(db, clock, existing(id), ifMatch, {
+        write: async (trx) => (await clientVersionsStore(trx).update(id, patch).catch(rethrowConflict))!,
+        record: (before, after) => ({ at: now, actor, action: 'client_version.update', target: { type: 'client_version', id }, before, after,
+          event: { name: 'client_version.updated', data: { id, clientVersion: after } } }),
+        afterCommit: (after) => changed(id, after),
       });
-      changed(id, clientVersion);
-      return clientVersion;
     },
 
     async delete(id: number, actor: Actor, ifMatch?: string): Promise<void> {
-      const now = iso(clock);
-      await inTransaction(db, async (trx) => {
-        const store = clientVersionsStore(trx);
-        const before = await store.findById(id);
-        if (!before) throw notFound(id);
-        checkIfMatch(ifMatch, before);
-        await store.delete(id);
-        await recordChange(trx, clock, {
-          at: now,
-          actor,
-          action: 'client_version.delete',
-          target: { type: 'client_version', id },
-          before,
-          event: { name: 'client_version.deleted', data: { id, clientVersion: before } },
-        });
+      await changeExisting(db, clock, existing(id), ifMatch, {
+        write: (trx) => clientVersionsStore(trx).delete(id),
+        record: (before) => ({ actor, action: 'client_version.delete', target: { type: 'client_version', id }, before,
+          event: { name: 'client_version.deleted', data: { id, clientVersion: before } } }),
+        afterCommit: () => changed(id, undefined),
       });
-      changed(id, undefined);
     },
   };
 }

@@ -5,9 +5,8 @@ import { rethrowConflict } from '../../db/dialect.ts';
 import { patchFrom, toInt, customPayloadColumn } from '../../db/columns.ts';
 import type { Database, MaintenanceColumns } from '../../db/schema.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
-import { checkIfMatch } from '../../core/etag.ts';
 import type { ChangeFeed } from '../../events/changes.ts';
-import { recordChange } from '../../events/record.ts';
+import { changeExisting, recordChange } from '../../events/record.ts';
 import { type MaintenanceInput } from '../maintenance/schemas.ts';
 import { applyDueTransition, dueIds, maintenanceColumns, windowPayload, type Transition } from '../maintenance/window.ts';
 import type { CreateWorldInput, ListWorldsFilter, PublicGameWorld, UpdateWorldInput } from './schemas.ts';
@@ -27,6 +26,14 @@ function maintenanceOf(row: WorldRow): MaintenanceColumns {
   };
 }
 
+const notFound = (id: number) => new NotFoundError(`Game world ${id}`, 'world_not_found');
+/** A world as its updates and deletes find it: the row, and its public representation. */
+const existing = (id: number) => ({
+  load: (trx: Kysely<Database>) => worldsStore(trx).findRow(id),
+  notFound: () => notFound(id),
+  view: toPublicWorld,
+});
+
 declare module '../../events/changes.ts' {
   interface ChangeTopics {
     /** Game worlds changed (the game-client API's snapshot). */
@@ -40,7 +47,7 @@ export function createWorldsService(ctx: AppContext, changes: ChangeFeed) {
 
   async function load(store: ReturnType<typeof worldsStore>, id: number): Promise<WorldRow> {
     const row = await store.findRow(id);
-    if (!row) throw new NotFoundError(`Game world ${id}`, 'world_not_found');
+    if (!row) throw notFound(id);
     return row;
   }
 
@@ -128,65 +135,44 @@ export function createWorldsService(ctx: AppContext, changes: ChangeFeed) {
     async update(id: number, input: UpdateWorldInput, actor: Actor, ifMatch?: string): Promise<PublicGameWorld> {
       const now = clock.now();
       const at = now.toISOString();
-      const world = await inTransaction(db, async (trx) => {
-        const store = worldsStore(trx);
-        const beforeRow = await load(store, id);
-        const before = toPublicWorld(beforeRow);
-        checkIfMatch(ifMatch, before);
-        const patch = patchFrom(input, {
-          worldId: 'world_id',
-          name: 'name',
-          description: 'description',
-          visible: ['visible', (v) => toInt(Boolean(v))],
-          displayOrder: 'display_order',
-          region: 'region',
-          tags: ['tags', (v) => JSON.stringify(v)],
-          customPayload: ['custom_payload', customPayloadColumn],
-          maintenanceMessage: 'maintenance_message',
-          maintenanceMessages: ['maintenance_messages', (v) => JSON.stringify(v)],
-        });
-        await store.update(id, { ...patch, updated_at: at }).catch(rethrowConflict);
-        if (input.maintenance !== undefined && input.maintenance !== before.maintenance) {
-          await setMaintenance(trx, await load(store, id), { enabled: input.maintenance }, now, actor);
-        }
-        const after = toPublicWorld(await load(store, id));
-        await recordChange(trx, clock, {
-          at,
-          actor,
-          action: 'world.update',
-          target: { type: 'world', id },
-          before,
-          after,
-          event: { name: 'world.updated', data: { id, worldId: after.worldId, world: after } },
-        });
-        return after;
+      return changeExisting(db, clock, existing(id), ifMatch, {
+        async write(trx, before) {
+          const store = worldsStore(trx);
+          const patch = patchFrom(input, {
+            worldId: 'world_id',
+            name: 'name',
+            description: 'description',
+            visible: ['visible', (v) => toInt(Boolean(v))],
+            displayOrder: 'display_order',
+            region: 'region',
+            tags: ['tags', (v) => JSON.stringify(v)],
+            customPayload: ['custom_payload', customPayloadColumn],
+            maintenanceMessage: 'maintenance_message',
+            maintenanceMessages: ['maintenance_messages', (v) => JSON.stringify(v)],
+          });
+          await store.update(id, { ...patch, updated_at: at }).catch(rethrowConflict);
+          if (input.maintenance !== undefined && input.maintenance !== before.maintenance) {
+            await setMaintenance(trx, await load(store, id), { enabled: input.maintenance }, now, actor);
+          }
+          return toPublicWorld(await load(store, id));
+        },
+        record: (before, after) => ({ at, actor, action: 'world.update', target: { type: 'world', id }, before, after,
+          event: { name: 'world.updated', data: { id, worldId: after.worldId, world: after } } }),
+        afterCommit: changed,
       });
-      changed();
-      return world;
     },
 
     async setMaintenance(id: number, input: MaintenanceInput, actor: Actor, ifMatch?: string): Promise<PublicGameWorld> {
       const now = clock.now();
-      const world = await inTransaction(db, async (trx) => {
-        const store = worldsStore(trx);
-        const row = await load(store, id);
-        const before = toPublicWorld(row);
-        checkIfMatch(ifMatch, before);
-        await setMaintenance(trx, row, input, now, actor);
-        const after = toPublicWorld(await load(store, id));
-        await recordChange(trx, clock, {
-          at: now.toISOString(),
-          actor,
-          action: 'world.maintenance',
-          target: { type: 'world', id },
-          before,
-          after,
-          event: { name: 'world.updated', data: { id, worldId: after.worldId, world: after } },
-        });
-        return after;
+      return changeExisting(db, clock, existing(id), ifMatch, {
+        async write(trx, _before, row) {
+          await setMaintenance(trx, row, input, now, actor);
+          return toPublicWorld(await load(worldsStore(trx), id));
+        },
+        record: (before, after) => ({ at: now.toISOString(), actor, action: 'world.maintenance', target: { type: 'world', id }, before, after,
+          event: { name: 'world.updated', data: { id, worldId: after.worldId, world: after } } }),
+        afterCommit: changed,
       });
-      changed();
-      return world;
     },
 
     /** Sets display order: the listed worlds first, in the given order, then the rest as they were. */
@@ -218,22 +204,12 @@ export function createWorldsService(ctx: AppContext, changes: ChangeFeed) {
     },
 
     async delete(id: number, actor: Actor, ifMatch?: string): Promise<void> {
-      const at = iso(clock);
-      await inTransaction(db, async (trx) => {
-        const store = worldsStore(trx);
-        const before = toPublicWorld(await load(store, id));
-        checkIfMatch(ifMatch, before);
-        await store.delete(id);
-        await recordChange(trx, clock, {
-          at,
-          actor,
-          action: 'world.delete',
-          target: { type: 'world', id },
-          before,
-          event: { name: 'world.deleted', data: { id, worldId: before.worldId, world: before } },
-        });
+      await changeExisting(db, clock, existing(id), ifMatch, {
+        write: (trx) => worldsStore(trx).delete(id),
+        record: (before) => ({ actor, action: 'world.delete', target: { type: 'world', id }, before,
+          event: { name: 'world.deleted', data: { id, worldId: before.worldId, world: before } } }),
+        afterCommit: changed,
       });
-      changed();
     },
 
     /** Scheduler step: starts and ends every window that is due; returns how many transitions this node made. */

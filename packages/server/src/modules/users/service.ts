@@ -1,12 +1,12 @@
 import { iso } from '../../core/clock.ts';
-import { inTransaction, type AppContext } from '../../context.ts';
+import type { AppContext } from '../../context.ts';
+import type { Db } from '../../db/index.ts';
 import { TtlCache } from '../../core/ttl-cache.ts';
 import { isoOrNull, patchFrom } from '../../db/columns.ts';
 import { rethrowConflict } from '../../db/dialect.ts';
 import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.ts';
-import { checkIfMatch } from '../../core/etag.ts';
 import type { ChangeFeed } from '../../events/changes.ts';
-import { recordChange } from '../../events/record.ts';
+import { changeExisting, createNew } from '../../events/record.ts';
 import { assertPasswordAllowed } from '../../core/password-policy.ts';
 import { hashPassword, verifyPassword } from '../../core/passwords.ts';
 import { revokeAllRefreshTokens } from './sessions-store.ts';
@@ -16,6 +16,18 @@ import { type Actor } from '../../core/permissions.ts';
 import { page, type Page } from '../../core/paging.ts';
 
 const CHANGE_FIELDS = ['username', 'email', 'displayName', 'role', 'status', 'lastLoginAt'] as const;
+
+/** What an update changed, for its event: each field that differs, and the password (redacted) when it was set. */
+function fieldChanges(before: PublicUser, after: PublicUser, passwordSet: boolean): Record<string, { from: unknown; to: unknown }> {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const field of CHANGE_FIELDS) {
+    if (before[field] !== after[field]) changes[field] = { from: before[field], to: after[field] };
+  }
+  if (passwordSet) changes.password = { from: '[REDACTED]', to: '[REDACTED]' };
+  return changes;
+}
+
+const notFound = (id: number) => new NotFoundError(`User ${id}`, 'user_not_found');
 
 declare module '../../events/changes.ts' {
   interface ChangeTopics {
@@ -58,6 +70,15 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
     }
   }
 
+  /** A user as its updates and deletes find it; `lockFirst` takes lockAdmins before reading it. */
+  const existing = (id: number, lockFirst: boolean) => ({
+    async load(trx: Db) {
+      if (lockFirst) await lockAdmins(usersStore(trx));
+      return usersStore(trx).findById(id);
+    },
+    notFound: () => notFound(id),
+  });
+
   return {
     /** Users changed (here or on another node): drop cached pages and totals. */
     forgetCached(): void {
@@ -77,7 +98,7 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
 
     async get(id: number): Promise<PublicUser> {
       const user = await usersStore(db).findById(id);
-      if (!user) throw new NotFoundError(`User ${id}`, 'user_not_found');
+      if (!user) throw notFound(id);
       return user;
     },
 
@@ -85,106 +106,74 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
       if (input.password) assertPasswordAllowed('password', input.password, input);
       const passwordHash = input.password ? await hashPassword(input.password) : null;
       const now = iso(clock);
-      const user = await inTransaction(db, async (trx) => {
-        const created = await usersStore(trx)
-          .insert({
-            username: input.username,
-            email: input.email.toLowerCase(),
-            display_name: input.displayName ?? null,
-            role: input.role ?? 'player',
-            status: input.status ?? 'active',
-            password_hash: passwordHash,
-            last_login_at: null,
-            created_at: now,
-            updated_at: now,
-          })
-          .catch(rethrowConflict);
-        await recordChange(trx, clock, {
-          at: now,
-          actor,
-          action: 'user.create',
-          target: { type: 'user', id: created.id },
-          after: created,
-          event: { name: 'user.created', data: { userId: created.id, user: created } },
-        });
-        return created;
+      return createNew(db, clock, {
+        write: (trx) =>
+          usersStore(trx)
+            .insert({
+              username: input.username,
+              email: input.email.toLowerCase(),
+              display_name: input.displayName ?? null,
+              role: input.role ?? 'player',
+              status: input.status ?? 'active',
+              password_hash: passwordHash,
+              last_login_at: null,
+              created_at: now,
+              updated_at: now,
+            })
+            .catch(rethrowConflict),
+        record: (created) => ({ at: now, actor, action: 'user.create', target: { type: 'user', id: created.id }, after: created,
+          event: { name: 'user.created', data: { userId: created.id, user: created } } }),
+        afterCommit: (created) => changed(created.id, created),
       });
-      changed(user.id, user);
-      return user;
     },
 
     async update(id: number, input: UpdateUserInput, actor: Actor, ifMatch?: string): Promise<PublicUser> {
       if (input.password) await assertNewPassword(id, input.password, input);
       const passwordHash = input.password ? await hashPassword(input.password) : undefined;
       const now = iso(clock);
-      const user = await inTransaction(db, async (trx) => {
-        const store = usersStore(trx);
-        if (input.role !== undefined || input.status !== undefined) await lockAdmins(store);
-        const before = await store.findById(id);
-        if (!before) throw new NotFoundError(`User ${id}`, 'user_not_found');
-        checkIfMatch(ifMatch, before);
-        if (actor.principal?.kind === 'user' && actor.principal.userId === id && input.role && input.role !== before.role) {
-          throw new ForbiddenError('You cannot change your own role', 'own_role');
-        }
-        const patch: UserPatchRow = {
-          ...patchFrom(input, {
-            username: 'username',
-            email: ['email', (v) => v!.toLowerCase()],
-            displayName: 'display_name',
-            role: 'role',
-            status: 'status',
-            lastLoginAt: ['last_login_at', isoOrNull],
-          }),
-          updated_at: now,
-        };
-        if (passwordHash) patch.password_hash = passwordHash;
-        const after = (await store.update(id, patch).catch(rethrowConflict))!;
-        await assertAnAdminRemains(store, before, after);
-        if (after.status === 'suspended' || after.role !== before.role || passwordHash) await revokeAllRefreshTokens(trx, id, now);
-
-        const fieldChanges: Record<string, { from: unknown; to: unknown }> = {};
-        for (const field of CHANGE_FIELDS) {
-          if (before[field] !== after[field]) fieldChanges[field] = { from: before[field], to: after[field] };
-        }
-        if (passwordHash) fieldChanges.password = { from: '[REDACTED]', to: '[REDACTED]' };
-        await recordChange(trx, clock, {
-          at: now,
-          actor,
-          action: 'user.update',
-          target: { type: 'user', id },
-          before,
-          after,
-          event: { name: 'user.updated', data: { userId: id, user: after, changes: fieldChanges } },
-        });
-        return after;
+      const mayRemoveAdmin = input.role !== undefined || input.status !== undefined;
+      return changeExisting(db, clock, existing(id, mayRemoveAdmin), ifMatch, {
+        async write(trx, before) {
+          if (actor.principal?.kind === 'user' && actor.principal.userId === id && input.role && input.role !== before.role) {
+            throw new ForbiddenError('You cannot change your own role', 'own_role');
+          }
+          const patch: UserPatchRow = {
+            ...patchFrom(input, {
+              username: 'username',
+              email: ['email', (v) => v!.toLowerCase()],
+              displayName: 'display_name',
+              role: 'role',
+              status: 'status',
+              lastLoginAt: ['last_login_at', isoOrNull],
+            }),
+            updated_at: now,
+          };
+          if (passwordHash) patch.password_hash = passwordHash;
+          const store = usersStore(trx);
+          const after = (await store.update(id, patch).catch(rethrowConflict))!;
+          await assertAnAdminRemains(store, before, after);
+          if (after.status === 'suspended' || after.role !== before.role || passwordHash) await revokeAllRefreshTokens(trx, id, now);
+          return after;
+        },
+        record: (before, after) => ({ at: now, actor, action: 'user.update', target: { type: 'user', id }, before, after,
+          event: { name: 'user.updated', data: { userId: id, user: after, changes: fieldChanges(before, after, passwordHash !== undefined) } } }),
+        afterCommit: (after) => changed(id, after),
       });
-      changed(id, user);
-      return user;
     },
 
     async delete(id: number, actor: Actor, ifMatch?: string): Promise<void> {
       if (actor.principal?.kind === 'user' && actor.principal.userId === id) {
         throw new ForbiddenError('You cannot delete your own account', 'own_account');
       }
-      const now = iso(clock);
-      await inTransaction(db, async (trx) => {
-        const store = usersStore(trx);
-        await lockAdmins(store);
-        const before = await store.findById(id);
-        if (!before) throw new NotFoundError(`User ${id}`, 'user_not_found');
-        checkIfMatch(ifMatch, before);
-        await store.delete(id);
-        await assertAnAdminRemains(store, before);
-        await recordChange(trx, clock, {
-          at: now,
-          actor,
-          action: 'user.delete',
-          target: { type: 'user', id },
-          before,
-          event: { name: 'user.deleted', data: { userId: id, user: before } },
-        });
+      await changeExisting(db, clock, existing(id, true), ifMatch, {
+        async write(trx, before) {
+          await usersStore(trx).delete(id);
+          await assertAnAdminRemains(usersStore(trx), before);
+        },
+        record: (before) => ({ actor, action: 'user.delete', target: { type: 'user', id }, before,
+          event: { name: 'user.deleted', data: { userId: id, user: before } } }),
+        afterCommit: () => changed(id, undefined),
       });
-      changed(id, undefined);
     },
   };
 }

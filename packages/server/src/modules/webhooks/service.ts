@@ -2,11 +2,10 @@ import { inTransaction, sharedCacheMaxAgeMs, type AppContext } from '../../conte
 import { toInt } from '../../db/columns.ts';
 import type { WebhookDeliveriesTable } from '../../db/schema.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
-import { checkIfMatch } from '../../core/etag.ts';
 import type { ChangeFeed } from '../../events/changes.ts';
 import type { ClaimedEvent, DispatchConsumer } from '../../events/dispatcher.ts';
 import { newEventId } from '../../events/outbox.ts';
-import { recordChange } from '../../events/record.ts';
+import { changeExisting, createNew, recordChange } from '../../events/record.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { checkEventFilters, matchesEvent } from './event-filters.ts';
 import { sealHeaders } from './headers.ts';
@@ -82,6 +81,13 @@ interface Deps {
 
 const notFound = (id: number) => new NotFoundError(`Webhook ${id}`, 'webhook_not_found');
 const deliveryNotFound = (id: number) => new NotFoundError(`Delivery ${id}`, 'delivery_not_found');
+
+/** An endpoint as its updates and deletes find it: the row, and what it shows at `now`. */
+const existing = (id: number, now: Date) => ({
+  load: (trx: Deps['db']) => webhooksStore(trx).find(id),
+  notFound: () => notFound(id),
+  view: (row: WebhookRow) => toPublicWebhook(row, now),
+});
 
 async function load(db: Deps['db'], id: number): Promise<WebhookRow> {
   const row = await webhooksStore(db).find(id);
@@ -160,27 +166,28 @@ async function createWebhook(d: Deps, input: CreateWebhookInput, actor: Actor): 
   const secret = input.secret ?? generateSecret();
   const now = d.clock.now();
   const at = now.toISOString();
-  const created = await inTransaction(d.db, async (trx) => {
-    const store = webhooksStore(trx);
-    const id = await store.insert({
-      url,
-      events: JSON.stringify(input.events),
-      secret_enc: d.box.seal(secret),
-      previous_secret_enc: null,
-      previous_secret_expires_at: null,
-      active: toInt(input.active ?? true),
-      description: input.description ?? null,
-      headers: sealHeaders(d.box, input.headers ?? {}),
-      disabled_reason: null,
-      failing_since: null,
-      created_at: at,
-      updated_at: at,
-    });
-    const w = toPublicWebhook((await store.find(id))!, now);
-    await recordChange(trx, d.clock, { at, actor, action: 'webhook.create', target: { type: 'webhook', id }, after: w });
-    return w;
+  const created = await createNew(d.db, d.clock, {
+    async write(trx) {
+      const store = webhooksStore(trx);
+      const id = await store.insert({
+        url,
+        events: JSON.stringify(input.events),
+        secret_enc: d.box.seal(secret),
+        previous_secret_enc: null,
+        previous_secret_expires_at: null,
+        active: toInt(input.active ?? true),
+        description: input.description ?? null,
+        headers: sealHeaders(d.box, input.headers ?? {}),
+        disabled_reason: null,
+        failing_since: null,
+        created_at: at,
+        updated_at: at,
+      });
+      return toPublicWebhook((await store.find(id))!, now);
+    },
+    record: (w) => ({ at, actor, action: 'webhook.create', target: { type: 'webhook', id: w.id }, after: w }),
+    afterCommit: d.changed,
   });
-  d.changed();
   return { ...created, secret };
 }
 
@@ -190,43 +197,34 @@ async function updateWebhook(d: Deps, id: number, input: UpdateWebhookInput, act
   checkHeaders(input.headers);
   const now = d.clock.now();
   const at = now.toISOString();
-  const after = await inTransaction(d.db, async (trx) => {
-    const store = webhooksStore(trx);
-    const row = await store.find(id);
-    if (!row) throw notFound(id);
-    const before = toPublicWebhook(row, now);
-    checkIfMatch(ifMatch, before);
-    const reenabled = input.active === true && !before.active;
-    await store.update(id, {
-      ...(url !== undefined ? { url } : {}),
-      ...(input.events ? { events: JSON.stringify(input.events) } : {}),
-      ...(input.active !== undefined ? { active: toInt(input.active) } : {}),
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      ...(input.headers ? { headers: sealHeaders(d.box, input.headers, row.headers) } : {}),
-      // Re-enabling is one call: it forgets why the endpoint was disabled.
-      ...(reenabled ? { disabled_reason: null, failing_since: null } : {}),
-      updated_at: at,
-    });
-    const w = toPublicWebhook((await store.find(id))!, now);
-    await recordChange(trx, d.clock, { at, actor, action: 'webhook.update', target: { type: 'webhook', id }, before, after: w });
-    return w;
+  return changeExisting(d.db, d.clock, existing(id, now), ifMatch, {
+    async write(trx, before, row) {
+      const store = webhooksStore(trx);
+      const reenabled = input.active === true && !before.active;
+      await store.update(id, {
+        ...(url !== undefined ? { url } : {}),
+        ...(input.events ? { events: JSON.stringify(input.events) } : {}),
+        ...(input.active !== undefined ? { active: toInt(input.active) } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.headers ? { headers: sealHeaders(d.box, input.headers, row.headers) } : {}),
+        // Re-enabling is one call: it forgets why the endpoint was disabled.
+        ...(reenabled ? { disabled_reason: null, failing_since: null } : {}),
+        updated_at: at,
+      });
+      return toPublicWebhook((await store.find(id))!, now);
+    },
+    record: (before, after) => ({ at, actor, action: 'webhook.update', target: { type: 'webhook', id }, before, after }),
+    afterCommit: d.changed,
   });
-  d.changed();
-  return after;
 }
 
 async function deleteWebhook(d: Deps, id: number, actor: Actor, ifMatch?: string): Promise<void> {
   const now = d.clock.now();
-  await inTransaction(d.db, async (trx) => {
-    const store = webhooksStore(trx);
-    const row = await store.find(id);
-    if (!row) throw notFound(id);
-    const before = toPublicWebhook(row, now);
-    checkIfMatch(ifMatch, before);
-    await store.delete(id);
-    await recordChange(trx, d.clock, { at: now.toISOString(), actor, action: 'webhook.delete', target: { type: 'webhook', id }, before });
+  await changeExisting(d.db, d.clock, existing(id, now), ifMatch, {
+    write: (trx) => webhooksStore(trx).delete(id),
+    record: (before) => ({ at: now.toISOString(), actor, action: 'webhook.delete', target: { type: 'webhook', id }, before }),
+    afterCommit: d.changed,
   });
-  d.changed();
 }
 
 /**
@@ -238,22 +236,21 @@ async function rotateSecret(d: Deps, id: number, actor: Actor): Promise<PublicWe
   const secret = generateSecret();
   const now = d.clock.now();
   const at = now.toISOString();
-  const w = await inTransaction(d.db, async (trx) => {
-    const store = webhooksStore(trx);
-    const row = await store.find(id);
-    if (!row) throw notFound(id);
-    const readable = d.box.tryOpen(row.secret_enc) !== undefined;
-    await store.update(id, {
-      secret_enc: d.box.seal(secret),
-      previous_secret_enc: readable ? row.secret_enc : null,
-      previous_secret_expires_at: readable ? new Date(now.getTime() + d.settings.rotationGraceMs).toISOString() : null,
-      updated_at: at,
-    });
-    const after = toPublicWebhook((await store.find(id))!, now);
-    await recordChange(trx, d.clock, { at, actor, action: 'webhook.rotate_secret', target: { type: 'webhook', id }, after });
-    return after;
+  const w = await changeExisting(d.db, d.clock, existing(id, now), undefined, {
+    async write(trx, _before, row) {
+      const store = webhooksStore(trx);
+      const readable = d.box.tryOpen(row.secret_enc) !== undefined;
+      await store.update(id, {
+        secret_enc: d.box.seal(secret),
+        previous_secret_enc: readable ? row.secret_enc : null,
+        previous_secret_expires_at: readable ? new Date(now.getTime() + d.settings.rotationGraceMs).toISOString() : null,
+        updated_at: at,
+      });
+      return toPublicWebhook((await store.find(id))!, now);
+    },
+    record: (_before, after) => ({ at, actor, action: 'webhook.rotate_secret', target: { type: 'webhook', id }, after }),
+    afterCommit: d.changed,
   });
-  d.changed();
   return { ...w, secret };
 }
 

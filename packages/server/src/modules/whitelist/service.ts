@@ -1,14 +1,14 @@
 import { iso } from '../../core/clock.ts';
-import { inTransaction, type AppContext } from '../../context.ts';
+import type { AppContext } from '../../context.ts';
+import type { Db } from '../../db/index.ts';
 import { rethrowConflict } from '../../db/dialect.ts';
 import { checkWindow, isoOrNull, patchFrom, toInt } from '../../db/columns.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
-import { checkIfMatch } from '../../core/etag.ts';
 import type { ChangeFeed } from '../../events/changes.ts';
-import { recordChange } from '../../events/record.ts';
+import { changeExisting, createNew } from '../../events/record.ts';
 import { normalizeIpValue } from './ip.ts';
 import type { CreateWhitelistInput, ListWhitelistFilter, PublicWhitelistEntry, UpdateWhitelistInput, WhitelistType } from './schemas.ts';
-import { whitelistStore, type WhitelistPatchRow } from './store.ts';
+import { whitelistStore, type NewWhitelistRow, type WhitelistPatchRow } from './store.ts';
 import { type Actor } from '../../core/permissions.ts';
 import { page, type Page } from '../../core/paging.ts';
 
@@ -32,6 +32,8 @@ export function whitelistValue(type: WhitelistType, raw: string): string {
 }
 
 const notFound = (id: number) => new NotFoundError(`Whitelist entry ${id}`, 'whitelist_entry_not_found');
+/** An entry as its updates and deletes find it. */
+const existing = (id: number) => ({ load: (trx: Db) => whitelistStore(trx).findById(id), notFound: () => notFound(id) });
 
 declare module '../../events/changes.ts' {
   interface ChangeTopics {
@@ -66,89 +68,58 @@ export function createWhitelistService(ctx: AppContext, changes: ChangeFeed) {
       const endsAt = isoOrNull(input.endsAt);
       checkWindow(startsAt, endsAt);
       const now = iso(clock);
-      const entry = await inTransaction(db, async (trx) => {
-        const created = await whitelistStore(trx)
-          .insert({
-            type: input.type,
-            value,
-            memo: input.memo ?? null,
-            enabled: toInt(input.enabled ?? true),
-            starts_at: startsAt,
-            ends_at: endsAt,
-            created_at: now,
-            updated_at: now,
-          })
-          .catch(rethrowConflict);
-        await recordChange(trx, clock, {
-          at: now,
-          actor,
-          action: 'whitelist.create',
-          target: { type: 'whitelist', id: created.id },
-          after: created,
-          event: { name: 'whitelist.updated', data: { entry: created, change: 'created' } },
-        });
-        return created;
+      const row: NewWhitelistRow = {
+        type: input.type,
+        value,
+        memo: input.memo ?? null,
+        enabled: toInt(input.enabled ?? true),
+        starts_at: startsAt,
+        ends_at: endsAt,
+        created_at: now,
+        updated_at: now,
+      };
+      return createNew(db, clock, {
+        write: (trx) => whitelistStore(trx).insert(row).catch(rethrowConflict),
+        record: (created) => ({ at: now, actor, action: 'whitelist.create', target: { type: 'whitelist', id: created.id }, after: created,
+          event: { name: 'whitelist.updated', data: { entry: created, change: 'created' } } }),
+        afterCommit: (created) => changed(created.id, created),
       });
-      changed(entry.id, entry);
-      return entry;
     },
 
     async update(id: number, input: UpdateWhitelistInput, actor: Actor, ifMatch?: string): Promise<PublicWhitelistEntry> {
       const now = iso(clock);
-      const entry = await inTransaction(db, async (trx) => {
-        const store = whitelistStore(trx);
-        const before = await store.findById(id);
-        if (!before) throw notFound(id);
-        checkIfMatch(ifMatch, before);
-        const patch: WhitelistPatchRow = {
-          ...patchFrom(input, {
-            type: 'type',
-            memo: 'memo',
-            enabled: ['enabled', (v) => toInt(Boolean(v))],
-            startsAt: ['starts_at', isoOrNull],
-            endsAt: ['ends_at', isoOrNull],
-          }),
-          updated_at: now,
-        };
-        checkWindow(patch.starts_at === undefined ? before.startsAt : patch.starts_at, patch.ends_at === undefined ? before.endsAt : patch.ends_at);
-        // A new type re-checks the kept value, and a new value is checked against the kept type.
-        if (input.type !== undefined || input.value !== undefined) {
-          patch.value = whitelistValue(input.type ?? before.type, input.value ?? before.value);
-        }
-        const after = (await store.update(id, patch).catch(rethrowConflict))!;
-        await recordChange(trx, clock, {
-          at: now,
-          actor,
-          action: 'whitelist.update',
-          target: { type: 'whitelist', id },
-          before,
-          after,
-          event: { name: 'whitelist.updated', data: { entry: after, change: 'updated' } },
-        });
-        return after;
+      return changeExisting(db, clock, existing(id), ifMatch, {
+        write: async (trx, before) => {
+          const patch: WhitelistPatchRow = {
+            ...patchFrom(input, {
+              type: 'type',
+              memo: 'memo',
+              enabled: ['enabled', (v) => toInt(Boolean(v))],
+              startsAt: ['starts_at', isoOrNull],
+              endsAt: ['ends_at', isoOrNull],
+            }),
+            updated_at: now,
+          };
+          checkWindow(patch.starts_at === undefined ? before.startsAt : patch.starts_at, patch.ends_at === undefined ? before.endsAt : patch.ends_at);
+          // A new type re-checks the kept value, and a new value is checked against the kept type.
+          if (input.type !== undefined || input.value !== undefined) {
+            patch.value = whitelistValue(input.type ?? before.type, input.value ?? before.value);
+          }
+          return (await whitelistStore(trx).update(id, patch).catch(rethrowConflict))!;
+        },
+        record: (before, after) => ({ at: now, actor, action: 'whitelist.update', target: { type: 'whitelist', id }, before, after,
+          event: { name: 'whitelist.updated', data: { entry: after, change: 'updated' } } }),
+        afterCommit: (after) => changed(id, after),
       });
-      changed(id, entry);
-      return entry;
     },
 
     async delete(id: number, actor: Actor, ifMatch?: string): Promise<void> {
-      const now = iso(clock);
-      await inTransaction(db, async (trx) => {
-        const store = whitelistStore(trx);
-        const before = await store.findById(id);
-        if (!before) throw notFound(id);
-        checkIfMatch(ifMatch, before);
-        await store.delete(id);
-        await recordChange(trx, clock, {
-          at: now,
-          actor,
-          action: 'whitelist.delete',
-          target: { type: 'whitelist', id },
-          before,
-          event: { name: 'whitelist.updated', data: { entry: before, change: 'deleted' } },
-        });
+      await changeExisting(db, clock, existing(id), ifMatch, {
+        write: (trx) => whitelistStore(trx).delete(id),
+        record: (before) => ({ actor, action: 'whitelist.delete', target: { type: 'whitelist', id }, before,
+          event: { name: 'whitelist.updated', data: { entry: before, change: 'deleted' } } }),
+        afterCommit: () => changed(id, undefined),
       });
-      changed(id, undefined);
     },
   };
 }
