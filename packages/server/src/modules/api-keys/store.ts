@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { ApiKeysTable, Database } from '../../db/schema.ts';
+import { countRows, onePage, recordsById, type NewRow, type RowOf } from '../../db/records.ts';
+import type { Database } from '../../db/schema.ts';
 import type { ApiKeyType } from '../../core/permissions.ts';
 import type { ListApiKeysFilter, PublicApiKey } from './schemas.ts';
 
 const COLUMNS = ['id', 'name', 'type', 'prefix', 'created_by', 'expires_at', 'last_used_at', 'revoked_at', 'created_at'] as const;
-type Row = Pick<ApiKeysTable, Exclude<(typeof COLUMNS)[number], 'id'>> & { id: number };
+type Row = RowOf<'api_keys', typeof COLUMNS>;
 
 function toPublic(r: Row): PublicApiKey {
   return {
@@ -27,25 +28,20 @@ export function apiKeysStore(db: Kysely<Database>) {
     if (!f.includeRevoked) q = q.where('revoked_at', 'is', null);
     return q;
   }
+  const records = recordsById(db, 'api_keys', COLUMNS, toPublic);
   return {
-    async insert(row: Omit<ApiKeysTable, 'id'>): Promise<PublicApiKey> {
-      return toPublic(await db.insertInto('api_keys').values(row).returning(COLUMNS).executeTakeFirstOrThrow());
-    },
-    async findById(id: number): Promise<PublicApiKey | undefined> {
-      const r = await db.selectFrom('api_keys').select(COLUMNS).where('id', '=', id).executeTakeFirst();
-      return r && toPublic(r);
-    },
+    insert: (row: NewRow<'api_keys'>): Promise<PublicApiKey> => records.insert(row),
+    findById: records.findById,
     async findByHash(keyHash: string): Promise<PublicApiKey | undefined> {
       const r = await db.selectFrom('api_keys').select(COLUMNS).where('key_hash', '=', keyHash).executeTakeFirst();
       return r && toPublic(r);
     },
     async list(f: ListApiKeysFilter): Promise<PublicApiKey[]> {
-      const rows = await filtered(f).select(COLUMNS).orderBy('id').limit(f.limit).offset((f.page - 1) * f.limit).execute();
+      const rows = await onePage(filtered(f).select(COLUMNS).orderBy('id'), f).execute();
       return rows.map(toPublic);
     },
     async count(f: ListApiKeysFilter): Promise<number> {
-      const r = await filtered(f).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-      return Number(r.n);
+      return countRows(filtered(f));
     },
     async revoke(id: number, at: string): Promise<PublicApiKey | undefined> {
       const r = await db.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).returning(COLUMNS).executeTakeFirst();

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { parseJson, toBool } from '../../db/columns.ts';
-import type { ClientVersionsTable, Database } from '../../db/schema.ts';
+import { recordsById, type NewRow, type RowOf, type RowPatch } from '../../db/records.ts';
+import type { Database } from '../../db/schema.ts';
 import type { ClientVersionStatus, ListClientVersionsFilter, PublicClientVersion } from './schemas.ts';
 import type { VersionKey } from './version.ts';
 import { type MessagesMap } from '../../core/fields.ts';
@@ -26,11 +27,10 @@ const COLUMNS = [
   'updated_at',
 ] as const;
 
-type Row = Omit<ClientVersionsTable, 'id'> & { id: number };
-export type NewClientVersionRow = Omit<ClientVersionsTable, 'id'>;
-export type ClientVersionPatchRow = Partial<Omit<ClientVersionsTable, 'id' | 'created_at'>>;
+export type NewClientVersionRow = NewRow<'client_versions'>;
+export type ClientVersionPatchRow = RowPatch<'client_versions'>;
 
-export function toPublicClientVersion(r: Row): PublicClientVersion {
+export function toPublicClientVersion(r: RowOf<'client_versions', typeof COLUMNS>): PublicClientVersion {
   return {
     id: Number(r.id),
     channel: r.channel,
@@ -64,12 +64,10 @@ export function clientVersionsStore(db: Kysely<Database>) {
     if (f.status) q = q.where('status', '=', f.status);
     return q;
   }
+  const records = recordsById(db, 'client_versions', COLUMNS, toPublicClientVersion);
 
   return {
-    async findById(id: number): Promise<PublicClientVersion | undefined> {
-      const r = await db.selectFrom('client_versions').select(COLUMNS).where('id', '=', id).executeTakeFirst();
-      return r && toPublicClientVersion(r);
-    },
+    findById: records.findById,
 
     /** Just what ordering needs, for every version the filter matches (the service sorts versions numerically). */
     async keys(f: Filter): Promise<VersionKey[]> {
@@ -88,20 +86,9 @@ export function clientVersionsStore(db: Kysely<Database>) {
       return rows.map(toPublicClientVersion);
     },
 
-    async insert(row: NewClientVersionRow): Promise<PublicClientVersion> {
-      const r = await db.insertInto('client_versions').values(row).returning(COLUMNS).executeTakeFirstOrThrow();
-      return toPublicClientVersion(r);
-    },
-
-    async update(id: number, patch: ClientVersionPatchRow): Promise<PublicClientVersion | undefined> {
-      const r = await db.updateTable('client_versions').set(patch).where('id', '=', id).returning(COLUMNS).executeTakeFirst();
-      return r && toPublicClientVersion(r);
-    },
-
-    async delete(id: number): Promise<boolean> {
-      const r = await db.deleteFrom('client_versions').where('id', '=', id).executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
-    },
+    insert: (row: NewClientVersionRow): Promise<PublicClientVersion> => records.insert(row),
+    update: (id: number, patch: ClientVersionPatchRow): Promise<PublicClientVersion | undefined> => records.update(id, patch),
+    delete: records.delete,
   };
 }
 

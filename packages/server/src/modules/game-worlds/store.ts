@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { parseJson, toBool } from '../../db/columns.ts';
 import { likePattern } from '../../db/dialect.ts';
+import { countRows, onePage } from '../../db/records.ts';
 import type { Database, GameWorldsTable } from '../../db/schema.ts';
 import type { ListWorldsFilter, PublicGameWorld } from './schemas.ts';
 import { type MessagesMap } from '../../core/fields.ts';
@@ -68,12 +69,11 @@ export function worldsStore(db: Kysely<Database>) {
       return r && { ...r, id: Number(r.id) };
     },
     async list(f: ListWorldsFilter): Promise<PublicGameWorld[]> {
-      const rows = await filtered(f).select(COLUMNS).orderBy('display_order').orderBy('id').limit(f.limit).offset((f.page - 1) * f.limit).execute();
+      const rows = await onePage(filtered(f).select(COLUMNS).orderBy('display_order').orderBy('id'), f).execute();
       return rows.map((r) => toPublicWorld({ ...r, id: Number(r.id) }));
     },
     async count(f: Partial<ListWorldsFilter>): Promise<number> {
-      const r = await filtered(f).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-      return Number(r.n);
+      return countRows(filtered(f));
     },
     /** Every world in display order (the game-client API caches this). */
     async all(): Promise<PublicGameWorld[]> {

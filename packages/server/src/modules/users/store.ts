@@ -1,5 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { likePattern } from '../../db/dialect.ts';
+import { countRows, onePage, recordsById, type RowOf } from '../../db/records.ts';
 import type { Database, UsersTable } from '../../db/schema.ts';
 import type { Role } from '../../core/permissions.ts';
 import type { ListUsersFilter, PublicUser, UserStatus } from './schemas.ts';
@@ -16,9 +17,7 @@ const PUBLIC_COLUMNS = [
   'updated_at',
 ] as const;
 
-type PublicRow = Pick<UsersTable, Exclude<(typeof PUBLIC_COLUMNS)[number], 'id'>> & { id: number };
-
-export function toPublicUser(r: PublicRow): PublicUser {
+export function toPublicUser(r: RowOf<'users', typeof PUBLIC_COLUMNS>): PublicUser {
   return {
     id: Number(r.id),
     username: r.username,
@@ -79,12 +78,10 @@ export function usersStore(db: Kysely<Database>) {
     }
     return q;
   }
+  const records = recordsById(db, 'users', PUBLIC_COLUMNS, toPublicUser);
 
   return {
-    async findById(id: number): Promise<PublicUser | undefined> {
-      const r = await db.selectFrom('users').select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirst();
-      return r && toPublicUser(r);
-    },
+    findById: records.findById,
 
     async findCredentials(login: string): Promise<Credentials | undefined> {
       const lower = login.toLowerCase();
@@ -111,18 +108,12 @@ export function usersStore(db: Kysely<Database>) {
       const column = SORT_COLUMNS[(desc ? sort.slice(1) : sort) as keyof typeof SORT_COLUMNS];
       let q = filtered(f).select(PUBLIC_COLUMNS).orderBy(column, desc ? 'desc' : 'asc');
       if (column !== 'id') q = q.orderBy('id', desc ? 'desc' : 'asc');
-      const rows = await q
-        .limit(f.limit)
-        .offset((f.page - 1) * f.limit)
-        .execute();
+      const rows = await onePage(q, f).execute();
       return rows.map(toPublicUser);
     },
 
     async count(f: Pick<ListUsersFilter, 'role' | 'status' | 'q'>): Promise<number> {
-      const r = await filtered(f)
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .executeTakeFirstOrThrow();
-      return Number(r.n);
+      return countRows(filtered(f));
     },
 
     async countAdmins(): Promise<number> {
@@ -143,20 +134,9 @@ export function usersStore(db: Kysely<Database>) {
       await db.selectFrom('users').select('id').where('role', '=', 'admin').where('status', '=', 'active').orderBy('id').forUpdate().execute();
     },
 
-    async insert(row: NewUserRow): Promise<PublicUser> {
-      const r = await db.insertInto('users').values(row).returning(PUBLIC_COLUMNS).executeTakeFirstOrThrow();
-      return toPublicUser(r);
-    },
-
-    async update(id: number, patch: UserPatchRow): Promise<PublicUser | undefined> {
-      const r = await db.updateTable('users').set(patch).where('id', '=', id).returning(PUBLIC_COLUMNS).executeTakeFirst();
-      return r && toPublicUser(r);
-    },
-
-    async delete(id: number): Promise<boolean> {
-      const r = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
-    },
+    insert: (row: NewUserRow): Promise<PublicUser> => records.insert(row),
+    update: (id: number, patch: UserPatchRow): Promise<PublicUser | undefined> => records.update(id, patch),
+    delete: records.delete,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { parseJson, toBool } from '../../db/columns.ts';
+import { countRows, onePage, type Paging, type RowOf } from '../../db/records.ts';
 import type { Database, WebhookAttemptsTable, WebhookDeliveriesTable, WebhooksTable } from '../../db/schema.ts';
 import { maskedHeaders } from './headers.ts';
 import type { DeliveryStatus, ListDeliveriesFilter, PublicAttempt, PublicDelivery, PublicWebhook } from './schemas.ts';
@@ -36,7 +37,7 @@ const DELIVERY_COLUMNS = [
   'created_at',
   'delivered_at',
 ] as const;
-type DeliveryRow = Pick<WebhookDeliveriesTable, Exclude<(typeof DELIVERY_COLUMNS)[number], 'id'>> & { id: number };
+type DeliveryRow = RowOf<'webhook_deliveries', typeof DELIVERY_COLUMNS>;
 
 export function toPublicDelivery(r: DeliveryRow): PublicDelivery {
   return {
@@ -92,14 +93,11 @@ export function webhooksStore(db: Kysely<Database>) {
       const r = await db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
       return r && { ...r, id: Number(r.id) };
     },
-    async list(f: { active?: boolean; page: number; limit: number }): Promise<{ rows: WebhookRow[]; total: number }> {
+    async list(f: { active?: boolean } & Paging): Promise<{ rows: WebhookRow[]; total: number }> {
       let q = db.selectFrom('webhooks');
       if (f.active !== undefined) q = q.where('active', '=', f.active ? 1 : 0);
-      const [rows, count] = await Promise.all([
-        q.selectAll().orderBy('id').limit(f.limit).offset((f.page - 1) * f.limit).execute(),
-        q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
-      ]);
-      return { rows: rows.map((r) => ({ ...r, id: Number(r.id) })), total: Number(count.n) };
+      const [rows, total] = await Promise.all([onePage(q.selectAll().orderBy('id'), f).execute(), countRows(q)]);
+      return { rows: rows.map((r) => ({ ...r, id: Number(r.id) })), total };
     },
     async active(): Promise<WebhookRow[]> {
       const rows = await db.selectFrom('webhooks').selectAll().where('active', '=', 1).execute();
@@ -139,24 +137,18 @@ export function webhooksStore(db: Kysely<Database>) {
       if (f.event) q = q.where('event_type', '=', f.event);
       if (f.from) q = q.where('created_at', '>=', new Date(f.from).toISOString());
       if (f.to) q = q.where('created_at', '<', new Date(f.to).toISOString());
-      const [rows, count] = await Promise.all([
-        q.select(DELIVERY_COLUMNS).orderBy('id', 'desc').limit(f.limit).offset((f.page - 1) * f.limit).execute(),
-        q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
-      ]);
-      return { data: rows.map((r) => toPublicDelivery({ ...r, id: Number(r.id) })), total: Number(count.n) };
+      const [rows, total] = await Promise.all([onePage(q.select(DELIVERY_COLUMNS).orderBy('id', 'desc'), f).execute(), countRows(q)]);
+      return { data: rows.map((r) => toPublicDelivery({ ...r, id: Number(r.id) })), total };
     },
     async delivery(id: number): Promise<(PublicDelivery & { payload: string }) | undefined> {
       const r = await db.selectFrom('webhook_deliveries').select([...DELIVERY_COLUMNS, 'payload']).where('id', '=', id).executeTakeFirst();
       return r && { ...toPublicDelivery({ ...r, id: Number(r.id) }), payload: r.payload };
     },
     /** A page of a delivery's attempts, oldest first. */
-    async attempts(deliveryId: number, f: { page: number; limit: number }): Promise<{ data: PublicAttempt[]; total: number }> {
+    async attempts(deliveryId: number, f: Paging): Promise<{ data: PublicAttempt[]; total: number }> {
       const q = db.selectFrom('webhook_attempts').where('delivery_id', '=', deliveryId);
-      const [rows, count] = await Promise.all([
-        q.select(ATTEMPT_COLUMNS).orderBy('attempt').orderBy('id').limit(f.limit).offset((f.page - 1) * f.limit).execute(),
-        q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
-      ]);
-      return { data: rows.map(toPublicAttempt), total: Number(count.n) };
+      const [rows, total] = await Promise.all([onePage(q.select(ATTEMPT_COLUMNS).orderBy('attempt').orderBy('id'), f).execute(), countRows(q)]);
+      return { data: rows.map(toPublicAttempt), total };
     },
     /** A delivery's last `n` attempts, oldest first. */
     async lastAttempts(deliveryId: number, n: number): Promise<PublicAttempt[]> {

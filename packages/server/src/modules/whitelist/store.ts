@@ -1,16 +1,16 @@
 import { sql, type Kysely } from 'kysely';
 import { toBool, toInt } from '../../db/columns.ts';
 import { likePattern } from '../../db/dialect.ts';
-import type { Database, WhitelistEntriesTable } from '../../db/schema.ts';
+import { countRows, onePage, recordsById, type NewRow, type RowOf, type RowPatch } from '../../db/records.ts';
+import type { Database } from '../../db/schema.ts';
 import type { ListWhitelistFilter, PublicWhitelistEntry, WhitelistType } from './schemas.ts';
 
 const COLUMNS = ['id', 'type', 'value', 'memo', 'enabled', 'starts_at', 'ends_at', 'created_at', 'updated_at'] as const;
 
-type Row = Omit<WhitelistEntriesTable, 'id'> & { id: number };
-export type NewWhitelistRow = Omit<WhitelistEntriesTable, 'id'>;
-export type WhitelistPatchRow = Partial<Omit<WhitelistEntriesTable, 'id' | 'created_at'>>;
+export type NewWhitelistRow = NewRow<'whitelist_entries'>;
+export type WhitelistPatchRow = RowPatch<'whitelist_entries'>;
 
-export function toPublicEntry(r: Row): PublicWhitelistEntry {
+export function toPublicEntry(r: RowOf<'whitelist_entries', typeof COLUMNS>): PublicWhitelistEntry {
   return {
     id: Number(r.id),
     type: r.type as WhitelistType,
@@ -36,28 +36,18 @@ export function whitelistStore(db: Kysely<Database>) {
     }
     return q;
   }
+  const records = recordsById(db, 'whitelist_entries', COLUMNS, toPublicEntry);
 
   return {
-    async findById(id: number): Promise<PublicWhitelistEntry | undefined> {
-      const r = await db.selectFrom('whitelist_entries').select(COLUMNS).where('id', '=', id).executeTakeFirst();
-      return r && toPublicEntry(r);
-    },
+    findById: records.findById,
 
     async list(f: ListWhitelistFilter): Promise<PublicWhitelistEntry[]> {
-      const rows = await filtered(f)
-        .select(COLUMNS)
-        .orderBy('id')
-        .limit(f.limit)
-        .offset((f.page - 1) * f.limit)
-        .execute();
+      const rows = await onePage(filtered(f).select(COLUMNS).orderBy('id'), f).execute();
       return rows.map(toPublicEntry);
     },
 
     async count(f: Pick<ListWhitelistFilter, 'type' | 'enabled' | 'q'>): Promise<number> {
-      const r = await filtered(f)
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .executeTakeFirstOrThrow();
-      return Number(r.n);
+      return countRows(filtered(f));
     },
 
     /** Every enabled entry, whatever its window (the matcher applies the windows). */
@@ -66,20 +56,9 @@ export function whitelistStore(db: Kysely<Database>) {
       return rows.map(toPublicEntry);
     },
 
-    async insert(row: NewWhitelistRow): Promise<PublicWhitelistEntry> {
-      const r = await db.insertInto('whitelist_entries').values(row).returning(COLUMNS).executeTakeFirstOrThrow();
-      return toPublicEntry(r);
-    },
-
-    async update(id: number, patch: WhitelistPatchRow): Promise<PublicWhitelistEntry | undefined> {
-      const r = await db.updateTable('whitelist_entries').set(patch).where('id', '=', id).returning(COLUMNS).executeTakeFirst();
-      return r && toPublicEntry(r);
-    },
-
-    async delete(id: number): Promise<boolean> {
-      const r = await db.deleteFrom('whitelist_entries').where('id', '=', id).executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
-    },
+    insert: (row: NewWhitelistRow): Promise<PublicWhitelistEntry> => records.insert(row),
+    update: (id: number, patch: WhitelistPatchRow): Promise<PublicWhitelistEntry | undefined> => records.update(id, patch),
+    delete: records.delete,
   };
 }
 
