@@ -41,6 +41,9 @@ export interface EventDefinition {
 
 type CatalogEntry<E extends EventName> = { readonly socketEvent: EventSocketNames[E & keyof EventSocketNames]; readonly description: string };
 
+/** The time every example payload shows (createdAt, updatedAt, a maintenance window's start, …). */
+export const EXAMPLE_TIME = '2026-01-01T00:00:00.000Z';
+
 /** Every registered event's Socket.IO name and description, in registration order. */
 export const EVENT_CATALOG = {} as { readonly [E in EventName]: CatalogEntry<E> };
 

@@ -1,6 +1,6 @@
 /** The events about client versions, added to the event catalog (src/events/catalog.ts; docs/webhooks.md). */
 import { Type } from '@sinclair/typebox';
-import { registerEvents } from '../../events/catalog.ts';
+import { EXAMPLE_TIME, registerEvents } from '../../events/catalog.ts';
 import { ClientVersion, type PublicClientVersion } from './schemas.ts';
 
 declare module '../../events/catalog.ts' {
@@ -15,8 +15,6 @@ declare module '../../events/catalog.ts' {
     'client_version.deleted': 'client_version_deleted';
   }
 }
-
-const AT = '2026-01-01T00:00:00.000Z';
 
 const clientVersion: PublicClientVersion = {
   id: 7,
@@ -35,8 +33,8 @@ const clientVersion: PublicClientVersion = {
   maintenanceMessage: null,
   maintenanceMessages: {},
   memo: null,
-  createdAt: AT,
-  updatedAt: AT,
+  createdAt: EXAMPLE_TIME,
+  updatedAt: EXAMPLE_TIME,
 };
 
 const Payload = Type.Object({ id: Type.Integer(), clientVersion: ClientVersion });

@@ -1,6 +1,6 @@
 /** The events about game worlds and their maintenance, added to the event catalog (src/events/catalog.ts; docs/webhooks.md). */
 import { Type } from '@sinclair/typebox';
-import { registerEvents } from '../../events/catalog.ts';
+import { EXAMPLE_TIME, registerEvents } from '../../events/catalog.ts';
 import type { MaintenanceWindowPayload } from '../maintenance/events.ts';
 import { MaintenanceWindowSchema } from '../maintenance/schemas.ts';
 import { GameWorld, type PublicGameWorld } from './schemas.ts';
@@ -28,8 +28,6 @@ declare module '../../events/catalog.ts' {
   }
 }
 
-const AT = '2026-01-01T00:00:00.000Z';
-
 const world: PublicGameWorld = {
   id: 1,
   worldId: 'world_001',
@@ -39,17 +37,17 @@ const world: PublicGameWorld = {
   maintenance: true,
   maintenanceMessage: '서버 점검 중입니다.',
   maintenanceMessages: { ko: '서버 점검 중입니다.', en: 'Under maintenance.' },
-  maintenanceStartsAt: AT,
+  maintenanceStartsAt: EXAMPLE_TIME,
   maintenanceEndsAt: '2026-01-01T02:00:00.000Z',
   displayOrder: 0,
   region: 'kr',
   tags: ['pvp'],
   customPayload: null,
-  createdAt: AT,
-  updatedAt: AT,
+  createdAt: EXAMPLE_TIME,
+  updatedAt: EXAMPLE_TIME,
 };
 
-const window: MaintenanceWindowPayload = { message: world.maintenanceMessage, messages: world.maintenanceMessages, startsAt: AT, endsAt: world.maintenanceEndsAt };
+const window: MaintenanceWindowPayload = { message: world.maintenanceMessage, messages: world.maintenanceMessages, startsAt: EXAMPLE_TIME, endsAt: world.maintenanceEndsAt };
 const worldData = { id: world.id, worldId: world.worldId, world };
 
 const WorldPayloadSchema = Type.Object({ id: Type.Integer(), worldId: Type.String(), world: GameWorld });

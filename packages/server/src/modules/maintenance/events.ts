@@ -1,6 +1,6 @@
 /** The events about global maintenance, added to the event catalog (src/events/catalog.ts; docs/webhooks.md). */
 import type { MessagesMap } from '../../core/fields.ts';
-import { registerEvents } from '../../events/catalog.ts';
+import { EXAMPLE_TIME, registerEvents } from '../../events/catalog.ts';
 import { MaintenanceWindowSchema } from './schemas.ts';
 
 export interface MaintenanceWindowPayload {
@@ -24,7 +24,7 @@ declare module '../../events/catalog.ts' {
 const window: MaintenanceWindowPayload = {
   message: '서버 점검 중입니다.',
   messages: { ko: '서버 점검 중입니다.', en: 'Under maintenance.' },
-  startsAt: '2026-01-01T00:00:00.000Z',
+  startsAt: EXAMPLE_TIME,
   endsAt: '2026-01-01T02:00:00.000Z',
 };
 

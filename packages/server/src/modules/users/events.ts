@@ -1,7 +1,7 @@
 /** The events about user accounts, added to the event catalog (src/events/catalog.ts; docs/webhooks.md). */
 import { Type } from '@sinclair/typebox';
 import { IsoDateTime, Nullable } from '../../core/fields.ts';
-import { registerEvents } from '../../events/catalog.ts';
+import { EXAMPLE_TIME, registerEvents } from '../../events/catalog.ts';
 import { User, type PublicUser } from './schemas.ts';
 
 declare module '../../events/catalog.ts' {
@@ -19,8 +19,6 @@ declare module '../../events/catalog.ts' {
   }
 }
 
-const AT = '2026-01-01T00:00:00.000Z';
-
 const user: PublicUser = {
   id: 123,
   username: 'player123',
@@ -29,8 +27,8 @@ const user: PublicUser = {
   role: 'player',
   status: 'active',
   lastLoginAt: null,
-  createdAt: AT,
-  updatedAt: AT,
+  createdAt: EXAMPLE_TIME,
+  updatedAt: EXAMPLE_TIME,
 };
 
 const UserPayload = Type.Object({ userId: Type.Integer(), user: User });
@@ -58,6 +56,6 @@ registerEvents({
     socketEvent: 'user_login',
     description: 'A user signed in.',
     payload: Type.Object({ userId: Type.Integer(), username: Type.String(), ip: Nullable(Type.String()), at: IsoDateTime }),
-    example: { userId: user.id, username: user.username, ip: '203.0.113.7', at: AT },
+    example: { userId: user.id, username: user.username, ip: '203.0.113.7', at: EXAMPLE_TIME },
   },
 });

@@ -1,7 +1,7 @@
 /** The events about whitelist entries, added to the event catalog (src/events/catalog.ts; docs/webhooks.md). */
 import { Type } from '@sinclair/typebox';
 import { StringEnum } from '../../core/fields.ts';
-import { registerEvents } from '../../events/catalog.ts';
+import { EXAMPLE_TIME, registerEvents } from '../../events/catalog.ts';
 import { WhitelistEntry, type PublicWhitelistEntry } from './schemas.ts';
 
 declare module '../../events/catalog.ts' {
@@ -13,8 +13,6 @@ declare module '../../events/catalog.ts' {
   }
 }
 
-const AT = '2026-01-01T00:00:00.000Z';
-
 const entry: PublicWhitelistEntry = {
   id: 3,
   type: 'ip',
@@ -23,8 +21,8 @@ const entry: PublicWhitelistEntry = {
   enabled: true,
   startsAt: null,
   endsAt: null,
-  createdAt: AT,
-  updatedAt: AT,
+  createdAt: EXAMPLE_TIME,
+  updatedAt: EXAMPLE_TIME,
 };
 
 registerEvents({
