@@ -1,4 +1,4 @@
-import { Type, type SchemaOptions, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type SchemaOptions, type Static, type TOptionalWithFlag, type TProperties, type TSchema } from '@sinclair/typebox';
 
 /** Field types shared by the features' schemas. */
 
@@ -18,6 +18,9 @@ export function Nullable<T extends TSchema>(schema: T, options: SchemaOptions = 
 export const IsoDateTime = Type.String({ format: 'date-time', maxLength: 40 });
 export const NullableIsoDateTime = Nullable(IsoDateTime);
 
+/** When a stored resource was created and last changed: the last fields of every such resource's schema. */
+export const Timestamps = { createdAt: IsoDateTime, updatedAt: IsoDateTime };
+
 /** A BCP-47 language tag such as `ko`, `en-US`, `zh-Hant-TW`. */
 export const LANG_TAG = '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$';
 export const LangTag = Type.String({ pattern: LANG_TAG, maxLength: 35 });
@@ -32,3 +35,12 @@ export type MessagesMap = Static<typeof Messages>;
 export const CustomPayload = Nullable(Type.Record(Type.String(), Type.Unknown()));
 export const CUSTOM_PAYLOAD_MAX_BYTES = 16 * 1024;
 
+/** Each of `fields`, optional: the fields a request body may leave out. */
+export function OptionalFields<T extends TProperties>(fields: T) {
+  return Object.fromEntries(Object.entries(fields).map(([key, schema]) => [key, Type.Optional(schema)])) as { [K in keyof T]: TOptionalWithFlag<T[K], true> };
+}
+
+/** The body of an update (PUT or PATCH): any of `fields` (the create body's, as a rule), at least one, nothing else. */
+export function UpdateBody<T extends TProperties>(fields: T) {
+  return Type.Object(OptionalFields(fields), { additionalProperties: false, minProperties: 1 });
+}

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuery } from '../../http/schemas.ts';
-import { IsoDateTime, Nullable, StringEnum, CustomPayload, Message, Messages } from '../../core/fields.ts';
+import { Nullable, StringEnum, CustomPayload, Message, Messages, Timestamps } from '../../core/fields.ts';
 
 export const CLIENT_VERSION_STATUSES = [
   'ONLINE',
@@ -41,8 +41,7 @@ export const ClientVersion = Type.Object(
     maintenanceMessage: Nullable(Type.String()),
     maintenanceMessages: Type.Record(Type.String(), Type.String()),
     memo: Nullable(Type.String()),
-    createdAt: IsoDateTime,
-    updatedAt: IsoDateTime,
+    ...Timestamps,
   },
   { title: 'ClientVersion' },
 );

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuery } from '../../http/schemas.ts';
-import { IsoDateTime, Nullable, NullableIsoDateTime, CustomPayload, Message, Messages } from '../../core/fields.ts';
+import { Nullable, NullableIsoDateTime, CustomPayload, Message, Messages, OptionalFields, Timestamps, UpdateBody } from '../../core/fields.ts';
 
 const WorldId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 const Tag = Type.String({ minLength: 1, maxLength: 32 });
@@ -22,15 +22,14 @@ export const GameWorld = Type.Object(
     region: Nullable(Type.String()),
     tags: Type.Array(Type.String()),
     customPayload: Nullable(Type.Record(Type.String(), Type.Unknown())),
-    createdAt: IsoDateTime,
-    updatedAt: IsoDateTime,
+    ...Timestamps,
   },
   { title: 'GameWorld' },
 );
 export type PublicGameWorld = Static<typeof GameWorld>;
 
-const WorldFields = {
-  name: Type.String({ minLength: 1, maxLength: 128 }),
+/** What a world is created with and may change, besides its worldId and name: all optional on create. */
+const WorldSettings = {
   description: Nullable(Type.String({ maxLength: 2000 })),
   visible: Type.Boolean(),
   maintenance: Type.Boolean({ description: 'true starts maintenance now, false ends it (use /maintenance for windows)' }),
@@ -43,39 +42,12 @@ const WorldFields = {
 };
 
 export const CreateWorldBody = Type.Object(
-  {
-    worldId: WorldId,
-    name: WorldFields.name,
-    description: Type.Optional(WorldFields.description),
-    visible: Type.Optional(WorldFields.visible),
-    maintenance: Type.Optional(WorldFields.maintenance),
-    maintenanceMessage: Type.Optional(WorldFields.maintenanceMessage),
-    maintenanceMessages: Type.Optional(WorldFields.maintenanceMessages),
-    displayOrder: Type.Optional(WorldFields.displayOrder),
-    region: Type.Optional(WorldFields.region),
-    tags: Type.Optional(WorldFields.tags),
-    customPayload: Type.Optional(WorldFields.customPayload),
-  },
+  { worldId: WorldId, name: Type.String({ minLength: 1, maxLength: 128 }), ...OptionalFields(WorldSettings) },
   { additionalProperties: false },
 );
 export type CreateWorldInput = Static<typeof CreateWorldBody>;
 
-export const UpdateWorldBody = Type.Object(
-  {
-    worldId: Type.Optional(WorldId),
-    name: Type.Optional(WorldFields.name),
-    description: Type.Optional(WorldFields.description),
-    visible: Type.Optional(WorldFields.visible),
-    maintenance: Type.Optional(WorldFields.maintenance),
-    maintenanceMessage: Type.Optional(WorldFields.maintenanceMessage),
-    maintenanceMessages: Type.Optional(WorldFields.maintenanceMessages),
-    displayOrder: Type.Optional(WorldFields.displayOrder),
-    region: Type.Optional(WorldFields.region),
-    tags: Type.Optional(WorldFields.tags),
-    customPayload: Type.Optional(WorldFields.customPayload),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
+export const UpdateWorldBody = UpdateBody(CreateWorldBody.properties);
 export type UpdateWorldInput = Static<typeof UpdateWorldBody>;
 
 export const WorldOrderBody = Type.Object(

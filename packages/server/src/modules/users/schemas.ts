@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { PageQuery } from '../../http/schemas.ts';
 import { MIN_PASSWORD_LENGTH } from '../../core/password-policy.ts';
 import { ROLES } from '../../core/permissions.ts';
-import { IsoDateTime, Nullable, NullableIsoDateTime, StringEnum } from '../../core/fields.ts';
+import { Nullable, NullableIsoDateTime, OptionalFields, StringEnum, Timestamps, UpdateBody } from '../../core/fields.ts';
 
 export const USER_STATUSES = ['active', 'pending', 'suspended'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
@@ -24,38 +24,19 @@ export const User = Type.Object(
     role: RoleSchema,
     status: UserStatusSchema,
     lastLoginAt: NullableIsoDateTime,
-    createdAt: IsoDateTime,
-    updatedAt: IsoDateTime,
+    ...Timestamps,
   },
   { title: 'User' },
 );
 export type PublicUser = Static<typeof User>;
 
 export const CreateUserBody = Type.Object(
-  {
-    username: Username,
-    email: Email,
-    displayName: Type.Optional(Nullable(DisplayName)),
-    role: Type.Optional(RoleSchema),
-    status: Type.Optional(UserStatusSchema),
-    password: Type.Optional(Password),
-  },
+  { username: Username, email: Email, ...OptionalFields({ displayName: Nullable(DisplayName), role: RoleSchema, status: UserStatusSchema, password: Password }) },
   { additionalProperties: false },
 );
 export type CreateUserInput = Static<typeof CreateUserBody>;
 
-export const UpdateUserBody = Type.Object(
-  {
-    username: Type.Optional(Username),
-    email: Type.Optional(Email),
-    displayName: Type.Optional(Nullable(DisplayName)),
-    role: Type.Optional(RoleSchema),
-    status: Type.Optional(UserStatusSchema),
-    password: Type.Optional(Password),
-    lastLoginAt: Type.Optional(NullableIsoDateTime),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
+export const UpdateUserBody = UpdateBody({ ...CreateUserBody.properties, lastLoginAt: NullableIsoDateTime });
 export type UpdateUserInput = Static<typeof UpdateUserBody>;
 
 export const USER_SORTS = ['id', '-id', 'username', '-username', 'createdAt', '-createdAt', 'lastLoginAt', '-lastLoginAt'] as const;

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuery } from '../../http/schemas.ts';
-import { IsoDateTime, Nullable, NullableIsoDateTime, StringEnum } from '../../core/fields.ts';
+import { IsoDateTime, Nullable, NullableIsoDateTime, OptionalFields, StringEnum, Timestamps, UpdateBody } from '../../core/fields.ts';
 
 /** An event name, a `prefix.*` pattern or `*`. */
 const EventFilter = Type.String({ minLength: 1, maxLength: 64, pattern: '^(\\*|[a-z_]+(\\.[a-z_]+)*(\\.\\*)?)$' });
@@ -21,8 +21,7 @@ export const Webhook = Type.Object(
     disabledReason: Nullable(Type.String(), { description: '`gone` (the endpoint answered 410) or `failing` (it failed for too long)' }),
     failingSince: NullableIsoDateTime,
     secretRotationEndsAt: Nullable(IsoDateTime, { description: 'Until then the previous secret signs too' }),
-    createdAt: IsoDateTime,
-    updatedAt: IsoDateTime,
+    ...Timestamps,
   },
   { title: 'Webhook' },
 );
@@ -32,38 +31,23 @@ export const WebhookWithSecret = Type.Intersect([Webhook, Type.Object({ secret: 
   title: 'WebhookWithSecret',
 });
 
-const Fields = {
-  url: Type.String({ minLength: 1, maxLength: 2048 }),
-  events: Type.Array(EventFilter, { minItems: 1, maxItems: 100, uniqueItems: true }),
-  secret: Type.String({ minLength: 8, maxLength: 256 }),
-  active: Type.Boolean(),
-  description: Nullable(Type.String({ maxLength: 2000 })),
-  headers: Headers,
-};
-
 export const CreateWebhookBody = Type.Object(
   {
-    url: Fields.url,
-    events: Fields.events,
-    secret: Type.Optional(Fields.secret),
-    active: Type.Optional(Fields.active),
-    description: Type.Optional(Fields.description),
-    headers: Type.Optional(Fields.headers),
+    url: Type.String({ minLength: 1, maxLength: 2048 }),
+    events: Type.Array(EventFilter, { minItems: 1, maxItems: 100, uniqueItems: true }),
+    ...OptionalFields({
+      secret: Type.String({ minLength: 8, maxLength: 256 }),
+      active: Type.Boolean(),
+      description: Nullable(Type.String({ maxLength: 2000 })),
+      headers: Headers,
+    }),
   },
   { additionalProperties: false },
 );
 export type CreateWebhookInput = Static<typeof CreateWebhookBody>;
 
-export const UpdateWebhookBody = Type.Object(
-  {
-    url: Type.Optional(Fields.url),
-    events: Type.Optional(Fields.events),
-    active: Type.Optional(Fields.active),
-    description: Type.Optional(Fields.description),
-    headers: Type.Optional(Fields.headers),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
+/** The secret is not updated here: POST /webhooks/:id/rotate-secret replaces it. */
+export const UpdateWebhookBody = UpdateBody(Type.Omit(CreateWebhookBody, ['secret']).properties);
 export type UpdateWebhookInput = Static<typeof UpdateWebhookBody>;
 
 export const ListWebhooksQuery = Type.Object({ ...PageQuery, active: Type.Optional(Type.Boolean()) });

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuery } from '../../http/schemas.ts';
-import { IsoDateTime, Nullable, NullableIsoDateTime, StringEnum } from '../../core/fields.ts';
+import { IsoDateTime, Nullable, NullableIsoDateTime, OptionalFields, StringEnum, Timestamps, UpdateBody } from '../../core/fields.ts';
 
 export const WHITELIST_TYPES = ['account', 'ip'] as const;
 export type WhitelistType = (typeof WHITELIST_TYPES)[number];
@@ -15,8 +15,7 @@ export const WhitelistEntry = Type.Object(
     enabled: Type.Boolean(),
     startsAt: NullableIsoDateTime,
     endsAt: NullableIsoDateTime,
-    createdAt: IsoDateTime,
-    updatedAt: IsoDateTime,
+    ...Timestamps,
   },
   { title: 'WhitelistEntry' },
 );
@@ -27,29 +26,12 @@ const Memo = Nullable(Type.String({ maxLength: 500 }));
 const When = Nullable(IsoDateTime);
 
 export const CreateWhitelistBody = Type.Object(
-  {
-    type: WhitelistTypeSchema,
-    value: Value,
-    memo: Type.Optional(Memo),
-    enabled: Type.Optional(Type.Boolean()),
-    startsAt: Type.Optional(When),
-    endsAt: Type.Optional(When),
-  },
+  { type: WhitelistTypeSchema, value: Value, ...OptionalFields({ memo: Memo, enabled: Type.Boolean(), startsAt: When, endsAt: When }) },
   { additionalProperties: false },
 );
 export type CreateWhitelistInput = Static<typeof CreateWhitelistBody>;
 
-export const UpdateWhitelistBody = Type.Object(
-  {
-    type: Type.Optional(WhitelistTypeSchema),
-    value: Type.Optional(Value),
-    memo: Type.Optional(Memo),
-    enabled: Type.Optional(Type.Boolean()),
-    startsAt: Type.Optional(When),
-    endsAt: Type.Optional(When),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
+export const UpdateWhitelistBody = UpdateBody(CreateWhitelistBody.properties);
 export type UpdateWhitelistInput = Static<typeof UpdateWhitelistBody>;
 
 export const ListWhitelistQuery = Type.Object({
