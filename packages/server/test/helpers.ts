@@ -80,7 +80,7 @@ export interface TestDatabase extends DatabaseHandle {
   drop(): Promise<void>;
 }
 
-export async function openTestDatabase(kind: DbKind, poolSize?: number, attempt = 1): Promise<TestDatabase> {
+export async function openTestDatabase(kind: DbKind, poolSize?: number): Promise<TestDatabase> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'gatrix-test-'));
     const file = path.join(dir, 'test.db');
@@ -95,12 +95,9 @@ export async function openTestDatabase(kind: DbKind, poolSize?: number, attempt 
   try {
     await migrate(h);
   } catch (err) {
-    // Seen once in CI under full parallel load ("schema … does not exist" during migration); one retry on
-    // a fresh schema keeps a test-infrastructure hiccup from failing the run, and a second failure still does.
     await h.close();
     await pgAdmin((c) => c.query(`drop schema if exists ${schema} cascade`)).catch(() => undefined);
-    if (attempt >= 2) throw err;
-    return openTestDatabase(kind, poolSize, attempt + 1);
+    throw err;
   }
   return {
     ...h,

@@ -129,9 +129,18 @@ export async function migrate(handle: DatabaseHandle, secrets: MigrationSecrets 
   // Kysely looks for its bookkeeping tables in any schema unless told which one: name ours explicitly.
   const migrationTableSchema =
     handle.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(handle.db)).rows[0].s : undefined;
-  const { error, results } = await new Migrator({ db: handle.db, provider, migrationTableSchema }).migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error) {
+  const migrator = new Migrator({ db: handle.db, provider, migrationTableSchema });
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return;
+    // Kysely looks for its bookkeeping tables by reading the catalog of every schema in the database; a schema
+    // that someone else drops during that read fails it with "schema … does not exist" (3F000) though ours is
+    // intact. The migrator is idempotent and takes its own lock, so reading again is safe.
+    if (attempt < 10 && (error as { code?: string }).code === '3F000' && !String(error).includes(`"${migrationTableSchema}"`)) {
+      await new Promise((r) => setTimeout(r, 20 * attempt));
+      continue;
+    }
+    const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
   }
 }
