@@ -133,10 +133,14 @@ export async function migrate(handle: DatabaseHandle, secrets: MigrationSecrets 
   for (let attempt = 1; ; attempt++) {
     const { error, results } = await migrator.migrateToLatest();
     if (!error) return;
-    // Kysely looks for its bookkeeping tables by reading the catalog of every schema in the database; a schema
-    // that someone else drops during that read fails it with "schema … does not exist" (3F000) though ours is
-    // intact. The migrator is idempotent and takes its own lock, so reading again is safe.
-    if (attempt < 10 && (error as { code?: string }).code === '3F000' && !String(error).includes(`"${migrationTableSchema}"`)) {
+    // Kysely looks for its bookkeeping tables by reading the catalog of every schema in the database; a schema or
+    // table that someone else drops during that read fails it ("schema … does not exist", 3F000, or "relation …
+    // does not exist", 42P01) though ours is intact. The migrator is idempotent and takes its own lock, so reading
+    // again is safe.
+    const code = (error as { code?: string }).code;
+    const text = String(error);
+    const ours = text.includes(`"${migrationTableSchema}"`) || text.includes(`"${migrationTableSchema}.`);
+    if (attempt < 10 && (code === '3F000' || code === '42P01') && !ours) {
       await new Promise((r) => setTimeout(r, 20 * attempt));
       continue;
     }
