@@ -1,7 +1,19 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type LogEvent, type Migration, type MigrationProvider } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  PostgresIntrospector,
+  SqliteDialect,
+  sql,
+  type DatabaseIntrospector,
+  type LogEvent,
+  type Migration,
+  type MigrationProvider,
+  type TableMetadata,
+} from 'kysely';
 import pg from 'pg';
 import type { SecretBox } from '../core/secret-box.ts';
 import type { Dialect } from './dialect.ts';
@@ -50,7 +62,7 @@ export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
       max: opts.poolSize ?? 10,
       options: opts.pgSchema ? `-c search_path=${opts.pgSchema}` : undefined,
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: kyselyLog(queryTiming) });
+    const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }), log: kyselyLog(queryTiming) });
     return { db, dialect: 'postgres', queryTiming, close: () => db.destroy() };
   }
   const file = opts.sqliteFile ?? ':memory:';
@@ -129,23 +141,37 @@ export async function migrate(handle: DatabaseHandle, secrets: MigrationSecrets 
   // Kysely looks for its bookkeeping tables in any schema unless told which one: name ours explicitly.
   const migrationTableSchema =
     handle.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(handle.db)).rows[0].s : undefined;
-  const migrator = new Migrator({ db: handle.db, provider, migrationTableSchema });
-  for (let attempt = 1; ; attempt++) {
-    const { error, results } = await migrator.migrateToLatest();
-    if (!error) return;
-    // Kysely looks for its bookkeeping tables by reading the catalog of every schema in the database; a schema or
-    // table that someone else drops during that read fails it ("schema … does not exist", 3F000, or "relation …
-    // does not exist", 42P01) though ours is intact. The migrator is idempotent and takes its own lock, so reading
-    // again is safe.
-    const code = (error as { code?: string }).code;
-    const text = String(error);
-    const ours = text.includes(`"${migrationTableSchema}"`) || text.includes(`"${migrationTableSchema}.`);
-    if (attempt < 10 && (code === '3F000' || code === '42P01') && !ours) {
-      await new Promise((r) => setTimeout(r, 20 * attempt));
-      continue;
-    }
-    const failed = results?.find((r) => r.status === 'Error');
+  const { error, results } = await new Migrator({ db: handle.db, provider, migrationTableSchema }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) {
     throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
+  }
+}
+
+/**
+ * PostgreSQL with a catalog lookup that reads our schema only. Kysely's own introspector (which the migrator
+ * uses to find its bookkeeping tables) reads every schema of the database and calls functions on their names,
+ * so a schema or table that someone else drops during that read (another deployment's cleanup, a concurrent
+ * test run) failed our start with "schema … does not exist".
+ */
+class OwnSchemaPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new OwnSchemaIntrospector(db);
+  }
+}
+
+class OwnSchemaIntrospector extends PostgresIntrospector {
+  readonly #db: Kysely<unknown>;
+  constructor(db: Kysely<unknown>) {
+    super(db);
+    this.#db = db;
+  }
+  override async getTables(): Promise<TableMetadata[]> {
+    const { rows } = await sql<{ name: string; schema: string; kind: string }>`
+      select c.relname as name, n.nspname as schema, c.relkind as kind
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = current_schema() and c.relkind in ('r', 'p', 'v', 'm')`.execute(this.#db);
+    return rows.map((r) => ({ name: r.name, schema: r.schema, isView: r.kind === 'v' || r.kind === 'm', columns: [] }));
   }
 }
 
