@@ -39,6 +39,7 @@ if (option('help') !== undefined) {
 const testFiles = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort() : []);
 const SERVER = path.join(ROOT, 'packages/server');
 const SDK = path.join(ROOT, 'packages/sdk-node');
+const CONSOLE = path.join(ROOT, 'packages/console');
 // Each file runs in its own process, in-process for node:test (no `--test`): under `--test`, Node 20 talks to the
 // file's process over its stdout in a binary framing that output of the tests' own (a sample client's
 // console.log) can corrupt ("Unable to deserialize cloned data"). A hung test is caught by the suite timeout.
@@ -50,11 +51,13 @@ const steps = [
   { id: 'typecheck:sdk-node', kind: 'step', cwd: SDK, cmd: [path.join(BIN, 'tsc'), '-p', 'tsconfig.json', '--noEmit'] },
   { id: 'lint', kind: 'step', cwd: ROOT, cmd: [path.join(BIN, 'eslint'), '.'] },
   { id: 'layers', kind: 'step', cwd: ROOT, cmd: ['npm', 'run', '--silent', 'check:layers'] },
+  { id: 'typecheck:console', kind: 'step', cwd: CONSOLE, cmd: ['npm', 'run', '--silent', 'typecheck'] },
 ];
 const suites = [
   ...testFiles(path.join(SERVER, 'test')).map((f) => ({ id: `server/${f.replace(/\.test\.ts$/, '')}`, kind: 'tap', cwd: SERVER, cmd: nodeTest(`test/${f}`) })),
   ...testFiles(path.join(SERVER, 'test/unit')).map((f) => ({ id: `server/unit/${f.replace(/\.test\.ts$/, '')}`, kind: 'tap', cwd: SERVER, cmd: nodeTest(`test/unit/${f}`) })),
   ...testFiles(path.join(SDK, 'test')).map((f) => ({ id: `sdk-node/${f.replace(/\.test\.ts$/, '')}`, kind: 'tap', cwd: SDK, cmd: nodeTest(`test/${f}`) })),
+  ...testFiles(path.join(CONSOLE, 'test')).map((f) => ({ id: `console/${f.replace(/\.test\.ts$/, '')}`, kind: 'tap', cwd: CONSOLE, cmd: nodeTest(`test/${f}`) })),
   { id: 'sdk-python', kind: 'python', cwd: ROOT, cmd: ['python3', '-m', 'unittest', 'discover', '-v', '-s', 'packages/sdk-python/tests', '-t', 'packages/sdk-python'] },
 ];
 const selected = (id) => filters.length === 0 || filters.some((f) => id.includes(f));
