@@ -98,7 +98,7 @@ eachDatabase('users', (kind) => {
     assert.equal(second.body, first.body, 'the cached page answers the same bytes');
     assert.equal(second.headers['content-length'], String(Buffer.byteLength(first.body)));
     const [user] = second.json().data;
-    assert.deepEqual(Object.keys(user).sort(), ['createdAt', 'displayName', 'email', 'id', 'lastLoginAt', 'role', 'status', 'updatedAt', 'username']);
+    assert.deepEqual(Object.keys(user).sort(), ['createdAt', 'displayName', 'email', 'id', 'lastLoginAt', 'role', 'status', 'suspendedReason', 'suspendedUntil', 'updatedAt', 'username']);
     await h.call('PATCH', `/api/v1/users/${created.id}`, { token: h.adminToken, body: { displayName: 'Renamed' } });
     const third = (await h.call('GET', url, { token: h.adminToken })).json();
     assert.equal(third.data[0].displayName, 'Renamed');

@@ -30,7 +30,7 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus(), log
   const maintenance = createMaintenanceService(ctx, changes);
   const whitelist = createWhitelistService(ctx, changes);
   const clientVersions = createClientVersionsService(ctx, changes);
-  const scheduler = createScheduler([worlds, maintenance], ctx.log, ctx.config.schedulerIntervalMs);
+  const scheduler = createScheduler([worlds, maintenance, users], ctx.log, ctx.config.schedulerIntervalMs);
   const client = createClientService(
     {
       versions: () => clientVersions.all(),

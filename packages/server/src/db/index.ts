@@ -25,6 +25,7 @@ import * as m0004 from './migrations/0004_sealed_secrets.ts';
 import * as m0005 from './migrations/0005_delivery_recovery.ts';
 import * as m0007 from './migrations/0007_accounts.ts';
 import * as m0008 from './migrations/0008_key_check.ts';
+import * as m0009 from './migrations/0009_users_console.ts';
 
 export type Db = Kysely<Database>;
 
@@ -123,6 +124,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0005_delivery_recovery': m0005,
   '0007_accounts': m0007,
   '0008_key_check': m0008,
+  '0009_users_console': m0009,
 };
 
 /** Runs every pending migration; the same migrations build both dialects' schemas. */

@@ -43,6 +43,10 @@ export interface UsersTable {
   updated_at: string;
   /** Bumped to lift the account's failed-login lockout (modules/auth/login-limiter.ts). */
   lockout_epoch: Generated<number>;
+  /** Why the account is suspended (null unless status is `suspended`). */
+  suspended_reason: string | null;
+  /** When a temporary suspension ends; null: until lifted by hand. */
+  suspended_until: string | null;
 }
 
 export interface ApiKeysTable {

@@ -27,6 +27,8 @@ const user: PublicUser = {
   role: 'player',
   status: 'active',
   lastLoginAt: null,
+  suspendedReason: null,
+  suspendedUntil: null,
   createdAt: EXAMPLE_TIME,
   updatedAt: EXAMPLE_TIME,
 };
@@ -42,9 +44,13 @@ registerEvents({
   },
   'user.updated': {
     socketEvent: 'user_updated',
-    description: 'A user account changed; `changes` lists each field from → to.',
+    description: 'A user account changed (also: suspended, unsuspended by hand or when its suspension ends, password reset); `changes` lists each field from → to.',
     payload: Type.Object({ userId: Type.Integer(), user: User, changes: Type.Record(Type.String(), Type.Object({ from: Type.Unknown(), to: Type.Unknown() })) }),
-    example: { userId: user.id, user: { ...user, status: 'suspended' }, changes: { status: { from: 'active', to: 'suspended' } } },
+    example: {
+      userId: user.id,
+      user: { ...user, status: 'suspended', suspendedReason: 'Chargeback under review' },
+      changes: { status: { from: 'active', to: 'suspended' }, suspendedReason: { from: null, to: 'Chargeback under review' } },
+    },
   },
   'user.deleted': {
     socketEvent: 'user_deleted',

@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { PageQuery } from '../../http/schemas.ts';
+import { Pagination } from '../../http/schemas.ts';
 import { MIN_PASSWORD_LENGTH } from '../../core/password-policy.ts';
 import { ROLES } from '../../core/permissions.ts';
-import { Nullable, NullableIsoDateTime, OptionalFields, StringEnum, Timestamps, UpdateBody } from '../../core/fields.ts';
+import { IsoDateTime, Nullable, NullableIsoDateTime, OptionalFields, StringEnum, Timestamps, UpdateBody } from '../../core/fields.ts';
 
 export const USER_STATUSES = ['active', 'pending', 'suspended'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
@@ -24,6 +24,8 @@ export const User = Type.Object(
     role: RoleSchema,
     status: UserStatusSchema,
     lastLoginAt: NullableIsoDateTime,
+    suspendedReason: Nullable(Type.String(), { description: 'Why the account is suspended; null unless `status` is `suspended`.' }),
+    suspendedUntil: Nullable(IsoDateTime, { description: 'When a temporary suspension is lifted automatically; null: until lifted by hand.' }),
     ...Timestamps,
   },
   { title: 'User' },
@@ -41,11 +43,154 @@ export type UpdateUserInput = Static<typeof UpdateUserBody>;
 
 export const USER_SORTS = ['id', '-id', 'username', '-username', 'createdAt', '-createdAt', 'lastLoginAt', '-lastLoginAt'] as const;
 
-export const ListUsersQuery = Type.Object({
-  ...PageQuery,
+const Iso = (description: string) => Type.String({ format: 'date-time', maxLength: 40, description });
+
+/** The filters of the user list, also taken by the CSV export and the bulk route's `filter`. */
+export const UserFilterFields = {
   role: Type.Optional(RoleSchema),
   status: Type.Optional(UserStatusSchema),
-  q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  sort: Type.Optional(StringEnum(USER_SORTS, { default: 'id' })),
+  q: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: 'Prefix search, case-insensitive, on the username or the email; an all-digit value also matches the id exactly.',
+    }),
+  ),
+  createdFrom: Type.Optional(Iso('Created at or after this time (ISO 8601).')),
+  createdTo: Type.Optional(Iso('Created before this time (ISO 8601).')),
+  lastLoginFrom: Type.Optional(Iso('Last signed in at or after this time; excludes users who never signed in.')),
+  lastLoginTo: Type.Optional(Iso('Last signed in before this time; excludes users who never signed in.')),
+};
+export const UserFilterSchema = Type.Object(UserFilterFields, { additionalProperties: false, title: 'UserFilter' });
+export type UserFilter = Static<typeof UserFilterSchema>;
+
+const SortField = StringEnum(USER_SORTS, {
+  default: 'id',
+  description: 'Order: a field, `-` first for descending; ties in id order. Users who never signed in come last in both `lastLoginAt` orders.',
+});
+
+export const ListUsersQuery = Type.Object({
+  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'Page number, from 1 (offset paging); ignored when `cursor` is given.' }),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50, description: 'Users per page (1 to 100).' }),
+  ...UserFilterFields,
+  sort: Type.Optional(SortField),
+  cursor: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 400,
+      pattern: '^[A-Za-z0-9_-]+$',
+      description: 'Keyset paging: the `nextCursor` of the previous page, with the same `sort` and filters. Stable under inserts and deletes, unlike `page`.',
+    }),
+  ),
 });
 export type ListUsersFilter = Static<typeof ListUsersQuery>;
+
+export const UserPage = Type.Object(
+  {
+    data: Type.Array(User),
+    pagination: Pagination,
+    nextCursor: Nullable(Type.String(), { description: 'Pass as `cursor` for the page after this one; null on the last page.' }),
+  },
+  { title: 'UserPage' },
+);
+export type UserPageType = Static<typeof UserPage>;
+
+/** The most users one bulk request acts on (by ids, or matched by its filter). */
+export const BULK_MAX = 10_000;
+
+const Reason = Type.String({ minLength: 1, maxLength: 500, description: 'Why (1 to 500 characters); kept in the audit entry of each change.' });
+
+export const BulkUsersBody = Type.Object(
+  {
+    action: StringEnum(['setStatus', 'setRole', 'delete'] as const, { description: 'What to do to each user.' }),
+    ids: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), {
+        minItems: 1,
+        maxItems: BULK_MAX,
+        uniqueItems: true,
+        description: 'The users to act on (at most 10,000). Give `ids` or `filter`, not both.',
+      }),
+    ),
+    filter: Type.Optional(
+      Type.Object(UserFilterFields, {
+        additionalProperties: false,
+        title: 'UserFilter',
+        description: 'Every user the list would show with these filters ("select all matching"); refused when more than 10,000 match.',
+      }),
+    ),
+    status: Type.Optional(StringEnum(USER_STATUSES, { description: 'The new status; required by `setStatus`.' })),
+    role: Type.Optional(StringEnum(ROLES, { description: 'The new role; required by `setRole`.' })),
+    reason: Type.Optional(Reason),
+  },
+  { additionalProperties: false, title: 'BulkUsersRequest' },
+);
+export type BulkUsersInput = Static<typeof BulkUsersBody>;
+
+export const BulkItemResult = Type.Object(
+  {
+    id: Type.Integer(),
+    ok: Type.Boolean(),
+    error: Type.Optional(Type.Object({ code: Type.String(), detail: Type.String() }, { title: 'BulkItemError' })),
+  },
+  { title: 'BulkItemResult' },
+);
+export type BulkItemResultType = Static<typeof BulkItemResult>;
+
+export const BulkUsersResult = Type.Object(
+  { total: Type.Integer(), succeeded: Type.Integer(), failed: Type.Integer(), results: Type.Array(BulkItemResult) },
+  {
+    title: 'UserBulkResult',
+    examples: [
+      {
+        total: 2,
+        succeeded: 1,
+        failed: 1,
+        results: [
+          { id: 123, ok: true },
+          { id: 1, ok: false, error: { code: 'own_account', detail: 'You cannot act on your own account in bulk' } },
+        ],
+      },
+    ],
+  },
+);
+export type BulkUsersResultType = Static<typeof BulkUsersResult>;
+
+export const SuspendUserBody = Type.Object(
+  {
+    reason: Reason,
+    until: Type.Optional(Iso('When the suspension ends on its own (ISO 8601, in the future); without it, until unsuspended.')),
+  },
+  { additionalProperties: false, title: 'SuspendUserRequest' },
+);
+export type SuspendUserInput = Static<typeof SuspendUserBody>;
+
+export const TemporaryPassword = Type.Object(
+  { temporaryPassword: Type.String({ description: 'Shown this once; the server keeps only its hash.' }) },
+  { title: 'TemporaryPassword', examples: [{ temporaryPassword: 'q3VtR8xYp2LmN7wKz4Hs9DfB' }] },
+);
+
+export const UserSession = Type.Object(
+  {
+    id: Type.String({ description: 'The session id (its refresh-token family); not a credential.' }),
+    createdAt: IsoDateTime,
+    expiresAt: IsoDateTime,
+    lastUsedAt: Nullable(IsoDateTime, { description: 'When its refresh token was last used; null: never refreshed.' }),
+  },
+  { title: 'UserSession' },
+);
+export type UserSessionType = Static<typeof UserSession>;
+
+export const UserSessionList = Type.Object(
+  { data: Type.Array(UserSession) },
+  {
+    title: 'UserSessionList',
+    examples: [{ data: [{ id: 'Zk3h8Qe1xYb2Lm0p', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-31T00:00:00.000Z', lastUsedAt: null }] }],
+  },
+);
+
+export const ExportUsersQuery = Type.Object({
+  ...UserFilterFields,
+  sort: Type.Optional(SortField),
+  bom: Type.Optional(Type.Boolean({ default: false, description: 'Start the file with a UTF-8 byte order mark (for spreadsheet programs that need one to read UTF-8).' })),
+});
+export type ExportUsersFilter = Static<typeof ExportUsersQuery>;

@@ -7,17 +7,47 @@ import { rethrowConflict } from '../../db/dialect.ts';
 import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { ChangeFeed } from '../../events/changes.ts';
 import { changeExisting, createNew } from '../../events/record.ts';
+import type { ProblemCode } from '../../core/problem-codes.ts';
 import { assertPasswordAllowed } from '../../core/password-policy.ts';
 import { hashPassword, verifyPassword } from '../../core/passwords.ts';
-import { revokeAllRefreshTokens } from './sessions-store.ts';
-import type { CreateUserInput, ListUsersFilter, PublicUser, UpdateUserInput } from './schemas.ts';
-import { usersStore, type UserPatchRow } from './store.ts';
-import { type Actor } from '../../core/permissions.ts';
-import { page, type Page } from '../../core/paging.ts';
+import { randomBytes } from 'node:crypto';
+import { inTransaction } from '../../context.ts';
+import { liveSessions, revokeAllRefreshTokens, revokeSession, type SessionRow } from './sessions-store.ts';
+import {
+  BULK_MAX,
+  type BulkItemResultType,
+  type BulkUsersInput,
+  type BulkUsersResultType,
+  type CreateUserInput,
+  type ListUsersFilter,
+  type PublicUser,
+  type SuspendUserInput,
+  type UpdateUserInput,
+  type UserFilter,
+  type UserPageType,
+} from './schemas.ts';
+import { decodeCursor, encodeCursor, sortValue, usersStore, type UserPatchRow } from './store.ts';
+import { SYSTEM_ACTOR, type Actor } from '../../core/permissions.ts';
+import { recordChange } from '../../events/record.ts';
 
-const CHANGE_FIELDS = ['username', 'email', 'displayName', 'role', 'status', 'lastLoginAt'] as const;
+const CHANGE_FIELDS = ['username', 'email', 'displayName', 'role', 'status', 'lastLoginAt', 'suspendedReason', 'suspendedUntil'] as const;
 
 /** What an update changed, for its event: each field that differs, and the password (redacted) when it was set. */
+/** The list filters of a query or bulk filter, and nothing else (the key of cached totals). */
+function filterOf(f: UserFilter): UserFilter {
+  const { role, status, q, createdFrom, createdTo, lastLoginFrom, lastLoginTo } = f;
+  return { role, status, q, createdFrom, createdTo, lastLoginFrom, lastLoginTo };
+}
+
+const isSelf = (actor: Actor, id: number) => actor.principal?.kind === 'user' && actor.principal.userId === id;
+
+/** Extra parts of an update made by the routes beyond PATCH: its audit action and reason, columns the body has no field for. */
+interface UpdateExtra {
+  action?: string;
+  reason?: string;
+  patch?: UserPatchRow;
+}
+
 function fieldChanges(before: PublicUser, after: PublicUser, passwordSet: boolean): Record<string, { from: unknown; to: unknown }> {
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const field of CHANGE_FIELDS) {
@@ -39,7 +69,7 @@ declare module '../../events/changes.ts' {
 export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
   const { db, clock, dialect } = ctx;
   const counts = new TtlCache<number>();
-  const pages = new TtlCache<Page<PublicUser>>();
+  const pages = new TtlCache<UserPageType>();
   const changed = (userId: number, user: PublicUser | undefined) => changes.publish('users', { userId, user });
 
   /**
@@ -79,6 +109,10 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
     notFound: () => notFound(id),
   });
 
+  async function writeExportAudit(filter: UserFilter, rows: number, complete: boolean, actor: Actor): Promise<void> {
+    await inTransaction(db, (trx) => recordChange(trx, clock, { actor, action: 'users.exported', target: { type: 'user', id: null }, after: { filter: filterOf(filter), rows, complete } }));
+  }
+
   return {
     /** Users changed (here or on another node): drop cached pages and totals. */
     forgetCached(): void {
@@ -86,14 +120,43 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
       pages.clear();
     },
 
-    /** A cached page is the same object on every hit, so the route can keep its serialized body with it. */
-    list(filter: ListUsersFilter): Promise<Page<PublicUser>> {
-      const key = JSON.stringify([filter.role, filter.status, filter.q]);
-      return pages.get(JSON.stringify([key, filter.sort, filter.page, filter.limit]), async () => {
+    /**
+     * A page of users: offset (`page`) or keyset (`cursor`) paging over the same order, with the cursor of the next
+     * page. A cached page is the same object on every hit, so the route can keep its serialized body with it.
+     */
+    list(query: ListUsersFilter): Promise<UserPageType> {
+      const { page: pageNo, limit, sort = 'id', cursor } = query;
+      const filter = filterOf(query);
+      const after = cursor === undefined ? undefined : decodeCursor(cursor, sort);
+      const key = JSON.stringify(filter);
+      return pages.get(JSON.stringify([key, sort, pageNo, limit, cursor ?? null]), async () => {
         const store = usersStore(db);
-        const [data, total] = await Promise.all([store.list(filter), counts.get(key, () => store.count(filter))]);
-        return page(data, filter.page, filter.limit, total);
+        const [rows, total] = await Promise.all([
+          store.list({ ...filter, sort }, { limit: limit + 1, offset: (pageNo - 1) * limit, cursor: after }),
+          counts.get(key, () => store.count(filter)),
+        ]);
+        const data = rows.slice(0, limit);
+        const last = data[data.length - 1];
+        const nextCursor = rows.length > limit && last ? encodeCursor(sort, sortValue(last, sort), last.id) : null;
+        return { data, pagination: { page: pageNo, limit, total, totalPages: Math.ceil(total / limit) }, nextCursor };
       });
+    },
+
+    /** Every user matching the filter in the sort, read `batch` at a time by keyset (never all at once). */
+    async *matching(filter: UserFilter, sort = 'id', batch = 500): AsyncGenerator<PublicUser[], void, undefined> {
+      let cursor: { value: string | number | null; id: number } | undefined;
+      for (;;) {
+        const rows = await usersStore(db).list({ ...filterOf(filter), sort }, { limit: batch, cursor });
+        if (rows.length > 0) yield rows;
+        if (rows.length < batch) return;
+        const last = rows[rows.length - 1];
+        cursor = { value: sortValue(last, sort), id: last.id };
+      }
+    },
+
+    /** The audit entry of a CSV export: who exported which filter, and how many rows were sent. */
+    async recordExport(filter: UserFilter, rows: number, complete: boolean, actor: Actor): Promise<void> {
+      await writeExportAudit(filter, rows, complete, actor);
     },
 
     async get(id: number): Promise<PublicUser> {
@@ -127,14 +190,14 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
       });
     },
 
-    async update(id: number, input: UpdateUserInput, actor: Actor, ifMatch?: string): Promise<PublicUser> {
+    async update(id: number, input: UpdateUserInput, actor: Actor, ifMatch?: string, extra: UpdateExtra = {}): Promise<PublicUser> {
       if (input.password) await assertNewPassword(id, input.password, input);
       const passwordHash = input.password ? await hashPassword(input.password) : undefined;
       const now = iso(clock);
-      const mayRemoveAdmin = input.role !== undefined || input.status !== undefined;
+      const mayRemoveAdmin = input.role !== undefined || input.status !== undefined || extra.patch?.status !== undefined;
       return changeExisting(db, clock, existing(id, mayRemoveAdmin), ifMatch, {
         async write(trx, before) {
-          if (actor.principal?.kind === 'user' && actor.principal.userId === id && input.role && input.role !== before.role) {
+          if (isSelf(actor, id) && input.role && input.role !== before.role) {
             throw new ForbiddenError('You cannot change your own role', 'own_role');
           }
           const patch: UserPatchRow = {
@@ -146,6 +209,9 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
               status: 'status',
               lastLoginAt: ['last_login_at', isoOrNull],
             }),
+            // A suspension's reason and end go with it.
+            ...(input.status !== undefined && input.status !== 'suspended' ? { suspended_reason: null, suspended_until: null } : {}),
+            ...extra.patch,
             updated_at: now,
           };
           if (passwordHash) patch.password_hash = passwordHash;
@@ -155,14 +221,15 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
           if (after.status === 'suspended' || after.role !== before.role || passwordHash) await revokeAllRefreshTokens(trx, id, now);
           return after;
         },
-        record: (before, after) => ({ at: now, actor, action: 'user.update', target: { type: 'user', id }, before, after,
+        record: (before, after) => ({ at: now, actor, action: extra.action ?? 'user.update', target: { type: 'user', id }, before,
+          after: extra.reason === undefined ? after : { ...after, reason: extra.reason },
           event: { name: 'user.updated', data: { userId: id, user: after, changes: fieldChanges(before, after, passwordHash !== undefined) } } }),
         afterCommit: (after) => changed(id, after),
       });
     },
 
-    async delete(id: number, actor: Actor, ifMatch?: string): Promise<void> {
-      if (actor.principal?.kind === 'user' && actor.principal.userId === id) {
+    async delete(id: number, actor: Actor, ifMatch?: string, reason?: string): Promise<void> {
+      if (isSelf(actor, id)) {
         throw new ForbiddenError('You cannot delete your own account', 'own_account');
       }
       await changeExisting(db, clock, existing(id, true), ifMatch, {
@@ -170,10 +237,152 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
           await usersStore(trx).delete(id);
           await assertAnAdminRemains(usersStore(trx), before);
         },
-        record: (before) => ({ actor, action: 'user.delete', target: { type: 'user', id }, before,
+        record: (before) => ({ actor, action: 'user.delete', target: { type: 'user', id }, before, ...(reason === undefined ? {} : { after: { reason } }),
           event: { name: 'user.deleted', data: { userId: id, user: before } } }),
         afterCommit: () => changed(id, undefined),
       });
+    },
+
+    /**
+     * One action on many users, each its own audited change under the same rules as the single routes (not on
+     * yourself, not the last active admin); a refusal is reported for its user and the others go on.
+     */
+    async bulk(input: BulkUsersInput, actor: Actor): Promise<BulkUsersResultType> {
+      if ((input.ids === undefined) === (input.filter === undefined)) throw new ValidationError('ids', 'give either ids or filter, not both and not neither');
+      if (input.action === 'setStatus' && !input.status) throw new ValidationError('status', 'is required by setStatus');
+      if (input.action === 'setRole' && !input.role) throw new ValidationError('role', 'is required by setRole');
+      let ids = input.ids;
+      if (!ids) {
+        ids = [];
+        // Read every matching id before changing any, so the changes cannot move the rows still to be read.
+        for await (const rows of this.matching(input.filter!, 'id', 1000)) {
+          for (const u of rows) ids.push(u.id);
+          if (ids.length > BULK_MAX) throw new ValidationError('filter', `matches more than ${BULK_MAX} users; narrow it`);
+        }
+      }
+      const results: BulkItemResultType[] = [];
+      const reason = input.reason;
+      for (const id of ids) {
+        try {
+          if (isSelf(actor, id)) throw new ForbiddenError('You cannot act on your own account in bulk', 'own_account');
+          if (input.action === 'delete') await this.delete(id, actor, undefined, reason);
+          else if (input.action === 'setRole') await this.update(id, { role: input.role }, actor, undefined, { reason });
+          else {
+            const suspend = input.status === 'suspended';
+            await this.update(id, { status: input.status }, actor, undefined, { reason, ...(suspend ? { patch: { suspended_reason: reason ?? null, suspended_until: null } } : {}) });
+          }
+          results.push({ id, ok: true });
+        } catch (err) {
+          if (!(err instanceof DomainError)) {
+            ctx.log.error({ err, userId: id }, 'bulk user change failed');
+            results.push({ id, ok: false, error: { code: 'internal_error' satisfies ProblemCode, detail: 'The server failed on this user; see its log' } });
+          } else results.push({ id, ok: false, error: { code: err.code, detail: err.message } });
+        }
+      }
+      const succeeded = results.filter((r) => r.ok).length;
+      return { total: results.length, succeeded, failed: results.length - succeeded, results };
+    },
+
+    /** Suspends the user (ending its sessions), until `until` or until unsuspended. */
+    async suspend(id: number, input: SuspendUserInput, actor: Actor): Promise<PublicUser> {
+      if (isSelf(actor, id)) throw new ForbiddenError('You cannot suspend your own account', 'own_account');
+      let until: string | null = null;
+      if (input.until !== undefined) {
+        const t = new Date(input.until);
+        if (!(t.getTime() > clock.now().getTime())) throw new ValidationError('until', 'must be in the future');
+        until = t.toISOString();
+      }
+      return this.update(id, { status: 'suspended' }, actor, undefined, {
+        action: 'user.suspend',
+        patch: { suspended_reason: input.reason, suspended_until: until },
+      });
+    },
+
+    /** Lifts a suspension now; a user who is not suspended is answered as it is, and nothing is recorded. */
+    async unsuspend(id: number, actor: Actor): Promise<PublicUser> {
+      const user = await this.get(id);
+      if (user.status !== 'suspended') return user;
+      return this.update(id, { status: 'active' }, actor, undefined, { action: 'user.unsuspend' });
+    },
+
+    /**
+     * The scheduler's part (maintenance/scheduler.ts): lifts suspensions whose `suspendedUntil` has come, as the
+     * system. Each lift is a conditional UPDATE, so when several nodes run this at once each suspension is lifted,
+     * audited and announced once. Returns how many this node lifted.
+     */
+    async runDueTransitions(): Promise<number> {
+      const now = iso(clock);
+      let lifted = 0;
+      for (const id of await usersStore(db).dueSuspensions(now, 100)) {
+        const after = await inTransaction(db, async (trx) => {
+          const store = usersStore(trx);
+          const before = await store.findById(id);
+          const user = before && (await store.liftEndedSuspension(id, now));
+          if (!before || !user) return undefined;
+          await recordChange(trx, clock, { at: now, actor: SYSTEM_ACTOR, action: 'user.unsuspend', target: { type: 'user', id }, before, after: user,
+            event: { name: 'user.updated', data: { userId: id, user, changes: fieldChanges(before, user, false) } } });
+          return user;
+        });
+        if (after) {
+          lifted++;
+          changed(id, after);
+        }
+      }
+      return lifted;
+    },
+
+    /** Lifts the user's failed-login lockout on every node (its counters are keyed by the lockout epoch). */
+    async unlock(id: number, actor: Actor): Promise<void> {
+      await inTransaction(db, async (trx) => {
+        const store = usersStore(trx);
+        if (!(await store.findById(id))) throw notFound(id);
+        await store.bumpLockoutEpoch(id);
+        await recordChange(trx, clock, { actor, action: 'user.unlock', target: { type: 'user', id } });
+      });
+    },
+
+    /**
+     * Gives the user a new random password, returned this once and stored only hashed; ends its sessions and
+     * lifts its login lockout. Not for your own account (change it with your current password instead).
+     */
+    async resetPassword(id: number, actor: Actor): Promise<{ temporaryPassword: string }> {
+      if (isSelf(actor, id)) throw new ForbiddenError('Change your own password with your current one (POST /api/v1/auth/change-password)', 'own_account');
+      const temporaryPassword = randomBytes(18).toString('base64url');
+      const passwordHash = await hashPassword(temporaryPassword);
+      const now = iso(clock);
+      await changeExisting(db, clock, existing(id, false), undefined, {
+        async write(trx) {
+          const store = usersStore(trx);
+          const after = (await store.update(id, { password_hash: passwordHash, updated_at: now }))!;
+          await store.bumpLockoutEpoch(id);
+          await revokeAllRefreshTokens(trx, id, now);
+          return after;
+        },
+        record: (before, after) => ({ at: now, actor, action: 'user.password_reset', target: { type: 'user', id }, before, after,
+          event: { name: 'user.updated', data: { userId: id, user: after, changes: fieldChanges(before, after, true) } } }),
+        afterCommit: (after) => {
+          changed(id, after);
+          changes.publish('sessions', { userId: id, sessionId: undefined });
+        },
+      });
+      return { temporaryPassword };
+    },
+
+    /** The user's live login sessions (never a token or its hash). */
+    async sessions(id: number): Promise<SessionRow[]> {
+      await this.get(id);
+      return liveSessions(db, id, iso(clock));
+    },
+
+    /** Ends one login session of the user. */
+    async revokeSession(id: number, sessionId: string, actor: Actor): Promise<void> {
+      await this.get(id);
+      await inTransaction(db, async (trx) => {
+        const at = iso(clock);
+        if (!(await revokeSession(trx, id, sessionId, at))) throw new NotFoundError(`Session ${sessionId} of user ${id}`, 'session_not_found');
+        await recordChange(trx, clock, { at, actor, action: 'user.session_revoke', target: { type: 'user', id }, after: { sessionId } });
+      });
+      changes.publish('sessions', { userId: id, sessionId });
     },
   };
 }

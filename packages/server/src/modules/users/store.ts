@@ -1,9 +1,10 @@
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { PostgresAdapter, sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { likePattern } from '../../db/dialect.ts';
-import { countRows, onePage, recordsById, type RowOf } from '../../db/records.ts';
+import { countRows, recordsById, type RowOf } from '../../db/records.ts';
 import type { Database, UsersTable } from '../../db/schema.ts';
 import type { Role } from '../../core/permissions.ts';
-import type { ListUsersFilter, PublicUser, UserStatus } from './schemas.ts';
+import { ValidationError } from '../../core/errors.ts';
+import type { PublicUser, UserFilter, UserStatus } from './schemas.ts';
 
 const PUBLIC_COLUMNS = [
   'id',
@@ -13,6 +14,8 @@ const PUBLIC_COLUMNS = [
   'role',
   'status',
   'last_login_at',
+  'suspended_reason',
+  'suspended_until',
   'created_at',
   'updated_at',
 ] as const;
@@ -26,6 +29,8 @@ export function toPublicUser(r: RowOf<'users', typeof PUBLIC_COLUMNS>): PublicUs
     role: r.role as Role,
     status: r.status as UserStatus,
     lastLoginAt: r.last_login_at,
+    suspendedReason: r.suspended_reason,
+    suspendedUntil: r.suspended_until,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -56,7 +61,8 @@ function toCredentials(r: Pick<UsersTable, 'username' | 'email' | 'role' | 'stat
   };
 }
 
-export type NewUserRow = Omit<UsersTable, 'id' | 'lockout_epoch'>;
+export type NewUserRow = Omit<UsersTable, 'id' | 'lockout_epoch' | 'suspended_reason' | 'suspended_until'> &
+  Partial<Pick<UsersTable, 'suspended_reason' | 'suspended_until'>>;
 export type UserPatchRow = Partial<Omit<UsersTable, 'id' | 'created_at' | 'lockout_epoch'>>;
 
 const SORT_COLUMNS = {
@@ -66,16 +72,103 @@ const SORT_COLUMNS = {
   lastLoginAt: 'last_login_at',
 } as const;
 
+type SortKey = keyof typeof SORT_COLUMNS;
+type UsersQuery = SelectQueryBuilder<Database, 'users', object>;
+
+/** A list's sort, as its column and direction. */
+export function sortOf(sort: string | undefined): { key: SortKey; column: (typeof SORT_COLUMNS)[SortKey]; desc: boolean } {
+  const s = sort ?? 'id';
+  const desc = s.startsWith('-');
+  const key = (desc ? s.slice(1) : s) as SortKey;
+  return { key, column: SORT_COLUMNS[key], desc };
+}
+
+/**
+ * A keyset cursor: the sort it was made for, and the last row's sort value and id, as base64url JSON. It is opaque
+ * to callers; one made for another sort, or not made here, is a 400 naming `query.cursor`.
+ */
+export function encodeCursor(sort: string, value: string | number | null, id: number): string {
+  return Buffer.from(JSON.stringify([sort, value, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, sort: string): { value: string | number | null; id: number } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (Array.isArray(parsed) && parsed.length === 3 && Number.isSafeInteger(parsed[2]) && (parsed[1] === null || ['string', 'number'].includes(typeof parsed[1]))) {
+    if (parsed[0] !== sort) throw new ValidationError('query.cursor', 'was made for another sort; keep the sort of the page it came from', 'validation_failed');
+    return { value: parsed[1] as string | number | null, id: parsed[2] as number };
+  }
+  throw new ValidationError('query.cursor', 'is not a cursor of this list; pass a nextCursor as it was answered');
+}
+
+/** The next string after every string that starts with `prefix`, in byte (code point) order. */
+function prefixEnd(prefix: string): string {
+  const points = [...prefix];
+  const last = points.pop()!;
+  return points.join('') + String.fromCodePoint(last.codePointAt(0)! + 1);
+}
+
+/** The user list's order: nulls (never signed in) last in both directions, then id in the sort's direction. */
+function ordered<O>(q: SelectQueryBuilder<Database, 'users', O>, sort: string | undefined) {
+  const { column, desc } = sortOf(sort);
+  const dir = desc ? 'desc' : 'asc';
+  if (column === 'id') return q.orderBy('id', dir);
+  if (column === 'last_login_at') q = q.orderBy(sql`case when last_login_at is null then 1 else 0 end`, 'asc');
+  return q.orderBy(column, dir).orderBy('id', dir);
+}
+
+/** The rows after the cursor's row in the list's order (see `ordered`). */
+function after(eb: ExpressionBuilder<Database, 'users'>, sort: string | undefined, cursor: { value: string | number | null; id: number }): Expression<SqlBool> {
+  const { column, desc } = sortOf(sort);
+  const gt = desc ? '<' : '>';
+  if (column === 'id') return eb('id', gt, cursor.id);
+  const { value, id } = cursor;
+  const nullable = column === 'last_login_at';
+  if (value === null) return eb.and([eb(column, 'is', null), eb('id', gt, id)]);
+  const later = eb.or([eb(column, gt, value as string), eb.and([eb(column, '=', value as string), eb('id', gt, id)])]);
+  return nullable ? eb.or([later, eb(column, 'is', null)]) : later;
+}
+
+/** The sort value of a row, for its cursor. */
+export function sortValue(user: PublicUser, sort: string | undefined): string | number | null {
+  return user[sortOf(sort).key];
+}
+
 /** Kysely queries for users; returns undefined for "not found" and leaves the decision to the service. */
 export function usersStore(db: Kysely<Database>) {
-  function filtered(f: Pick<ListUsersFilter, 'role' | 'status' | 'q'>) {
-    let q = db.selectFrom('users') as SelectQueryBuilder<Database, 'users', object>;
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+
+  /** lower(column) starts with `prefix` (already lower-case), in a form each database answers from an index. */
+  function startsWith(eb: ExpressionBuilder<Database, 'users'>, column: 'username' | 'email', prefix: string): Expression<SqlBool> {
+    const lower = sql<string>`lower(${sql.ref(column)})`;
+    if (postgres) return eb(lower, 'like', likePattern(prefix, { suffix: '%' }));
+    return eb.and([eb(lower, '>=', prefix), eb(lower, '<', prefixEnd(prefix))]);
+  }
+
+  function filtered(f: UserFilter): UsersQuery {
+    let q = db.selectFrom('users') as UsersQuery;
     if (f.role) q = q.where('role', '=', f.role);
     if (f.status) q = q.where('status', '=', f.status);
     if (f.q) {
-      const like = likePattern(f.q.toLowerCase(), { prefix: '%', suffix: '%' });
-      q = q.where((eb) => eb.or([eb(sql`lower(username)`, 'like', like), eb(sql`lower(email)`, 'like', like), eb(sql`lower(display_name)`, 'like', like)]));
+      const prefix = f.q.toLowerCase();
+      const id = /^[0-9]{1,10}$/.test(f.q) ? Number(f.q) : undefined;
+      q = q.where((eb) =>
+        eb.or([
+          startsWith(eb, 'username', prefix),
+          startsWith(eb, 'email', prefix),
+          ...(id !== undefined && id <= 2_147_483_647 ? [eb('id', '=', id)] : []),
+        ]),
+      );
     }
+    const at = (s: string) => new Date(s).toISOString();
+    if (f.createdFrom) q = q.where('created_at', '>=', at(f.createdFrom));
+    if (f.createdTo) q = q.where('created_at', '<', at(f.createdTo));
+    if (f.lastLoginFrom) q = q.where('last_login_at', '>=', at(f.lastLoginFrom));
+    if (f.lastLoginTo) q = q.where('last_login_at', '<', at(f.lastLoginTo));
     return q;
   }
   const records = recordsById(db, 'users', PUBLIC_COLUMNS, toPublicUser);
@@ -102,17 +195,21 @@ export function usersStore(db: Kysely<Database>) {
       return r && toCredentials(r);
     },
 
-    async list(f: ListUsersFilter): Promise<PublicUser[]> {
-      const sort = f.sort ?? 'id';
-      const desc = sort.startsWith('-');
-      const column = SORT_COLUMNS[(desc ? sort.slice(1) : sort) as keyof typeof SORT_COLUMNS];
-      let q = filtered(f).select(PUBLIC_COLUMNS).orderBy(column, desc ? 'desc' : 'asc');
-      if (column !== 'id') q = q.orderBy('id', desc ? 'desc' : 'asc');
-      const rows = await onePage(q, f).execute();
+    /**
+     * Up to `limit` users in the filter's sort: after `cursor` (keyset) when given, else from `offset`. Both read
+     * the same order, so a page's last row makes the cursor of the next.
+     */
+    async list(f: UserFilter & { sort?: string }, page: { limit: number; offset?: number; cursor?: { value: string | number | null; id: number } }): Promise<PublicUser[]> {
+      let q = ordered(filtered(f).select(PUBLIC_COLUMNS), f.sort);
+      if (page.cursor) {
+        const c = page.cursor;
+        q = q.where((eb) => after(eb, f.sort, c));
+      } else if (page.offset) q = q.offset(page.offset);
+      const rows = await q.limit(page.limit).execute();
       return rows.map(toPublicUser);
     },
 
-    async count(f: Pick<ListUsersFilter, 'role' | 'status' | 'q'>): Promise<number> {
+    async count(f: UserFilter): Promise<number> {
       return countRows(filtered(f));
     },
 
@@ -127,6 +224,35 @@ export function usersStore(db: Kysely<Database>) {
         .set({ lockout_epoch: sql<number>`lockout_epoch + 1` })
         .where('id', '=', id)
         .execute();
+    },
+
+    /** Ids of suspended users whose suspension ended by `now`, oldest first. */
+    async dueSuspensions(now: string, limit: number): Promise<number[]> {
+      const rows = await db
+        .selectFrom('users')
+        .select('id')
+        .where('status', '=', 'suspended')
+        .where('suspended_until', '<=', now)
+        .orderBy('suspended_until')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => Number(r.id));
+    },
+
+    /**
+     * Lifts a suspension that ended by `now`, only if it still stands: of two nodes lifting it at once, one
+     * changes the row and the other gets undefined (and records nothing).
+     */
+    async liftEndedSuspension(id: number, now: string): Promise<PublicUser | undefined> {
+      const r = await db
+        .updateTable('users')
+        .set({ status: 'active', suspended_reason: null, suspended_until: null, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'suspended')
+        .where('suspended_until', '<=', now)
+        .returning(PUBLIC_COLUMNS)
+        .executeTakeFirst();
+      return r && toPublicUser(r);
     },
 
     /** PostgreSQL only: locks the active admins' rows, in id order, until the transaction ends. */
