@@ -43,6 +43,12 @@ export type User = ResponseOf<'getUser'>;
 export type UserListParams = QueryOf<'listUsers'>;
 export type UserCreateParams = BodyOf<'createUser'>;
 export type UserUpdateParams = BodyOf<'updateUser'>;
+/** A page of users with the keyset cursor of the next page (`null` on the last). */
+export type UserPage = ResponseOf<'listUsers'>;
+export type UserBulkParams = BodyOf<'bulkUsers'>;
+export type UserBulkResult = ResponseOf<'bulkUsers'>;
+export type UserSuspendParams = BodyOf<'suspendUser'>;
+export type UserSession = ResponseOf<'listUserSessions'>['data'][number];
 
 // Authentication
 export type LoginParams = BodyOf<'login'>;

@@ -86,6 +86,34 @@ describe('every resource against a real Gatrix', () => {
     assert.equal(requests.length, 1);
   });
 
+  it('users (console calls): cursor paging, bulk, suspend/unsuspend, unlock, resetPassword, sessions', async () => {
+    for (let i = 0; i < 3; i++) await client.users.create({ username: `cur_${i}`, email: `cur${i}@example.com` });
+    const first = await client.users.list({ q: 'cur_', limit: 2, sort: 'username' });
+    assert.deepEqual(first.data.map((u) => u.username), ['cur_0', 'cur_1']);
+    assert.ok(first.nextCursor);
+    const second = await client.users.list({ q: 'cur_', limit: 2, sort: 'username', cursor: first.nextCursor });
+    assert.deepEqual(second.data.map((u) => u.username), ['cur_2']);
+    assert.equal(second.nextCursor, null);
+
+    const bulk = await client.users.bulk({ action: 'setRole', role: 'viewer', filter: { q: 'cur_' }, reason: 'sdk test' });
+    assert.deepEqual([bulk.total, bulk.succeeded, bulk.failed], [3, 3, 0]);
+
+    const u = await client.users.create({ username: 'sdk_suspend', email: 'sdk_suspend@example.com', password: 'sdk-suspend-pass-1' });
+    const suspended = await client.users.suspend(u.id, { reason: 'SDK test', until: new Date(Date.now() + 3_600_000).toISOString() });
+    assert.equal(suspended.status, 'suspended');
+    assert.equal(suspended.suspendedReason, 'SDK test');
+    assert.equal((await client.users.unsuspend(u.id)).status, 'active');
+    assert.equal(await client.users.unlock(u.id), undefined);
+    const { temporaryPassword } = await client.users.resetPassword(u.id);
+    assert.equal(temporaryPassword.length, 24);
+    const signedIn = await new GatrixClient({ baseURL: g.baseUrl }).auth.login({ username: 'sdk_suspend', password: temporaryPassword });
+    assert.ok(signedIn.refreshToken);
+    const sessions = await client.users.sessions(u.id);
+    assert.equal(sessions.length, 1);
+    await client.users.revokeSession(u.id, sessions[0].id);
+    assert.deepEqual(await client.users.sessions(u.id), []);
+  });
+
   it('worlds: create, get, update, list filters, setMaintenance, reorder, delete', async () => {
     const a = await client.worlds.create({ worldId: 'res_a', name: 'A', tags: ['pvp'], region: 'kr' });
     const b = await client.worlds.create({ worldId: 'res_b', name: 'B', visible: false });

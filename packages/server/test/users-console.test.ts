@@ -53,7 +53,7 @@ eachDatabase('users (console)', (kind) => {
     it('createdFrom/createdTo and lastLoginFrom/lastLoginTo filter by time ranges', async () => {
       const u = await create({ username: 'rangeuser', email: 'rangeuser@example.com' });
       const at = '2024-03-01T10:00:00.000Z';
-      await usersStore(h.db.db).update(u.id, { created_at: at, last_login_at: '2024-04-01T00:00:00.000Z' });
+      await h.db.db.updateTable('users').set({ created_at: at, last_login_at: '2024-04-01T00:00:00.000Z' }).where('id', '=', u.id).execute();
       h.services.users.forgetCached();
       const ids = async (qs: string) => (await list(`q=rangeuser&${qs}`)).data.map((x) => x.id);
       assert.deepEqual(await ids('createdFrom=2024-03-01T10:00:00Z&createdTo=2024-03-01T10:00:01Z'), [u.id], 'from is inclusive');
@@ -71,8 +71,10 @@ eachDatabase('users (console)', (kind) => {
       const made: number[] = [];
       for (let i = 0; i < 9; i++) made.push((await create({ username: `ks${i}`, email: `ks${i}@example.com` })).id);
       // Some users signed in (some at the same moment), the others never: lastLoginAt has ties and nulls.
-      const store = usersStore(h.db.db);
-      for (const [i, id] of made.entries()) if (i % 3 !== 0) await store.update(id, { last_login_at: `2025-01-0${1 + (i % 2)}T00:00:00.000Z`, created_at: `2025-02-0${1 + (i % 4)}T00:00:00.000Z` });
+      for (const [i, id] of made.entries()) {
+        if (i % 3 === 0) continue;
+        await h.db.db.updateTable('users').set({ last_login_at: `2025-01-0${1 + (i % 2)}T00:00:00.000Z`, created_at: `2025-02-0${1 + (i % 4)}T00:00:00.000Z` }).where('id', '=', id).execute();
+      }
       h.services.users.forgetCached();
       for (const sort of ['id', '-id', 'username', '-username', 'createdAt', '-createdAt', 'lastLoginAt', '-lastLoginAt']) {
         const all = (await list(`q=ks&limit=100&sort=${sort}`)).data.map((u) => u.id);
@@ -311,7 +313,7 @@ eachDatabase('users (console)', (kind) => {
         assert.equal((await usersStore(s.db.db).findById(made[2]))?.status, 'suspended', 'a suspension without an end stays');
         const events = (await readEventsAfter(s.db.db, seq)).map((e) => e.envelope).filter((e) => e.event === 'user.updated');
         assert.deepEqual(events.map((e) => (e.data as { userId: number }).userId).sort(), made.slice(0, 2).sort());
-        assert.deepEqual((events[0].data as { changes: { status: unknown } }).changes.status, { from: 'suspended', to: 'active' });
+        assert.deepEqual((events[0].data as unknown as { changes: { status: unknown } }).changes.status, { from: 'suspended', to: 'active' });
       } finally {
         await s.close();
       }

@@ -57,7 +57,7 @@ export interface EventDefinition {
 
 export const EVENT_CATALOG = {
   'user.created': { socketEvent: 'user_registered', description: 'A user account was created.' },
-  'user.updated': { socketEvent: 'user_updated', description: 'A user account changed; `changes` lists each field from → to.' },
+  'user.updated': { socketEvent: 'user_updated', description: 'A user account changed (also: suspended, unsuspended by hand or when its suspension ends, password reset); `changes` lists each field from → to.' },
   'user.deleted': { socketEvent: 'user_deleted', description: 'A user account was deleted.' },
   'user.login': { socketEvent: 'user_login', description: 'A user signed in.' },
   'world.created': { socketEvent: 'world_created', description: 'A game world was created.' },

@@ -38,10 +38,27 @@ export interface paths {
     put: operations["changePassword"];
   };
   "/api/v1/users": {
-    /** List users */
+    /**
+     * List users
+     * @description A page of users, filtered and sorted. Page with `page` (offset) or, stable under concurrent changes, with `cursor` = the previous `nextCursor`. Pages are cached for up to 2 s.
+     */
     get: operations["listUsers"];
     /** Create a user */
     post: operations["createUser"];
+  };
+  "/api/v1/users/export.csv": {
+    /**
+     * Export users as CSV
+     * @description Every user matching the list filters, as a streamed UTF-8 CSV file (header row first; `bom=true` starts it with a byte order mark). Cells a spreadsheet would run as formulas are prefixed with `'`. The export is audited (`users.exported`, with its filter and row count).
+     */
+    get: operations["exportUsersCsv"];
+  };
+  "/api/v1/users/bulk": {
+    /**
+     * Change or delete many users
+     * @description Sets the status or role of, or deletes, up to 10,000 users given by `ids` or by `filter` ("all matching"). Each user is its own audited change under the single routes' rules; refusals are reported per user and do not stop the others.
+     */
+    post: operations["bulkUsers"];
   };
   "/api/v1/users/{id}": {
     /** Get a user */
@@ -52,6 +69,48 @@ export interface paths {
     delete: operations["deleteUser"];
     /** Update a user (partial: fields not sent are kept) */
     patch: operations["patchUser"];
+  };
+  "/api/v1/users/{id}/suspend": {
+    /**
+     * Suspend a user
+     * @description Sets the status to `suspended` with a reason and, optionally, an end time (`until`, in the future) at which the server lifts it. Ends the user's login sessions; a suspended user cannot sign in. Not for your own account or the last active admin.
+     */
+    post: operations["suspendUser"];
+  };
+  "/api/v1/users/{id}/unsuspend": {
+    /**
+     * Lift a suspension
+     * @description Sets a suspended user's status back to `active` and clears its reason and end time; a user who is not suspended is answered unchanged.
+     */
+    post: operations["unsuspendUser"];
+  };
+  "/api/v1/users/{id}/unlock": {
+    /**
+     * Lift a login lockout
+     * @description Clears the failed-login counters of the account (by username and email) on every node, so it may sign in again at once. Counters per source address are kept.
+     */
+    post: operations["unlockUser"];
+  };
+  "/api/v1/users/{id}/reset-password": {
+    /**
+     * Reset a user's password
+     * @description Replaces the password with a random one, answered this once (the server keeps only its hash), ends the user's login sessions and lifts its login lockout. Not for your own account.
+     */
+    post: operations["resetUserPassword"];
+  };
+  "/api/v1/users/{id}/sessions": {
+    /**
+     * List a user's login sessions
+     * @description The user's live login sessions (refresh-token families), newest first; never a token. Staff with users.write only.
+     */
+    get: operations["listUserSessions"];
+  };
+  "/api/v1/users/{id}/sessions/{sessionId}": {
+    /**
+     * End a user's login session
+     * @description Revokes the session's refresh tokens and closes its sockets; its access token stops working for sockets at once and for HTTP when it expires.
+     */
+    delete: operations["revokeUserSession"];
   };
   "/api/v1/api-keys": {
     /** List API keys (prefix and last use; never the key) */
@@ -328,6 +387,13 @@ export interface operations {
               status: "active" | "pending" | "suspended";
               /** Format: date-time */
               lastLoginAt: string | null;
+              /** @description Why the account is suspended; null unless `status` is `suspended`. */
+              suspendedReason: string | null;
+              /**
+               * Format: date-time
+               * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
+               */
+              suspendedUntil: string | null;
               /** Format: date-time */
               createdAt: string;
               /** Format: date-time */
@@ -462,6 +528,13 @@ export interface operations {
             status: "active" | "pending" | "suspended";
             /** Format: date-time */
             lastLoginAt: string | null;
+            /** @description Why the account is suspended; null unless `status` is `suspended`. */
+            suspendedReason: string | null;
+            /**
+             * Format: date-time
+             * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
+             */
+            suspendedUntil: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -524,16 +597,33 @@ export interface operations {
       };
     };
   };
-  /** List users */
+  /**
+   * List users
+   * @description A page of users, filtered and sorted. Page with `page` (offset) or, stable under concurrent changes, with `cursor` = the previous `nextCursor`. Pages are cached for up to 2 s.
+   */
   listUsers: {
     parameters: {
       query?: {
+        /** @description Page number, from 1 (offset paging); ignored when `cursor` is given. */
         page?: number;
+        /** @description Users per page (1 to 100). */
         limit?: number;
         role?: "admin" | "operator" | "viewer" | "player";
         status?: "active" | "pending" | "suspended";
+        /** @description Prefix search, case-insensitive, on the username or the email; an all-digit value also matches the id exactly. */
         q?: string;
+        /** @description Created at or after this time (ISO 8601). */
+        createdFrom?: string;
+        /** @description Created before this time (ISO 8601). */
+        createdTo?: string;
+        /** @description Last signed in at or after this time; excludes users who never signed in. */
+        lastLoginFrom?: string;
+        /** @description Last signed in before this time; excludes users who never signed in. */
+        lastLoginTo?: string;
+        /** @description Order: a field, `-` first for descending; ties in id order. Users who never signed in come last in both `lastLoginAt` orders. */
         sort?: "id" | "-id" | "username" | "-username" | "createdAt" | "-createdAt" | "lastLoginAt" | "-lastLoginAt";
+        /** @description Keyset paging: the `nextCursor` of the previous page, with the same `sort` and filters. Stable under inserts and deletes, unlike `page`. */
+        cursor?: string;
       };
     };
     responses: {
@@ -552,6 +642,13 @@ export interface operations {
                 status: "active" | "pending" | "suspended";
                 /** Format: date-time */
                 lastLoginAt: string | null;
+                /** @description Why the account is suspended; null unless `status` is `suspended`. */
+                suspendedReason: string | null;
+                /**
+                 * Format: date-time
+                 * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
+                 */
+                suspendedUntil: string | null;
                 /** Format: date-time */
                 createdAt: string;
                 /** Format: date-time */
@@ -563,6 +660,8 @@ export interface operations {
               total: number;
               totalPages: number;
             };
+            /** @description Pass as `cursor` for the page after this one; null on the last page. */
+            nextCursor: string | null;
           };
         };
       };
@@ -618,6 +717,13 @@ export interface operations {
             status: "active" | "pending" | "suspended";
             /** Format: date-time */
             lastLoginAt: string | null;
+            /** @description Why the account is suspended; null unless `status` is `suspended`. */
+            suspendedReason: string | null;
+            /**
+             * Format: date-time
+             * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
+             */
+            suspendedUntil: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -663,6 +769,172 @@ export interface operations {
       };
     };
   };
+  /**
+   * Export users as CSV
+   * @description Every user matching the list filters, as a streamed UTF-8 CSV file (header row first; `bom=true` starts it with a byte order mark). Cells a spreadsheet would run as formulas are prefixed with `'`. The export is audited (`users.exported`, with its filter and row count).
+   */
+  exportUsersCsv: {
+    parameters: {
+      query?: {
+        role?: "admin" | "operator" | "viewer" | "player";
+        status?: "active" | "pending" | "suspended";
+        /** @description Prefix search, case-insensitive, on the username or the email; an all-digit value also matches the id exactly. */
+        q?: string;
+        /** @description Created at or after this time (ISO 8601). */
+        createdFrom?: string;
+        /** @description Created before this time (ISO 8601). */
+        createdTo?: string;
+        /** @description Last signed in at or after this time; excludes users who never signed in. */
+        lastLoginFrom?: string;
+        /** @description Last signed in before this time; excludes users who never signed in. */
+        lastLoginTo?: string;
+        /** @description Order: a field, `-` first for descending; ties in id order. Users who never signed in come last in both `lastLoginAt` orders. */
+        sort?: "id" | "-id" | "username" | "-username" | "createdAt" | "-createdAt" | "lastLoginAt" | "-lastLoginAt";
+        /** @description Start the file with a UTF-8 byte order mark (for spreadsheet programs that need one to read UTF-8). */
+        bom?: boolean;
+      };
+    };
+    responses: {
+      /** @description The CSV file (`Content-Disposition: attachment`). */
+      200: {
+        content: {
+          "text/csv": string;
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Change or delete many users
+   * @description Sets the status or role of, or deletes, up to 10,000 users given by `ids` or by `filter` ("all matching"). Each user is its own audited change under the single routes' rules; refusals are reported per user and do not stop the others.
+   */
+  bulkUsers: {
+    requestBody: {
+      content: {
+        "application/json": {
+          /**
+           * @description What to do to each user.
+           * @enum {string}
+           */
+          action: "setStatus" | "setRole" | "delete";
+          /** @description The users to act on (at most 10,000). Give `ids` or `filter`, not both. */
+          ids?: number[];
+          /**
+           * UserFilter
+           * @description Every user the list would show with these filters ("select all matching"); refused when more than 10,000 match.
+           */
+          filter?: {
+            /** @enum {string} */
+            role?: "admin" | "operator" | "viewer" | "player";
+            /** @enum {string} */
+            status?: "active" | "pending" | "suspended";
+            /** @description Prefix search, case-insensitive, on the username or the email; an all-digit value also matches the id exactly. */
+            q?: string;
+            /**
+             * Format: date-time
+             * @description Created at or after this time (ISO 8601).
+             */
+            createdFrom?: string;
+            /**
+             * Format: date-time
+             * @description Created before this time (ISO 8601).
+             */
+            createdTo?: string;
+            /**
+             * Format: date-time
+             * @description Last signed in at or after this time; excludes users who never signed in.
+             */
+            lastLoginFrom?: string;
+            /**
+             * Format: date-time
+             * @description Last signed in before this time; excludes users who never signed in.
+             */
+            lastLoginTo?: string;
+          };
+          /**
+           * @description The new status; required by `setStatus`.
+           * @enum {string}
+           */
+          status?: "active" | "pending" | "suspended";
+          /**
+           * @description The new role; required by `setRole`.
+           * @enum {string}
+           */
+          role?: "admin" | "operator" | "viewer" | "player";
+          /** @description Why (1 to 500 characters); kept in the audit entry of each change. */
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            total: number;
+            succeeded: number;
+            failed: number;
+            results: {
+                id: number;
+                ok: boolean;
+                /** BulkItemError */
+                error?: {
+                  code: string;
+                  detail: string;
+                };
+              }[];
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      413: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      415: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   /** Get a user */
   getUser: {
     parameters: {
@@ -685,6 +957,13 @@ export interface operations {
             status: "active" | "pending" | "suspended";
             /** Format: date-time */
             lastLoginAt: string | null;
+            /** @description Why the account is suspended; null unless `status` is `suspended`. */
+            suspendedReason: string | null;
+            /**
+             * Format: date-time
+             * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
+             */
+            suspendedUntil: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -751,6 +1030,13 @@ export interface operations {
             status: "active" | "pending" | "suspended";
             /** Format: date-time */
             lastLoginAt: string | null;
+            /** @description Why the account is suspended; null unless `status` is `suspended`. */
+            suspendedReason: string | null;
+            /**
+             * Format: date-time
+             * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
+             */
+            suspendedUntil: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -885,6 +1171,13 @@ export interface operations {
             status: "active" | "pending" | "suspended";
             /** Format: date-time */
             lastLoginAt: string | null;
+            /** @description Why the account is suspended; null unless `status` is `suspended`. */
+            suspendedReason: string | null;
+            /**
+             * Format: date-time
+             * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
+             */
+            suspendedUntil: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -930,6 +1223,324 @@ export interface operations {
       };
       /** @description RFC 9457 problem details */
       415: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Suspend a user
+   * @description Sets the status to `suspended` with a reason and, optionally, an end time (`until`, in the future) at which the server lifts it. Ends the user's login sessions; a suspended user cannot sign in. Not for your own account or the last active admin.
+   */
+  suspendUser: {
+    parameters: {
+      path: {
+        /** @description The user id. */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description Why (1 to 500 characters); kept in the audit entry of each change. */
+          reason: string;
+          /**
+           * Format: date-time
+           * @description When the suspension ends on its own (ISO 8601, in the future); without it, until unsuspended.
+           */
+          until?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            id: number;
+            username: string;
+            email: string;
+            displayName: string | null;
+            /** @enum {string} */
+            role: "admin" | "operator" | "viewer" | "player";
+            /** @enum {string} */
+            status: "active" | "pending" | "suspended";
+            /** Format: date-time */
+            lastLoginAt: string | null;
+            /** @description Why the account is suspended; null unless `status` is `suspended`. */
+            suspendedReason: string | null;
+            /**
+             * Format: date-time
+             * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
+             */
+            suspendedUntil: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      415: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Lift a suspension
+   * @description Sets a suspended user's status back to `active` and clears its reason and end time; a user who is not suspended is answered unchanged.
+   */
+  unsuspendUser: {
+    parameters: {
+      path: {
+        /** @description The user id. */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            id: number;
+            username: string;
+            email: string;
+            displayName: string | null;
+            /** @enum {string} */
+            role: "admin" | "operator" | "viewer" | "player";
+            /** @enum {string} */
+            status: "active" | "pending" | "suspended";
+            /** Format: date-time */
+            lastLoginAt: string | null;
+            /** @description Why the account is suspended; null unless `status` is `suspended`. */
+            suspendedReason: string | null;
+            /**
+             * Format: date-time
+             * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
+             */
+            suspendedUntil: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Lift a login lockout
+   * @description Clears the failed-login counters of the account (by username and email) on every node, so it may sign in again at once. Counters per source address are kept.
+   */
+  unlockUser: {
+    parameters: {
+      path: {
+        /** @description The user id. */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Unlocked. */
+      204: {
+        content: never;
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Reset a user's password
+   * @description Replaces the password with a random one, answered this once (the server keeps only its hash), ends the user's login sessions and lifts its login lockout. Not for your own account.
+   */
+  resetUserPassword: {
+    parameters: {
+      path: {
+        /** @description The user id. */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            /** @description Shown this once; the server keeps only its hash. */
+            temporaryPassword: string;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * List a user's login sessions
+   * @description The user's live login sessions (refresh-token families), newest first; never a token. Staff with users.write only.
+   */
+  listUserSessions: {
+    parameters: {
+      path: {
+        /** @description The user id. */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            data: ({
+                /** @description The session id (its refresh-token family); not a credential. */
+                id: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                expiresAt: string;
+                /**
+                 * Format: date-time
+                 * @description When its refresh token was last used; null: never refreshed.
+                 */
+                lastUsedAt: string | null;
+              })[];
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * End a user's login session
+   * @description Revokes the session's refresh tokens and closes its sockets; its access token stops working for sockets at once and for HTTP when it expires.
+   */
+  revokeUserSession: {
+    parameters: {
+      path: {
+        /** @description The user id. */
+        id: number;
+        /** @description A session id from the user's session list. */
+        sessionId: string;
+      };
+    };
+    responses: {
+      /** @description Ended. */
+      204: {
+        content: never;
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
         content: {
           "application/json": components["schemas"]["Problem"];
         };
