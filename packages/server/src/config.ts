@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { passwordProblem } from './core/password-policy.ts';
 
 /** Every setting Gatrix reads, parsed and validated once at start. */
@@ -41,6 +42,8 @@ export interface Config {
   http: HttpLimits;
   /** How long start-up keeps retrying an unreachable database or Redis before it gives up. */
   startupWaitMs: number;
+  /** The operator console served at `/`: GATRIX_CONSOLE=off serves none; `dir` is the built app (GATRIX_CONSOLE_DIR). */
+  console: { enabled: boolean; dir: string };
 }
 
 export interface HttpLimits {
@@ -177,6 +180,9 @@ function httpLimits(env: Env): HttpLimits {
   return { requestTimeoutMs, headersTimeoutMs, maxConnections: int(env, 'GATRIX_MAX_CONNECTIONS', 10_000, 1, 1_000_000) };
 }
 
+/** packages/console/dist of this checkout: where `npm run build -w @gatrix/console` writes the console. */
+export const DEFAULT_CONSOLE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../console/dist');
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -255,6 +261,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     http: httpLimits(env),
     startupWaitMs: int(env, 'GATRIX_STARTUP_WAIT_SECONDS', 60, 0, 3600) * 1000,
+    console: { enabled: bool(env, 'GATRIX_CONSOLE', true), dir: path.resolve(str(env, 'GATRIX_CONSOLE_DIR') ?? DEFAULT_CONSOLE_DIR) },
     webhooks: {
       allowPrivateNetworks: bool(env, 'GATRIX_WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
       retryScheduleMs: retrySchedule(env),

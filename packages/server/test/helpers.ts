@@ -148,6 +148,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     GATRIX_ADMIN_EMAIL: ADMIN.email,
     GATRIX_ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'silent',
+    // Suites that test the console turn it on; the others see the API's route table only.
+    GATRIX_CONSOLE: 'off',
     ...overrides,
   });
 }

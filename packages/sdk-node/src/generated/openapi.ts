@@ -18,15 +18,24 @@ export interface paths {
     get: operations["readyz"];
   };
   "/api/v1/auth/login": {
-    /** Sign in with username or email and password */
+    /**
+     * Sign in with username or email and password
+     * @description Returns an access token and a single-use refresh token. With `X-Gatrix-Client: console` the refresh token is set in the HttpOnly cookie `gatrix_refresh` instead of the body, and players are refused (403 `console_forbidden`). Failed attempts are throttled per account and per IP (429).
+     */
     post: operations["login"];
   };
   "/api/v1/auth/refresh": {
-    /** Trade a refresh token for a new token pair (the old refresh token is spent) */
+    /**
+     * Trade a refresh token for a new token pair (the old refresh token is spent)
+     * @description Send the refresh token in the body; the console (`X-Gatrix-Client: console`) sends no body and the `gatrix_refresh` cookie instead, which is replaced. A refresh token used twice ends its whole session (401 `refresh_token_reused`).
+     */
     post: operations["refreshToken"];
   };
   "/api/v1/auth/logout": {
-    /** End the session of a refresh token, or every session when none is sent */
+    /**
+     * End the session of a refresh token, or every session when none is sent
+     * @description With `X-Gatrix-Client: console`, ends the session of the `gatrix_refresh` cookie (none: nothing is ended) and clears the cookie. Otherwise ends the session of the body's refresh token, or every session of the user when the body has none.
+     */
     post: operations["logout"];
   };
   "/api/v1/auth/me": {
@@ -351,8 +360,17 @@ export interface operations {
       };
     };
   };
-  /** Sign in with username or email and password */
+  /**
+   * Sign in with username or email and password
+   * @description Returns an access token and a single-use refresh token. With `X-Gatrix-Client: console` the refresh token is set in the HttpOnly cookie `gatrix_refresh` instead of the body, and players are refused (403 `console_forbidden`). Failed attempts are throttled per account and per IP (429).
+   */
   login: {
+    parameters: {
+      header?: {
+        /** @description `console` for the operator console: the refresh token travels in the HttpOnly cookie `gatrix_refresh` (never in the body), and a present `Origin` must match the host. Other clients leave it out. */
+        "x-gatrix-client"?: string;
+      };
+    };
     requestBody: {
       content: {
         "application/json": {
@@ -369,6 +387,7 @@ export interface operations {
         content: {
           "application/json": {
             accessToken: string;
+            /** @description Single-use refresh token (in the `gatrix_refresh` cookie instead, for the console: see `X-Gatrix-Client`). */
             refreshToken: string;
             /** @enum {string} */
             tokenType: "Bearer";
@@ -434,12 +453,21 @@ export interface operations {
       };
     };
   };
-  /** Trade a refresh token for a new token pair (the old refresh token is spent) */
+  /**
+   * Trade a refresh token for a new token pair (the old refresh token is spent)
+   * @description Send the refresh token in the body; the console (`X-Gatrix-Client: console`) sends no body and the `gatrix_refresh` cookie instead, which is replaced. A refresh token used twice ends its whole session (401 `refresh_token_reused`).
+   */
   refreshToken: {
+    parameters: {
+      header?: {
+        /** @description `console` for the operator console: the refresh token travels in the HttpOnly cookie `gatrix_refresh` (never in the body), and a present `Origin` must match the host. Other clients leave it out. */
+        "x-gatrix-client"?: string;
+      };
+    };
     requestBody: {
       content: {
         "application/json": {
-          refreshToken: string;
+          refreshToken?: string;
         };
       };
     };
@@ -449,6 +477,7 @@ export interface operations {
         content: {
           "application/json": {
             accessToken: string;
+            /** @description Single-use refresh token (in the `gatrix_refresh` cookie instead, for the console: see `X-Gatrix-Client`). */
             refreshToken: string;
             /** @enum {string} */
             tokenType: "Bearer";
@@ -470,6 +499,12 @@ export interface operations {
         };
       };
       /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
       415: {
         content: {
           "application/json": components["schemas"]["Problem"];
@@ -477,8 +512,17 @@ export interface operations {
       };
     };
   };
-  /** End the session of a refresh token, or every session when none is sent */
+  /**
+   * End the session of a refresh token, or every session when none is sent
+   * @description With `X-Gatrix-Client: console`, ends the session of the `gatrix_refresh` cookie (none: nothing is ended) and clears the cookie. Otherwise ends the session of the body's refresh token, or every session of the user when the body has none.
+   */
   logout: {
+    parameters: {
+      header?: {
+        /** @description `console` for the operator console: the refresh token travels in the HttpOnly cookie `gatrix_refresh` (never in the body), and a present `Origin` must match the host. Other clients leave it out. */
+        "x-gatrix-client"?: string;
+      };
+    };
     requestBody: {
       content: {
         "application/json": {

@@ -31,6 +31,7 @@ import { webhooksRoutes } from '../modules/webhooks/routes.ts';
 import { whitelistRoutes } from '../modules/whitelist/routes.ts';
 import { createMonitoring, databaseGauges, UNMATCHED_ROUTE, type Monitoring } from '../monitoring/index.ts';
 import { monitoringRoutes } from '../monitoring/routes.ts';
+import { consoleRoutes } from './console.ts';
 import { requestRecorder } from './request-log.ts';
 import { createNodeServices, type Services } from './services.ts';
 import { systemRoutes } from './system-routes.ts';
@@ -169,7 +170,7 @@ export async function buildApp(
 
   await systemRoutes(app, ctx, () => services.bus.ready() && realtime.ready());
 
-  authRoutes(app, services.auth, services.users);
+  await authRoutes(app, services.auth, services.users, config.refreshTokenTtlSeconds);
   usersRoutes(app, services.users);
   apiKeysRoutes(app, services.apiKeys);
   auditRoutes(app, services.audit);
@@ -180,6 +181,8 @@ export async function buildApp(
   whitelistRoutes(app, services.whitelist);
   clientVersionsRoutes(app, services.clientVersions);
   monitoringRoutes(app, { ...monitoring, metricsToken: config.metricsToken });
+  // Last: its catch-all answers the console page for paths no route above has.
+  await consoleRoutes(app, config.console, logger);
 
   app.addHook('onClose', async () => {
     await Promise.all([services.scheduler.stop(), services.dispatcher.stop(), services.worker.stop()]);

@@ -22,6 +22,8 @@ export const PROBLEM_CODES = {
   own_account: [403, 'Users cannot delete, suspend or reset the password of their own account, nor act on it in a bulk request.'],
   account_pending: [403, 'The account is not activated yet; an admin must set its status to `active`.'],
   account_suspended: [403, 'The account is suspended; an admin must unsuspend it (or set its status to `active`), or a temporary suspension must end.'],
+  console_forbidden: [403, 'Players cannot sign in to the console (`X-Gatrix-Client: console`); they sign in from the game with the API.'],
+  cross_origin_refused: [403, 'A console sign-in call (`X-Gatrix-Client: console`) came from another site: its `Origin` header does not match the host it was sent to.'],
   not_found: [404, 'The resource named in the path does not exist.'],
   route_not_found: [404, 'No route has this path. The API lives under `/api/v1`; `/openapi.json` lists every route.'],
   user_not_found: [404, 'No user has this id.'],

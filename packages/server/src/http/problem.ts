@@ -107,6 +107,9 @@ export function registerProblemHandlers(app: FastifyInstance, onServerError: (er
   // A second router knows every registered path, so an existing path with the wrong method answers 405.
   const known = FindMyWay();
   app.addHook('onRoute', (route) => {
+    // A catch-all that hands what it does not serve back to this handler (the console's page fallback) does not
+    // make every path "known": a POST to an unknown path stays 404 rather than 405.
+    if (route.config?.catchAll) return;
     for (const m of ([] as string[]).concat(route.method)) {
       if (!known.hasRoute(m as HTTPMethod, route.url)) known.on(m as HTTPMethod, route.url, () => undefined);
     }
@@ -164,3 +167,10 @@ ${Object.entries(PROBLEM_CODES)
 </dl>
 </body></html>
 `;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A wildcard route that calls `reply.callNotFound()` for what it does not serve (see registerProblemHandlers). */
+    catchAll?: boolean;
+  }
+}

@@ -118,7 +118,8 @@ export function createAuthService(ctx: AppContext, changes: ChangeFeed, users: U
       principals.delete(userId);
     },
 
-    async login(login: string, password: string, ip: string, requestId: string): Promise<TokenPair & { user: PublicUser }> {
+    /** `forConsole`: the operator console signs in, which players may not (refused before any session exists). */
+    async login(login: string, password: string, ip: string, requestId: string, forConsole = false): Promise<TokenPair & { user: PublicUser }> {
       const creds = await usersStore(db).findCredentials(login);
       const account = accountKey(login, creds);
       await throttle(ip, account);
@@ -131,6 +132,9 @@ export function createAuthService(ctx: AppContext, changes: ChangeFeed, users: U
         throw new DomainError('forbidden', `account_${creds.status}` as const, `This account is ${creds.status}`);
       }
       await limiter.recordSuccess(ip, account);
+      if (forConsole && creds.role === 'player') {
+        throw new DomainError('forbidden', 'console_forbidden', 'Players cannot sign in to the console');
+      }
       const now = clock.now();
       const at = now.toISOString();
       const actor: Actor = { principal: { kind: 'user', userId: creds.id, username: creds.username, role: creds.role }, ip, requestId };
