@@ -110,6 +110,7 @@ class Page(Generic[T]):
 
     ``page.pagination`` has ``page``, ``limit``, ``total`` and ``total_pages`` (``totalPages``).
     ``next_page()`` fetches the following page; ``auto_paging_iter()`` yields every item from here to the end.
+    ``next_cursor`` is the keyset cursor of the following page on lists that answer one (users), else ``None``.
     """
 
     def __init__(
@@ -117,9 +118,11 @@ class Page(Generic[T]):
         data: List[T],
         pagination: GatrixObject,
         fetch: Optional[Callable[[int], "Page[T]"]] = None,
+        next_cursor: Optional[str] = None,
     ) -> None:
         self.data: List[T] = data
         self.pagination: GatrixObject = pagination
+        self.next_cursor: Optional[str] = next_cursor
         self._fetch = fetch
 
     @property

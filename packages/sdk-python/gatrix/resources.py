@@ -87,7 +87,8 @@ class _Resource:
         def fetch(page_no: int) -> Page[GatrixObject]:
             return self._page(path, {**query, "page": page_no}, timeout)
 
-        return Page(list(data), pagination, fetch)
+        cursor = answer.get("nextCursor") if isinstance(answer, GatrixObject) else None
+        return Page(list(data), pagination, fetch, cursor if isinstance(cursor, str) else None)
 
     def _iterate(self, path: str, query: Dict[str, Any], limit: int, timeout: Optional[float]) -> Iterator[GatrixObject]:
         query = {**query, "page": query.get("page") or 1, "limit": limit}
@@ -143,7 +144,11 @@ class _CrudResource(_Resource):
 
 
 class UsersResource(_CrudResource):
-    """``/users``: accounts (admin, operator, viewer, player). Filters: ``role``, ``status``, ``q``, ``sort``."""
+    """``/users``: accounts (admin, operator, viewer, player).
+
+    List filters: ``role``, ``status``, ``q`` (prefix of the username or email, or the id), ``created_from``,
+    ``created_to``, ``last_login_from``, ``last_login_to``, ``sort``; keyset paging with ``cursor=page.next_cursor``.
+    """
 
     _path = "/users"
 
@@ -165,6 +170,47 @@ class UsersResource(_CrudResource):
         """Create a user: ``username`` and ``email`` are required; ``role`` defaults to player, ``status`` to active."""
         given = dict(username=username, email=email, display_name=display_name, role=role, status=status, password=password)
         return self._create(params, {**given, **fields}, timeout, idempotency_key)
+
+    def bulk(
+        self,
+        action: str,
+        *,
+        ids: Any = NOT_GIVEN,
+        filter: Any = NOT_GIVEN,
+        status: Any = NOT_GIVEN,
+        role: Any = NOT_GIVEN,
+        reason: Any = NOT_GIVEN,
+        timeout: Optional[float] = None,
+    ) -> GatrixObject:
+        """``setStatus`` / ``setRole`` / ``delete`` for ``ids`` (≤ 10,000) or every user matching ``filter`` (a dict
+        of list filters, camelCase); answers ``total``, ``succeeded``, ``failed`` and one result per user."""
+        body = split_params(None, dict(action=action, ids=ids, filter=filter, status=status, role=role, reason=reason))
+        return self._call("POST", f"{self._path}/bulk", body=body, timeout=timeout)  # type: ignore[no-any-return]
+
+    def suspend(self, id: Id, reason: str, *, until: Any = NOT_GIVEN, timeout: Optional[float] = None) -> GatrixObject:
+        """Suspend the user (its sessions end) with a reason, until ``until`` (ISO 8601 or datetime) or until unsuspended."""
+        body = split_params(None, dict(reason=reason, until=until))
+        return self._call("POST", f"{self._path}/{_id(id)}/suspend", body=body, timeout=timeout)  # type: ignore[no-any-return]
+
+    def unsuspend(self, id: Id, *, timeout: Optional[float] = None) -> GatrixObject:
+        return self._call("POST", f"{self._path}/{_id(id)}/unsuspend", timeout=timeout)  # type: ignore[no-any-return]
+
+    def unlock(self, id: Id, *, timeout: Optional[float] = None) -> None:
+        """Lift the user's failed-login lockout."""
+        self._call("POST", f"{self._path}/{_id(id)}/unlock", timeout=timeout)
+
+    def reset_password(self, id: Id, *, timeout: Optional[float] = None) -> str:
+        """A new random password for the user, returned this once; its sessions end."""
+        answer = self._call("POST", f"{self._path}/{_id(id)}/reset-password", timeout=timeout)
+        return str(answer["temporaryPassword"])
+
+    def sessions(self, id: Id, *, timeout: Optional[float] = None) -> List[GatrixObject]:
+        """The user's live login sessions: ``id``, ``created_at``, ``expires_at``, ``last_used_at`` (never a token)."""
+        answer = self._call("GET", f"{self._path}/{_id(id)}/sessions", timeout=timeout)
+        return list(answer["data"])
+
+    def revoke_session(self, id: Id, session_id: str, *, timeout: Optional[float] = None) -> None:
+        self._call("DELETE", f"{self._path}/{_id(id)}/sessions/{_id(session_id)}", timeout=timeout)
 
 
 class WorldsResource(_CrudResource):

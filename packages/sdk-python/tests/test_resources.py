@@ -71,6 +71,40 @@ class UsersTests(unittest.TestCase):
         self.assertTrue(e.request_id)
         self.assertIn(str(user.id), e.detail or "")
 
+    def test_console_calls_cursor_bulk_suspend_unlock_reset_sessions(self) -> None:
+        c = admin()
+        for i in range(3):
+            c.users.create(username=f"cur_py_{i}", email=f"curpy{i}@example.com")
+        first = c.users.list(q="cur_py_", limit=2, sort="username")
+        self.assertEqual([u.username for u in first], ["cur_py_0", "cur_py_1"])
+        self.assertTrue(first.next_cursor)
+        second = c.users.list(q="cur_py_", limit=2, sort="username", cursor=first.next_cursor)
+        self.assertEqual([u.username for u in second], ["cur_py_2"])
+        self.assertIsNone(second.next_cursor)
+
+        result = c.users.bulk("setRole", role="viewer", filter={"q": "cur_py_"}, reason="python test")
+        self.assertEqual((result.total, result.succeeded, result.failed), (3, 3, 0))
+        with self.assertRaises(ValidationError) as caught:
+            c.users.bulk("setRole", ids=[1])
+        self.assertEqual(caught.exception.status, 400)
+
+        user = c.users.create(username="py_suspend", email="py_suspend@example.com", password="py-suspend-pass-1")
+        until = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
+        suspended = c.users.suspend(user.id, "Python test", until=until)
+        self.assertEqual((suspended.status, suspended.suspended_reason), ("suspended", "Python test"))
+        self.assertEqual(c.users.unsuspend(user.id).status, "active")
+        self.assertIsNone(c.users.unlock(user.id))
+        password = c.users.reset_password(user.id)
+        self.assertEqual(len(password), 24)
+        assert server is not None
+        status, _, _ = server.call("POST", "/api/v1/auth/login", {"username": "py_suspend", "password": password})
+        self.assertEqual(status, 200)
+        sessions = c.users.sessions(user.id)
+        self.assertEqual(len(sessions), 1)
+        self.assertTrue(sessions[0].created_at)
+        c.users.revoke_session(user.id, sessions[0].id)
+        self.assertEqual(c.users.sessions(user.id), [])
+
     def test_a_dict_works_as_well_as_keywords(self) -> None:
         user = admin().users.create({"username": "dict_user", "email": "dict@example.com", "displayName": "D"})
         self.assertEqual(user.display_name, "D")
