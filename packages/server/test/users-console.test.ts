@@ -62,9 +62,11 @@ eachDatabase('users (console)', (kind) => {
       assert.deepEqual(await ids('createdFrom=2024-03-01T19:00:00%2B09:00'), [u.id], 'offsets are understood');
       assert.deepEqual(await ids('lastLoginFrom=2024-03-31T00:00:00Z&lastLoginTo=2024-04-02T00:00:00Z'), [u.id]);
       assert.deepEqual(await ids('lastLoginTo=2024-04-01T00:00:00Z'), []);
-      const bad = await h.call('GET', '/api/v1/users?createdFrom=yesterday', asKey(admin));
-      assert.equal(bad.statusCode, 400);
-      assert.equal(bad.json().errors[0].path, 'query.createdFrom');
+      for (const [qs, path] of [['createdFrom=yesterday', 'query.createdFrom'], ['lastLoginTo=2024-06-30T23:59:60Z', 'query.lastLoginTo']]) {
+        const bad = await h.call('GET', `/api/v1/users?${qs}`, asKey(admin));
+        assert.equal(bad.statusCode, 400, `${qs}: ${bad.body}`);
+        assert.equal(bad.json().errors[0].path, path);
+      }
     });
 
     it('cursor pages walk every sort (descending and nullable lastLoginAt too) in the offset order, once each', async () => {
@@ -138,6 +140,7 @@ eachDatabase('users (console)', (kind) => {
         [{ action: 'delete', ids: [2, 2] }, 'ids'],
         [{ action: 'delete', filter: { q: 'x', bogus: 1 } }, 'filter.bogus'],
         [{ action: 'delete', ids: [2], reason: 'r'.repeat(501) }, 'reason'],
+        [{ action: 'delete', filter: { createdFrom: '2024-06-30T23:59:60Z' } }, 'filter.createdFrom'],
       ];
       for (const [body, path] of cases) {
         const r = await h.call('POST', '/api/v1/users/bulk', { ...asKey(admin), body });
@@ -243,9 +246,11 @@ eachDatabase('users (console)', (kind) => {
       assert.ok(bom.rawPayload.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])));
       const player = (await h.userToken('player')).token;
       assert.equal((await h.call('GET', '/api/v1/users/export.csv', { token: player })).statusCode, 403);
-      const bad = await h.call('GET', '/api/v1/users/export.csv?status=gone', { token: viewer });
-      assert.equal(bad.statusCode, 400);
-      assert.equal(bad.json().errors[0].path, 'query.status');
+      for (const [qs, path] of [['status=gone', 'query.status'], ['createdTo=2024-06-30T23:59:60Z', 'query.createdTo']]) {
+        const bad = await h.call('GET', `/api/v1/users/export.csv?${qs}`, { token: viewer });
+        assert.equal(bad.statusCode, 400, qs);
+        assert.equal(bad.json().errors[0].path, path);
+      }
     });
   });
 

@@ -25,6 +25,7 @@ import {
   type SuspendUserInput,
 } from './schemas.ts';
 import type { UsersService } from './service.ts';
+import { checkFilter } from './store.ts';
 
 const TAGS = ['users'];
 const ID = Type.Object({ id: { ...IdParams.properties.id, description: 'The user id.' } });
@@ -108,6 +109,7 @@ export function usersRoutes(app: App, users: UsersService): void {
     },
     handler: async (request, reply) => {
       const query = request.query as ExportUsersFilter;
+      checkFilter(query);
       const actor = actorOf(request);
       async function* lines(): AsyncGenerator<string, void, undefined> {
         let rows = 0;

@@ -26,7 +26,7 @@ import {
   type UserFilter,
   type UserPageType,
 } from './schemas.ts';
-import { decodeCursor, encodeCursor, sortValue, usersStore, type UserPatchRow } from './store.ts';
+import { checkFilter, decodeCursor, encodeCursor, sortValue, usersStore, type UserPatchRow } from './store.ts';
 import { SYSTEM_ACTOR, type Actor } from '../../core/permissions.ts';
 import { recordChange } from '../../events/record.ts';
 
@@ -253,6 +253,12 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
       if (input.action === 'setRole' && !input.role) throw new ValidationError('role', 'is required by setRole');
       let ids = input.ids;
       if (!ids) {
+        try {
+          checkFilter(input.filter!);
+        } catch (err) {
+          const e = err instanceof ValidationError ? err.errors?.[0] : undefined;
+          throw e ? new ValidationError(e.path.replace(/^query\./, 'filter.'), e.message) : err;
+        }
         ids = [];
         // Read every matching id before changing any, so the changes cannot move the rows still to be read.
         for await (const rows of this.matching(input.filter!, 'id', 1000)) {
@@ -289,6 +295,7 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
       let until: string | null = null;
       if (input.until !== undefined) {
         const t = new Date(input.until);
+        if (Number.isNaN(t.getTime())) throw new ValidationError('until', 'is not a time this server can read');
         if (!(t.getTime() > clock.now().getTime())) throw new ValidationError('until', 'must be in the future');
         until = t.toISOString();
       }

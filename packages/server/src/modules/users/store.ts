@@ -112,6 +112,18 @@ function prefixEnd(prefix: string): string {
   return points.join('') + String.fromCodePoint(last.codePointAt(0)! + 1);
 }
 
+/** A time bound of the filter as stored (UTC, milliseconds); one the schema's format lets through but Date cannot read (a leap second) is a 400. */
+function storedTime(field: keyof UserFilter, value: string): string {
+  const t = new Date(value);
+  if (Number.isNaN(t.getTime())) throw new ValidationError(`query.${field}`, 'is not a time this server can read');
+  return t.toISOString();
+}
+
+/** Throws the 400 a filter's query would, before anything is sent (the CSV export streams). */
+export function checkFilter(f: UserFilter): void {
+  for (const field of ['createdFrom', 'createdTo', 'lastLoginFrom', 'lastLoginTo'] as const) if (f[field]) storedTime(field, f[field]);
+}
+
 /** The user list's order: nulls (never signed in) last in both directions, then id in the sort's direction. */
 function ordered<O>(q: SelectQueryBuilder<Database, 'users', O>, sort: string | undefined) {
   const { column, desc } = sortOf(sort);
@@ -164,11 +176,10 @@ export function usersStore(db: Kysely<Database>) {
         ]),
       );
     }
-    const at = (s: string) => new Date(s).toISOString();
-    if (f.createdFrom) q = q.where('created_at', '>=', at(f.createdFrom));
-    if (f.createdTo) q = q.where('created_at', '<', at(f.createdTo));
-    if (f.lastLoginFrom) q = q.where('last_login_at', '>=', at(f.lastLoginFrom));
-    if (f.lastLoginTo) q = q.where('last_login_at', '<', at(f.lastLoginTo));
+    if (f.createdFrom) q = q.where('created_at', '>=', storedTime('createdFrom', f.createdFrom));
+    if (f.createdTo) q = q.where('created_at', '<', storedTime('createdTo', f.createdTo));
+    if (f.lastLoginFrom) q = q.where('last_login_at', '>=', storedTime('lastLoginFrom', f.lastLoginFrom));
+    if (f.lastLoginTo) q = q.where('last_login_at', '<', storedTime('lastLoginTo', f.lastLoginTo));
     return q;
   }
   const records = recordsById(db, 'users', PUBLIC_COLUMNS, toPublicUser);
