@@ -178,7 +178,16 @@ export async function buildApp(
   maintenanceRoutes(app, services.maintenance);
   clientRoutes(app, services.client);
   webhooksRoutes(app, services.webhooks);
-  whitelistRoutes(app, services.whitelist);
+  whitelistRoutes(app, services.whitelist, async (caller, version) => {
+    // The game-client service's own answers (the same code the client routes run), parsed back from their JSON.
+    const json = async (text: string | Promise<string>) => JSON.parse(await text) as unknown;
+    const clientVersion = version
+      ? await json(services.client.clientVersion({ ...version, accountId: caller.accountId }, caller.ip)).catch((err: unknown) => ({
+          error: err instanceof Error ? err.message : String(err),
+        }))
+      : null;
+    return { status: await json(services.client.status(caller)), gameWorlds: await json(services.client.worlds(caller)), clientVersion };
+  });
   clientVersionsRoutes(app, services.clientVersions);
   monitoringRoutes(app, { ...monitoring, metricsToken: config.metricsToken });
   // Last: its catch-all answers the console page for paths no route above has.

@@ -49,7 +49,12 @@ export interface Actor {
   principal?: Principal;
   ip?: string | null;
   requestId?: string | null;
+  /** Why, in the caller's words (the X-Audit-Reason header, decoded; at most AUDIT_REASON_MAX characters). */
+  reason?: string | null;
 }
+
+/** The longest audit reason, in characters after decoding. */
+export const AUDIT_REASON_MAX = 500;
 
 export const SYSTEM_ACTOR: Actor = {};
 

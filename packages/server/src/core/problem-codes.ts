@@ -49,6 +49,7 @@ export const PROBLEM_CODES = {
   body_too_large: [413, 'The body is larger than the server accepts (`GATRIX_BODY_LIMIT`, 1 MiB by default).'],
   uri_too_long: [414, 'A path parameter is too long.'],
   unsupported_media_type: [415, 'Bodies must be JSON: send `content-type: application/json`.'],
+  whitelist_import_invalid: [422, 'Some lines of a whitelist import are invalid, so nothing was written. `results` has every line with its `error` ({ field, detail }) or its normalized entry; `errors` names the first invalid lines as `lines.<n>.<field>`. Fix them and send again (or `dryRun: true` to check).'],
   idempotency_key_reused: [422, 'This `Idempotency-Key` was already used with a different body or path; use a new key for a new request.'],
   rate_limited: [429, 'Too many requests; retry after the number of seconds in the `retry-after` header.'],
   too_many_login_attempts: [429, 'Too many failed logins for this account or from this address; retry after the number of seconds in the `retry-after` header.'],

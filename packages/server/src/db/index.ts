@@ -26,6 +26,7 @@ import * as m0005 from './migrations/0005_delivery_recovery.ts';
 import * as m0007 from './migrations/0007_accounts.ts';
 import * as m0008 from './migrations/0008_key_check.ts';
 import * as m0009 from './migrations/0009_users_console.ts';
+import * as m0010 from './migrations/0010_console_ops.ts';
 
 export type Db = Kysely<Database>;
 
@@ -125,6 +126,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0007_accounts': m0007,
   '0008_key_check': m0008,
   '0009_users_console': m0009,
+  '0010_console_ops': m0010,
 };
 
 /** Runs every pending migration; the same migrations build both dialects' schemas. */

@@ -20,6 +20,24 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   webhook_nodes: WebhookNodesTable;
   key_checks: KeyChecksTable;
+  metric_minutes: MetricMinutesTable;
+}
+
+/** One node's request, webhook, queue and socket figures for one minute (src/monitoring/timeseries.ts). */
+export interface MetricMinutesTable {
+  node_id: string;
+  /** The minute's start, ISO-8601 UTC. */
+  minute: string;
+  requests: number;
+  /** 5xx answers. */
+  errors: number;
+  /** JSON: the latency histogram's non-empty buckets, `{ "<bucket>": count }`. */
+  latency: string;
+  webhooks_delivered: number;
+  webhooks_failed: number;
+  queue_depth: number;
+  sockets: number;
+  updated_at: string;
 }
 
 /** What proves a node runs with the keys the database was set up with (src/app/keys.ts). */
@@ -85,6 +103,8 @@ export interface AuditLogsTable {
   after: string | null;
   ip: string | null;
   request_id: string | null;
+  /** The X-Audit-Reason the request gave, decoded. */
+  reason: string | null;
   created_at: string;
 }
 

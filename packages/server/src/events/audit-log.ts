@@ -15,6 +15,8 @@ export const AUDIT_TARGETS = {
   client_version: 'ops.read',
   webhook: 'webhooks.read',
   webhook_delivery: 'webhooks.read',
+  /** The audit log itself (its exports). */
+  audit: 'audit.read',
 } as const satisfies Record<string, Permission>;
 
 export type AuditTargetType = keyof typeof AUDIT_TARGETS;
@@ -50,6 +52,7 @@ export async function writeAudit(trx: Kysely<Database>, at: string, actor: Actor
       after: entry.after === undefined ? null : JSON.stringify(entry.after),
       ip: actor.ip ?? null,
       request_id: actor.requestId ?? null,
+      reason: actor.reason ?? null,
       created_at: at,
     })
     .execute();

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ForbiddenError, UnauthorizedError } from '../core/errors.ts';
-import { allows, neededFor, type Permission, type Principal, type Actor } from '../core/permissions.ts';
+import { ForbiddenError, UnauthorizedError, ValidationError } from '../core/errors.ts';
+import { allows, AUDIT_REASON_MAX, neededFor, type Permission, type Principal, type Actor } from '../core/permissions.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -29,8 +29,34 @@ export function credentialOf(headers: FastifyRequest['headers']): string | undef
   return undefined;
 }
 
+/** The header a caller explains a change with; its decoded text goes into every audit entry the request writes. */
+export const AUDIT_REASON_HEADER = 'x-audit-reason';
+
+/**
+ * The request's audit reason: the X-Audit-Reason header, URL-decoded (UTF-8), trimmed; undefined when absent or
+ * blank. A 400 naming the header when it is sent twice, is not valid percent-encoding, has control characters,
+ * or is longer than AUDIT_REASON_MAX characters once decoded.
+ */
+export function auditReasonOf(headers: FastifyRequest['headers']): string | undefined {
+  const raw = headers[AUDIT_REASON_HEADER];
+  if (raw === undefined) return undefined;
+  if (Array.isArray(raw)) throw new ValidationError('X-Audit-Reason', 'must be sent once');
+  let text: string;
+  try {
+    text = decodeURIComponent(raw);
+  } catch {
+    throw new ValidationError('X-Audit-Reason', 'must be URL-encoded UTF-8 (encodeURIComponent)');
+  }
+  text = text.trim();
+  if (text === '') return undefined;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(text)) throw new ValidationError('X-Audit-Reason', 'must not contain control characters such as line breaks');
+  if ([...text].length > AUDIT_REASON_MAX) throw new ValidationError('X-Audit-Reason', `must be at most ${AUDIT_REASON_MAX} characters once decoded`);
+  return text;
+}
+
 export function actorOf(request: FastifyRequest): Actor {
-  return { principal: request.principal, ip: request.ip, requestId: request.id };
+  return { principal: request.principal, ip: request.ip, requestId: request.id, reason: auditReasonOf(request.headers) ?? null };
 }
 
 /** The signed-in user's id; routes with permission `self` are reached by users only. */

@@ -85,3 +85,13 @@ export function normalizeIpValue(text: string): string | undefined {
   if (!rule) return undefined;
   return isSingleAddress(rule) ? rule.address : `${rule.address}/${rule.prefix}`;
 }
+
+/**
+ * The rule's network bits as a string of 0s and 1s (its prefix length long), after a family tag: one rule
+ * contains another exactly when the other's bits start with its bits.
+ */
+export function networkBits(rule: IpRule): string {
+  const bytes = rule.family === 'ipv4' ? v4Bytes(rule.address) : v6Bytes(rule.address);
+  const bits = bytes.map((b) => b.toString(2).padStart(8, '0')).join('');
+  return `${rule.family === 'ipv4' ? '4' : '6'}:${bits.slice(0, rule.prefix)}`;
+}

@@ -5,8 +5,13 @@ import { rethrowConflict } from '../../db/dialect.ts';
 import { checkWindow, isoOrNull, patchFrom, toInt } from '../../db/columns.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { ChangeFeed } from '../../events/changes.ts';
-import { changeExisting, createNew } from '../../events/record.ts';
+import { changeExisting, createNew, recordChange } from '../../events/record.ts';
+import { inTransaction } from '../../context.ts';
+import { DomainError } from '../../core/errors.ts';
+import { planImport, type ImportLine } from './import.ts';
+import { createWhitelistMatcher } from './matcher.ts';
 import { normalizeIpValue } from './ip.ts';
+import type { WhitelistImportInput } from './schemas.ts';
 import type { CreateWhitelistInput, ListWhitelistFilter, PublicWhitelistEntry, UpdateWhitelistInput, WhitelistType } from './schemas.ts';
 import { whitelistStore, type NewWhitelistRow, type WhitelistPatchRow } from './store.ts';
 import { type Actor } from '../../core/permissions.ts';
@@ -40,6 +45,38 @@ declare module '../../events/changes.ts' {
     /** A whitelist entry changed (undefined: deleted); the game-client API rebuilds its matcher. */
     whitelist: { id: number; entry: PublicWhitelistEntry | undefined };
   }
+}
+
+/** What an import did, or (dryRun) would do. */
+export interface ImportOutcome {
+  dryRun: boolean;
+  /** True when the entries were written (not a dry run, every line valid). */
+  written: boolean;
+  counts: { lines: number; valid: number; invalid: number; created: number; skipped: number; warnings: number };
+  results: (ImportLine & { entry?: ImportLine['entry'] & { id?: number } })[];
+}
+
+/** Raised when a real import has invalid lines: the 422 carries every line's result (routes.ts). */
+export class ImportRejected extends DomainError {
+  constructor(readonly outcome: ImportOutcome) {
+    const bad = outcome.results.filter((r) => !r.ok);
+    super(
+      'unprocessable',
+      'whitelist_import_invalid',
+      `${bad.length} of ${outcome.counts.lines} lines are invalid; nothing was written`,
+      bad.slice(0, 20).map((r) => ({ path: `lines.${r.line}.${r.error!.field}`, message: r.error!.detail })),
+    );
+  }
+}
+
+/** Why an entry matches a caller, or would if it were in effect. */
+export interface EntryMatch {
+  entry: PublicWhitelistEntry;
+  /** `account` (the account id equals the value) or `ip` (the address is the value or inside its CIDR). */
+  matchedBy: 'account' | 'ip';
+  inEffect: boolean;
+  /** Why it does not let the caller through when not in effect: `disabled`, `not started` or `ended`. */
+  why: string;
 }
 
 export function createWhitelistService(ctx: AppContext, changes: ChangeFeed) {
@@ -111,6 +148,86 @@ export function createWhitelistService(ctx: AppContext, changes: ChangeFeed) {
           event: { name: 'whitelist.updated', data: { entry: after, change: 'updated' } } }),
         afterCommit: (after) => changed(id, after),
       });
+    },
+
+    /**
+     * Imports lines of entries (import.ts has the format). A dry run, or a run with an invalid line, writes
+     * nothing (the latter throws ImportRejected); otherwise every new entry is inserted in one transaction, each
+     * with its own `whitelist.create` audit entry and `whitelist.updated` event, like a single create.
+     */
+    async import(input: WhitelistImportInput, actor: Actor): Promise<ImportOutcome> {
+      const d = input.defaults ?? {};
+      const startsAt = isoOrNull(d.startsAt);
+      const endsAt = isoOrNull(d.endsAt);
+      checkWindow(startsAt, endsAt, 'defaults.endsAt');
+      const plan = async (handle: Db) => planImport(input.text, await handle.selectFrom('whitelist_entries').select(['id', 'type', 'value']).execute().then((rows) => rows.map((r) => ({ ...r, id: Number(r.id) }))), d.description ?? null);
+      const outcome = (results: ImportOutcome['results'], written: boolean): ImportOutcome => ({
+        dryRun: input.dryRun,
+        written,
+        counts: {
+          lines: results.length,
+          valid: results.filter((r) => r.ok).length,
+          invalid: results.filter((r) => !r.ok).length,
+          created: written ? results.filter((r) => r.action === 'create').length : 0,
+          skipped: results.filter((r) => r.action === 'skip').length,
+          warnings: results.filter((r) => r.warnings?.length).length,
+        },
+        results,
+      });
+      if (input.dryRun) return outcome(await plan(db), false);
+      const now = iso(clock);
+      const inserted: PublicWhitelistEntry[] = [];
+      const results = await inTransaction(db, async (trx) => {
+        // Planned on the transaction: the entries it compares with are the ones the inserts meet.
+        const lines: ImportOutcome['results'] = await plan(trx);
+        if (lines.some((r) => !r.ok)) throw new ImportRejected(outcome(lines, false));
+        const store = whitelistStore(trx);
+        for (const r of lines) {
+          if (r.action !== 'create' || !r.entry) continue;
+          const created = await store
+            .insert({ type: r.entry.type, value: r.entry.value, memo: r.entry.memo, enabled: toInt(d.enabled ?? true), starts_at: startsAt, ends_at: endsAt, created_at: now, updated_at: now })
+            .catch(rethrowConflict);
+          r.entry = { ...r.entry, id: created.id };
+          inserted.push(created);
+          await recordChange(trx, clock, { at: now, actor, action: 'whitelist.create', target: { type: 'whitelist', id: created.id }, after: created,
+            event: { name: 'whitelist.updated', data: { entry: created, change: 'created' } } });
+        }
+        return lines;
+      });
+      for (const e of inserted) changed(e.id, e);
+      return outcome(results, true);
+    },
+
+    /**
+     * Which entries match an account id and/or IP, whether each is in effect now and why not: the real matcher
+     * (matcher.ts) run on each entry alone, its window and enabled flag lifted to see what it would match.
+     */
+    async matching(accountId: string | undefined, ip: string | undefined): Promise<EntryMatch[]> {
+      const now = clock.now();
+      const entries = await whitelistStore(db).all();
+      const out: EntryMatch[] = [];
+      for (const e of entries) {
+        const lifted = { ...e, enabled: true, startsAt: null, endsAt: null };
+        const byAccount = e.type === 'account' && createWhitelistMatcher([lifted], now).matches(accountId, undefined);
+        const byIp = e.type === 'ip' && ip !== undefined && createWhitelistMatcher([lifted], now).matches(undefined, ip);
+        if (!byAccount && !byIp) continue;
+        const inEffect = createWhitelistMatcher([e], now).matches(accountId, ip);
+        const why = inEffect ? 'in effect' : !e.enabled ? 'disabled' : e.startsAt !== null && Date.parse(e.startsAt) > now.getTime() ? 'not started' : 'ended';
+        out.push({ entry: e, matchedBy: byAccount ? 'account' : 'ip', inEffect, why });
+      }
+      return out;
+    },
+
+    /** Every entry, oldest first, `batch` at a time (the CSV export). */
+    async *batches(batch = 500): AsyncGenerator<PublicWhitelistEntry[]> {
+      let after = 0;
+      for (;;) {
+        const rows = await whitelistStore(db).after(after, batch);
+        if (rows.length === 0) return;
+        yield rows;
+        if (rows.length < batch) return;
+        after = rows[rows.length - 1].id;
+      }
     },
 
     async delete(id: number, actor: Actor, ifMatch?: string): Promise<void> {

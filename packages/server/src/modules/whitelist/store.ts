@@ -56,6 +56,16 @@ export function whitelistStore(db: Kysely<Database>) {
       return rows.map(toPublicEntry);
     },
 
+    /** Every entry, oldest first. */
+    async all(): Promise<PublicWhitelistEntry[]> {
+      return (await db.selectFrom('whitelist_entries').select(COLUMNS).orderBy('id').execute()).map(toPublicEntry);
+    },
+
+    /** Up to `n` entries with an id above `id`, oldest first. */
+    async after(id: number, n: number): Promise<PublicWhitelistEntry[]> {
+      return (await db.selectFrom('whitelist_entries').select(COLUMNS).where('id', '>', id).orderBy('id').limit(n).execute()).map(toPublicEntry);
+    },
+
     insert: (row: NewWhitelistRow): Promise<PublicWhitelistEntry> => records.insert(row),
     update: (id: number, patch: WhitelistPatchRow): Promise<PublicWhitelistEntry | undefined> => records.update(id, patch),
     delete: records.delete,
