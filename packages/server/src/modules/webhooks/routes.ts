@@ -4,11 +4,13 @@ import { actorOf } from '../../http/auth.ts';
 import { resourceRoutes } from '../../http/resource-routes.ts';
 import { errorResponses, IdParams, PageQuery, Paginated } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
-import { Attempt, CreateWebhookBody, Delivery, DeliveryWithAttempts, ListDeliveriesQuery, ListWebhooksQuery, RecoverBody, UpdateWebhookBody, Webhook, WebhookWithSecret } from './schemas.ts';
+import { Attempt, BulkRetryBody, BulkRetryResult, WebhookHealthList, WebhookHealthSchema, CreateWebhookBody, Delivery, DeliveryWithAttempts, ListDeliveriesQuery, ListWebhooksQuery, RecoverBody, UpdateWebhookBody, Webhook, WebhookWithSecret } from './schemas.ts';
 import type { WebhooksService } from './service.ts';
 import { Nullable } from '../../core/fields.ts';
 
 const tags = ['webhooks'];
+
+const IdParamsDoc = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The webhook endpoint id' }) });
 
 const EventTypes = Type.Object({
   data: Type.Array(
@@ -28,6 +30,49 @@ export function webhooksRoutes(app: App, webhooks: WebhooksService): void {
         example: { id: 'evt_0194f3c2a1b0a1b2c3d4e5f6a7b8', event, timestamp: '2026-01-01T00:00:00.000Z', data: EVENT_EXAMPLES[event] },
       })),
     }),
+  });
+
+  app.get('/api/v1/webhooks/health', {
+    config: { permission: 'webhooks.read' },
+    schema: {
+      operationId: 'listWebhookHealth',
+      summary: 'Health of every webhook endpoint',
+      description:
+        'Per endpoint: attempt success rates over the last hour and day, retained deliveries by status, queue depth, the last success and ' +
+        'failure, and whether Gatrix disabled it and why.',
+      tags,
+      response: { 200: WebhookHealthList, ...errorResponses(401, 403, 429) },
+    },
+    handler: async () => ({ data: await webhooks.healthAll() }),
+  });
+
+  app.get('/api/v1/webhooks/:id/health', {
+    config: { permission: 'webhooks.read' },
+    schema: {
+      operationId: 'getWebhookHealth',
+      summary: "One webhook endpoint's health",
+      description: 'Attempt success rates over the last hour and day, deliveries by status, queue depth, last success and failure, disabled flag and reason.',
+      tags,
+      params: IdParamsDoc,
+      response: { 200: WebhookHealthSchema, ...errorResponses(400, 401, 403, 404, 429) },
+    },
+    handler: (request) => webhooks.health(request.params.id),
+  });
+
+  app.post('/api/v1/webhooks/:id/deliveries/retry', {
+    config: { permission: 'webhooks.write' },
+    schema: {
+      operationId: 'retryWebhookDeliveries',
+      summary: "Send an endpoint's deliveries again, by filter",
+      description:
+        'Every delivery of the endpoint with the given status (default `failed`), event and creation time range goes back to the queue, due now, ' +
+        'with its attempt history kept (as POST /webhook-deliveries/:id/retry does for one). One transaction, audited as `webhook.retry_bulk`.',
+      tags,
+      params: IdParamsDoc,
+      body: BulkRetryBody,
+      response: { 202: BulkRetryResult, ...errorResponses(400, 401, 403, 404, 415, 429) },
+    },
+    handler: async (request, reply) => reply.code(202).send(await webhooks.retryMany(request.params.id, request.body, actorOf(request))),
   });
 
   resourceRoutes(app, {

@@ -110,3 +110,57 @@ export const ListDeliveriesQuery = Type.Object({
 export type ListDeliveriesFilter = Static<typeof ListDeliveriesQuery>;
 
 export const RecoverBody = Type.Object({ since: IsoDateTime, until: Type.Optional(IsoDateTime) }, { additionalProperties: false });
+
+const HEALTH_EXAMPLE = {
+  webhookId: 4,
+  active: true,
+  disabledReason: null,
+  failingSince: null,
+  successRate1h: 0.98,
+  successRate24h: 0.995,
+  attempts1h: 50,
+  attempts24h: 1200,
+  deliveries: { pending: 2, delivering: 1, delivered: 1190, failed: 7 },
+  queueDepth: 3,
+  lastSuccess: { at: '2026-01-01T00:00:00.000Z', statusCode: 200 },
+  lastFailure: { at: '2025-12-31T23:40:00.000Z', statusCode: 503, error: null },
+};
+
+export const WebhookHealthSchema = Type.Object(
+  {
+    webhookId: Type.Integer(),
+    active: Type.Boolean(),
+    disabledReason: Nullable(Type.String({ description: '`gone` or `failing` when Gatrix disabled the endpoint' })),
+    failingSince: NullableIsoDateTime,
+    successRate1h: Nullable(Type.Number({ description: '2xx attempts / attempts over the last hour, 0 to 1; null with no attempts' })),
+    successRate24h: Nullable(Type.Number({ description: 'The same over the last 24 hours' })),
+    attempts1h: Type.Integer(),
+    attempts24h: Type.Integer(),
+    deliveries: Type.Object(
+      { pending: Type.Integer(), delivering: Type.Integer(), delivered: Type.Integer(), failed: Type.Integer() },
+      { description: 'Retained deliveries (GATRIX_WEBHOOK_RETENTION_DAYS) by status' },
+    ),
+    queueDepth: Type.Integer({ description: 'pending + delivering' }),
+    lastSuccess: Nullable(Type.Object({ at: IsoDateTime, statusCode: Type.Integer() })),
+    lastFailure: Nullable(Type.Object({ at: IsoDateTime, statusCode: Nullable(Type.Integer()), error: Nullable(Type.String()) })),
+  },
+  { title: 'WebhookHealth', examples: [HEALTH_EXAMPLE] },
+);
+export type WebhookHealth = Static<typeof WebhookHealthSchema>;
+
+export const WebhookHealthList = Type.Object({ data: Type.Array(WebhookHealthSchema) }, { title: 'WebhookHealthList', examples: [{ data: [HEALTH_EXAMPLE] }] });
+
+export const RETRYABLE_STATUSES = ['failed', 'delivered', 'pending'] as const;
+
+export const BulkRetryBody = Type.Object(
+  {
+    status: Type.Optional(StringEnum(RETRYABLE_STATUSES, { default: 'failed', description: 'Which deliveries to send again (default `failed`); one being delivered is never touched' })),
+    eventType: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Only deliveries of this event' })),
+    since: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'Only deliveries created at or after this time' })),
+    until: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'Only deliveries created before this time' })),
+  },
+  { additionalProperties: false, title: 'WebhookBulkRetryRequest' },
+);
+export type BulkRetryInput = Static<typeof BulkRetryBody>;
+
+export const BulkRetryResult = Type.Object({ retried: Type.Integer({ description: 'Deliveries put back in the queue, due now' }) }, { title: 'WebhookBulkRetryResult', examples: [{ retried: 7 }] });

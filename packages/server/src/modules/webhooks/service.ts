@@ -9,7 +9,10 @@ import { changeExisting, createNew, recordChange } from '../../events/record.ts'
 import type { SecretBox } from '../../core/secret-box.ts';
 import { checkEventFilters, matchesEvent } from './event-filters.ts';
 import { sealHeaders } from './headers.ts';
+import { webhookHealth } from './health.ts';
 import type {
+  BulkRetryInput,
+  WebhookHealth,
   CreateWebhookInput,
   ListDeliveriesFilter,
   ListWebhooksFilter,
@@ -304,6 +307,32 @@ async function recoverDeliveries(d: Deps, id: number, since: string, until: stri
   return { requeued };
 }
 
+/**
+ * Sends again, now, every delivery of the endpoint matching the filter (default: the failed ones), like retrying
+ * each one: back to pending, due now, lease cleared; one being delivered is left alone. One transaction, audited.
+ */
+async function retryDeliveries(d: Deps, id: number, input: BulkRetryInput, actor: Actor): Promise<{ retried: number }> {
+  const status = input.status ?? 'failed';
+  const since = input.since ? new Date(input.since).toISOString() : undefined;
+  const until = input.until ? new Date(input.until).toISOString() : undefined;
+  if (since && until && until <= since) throw new ValidationError('until', 'must be after since');
+  const at = d.clock.now().toISOString();
+  const retried = await inTransaction(d.db, async (trx) => {
+    if (!(await webhooksStore(trx).find(id))) throw notFound(id);
+    const n = await webhooksStore(trx).requeue({ statuses: [status], webhookId: id, eventType: input.eventType, since, until }, at);
+    await recordChange(trx, d.clock, {
+      at,
+      actor,
+      action: 'webhook.retry_bulk',
+      target: { type: 'webhook', id },
+      after: { status, eventType: input.eventType ?? null, since: since ?? null, until: until ?? null, retried: n },
+    });
+    return n;
+  });
+  if (retried > 0) d.wakeWorker();
+  return { retried };
+}
+
 /** Endpoints, secrets and custom header values (sealed at rest), deliveries and their queue operations. The worker sends them. */
 export function createWebhooksService(ctx: AppContext, changes: ChangeFeed, box: SecretBox, settings: WebhookSettings, wakeWorker: () => void) {
   const { db, clock } = ctx;
@@ -358,6 +387,18 @@ export function createWebhooksService(ctx: AppContext, changes: ChangeFeed, box:
 
     retry: (id: number, actor: Actor) => retryDelivery(d, id, actor),
     recover: (id: number, since: string, until: string | undefined, actor: Actor) => recoverDeliveries(d, id, since, until, actor),
+    retryMany: (id: number, input: BulkRetryInput, actor: Actor) => retryDeliveries(d, id, input, actor),
+
+    /** The health of one endpoint (404 when there is none). */
+    async health(id: number): Promise<WebhookHealth> {
+      return (await webhookHealth(db, [await load(db, id)], clock.now()))[0];
+    },
+
+    /** The health of every endpoint, in id order. */
+    async healthAll(): Promise<WebhookHealth[]> {
+      const rows = await db.selectFrom('webhooks').selectAll().orderBy('id').execute();
+      return webhookHealth(db, rows.map((r) => ({ ...r, id: Number(r.id) })), clock.now());
+    },
   };
 }
 

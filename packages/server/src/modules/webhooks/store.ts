@@ -156,13 +156,14 @@ export function webhooksStore(db: Kysely<Database>) {
       return rows.reverse().map(toPublicAttempt);
     },
     /** Puts deliveries in the given statuses back in the queue, due now. */
-    async requeue(where: { statuses: DeliveryStatus[]; id?: number; webhookId?: number; since?: string; until?: string }, now: string): Promise<number> {
+    async requeue(where: { statuses: DeliveryStatus[]; id?: number; webhookId?: number; eventType?: string; since?: string; until?: string }, now: string): Promise<number> {
       let q = db
         .updateTable('webhook_deliveries')
         .set({ status: 'pending', next_attempt_at: now, lease_until: null, leased_by: null, updated_at: now })
         .where('status', 'in', where.statuses);
       if (where.id !== undefined) q = q.where('id', '=', where.id);
       if (where.webhookId !== undefined) q = q.where('webhook_id', '=', where.webhookId);
+      if (where.eventType !== undefined) q = q.where('event_type', '=', where.eventType);
       if (where.since) q = q.where('created_at', '>=', where.since);
       if (where.until) q = q.where('created_at', '<', where.until);
       return Number((await q.executeTakeFirst()).numUpdatedRows);
