@@ -144,8 +144,10 @@ eachDatabase('whitelist import, test and export', (kind) => {
       const bad = await h.call('POST', '/api/v1/whitelist/test', { token: h.adminToken, body: { ip: '10.0.0.0/8' } });
       assert.equal(bad.statusCode, 400);
       assert.equal(bad.json().errors[0].path, 'ip');
-      const player = await h.userToken('player');
-      assert.equal((await h.call('POST', '/api/v1/whitelist/test', { token: player.token, body: {} })).statusCode, 403);
+      const viewer = await h.userToken('viewer');
+      assert.equal((await h.call('POST', '/api/v1/whitelist/test', { token: viewer.token, body: {} })).statusCode, 403);
+      const operator = await h.userToken('operator');
+      assert.equal((await h.call('POST', '/api/v1/whitelist/test', { token: operator.token, body: {} })).statusCode, 200);
     } finally {
       await h.call('PUT', '/api/v1/maintenance', { token: h.adminToken, body: { enabled: false } });
     }

@@ -78,14 +78,15 @@ export function whitelistRoutes(app: App, whitelist: WhitelistService, decisions
     },
   });
 
+  // ops.write although it writes nothing: POST routes are never open to read-only callers (docs/security.md).
   app.post('/api/v1/whitelist/test', {
-    config: { permission: 'ops.read' },
+    config: { permission: 'ops.write' },
     schema: {
       operationId: 'testWhitelist',
       summary: 'Would this account id / IP get through maintenance?',
       description:
         'Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version) for an account id and/or IP ' +
-        "(the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing.",
+        "(the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions.",
       tags,
       body: WhitelistTestBody,
       response: { 200: WhitelistTestResult, ...errorResponses(400, 401, 403, 415, 429) },
