@@ -80,6 +80,10 @@ export type MaintenanceParams = BodyOf<'setMaintenance'>;
 // Whitelist
 export type WhitelistEntry = ResponseOf<'getWhitelistEntry'>;
 export type WhitelistListParams = QueryOf<'listWhitelistEntries'>;
+export type WhitelistImportParams = BodyOf<'importWhitelistEntries'>;
+export type WhitelistImportResult = ResponseOf<'importWhitelistEntries'>;
+export type WhitelistTestParams = BodyOf<'testWhitelist'>;
+export type WhitelistTestResult = ResponseOf<'testWhitelist'>;
 export type WhitelistCreateParams = BodyOf<'createWhitelistEntry'>;
 export type WhitelistUpdateParams = BodyOf<'updateWhitelistEntry'>;
 
@@ -107,4 +111,7 @@ export type WebhookDeliveryWithAttempts = ResponseOf<'getWebhookDelivery'>;
 export type WebhookDeliveryListParams = QueryOf<'listWebhookDeliveries'>;
 export type WebhookRecoverParams = BodyOf<'recoverWebhookDeliveries'>;
 export type WebhookRecoverResult = ResponseOf<'recoverWebhookDeliveries', 202>;
+export type WebhookHealth = ResponseOf<'getWebhookHealth'>;
+export type WebhookBulkRetryParams = BodyOf<'retryWebhookDeliveries'>;
+export type WebhookBulkRetryResult = ResponseOf<'retryWebhookDeliveries', 202>;
 export type EventType = ResponseOf<'listEventTypes'>['data'][number];

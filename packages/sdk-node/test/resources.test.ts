@@ -189,6 +189,12 @@ describe('every resource against a real Gatrix', () => {
     const ids: number[] = [];
     for await (const e of client.whitelist.iterate({ limit: 1 })) ids.push(e.id);
     assert.deepEqual(ids.sort(), [ip.id, account.id].sort());
+    const dry = await client.whitelist.import({ text: '10.9.9.9/24 # lab\ntester-1', dryRun: true });
+    assert.deepEqual(dry.counts, { lines: 2, valid: 2, invalid: 0, created: 0, skipped: 1, warnings: 2 });
+    assert.equal(dry.results[0].entry?.value, '10.9.9.0/24');
+    const tested = await client.whitelist.test({ accountId: 'tester-1', ip: '10.200.0.1' });
+    assert.equal(tested.allowed, true);
+    assert.deepEqual(tested.matched.map((m) => m.matchedBy).sort(), ['account', 'ip']);
     await client.whitelist.delete(ip.id);
     await client.whitelist.delete(account.id);
     assert.equal((await client.whitelist.list()).pagination.total, 0);
@@ -294,6 +300,10 @@ describe('every resource against a real Gatrix', () => {
     assert.ok(Array.isArray(detail.attemptsLog));
     const recovered = await client.webhooks.recover(hook.id, { since: new Date(Date.now() - 3_600_000).toISOString() });
     assert.equal(typeof recovered.requeued, 'number');
+    assert.deepEqual(await client.webhooks.retryDeliveries(hook.id, { eventType: 'no.such_event' }), { retried: 0 });
+    const health = await client.webhooks.health(hook.id);
+    assert.equal(health.webhookId, hook.id);
+    assert.ok((await client.webhooks.healthAll()).some((x) => x.webhookId === hook.id));
     await client.webhooks.delete(hook.id);
     await assert.rejects(client.webhooks.get(hook.id), (err: GatrixError) => err.status === 404);
   });

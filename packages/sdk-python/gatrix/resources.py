@@ -366,6 +366,37 @@ class WhitelistResource(_CrudResource):
         ``enabled``, ``starts_at``, ``ends_at``."""
         return self._create(params, {"type": type, "value": value, **fields}, timeout, idempotency_key)
 
+    def import_entries(
+        self,
+        text: str,
+        *,
+        dry_run: bool,
+        defaults: Optional[Mapping[str, Any]] = None,
+        idempotency_key: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> GatrixObject:
+        """Import lines of entries (``value``, then optionally ``# description`` or ``, description``; at most
+        10,000). ``dry_run=True`` only checks. ``defaults`` (camelCase keys: ``enabled``, ``startsAt``, ``endsAt``,
+        ``description``) apply to every line. With an invalid line nothing is written and a 422
+        ``whitelist_import_invalid`` error is raised."""
+        body: Dict[str, Any] = {"text": text, "dryRun": dry_run}
+        if defaults is not None:
+            body["defaults"] = dict(defaults)
+        return self._call("POST", f"{self._path}/import", body=body, timeout=timeout, idempotency_key=idempotency_key)  # type: ignore[no-any-return]
+
+    def test(
+        self,
+        *,
+        account_id: Any = NOT_GIVEN,
+        ip: Any = NOT_GIVEN,
+        client_version: Any = NOT_GIVEN,
+        timeout: Optional[float] = None,
+    ) -> GatrixObject:
+        """Would this account id / IP (default: the caller's address) get through maintenance: ``allowed``, the
+        matching entries and why, and what the game-client API answers (``decisions``)."""
+        body = split_params(None, dict(account_id=account_id, ip=ip, client_version=client_version))
+        return self._call("POST", f"{self._path}/test", body=body, timeout=timeout)  # type: ignore[no-any-return]
+
 
 class ApiKeysResource(_Resource):
     """``/api-keys``: keys for partner services (``admin``), game servers (``server``) and game clients (``client``)."""
@@ -498,6 +529,32 @@ class WebhooksResource(_CrudResource):
         body = split_params(None, dict(since=since, until=until))
         return self._call("POST", f"{self._path}/{_id(id)}/recover", body=body, timeout=timeout, idempotency_key=idempotency_key)  # type: ignore[no-any-return]
 
+    def retry_deliveries(
+        self,
+        id: Id,
+        *,
+        status: Any = NOT_GIVEN,
+        event_type: Any = NOT_GIVEN,
+        since: Any = NOT_GIVEN,
+        until: Any = NOT_GIVEN,
+        idempotency_key: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> GatrixObject:
+        """Send again the endpoint's deliveries with ``status`` (default ``"failed"``), ``event_type`` and created
+        in ``[since, until)``; answers ``{retried}``."""
+        body = split_params(None, dict(status=status, event_type=event_type, since=since, until=until))
+        return self._call(  # type: ignore[no-any-return]
+            "POST", f"{self._path}/{_id(id)}/deliveries/retry", body=body, timeout=timeout, idempotency_key=idempotency_key
+        )
+
+    def health(self, id: Id, *, timeout: Optional[float] = None) -> GatrixObject:
+        """Success rates over 1 h and 24 h, deliveries by status, queue depth, last success and failure."""
+        return self._call("GET", f"{self._path}/{_id(id)}/health", timeout=timeout)  # type: ignore[no-any-return]
+
+    def health_all(self, *, timeout: Optional[float] = None) -> List[GatrixObject]:
+        """The health of every endpoint."""
+        return list(self._call("GET", f"{self._path}/health", timeout=timeout)["data"])
+
     def event_types(self, *, timeout: Optional[float] = None) -> List[GatrixObject]:
         """Every event name with its Socket.IO name, a description and an example envelope."""
         return list(self._call("GET", "/event-types", timeout=timeout)["data"])
@@ -512,7 +569,7 @@ class WebhooksResource(_CrudResource):
 
 class AuditLogsResource(_Resource):
     """``/audit-logs``, newest first. Filters: ``actor_type``, ``actor_id``, ``action`` (or ``"user.*"``),
-    ``target_type``, ``target_id``, ``request_id``, ``from_``/``to`` (ISO 8601)."""
+    ``target_type``, ``target_id``, ``request_id``, ``q`` (free text), ``from_``/``to`` (ISO 8601)."""
 
     _path = "/audit-logs"
 

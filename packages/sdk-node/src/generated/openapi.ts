@@ -134,8 +134,18 @@ export interface paths {
     delete: operations["revokeApiKey"];
   };
   "/api/v1/audit-logs": {
-    /** List audit log entries, newest first */
+    /**
+     * List audit log entries, newest first
+     * @description Entries whose target the caller may read through its own routes. Filters combine with AND; `q` searches action, target, actor name, reason and the before/after JSON. Each entry carries the reason its request gave in X-Audit-Reason.
+     */
     get: operations["listAuditLogs"];
+  };
+  "/api/v1/audit-logs/export.csv": {
+    /**
+     * Export audit log entries as CSV, newest first
+     * @description The entries GET /audit-logs would list with the same filters, all of them, streamed as CSV (RFC 4180, CRLF, every cell quoted; a cell starting with = + - @, tab or CR is prefixed with ' so spreadsheets do not run it). The export is itself audited as `audit.exported`.
+     */
+    get: operations["exportAuditLogs"];
   };
   "/api/v1/game-worlds": {
     /** List game worlds in display order */
@@ -186,6 +196,27 @@ export interface paths {
     /** Every event, its Socket.IO name, and an example envelope */
     get: operations["listEventTypes"];
   };
+  "/api/v1/webhooks/health": {
+    /**
+     * Health of every webhook endpoint
+     * @description Per endpoint: attempt success rates over the last hour and day, retained deliveries by status, queue depth, the last success and failure, and whether Gatrix disabled it and why.
+     */
+    get: operations["listWebhookHealth"];
+  };
+  "/api/v1/webhooks/{id}/health": {
+    /**
+     * One webhook endpoint's health
+     * @description Attempt success rates over the last hour and day, deliveries by status, queue depth, last success and failure, disabled flag and reason.
+     */
+    get: operations["getWebhookHealth"];
+  };
+  "/api/v1/webhooks/{id}/deliveries/retry": {
+    /**
+     * Send an endpoint's deliveries again, by filter
+     * @description Every delivery of the endpoint with the given status (default `failed`), event and creation time range goes back to the queue, due now, with its attempt history kept (as POST /webhook-deliveries/:id/retry does for one). One transaction, audited as `webhook.retry_bulk`.
+     */
+    post: operations["retryWebhookDeliveries"];
+  };
   "/api/v1/webhooks": {
     /** List webhook endpoints */
     get: operations["listWebhooks"];
@@ -229,6 +260,27 @@ export interface paths {
   "/api/v1/webhook-deliveries/{id}/retry": {
     /** Send a delivery again now */
     post: operations["retryWebhookDelivery"];
+  };
+  "/api/v1/whitelist/import": {
+    /**
+     * Import many whitelist entries from lines of text, or check them (dryRun)
+     * @description Each line is an account id or an IPv4/IPv6 address or CIDR, optionally followed by `# description` or `, description` (at most 10,000 lines; the body is limited by GATRIX_BODY_LIMIT). Every line is reported with its normalized entry, error or warnings. If any line is invalid nothing is written (422 with the same results); otherwise all new entries are inserted in one transaction, each audited as `whitelist.create`. Values already whitelisted, or repeated, are skipped.
+     */
+    post: operations["importWhitelistEntries"];
+  };
+  "/api/v1/whitelist/test": {
+    /**
+     * Would this account id / IP get through maintenance?
+     * @description Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version) for an account id and/or IP (the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions.
+     */
+    post: operations["testWhitelist"];
+  };
+  "/api/v1/whitelist/export.csv": {
+    /**
+     * Every whitelist entry as CSV, oldest first
+     * @description Streamed in batches. Cells are quoted; a cell starting with = + - @, tab or CR gets a leading ' so spreadsheets do not run it.
+     */
+    get: operations["exportWhitelist"];
   };
   "/api/v1/whitelist": {
     /**
@@ -1805,20 +1857,34 @@ export interface operations {
       };
     };
   };
-  /** List audit log entries, newest first */
+  /**
+   * List audit log entries, newest first
+   * @description Entries whose target the caller may read through its own routes. Filters combine with AND; `q` searches action, target, actor name, reason and the before/after JSON. Each entry carries the reason its request gave in X-Audit-Reason.
+   */
   listAuditLogs: {
     parameters: {
       query?: {
+        /** @description Page number, from 1 */
         page?: number;
+        /** @description Entries per page, at most 100 */
         limit?: number;
+        /** @description Who acted: a user, an API key or the system */
         actorType?: "user" | "api_key" | "system";
+        /** @description The user or API key id */
         actorId?: number;
         /** @description Exact action, or a prefix ending in `.*` */
         action?: string;
+        /** @description e.g. `user`, `whitelist`, `webhook` */
         targetType?: string;
+        /** @description The target's id */
         targetId?: string;
+        /** @description Every entry one request wrote */
         requestId?: string;
+        /** @description Free text: entries whose action, target, actor name, reason or before/after JSON contain it, case-insensitively (ASCII case on SQLite) */
+        q?: string;
+        /** @description Entries at or after this time */
         from?: string;
+        /** @description Entries before this time */
         to?: string;
       };
     };
@@ -1836,10 +1902,14 @@ export interface operations {
                 action: string;
                 targetType: string;
                 targetId: string | null;
+                /** @description The target's public representation before the change (null for a creation); credentials never appear */
                 before: unknown;
+                /** @description After the change (null for a deletion), or what an action did (e.g. counts) */
                 after: unknown;
                 ip: string | null;
                 requestId: string | null;
+                /** @description Why, as the caller said in the X-Audit-Reason header */
+                reason: string | null;
                 /** Format: date-time */
                 createdAt: string;
               })[];
@@ -1866,6 +1936,72 @@ export interface operations {
       };
       /** @description RFC 9457 problem details */
       403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      429: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Export audit log entries as CSV, newest first
+   * @description The entries GET /audit-logs would list with the same filters, all of them, streamed as CSV (RFC 4180, CRLF, every cell quoted; a cell starting with = + - @, tab or CR is prefixed with ' so spreadsheets do not run it). The export is itself audited as `audit.exported`.
+   */
+  exportAuditLogs: {
+    parameters: {
+      query?: {
+        /** @description Who acted: a user, an API key or the system */
+        actorType?: "user" | "api_key" | "system";
+        /** @description The user or API key id */
+        actorId?: number;
+        /** @description Exact action, or a prefix ending in `.*` */
+        action?: string;
+        /** @description e.g. `user`, `whitelist`, `webhook` */
+        targetType?: string;
+        /** @description The target's id */
+        targetId?: string;
+        /** @description Every entry one request wrote */
+        requestId?: string;
+        /** @description Free text: entries whose action, target, actor name, reason or before/after JSON contain it, case-insensitively (ASCII case on SQLite) */
+        q?: string;
+        /** @description Entries at or after this time */
+        from?: string;
+        /** @description Entries before this time */
+        to?: string;
+      };
+    };
+    responses: {
+      /** @description CSV with a header line: id, createdAt, actorType, actorId, actorName, action, targetType, targetId, reason, ip, requestId, before, after */
+      200: {
+        content: {
+          "text/csv": string;
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      429: {
         content: {
           "application/json": components["schemas"]["Problem"];
         };
@@ -2816,6 +2952,239 @@ export interface operations {
       };
     };
   };
+  /**
+   * Health of every webhook endpoint
+   * @description Per endpoint: attempt success rates over the last hour and day, retained deliveries by status, queue depth, the last success and failure, and whether Gatrix disabled it and why.
+   */
+  listWebhookHealth: {
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            data: ({
+                webhookId: number;
+                active: boolean;
+                /** @description `gone` or `failing` when Gatrix disabled the endpoint */
+                disabledReason: string | null;
+                /** Format: date-time */
+                failingSince: string | null;
+                /** @description 2xx attempts / attempts over the last hour, 0 to 1; null with no attempts */
+                successRate1h: number | null;
+                /** @description The same over the last 24 hours */
+                successRate24h: number | null;
+                attempts1h: number;
+                attempts24h: number;
+                /** @description Retained deliveries (GATRIX_WEBHOOK_RETENTION_DAYS) by status */
+                deliveries: {
+                  pending: number;
+                  delivering: number;
+                  delivered: number;
+                  failed: number;
+                };
+                /** @description pending + delivering */
+                queueDepth: number;
+                lastSuccess: {
+                  /** Format: date-time */
+                  at: string;
+                  statusCode: number;
+                } | null;
+                lastFailure: ({
+                  /** Format: date-time */
+                  at: string;
+                  statusCode: number | null;
+                  error: string | null;
+                }) | null;
+              })[];
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      429: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * One webhook endpoint's health
+   * @description Attempt success rates over the last hour and day, deliveries by status, queue depth, last success and failure, disabled flag and reason.
+   */
+  getWebhookHealth: {
+    parameters: {
+      path: {
+        /** @description The webhook endpoint id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            webhookId: number;
+            active: boolean;
+            /** @description `gone` or `failing` when Gatrix disabled the endpoint */
+            disabledReason: string | null;
+            /** Format: date-time */
+            failingSince: string | null;
+            /** @description 2xx attempts / attempts over the last hour, 0 to 1; null with no attempts */
+            successRate1h: number | null;
+            /** @description The same over the last 24 hours */
+            successRate24h: number | null;
+            attempts1h: number;
+            attempts24h: number;
+            /** @description Retained deliveries (GATRIX_WEBHOOK_RETENTION_DAYS) by status */
+            deliveries: {
+              pending: number;
+              delivering: number;
+              delivered: number;
+              failed: number;
+            };
+            /** @description pending + delivering */
+            queueDepth: number;
+            lastSuccess: {
+              /** Format: date-time */
+              at: string;
+              statusCode: number;
+            } | null;
+            lastFailure: ({
+              /** Format: date-time */
+              at: string;
+              statusCode: number | null;
+              error: string | null;
+            }) | null;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      429: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Send an endpoint's deliveries again, by filter
+   * @description Every delivery of the endpoint with the given status (default `failed`), event and creation time range goes back to the queue, due now, with its attempt history kept (as POST /webhook-deliveries/:id/retry does for one). One transaction, audited as `webhook.retry_bulk`.
+   */
+  retryWebhookDeliveries: {
+    parameters: {
+      path: {
+        /** @description The webhook endpoint id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /**
+           * @description Which deliveries to send again (default `failed`); one being delivered is never touched
+           * @default failed
+           * @enum {string}
+           */
+          status?: "failed" | "delivered" | "pending";
+          /** @description Only deliveries of this event */
+          eventType?: string;
+          /**
+           * Format: date-time
+           * @description Only deliveries created at or after this time
+           */
+          since?: string;
+          /**
+           * Format: date-time
+           * @description Only deliveries created before this time
+           */
+          until?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      202: {
+        content: {
+          "application/json": {
+            /** @description Deliveries put back in the queue, due now */
+            retried: number;
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      415: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      429: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   /** List webhook endpoints */
   listWebhooks: {
     parameters: {
@@ -3655,6 +4024,292 @@ export interface operations {
       };
       /** @description RFC 9457 problem details */
       404: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Import many whitelist entries from lines of text, or check them (dryRun)
+   * @description Each line is an account id or an IPv4/IPv6 address or CIDR, optionally followed by `# description` or `, description` (at most 10,000 lines; the body is limited by GATRIX_BODY_LIMIT). Every line is reported with its normalized entry, error or warnings. If any line is invalid nothing is written (422 with the same results); otherwise all new entries are inserted in one transaction, each audited as `whitelist.create`. Values already whitelisted, or repeated, are skipped.
+   */
+  importWhitelistEntries: {
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description One entry per line (at most 10,000 lines): an account id or an IPv4/IPv6 address or CIDR, then optionally `# description` or `, description` */
+          text: string;
+          /** @description true: check and report only, write nothing */
+          dryRun: boolean;
+          /** @description Applied to every line; a line's own description replaces `description` */
+          defaults?: {
+            enabled?: boolean;
+            /** Format: date-time */
+            startsAt?: string | null;
+            /** Format: date-time */
+            endsAt?: string | null;
+            description?: string | null;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            dryRun: boolean;
+            written: boolean;
+            counts: {
+              lines: number;
+              valid: number;
+              invalid: number;
+              created: number;
+              skipped: number;
+              warnings: number;
+            };
+            results: ({
+                /** @description 1-based line number in `text` */
+                line: number;
+                input: string;
+                ok: boolean;
+                /**
+                 * @description `skip`: already whitelisted, or a repeat of an earlier line
+                 * @enum {string}
+                 */
+                action?: "create" | "skip";
+                entry?: {
+                  id?: number;
+                  /** @enum {string} */
+                  type: "account" | "ip";
+                  value: string;
+                  memo: string | null;
+                };
+                error?: {
+                  field: string;
+                  detail: string;
+                };
+                warnings?: string[];
+              })[];
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      413: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      415: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details with the per-line results; nothing was written */
+      422: {
+        content: {
+          "application/json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            requestId: string;
+            errors: {
+                path: string;
+                message: string;
+              }[];
+            dryRun: boolean;
+            written: boolean;
+            counts: {
+              lines: number;
+              valid: number;
+              invalid: number;
+              created: number;
+              skipped: number;
+              warnings: number;
+            };
+            results: ({
+                /** @description 1-based line number in `text` */
+                line: number;
+                input: string;
+                ok: boolean;
+                /**
+                 * @description `skip`: already whitelisted, or a repeat of an earlier line
+                 * @enum {string}
+                 */
+                action?: "create" | "skip";
+                entry?: {
+                  id?: number;
+                  /** @enum {string} */
+                  type: "account" | "ip";
+                  value: string;
+                  memo: string | null;
+                };
+                error?: {
+                  field: string;
+                  detail: string;
+                };
+                warnings?: string[];
+              })[];
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      429: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Would this account id / IP get through maintenance?
+   * @description Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version) for an account id and/or IP (the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions.
+   */
+  testWhitelist: {
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description The account id a game client would send */
+          accountId?: string;
+          /** @description The client IP; the caller's own address when left out */
+          ip?: string;
+          /** @description Also resolve this client version as GET /client/client-version would */
+          clientVersion?: {
+            channel: string;
+            subChannel: string;
+            version: string;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            /** @description The address the server sees for the caller of this request (after TRUST_PROXY) */
+            callerIp: string;
+            /** @description The address tested */
+            ip: string | null;
+            accountId: string | null;
+            /** @description Whether an entry in effect matches: maintenance is bypassed */
+            allowed: boolean;
+            matched: ({
+                /** WhitelistEntry */
+                entry: {
+                  id: number;
+                  /** @enum {string} */
+                  type: "account" | "ip";
+                  /** @description An account id, or an IPv4/IPv6 address or CIDR */
+                  value: string;
+                  memo: string | null;
+                  enabled: boolean;
+                  /** Format: date-time */
+                  startsAt: string | null;
+                  /** Format: date-time */
+                  endsAt: string | null;
+                  /** Format: date-time */
+                  createdAt: string;
+                  /** Format: date-time */
+                  updatedAt: string;
+                };
+                /** @enum {string} */
+                matchedBy: "account" | "ip";
+                inEffect: boolean;
+                /** @description `in effect`, `disabled`, `not started` or `ended` */
+                why: string;
+              })[];
+            decisions: {
+              /** @description What GET /client/status answers this caller */
+              status: unknown;
+              /** @description What GET /client/game-worlds answers this caller */
+              gameWorlds: unknown;
+              /** @description What GET /client/client-version answers for `clientVersion`, or null when not asked; a problem when unknown */
+              clientVersion: unknown;
+            };
+          };
+        };
+      };
+      /** @description RFC 9457 problem details */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      415: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      429: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Every whitelist entry as CSV, oldest first
+   * @description Streamed in batches. Cells are quoted; a cell starting with = + - @, tab or CR gets a leading ' so spreadsheets do not run it.
+   */
+  exportWhitelist: {
+    responses: {
+      /** @description CSV with a header line: id, type, value, memo, enabled, startsAt, endsAt, createdAt, updatedAt */
+      200: {
+        content: {
+          "text/csv": string;
+        };
+      };
+      /** @description RFC 9457 problem details */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description RFC 9457 problem details */
+      429: {
         content: {
           "application/json": components["schemas"]["Problem"];
         };

@@ -4,7 +4,7 @@ import { Resource } from './resource.js';
 
 /** `/api/v1/audit-logs`: who changed what, newest first. */
 export class AuditLogs extends Resource {
-  /** Filters: `actorType`, `actorId`, `action` (or `prefix.*`), `targetType`, `targetId`, `requestId`, `from`, `to`. */
+  /** Filters: `actorType`, `actorId`, `action` (or `prefix.*`), `targetType`, `targetId`, `requestId`, `q` (free text), `from`, `to`. */
   list(params: AuditLogListParams = {}, options?: RequestOptions): Promise<Page<AuditLog>> {
     return this.request('GET', '/api/v1/audit-logs', { query: params, options });
   }

@@ -1,5 +1,8 @@
 import { pathId, type RequestOptions } from '../core.js';
 import type {
+  WebhookBulkRetryParams,
+  WebhookBulkRetryResult,
+  WebhookHealth,
   EventType,
   Page,
   Webhook,
@@ -80,6 +83,21 @@ export class Webhooks extends Resource {
   /** Re-queues every failed delivery of this endpoint created in `[since, until)`. */
   recover(id: number, params: WebhookRecoverParams, options?: RequestOptions): Promise<WebhookRecoverResult> {
     return this.request('POST', `/api/v1/webhooks/${pathId(id)}/recover`, { body: params, options });
+  }
+
+  /** Sends again the endpoint's deliveries matching a filter (`status`, default `failed`; `eventType`; `since`/`until`). */
+  retryDeliveries(id: number, params: WebhookBulkRetryParams = {}, options?: RequestOptions): Promise<WebhookBulkRetryResult> {
+    return this.request('POST', `/api/v1/webhooks/${pathId(id)}/deliveries/retry`, { body: params, options });
+  }
+
+  /** Success rates over 1 h / 24 h, deliveries by status, queue depth, last success and failure. */
+  health(id: number, options?: RequestOptions): Promise<WebhookHealth> {
+    return this.request('GET', `/api/v1/webhooks/${pathId(id)}/health`, { options });
+  }
+
+  /** The health of every endpoint. */
+  async healthAll(options?: RequestOptions): Promise<WebhookHealth[]> {
+    return (await this.request<{ data: WebhookHealth[] }>('GET', '/api/v1/webhooks/health', { options })).data;
   }
 
   /** Every event: its webhook name, Socket.IO name, description and an example envelope. */
