@@ -8,6 +8,7 @@
  * - on a 401, refreshes the session once and retries; if that fails the session is marked expired (the shell
  *   then asks to sign in again in a modal, without leaving the page).
  */
+import { apiUrl } from './base.ts';
 import { ApiError, problemFrom } from './errors.ts';
 import { currentAccessToken, refreshSession, sessionExpired } from '../auth/session.ts';
 
@@ -64,7 +65,7 @@ function headersFor(init: RequestInit, options: CallOptions): Headers {
  * is not a 401 (after one refresh), throws `ApiError` for network failures and a final 401.
  */
 export async function apiFetchRaw(url: string, init: RequestInit = {}, options: CallOptions = {}): Promise<Response> {
-  const send = () => fetch(url, { credentials: 'same-origin', ...init, headers: headersFor(init, options) });
+  const send = () => fetch(apiUrl(url), { credentials: 'same-origin', ...init, headers: headersFor(init, options) });
   let response: Response;
   try {
     response = await send();

@@ -2,6 +2,7 @@ import { createTheme, localStorageColorSchemeManager, MantineProvider } from '@m
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from '@tanstack/react-router';
 import { isApiError } from '../api/errors.ts';
+import { getSession, subscribeSession } from '../auth/session.ts';
 import { makeRouter } from './routes.tsx';
 
 const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md', fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans KR", sans-serif' });
@@ -19,6 +20,15 @@ export const queryClient = new QueryClient({
   },
 });
 const router = makeRouter(queryClient);
+
+// Nothing cached for one user may be shown to the next: drop the cache on sign-out and when another user signs in.
+let cachedFor: number | undefined;
+subscribeSession(() => {
+  const { status, user } = getSession();
+  if (status === 'signedOut' || (status === 'signedIn' && cachedFor !== undefined && user?.id !== cachedFor)) queryClient.clear();
+  if (status === 'signedIn') cachedFor = user?.id;
+  if (status === 'signedOut') cachedFor = undefined;
+});
 
 /** Notifications and modals are provided by the shell (src/app/Shell.tsx), which the sign-in page does not load. */
 export function App() {

@@ -8,6 +8,7 @@
  */
 import { useSyncExternalStore } from 'react';
 import type { GetMe200 } from '../api/generated/model/index.ts';
+import { apiUrl } from '../api/base.ts';
 import { ApiError, problemFrom } from '../api/errors.ts';
 
 export type SessionUser = GetMe200;
@@ -63,7 +64,7 @@ export function currentAccessToken(): string | undefined {
 }
 
 async function post(url: string, body: unknown, token?: string): Promise<Response> {
-  return fetch(url, {
+  return fetch(apiUrl(url), {
     method: 'POST',
     credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json', ...CLIENT_HEADER, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
@@ -72,7 +73,7 @@ async function post(url: string, body: unknown, token?: string): Promise<Respons
 }
 
 async function fetchMe(token: string): Promise<SessionUser> {
-  const r = await fetch('/api/v1/auth/me', { headers: { Authorization: `Bearer ${token}` }, credentials: 'same-origin' });
+  const r = await fetch(apiUrl('/api/v1/auth/me'), { headers: { Authorization: `Bearer ${token}` }, credentials: 'same-origin' });
   if (!r.ok) throw await problemFrom(r);
   return (await r.json()) as SessionUser;
 }
@@ -95,6 +96,8 @@ async function accept(answer: TokenAnswer): Promise<void> {
       if (!ok) sessionExpired();
     });
   }, wait);
+  // Outside a browser (tests), a pending refresh must not keep the process alive.
+  (refreshTimer as { unref?: () => void }).unref?.();
 }
 
 /** Signs in; throws ApiError (403 `console_forbidden` for players, 401 bad credentials, 429 locked). */
