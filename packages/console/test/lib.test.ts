@@ -52,15 +52,17 @@ describe('helpers', () => {
   });
 
   it('sort round-trips between the URL and TanStack Table', () => {
-    assert.deepEqual(parseSort('createdAt:desc'), [{ id: 'createdAt', desc: true }]);
-    assert.equal(formatSort([{ id: 'username', desc: false }]), 'username:asc');
+    assert.deepEqual(parseSort('-createdAt'), [{ id: 'createdAt', desc: true }]);
+    assert.deepEqual(parseSort('username'), [{ id: 'username', desc: false }]);
+    assert.equal(formatSort([{ id: 'username', desc: false }]), 'username');
+    assert.equal(formatSort([{ id: 'createdAt', desc: true }]), '-createdAt');
     assert.equal(formatSort([]), undefined);
     assert.deepEqual(parseSort(undefined), []);
   });
 
   it('search schemas drop invalid values instead of failing', () => {
     const schema = z.object({ ...pageSearch, ...textSearch, ...sortSearch });
-    assert.deepEqual(schema.parse({ page: 2, q: 'ann', sort: 'createdAt:desc' }), { page: 2, q: 'ann', sort: 'createdAt:desc' });
+    assert.deepEqual(schema.parse({ page: 2, q: 'ann', sort: '-createdAt' }), { page: 2, q: 'ann', sort: '-createdAt' });
     const bad = schema.parse({ page: -1, limit: 5000, sort: 'x;drop' });
     assert.equal(bad.page, undefined);
     assert.equal(bad.limit, undefined);

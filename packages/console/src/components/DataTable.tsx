@@ -31,6 +31,9 @@ export function useSelection(): Selection {
   return { rows, setRows, allMatching, setAllMatching, clear, ids };
 }
 
+const EMPTY: never[] = [];
+const NO_SELECTION: RowSelectionState = {};
+
 export interface DataTableProps<T> {
   data: T[] | undefined;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- TanStack's column values are heterogeneous
@@ -41,7 +44,7 @@ export interface DataTableProps<T> {
   isLoading?: boolean;
   error?: unknown;
   onRetry?: () => void;
-  /** Server-side sort as `field:asc|desc` — bind to the URL with `useUrlSort()`. Columns sort when `enableSorting` is not false and an `onSortChange` is given. */
+  /** Server-side sort as `field` or `-field` (descending), the server's convention — bind to the URL with `useUrlSort()`. Columns sort when `enableSorting` is not false and an `onSortChange` is given. */
   sort?: string;
   onSortChange?: (sort: string | undefined) => void;
   /** Checkbox column; from `useSelection()`. */
@@ -62,8 +65,9 @@ export interface DataTableProps<T> {
  */
 export function DataTable<T>({ data, columns, getRowId, total, isLoading, error, onRetry, sort, onSortChange, selection, onRowClick, height = 560, rowHeight = 41, empty, bulkActions }: DataTableProps<T>) {
   const { t } = useTranslation('common');
-  const rows = data ?? [];
-  const sorting: SortingState = parseSort(sort);
+  // A stable empty array: a new `data` array on every render makes TanStack Table re-render forever.
+  const rows = data ?? (EMPTY as T[]);
+  const sorting: SortingState = useMemo(() => parseSort(sort), [sort]);
 
   const allColumns = useMemo<ColumnDef<T, unknown>[]>(() => {
     if (!selection) return columns;
@@ -94,7 +98,7 @@ export function DataTable<T>({ data, columns, getRowId, total, isLoading, error,
     manualSorting: true,
     enableSorting: Boolean(onSortChange),
     enableSortingRemoval: true,
-    state: { sorting, rowSelection: selection?.rows ?? {} },
+    state: { sorting, rowSelection: selection?.rows ?? NO_SELECTION },
     onSortingChange: (updater) => {
       const next = typeof updater === 'function' ? updater(sorting) : updater;
       onSortChange?.(formatSort(next));
@@ -165,7 +169,7 @@ export function DataTable<T>({ data, columns, getRowId, total, isLoading, error,
                   return (
                     <Table.Th key={h.id} style={{ width: h.column.columnDef.size, whiteSpace: 'nowrap' }} aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : undefined}>
                       {sortable ? (
-                        <UnstyledButton onClick={h.column.getToggleSortingHandler()} style={{ display: 'inline-flex', alignItems: 'center', gap: 4, fontWeight: 600 }}>
+                        <UnstyledButton fz="sm" onClick={h.column.getToggleSortingHandler()} style={{ display: 'inline-flex', alignItems: 'center', gap: 4, fontWeight: 600 }}>
                           {label}
                           {dir === 'asc' ? <IconArrowUp size={14} /> : dir === 'desc' ? <IconArrowDown size={14} /> : <IconArrowsSort size={14} opacity={0.4} />}
                         </UnstyledButton>

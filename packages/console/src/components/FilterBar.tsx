@@ -31,7 +31,7 @@ export function useUrlSearch<S extends SearchValues = SearchValues>(): [S, (patc
   return [search, setSearch];
 }
 
-/** `?sort=field:asc|desc` for DataTable: `<DataTable {...useUrlSort()} />`. */
+/** `?sort=field` / `?sort=-field` for DataTable: `<DataTable {...useUrlSort()} />`. */
 export function useUrlSort(): { sort: string | undefined; onSortChange: (sort: string | undefined) => void } {
   const [search, setSearch] = useUrlSearch<{ sort?: string }>();
   return { sort: search.sort, onSortChange: (sort) => setSearch({ sort }) };

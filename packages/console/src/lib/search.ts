@@ -21,8 +21,8 @@ export const pageSearch = {
 /** `?q=text`: free-text search. */
 export const textSearch = { q: optional(z.string().check(z.maxLength(200))) };
 
-/** `?sort=createdAt:desc` ↔ TanStack Table sorting (parseSort / formatSort). */
-export const sortSearch = { sort: optional(z.string().check(z.regex(/^[\w.]+:(asc|desc)$/))) };
+/** `?sort=-createdAt` (the server's convention: a field, `-` for descending) ↔ TanStack Table sorting (parseSort / formatSort). */
+export const sortSearch = { sort: optional(z.string().check(z.regex(/^-?[A-Za-z_][\w.]*$/))) };
 
 export interface SortState {
   id: string;
@@ -30,12 +30,13 @@ export interface SortState {
 }
 export function parseSort(sort: string | undefined): SortState[] {
   if (!sort) return [];
-  const [id, dir] = sort.split(':');
-  return id ? [{ id, desc: dir === 'desc' }] : [];
+  const desc = sort.startsWith('-');
+  const id = desc ? sort.slice(1) : sort;
+  return id ? [{ id, desc }] : [];
 }
 export function formatSort(sorting: SortState[]): string | undefined {
   const s = sorting[0];
-  return s ? `${s.id}:${s.desc ? 'desc' : 'asc'}` : undefined;
+  return s ? `${s.desc ? '-' : ''}${s.id}` : undefined;
 }
 
 export { z };
