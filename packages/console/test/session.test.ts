@@ -12,13 +12,13 @@ import { createUser } from '../src/api/generated/users/users.ts';
 import { currentAccessToken, getSession, login, logout, refreshSession } from '../src/auth/session.ts';
 
 /** What the browser does for the console: keeps the server's cookies (the HttpOnly refresh cookie) and sends them back. */
-const sent: { url: string; method: string; headers: Headers }[] = [];
+const sent: { url: string; method: string; headers: Headers; body?: string }[] = [];
 const cookies = new Map<string, string>();
 const realFetch = globalThis.fetch;
 globalThis.fetch = async (input: RequestInfo | URL, init: RequestInit = {}) => {
   const headers = new Headers(init.headers);
   if (cookies.size > 0) headers.set('cookie', [...cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-  sent.push({ url: String(input), method: init.method ?? 'GET', headers });
+  sent.push({ url: String(input), method: init.method ?? 'GET', headers, body: typeof init.body === 'string' ? init.body : undefined });
   const response = await realFetch(input, { ...init, headers });
   for (const c of response.headers.getSetCookie()) {
     const [pair] = c.split(';');
@@ -61,6 +61,11 @@ describe('console session and API client', () => {
     assert.equal(me.username, ADMIN.username);
     assert.deepEqual(paths(), ['/api/v1/auth/me', '/api/v1/auth/refresh', '/api/v1/auth/me']);
     assert.notEqual(currentAccessToken(), before);
+    // The refresh token travels only in the HttpOnly cookie: never in a body the page could read or send.
+    const refresh = sent.find((x) => x.url.endsWith('/api/v1/auth/refresh'))!;
+    assert.match(refresh.headers.get('cookie') ?? '', /gatrix_refresh=/);
+    assert.equal(refresh.headers.get('x-gatrix-client'), 'console');
+    assert.doesNotMatch(refresh.body ?? '', /refreshToken/);
     assert.equal(getSession().status, 'signedIn');
   });
 

@@ -36,6 +36,7 @@ import type {
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
+import type { ErrorType , BodyType } from '../../fetcher.ts';
 
 
 type SecondParameter<T extends (...args: never) => unknown> = Parameters<T>[1];
@@ -58,10 +59,11 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
+ * Returns an access token and a single-use refresh token. With `X-Gatrix-Client: console` the refresh token is set in the HttpOnly cookie `gatrix_refresh` instead of the body, and players are refused (403 `console_forbidden`). Failed attempts are throttled per account and per IP (429).
  * @summary Sign in with username or email and password
  */
 export const login = (
-    loginBody: LoginBody,
+    loginBody: BodyType<LoginBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -79,7 +81,7 @@ export const login = (
 
 export const getLoginMutationKey = () => ['login'] as const;
 
-export const getLoginMutationOptions = <TError = Problem,
+export const getLoginMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof login>>, TError,LoginMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof login>>, TError,LoginMutationVariables, TContext> => {
 
@@ -107,14 +109,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type LoginMutationResult = NonNullable<Awaited<ReturnType<typeof login>>>
-    export type LoginMutationBody = LoginBody
-    export type LoginMutationError = Problem
-    export type LoginMutationVariables = {data: LoginBody}
+    export type LoginMutationBody = BodyType<LoginBody>
+    export type LoginMutationError = ErrorType<Problem>
+    export type LoginMutationVariables = {data: BodyType<LoginBody>}
 
     /**
  * @summary Sign in with username or email and password
  */
-export const useLogin = <TError = Problem,
+export const useLogin = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof login>>, TError,LoginMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof login>>,
@@ -125,10 +127,11 @@ export const useLogin = <TError = Problem,
       return useMutation(getLoginMutationOptions(options), queryClient);
     }
     /**
+ * Send the refresh token in the body; the console (`X-Gatrix-Client: console`) sends no body and the `gatrix_refresh` cookie instead, which is replaced. A refresh token used twice ends its whole session (401 `refresh_token_reused`).
  * @summary Trade a refresh token for a new token pair (the old refresh token is spent)
  */
 export const refreshToken = (
-    refreshTokenBody: RefreshTokenBody,
+    refreshTokenBody: BodyType<RefreshTokenBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -146,7 +149,7 @@ export const refreshToken = (
 
 export const getRefreshTokenMutationKey = () => ['refreshToken'] as const;
 
-export const getRefreshTokenMutationOptions = <TError = Problem,
+export const getRefreshTokenMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof refreshToken>>, TError,RefreshTokenMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof refreshToken>>, TError,RefreshTokenMutationVariables, TContext> => {
 
@@ -174,14 +177,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type RefreshTokenMutationResult = NonNullable<Awaited<ReturnType<typeof refreshToken>>>
-    export type RefreshTokenMutationBody = RefreshTokenBody
-    export type RefreshTokenMutationError = Problem
-    export type RefreshTokenMutationVariables = {data: RefreshTokenBody}
+    export type RefreshTokenMutationBody = BodyType<RefreshTokenBody>
+    export type RefreshTokenMutationError = ErrorType<Problem>
+    export type RefreshTokenMutationVariables = {data: BodyType<RefreshTokenBody>}
 
     /**
  * @summary Trade a refresh token for a new token pair (the old refresh token is spent)
  */
-export const useRefreshToken = <TError = Problem,
+export const useRefreshToken = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof refreshToken>>, TError,RefreshTokenMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof refreshToken>>,
@@ -192,10 +195,11 @@ export const useRefreshToken = <TError = Problem,
       return useMutation(getRefreshTokenMutationOptions(options), queryClient);
     }
     /**
+ * With `X-Gatrix-Client: console`, ends the session of the `gatrix_refresh` cookie (none: nothing is ended) and clears the cookie. Otherwise ends the session of the body's refresh token, or every session of the user when the body has none.
  * @summary End the session of a refresh token, or every session when none is sent
  */
 export const logout = (
-    logoutBody: LogoutBody,
+    logoutBody: BodyType<LogoutBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -213,7 +217,7 @@ export const logout = (
 
 export const getLogoutMutationKey = () => ['logout'] as const;
 
-export const getLogoutMutationOptions = <TError = Problem,
+export const getLogoutMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof logout>>, TError,LogoutMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof logout>>, TError,LogoutMutationVariables, TContext> => {
 
@@ -241,14 +245,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type LogoutMutationResult = NonNullable<Awaited<ReturnType<typeof logout>>>
-    export type LogoutMutationBody = LogoutBody
-    export type LogoutMutationError = Problem
-    export type LogoutMutationVariables = {data: LogoutBody}
+    export type LogoutMutationBody = BodyType<LogoutBody>
+    export type LogoutMutationError = ErrorType<Problem>
+    export type LogoutMutationVariables = {data: BodyType<LogoutBody>}
 
     /**
  * @summary End the session of a refresh token, or every session when none is sent
  */
-export const useLogout = <TError = Problem,
+export const useLogout = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof logout>>, TError,LogoutMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof logout>>,
@@ -283,7 +287,7 @@ export const getGetMeQueryKey = () => {
     }
 
 
-export const getGetMeQueryOptions = <TData = Awaited<ReturnType<typeof getMe>>, TError = Problem>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMe>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getGetMeQueryOptions = <TData = Awaited<ReturnType<typeof getMe>>, TError = ErrorType<Problem>>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMe>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -302,10 +306,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type GetMeQueryResult = NonNullable<Awaited<ReturnType<typeof getMe>>>
-export type GetMeQueryError = Problem
+export type GetMeQueryError = ErrorType<Problem>
 
 
-export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = Problem>(
+export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = ErrorType<Problem>>(
   options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMe>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof getMe>>,
@@ -315,7 +319,7 @@ export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = Pro
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = Problem>(
+export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = ErrorType<Problem>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMe>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof getMe>>,
@@ -325,7 +329,7 @@ export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = Pro
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = Problem>(
+export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = ErrorType<Problem>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMe>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -333,7 +337,7 @@ export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = Pro
  * @summary The signed-in user
  */
 
-export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = Problem>(
+export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = ErrorType<Problem>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMe>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -354,7 +358,7 @@ export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = Pro
  * @summary Change your password (ends your other sessions)
  */
 export const changePassword = (
-    changePasswordBody: ChangePasswordBody,
+    changePasswordBody: BodyType<ChangePasswordBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -372,7 +376,7 @@ export const changePassword = (
 
 export const getChangePasswordMutationKey = () => ['changePassword'] as const;
 
-export const getChangePasswordMutationOptions = <TError = Problem,
+export const getChangePasswordMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof changePassword>>, TError,ChangePasswordMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof changePassword>>, TError,ChangePasswordMutationVariables, TContext> => {
 
@@ -400,14 +404,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type ChangePasswordMutationResult = NonNullable<Awaited<ReturnType<typeof changePassword>>>
-    export type ChangePasswordMutationBody = ChangePasswordBody
-    export type ChangePasswordMutationError = Problem
-    export type ChangePasswordMutationVariables = {data: ChangePasswordBody}
+    export type ChangePasswordMutationBody = BodyType<ChangePasswordBody>
+    export type ChangePasswordMutationError = ErrorType<Problem>
+    export type ChangePasswordMutationVariables = {data: BodyType<ChangePasswordBody>}
 
     /**
  * @summary Change your password (ends your other sessions)
  */
-export const useChangePassword = <TError = Problem,
+export const useChangePassword = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof changePassword>>, TError,ChangePasswordMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof changePassword>>,

@@ -38,6 +38,7 @@ import type {
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
+import type { ErrorType , BodyType } from '../../fetcher.ts';
 
 
 type SecondParameter<T extends (...args: never) => unknown> = Parameters<T>[1];
@@ -86,7 +87,7 @@ export const getListClientVersionsQueryKey = (params?: ListClientVersionsParams,
     }
 
 
-export const getListClientVersionsQueryOptions = <TData = Awaited<ReturnType<typeof listClientVersions>>, TError = Problem>(params?: ListClientVersionsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientVersions>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getListClientVersionsQueryOptions = <TData = Awaited<ReturnType<typeof listClientVersions>>, TError = ErrorType<Problem>>(params?: ListClientVersionsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientVersions>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -105,10 +106,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type ListClientVersionsQueryResult = NonNullable<Awaited<ReturnType<typeof listClientVersions>>>
-export type ListClientVersionsQueryError = Problem
+export type ListClientVersionsQueryError = ErrorType<Problem>
 
 
-export function useListClientVersions<TData = Awaited<ReturnType<typeof listClientVersions>>, TError = Problem>(
+export function useListClientVersions<TData = Awaited<ReturnType<typeof listClientVersions>>, TError = ErrorType<Problem>>(
  params: undefined |  ListClientVersionsParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientVersions>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof listClientVersions>>,
@@ -118,7 +119,7 @@ export function useListClientVersions<TData = Awaited<ReturnType<typeof listClie
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListClientVersions<TData = Awaited<ReturnType<typeof listClientVersions>>, TError = Problem>(
+export function useListClientVersions<TData = Awaited<ReturnType<typeof listClientVersions>>, TError = ErrorType<Problem>>(
  params?: ListClientVersionsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientVersions>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof listClientVersions>>,
@@ -128,7 +129,7 @@ export function useListClientVersions<TData = Awaited<ReturnType<typeof listClie
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListClientVersions<TData = Awaited<ReturnType<typeof listClientVersions>>, TError = Problem>(
+export function useListClientVersions<TData = Awaited<ReturnType<typeof listClientVersions>>, TError = ErrorType<Problem>>(
  params?: ListClientVersionsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientVersions>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -136,7 +137,7 @@ export function useListClientVersions<TData = Awaited<ReturnType<typeof listClie
  * @summary List client versions
  */
 
-export function useListClientVersions<TData = Awaited<ReturnType<typeof listClientVersions>>, TError = Problem>(
+export function useListClientVersions<TData = Awaited<ReturnType<typeof listClientVersions>>, TError = ErrorType<Problem>>(
  params?: ListClientVersionsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientVersions>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -157,7 +158,7 @@ export function useListClientVersions<TData = Awaited<ReturnType<typeof listClie
  * @summary Create a client version (unique per channel, subChannel and version)
  */
 export const createClientVersion = (
-    createClientVersionBody: CreateClientVersionBody,
+    createClientVersionBody: BodyType<CreateClientVersionBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -175,7 +176,7 @@ export const createClientVersion = (
 
 export const getCreateClientVersionMutationKey = () => ['createClientVersion'] as const;
 
-export const getCreateClientVersionMutationOptions = <TError = Problem,
+export const getCreateClientVersionMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createClientVersion>>, TError,CreateClientVersionMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof createClientVersion>>, TError,CreateClientVersionMutationVariables, TContext> => {
 
@@ -203,14 +204,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type CreateClientVersionMutationResult = NonNullable<Awaited<ReturnType<typeof createClientVersion>>>
-    export type CreateClientVersionMutationBody = CreateClientVersionBody
-    export type CreateClientVersionMutationError = Problem
-    export type CreateClientVersionMutationVariables = {data: CreateClientVersionBody}
+    export type CreateClientVersionMutationBody = BodyType<CreateClientVersionBody>
+    export type CreateClientVersionMutationError = ErrorType<Problem>
+    export type CreateClientVersionMutationVariables = {data: BodyType<CreateClientVersionBody>}
 
     /**
  * @summary Create a client version (unique per channel, subChannel and version)
  */
-export const useCreateClientVersion = <TError = Problem,
+export const useCreateClientVersion = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createClientVersion>>, TError,CreateClientVersionMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof createClientVersion>>,
@@ -245,7 +246,7 @@ export const getGetClientVersionQueryKey = (id: number,) => {
     }
 
 
-export const getGetClientVersionQueryOptions = <TData = Awaited<ReturnType<typeof getClientVersion>>, TError = Problem>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientVersion>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getGetClientVersionQueryOptions = <TData = Awaited<ReturnType<typeof getClientVersion>>, TError = ErrorType<Problem>>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientVersion>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -264,10 +265,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type GetClientVersionQueryResult = NonNullable<Awaited<ReturnType<typeof getClientVersion>>>
-export type GetClientVersionQueryError = Problem
+export type GetClientVersionQueryError = ErrorType<Problem>
 
 
-export function useGetClientVersion<TData = Awaited<ReturnType<typeof getClientVersion>>, TError = Problem>(
+export function useGetClientVersion<TData = Awaited<ReturnType<typeof getClientVersion>>, TError = ErrorType<Problem>>(
  id: number, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientVersion>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof getClientVersion>>,
@@ -277,7 +278,7 @@ export function useGetClientVersion<TData = Awaited<ReturnType<typeof getClientV
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetClientVersion<TData = Awaited<ReturnType<typeof getClientVersion>>, TError = Problem>(
+export function useGetClientVersion<TData = Awaited<ReturnType<typeof getClientVersion>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientVersion>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof getClientVersion>>,
@@ -287,7 +288,7 @@ export function useGetClientVersion<TData = Awaited<ReturnType<typeof getClientV
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetClientVersion<TData = Awaited<ReturnType<typeof getClientVersion>>, TError = Problem>(
+export function useGetClientVersion<TData = Awaited<ReturnType<typeof getClientVersion>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientVersion>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -295,7 +296,7 @@ export function useGetClientVersion<TData = Awaited<ReturnType<typeof getClientV
  * @summary Get a client version
  */
 
-export function useGetClientVersion<TData = Awaited<ReturnType<typeof getClientVersion>>, TError = Problem>(
+export function useGetClientVersion<TData = Awaited<ReturnType<typeof getClientVersion>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientVersion>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -317,7 +318,7 @@ export function useGetClientVersion<TData = Awaited<ReturnType<typeof getClientV
  */
 export const updateClientVersion = (
     id: number,
-    updateClientVersionBody: UpdateClientVersionBody,
+    updateClientVersionBody: BodyType<UpdateClientVersionBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -335,7 +336,7 @@ export const updateClientVersion = (
 
 export const getUpdateClientVersionMutationKey = () => ['updateClientVersion'] as const;
 
-export const getUpdateClientVersionMutationOptions = <TError = Problem,
+export const getUpdateClientVersionMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateClientVersion>>, TError,UpdateClientVersionMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof updateClientVersion>>, TError,UpdateClientVersionMutationVariables, TContext> => {
 
@@ -363,14 +364,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type UpdateClientVersionMutationResult = NonNullable<Awaited<ReturnType<typeof updateClientVersion>>>
-    export type UpdateClientVersionMutationBody = UpdateClientVersionBody
-    export type UpdateClientVersionMutationError = Problem
-    export type UpdateClientVersionMutationVariables = {id: number;data: UpdateClientVersionBody}
+    export type UpdateClientVersionMutationBody = BodyType<UpdateClientVersionBody>
+    export type UpdateClientVersionMutationError = ErrorType<Problem>
+    export type UpdateClientVersionMutationVariables = {id: number;data: BodyType<UpdateClientVersionBody>}
 
     /**
  * @summary Update a client version (partial: fields not sent are kept)
  */
-export const useUpdateClientVersion = <TError = Problem,
+export const useUpdateClientVersion = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateClientVersion>>, TError,UpdateClientVersionMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof updateClientVersion>>,
@@ -385,7 +386,7 @@ export const useUpdateClientVersion = <TError = Problem,
  */
 export const patchClientVersion = (
     id: number,
-    patchClientVersionBody: PatchClientVersionBody,
+    patchClientVersionBody: BodyType<PatchClientVersionBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -403,7 +404,7 @@ export const patchClientVersion = (
 
 export const getPatchClientVersionMutationKey = () => ['patchClientVersion'] as const;
 
-export const getPatchClientVersionMutationOptions = <TError = Problem,
+export const getPatchClientVersionMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof patchClientVersion>>, TError,PatchClientVersionMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof patchClientVersion>>, TError,PatchClientVersionMutationVariables, TContext> => {
 
@@ -431,14 +432,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type PatchClientVersionMutationResult = NonNullable<Awaited<ReturnType<typeof patchClientVersion>>>
-    export type PatchClientVersionMutationBody = PatchClientVersionBody
-    export type PatchClientVersionMutationError = Problem
-    export type PatchClientVersionMutationVariables = {id: number;data: PatchClientVersionBody}
+    export type PatchClientVersionMutationBody = BodyType<PatchClientVersionBody>
+    export type PatchClientVersionMutationError = ErrorType<Problem>
+    export type PatchClientVersionMutationVariables = {id: number;data: BodyType<PatchClientVersionBody>}
 
     /**
  * @summary Update a client version (partial: fields not sent are kept)
  */
-export const usePatchClientVersion = <TError = Problem,
+export const usePatchClientVersion = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof patchClientVersion>>, TError,PatchClientVersionMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof patchClientVersion>>,
@@ -468,7 +469,7 @@ export const deleteClientVersion = (
 
 export const getDeleteClientVersionMutationKey = () => ['deleteClientVersion'] as const;
 
-export const getDeleteClientVersionMutationOptions = <TError = Problem,
+export const getDeleteClientVersionMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteClientVersion>>, TError,DeleteClientVersionMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof deleteClientVersion>>, TError,DeleteClientVersionMutationVariables, TContext> => {
 
@@ -497,13 +498,13 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
 
     export type DeleteClientVersionMutationResult = NonNullable<Awaited<ReturnType<typeof deleteClientVersion>>>
 
-    export type DeleteClientVersionMutationError = Problem
+    export type DeleteClientVersionMutationError = ErrorType<Problem>
     export type DeleteClientVersionMutationVariables = {id: number}
 
     /**
  * @summary Delete a client version
  */
-export const useDeleteClientVersion = <TError = Problem,
+export const useDeleteClientVersion = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteClientVersion>>, TError,DeleteClientVersionMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof deleteClientVersion>>,

@@ -31,6 +31,7 @@ import type {
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
+import type { ErrorType } from '../../fetcher.ts';
 
 
 type SecondParameter<T extends (...args: never) => unknown> = Parameters<T>[1];
@@ -78,7 +79,7 @@ export const getGetClientVersionStatusQueryKey = (params?: GetClientVersionStatu
     }
 
 
-export const getGetClientVersionStatusQueryOptions = <TData = Awaited<ReturnType<typeof getClientVersionStatus>>, TError = Problem>(params: GetClientVersionStatusParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientVersionStatus>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getGetClientVersionStatusQueryOptions = <TData = Awaited<ReturnType<typeof getClientVersionStatus>>, TError = ErrorType<Problem>>(params: GetClientVersionStatusParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientVersionStatus>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -97,10 +98,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type GetClientVersionStatusQueryResult = NonNullable<Awaited<ReturnType<typeof getClientVersionStatus>>>
-export type GetClientVersionStatusQueryError = Problem
+export type GetClientVersionStatusQueryError = ErrorType<Problem>
 
 
-export function useGetClientVersionStatus<TData = Awaited<ReturnType<typeof getClientVersionStatus>>, TError = Problem>(
+export function useGetClientVersionStatus<TData = Awaited<ReturnType<typeof getClientVersionStatus>>, TError = ErrorType<Problem>>(
  params: GetClientVersionStatusParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientVersionStatus>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof getClientVersionStatus>>,
@@ -110,7 +111,7 @@ export function useGetClientVersionStatus<TData = Awaited<ReturnType<typeof getC
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetClientVersionStatus<TData = Awaited<ReturnType<typeof getClientVersionStatus>>, TError = Problem>(
+export function useGetClientVersionStatus<TData = Awaited<ReturnType<typeof getClientVersionStatus>>, TError = ErrorType<Problem>>(
  params: GetClientVersionStatusParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientVersionStatus>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof getClientVersionStatus>>,
@@ -120,7 +121,7 @@ export function useGetClientVersionStatus<TData = Awaited<ReturnType<typeof getC
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetClientVersionStatus<TData = Awaited<ReturnType<typeof getClientVersionStatus>>, TError = Problem>(
+export function useGetClientVersionStatus<TData = Awaited<ReturnType<typeof getClientVersionStatus>>, TError = ErrorType<Problem>>(
  params: GetClientVersionStatusParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientVersionStatus>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -128,7 +129,7 @@ export function useGetClientVersionStatus<TData = Awaited<ReturnType<typeof getC
  * @summary What this game client build may do: status, addresses and message (docs/client-api.md)
  */
 
-export function useGetClientVersionStatus<TData = Awaited<ReturnType<typeof getClientVersionStatus>>, TError = Problem>(
+export function useGetClientVersionStatus<TData = Awaited<ReturnType<typeof getClientVersionStatus>>, TError = ErrorType<Problem>>(
  params: GetClientVersionStatusParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientVersionStatus>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -171,7 +172,7 @@ export const getGetClientStatusQueryKey = (params?: GetClientStatusParams,) => {
     }
 
 
-export const getGetClientStatusQueryOptions = <TData = Awaited<ReturnType<typeof getClientStatus>>, TError = Problem>(params?: GetClientStatusParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientStatus>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getGetClientStatusQueryOptions = <TData = Awaited<ReturnType<typeof getClientStatus>>, TError = ErrorType<Problem>>(params?: GetClientStatusParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientStatus>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -190,10 +191,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type GetClientStatusQueryResult = NonNullable<Awaited<ReturnType<typeof getClientStatus>>>
-export type GetClientStatusQueryError = Problem
+export type GetClientStatusQueryError = ErrorType<Problem>
 
 
-export function useGetClientStatus<TData = Awaited<ReturnType<typeof getClientStatus>>, TError = Problem>(
+export function useGetClientStatus<TData = Awaited<ReturnType<typeof getClientStatus>>, TError = ErrorType<Problem>>(
  params: undefined |  GetClientStatusParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientStatus>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof getClientStatus>>,
@@ -203,7 +204,7 @@ export function useGetClientStatus<TData = Awaited<ReturnType<typeof getClientSt
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetClientStatus<TData = Awaited<ReturnType<typeof getClientStatus>>, TError = Problem>(
+export function useGetClientStatus<TData = Awaited<ReturnType<typeof getClientStatus>>, TError = ErrorType<Problem>>(
  params?: GetClientStatusParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientStatus>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof getClientStatus>>,
@@ -213,7 +214,7 @@ export function useGetClientStatus<TData = Awaited<ReturnType<typeof getClientSt
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetClientStatus<TData = Awaited<ReturnType<typeof getClientStatus>>, TError = Problem>(
+export function useGetClientStatus<TData = Awaited<ReturnType<typeof getClientStatus>>, TError = ErrorType<Problem>>(
  params?: GetClientStatusParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientStatus>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -221,7 +222,7 @@ export function useGetClientStatus<TData = Awaited<ReturnType<typeof getClientSt
  * @summary Global maintenance as this caller sees it
  */
 
-export function useGetClientStatus<TData = Awaited<ReturnType<typeof getClientStatus>>, TError = Problem>(
+export function useGetClientStatus<TData = Awaited<ReturnType<typeof getClientStatus>>, TError = ErrorType<Problem>>(
  params?: GetClientStatusParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getClientStatus>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -264,7 +265,7 @@ export const getListClientGameWorldsQueryKey = (params?: ListClientGameWorldsPar
     }
 
 
-export const getListClientGameWorldsQueryOptions = <TData = Awaited<ReturnType<typeof listClientGameWorlds>>, TError = Problem>(params?: ListClientGameWorldsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientGameWorlds>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getListClientGameWorldsQueryOptions = <TData = Awaited<ReturnType<typeof listClientGameWorlds>>, TError = ErrorType<Problem>>(params?: ListClientGameWorldsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientGameWorlds>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -283,10 +284,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type ListClientGameWorldsQueryResult = NonNullable<Awaited<ReturnType<typeof listClientGameWorlds>>>
-export type ListClientGameWorldsQueryError = Problem
+export type ListClientGameWorldsQueryError = ErrorType<Problem>
 
 
-export function useListClientGameWorlds<TData = Awaited<ReturnType<typeof listClientGameWorlds>>, TError = Problem>(
+export function useListClientGameWorlds<TData = Awaited<ReturnType<typeof listClientGameWorlds>>, TError = ErrorType<Problem>>(
  params: undefined |  ListClientGameWorldsParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientGameWorlds>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof listClientGameWorlds>>,
@@ -296,7 +297,7 @@ export function useListClientGameWorlds<TData = Awaited<ReturnType<typeof listCl
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListClientGameWorlds<TData = Awaited<ReturnType<typeof listClientGameWorlds>>, TError = Problem>(
+export function useListClientGameWorlds<TData = Awaited<ReturnType<typeof listClientGameWorlds>>, TError = ErrorType<Problem>>(
  params?: ListClientGameWorldsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientGameWorlds>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof listClientGameWorlds>>,
@@ -306,7 +307,7 @@ export function useListClientGameWorlds<TData = Awaited<ReturnType<typeof listCl
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListClientGameWorlds<TData = Awaited<ReturnType<typeof listClientGameWorlds>>, TError = Problem>(
+export function useListClientGameWorlds<TData = Awaited<ReturnType<typeof listClientGameWorlds>>, TError = ErrorType<Problem>>(
  params?: ListClientGameWorldsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientGameWorlds>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -314,7 +315,7 @@ export function useListClientGameWorlds<TData = Awaited<ReturnType<typeof listCl
  * @summary Visible game worlds in display order, with maintenance as this caller sees it
  */
 
-export function useListClientGameWorlds<TData = Awaited<ReturnType<typeof listClientGameWorlds>>, TError = Problem>(
+export function useListClientGameWorlds<TData = Awaited<ReturnType<typeof listClientGameWorlds>>, TError = ErrorType<Problem>>(
  params?: ListClientGameWorldsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientGameWorlds>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {

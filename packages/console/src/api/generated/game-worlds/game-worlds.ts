@@ -42,6 +42,7 @@ import type {
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
+import type { ErrorType , BodyType } from '../../fetcher.ts';
 
 
 type SecondParameter<T extends (...args: never) => unknown> = Parameters<T>[1];
@@ -89,7 +90,7 @@ export const getListGameWorldsQueryKey = (params?: ListGameWorldsParams,) => {
     }
 
 
-export const getListGameWorldsQueryOptions = <TData = Awaited<ReturnType<typeof listGameWorlds>>, TError = Problem>(params?: ListGameWorldsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listGameWorlds>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getListGameWorldsQueryOptions = <TData = Awaited<ReturnType<typeof listGameWorlds>>, TError = ErrorType<Problem>>(params?: ListGameWorldsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listGameWorlds>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -108,10 +109,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type ListGameWorldsQueryResult = NonNullable<Awaited<ReturnType<typeof listGameWorlds>>>
-export type ListGameWorldsQueryError = Problem
+export type ListGameWorldsQueryError = ErrorType<Problem>
 
 
-export function useListGameWorlds<TData = Awaited<ReturnType<typeof listGameWorlds>>, TError = Problem>(
+export function useListGameWorlds<TData = Awaited<ReturnType<typeof listGameWorlds>>, TError = ErrorType<Problem>>(
  params: undefined |  ListGameWorldsParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listGameWorlds>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof listGameWorlds>>,
@@ -121,7 +122,7 @@ export function useListGameWorlds<TData = Awaited<ReturnType<typeof listGameWorl
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListGameWorlds<TData = Awaited<ReturnType<typeof listGameWorlds>>, TError = Problem>(
+export function useListGameWorlds<TData = Awaited<ReturnType<typeof listGameWorlds>>, TError = ErrorType<Problem>>(
  params?: ListGameWorldsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listGameWorlds>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof listGameWorlds>>,
@@ -131,7 +132,7 @@ export function useListGameWorlds<TData = Awaited<ReturnType<typeof listGameWorl
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListGameWorlds<TData = Awaited<ReturnType<typeof listGameWorlds>>, TError = Problem>(
+export function useListGameWorlds<TData = Awaited<ReturnType<typeof listGameWorlds>>, TError = ErrorType<Problem>>(
  params?: ListGameWorldsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listGameWorlds>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -139,7 +140,7 @@ export function useListGameWorlds<TData = Awaited<ReturnType<typeof listGameWorl
  * @summary List game worlds in display order
  */
 
-export function useListGameWorlds<TData = Awaited<ReturnType<typeof listGameWorlds>>, TError = Problem>(
+export function useListGameWorlds<TData = Awaited<ReturnType<typeof listGameWorlds>>, TError = ErrorType<Problem>>(
  params?: ListGameWorldsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listGameWorlds>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -160,7 +161,7 @@ export function useListGameWorlds<TData = Awaited<ReturnType<typeof listGameWorl
  * @summary Create a game world
  */
 export const createGameWorld = (
-    createGameWorldBody: CreateGameWorldBody,
+    createGameWorldBody: BodyType<CreateGameWorldBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -178,7 +179,7 @@ export const createGameWorld = (
 
 export const getCreateGameWorldMutationKey = () => ['createGameWorld'] as const;
 
-export const getCreateGameWorldMutationOptions = <TError = Problem,
+export const getCreateGameWorldMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createGameWorld>>, TError,CreateGameWorldMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof createGameWorld>>, TError,CreateGameWorldMutationVariables, TContext> => {
 
@@ -206,14 +207,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type CreateGameWorldMutationResult = NonNullable<Awaited<ReturnType<typeof createGameWorld>>>
-    export type CreateGameWorldMutationBody = CreateGameWorldBody
-    export type CreateGameWorldMutationError = Problem
-    export type CreateGameWorldMutationVariables = {data: CreateGameWorldBody}
+    export type CreateGameWorldMutationBody = BodyType<CreateGameWorldBody>
+    export type CreateGameWorldMutationError = ErrorType<Problem>
+    export type CreateGameWorldMutationVariables = {data: BodyType<CreateGameWorldBody>}
 
     /**
  * @summary Create a game world
  */
-export const useCreateGameWorld = <TError = Problem,
+export const useCreateGameWorld = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createGameWorld>>, TError,CreateGameWorldMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof createGameWorld>>,
@@ -227,7 +228,7 @@ export const useCreateGameWorld = <TError = Problem,
  * @summary Set the display order: the listed worlds first, the rest after in their current order
  */
 export const orderGameWorlds = (
-    orderGameWorldsBody: OrderGameWorldsBody,
+    orderGameWorldsBody: BodyType<OrderGameWorldsBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -245,7 +246,7 @@ export const orderGameWorlds = (
 
 export const getOrderGameWorldsMutationKey = () => ['orderGameWorlds'] as const;
 
-export const getOrderGameWorldsMutationOptions = <TError = Problem,
+export const getOrderGameWorldsMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof orderGameWorlds>>, TError,OrderGameWorldsMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof orderGameWorlds>>, TError,OrderGameWorldsMutationVariables, TContext> => {
 
@@ -273,14 +274,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type OrderGameWorldsMutationResult = NonNullable<Awaited<ReturnType<typeof orderGameWorlds>>>
-    export type OrderGameWorldsMutationBody = OrderGameWorldsBody
-    export type OrderGameWorldsMutationError = Problem
-    export type OrderGameWorldsMutationVariables = {data: OrderGameWorldsBody}
+    export type OrderGameWorldsMutationBody = BodyType<OrderGameWorldsBody>
+    export type OrderGameWorldsMutationError = ErrorType<Problem>
+    export type OrderGameWorldsMutationVariables = {data: BodyType<OrderGameWorldsBody>}
 
     /**
  * @summary Set the display order: the listed worlds first, the rest after in their current order
  */
-export const useOrderGameWorlds = <TError = Problem,
+export const useOrderGameWorlds = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof orderGameWorlds>>, TError,OrderGameWorldsMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof orderGameWorlds>>,
@@ -315,7 +316,7 @@ export const getGetGameWorldQueryKey = (id: number,) => {
     }
 
 
-export const getGetGameWorldQueryOptions = <TData = Awaited<ReturnType<typeof getGameWorld>>, TError = Problem>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getGameWorld>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getGetGameWorldQueryOptions = <TData = Awaited<ReturnType<typeof getGameWorld>>, TError = ErrorType<Problem>>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getGameWorld>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -334,10 +335,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type GetGameWorldQueryResult = NonNullable<Awaited<ReturnType<typeof getGameWorld>>>
-export type GetGameWorldQueryError = Problem
+export type GetGameWorldQueryError = ErrorType<Problem>
 
 
-export function useGetGameWorld<TData = Awaited<ReturnType<typeof getGameWorld>>, TError = Problem>(
+export function useGetGameWorld<TData = Awaited<ReturnType<typeof getGameWorld>>, TError = ErrorType<Problem>>(
  id: number, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getGameWorld>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof getGameWorld>>,
@@ -347,7 +348,7 @@ export function useGetGameWorld<TData = Awaited<ReturnType<typeof getGameWorld>>
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetGameWorld<TData = Awaited<ReturnType<typeof getGameWorld>>, TError = Problem>(
+export function useGetGameWorld<TData = Awaited<ReturnType<typeof getGameWorld>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getGameWorld>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof getGameWorld>>,
@@ -357,7 +358,7 @@ export function useGetGameWorld<TData = Awaited<ReturnType<typeof getGameWorld>>
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetGameWorld<TData = Awaited<ReturnType<typeof getGameWorld>>, TError = Problem>(
+export function useGetGameWorld<TData = Awaited<ReturnType<typeof getGameWorld>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getGameWorld>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -365,7 +366,7 @@ export function useGetGameWorld<TData = Awaited<ReturnType<typeof getGameWorld>>
  * @summary Get a game world
  */
 
-export function useGetGameWorld<TData = Awaited<ReturnType<typeof getGameWorld>>, TError = Problem>(
+export function useGetGameWorld<TData = Awaited<ReturnType<typeof getGameWorld>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getGameWorld>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -387,7 +388,7 @@ export function useGetGameWorld<TData = Awaited<ReturnType<typeof getGameWorld>>
  */
 export const updateGameWorld = (
     id: number,
-    updateGameWorldBody: UpdateGameWorldBody,
+    updateGameWorldBody: BodyType<UpdateGameWorldBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -405,7 +406,7 @@ export const updateGameWorld = (
 
 export const getUpdateGameWorldMutationKey = () => ['updateGameWorld'] as const;
 
-export const getUpdateGameWorldMutationOptions = <TError = Problem,
+export const getUpdateGameWorldMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateGameWorld>>, TError,UpdateGameWorldMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof updateGameWorld>>, TError,UpdateGameWorldMutationVariables, TContext> => {
 
@@ -433,14 +434,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type UpdateGameWorldMutationResult = NonNullable<Awaited<ReturnType<typeof updateGameWorld>>>
-    export type UpdateGameWorldMutationBody = UpdateGameWorldBody
-    export type UpdateGameWorldMutationError = Problem
-    export type UpdateGameWorldMutationVariables = {id: number;data: UpdateGameWorldBody}
+    export type UpdateGameWorldMutationBody = BodyType<UpdateGameWorldBody>
+    export type UpdateGameWorldMutationError = ErrorType<Problem>
+    export type UpdateGameWorldMutationVariables = {id: number;data: BodyType<UpdateGameWorldBody>}
 
     /**
  * @summary Update a game world (partial: fields not sent are kept)
  */
-export const useUpdateGameWorld = <TError = Problem,
+export const useUpdateGameWorld = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateGameWorld>>, TError,UpdateGameWorldMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof updateGameWorld>>,
@@ -455,7 +456,7 @@ export const useUpdateGameWorld = <TError = Problem,
  */
 export const patchGameWorld = (
     id: number,
-    patchGameWorldBody: PatchGameWorldBody,
+    patchGameWorldBody: BodyType<PatchGameWorldBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -473,7 +474,7 @@ export const patchGameWorld = (
 
 export const getPatchGameWorldMutationKey = () => ['patchGameWorld'] as const;
 
-export const getPatchGameWorldMutationOptions = <TError = Problem,
+export const getPatchGameWorldMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof patchGameWorld>>, TError,PatchGameWorldMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof patchGameWorld>>, TError,PatchGameWorldMutationVariables, TContext> => {
 
@@ -501,14 +502,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type PatchGameWorldMutationResult = NonNullable<Awaited<ReturnType<typeof patchGameWorld>>>
-    export type PatchGameWorldMutationBody = PatchGameWorldBody
-    export type PatchGameWorldMutationError = Problem
-    export type PatchGameWorldMutationVariables = {id: number;data: PatchGameWorldBody}
+    export type PatchGameWorldMutationBody = BodyType<PatchGameWorldBody>
+    export type PatchGameWorldMutationError = ErrorType<Problem>
+    export type PatchGameWorldMutationVariables = {id: number;data: BodyType<PatchGameWorldBody>}
 
     /**
  * @summary Update a game world (partial: fields not sent are kept)
  */
-export const usePatchGameWorld = <TError = Problem,
+export const usePatchGameWorld = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof patchGameWorld>>, TError,PatchGameWorldMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof patchGameWorld>>,
@@ -538,7 +539,7 @@ export const deleteGameWorld = (
 
 export const getDeleteGameWorldMutationKey = () => ['deleteGameWorld'] as const;
 
-export const getDeleteGameWorldMutationOptions = <TError = Problem,
+export const getDeleteGameWorldMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteGameWorld>>, TError,DeleteGameWorldMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof deleteGameWorld>>, TError,DeleteGameWorldMutationVariables, TContext> => {
 
@@ -567,13 +568,13 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
 
     export type DeleteGameWorldMutationResult = NonNullable<Awaited<ReturnType<typeof deleteGameWorld>>>
 
-    export type DeleteGameWorldMutationError = Problem
+    export type DeleteGameWorldMutationError = ErrorType<Problem>
     export type DeleteGameWorldMutationVariables = {id: number}
 
     /**
  * @summary Delete a game world
  */
-export const useDeleteGameWorld = <TError = Problem,
+export const useDeleteGameWorld = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteGameWorld>>, TError,DeleteGameWorldMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof deleteGameWorld>>,
@@ -589,7 +590,7 @@ export const useDeleteGameWorld = <TError = Problem,
  */
 export const setGameWorldMaintenance = (
     id: number,
-    setGameWorldMaintenanceBody: SetGameWorldMaintenanceBody,
+    setGameWorldMaintenanceBody: BodyType<SetGameWorldMaintenanceBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -607,7 +608,7 @@ export const setGameWorldMaintenance = (
 
 export const getSetGameWorldMaintenanceMutationKey = () => ['setGameWorldMaintenance'] as const;
 
-export const getSetGameWorldMaintenanceMutationOptions = <TError = Problem,
+export const getSetGameWorldMaintenanceMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof setGameWorldMaintenance>>, TError,SetGameWorldMaintenanceMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof setGameWorldMaintenance>>, TError,SetGameWorldMaintenanceMutationVariables, TContext> => {
 
@@ -635,14 +636,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type SetGameWorldMaintenanceMutationResult = NonNullable<Awaited<ReturnType<typeof setGameWorldMaintenance>>>
-    export type SetGameWorldMaintenanceMutationBody = SetGameWorldMaintenanceBody
-    export type SetGameWorldMaintenanceMutationError = Problem
-    export type SetGameWorldMaintenanceMutationVariables = {id: number;data: SetGameWorldMaintenanceBody}
+    export type SetGameWorldMaintenanceMutationBody = BodyType<SetGameWorldMaintenanceBody>
+    export type SetGameWorldMaintenanceMutationError = ErrorType<Problem>
+    export type SetGameWorldMaintenanceMutationVariables = {id: number;data: BodyType<SetGameWorldMaintenanceBody>}
 
     /**
  * @summary Start, schedule or end maintenance of a game world
  */
-export const useSetGameWorldMaintenance = <TError = Problem,
+export const useSetGameWorldMaintenance = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof setGameWorldMaintenance>>, TError,SetGameWorldMaintenanceMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof setGameWorldMaintenance>>,

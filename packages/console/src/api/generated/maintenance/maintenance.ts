@@ -32,6 +32,7 @@ import type {
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
+import type { ErrorType , BodyType } from '../../fetcher.ts';
 
 
 type SecondParameter<T extends (...args: never) => unknown> = Parameters<T>[1];
@@ -78,7 +79,7 @@ export const getGetMaintenanceQueryKey = () => {
     }
 
 
-export const getGetMaintenanceQueryOptions = <TData = Awaited<ReturnType<typeof getMaintenance>>, TError = Problem>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMaintenance>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getGetMaintenanceQueryOptions = <TData = Awaited<ReturnType<typeof getMaintenance>>, TError = ErrorType<Problem>>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMaintenance>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -97,10 +98,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type GetMaintenanceQueryResult = NonNullable<Awaited<ReturnType<typeof getMaintenance>>>
-export type GetMaintenanceQueryError = Problem
+export type GetMaintenanceQueryError = ErrorType<Problem>
 
 
-export function useGetMaintenance<TData = Awaited<ReturnType<typeof getMaintenance>>, TError = Problem>(
+export function useGetMaintenance<TData = Awaited<ReturnType<typeof getMaintenance>>, TError = ErrorType<Problem>>(
   options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMaintenance>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof getMaintenance>>,
@@ -110,7 +111,7 @@ export function useGetMaintenance<TData = Awaited<ReturnType<typeof getMaintenan
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetMaintenance<TData = Awaited<ReturnType<typeof getMaintenance>>, TError = Problem>(
+export function useGetMaintenance<TData = Awaited<ReturnType<typeof getMaintenance>>, TError = ErrorType<Problem>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMaintenance>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof getMaintenance>>,
@@ -120,7 +121,7 @@ export function useGetMaintenance<TData = Awaited<ReturnType<typeof getMaintenan
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetMaintenance<TData = Awaited<ReturnType<typeof getMaintenance>>, TError = Problem>(
+export function useGetMaintenance<TData = Awaited<ReturnType<typeof getMaintenance>>, TError = ErrorType<Problem>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMaintenance>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -128,7 +129,7 @@ export function useGetMaintenance<TData = Awaited<ReturnType<typeof getMaintenan
  * @summary Global maintenance state
  */
 
-export function useGetMaintenance<TData = Awaited<ReturnType<typeof getMaintenance>>, TError = Problem>(
+export function useGetMaintenance<TData = Awaited<ReturnType<typeof getMaintenance>>, TError = ErrorType<Problem>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMaintenance>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -149,7 +150,7 @@ export function useGetMaintenance<TData = Awaited<ReturnType<typeof getMaintenan
  * @summary Start, schedule or end global maintenance
  */
 export const setMaintenance = (
-    setMaintenanceBody: SetMaintenanceBody,
+    setMaintenanceBody: BodyType<SetMaintenanceBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -167,7 +168,7 @@ export const setMaintenance = (
 
 export const getSetMaintenanceMutationKey = () => ['setMaintenance'] as const;
 
-export const getSetMaintenanceMutationOptions = <TError = Problem,
+export const getSetMaintenanceMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof setMaintenance>>, TError,SetMaintenanceMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof setMaintenance>>, TError,SetMaintenanceMutationVariables, TContext> => {
 
@@ -195,14 +196,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type SetMaintenanceMutationResult = NonNullable<Awaited<ReturnType<typeof setMaintenance>>>
-    export type SetMaintenanceMutationBody = SetMaintenanceBody
-    export type SetMaintenanceMutationError = Problem
-    export type SetMaintenanceMutationVariables = {data: SetMaintenanceBody}
+    export type SetMaintenanceMutationBody = BodyType<SetMaintenanceBody>
+    export type SetMaintenanceMutationError = ErrorType<Problem>
+    export type SetMaintenanceMutationVariables = {data: BodyType<SetMaintenanceBody>}
 
     /**
  * @summary Start, schedule or end global maintenance
  */
-export const useSetMaintenance = <TError = Problem,
+export const useSetMaintenance = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof setMaintenance>>, TError,SetMaintenanceMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof setMaintenance>>,

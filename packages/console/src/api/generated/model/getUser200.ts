@@ -21,6 +21,17 @@ export type GetUser200 = {
      * @nullable
      */
   lastLoginAt: string | null;
+  /**
+     * Why the account is suspended; null unless `status` is `suspended`.
+     * @nullable
+     */
+  suspendedReason: string | null;
+  /**
+     * When a temporary suspension is lifted automatically; null: until lifted by hand.
+     * @maxLength 40
+     * @nullable
+     */
+  suspendedUntil: string | null;
   /** @maxLength 40 */
   createdAt: string;
   /** @maxLength 40 */

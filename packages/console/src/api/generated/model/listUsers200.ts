@@ -11,4 +11,9 @@ import type { ListUsers200Pagination } from './listUsers200Pagination.ts';
 export type ListUsers200 = {
   data: ListUsers200DataItem[];
   pagination: ListUsers200Pagination;
+  /**
+     * Pass as `cursor` for the page after this one; null on the last page.
+     * @nullable
+     */
+  nextCursor: string | null;
 };

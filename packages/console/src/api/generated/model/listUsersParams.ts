@@ -11,11 +11,13 @@ import type { ListUsersStatus } from './listUsersStatus.ts';
 
 export type ListUsersParams = {
 /**
+ * Page number, from 1 (offset paging); ignored when `cursor` is given.
  * @minimum 1
  * @maximum 1000000
  */
 page?: number;
 /**
+ * Users per page (1 to 100).
  * @minimum 1
  * @maximum 100
  */
@@ -23,9 +25,40 @@ limit?: number;
 role?: ListUsersRole;
 status?: ListUsersStatus;
 /**
+ * Prefix search, case-insensitive, on the username or the email; an all-digit value also matches the id exactly.
  * @minLength 1
  * @maxLength 100
  */
 q?: string;
+/**
+ * Created at or after this time (ISO 8601).
+ * @maxLength 40
+ */
+createdFrom?: string;
+/**
+ * Created before this time (ISO 8601).
+ * @maxLength 40
+ */
+createdTo?: string;
+/**
+ * Last signed in at or after this time; excludes users who never signed in.
+ * @maxLength 40
+ */
+lastLoginFrom?: string;
+/**
+ * Last signed in before this time; excludes users who never signed in.
+ * @maxLength 40
+ */
+lastLoginTo?: string;
+/**
+ * Order: a field, `-` first for descending; ties in id order. Users who never signed in come last in both `lastLoginAt` orders.
+ */
 sort?: ListUsersSort;
+/**
+ * Keyset paging: the `nextCursor` of the previous page, with the same `sort` and filters. Stable under inserts and deletes, unlike `page`.
+ * @minLength 1
+ * @maxLength 400
+ * @pattern ^[A-Za-z0-9_-]+$
+ */
+cursor?: string;
 };

@@ -5,30 +5,15 @@
  * The operations backend of online games. Errors are RFC 9457 problem+json (see the Problem schema).
  * OpenAPI spec version: 1.0.0
  */
+import type { Login200User } from './login200User.ts';
 
 export type Login200 = {
   accessToken: string;
+  /** Single-use refresh token (in the `gatrix_refresh` cookie instead, for the console: see `X-Gatrix-Client`). */
   refreshToken: string;
   tokenType: 'Bearer';
   /** Seconds until the access token expires */
   expiresIn: number;
-} & ({
-  user: {
-  id: number;
-  username: string;
-  email: string;
-  /** @nullable */
-  displayName: string | null;
-  role: 'admin' | 'operator' | 'viewer' | 'player';
-  status: 'active' | 'pending' | 'suspended';
-  /**
-     * @maxLength 40
-     * @nullable
-     */
-  lastLoginAt: string | null;
-  /** @maxLength 40 */
-  createdAt: string;
-  /** @maxLength 40 */
-  updatedAt: string;
+} & {
+  user: Login200User;
 };
-});

@@ -9,6 +9,7 @@ import type { RefreshToken200TokenType } from './refreshToken200TokenType.ts';
 
 export type RefreshToken200 = {
   accessToken: string;
+  /** Single-use refresh token (in the `gatrix_refresh` cookie instead, for the console: see `X-Gatrix-Client`). */
   refreshToken: string;
   tokenType: RefreshToken200TokenType;
   /** Seconds until the access token expires */

@@ -11,5 +11,5 @@ export type RefreshTokenBody = {
      * @minLength 1
      * @maxLength 200
      */
-  refreshToken: string;
+  refreshToken?: string;
 };

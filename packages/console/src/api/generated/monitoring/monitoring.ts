@@ -34,6 +34,7 @@ import type {
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
+import type { ErrorType } from '../../fetcher.ts';
 
 
 type SecondParameter<T extends (...args: never) => unknown> = Parameters<T>[1];
@@ -81,7 +82,7 @@ export const getGetRequestMetricsQueryKey = (params?: GetRequestMetricsParams,) 
     }
 
 
-export const getGetRequestMetricsQueryOptions = <TData = Awaited<ReturnType<typeof getRequestMetrics>>, TError = Problem>(params?: GetRequestMetricsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getRequestMetrics>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getGetRequestMetricsQueryOptions = <TData = Awaited<ReturnType<typeof getRequestMetrics>>, TError = ErrorType<Problem>>(params?: GetRequestMetricsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getRequestMetrics>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -100,10 +101,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type GetRequestMetricsQueryResult = NonNullable<Awaited<ReturnType<typeof getRequestMetrics>>>
-export type GetRequestMetricsQueryError = Problem
+export type GetRequestMetricsQueryError = ErrorType<Problem>
 
 
-export function useGetRequestMetrics<TData = Awaited<ReturnType<typeof getRequestMetrics>>, TError = Problem>(
+export function useGetRequestMetrics<TData = Awaited<ReturnType<typeof getRequestMetrics>>, TError = ErrorType<Problem>>(
  params: undefined |  GetRequestMetricsParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getRequestMetrics>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof getRequestMetrics>>,
@@ -113,7 +114,7 @@ export function useGetRequestMetrics<TData = Awaited<ReturnType<typeof getReques
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetRequestMetrics<TData = Awaited<ReturnType<typeof getRequestMetrics>>, TError = Problem>(
+export function useGetRequestMetrics<TData = Awaited<ReturnType<typeof getRequestMetrics>>, TError = ErrorType<Problem>>(
  params?: GetRequestMetricsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getRequestMetrics>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof getRequestMetrics>>,
@@ -123,7 +124,7 @@ export function useGetRequestMetrics<TData = Awaited<ReturnType<typeof getReques
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetRequestMetrics<TData = Awaited<ReturnType<typeof getRequestMetrics>>, TError = Problem>(
+export function useGetRequestMetrics<TData = Awaited<ReturnType<typeof getRequestMetrics>>, TError = ErrorType<Problem>>(
  params?: GetRequestMetricsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getRequestMetrics>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -131,7 +132,7 @@ export function useGetRequestMetrics<TData = Awaited<ReturnType<typeof getReques
  * @summary Request counts, exact mean and percentiles, overall and per route template, since start or over a window
  */
 
-export function useGetRequestMetrics<TData = Awaited<ReturnType<typeof getRequestMetrics>>, TError = Problem>(
+export function useGetRequestMetrics<TData = Awaited<ReturnType<typeof getRequestMetrics>>, TError = ErrorType<Problem>>(
  params?: GetRequestMetricsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getRequestMetrics>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -174,7 +175,7 @@ export const getListServerErrorsQueryKey = (params?: ListServerErrorsParams,) =>
     }
 
 
-export const getListServerErrorsQueryOptions = <TData = Awaited<ReturnType<typeof listServerErrors>>, TError = Problem>(params?: ListServerErrorsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listServerErrors>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getListServerErrorsQueryOptions = <TData = Awaited<ReturnType<typeof listServerErrors>>, TError = ErrorType<Problem>>(params?: ListServerErrorsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listServerErrors>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -193,10 +194,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type ListServerErrorsQueryResult = NonNullable<Awaited<ReturnType<typeof listServerErrors>>>
-export type ListServerErrorsQueryError = Problem
+export type ListServerErrorsQueryError = ErrorType<Problem>
 
 
-export function useListServerErrors<TData = Awaited<ReturnType<typeof listServerErrors>>, TError = Problem>(
+export function useListServerErrors<TData = Awaited<ReturnType<typeof listServerErrors>>, TError = ErrorType<Problem>>(
  params: undefined |  ListServerErrorsParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listServerErrors>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof listServerErrors>>,
@@ -206,7 +207,7 @@ export function useListServerErrors<TData = Awaited<ReturnType<typeof listServer
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListServerErrors<TData = Awaited<ReturnType<typeof listServerErrors>>, TError = Problem>(
+export function useListServerErrors<TData = Awaited<ReturnType<typeof listServerErrors>>, TError = ErrorType<Problem>>(
  params?: ListServerErrorsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listServerErrors>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof listServerErrors>>,
@@ -216,7 +217,7 @@ export function useListServerErrors<TData = Awaited<ReturnType<typeof listServer
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListServerErrors<TData = Awaited<ReturnType<typeof listServerErrors>>, TError = Problem>(
+export function useListServerErrors<TData = Awaited<ReturnType<typeof listServerErrors>>, TError = ErrorType<Problem>>(
  params?: ListServerErrorsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listServerErrors>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -224,7 +225,7 @@ export function useListServerErrors<TData = Awaited<ReturnType<typeof listServer
  * @summary Server errors grouped by fingerprint, most recently seen first (this node, since start)
  */
 
-export function useListServerErrors<TData = Awaited<ReturnType<typeof listServerErrors>>, TError = Problem>(
+export function useListServerErrors<TData = Awaited<ReturnType<typeof listServerErrors>>, TError = ErrorType<Problem>>(
  params?: ListServerErrorsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listServerErrors>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -261,7 +262,7 @@ export const resolveServerError = (
 
 export const getResolveServerErrorMutationKey = () => ['resolveServerError'] as const;
 
-export const getResolveServerErrorMutationOptions = <TError = Problem,
+export const getResolveServerErrorMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof resolveServerError>>, TError,ResolveServerErrorMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof resolveServerError>>, TError,ResolveServerErrorMutationVariables, TContext> => {
 
@@ -290,13 +291,13 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
 
     export type ResolveServerErrorMutationResult = NonNullable<Awaited<ReturnType<typeof resolveServerError>>>
 
-    export type ResolveServerErrorMutationError = Problem
+    export type ResolveServerErrorMutationError = ErrorType<Problem>
     export type ResolveServerErrorMutationVariables = {id: string}
 
     /**
  * @summary Mark an error group resolved; it reopens if it happens again
  */
-export const useResolveServerError = <TError = Problem,
+export const useResolveServerError = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof resolveServerError>>, TError,ResolveServerErrorMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof resolveServerError>>,
@@ -331,7 +332,7 @@ export const getPrometheusMetricsQueryKey = () => {
     }
 
 
-export const getPrometheusMetricsQueryOptions = <TData = Awaited<ReturnType<typeof prometheusMetrics>>, TError = Problem>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof prometheusMetrics>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getPrometheusMetricsQueryOptions = <TData = Awaited<ReturnType<typeof prometheusMetrics>>, TError = ErrorType<Problem>>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof prometheusMetrics>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -350,10 +351,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type PrometheusMetricsQueryResult = NonNullable<Awaited<ReturnType<typeof prometheusMetrics>>>
-export type PrometheusMetricsQueryError = Problem
+export type PrometheusMetricsQueryError = ErrorType<Problem>
 
 
-export function usePrometheusMetrics<TData = Awaited<ReturnType<typeof prometheusMetrics>>, TError = Problem>(
+export function usePrometheusMetrics<TData = Awaited<ReturnType<typeof prometheusMetrics>>, TError = ErrorType<Problem>>(
   options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof prometheusMetrics>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof prometheusMetrics>>,
@@ -363,7 +364,7 @@ export function usePrometheusMetrics<TData = Awaited<ReturnType<typeof prometheu
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function usePrometheusMetrics<TData = Awaited<ReturnType<typeof prometheusMetrics>>, TError = Problem>(
+export function usePrometheusMetrics<TData = Awaited<ReturnType<typeof prometheusMetrics>>, TError = ErrorType<Problem>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof prometheusMetrics>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof prometheusMetrics>>,
@@ -373,7 +374,7 @@ export function usePrometheusMetrics<TData = Awaited<ReturnType<typeof prometheu
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function usePrometheusMetrics<TData = Awaited<ReturnType<typeof prometheusMetrics>>, TError = Problem>(
+export function usePrometheusMetrics<TData = Awaited<ReturnType<typeof prometheusMetrics>>, TError = ErrorType<Problem>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof prometheusMetrics>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -381,7 +382,7 @@ export function usePrometheusMetrics<TData = Awaited<ReturnType<typeof prometheu
  * @summary Prometheus text exposition; staff credentials or the METRICS_TOKEN bearer
  */
 
-export function usePrometheusMetrics<TData = Awaited<ReturnType<typeof prometheusMetrics>>, TError = Problem>(
+export function usePrometheusMetrics<TData = Awaited<ReturnType<typeof prometheusMetrics>>, TError = ErrorType<Problem>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof prometheusMetrics>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {

@@ -27,6 +27,7 @@ import type {
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
+import type { ErrorType } from '../../fetcher.ts';
 
 
 type SecondParameter<T extends (...args: never) => unknown> = Parameters<T>[1];
@@ -73,7 +74,7 @@ export const getHealthzQueryKey = () => {
     }
 
 
-export const getHealthzQueryOptions = <TData = Awaited<ReturnType<typeof healthz>>, TError = unknown>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof healthz>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getHealthzQueryOptions = <TData = Awaited<ReturnType<typeof healthz>>, TError = ErrorType<unknown>>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof healthz>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -92,10 +93,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type HealthzQueryResult = NonNullable<Awaited<ReturnType<typeof healthz>>>
-export type HealthzQueryError = unknown
+export type HealthzQueryError = ErrorType<unknown>
 
 
-export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError = unknown>(
+export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError = ErrorType<unknown>>(
   options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof healthz>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof healthz>>,
@@ -105,7 +106,7 @@ export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError =
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError = unknown>(
+export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError = ErrorType<unknown>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof healthz>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof healthz>>,
@@ -115,7 +116,7 @@ export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError =
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError = unknown>(
+export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError = ErrorType<unknown>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof healthz>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -123,7 +124,7 @@ export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError =
  * @summary The process is up
  */
 
-export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError = unknown>(
+export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError = ErrorType<unknown>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof healthz>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -166,7 +167,7 @@ export const getReadyzQueryKey = () => {
     }
 
 
-export const getReadyzQueryOptions = <TData = Awaited<ReturnType<typeof readyz>>, TError = Problem>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof readyz>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getReadyzQueryOptions = <TData = Awaited<ReturnType<typeof readyz>>, TError = ErrorType<Problem>>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof readyz>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -185,10 +186,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type ReadyzQueryResult = NonNullable<Awaited<ReturnType<typeof readyz>>>
-export type ReadyzQueryError = Problem
+export type ReadyzQueryError = ErrorType<Problem>
 
 
-export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = Problem>(
+export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = ErrorType<Problem>>(
   options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof readyz>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof readyz>>,
@@ -198,7 +199,7 @@ export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = P
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = Problem>(
+export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = ErrorType<Problem>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof readyz>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof readyz>>,
@@ -208,7 +209,7 @@ export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = P
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = Problem>(
+export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = ErrorType<Problem>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof readyz>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -216,7 +217,7 @@ export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = P
  * @summary The database (and Redis, when configured) are reachable
  */
 
-export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = Problem>(
+export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = ErrorType<Problem>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof readyz>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {

@@ -25,19 +25,28 @@ import type {
 } from '@tanstack/react-query';
 
 import type {
+  BulkUsers200,
+  BulkUsersBody,
   CreateUser201,
   CreateUserBody,
+  ExportUsersCsvParams,
   GetUser200,
+  ListUserSessions200,
   ListUsers200,
   ListUsersParams,
   PatchUser200,
   PatchUserBody,
   Problem,
+  ResetUserPassword200,
+  SuspendUser200,
+  SuspendUserBody,
+  UnsuspendUser200,
   UpdateUser200,
   UpdateUserBody
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
+import type { ErrorType , BodyType } from '../../fetcher.ts';
 
 
 type SecondParameter<T extends (...args: never) => unknown> = Parameters<T>[1];
@@ -60,6 +69,7 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
+ * A page of users, filtered and sorted. Page with `page` (offset) or, stable under concurrent changes, with `cursor` = the previous `nextCursor`. Pages are cached for up to 2 s.
  * @summary List users
  */
 export const listUsers = (
@@ -85,7 +95,7 @@ export const getListUsersQueryKey = (params?: ListUsersParams,) => {
     }
 
 
-export const getListUsersQueryOptions = <TData = Awaited<ReturnType<typeof listUsers>>, TError = Problem>(params?: ListUsersParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUsers>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getListUsersQueryOptions = <TData = Awaited<ReturnType<typeof listUsers>>, TError = ErrorType<Problem>>(params?: ListUsersParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUsers>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -104,10 +114,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type ListUsersQueryResult = NonNullable<Awaited<ReturnType<typeof listUsers>>>
-export type ListUsersQueryError = Problem
+export type ListUsersQueryError = ErrorType<Problem>
 
 
-export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TError = Problem>(
+export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TError = ErrorType<Problem>>(
  params: undefined |  ListUsersParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUsers>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof listUsers>>,
@@ -117,7 +127,7 @@ export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TErr
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TError = Problem>(
+export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TError = ErrorType<Problem>>(
  params?: ListUsersParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUsers>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof listUsers>>,
@@ -127,7 +137,7 @@ export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TErr
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TError = Problem>(
+export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TError = ErrorType<Problem>>(
  params?: ListUsersParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUsers>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -135,7 +145,7 @@ export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TErr
  * @summary List users
  */
 
-export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TError = Problem>(
+export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TError = ErrorType<Problem>>(
  params?: ListUsersParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUsers>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -156,7 +166,7 @@ export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TErr
  * @summary Create a user
  */
 export const createUser = (
-    createUserBody: CreateUserBody,
+    createUserBody: BodyType<CreateUserBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -174,7 +184,7 @@ export const createUser = (
 
 export const getCreateUserMutationKey = () => ['createUser'] as const;
 
-export const getCreateUserMutationOptions = <TError = Problem,
+export const getCreateUserMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createUser>>, TError,CreateUserMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof createUser>>, TError,CreateUserMutationVariables, TContext> => {
 
@@ -202,14 +212,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type CreateUserMutationResult = NonNullable<Awaited<ReturnType<typeof createUser>>>
-    export type CreateUserMutationBody = CreateUserBody
-    export type CreateUserMutationError = Problem
-    export type CreateUserMutationVariables = {data: CreateUserBody}
+    export type CreateUserMutationBody = BodyType<CreateUserBody>
+    export type CreateUserMutationError = ErrorType<Problem>
+    export type CreateUserMutationVariables = {data: BodyType<CreateUserBody>}
 
     /**
  * @summary Create a user
  */
-export const useCreateUser = <TError = Problem,
+export const useCreateUser = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createUser>>, TError,CreateUserMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof createUser>>,
@@ -218,6 +228,168 @@ export const useCreateUser = <TError = Problem,
         TContext
       > => {
       return useMutation(getCreateUserMutationOptions(options), queryClient);
+    }
+    /**
+ * Every user matching the list filters, as a streamed UTF-8 CSV file (header row first; `bom=true` starts it with a byte order mark). Cells a spreadsheet would run as formulas are prefixed with `'`. The export is audited (`users.exported`, with its filter and row count).
+ * @summary Export users as CSV
+ */
+export const exportUsersCsv = (
+    params?: ExportUsersCsvParams,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<string>(
+      {url: `/api/v1/users/export.csv`, method: 'GET',
+        params, signal
+    },
+      options);
+    }
+
+
+
+
+export const getExportUsersCsvQueryKey = (params?: ExportUsersCsvParams,) => {
+    return [
+    `/api/v1/users/export.csv`, ...(params ? [params] : [])
+    ] as const;
+    }
+
+
+export const getExportUsersCsvQueryOptions = <TData = Awaited<ReturnType<typeof exportUsersCsv>>, TError = ErrorType<Problem>>(params?: ExportUsersCsvParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportUsersCsv>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getExportUsersCsvQueryKey(params);
+
+
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof exportUsersCsv>>> = ({ signal }) => exportUsersCsv(params, requestOptions, signal);
+
+
+
+
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof exportUsersCsv>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ExportUsersCsvQueryResult = NonNullable<Awaited<ReturnType<typeof exportUsersCsv>>>
+export type ExportUsersCsvQueryError = ErrorType<Problem>
+
+
+export function useExportUsersCsv<TData = Awaited<ReturnType<typeof exportUsersCsv>>, TError = ErrorType<Problem>>(
+ params: undefined |  ExportUsersCsvParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportUsersCsv>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof exportUsersCsv>>,
+          TError,
+          Awaited<ReturnType<typeof exportUsersCsv>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useExportUsersCsv<TData = Awaited<ReturnType<typeof exportUsersCsv>>, TError = ErrorType<Problem>>(
+ params?: ExportUsersCsvParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportUsersCsv>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof exportUsersCsv>>,
+          TError,
+          Awaited<ReturnType<typeof exportUsersCsv>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useExportUsersCsv<TData = Awaited<ReturnType<typeof exportUsersCsv>>, TError = ErrorType<Problem>>(
+ params?: ExportUsersCsvParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportUsersCsv>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Export users as CSV
+ */
+
+export function useExportUsersCsv<TData = Awaited<ReturnType<typeof exportUsersCsv>>, TError = ErrorType<Problem>>(
+ params?: ExportUsersCsvParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportUsersCsv>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getExportUsersCsvQueryOptions(params,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  return withQueryKey(query, queryOptions.queryKey);
+}
+
+
+
+
+
+
+/**
+ * Sets the status or role of, or deletes, up to 10,000 users given by `ids` or by `filter` ("all matching"). Each user is its own audited change under the single routes' rules; refusals are reported per user and do not stop the others.
+ * @summary Change or delete many users
+ */
+export const bulkUsers = (
+    bulkUsersBody: BodyType<BulkUsersBody>,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<BulkUsers200>(
+      {url: `/api/v1/users/bulk`, method: 'POST',
+      headers: {'Content-Type': 'application/json', },
+      data: bulkUsersBody, signal
+    },
+      options);
+    }
+
+
+
+
+export const getBulkUsersMutationKey = () => ['bulkUsers'] as const;
+
+export const getBulkUsersMutationOptions = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof bulkUsers>>, TError,BulkUsersMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof bulkUsers>>, TError,BulkUsersMutationVariables, TContext> => {
+
+const mutationKey = getBulkUsersMutationKey();
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof bulkUsers>>, BulkUsersMutationVariables> = (props) => {
+          const {data} = props ?? {};
+
+          return  bulkUsers(data,requestOptions)
+        }
+
+
+
+
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type BulkUsersMutationResult = NonNullable<Awaited<ReturnType<typeof bulkUsers>>>
+    export type BulkUsersMutationBody = BodyType<BulkUsersBody>
+    export type BulkUsersMutationError = ErrorType<Problem>
+    export type BulkUsersMutationVariables = {data: BodyType<BulkUsersBody>}
+
+    /**
+ * @summary Change or delete many users
+ */
+export const useBulkUsers = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof bulkUsers>>, TError,BulkUsersMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof bulkUsers>>,
+        TError,
+        BulkUsersMutationVariables,
+        TContext
+      > => {
+      return useMutation(getBulkUsersMutationOptions(options), queryClient);
     }
     /**
  * @summary Get a user
@@ -244,7 +416,7 @@ export const getGetUserQueryKey = (id: number,) => {
     }
 
 
-export const getGetUserQueryOptions = <TData = Awaited<ReturnType<typeof getUser>>, TError = Problem>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getUser>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getGetUserQueryOptions = <TData = Awaited<ReturnType<typeof getUser>>, TError = ErrorType<Problem>>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getUser>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -263,10 +435,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type GetUserQueryResult = NonNullable<Awaited<ReturnType<typeof getUser>>>
-export type GetUserQueryError = Problem
+export type GetUserQueryError = ErrorType<Problem>
 
 
-export function useGetUser<TData = Awaited<ReturnType<typeof getUser>>, TError = Problem>(
+export function useGetUser<TData = Awaited<ReturnType<typeof getUser>>, TError = ErrorType<Problem>>(
  id: number, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getUser>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof getUser>>,
@@ -276,7 +448,7 @@ export function useGetUser<TData = Awaited<ReturnType<typeof getUser>>, TError =
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetUser<TData = Awaited<ReturnType<typeof getUser>>, TError = Problem>(
+export function useGetUser<TData = Awaited<ReturnType<typeof getUser>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getUser>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof getUser>>,
@@ -286,7 +458,7 @@ export function useGetUser<TData = Awaited<ReturnType<typeof getUser>>, TError =
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetUser<TData = Awaited<ReturnType<typeof getUser>>, TError = Problem>(
+export function useGetUser<TData = Awaited<ReturnType<typeof getUser>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getUser>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -294,7 +466,7 @@ export function useGetUser<TData = Awaited<ReturnType<typeof getUser>>, TError =
  * @summary Get a user
  */
 
-export function useGetUser<TData = Awaited<ReturnType<typeof getUser>>, TError = Problem>(
+export function useGetUser<TData = Awaited<ReturnType<typeof getUser>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getUser>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -316,7 +488,7 @@ export function useGetUser<TData = Awaited<ReturnType<typeof getUser>>, TError =
  */
 export const updateUser = (
     id: number,
-    updateUserBody: UpdateUserBody,
+    updateUserBody: BodyType<UpdateUserBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -334,7 +506,7 @@ export const updateUser = (
 
 export const getUpdateUserMutationKey = () => ['updateUser'] as const;
 
-export const getUpdateUserMutationOptions = <TError = Problem,
+export const getUpdateUserMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateUser>>, TError,UpdateUserMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof updateUser>>, TError,UpdateUserMutationVariables, TContext> => {
 
@@ -362,14 +534,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type UpdateUserMutationResult = NonNullable<Awaited<ReturnType<typeof updateUser>>>
-    export type UpdateUserMutationBody = UpdateUserBody
-    export type UpdateUserMutationError = Problem
-    export type UpdateUserMutationVariables = {id: number;data: UpdateUserBody}
+    export type UpdateUserMutationBody = BodyType<UpdateUserBody>
+    export type UpdateUserMutationError = ErrorType<Problem>
+    export type UpdateUserMutationVariables = {id: number;data: BodyType<UpdateUserBody>}
 
     /**
  * @summary Update a user (partial: fields not sent are kept)
  */
-export const useUpdateUser = <TError = Problem,
+export const useUpdateUser = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateUser>>, TError,UpdateUserMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof updateUser>>,
@@ -384,7 +556,7 @@ export const useUpdateUser = <TError = Problem,
  */
 export const patchUser = (
     id: number,
-    patchUserBody: PatchUserBody,
+    patchUserBody: BodyType<PatchUserBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -402,7 +574,7 @@ export const patchUser = (
 
 export const getPatchUserMutationKey = () => ['patchUser'] as const;
 
-export const getPatchUserMutationOptions = <TError = Problem,
+export const getPatchUserMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof patchUser>>, TError,PatchUserMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof patchUser>>, TError,PatchUserMutationVariables, TContext> => {
 
@@ -430,14 +602,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type PatchUserMutationResult = NonNullable<Awaited<ReturnType<typeof patchUser>>>
-    export type PatchUserMutationBody = PatchUserBody
-    export type PatchUserMutationError = Problem
-    export type PatchUserMutationVariables = {id: number;data: PatchUserBody}
+    export type PatchUserMutationBody = BodyType<PatchUserBody>
+    export type PatchUserMutationError = ErrorType<Problem>
+    export type PatchUserMutationVariables = {id: number;data: BodyType<PatchUserBody>}
 
     /**
  * @summary Update a user (partial: fields not sent are kept)
  */
-export const usePatchUser = <TError = Problem,
+export const usePatchUser = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof patchUser>>, TError,PatchUserMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof patchUser>>,
@@ -467,7 +639,7 @@ export const deleteUser = (
 
 export const getDeleteUserMutationKey = () => ['deleteUser'] as const;
 
-export const getDeleteUserMutationOptions = <TError = Problem,
+export const getDeleteUserMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteUser>>, TError,DeleteUserMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof deleteUser>>, TError,DeleteUserMutationVariables, TContext> => {
 
@@ -496,13 +668,13 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
 
     export type DeleteUserMutationResult = NonNullable<Awaited<ReturnType<typeof deleteUser>>>
 
-    export type DeleteUserMutationError = Problem
+    export type DeleteUserMutationError = ErrorType<Problem>
     export type DeleteUserMutationVariables = {id: number}
 
     /**
  * @summary Delete a user
  */
-export const useDeleteUser = <TError = Problem,
+export const useDeleteUser = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteUser>>, TError,DeleteUserMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof deleteUser>>,
@@ -511,4 +683,431 @@ export const useDeleteUser = <TError = Problem,
         TContext
       > => {
       return useMutation(getDeleteUserMutationOptions(options), queryClient);
+    }
+    /**
+ * Sets the status to `suspended` with a reason and, optionally, an end time (`until`, in the future) at which the server lifts it. Ends the user's login sessions; a suspended user cannot sign in. Not for your own account or the last active admin.
+ * @summary Suspend a user
+ */
+export const suspendUser = (
+    id: number,
+    suspendUserBody: BodyType<SuspendUserBody>,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<SuspendUser200>(
+      {url: `/api/v1/users/${id}/suspend`, method: 'POST',
+      headers: {'Content-Type': 'application/json', },
+      data: suspendUserBody, signal
+    },
+      options);
+    }
+
+
+
+
+export const getSuspendUserMutationKey = () => ['suspendUser'] as const;
+
+export const getSuspendUserMutationOptions = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof suspendUser>>, TError,SuspendUserMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof suspendUser>>, TError,SuspendUserMutationVariables, TContext> => {
+
+const mutationKey = getSuspendUserMutationKey();
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof suspendUser>>, SuspendUserMutationVariables> = (props) => {
+          const {id,data} = props ?? {};
+
+          return  suspendUser(id,data,requestOptions)
+        }
+
+
+
+
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type SuspendUserMutationResult = NonNullable<Awaited<ReturnType<typeof suspendUser>>>
+    export type SuspendUserMutationBody = BodyType<SuspendUserBody>
+    export type SuspendUserMutationError = ErrorType<Problem>
+    export type SuspendUserMutationVariables = {id: number;data: BodyType<SuspendUserBody>}
+
+    /**
+ * @summary Suspend a user
+ */
+export const useSuspendUser = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof suspendUser>>, TError,SuspendUserMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof suspendUser>>,
+        TError,
+        SuspendUserMutationVariables,
+        TContext
+      > => {
+      return useMutation(getSuspendUserMutationOptions(options), queryClient);
+    }
+    /**
+ * Sets a suspended user's status back to `active` and clears its reason and end time; a user who is not suspended is answered unchanged.
+ * @summary Lift a suspension
+ */
+export const unsuspendUser = (
+    id: number,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<UnsuspendUser200>(
+      {url: `/api/v1/users/${id}/unsuspend`, method: 'POST', signal
+    },
+      options);
+    }
+
+
+
+
+export const getUnsuspendUserMutationKey = () => ['unsuspendUser'] as const;
+
+export const getUnsuspendUserMutationOptions = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof unsuspendUser>>, TError,UnsuspendUserMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof unsuspendUser>>, TError,UnsuspendUserMutationVariables, TContext> => {
+
+const mutationKey = getUnsuspendUserMutationKey();
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof unsuspendUser>>, UnsuspendUserMutationVariables> = (props) => {
+          const {id} = props ?? {};
+
+          return  unsuspendUser(id,requestOptions)
+        }
+
+
+
+
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type UnsuspendUserMutationResult = NonNullable<Awaited<ReturnType<typeof unsuspendUser>>>
+
+    export type UnsuspendUserMutationError = ErrorType<Problem>
+    export type UnsuspendUserMutationVariables = {id: number}
+
+    /**
+ * @summary Lift a suspension
+ */
+export const useUnsuspendUser = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof unsuspendUser>>, TError,UnsuspendUserMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof unsuspendUser>>,
+        TError,
+        UnsuspendUserMutationVariables,
+        TContext
+      > => {
+      return useMutation(getUnsuspendUserMutationOptions(options), queryClient);
+    }
+    /**
+ * Clears the failed-login counters of the account (by username and email) on every node, so it may sign in again at once. Counters per source address are kept.
+ * @summary Lift a login lockout
+ */
+export const unlockUser = (
+    id: number,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<void>(
+      {url: `/api/v1/users/${id}/unlock`, method: 'POST', signal
+    },
+      options);
+    }
+
+
+
+
+export const getUnlockUserMutationKey = () => ['unlockUser'] as const;
+
+export const getUnlockUserMutationOptions = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof unlockUser>>, TError,UnlockUserMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof unlockUser>>, TError,UnlockUserMutationVariables, TContext> => {
+
+const mutationKey = getUnlockUserMutationKey();
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof unlockUser>>, UnlockUserMutationVariables> = (props) => {
+          const {id} = props ?? {};
+
+          return  unlockUser(id,requestOptions)
+        }
+
+
+
+
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type UnlockUserMutationResult = NonNullable<Awaited<ReturnType<typeof unlockUser>>>
+
+    export type UnlockUserMutationError = ErrorType<Problem>
+    export type UnlockUserMutationVariables = {id: number}
+
+    /**
+ * @summary Lift a login lockout
+ */
+export const useUnlockUser = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof unlockUser>>, TError,UnlockUserMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof unlockUser>>,
+        TError,
+        UnlockUserMutationVariables,
+        TContext
+      > => {
+      return useMutation(getUnlockUserMutationOptions(options), queryClient);
+    }
+    /**
+ * Replaces the password with a random one, answered this once (the server keeps only its hash), ends the user's login sessions and lifts its login lockout. Not for your own account.
+ * @summary Reset a user's password
+ */
+export const resetUserPassword = (
+    id: number,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<ResetUserPassword200>(
+      {url: `/api/v1/users/${id}/reset-password`, method: 'POST', signal
+    },
+      options);
+    }
+
+
+
+
+export const getResetUserPasswordMutationKey = () => ['resetUserPassword'] as const;
+
+export const getResetUserPasswordMutationOptions = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof resetUserPassword>>, TError,ResetUserPasswordMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof resetUserPassword>>, TError,ResetUserPasswordMutationVariables, TContext> => {
+
+const mutationKey = getResetUserPasswordMutationKey();
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof resetUserPassword>>, ResetUserPasswordMutationVariables> = (props) => {
+          const {id} = props ?? {};
+
+          return  resetUserPassword(id,requestOptions)
+        }
+
+
+
+
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type ResetUserPasswordMutationResult = NonNullable<Awaited<ReturnType<typeof resetUserPassword>>>
+
+    export type ResetUserPasswordMutationError = ErrorType<Problem>
+    export type ResetUserPasswordMutationVariables = {id: number}
+
+    /**
+ * @summary Reset a user's password
+ */
+export const useResetUserPassword = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof resetUserPassword>>, TError,ResetUserPasswordMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof resetUserPassword>>,
+        TError,
+        ResetUserPasswordMutationVariables,
+        TContext
+      > => {
+      return useMutation(getResetUserPasswordMutationOptions(options), queryClient);
+    }
+    /**
+ * The user's live login sessions (refresh-token families), newest first; never a token. Staff with users.write only.
+ * @summary List a user's login sessions
+ */
+export const listUserSessions = (
+    id: number,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<ListUserSessions200>(
+      {url: `/api/v1/users/${id}/sessions`, method: 'GET', signal
+    },
+      options);
+    }
+
+
+
+
+export const getListUserSessionsQueryKey = (id: number,) => {
+    return [
+    `/api/v1/users/${id}/sessions`
+    ] as const;
+    }
+
+
+export const getListUserSessionsQueryOptions = <TData = Awaited<ReturnType<typeof listUserSessions>>, TError = ErrorType<Problem>>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUserSessions>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getListUserSessionsQueryKey(id);
+
+
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listUserSessions>>> = ({ signal }) => listUserSessions(id, requestOptions, signal);
+
+
+
+
+
+   return  { queryKey, queryFn, enabled: id !== null && id !== undefined, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof listUserSessions>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ListUserSessionsQueryResult = NonNullable<Awaited<ReturnType<typeof listUserSessions>>>
+export type ListUserSessionsQueryError = ErrorType<Problem>
+
+
+export function useListUserSessions<TData = Awaited<ReturnType<typeof listUserSessions>>, TError = ErrorType<Problem>>(
+ id: number, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUserSessions>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listUserSessions>>,
+          TError,
+          Awaited<ReturnType<typeof listUserSessions>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListUserSessions<TData = Awaited<ReturnType<typeof listUserSessions>>, TError = ErrorType<Problem>>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUserSessions>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listUserSessions>>,
+          TError,
+          Awaited<ReturnType<typeof listUserSessions>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListUserSessions<TData = Awaited<ReturnType<typeof listUserSessions>>, TError = ErrorType<Problem>>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUserSessions>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary List a user's login sessions
+ */
+
+export function useListUserSessions<TData = Awaited<ReturnType<typeof listUserSessions>>, TError = ErrorType<Problem>>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUserSessions>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getListUserSessionsQueryOptions(id,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  return withQueryKey(query, queryOptions.queryKey);
+}
+
+
+
+
+
+
+/**
+ * Revokes the session's refresh tokens and closes its sockets; its access token stops working for sockets at once and for HTTP when it expires.
+ * @summary End a user's login session
+ */
+export const revokeUserSession = (
+    id: number,
+    sessionId: string,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<void>(
+      {url: `/api/v1/users/${id}/sessions/${sessionId}`, method: 'DELETE', signal
+    },
+      options);
+    }
+
+
+
+
+export const getRevokeUserSessionMutationKey = () => ['revokeUserSession'] as const;
+
+export const getRevokeUserSessionMutationOptions = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof revokeUserSession>>, TError,RevokeUserSessionMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof revokeUserSession>>, TError,RevokeUserSessionMutationVariables, TContext> => {
+
+const mutationKey = getRevokeUserSessionMutationKey();
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof revokeUserSession>>, RevokeUserSessionMutationVariables> = (props) => {
+          const {id,sessionId} = props ?? {};
+
+          return  revokeUserSession(id,sessionId,requestOptions)
+        }
+
+
+
+
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type RevokeUserSessionMutationResult = NonNullable<Awaited<ReturnType<typeof revokeUserSession>>>
+
+    export type RevokeUserSessionMutationError = ErrorType<Problem>
+    export type RevokeUserSessionMutationVariables = {id: number;sessionId: string}
+
+    /**
+ * @summary End a user's login session
+ */
+export const useRevokeUserSession = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof revokeUserSession>>, TError,RevokeUserSessionMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof revokeUserSession>>,
+        TError,
+        RevokeUserSessionMutationVariables,
+        TContext
+      > => {
+      return useMutation(getRevokeUserSessionMutationOptions(options), queryClient);
     }

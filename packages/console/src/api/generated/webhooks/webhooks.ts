@@ -49,6 +49,7 @@ import type {
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
+import type { ErrorType , BodyType } from '../../fetcher.ts';
 
 
 type SecondParameter<T extends (...args: never) => unknown> = Parameters<T>[1];
@@ -95,7 +96,7 @@ export const getListEventTypesQueryKey = () => {
     }
 
 
-export const getListEventTypesQueryOptions = <TData = Awaited<ReturnType<typeof listEventTypes>>, TError = Problem>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listEventTypes>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getListEventTypesQueryOptions = <TData = Awaited<ReturnType<typeof listEventTypes>>, TError = ErrorType<Problem>>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listEventTypes>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -114,10 +115,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type ListEventTypesQueryResult = NonNullable<Awaited<ReturnType<typeof listEventTypes>>>
-export type ListEventTypesQueryError = Problem
+export type ListEventTypesQueryError = ErrorType<Problem>
 
 
-export function useListEventTypes<TData = Awaited<ReturnType<typeof listEventTypes>>, TError = Problem>(
+export function useListEventTypes<TData = Awaited<ReturnType<typeof listEventTypes>>, TError = ErrorType<Problem>>(
   options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listEventTypes>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof listEventTypes>>,
@@ -127,7 +128,7 @@ export function useListEventTypes<TData = Awaited<ReturnType<typeof listEventTyp
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListEventTypes<TData = Awaited<ReturnType<typeof listEventTypes>>, TError = Problem>(
+export function useListEventTypes<TData = Awaited<ReturnType<typeof listEventTypes>>, TError = ErrorType<Problem>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listEventTypes>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof listEventTypes>>,
@@ -137,7 +138,7 @@ export function useListEventTypes<TData = Awaited<ReturnType<typeof listEventTyp
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListEventTypes<TData = Awaited<ReturnType<typeof listEventTypes>>, TError = Problem>(
+export function useListEventTypes<TData = Awaited<ReturnType<typeof listEventTypes>>, TError = ErrorType<Problem>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listEventTypes>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -145,7 +146,7 @@ export function useListEventTypes<TData = Awaited<ReturnType<typeof listEventTyp
  * @summary Every event, its Socket.IO name, and an example envelope
  */
 
-export function useListEventTypes<TData = Awaited<ReturnType<typeof listEventTypes>>, TError = Problem>(
+export function useListEventTypes<TData = Awaited<ReturnType<typeof listEventTypes>>, TError = ErrorType<Problem>>(
   options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listEventTypes>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -188,7 +189,7 @@ export const getListWebhooksQueryKey = (params?: ListWebhooksParams,) => {
     }
 
 
-export const getListWebhooksQueryOptions = <TData = Awaited<ReturnType<typeof listWebhooks>>, TError = Problem>(params?: ListWebhooksParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhooks>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getListWebhooksQueryOptions = <TData = Awaited<ReturnType<typeof listWebhooks>>, TError = ErrorType<Problem>>(params?: ListWebhooksParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhooks>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -207,10 +208,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type ListWebhooksQueryResult = NonNullable<Awaited<ReturnType<typeof listWebhooks>>>
-export type ListWebhooksQueryError = Problem
+export type ListWebhooksQueryError = ErrorType<Problem>
 
 
-export function useListWebhooks<TData = Awaited<ReturnType<typeof listWebhooks>>, TError = Problem>(
+export function useListWebhooks<TData = Awaited<ReturnType<typeof listWebhooks>>, TError = ErrorType<Problem>>(
  params: undefined |  ListWebhooksParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhooks>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof listWebhooks>>,
@@ -220,7 +221,7 @@ export function useListWebhooks<TData = Awaited<ReturnType<typeof listWebhooks>>
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListWebhooks<TData = Awaited<ReturnType<typeof listWebhooks>>, TError = Problem>(
+export function useListWebhooks<TData = Awaited<ReturnType<typeof listWebhooks>>, TError = ErrorType<Problem>>(
  params?: ListWebhooksParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhooks>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof listWebhooks>>,
@@ -230,7 +231,7 @@ export function useListWebhooks<TData = Awaited<ReturnType<typeof listWebhooks>>
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListWebhooks<TData = Awaited<ReturnType<typeof listWebhooks>>, TError = Problem>(
+export function useListWebhooks<TData = Awaited<ReturnType<typeof listWebhooks>>, TError = ErrorType<Problem>>(
  params?: ListWebhooksParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhooks>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -238,7 +239,7 @@ export function useListWebhooks<TData = Awaited<ReturnType<typeof listWebhooks>>
  * @summary List webhook endpoints
  */
 
-export function useListWebhooks<TData = Awaited<ReturnType<typeof listWebhooks>>, TError = Problem>(
+export function useListWebhooks<TData = Awaited<ReturnType<typeof listWebhooks>>, TError = ErrorType<Problem>>(
  params?: ListWebhooksParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhooks>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -259,7 +260,7 @@ export function useListWebhooks<TData = Awaited<ReturnType<typeof listWebhooks>>
  * @summary Register an endpoint; without a secret one is generated. The secret is in this response only
  */
 export const createWebhook = (
-    createWebhookBody: CreateWebhookBody,
+    createWebhookBody: BodyType<CreateWebhookBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -277,7 +278,7 @@ export const createWebhook = (
 
 export const getCreateWebhookMutationKey = () => ['createWebhook'] as const;
 
-export const getCreateWebhookMutationOptions = <TError = Problem,
+export const getCreateWebhookMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createWebhook>>, TError,CreateWebhookMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof createWebhook>>, TError,CreateWebhookMutationVariables, TContext> => {
 
@@ -305,14 +306,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type CreateWebhookMutationResult = NonNullable<Awaited<ReturnType<typeof createWebhook>>>
-    export type CreateWebhookMutationBody = CreateWebhookBody
-    export type CreateWebhookMutationError = Problem
-    export type CreateWebhookMutationVariables = {data: CreateWebhookBody}
+    export type CreateWebhookMutationBody = BodyType<CreateWebhookBody>
+    export type CreateWebhookMutationError = ErrorType<Problem>
+    export type CreateWebhookMutationVariables = {data: BodyType<CreateWebhookBody>}
 
     /**
  * @summary Register an endpoint; without a secret one is generated. The secret is in this response only
  */
-export const useCreateWebhook = <TError = Problem,
+export const useCreateWebhook = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createWebhook>>, TError,CreateWebhookMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof createWebhook>>,
@@ -347,7 +348,7 @@ export const getGetWebhookQueryKey = (id: number,) => {
     }
 
 
-export const getGetWebhookQueryOptions = <TData = Awaited<ReturnType<typeof getWebhook>>, TError = Problem>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhook>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getGetWebhookQueryOptions = <TData = Awaited<ReturnType<typeof getWebhook>>, TError = ErrorType<Problem>>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhook>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -366,10 +367,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type GetWebhookQueryResult = NonNullable<Awaited<ReturnType<typeof getWebhook>>>
-export type GetWebhookQueryError = Problem
+export type GetWebhookQueryError = ErrorType<Problem>
 
 
-export function useGetWebhook<TData = Awaited<ReturnType<typeof getWebhook>>, TError = Problem>(
+export function useGetWebhook<TData = Awaited<ReturnType<typeof getWebhook>>, TError = ErrorType<Problem>>(
  id: number, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhook>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof getWebhook>>,
@@ -379,7 +380,7 @@ export function useGetWebhook<TData = Awaited<ReturnType<typeof getWebhook>>, TE
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetWebhook<TData = Awaited<ReturnType<typeof getWebhook>>, TError = Problem>(
+export function useGetWebhook<TData = Awaited<ReturnType<typeof getWebhook>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhook>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof getWebhook>>,
@@ -389,7 +390,7 @@ export function useGetWebhook<TData = Awaited<ReturnType<typeof getWebhook>>, TE
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetWebhook<TData = Awaited<ReturnType<typeof getWebhook>>, TError = Problem>(
+export function useGetWebhook<TData = Awaited<ReturnType<typeof getWebhook>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhook>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -397,7 +398,7 @@ export function useGetWebhook<TData = Awaited<ReturnType<typeof getWebhook>>, TE
  * @summary Get a webhook endpoint
  */
 
-export function useGetWebhook<TData = Awaited<ReturnType<typeof getWebhook>>, TError = Problem>(
+export function useGetWebhook<TData = Awaited<ReturnType<typeof getWebhook>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhook>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -419,7 +420,7 @@ export function useGetWebhook<TData = Awaited<ReturnType<typeof getWebhook>>, TE
  */
 export const updateWebhook = (
     id: number,
-    updateWebhookBody: UpdateWebhookBody,
+    updateWebhookBody: BodyType<UpdateWebhookBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -437,7 +438,7 @@ export const updateWebhook = (
 
 export const getUpdateWebhookMutationKey = () => ['updateWebhook'] as const;
 
-export const getUpdateWebhookMutationOptions = <TError = Problem,
+export const getUpdateWebhookMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateWebhook>>, TError,UpdateWebhookMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof updateWebhook>>, TError,UpdateWebhookMutationVariables, TContext> => {
 
@@ -465,14 +466,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type UpdateWebhookMutationResult = NonNullable<Awaited<ReturnType<typeof updateWebhook>>>
-    export type UpdateWebhookMutationBody = UpdateWebhookBody
-    export type UpdateWebhookMutationError = Problem
-    export type UpdateWebhookMutationVariables = {id: number;data: UpdateWebhookBody}
+    export type UpdateWebhookMutationBody = BodyType<UpdateWebhookBody>
+    export type UpdateWebhookMutationError = ErrorType<Problem>
+    export type UpdateWebhookMutationVariables = {id: number;data: BodyType<UpdateWebhookBody>}
 
     /**
  * @summary Update an endpoint (partial); `active: true` re-enables a disabled one
  */
-export const useUpdateWebhook = <TError = Problem,
+export const useUpdateWebhook = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateWebhook>>, TError,UpdateWebhookMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof updateWebhook>>,
@@ -487,7 +488,7 @@ export const useUpdateWebhook = <TError = Problem,
  */
 export const patchWebhook = (
     id: number,
-    patchWebhookBody: PatchWebhookBody,
+    patchWebhookBody: BodyType<PatchWebhookBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -505,7 +506,7 @@ export const patchWebhook = (
 
 export const getPatchWebhookMutationKey = () => ['patchWebhook'] as const;
 
-export const getPatchWebhookMutationOptions = <TError = Problem,
+export const getPatchWebhookMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof patchWebhook>>, TError,PatchWebhookMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof patchWebhook>>, TError,PatchWebhookMutationVariables, TContext> => {
 
@@ -533,14 +534,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type PatchWebhookMutationResult = NonNullable<Awaited<ReturnType<typeof patchWebhook>>>
-    export type PatchWebhookMutationBody = PatchWebhookBody
-    export type PatchWebhookMutationError = Problem
-    export type PatchWebhookMutationVariables = {id: number;data: PatchWebhookBody}
+    export type PatchWebhookMutationBody = BodyType<PatchWebhookBody>
+    export type PatchWebhookMutationError = ErrorType<Problem>
+    export type PatchWebhookMutationVariables = {id: number;data: BodyType<PatchWebhookBody>}
 
     /**
  * @summary Update an endpoint (partial); `active: true` re-enables a disabled one
  */
-export const usePatchWebhook = <TError = Problem,
+export const usePatchWebhook = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof patchWebhook>>, TError,PatchWebhookMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof patchWebhook>>,
@@ -570,7 +571,7 @@ export const deleteWebhook = (
 
 export const getDeleteWebhookMutationKey = () => ['deleteWebhook'] as const;
 
-export const getDeleteWebhookMutationOptions = <TError = Problem,
+export const getDeleteWebhookMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteWebhook>>, TError,DeleteWebhookMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof deleteWebhook>>, TError,DeleteWebhookMutationVariables, TContext> => {
 
@@ -599,13 +600,13 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
 
     export type DeleteWebhookMutationResult = NonNullable<Awaited<ReturnType<typeof deleteWebhook>>>
 
-    export type DeleteWebhookMutationError = Problem
+    export type DeleteWebhookMutationError = ErrorType<Problem>
     export type DeleteWebhookMutationVariables = {id: number}
 
     /**
  * @summary Delete an endpoint and its deliveries
  */
-export const useDeleteWebhook = <TError = Problem,
+export const useDeleteWebhook = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteWebhook>>, TError,DeleteWebhookMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof deleteWebhook>>,
@@ -635,7 +636,7 @@ export const testWebhook = (
 
 export const getTestWebhookMutationKey = () => ['testWebhook'] as const;
 
-export const getTestWebhookMutationOptions = <TError = Problem,
+export const getTestWebhookMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof testWebhook>>, TError,TestWebhookMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof testWebhook>>, TError,TestWebhookMutationVariables, TContext> => {
 
@@ -664,13 +665,13 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
 
     export type TestWebhookMutationResult = NonNullable<Awaited<ReturnType<typeof testWebhook>>>
 
-    export type TestWebhookMutationError = Problem
+    export type TestWebhookMutationError = ErrorType<Problem>
     export type TestWebhookMutationVariables = {id: number}
 
     /**
  * @summary Send a webhook.test event to this endpoint
  */
-export const useTestWebhook = <TError = Problem,
+export const useTestWebhook = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof testWebhook>>, TError,TestWebhookMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof testWebhook>>,
@@ -700,7 +701,7 @@ export const rotateWebhookSecret = (
 
 export const getRotateWebhookSecretMutationKey = () => ['rotateWebhookSecret'] as const;
 
-export const getRotateWebhookSecretMutationOptions = <TError = Problem,
+export const getRotateWebhookSecretMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof rotateWebhookSecret>>, TError,RotateWebhookSecretMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof rotateWebhookSecret>>, TError,RotateWebhookSecretMutationVariables, TContext> => {
 
@@ -729,13 +730,13 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
 
     export type RotateWebhookSecretMutationResult = NonNullable<Awaited<ReturnType<typeof rotateWebhookSecret>>>
 
-    export type RotateWebhookSecretMutationError = Problem
+    export type RotateWebhookSecretMutationError = ErrorType<Problem>
     export type RotateWebhookSecretMutationVariables = {id: number}
 
     /**
  * @summary New secret (in this response only); the old one keeps signing during the grace period
  */
-export const useRotateWebhookSecret = <TError = Problem,
+export const useRotateWebhookSecret = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof rotateWebhookSecret>>, TError,RotateWebhookSecretMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof rotateWebhookSecret>>,
@@ -773,7 +774,7 @@ export const getListWebhookDeliveriesQueryKey = (id: number,
     }
 
 
-export const getListWebhookDeliveriesQueryOptions = <TData = Awaited<ReturnType<typeof listWebhookDeliveries>>, TError = Problem>(id: number,
+export const getListWebhookDeliveriesQueryOptions = <TData = Awaited<ReturnType<typeof listWebhookDeliveries>>, TError = ErrorType<Problem>>(id: number,
     params?: ListWebhookDeliveriesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhookDeliveries>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
@@ -793,10 +794,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type ListWebhookDeliveriesQueryResult = NonNullable<Awaited<ReturnType<typeof listWebhookDeliveries>>>
-export type ListWebhookDeliveriesQueryError = Problem
+export type ListWebhookDeliveriesQueryError = ErrorType<Problem>
 
 
-export function useListWebhookDeliveries<TData = Awaited<ReturnType<typeof listWebhookDeliveries>>, TError = Problem>(
+export function useListWebhookDeliveries<TData = Awaited<ReturnType<typeof listWebhookDeliveries>>, TError = ErrorType<Problem>>(
  id: number,
     params: undefined |  ListWebhookDeliveriesParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhookDeliveries>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
@@ -807,7 +808,7 @@ export function useListWebhookDeliveries<TData = Awaited<ReturnType<typeof listW
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListWebhookDeliveries<TData = Awaited<ReturnType<typeof listWebhookDeliveries>>, TError = Problem>(
+export function useListWebhookDeliveries<TData = Awaited<ReturnType<typeof listWebhookDeliveries>>, TError = ErrorType<Problem>>(
  id: number,
     params?: ListWebhookDeliveriesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhookDeliveries>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
@@ -818,7 +819,7 @@ export function useListWebhookDeliveries<TData = Awaited<ReturnType<typeof listW
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListWebhookDeliveries<TData = Awaited<ReturnType<typeof listWebhookDeliveries>>, TError = Problem>(
+export function useListWebhookDeliveries<TData = Awaited<ReturnType<typeof listWebhookDeliveries>>, TError = ErrorType<Problem>>(
  id: number,
     params?: ListWebhookDeliveriesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhookDeliveries>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
@@ -827,7 +828,7 @@ export function useListWebhookDeliveries<TData = Awaited<ReturnType<typeof listW
  * @summary Deliveries to this endpoint, newest first
  */
 
-export function useListWebhookDeliveries<TData = Awaited<ReturnType<typeof listWebhookDeliveries>>, TError = Problem>(
+export function useListWebhookDeliveries<TData = Awaited<ReturnType<typeof listWebhookDeliveries>>, TError = ErrorType<Problem>>(
  id: number,
     params?: ListWebhookDeliveriesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhookDeliveries>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
@@ -850,7 +851,7 @@ export function useListWebhookDeliveries<TData = Awaited<ReturnType<typeof listW
  */
 export const recoverWebhookDeliveries = (
     id: number,
-    recoverWebhookDeliveriesBody: RecoverWebhookDeliveriesBody,
+    recoverWebhookDeliveriesBody: BodyType<RecoverWebhookDeliveriesBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -868,7 +869,7 @@ export const recoverWebhookDeliveries = (
 
 export const getRecoverWebhookDeliveriesMutationKey = () => ['recoverWebhookDeliveries'] as const;
 
-export const getRecoverWebhookDeliveriesMutationOptions = <TError = Problem,
+export const getRecoverWebhookDeliveriesMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof recoverWebhookDeliveries>>, TError,RecoverWebhookDeliveriesMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof recoverWebhookDeliveries>>, TError,RecoverWebhookDeliveriesMutationVariables, TContext> => {
 
@@ -896,14 +897,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type RecoverWebhookDeliveriesMutationResult = NonNullable<Awaited<ReturnType<typeof recoverWebhookDeliveries>>>
-    export type RecoverWebhookDeliveriesMutationBody = RecoverWebhookDeliveriesBody
-    export type RecoverWebhookDeliveriesMutationError = Problem
-    export type RecoverWebhookDeliveriesMutationVariables = {id: number;data: RecoverWebhookDeliveriesBody}
+    export type RecoverWebhookDeliveriesMutationBody = BodyType<RecoverWebhookDeliveriesBody>
+    export type RecoverWebhookDeliveriesMutationError = ErrorType<Problem>
+    export type RecoverWebhookDeliveriesMutationVariables = {id: number;data: BodyType<RecoverWebhookDeliveriesBody>}
 
     /**
  * @summary Re-queue the failed deliveries created in [since, until)
  */
-export const useRecoverWebhookDeliveries = <TError = Problem,
+export const useRecoverWebhookDeliveries = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof recoverWebhookDeliveries>>, TError,RecoverWebhookDeliveriesMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof recoverWebhookDeliveries>>,
@@ -938,7 +939,7 @@ export const getGetWebhookDeliveryQueryKey = (id: number,) => {
     }
 
 
-export const getGetWebhookDeliveryQueryOptions = <TData = Awaited<ReturnType<typeof getWebhookDelivery>>, TError = Problem>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhookDelivery>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getGetWebhookDeliveryQueryOptions = <TData = Awaited<ReturnType<typeof getWebhookDelivery>>, TError = ErrorType<Problem>>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhookDelivery>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -957,10 +958,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type GetWebhookDeliveryQueryResult = NonNullable<Awaited<ReturnType<typeof getWebhookDelivery>>>
-export type GetWebhookDeliveryQueryError = Problem
+export type GetWebhookDeliveryQueryError = ErrorType<Problem>
 
 
-export function useGetWebhookDelivery<TData = Awaited<ReturnType<typeof getWebhookDelivery>>, TError = Problem>(
+export function useGetWebhookDelivery<TData = Awaited<ReturnType<typeof getWebhookDelivery>>, TError = ErrorType<Problem>>(
  id: number, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhookDelivery>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof getWebhookDelivery>>,
@@ -970,7 +971,7 @@ export function useGetWebhookDelivery<TData = Awaited<ReturnType<typeof getWebho
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetWebhookDelivery<TData = Awaited<ReturnType<typeof getWebhookDelivery>>, TError = Problem>(
+export function useGetWebhookDelivery<TData = Awaited<ReturnType<typeof getWebhookDelivery>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhookDelivery>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof getWebhookDelivery>>,
@@ -980,7 +981,7 @@ export function useGetWebhookDelivery<TData = Awaited<ReturnType<typeof getWebho
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetWebhookDelivery<TData = Awaited<ReturnType<typeof getWebhookDelivery>>, TError = Problem>(
+export function useGetWebhookDelivery<TData = Awaited<ReturnType<typeof getWebhookDelivery>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhookDelivery>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -988,7 +989,7 @@ export function useGetWebhookDelivery<TData = Awaited<ReturnType<typeof getWebho
  * @summary A delivery with its payload and its last 20 attempts
  */
 
-export function useGetWebhookDelivery<TData = Awaited<ReturnType<typeof getWebhookDelivery>>, TError = Problem>(
+export function useGetWebhookDelivery<TData = Awaited<ReturnType<typeof getWebhookDelivery>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhookDelivery>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -1033,7 +1034,7 @@ export const getListWebhookDeliveryAttemptsQueryKey = (id: number,
     }
 
 
-export const getListWebhookDeliveryAttemptsQueryOptions = <TData = Awaited<ReturnType<typeof listWebhookDeliveryAttempts>>, TError = Problem>(id: number,
+export const getListWebhookDeliveryAttemptsQueryOptions = <TData = Awaited<ReturnType<typeof listWebhookDeliveryAttempts>>, TError = ErrorType<Problem>>(id: number,
     params?: ListWebhookDeliveryAttemptsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhookDeliveryAttempts>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
@@ -1053,10 +1054,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type ListWebhookDeliveryAttemptsQueryResult = NonNullable<Awaited<ReturnType<typeof listWebhookDeliveryAttempts>>>
-export type ListWebhookDeliveryAttemptsQueryError = Problem
+export type ListWebhookDeliveryAttemptsQueryError = ErrorType<Problem>
 
 
-export function useListWebhookDeliveryAttempts<TData = Awaited<ReturnType<typeof listWebhookDeliveryAttempts>>, TError = Problem>(
+export function useListWebhookDeliveryAttempts<TData = Awaited<ReturnType<typeof listWebhookDeliveryAttempts>>, TError = ErrorType<Problem>>(
  id: number,
     params: undefined |  ListWebhookDeliveryAttemptsParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhookDeliveryAttempts>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
@@ -1067,7 +1068,7 @@ export function useListWebhookDeliveryAttempts<TData = Awaited<ReturnType<typeof
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListWebhookDeliveryAttempts<TData = Awaited<ReturnType<typeof listWebhookDeliveryAttempts>>, TError = Problem>(
+export function useListWebhookDeliveryAttempts<TData = Awaited<ReturnType<typeof listWebhookDeliveryAttempts>>, TError = ErrorType<Problem>>(
  id: number,
     params?: ListWebhookDeliveryAttemptsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhookDeliveryAttempts>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
@@ -1078,7 +1079,7 @@ export function useListWebhookDeliveryAttempts<TData = Awaited<ReturnType<typeof
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListWebhookDeliveryAttempts<TData = Awaited<ReturnType<typeof listWebhookDeliveryAttempts>>, TError = Problem>(
+export function useListWebhookDeliveryAttempts<TData = Awaited<ReturnType<typeof listWebhookDeliveryAttempts>>, TError = ErrorType<Problem>>(
  id: number,
     params?: ListWebhookDeliveryAttemptsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhookDeliveryAttempts>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
@@ -1087,7 +1088,7 @@ export function useListWebhookDeliveryAttempts<TData = Awaited<ReturnType<typeof
  * @summary A delivery's attempts, oldest first
  */
 
-export function useListWebhookDeliveryAttempts<TData = Awaited<ReturnType<typeof listWebhookDeliveryAttempts>>, TError = Problem>(
+export function useListWebhookDeliveryAttempts<TData = Awaited<ReturnType<typeof listWebhookDeliveryAttempts>>, TError = ErrorType<Problem>>(
  id: number,
     params?: ListWebhookDeliveryAttemptsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhookDeliveryAttempts>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
@@ -1125,7 +1126,7 @@ export const retryWebhookDelivery = (
 
 export const getRetryWebhookDeliveryMutationKey = () => ['retryWebhookDelivery'] as const;
 
-export const getRetryWebhookDeliveryMutationOptions = <TError = Problem,
+export const getRetryWebhookDeliveryMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof retryWebhookDelivery>>, TError,RetryWebhookDeliveryMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof retryWebhookDelivery>>, TError,RetryWebhookDeliveryMutationVariables, TContext> => {
 
@@ -1154,13 +1155,13 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
 
     export type RetryWebhookDeliveryMutationResult = NonNullable<Awaited<ReturnType<typeof retryWebhookDelivery>>>
 
-    export type RetryWebhookDeliveryMutationError = Problem
+    export type RetryWebhookDeliveryMutationError = ErrorType<Problem>
     export type RetryWebhookDeliveryMutationVariables = {id: number}
 
     /**
  * @summary Send a delivery again now
  */
-export const useRetryWebhookDelivery = <TError = Problem,
+export const useRetryWebhookDelivery = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof retryWebhookDelivery>>, TError,RetryWebhookDeliveryMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof retryWebhookDelivery>>,

@@ -38,6 +38,7 @@ import type {
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
+import type { ErrorType , BodyType } from '../../fetcher.ts';
 
 
 type SecondParameter<T extends (...args: never) => unknown> = Parameters<T>[1];
@@ -86,7 +87,7 @@ export const getListWhitelistEntriesQueryKey = (params?: ListWhitelistEntriesPar
     }
 
 
-export const getListWhitelistEntriesQueryOptions = <TData = Awaited<ReturnType<typeof listWhitelistEntries>>, TError = Problem>(params?: ListWhitelistEntriesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWhitelistEntries>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getListWhitelistEntriesQueryOptions = <TData = Awaited<ReturnType<typeof listWhitelistEntries>>, TError = ErrorType<Problem>>(params?: ListWhitelistEntriesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWhitelistEntries>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -105,10 +106,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type ListWhitelistEntriesQueryResult = NonNullable<Awaited<ReturnType<typeof listWhitelistEntries>>>
-export type ListWhitelistEntriesQueryError = Problem
+export type ListWhitelistEntriesQueryError = ErrorType<Problem>
 
 
-export function useListWhitelistEntries<TData = Awaited<ReturnType<typeof listWhitelistEntries>>, TError = Problem>(
+export function useListWhitelistEntries<TData = Awaited<ReturnType<typeof listWhitelistEntries>>, TError = ErrorType<Problem>>(
  params: undefined |  ListWhitelistEntriesParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWhitelistEntries>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof listWhitelistEntries>>,
@@ -118,7 +119,7 @@ export function useListWhitelistEntries<TData = Awaited<ReturnType<typeof listWh
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListWhitelistEntries<TData = Awaited<ReturnType<typeof listWhitelistEntries>>, TError = Problem>(
+export function useListWhitelistEntries<TData = Awaited<ReturnType<typeof listWhitelistEntries>>, TError = ErrorType<Problem>>(
  params?: ListWhitelistEntriesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWhitelistEntries>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof listWhitelistEntries>>,
@@ -128,7 +129,7 @@ export function useListWhitelistEntries<TData = Awaited<ReturnType<typeof listWh
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListWhitelistEntries<TData = Awaited<ReturnType<typeof listWhitelistEntries>>, TError = Problem>(
+export function useListWhitelistEntries<TData = Awaited<ReturnType<typeof listWhitelistEntries>>, TError = ErrorType<Problem>>(
  params?: ListWhitelistEntriesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWhitelistEntries>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -136,7 +137,7 @@ export function useListWhitelistEntries<TData = Awaited<ReturnType<typeof listWh
  * @summary List whitelist entries
  */
 
-export function useListWhitelistEntries<TData = Awaited<ReturnType<typeof listWhitelistEntries>>, TError = Problem>(
+export function useListWhitelistEntries<TData = Awaited<ReturnType<typeof listWhitelistEntries>>, TError = ErrorType<Problem>>(
  params?: ListWhitelistEntriesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWhitelistEntries>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -158,7 +159,7 @@ export function useListWhitelistEntries<TData = Awaited<ReturnType<typeof listWh
  * @summary Whitelist an account or an IP address / CIDR
  */
 export const createWhitelistEntry = (
-    createWhitelistEntryBody: CreateWhitelistEntryBody,
+    createWhitelistEntryBody: BodyType<CreateWhitelistEntryBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -176,7 +177,7 @@ export const createWhitelistEntry = (
 
 export const getCreateWhitelistEntryMutationKey = () => ['createWhitelistEntry'] as const;
 
-export const getCreateWhitelistEntryMutationOptions = <TError = Problem,
+export const getCreateWhitelistEntryMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createWhitelistEntry>>, TError,CreateWhitelistEntryMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof createWhitelistEntry>>, TError,CreateWhitelistEntryMutationVariables, TContext> => {
 
@@ -204,14 +205,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type CreateWhitelistEntryMutationResult = NonNullable<Awaited<ReturnType<typeof createWhitelistEntry>>>
-    export type CreateWhitelistEntryMutationBody = CreateWhitelistEntryBody
-    export type CreateWhitelistEntryMutationError = Problem
-    export type CreateWhitelistEntryMutationVariables = {data: CreateWhitelistEntryBody}
+    export type CreateWhitelistEntryMutationBody = BodyType<CreateWhitelistEntryBody>
+    export type CreateWhitelistEntryMutationError = ErrorType<Problem>
+    export type CreateWhitelistEntryMutationVariables = {data: BodyType<CreateWhitelistEntryBody>}
 
     /**
  * @summary Whitelist an account or an IP address / CIDR
  */
-export const useCreateWhitelistEntry = <TError = Problem,
+export const useCreateWhitelistEntry = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createWhitelistEntry>>, TError,CreateWhitelistEntryMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof createWhitelistEntry>>,
@@ -246,7 +247,7 @@ export const getGetWhitelistEntryQueryKey = (id: number,) => {
     }
 
 
-export const getGetWhitelistEntryQueryOptions = <TData = Awaited<ReturnType<typeof getWhitelistEntry>>, TError = Problem>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWhitelistEntry>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getGetWhitelistEntryQueryOptions = <TData = Awaited<ReturnType<typeof getWhitelistEntry>>, TError = ErrorType<Problem>>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWhitelistEntry>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
@@ -265,10 +266,10 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type GetWhitelistEntryQueryResult = NonNullable<Awaited<ReturnType<typeof getWhitelistEntry>>>
-export type GetWhitelistEntryQueryError = Problem
+export type GetWhitelistEntryQueryError = ErrorType<Problem>
 
 
-export function useGetWhitelistEntry<TData = Awaited<ReturnType<typeof getWhitelistEntry>>, TError = Problem>(
+export function useGetWhitelistEntry<TData = Awaited<ReturnType<typeof getWhitelistEntry>>, TError = ErrorType<Problem>>(
  id: number, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWhitelistEntry>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof getWhitelistEntry>>,
@@ -278,7 +279,7 @@ export function useGetWhitelistEntry<TData = Awaited<ReturnType<typeof getWhitel
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetWhitelistEntry<TData = Awaited<ReturnType<typeof getWhitelistEntry>>, TError = Problem>(
+export function useGetWhitelistEntry<TData = Awaited<ReturnType<typeof getWhitelistEntry>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWhitelistEntry>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof getWhitelistEntry>>,
@@ -288,7 +289,7 @@ export function useGetWhitelistEntry<TData = Awaited<ReturnType<typeof getWhitel
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useGetWhitelistEntry<TData = Awaited<ReturnType<typeof getWhitelistEntry>>, TError = Problem>(
+export function useGetWhitelistEntry<TData = Awaited<ReturnType<typeof getWhitelistEntry>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWhitelistEntry>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
@@ -296,7 +297,7 @@ export function useGetWhitelistEntry<TData = Awaited<ReturnType<typeof getWhitel
  * @summary Get a whitelist entry
  */
 
-export function useGetWhitelistEntry<TData = Awaited<ReturnType<typeof getWhitelistEntry>>, TError = Problem>(
+export function useGetWhitelistEntry<TData = Awaited<ReturnType<typeof getWhitelistEntry>>, TError = ErrorType<Problem>>(
  id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWhitelistEntry>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
@@ -318,7 +319,7 @@ export function useGetWhitelistEntry<TData = Awaited<ReturnType<typeof getWhitel
  */
 export const updateWhitelistEntry = (
     id: number,
-    updateWhitelistEntryBody: UpdateWhitelistEntryBody,
+    updateWhitelistEntryBody: BodyType<UpdateWhitelistEntryBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -336,7 +337,7 @@ export const updateWhitelistEntry = (
 
 export const getUpdateWhitelistEntryMutationKey = () => ['updateWhitelistEntry'] as const;
 
-export const getUpdateWhitelistEntryMutationOptions = <TError = Problem,
+export const getUpdateWhitelistEntryMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateWhitelistEntry>>, TError,UpdateWhitelistEntryMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof updateWhitelistEntry>>, TError,UpdateWhitelistEntryMutationVariables, TContext> => {
 
@@ -364,14 +365,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type UpdateWhitelistEntryMutationResult = NonNullable<Awaited<ReturnType<typeof updateWhitelistEntry>>>
-    export type UpdateWhitelistEntryMutationBody = UpdateWhitelistEntryBody
-    export type UpdateWhitelistEntryMutationError = Problem
-    export type UpdateWhitelistEntryMutationVariables = {id: number;data: UpdateWhitelistEntryBody}
+    export type UpdateWhitelistEntryMutationBody = BodyType<UpdateWhitelistEntryBody>
+    export type UpdateWhitelistEntryMutationError = ErrorType<Problem>
+    export type UpdateWhitelistEntryMutationVariables = {id: number;data: BodyType<UpdateWhitelistEntryBody>}
 
     /**
  * @summary Update a whitelist entry (partial: fields not sent are kept)
  */
-export const useUpdateWhitelistEntry = <TError = Problem,
+export const useUpdateWhitelistEntry = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateWhitelistEntry>>, TError,UpdateWhitelistEntryMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof updateWhitelistEntry>>,
@@ -386,7 +387,7 @@ export const useUpdateWhitelistEntry = <TError = Problem,
  */
 export const patchWhitelistEntry = (
     id: number,
-    patchWhitelistEntryBody: PatchWhitelistEntryBody,
+    patchWhitelistEntryBody: BodyType<PatchWhitelistEntryBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -404,7 +405,7 @@ export const patchWhitelistEntry = (
 
 export const getPatchWhitelistEntryMutationKey = () => ['patchWhitelistEntry'] as const;
 
-export const getPatchWhitelistEntryMutationOptions = <TError = Problem,
+export const getPatchWhitelistEntryMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof patchWhitelistEntry>>, TError,PatchWhitelistEntryMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof patchWhitelistEntry>>, TError,PatchWhitelistEntryMutationVariables, TContext> => {
 
@@ -432,14 +433,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type PatchWhitelistEntryMutationResult = NonNullable<Awaited<ReturnType<typeof patchWhitelistEntry>>>
-    export type PatchWhitelistEntryMutationBody = PatchWhitelistEntryBody
-    export type PatchWhitelistEntryMutationError = Problem
-    export type PatchWhitelistEntryMutationVariables = {id: number;data: PatchWhitelistEntryBody}
+    export type PatchWhitelistEntryMutationBody = BodyType<PatchWhitelistEntryBody>
+    export type PatchWhitelistEntryMutationError = ErrorType<Problem>
+    export type PatchWhitelistEntryMutationVariables = {id: number;data: BodyType<PatchWhitelistEntryBody>}
 
     /**
  * @summary Update a whitelist entry (partial: fields not sent are kept)
  */
-export const usePatchWhitelistEntry = <TError = Problem,
+export const usePatchWhitelistEntry = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof patchWhitelistEntry>>, TError,PatchWhitelistEntryMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof patchWhitelistEntry>>,
@@ -469,7 +470,7 @@ export const deleteWhitelistEntry = (
 
 export const getDeleteWhitelistEntryMutationKey = () => ['deleteWhitelistEntry'] as const;
 
-export const getDeleteWhitelistEntryMutationOptions = <TError = Problem,
+export const getDeleteWhitelistEntryMutationOptions = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteWhitelistEntry>>, TError,DeleteWhitelistEntryMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof deleteWhitelistEntry>>, TError,DeleteWhitelistEntryMutationVariables, TContext> => {
 
@@ -498,13 +499,13 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
 
     export type DeleteWhitelistEntryMutationResult = NonNullable<Awaited<ReturnType<typeof deleteWhitelistEntry>>>
 
-    export type DeleteWhitelistEntryMutationError = Problem
+    export type DeleteWhitelistEntryMutationError = ErrorType<Problem>
     export type DeleteWhitelistEntryMutationVariables = {id: number}
 
     /**
  * @summary Delete a whitelist entry
  */
-export const useDeleteWhitelistEntry = <TError = Problem,
+export const useDeleteWhitelistEntry = <TError = ErrorType<Problem>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteWhitelistEntry>>, TError,DeleteWhitelistEntryMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof deleteWhitelistEntry>>,
