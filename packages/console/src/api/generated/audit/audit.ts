@@ -21,6 +21,7 @@ import type {
 } from '@tanstack/react-query';
 
 import type {
+  ExportAuditLogsParams,
   ListAuditLogs200,
   ListAuditLogsParams,
   Problem
@@ -50,6 +51,7 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
+ * Entries whose target the caller may read through its own routes. Filters combine with AND; `q` searches action, target, actor name, reason and the before/after JSON. Each entry carries the reason its request gave in X-Audit-Reason.
  * @summary List audit log entries, newest first
  */
 export const listAuditLogs = (
@@ -131,6 +133,100 @@ export function useListAuditLogs<TData = Awaited<ReturnType<typeof listAuditLogs
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
   const queryOptions = getListAuditLogsQueryOptions(params,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  return withQueryKey(query, queryOptions.queryKey);
+}
+
+
+
+
+
+
+/**
+ * The entries GET /audit-logs would list with the same filters, all of them, streamed as CSV (RFC 4180, CRLF, every cell quoted; a cell starting with = + - @, tab or CR is prefixed with ' so spreadsheets do not run it). The export is itself audited as `audit.exported`.
+ * @summary Export audit log entries as CSV, newest first
+ */
+export const exportAuditLogs = (
+    params?: ExportAuditLogsParams,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<string>(
+      {url: `/api/v1/audit-logs/export.csv`, method: 'GET',
+        params, signal
+    },
+      options);
+    }
+
+
+
+
+export const getExportAuditLogsQueryKey = (params?: ExportAuditLogsParams,) => {
+    return [
+    `/api/v1/audit-logs/export.csv`, ...(params ? [params] : [])
+    ] as const;
+    }
+
+
+export const getExportAuditLogsQueryOptions = <TData = Awaited<ReturnType<typeof exportAuditLogs>>, TError = ErrorType<Problem>>(params?: ExportAuditLogsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportAuditLogs>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getExportAuditLogsQueryKey(params);
+
+
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof exportAuditLogs>>> = ({ signal }) => exportAuditLogs(params, requestOptions, signal);
+
+
+
+
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof exportAuditLogs>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ExportAuditLogsQueryResult = NonNullable<Awaited<ReturnType<typeof exportAuditLogs>>>
+export type ExportAuditLogsQueryError = ErrorType<Problem>
+
+
+export function useExportAuditLogs<TData = Awaited<ReturnType<typeof exportAuditLogs>>, TError = ErrorType<Problem>>(
+ params: undefined |  ExportAuditLogsParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportAuditLogs>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof exportAuditLogs>>,
+          TError,
+          Awaited<ReturnType<typeof exportAuditLogs>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useExportAuditLogs<TData = Awaited<ReturnType<typeof exportAuditLogs>>, TError = ErrorType<Problem>>(
+ params?: ExportAuditLogsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportAuditLogs>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof exportAuditLogs>>,
+          TError,
+          Awaited<ReturnType<typeof exportAuditLogs>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useExportAuditLogs<TData = Awaited<ReturnType<typeof exportAuditLogs>>, TError = ErrorType<Problem>>(
+ params?: ExportAuditLogsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportAuditLogs>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Export audit log entries as CSV, newest first
+ */
+
+export function useExportAuditLogs<TData = Awaited<ReturnType<typeof exportAuditLogs>>, TError = ErrorType<Problem>>(
+ params?: ExportAuditLogsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportAuditLogs>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getExportAuditLogsQueryOptions(params,options)
 
   const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
 

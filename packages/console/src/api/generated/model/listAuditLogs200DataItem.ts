@@ -18,12 +18,19 @@ export type ListAuditLogs200DataItem = {
   targetType: string;
   /** @nullable */
   targetId: string | null;
+  /** The target's public representation before the change (null for a creation); credentials never appear */
   before: unknown;
+  /** After the change (null for a deletion), or what an action did (e.g. counts) */
   after: unknown;
   /** @nullable */
   ip: string | null;
   /** @nullable */
   requestId: string | null;
+  /**
+     * Why, as the caller said in the X-Audit-Reason header
+     * @nullable
+     */
+  reason: string | null;
   /** @maxLength 40 */
   createdAt: string;
 };

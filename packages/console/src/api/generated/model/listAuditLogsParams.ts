@@ -9,17 +9,23 @@ import type { ListAuditLogsActorType } from './listAuditLogsActorType.ts';
 
 export type ListAuditLogsParams = {
 /**
+ * Page number, from 1
  * @minimum 1
  * @maximum 1000000
  */
 page?: number;
 /**
+ * Entries per page, at most 100
  * @minimum 1
  * @maximum 100
  */
 limit?: number;
+/**
+ * Who acted: a user, an API key or the system
+ */
 actorType?: ListAuditLogsActorType;
 /**
+ * The user or API key id
  * @minimum 1
  * @maximum 2147483647
  */
@@ -31,25 +37,36 @@ actorId?: number;
  */
 action?: string;
 /**
+ * e.g. `user`, `whitelist`, `webhook`
  * @minLength 1
  * @maxLength 32
  */
 targetType?: string;
 /**
+ * The target's id
  * @minLength 1
  * @maxLength 64
  */
 targetId?: string;
 /**
+ * Every entry one request wrote
  * @minLength 1
  * @maxLength 128
  */
 requestId?: string;
 /**
+ * Free text: entries whose action, target, actor name, reason or before/after JSON contain it, case-insensitively (ASCII case on SQLite)
+ * @minLength 1
+ * @maxLength 200
+ */
+q?: string;
+/**
+ * Entries at or after this time
  * @maxLength 40
  */
 from?: string;
 /**
+ * Entries before this time
  * @maxLength 40
  */
 to?: string;

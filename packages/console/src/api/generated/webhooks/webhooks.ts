@@ -29,11 +29,13 @@ import type {
   CreateWebhookBody,
   GetWebhook200,
   GetWebhookDelivery200,
+  GetWebhookHealth200,
   ListEventTypes200,
   ListWebhookDeliveries200,
   ListWebhookDeliveriesParams,
   ListWebhookDeliveryAttempts200,
   ListWebhookDeliveryAttemptsParams,
+  ListWebhookHealth200,
   ListWebhooks200,
   ListWebhooksParams,
   PatchWebhook200,
@@ -41,6 +43,8 @@ import type {
   Problem,
   RecoverWebhookDeliveries202,
   RecoverWebhookDeliveriesBody,
+  RetryWebhookDeliveries202,
+  RetryWebhookDeliveriesBody,
   RetryWebhookDelivery202,
   RotateWebhookSecret200,
   TestWebhook202,
@@ -164,6 +168,261 @@ export function useListEventTypes<TData = Awaited<ReturnType<typeof listEventTyp
 
 
 /**
+ * Per endpoint: attempt success rates over the last hour and day, retained deliveries by status, queue depth, the last success and failure, and whether Gatrix disabled it and why.
+ * @summary Health of every webhook endpoint
+ */
+export const listWebhookHealth = (
+
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<ListWebhookHealth200>(
+      {url: `/api/v1/webhooks/health`, method: 'GET', signal
+    },
+      options);
+    }
+
+
+
+
+export const getListWebhookHealthQueryKey = () => {
+    return [
+    `/api/v1/webhooks/health`
+    ] as const;
+    }
+
+
+export const getListWebhookHealthQueryOptions = <TData = Awaited<ReturnType<typeof listWebhookHealth>>, TError = ErrorType<Problem>>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhookHealth>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getListWebhookHealthQueryKey();
+
+
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listWebhookHealth>>> = ({ signal }) => listWebhookHealth(requestOptions, signal);
+
+
+
+
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof listWebhookHealth>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ListWebhookHealthQueryResult = NonNullable<Awaited<ReturnType<typeof listWebhookHealth>>>
+export type ListWebhookHealthQueryError = ErrorType<Problem>
+
+
+export function useListWebhookHealth<TData = Awaited<ReturnType<typeof listWebhookHealth>>, TError = ErrorType<Problem>>(
+  options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhookHealth>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listWebhookHealth>>,
+          TError,
+          Awaited<ReturnType<typeof listWebhookHealth>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListWebhookHealth<TData = Awaited<ReturnType<typeof listWebhookHealth>>, TError = ErrorType<Problem>>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhookHealth>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listWebhookHealth>>,
+          TError,
+          Awaited<ReturnType<typeof listWebhookHealth>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListWebhookHealth<TData = Awaited<ReturnType<typeof listWebhookHealth>>, TError = ErrorType<Problem>>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhookHealth>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Health of every webhook endpoint
+ */
+
+export function useListWebhookHealth<TData = Awaited<ReturnType<typeof listWebhookHealth>>, TError = ErrorType<Problem>>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWebhookHealth>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getListWebhookHealthQueryOptions(options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  return withQueryKey(query, queryOptions.queryKey);
+}
+
+
+
+
+
+
+/**
+ * Attempt success rates over the last hour and day, deliveries by status, queue depth, last success and failure, disabled flag and reason.
+ * @summary One webhook endpoint's health
+ */
+export const getWebhookHealth = (
+    id: number,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<GetWebhookHealth200>(
+      {url: `/api/v1/webhooks/${id}/health`, method: 'GET', signal
+    },
+      options);
+    }
+
+
+
+
+export const getGetWebhookHealthQueryKey = (id: number,) => {
+    return [
+    `/api/v1/webhooks/${id}/health`
+    ] as const;
+    }
+
+
+export const getGetWebhookHealthQueryOptions = <TData = Awaited<ReturnType<typeof getWebhookHealth>>, TError = ErrorType<Problem>>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhookHealth>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getGetWebhookHealthQueryKey(id);
+
+
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof getWebhookHealth>>> = ({ signal }) => getWebhookHealth(id, requestOptions, signal);
+
+
+
+
+
+   return  { queryKey, queryFn, enabled: id !== null && id !== undefined, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof getWebhookHealth>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type GetWebhookHealthQueryResult = NonNullable<Awaited<ReturnType<typeof getWebhookHealth>>>
+export type GetWebhookHealthQueryError = ErrorType<Problem>
+
+
+export function useGetWebhookHealth<TData = Awaited<ReturnType<typeof getWebhookHealth>>, TError = ErrorType<Problem>>(
+ id: number, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhookHealth>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getWebhookHealth>>,
+          TError,
+          Awaited<ReturnType<typeof getWebhookHealth>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetWebhookHealth<TData = Awaited<ReturnType<typeof getWebhookHealth>>, TError = ErrorType<Problem>>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhookHealth>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getWebhookHealth>>,
+          TError,
+          Awaited<ReturnType<typeof getWebhookHealth>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetWebhookHealth<TData = Awaited<ReturnType<typeof getWebhookHealth>>, TError = ErrorType<Problem>>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhookHealth>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary One webhook endpoint's health
+ */
+
+export function useGetWebhookHealth<TData = Awaited<ReturnType<typeof getWebhookHealth>>, TError = ErrorType<Problem>>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getWebhookHealth>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getGetWebhookHealthQueryOptions(id,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  return withQueryKey(query, queryOptions.queryKey);
+}
+
+
+
+
+
+
+/**
+ * Every delivery of the endpoint with the given status (default `failed`), event and creation time range goes back to the queue, due now, with its attempt history kept (as POST /webhook-deliveries/:id/retry does for one). One transaction, audited as `webhook.retry_bulk`.
+ * @summary Send an endpoint's deliveries again, by filter
+ */
+export const retryWebhookDeliveries = (
+    id: number,
+    retryWebhookDeliveriesBody: BodyType<RetryWebhookDeliveriesBody>,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<RetryWebhookDeliveries202>(
+      {url: `/api/v1/webhooks/${id}/deliveries/retry`, method: 'POST',
+      headers: {'Content-Type': 'application/json', },
+      data: retryWebhookDeliveriesBody, signal
+    },
+      options);
+    }
+
+
+
+
+export const getRetryWebhookDeliveriesMutationKey = () => ['retryWebhookDeliveries'] as const;
+
+export const getRetryWebhookDeliveriesMutationOptions = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof retryWebhookDeliveries>>, TError,RetryWebhookDeliveriesMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof retryWebhookDeliveries>>, TError,RetryWebhookDeliveriesMutationVariables, TContext> => {
+
+const mutationKey = getRetryWebhookDeliveriesMutationKey();
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof retryWebhookDeliveries>>, RetryWebhookDeliveriesMutationVariables> = (props) => {
+          const {id,data} = props ?? {};
+
+          return  retryWebhookDeliveries(id,data,requestOptions)
+        }
+
+
+
+
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type RetryWebhookDeliveriesMutationResult = NonNullable<Awaited<ReturnType<typeof retryWebhookDeliveries>>>
+    export type RetryWebhookDeliveriesMutationBody = BodyType<RetryWebhookDeliveriesBody>
+    export type RetryWebhookDeliveriesMutationError = ErrorType<Problem>
+    export type RetryWebhookDeliveriesMutationVariables = {id: number;data: BodyType<RetryWebhookDeliveriesBody>}
+
+    /**
+ * @summary Send an endpoint's deliveries again, by filter
+ */
+export const useRetryWebhookDeliveries = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof retryWebhookDeliveries>>, TError,RetryWebhookDeliveriesMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof retryWebhookDeliveries>>,
+        TError,
+        RetryWebhookDeliveriesMutationVariables,
+        TContext
+      > => {
+      return useMutation(getRetryWebhookDeliveriesMutationOptions(options), queryClient);
+    }
+    /**
  * @summary List webhook endpoints
  */
 export const listWebhooks = (

@@ -28,11 +28,16 @@ import type {
   CreateWhitelistEntry201,
   CreateWhitelistEntryBody,
   GetWhitelistEntry200,
+  ImportWhitelistEntries200,
+  ImportWhitelistEntries422,
+  ImportWhitelistEntriesBody,
   ListWhitelistEntries200,
   ListWhitelistEntriesParams,
   PatchWhitelistEntry200,
   PatchWhitelistEntryBody,
   Problem,
+  TestWhitelist200,
+  TestWhitelistBody,
   UpdateWhitelistEntry200,
   UpdateWhitelistEntryBody
 } from '../model';
@@ -59,6 +64,235 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
   }
   return result;
 };
+
+/**
+ * Each line is an account id or an IPv4/IPv6 address or CIDR, optionally followed by `# description` or `, description` (at most 10,000 lines; the body is limited by GATRIX_BODY_LIMIT). Every line is reported with its normalized entry, error or warnings. If any line is invalid nothing is written (422 with the same results); otherwise all new entries are inserted in one transaction, each audited as `whitelist.create`. Values already whitelisted, or repeated, are skipped.
+ * @summary Import many whitelist entries from lines of text, or check them (dryRun)
+ */
+export const importWhitelistEntries = (
+    importWhitelistEntriesBody: BodyType<ImportWhitelistEntriesBody>,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<ImportWhitelistEntries200>(
+      {url: `/api/v1/whitelist/import`, method: 'POST',
+      headers: {'Content-Type': 'application/json', },
+      data: importWhitelistEntriesBody, signal
+    },
+      options);
+    }
+
+
+
+
+export const getImportWhitelistEntriesMutationKey = () => ['importWhitelistEntries'] as const;
+
+export const getImportWhitelistEntriesMutationOptions = <TError = ErrorType<Problem | ImportWhitelistEntries422>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof importWhitelistEntries>>, TError,ImportWhitelistEntriesMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof importWhitelistEntries>>, TError,ImportWhitelistEntriesMutationVariables, TContext> => {
+
+const mutationKey = getImportWhitelistEntriesMutationKey();
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof importWhitelistEntries>>, ImportWhitelistEntriesMutationVariables> = (props) => {
+          const {data} = props ?? {};
+
+          return  importWhitelistEntries(data,requestOptions)
+        }
+
+
+
+
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type ImportWhitelistEntriesMutationResult = NonNullable<Awaited<ReturnType<typeof importWhitelistEntries>>>
+    export type ImportWhitelistEntriesMutationBody = BodyType<ImportWhitelistEntriesBody>
+    export type ImportWhitelistEntriesMutationError = ErrorType<Problem | ImportWhitelistEntries422>
+    export type ImportWhitelistEntriesMutationVariables = {data: BodyType<ImportWhitelistEntriesBody>}
+
+    /**
+ * @summary Import many whitelist entries from lines of text, or check them (dryRun)
+ */
+export const useImportWhitelistEntries = <TError = ErrorType<Problem | ImportWhitelistEntries422>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof importWhitelistEntries>>, TError,ImportWhitelistEntriesMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof importWhitelistEntries>>,
+        TError,
+        ImportWhitelistEntriesMutationVariables,
+        TContext
+      > => {
+      return useMutation(getImportWhitelistEntriesMutationOptions(options), queryClient);
+    }
+    /**
+ * Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version) for an account id and/or IP (the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions.
+ * @summary Would this account id / IP get through maintenance?
+ */
+export const testWhitelist = (
+    testWhitelistBody: BodyType<TestWhitelistBody>,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<TestWhitelist200>(
+      {url: `/api/v1/whitelist/test`, method: 'POST',
+      headers: {'Content-Type': 'application/json', },
+      data: testWhitelistBody, signal
+    },
+      options);
+    }
+
+
+
+
+export const getTestWhitelistMutationKey = () => ['testWhitelist'] as const;
+
+export const getTestWhitelistMutationOptions = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof testWhitelist>>, TError,TestWhitelistMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof testWhitelist>>, TError,TestWhitelistMutationVariables, TContext> => {
+
+const mutationKey = getTestWhitelistMutationKey();
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof testWhitelist>>, TestWhitelistMutationVariables> = (props) => {
+          const {data} = props ?? {};
+
+          return  testWhitelist(data,requestOptions)
+        }
+
+
+
+
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type TestWhitelistMutationResult = NonNullable<Awaited<ReturnType<typeof testWhitelist>>>
+    export type TestWhitelistMutationBody = BodyType<TestWhitelistBody>
+    export type TestWhitelistMutationError = ErrorType<Problem>
+    export type TestWhitelistMutationVariables = {data: BodyType<TestWhitelistBody>}
+
+    /**
+ * @summary Would this account id / IP get through maintenance?
+ */
+export const useTestWhitelist = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof testWhitelist>>, TError,TestWhitelistMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof testWhitelist>>,
+        TError,
+        TestWhitelistMutationVariables,
+        TContext
+      > => {
+      return useMutation(getTestWhitelistMutationOptions(options), queryClient);
+    }
+    /**
+ * Streamed in batches. Cells are quoted; a cell starting with = + - @, tab or CR gets a leading ' so spreadsheets do not run it.
+ * @summary Every whitelist entry as CSV, oldest first
+ */
+export const exportWhitelist = (
+
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<string>(
+      {url: `/api/v1/whitelist/export.csv`, method: 'GET', signal
+    },
+      options);
+    }
+
+
+
+
+export const getExportWhitelistQueryKey = () => {
+    return [
+    `/api/v1/whitelist/export.csv`
+    ] as const;
+    }
+
+
+export const getExportWhitelistQueryOptions = <TData = Awaited<ReturnType<typeof exportWhitelist>>, TError = ErrorType<Problem>>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportWhitelist>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getExportWhitelistQueryKey();
+
+
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof exportWhitelist>>> = ({ signal }) => exportWhitelist(requestOptions, signal);
+
+
+
+
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof exportWhitelist>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ExportWhitelistQueryResult = NonNullable<Awaited<ReturnType<typeof exportWhitelist>>>
+export type ExportWhitelistQueryError = ErrorType<Problem>
+
+
+export function useExportWhitelist<TData = Awaited<ReturnType<typeof exportWhitelist>>, TError = ErrorType<Problem>>(
+  options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportWhitelist>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof exportWhitelist>>,
+          TError,
+          Awaited<ReturnType<typeof exportWhitelist>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useExportWhitelist<TData = Awaited<ReturnType<typeof exportWhitelist>>, TError = ErrorType<Problem>>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportWhitelist>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof exportWhitelist>>,
+          TError,
+          Awaited<ReturnType<typeof exportWhitelist>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useExportWhitelist<TData = Awaited<ReturnType<typeof exportWhitelist>>, TError = ErrorType<Problem>>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportWhitelist>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Every whitelist entry as CSV, oldest first
+ */
+
+export function useExportWhitelist<TData = Awaited<ReturnType<typeof exportWhitelist>>, TError = ErrorType<Problem>>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportWhitelist>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getExportWhitelistQueryOptions(options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  return withQueryKey(query, queryOptions.queryKey);
+}
+
+
+
+
+
 
 /**
  * `q` matches part of the value or memo, case-insensitively.
