@@ -56,8 +56,14 @@ function existsQuiet(file) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const dir = path.resolve(process.argv[2] ?? path.join(root, 'packages/console/dist'));
+  const arg = process.argv.slice(2).find((a) => !a.startsWith('--'));
+  const dir = path.resolve(arg ?? path.join(root, 'packages/console/dist'));
   const { count, before, after } = compressDir(dir);
   const kb = (n) => `${Math.round(n / 1024)} KiB`;
   console.log(`compress-dist: ${count} files in ${path.relative(process.cwd(), dir) || '.'} (${kb(before)} -> ${kb(after)} with Brotli)`);
+  if (process.argv.includes('--stamp')) {
+    // The console's build: record which sources it was made from, so `npm start` does not build it again.
+    const { writeStamp } = await import('./console-build.mjs');
+    writeStamp();
+  }
 }

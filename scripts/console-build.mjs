@@ -46,6 +46,11 @@ export function buildNeeded() {
   return undefined;
 }
 
+/** Records that dist was built from the sources as they are now (the console's build script calls this last). */
+export function writeStamp() {
+  writeFileSync(STAMP, `${sourceHash()}\n`);
+}
+
 /** Builds when needed; returns false when the build failed (the caller decides whether to go on). */
 export function ensureConsoleBuilt(log = (line) => console.log(line)) {
   const why = buildNeeded();
@@ -58,7 +63,7 @@ export function ensureConsoleBuilt(log = (line) => console.log(line)) {
     log(`console: build FAILED (exit ${r.status ?? r.signal}); see the output above`);
     return false;
   }
-  writeFileSync(STAMP, `${sourceHash()}\n`);
+  if (!existsSync(STAMP)) writeStamp();
   log(`console: built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return true;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The whole test run: typecheck, lint, layer check, every server and Node SDK test file (each its own suite,
-// run by node:test with the TAP reporter), and the Python SDK's unittest suite. Every step runs even when an
+// The whole test run: typecheck, lint, layer check, the console's build, every server and Node SDK test file (each
+// its own suite, run by node:test with the TAP reporter), the Python SDK's unittest suite, and the console's
+// end-to-end tests (console/e2e: Playwright in Debian's Chromium, never a downloaded browser). Every step runs even when an
 // earlier one failed; the run ends with one summary and exits 1 on any failure.
 //
 //   node scripts/test.mjs [filter …] [--concurrency=N] [--verbose] [--suite-timeout=SECONDS]
@@ -8,7 +9,7 @@
 // A filter keeps the suites and steps whose name contains it (server/webhooks, sdk-node/realtime, sdk-python,
 // lint, …). Full output of every suite goes to test-results/; with --verbose (or GATRIX_TEST_VERBOSE=1) also to
 // the console, each line prefixed with its suite.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -16,6 +17,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// Playwright must never download a browser: the end-to-end tests drive the system's Chromium.
+process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
+const CHROMIUM_INSTALL = 'sudo apt-get install -y chromium fonts-noto-cjk';
 const RESULTS = path.join(ROOT, 'test-results');
 const BIN = path.join(ROOT, 'node_modules', '.bin');
 
@@ -45,19 +50,22 @@ const CONSOLE = path.join(ROOT, 'packages/console');
 // console.log) can corrupt ("Unable to deserialize cloned data"). A hung test is caught by the suite timeout.
 const nodeTest = (file) => [process.execPath, '--import', 'tsx', '--test-reporter=tap', file];
 
-/** @type {{ id: string, kind: 'step' | 'tap' | 'python', cwd: string, cmd: string[] }[]} */
+/** @type {{ id: string, kind: 'step' | 'tap' | 'python' | 'playwright', cwd: string, cmd: string[] }[]} */
 const steps = [
   { id: 'typecheck:server', kind: 'step', cwd: ROOT, cmd: [path.join(BIN, 'tsc'), '-p', 'packages/server', '--noEmit'] },
   { id: 'typecheck:sdk-node', kind: 'step', cwd: SDK, cmd: [path.join(BIN, 'tsc'), '-p', 'tsconfig.json', '--noEmit'] },
   { id: 'lint', kind: 'step', cwd: ROOT, cmd: [path.join(BIN, 'eslint'), '.'] },
   { id: 'layers', kind: 'step', cwd: ROOT, cmd: ['npm', 'run', '--silent', 'check:layers'] },
   { id: 'typecheck:console', kind: 'step', cwd: CONSOLE, cmd: ['npm', 'run', '--silent', 'typecheck'] },
+  // Also what console/e2e serves; it writes dist/.build-stamp, so the end-to-end setup does not build again.
+  { id: 'build:console', kind: 'step', cwd: ROOT, cmd: ['npm', 'run', '--silent', 'build', '-w', '@gatrix/console'] },
 ];
 const suites = [
   ...testFiles(path.join(SERVER, 'test')).map((f) => ({ id: `server/${f.replace(/\.test\.ts$/, '')}`, kind: 'tap', cwd: SERVER, cmd: nodeTest(`test/${f}`) })),
   ...testFiles(path.join(SERVER, 'test/unit')).map((f) => ({ id: `server/unit/${f.replace(/\.test\.ts$/, '')}`, kind: 'tap', cwd: SERVER, cmd: nodeTest(`test/unit/${f}`) })),
   ...testFiles(path.join(SDK, 'test')).map((f) => ({ id: `sdk-node/${f.replace(/\.test\.ts$/, '')}`, kind: 'tap', cwd: SDK, cmd: nodeTest(`test/${f}`) })),
   ...testFiles(path.join(CONSOLE, 'test')).map((f) => ({ id: `console/${f.replace(/\.test\.ts$/, '')}`, kind: 'tap', cwd: CONSOLE, cmd: nodeTest(`test/${f}`) })),
+  { id: 'console/e2e', kind: 'playwright', cwd: ROOT, cmd: [path.join(BIN, 'playwright'), 'test', '-c', 'packages/console/playwright.config.ts'] },
   { id: 'sdk-python', kind: 'python', cwd: ROOT, cmd: ['python3', '-m', 'unittest', 'discover', '-v', '-s', 'packages/sdk-python/tests', '-t', 'packages/sdk-python'] },
 ];
 const selected = (id) => filters.length === 0 || filters.some((f) => id.includes(f));
@@ -248,15 +256,80 @@ function parseUnittest(text) {
   return r;
 }
 
+/** Counts and failures from Playwright's JSON report (packages/console/playwright.config.ts writes it). */
+function parsePlaywright() {
+  const r = { passed: 0, failed: 0, skipped: 0, failures: [], skips: [] };
+  let report;
+  try {
+    report = JSON.parse(readFileSync(path.join(RESULTS, 'console/report.json'), 'utf8'));
+  } catch {
+    return r; // no report: the exit code tells
+  }
+  const { expected = 0, unexpected = 0, skipped = 0, flaky = 0 } = report.stats ?? {};
+  Object.assign(r, { passed: expected + flaky, failed: unexpected, skipped });
+  const walk = (suite, names) => {
+    for (const child of suite.suites ?? []) walk(child, [...names, child.title]);
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        const name = [...names, spec.title].filter(Boolean).join(' › ');
+        if (t.status === 'unexpected') {
+          const error = t.results?.at(-1)?.error?.message ?? t.results?.at(-1)?.status;
+          r.failures.push({ name, error: String(error ?? '').split('\n')[0] });
+        } else if (t.status === 'skipped') {
+          r.skips.push(t.annotations?.find((a) => a.type === 'skip')?.description || 'skipped');
+        }
+      }
+    }
+  };
+  for (const suite of report.suites ?? []) walk(suite, [suite.title]);
+  for (const e of report.errors ?? []) r.failures.push({ name: 'setup', error: String(e.message ?? '').split('\n')[0] });
+  return r;
+}
+
+/**
+ * Before console/e2e: Chromium must be there. When it is not and this is root with apt-get, it is installed;
+ * otherwise the suite is skipped with the command to run. Logs the versions used. Returns why it is skipped, or undefined.
+ */
+function preparePlaywright() {
+  if (!existsSync(CHROMIUM)) {
+    const root = typeof process.getuid === 'function' && process.getuid() === 0;
+    const aptGet = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' }).status === 0;
+    if (root && aptGet && !process.env.CHROMIUM_PATH) {
+      console.log(`  console/e2e: ${CHROMIUM} missing; installing chromium fonts-noto-cjk with apt-get …`);
+      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+      spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
+      spawnSync('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-noto-cjk'], { stdio: 'ignore', env });
+    }
+    if (!existsSync(CHROMIUM)) return `console/e2e: no Chromium at ${CHROMIUM} — install it with: ${CHROMIUM_INSTALL}`;
+  }
+  const version = (cmd, argv) => {
+    const v = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 30_000 });
+    return (v.stdout || v.stderr || '').trim().split('\n')[0] || 'unknown';
+  };
+  console.log(`  console/e2e: Playwright ${version(path.join(BIN, 'playwright'), ['--version']).replace(/^Version /, '')}, ${version(CHROMIUM, ['--version'])} (${CHROMIUM})`);
+  return undefined;
+}
+
 // ---- the run ---------------------------------------------------------------------------------------------------
 const results = [];
 const fmt = (ms) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
 const pad = (s, n) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
 async function runJob(job) {
+  if (job.kind === 'playwright') {
+    const why = preparePlaywright();
+    if (why) {
+      // Not a silent pass: counted as skipped and named in the summary with the command that fixes it.
+      const result = { passed: 0, failed: 0, skipped: 1, failures: [], skips: [why], id: job.id, kind: job.kind, ms: 0, ok: true };
+      results.push(result);
+      console.log(` SKIP  ${pad(job.id, 36)} ${why}`);
+      return result;
+    }
+  }
   const { code, text, killed, ms } = await execute(job, job.kind === 'tap' ? 'tap' : 'log');
   let r;
-  if (job.kind === 'step') r = { passed: 0, failed: code === 0 ? 0 : 1, skipped: 0, failures: code === 0 ? [] : [{ name: job.id, error: lastLines(text) }], skips: [] };
+  if (job.kind === 'playwright') r = parsePlaywright();
+  else if (job.kind === 'step') r = { passed: 0, failed: code === 0 ? 0 : 1, skipped: 0, failures: code === 0 ? [] : [{ name: job.id, error: lastLines(text) }], skips: [] };
   else r = job.kind === 'tap' ? parseTap(text) : parseUnittest(text);
   if (killed) r.failures.push({ name: `${job.id} › killed: still running after ${fmt(suiteTimeoutMs)}` });
   else if (code !== 0 && r.failures.length === 0) r.failures.push({ name: `${job.id} › exited with code ${code}`, error: lastLines(text) });
