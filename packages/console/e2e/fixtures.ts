@@ -47,6 +47,7 @@ async function preferences(page: Page, lang: Lang, theme: Theme): Promise<void> 
 export const test = base.extend<Options & Fixtures>({
   lang: ['en', { option: true }],
   theme: ['light', { option: true }],
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures a fixture uses from this pattern
   baseURL: async ({}, use) => {
     const url = process.env[BASE_URL_ENV];
     if (!url) throw new Error(`${BASE_URL_ENV} is not set: run through playwright.config.ts (its global setup starts the server)`);
