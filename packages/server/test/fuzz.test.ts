@@ -484,7 +484,15 @@ class World {
     // Fuzzed logins may name the admin account; the limiter is not what this suite is about.
     // FUZZ_LOG=error shows the server's own account of any 5xx.
     const h = await startHarness(kind, { env: { GATRIX_LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000' }, logger: pino({ level: process.env.FUZZ_LOG ?? 'silent' }) });
-    const spec = h.app.swagger() as unknown as { paths: Record<string, Record<string, OpenApiOp>> };
+    const spec = h.app.swagger() as unknown as { paths: Record<string, Record<string, OpenApiOp>>; components: { schemas: Record<string, unknown> } };
+    // Named schemas are `$ref`s into components.schemas: the generator wants them inline.
+    const inline = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(inline);
+      if (typeof node !== 'object' || node === null) return node;
+      const ref = (node as { $ref?: unknown }).$ref;
+      if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) return inline(spec.components.schemas[ref.slice('#/components/schemas/'.length)]);
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, inline(v)]));
+    };
     const targets = h.routes
       .filter((r) => !r.url.startsWith('/docs'))
       .map((r): Target => {
@@ -493,7 +501,7 @@ class World {
           method: r.method,
           url: r.url,
           permission: r.permission,
-          body: op.requestBody?.content?.['application/json']?.schema,
+          body: inline(op.requestBody?.content?.['application/json']?.schema) as Schema | undefined,
           query: (op.parameters ?? []).filter((p) => p.in === 'query'),
         };
       });

@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.ts';
 import { ping } from '../db/index.ts';
+import { transformDocument, transformRoute } from '../http/openapi.ts';
 import { PROBLEMS_PAGE, sendProblem } from '../http/problem.ts';
 import { errorResponses } from '../http/schemas.ts';
 import type { App } from '../http/types.ts';
@@ -24,19 +25,15 @@ export async function systemRoutes(app: App, ctx: AppContext, dependenciesUp: ()
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'Access JWT from /api/v1/auth/login, or an API key' },
-          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (admin, server or client type); it may also be sent as a bearer token' },
         },
       },
       security: [{ bearer: [] }, { apiKey: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
-    // A query parameter with a default (page, limit, sort…) may be left out: say so in the document.
-    transform: ({ schema, url }) => {
-      const query = schema?.querystring as { properties?: Record<string, { default?: unknown }>; required?: string[] } | undefined;
-      if (!query?.required || !query.properties) return { schema, url };
-      const required = query.required.filter((name) => query.properties![name]?.default === undefined);
-      return { schema: { ...schema, querystring: { ...query, required } }, url };
-    },
+    // Security, errors, headers and named schemas, from each route's config and shape (http/openapi.ts).
+    transform: transformRoute as never,
+    transformObject: transformDocument as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -55,7 +52,14 @@ export async function systemRoutes(app: App, ctx: AppContext, dependenciesUp: ()
 
   app.get('/healthz', {
     config: { permission: 'public' },
-    schema: { operationId: 'healthz', summary: 'The process is up', tags: ['system'], security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+    schema: {
+      operationId: 'healthz',
+      summary: 'The process is up',
+      description: 'Liveness: answers as long as the process serves HTTP; it checks no dependency (see /readyz).',
+      tags: ['system'],
+      security: [],
+      response: { 200: Type.Object({ status: Type.Literal('ok') }, { title: 'Health', description: 'The process is up', examples: [{ status: 'ok' }] }) },
+    },
     handler: () => ({ status: 'ok' as const }),
   });
 
@@ -64,11 +68,14 @@ export async function systemRoutes(app: App, ctx: AppContext, dependenciesUp: ()
     schema: {
       operationId: 'readyz',
       summary: 'The database (and Redis, when configured) are reachable',
-      description: 'A 503 names what is down: code database_unavailable, redis_unavailable, or dependencies_unavailable for both.',
+      description: 'Readiness for a load balancer. A 503 names what is down: code database_unavailable, redis_unavailable, or dependencies_unavailable for both.',
       tags: ['system'],
       security: [],
       response: {
-        200: Type.Object({ status: Type.Literal('ready'), database: Type.String(), redis: Type.Optional(Type.Literal('connected')) }),
+        200: Type.Object(
+          { status: Type.Literal('ready'), database: Type.String({ description: 'The dialect: sqlite or postgres' }), redis: Type.Optional(Type.Literal('connected')) },
+          { title: 'Readiness', description: 'Every dependency is reachable', examples: [{ status: 'ready', database: 'postgres', redis: 'connected' }] },
+        ),
         ...errorResponses(503),
       },
     },

@@ -41,6 +41,6 @@ export function OptionalFields<T extends TProperties>(fields: T) {
 }
 
 /** The body of an update (PUT or PATCH): any of `fields` (the create body's, as a rule), at least one, nothing else. */
-export function UpdateBody<T extends TProperties>(fields: T) {
-  return Type.Object(OptionalFields(fields), { additionalProperties: false, minProperties: 1 });
+export function UpdateBody<T extends TProperties>(fields: T, options: SchemaOptions = {}) {
+  return Type.Object(OptionalFields(fields), { additionalProperties: false, minProperties: 1, ...options });
 }

@@ -93,9 +93,26 @@ type Handler = (request: FastifyRequest, reply: FastifyReply) => unknown;
  * Registers one route of a resource. Its schema holds the OpenAPI fields, the input schemas given and the
  * responses in the order the written-out routes had them, so that the OpenAPI document stays the same.
  */
+/** The description a verb gets when its Operation gives none, naming the resource by its item schema's title. */
+function defaultDescription(verb: Verb, item: TSchema): string {
+  const noun = typeof item.title === 'string' ? item.title.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase() : 'resource';
+  switch (verb) {
+    case 'list':
+      return `A page of ${noun} records (at most 100 a page, by \`limit\`), filtered by the query parameters given.`;
+    case 'create':
+      return `Creates a ${noun}; answers 201 with it and its Location.`;
+    case 'get':
+      return `One ${noun} by id, with its ETag; If-None-Match with that tag answers 304.`;
+    case 'update':
+      return `Changes the fields sent of a ${noun} (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale).`;
+    case 'delete':
+      return `Deletes a ${noun}; If-Match makes it conditional (412 when stale).`;
+  }
+}
+
 function addRoute(
   app: App,
-  d: { tags: string[]; permissions: { read: Permission; write: Permission } },
+  d: { tags: string[]; permissions: { read: Permission; write: Permission }; schemas: { item: TSchema } },
   route: { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; verb: Verb; op: Operation; noStore?: boolean },
   input: Record<string, TSchema | undefined>,
   ok: Record<number, TSchema>,
@@ -106,11 +123,17 @@ function addRoute(
   app.route({
     method: route.method,
     url: route.url,
-    config: { permission, ...(route.noStore ? { noStore: true } : {}) },
+    config: {
+      permission,
+      ...(route.noStore ? { noStore: true } : {}),
+      // What the OpenAPI document says of the headers (http/openapi.ts): the ETag of single resources, If-Match on changes.
+      ...((verb === 'get' || verb === 'update' || (verb === 'create' && !route.noStore)) ? { etag: true } : {}),
+      ...(verb === 'update' || verb === 'delete' ? { ifMatch: true } : {}),
+    },
     schema: {
       operationId: op.operationId,
       summary: op.summary,
-      ...(op.description !== undefined ? { description: op.description } : {}),
+      description: op.description ?? defaultDescription(verb, d.schemas.item),
       tags: d.tags,
       ...Object.fromEntries(Object.entries(input).filter(([, schema]) => schema !== undefined)),
       response: { ...ok, ...errorResponses(...(op.errors ?? DEFAULT_ERRORS[verb])) },

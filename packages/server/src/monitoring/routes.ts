@@ -23,12 +23,50 @@ const summaryFields = {
   maxResponseTime: Type.Number(),
 };
 
-const MetricsSummary = Type.Object({
-  since: Type.String({ format: 'date-time' }),
-  window: StringEnum(['all', ...(Object.keys(WINDOWS) as Window[])]),
-  ...summaryFields,
-  byRoute: Type.Array(Type.Object({ method: Type.String(), route: Type.String(), ...summaryFields })),
-});
+const SUMMARY_EXAMPLE = {
+  totalRequests: 1200,
+  successfulRequests: 1180,
+  failedRequests: 20,
+  clientErrors: 19,
+  serverErrors: 1,
+  averageResponseTime: 4.2,
+  successRate: 0.983,
+  p50: 2.1,
+  p95: 11.4,
+  p99: 30.2,
+  maxResponseTime: 120.5,
+};
+
+const MetricsSummary = Type.Object(
+  {
+    since: Type.String({ format: 'date-time' }),
+    window: StringEnum(['all', ...(Object.keys(WINDOWS) as Window[])]),
+    ...summaryFields,
+    byRoute: Type.Array(Type.Object({ method: Type.String(), route: Type.String(), ...summaryFields }, { title: 'RouteMetrics' })),
+  },
+  {
+    title: 'MetricsSummary',
+    description: 'Request statistics of this node',
+    examples: [{ since: '2026-01-01T00:00:00.000Z', window: 'all', ...SUMMARY_EXAMPLE, byRoute: [{ method: 'GET', route: '/api/v1/users', ...SUMMARY_EXAMPLE }] }],
+  },
+);
+
+const ERROR_GROUP_EXAMPLE = {
+  id: '3f9a6c0d2b8e41f7',
+  name: 'TypeError',
+  message: "Cannot read properties of undefined (reading 'id')",
+  stack: "TypeError: Cannot read properties of undefined (reading 'id')\n    at handler (routes.ts:42:10)",
+  count: 3,
+  firstSeen: '2026-01-01T00:00:00.000Z',
+  lastSeen: '2026-01-01T01:30:00.000Z',
+  lastRequestId: '0b6f3f0e-8a61-4c2b-9d1e-2f7c9a4b5d10',
+  route: '/api/v1/game-worlds/:id',
+  method: 'PATCH',
+  lastActor: 'user:1',
+  source: 'http',
+  resolved: false,
+  resolvedAt: null,
+};
 
 const ErrorGroup = Type.Object({
   id: Type.String(),
@@ -45,7 +83,7 @@ const ErrorGroup = Type.Object({
   source: Type.String(),
   resolved: Type.Boolean(),
   resolvedAt: NullableIsoDateTime,
-});
+}, { title: 'ServerErrorGroup', examples: [ERROR_GROUP_EXAMPLE] });
 
 export function monitoringRoutes(app: App, deps: { stats: RequestStats; errors: ErrorStore; prometheus: Prometheus; metricsToken?: string }): void {
   const { stats, errors, prometheus } = deps;
@@ -55,8 +93,9 @@ export function monitoringRoutes(app: App, deps: { stats: RequestStats; errors: 
     schema: {
       operationId: 'getRequestMetrics',
       summary: 'Request counts, exact mean and percentiles, overall and per route template, since start or over a window',
+      description: "This node's own counts (each node of a cluster answers its own); percentiles come from a histogram.",
       tags,
-      querystring: Type.Object({ window: Type.Optional(StringEnum(Object.keys(WINDOWS) as Window[])) }),
+      querystring: Type.Object({ window: Type.Optional(StringEnum(Object.keys(WINDOWS) as Window[], { description: 'Only the last minutes or hours (absent: since the node started)' })) }),
       response: { 200: MetricsSummary, ...errorResponses(400, 401, 403) },
     },
     handler: (request) => stats.summary(request.query.window),
@@ -67,9 +106,13 @@ export function monitoringRoutes(app: App, deps: { stats: RequestStats; errors: 
     schema: {
       operationId: 'listServerErrors',
       summary: 'Server errors grouped by fingerprint, most recently seen first (this node, since start)',
+      description: 'Each group counts the 5xx errors of one kind, with the last request id, route and caller; kept in memory on this node.',
       tags,
-      querystring: Type.Object({ resolved: Type.Optional(Type.Boolean()) }),
-      response: { 200: Type.Object({ data: Type.Array(ErrorGroup) }), ...errorResponses(400, 401, 403) },
+      querystring: Type.Object({ resolved: Type.Optional(Type.Boolean({ description: 'Only resolved (true) or open (false) groups' })) }),
+      response: {
+        200: Type.Object({ data: Type.Array(ErrorGroup) }, { title: 'ServerErrorGroupList', description: 'The error groups', examples: [{ data: [ERROR_GROUP_EXAMPLE] }] }),
+        ...errorResponses(400, 401, 403),
+      },
     },
     handler: (request) => ({ data: errors.list({ resolved: request.query.resolved }) }),
   });
@@ -79,8 +122,9 @@ export function monitoringRoutes(app: App, deps: { stats: RequestStats; errors: 
     schema: {
       operationId: 'resolveServerError',
       summary: 'Mark an error group resolved; it reopens if it happens again',
+      description: 'Answers the group, resolved. The same error later reopens it.',
       tags,
-      params: Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{16}$' }) }),
+      params: Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{16}$', description: 'The id of the error group (16 hex digits)' }) }),
       response: { 200: ErrorGroup, ...errorResponses(400, 401, 403, 404) },
     },
     handler: (request) => {
@@ -95,8 +139,20 @@ export function monitoringRoutes(app: App, deps: { stats: RequestStats; errors: 
     schema: {
       operationId: 'prometheusMetrics',
       summary: 'Prometheus text exposition; staff credentials or the METRICS_TOKEN bearer',
+      description: 'Request, webhook, socket and database metrics of this node in the Prometheus text format, for a scraper.',
       tags,
-      response: { 200: { content: { 'text/plain': { schema: Type.String() } } }, ...errorResponses(401, 403) },
+      response: {
+        200: {
+          description: 'The metrics, Prometheus text format 0.0.4',
+          content: {
+            'text/plain': {
+              schema: Type.String(),
+              example: '# HELP gatrix_http_requests_total HTTP requests answered\n# TYPE gatrix_http_requests_total counter\ngatrix_http_requests_total{method="GET",route="/api/v1/users",status="200"} 1180\n',
+            },
+          },
+        },
+        ...errorResponses(401, 403),
+      },
     },
     handler: async (_request, reply) => reply.type(prometheus.contentType).send(await prometheus.metrics()),
   });

@@ -273,7 +273,14 @@ describe('resourceRoutes', () => {
     const list = routes.find((r) => r.schema?.operationId === 'listThings')!.schema!;
     assert.deepEqual(Object.keys(list), ['operationId', 'summary', 'description', 'tags', 'querystring', 'response']);
     const get = routes.find((r) => r.schema?.operationId === 'getKey')!.schema!;
-    assert.deepEqual(Object.keys(get), ['operationId', 'summary', 'tags', 'params', 'response']);
+    assert.deepEqual(Object.keys(get), ['operationId', 'summary', 'description', 'tags', 'params', 'response']);
+    assert.match(String(get.description), /^One .+ by id, with its ETag/, 'a verb without a description gets one naming the resource');
+    const config = (operationId: string) => routes.find((r) => r.schema?.operationId === operationId)!.config;
+    assert.equal(config('getThing')?.etag, true, 'the OpenAPI document declares the ETag of single resources');
+    assert.equal(config('patchThing')?.ifMatch, true, 'and If-Match on changes');
+    assert.equal(config('deleteThing')?.ifMatch, true);
+    assert.equal(config('listThings')?.etag, undefined);
+    assert.equal(config('createKey')?.etag, undefined, 'a secret shown once has no ETag');
     assert.equal(routes.find((r) => r.schema?.operationId === 'createKey')!.config?.noStore, true);
     assert.equal(routes.find((r) => r.schema?.operationId === 'createThing')!.config?.noStore, undefined);
   });

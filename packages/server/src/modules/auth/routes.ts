@@ -5,22 +5,33 @@ import { actorOf, userIdOf } from '../../http/auth.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
 import { DomainError, ValidationError } from '../../core/errors.ts';
-import { Password, User } from '../users/schemas.ts';
+import { Password, User, USER_EXAMPLE } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
 import type { AuthService } from './service.ts';
 
 const tags = ['auth'];
 
+const TOKENS_EXAMPLE = {
+  accessToken: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl',
+  refreshToken: 'rt_8f3a2c1d9e7b4a6f0c5d2e8b1a9f7c3d',
+  tokenType: 'Bearer' as const,
+  expiresIn: 900,
+};
+
 const Tokens = Type.Object(
   {
-    accessToken: Type.String(),
+    accessToken: Type.String({ description: 'The access JWT: send it as Authorization: Bearer <token>' }),
     refreshToken: Type.String({ description: 'Single-use refresh token (in the `gatrix_refresh` cookie instead, for the console: see `X-Gatrix-Client`).' }),
     tokenType: Type.Literal('Bearer'),
     expiresIn: Type.Integer({ description: 'Seconds until the access token expires' }),
   },
-  { title: 'TokenPair' },
+  { title: 'TokenPair', description: 'A new access and refresh token pair', examples: [TOKENS_EXAMPLE] },
 );
-const LoginResult = Type.Intersect([Tokens, Type.Object({ user: User })], { title: 'LoginResult' });
+const LoginResult = Type.Intersect([Tokens, Type.Object({ user: User })], {
+  title: 'LoginResult',
+  description: 'The tokens and the signed-in user',
+  examples: [{ ...TOKENS_EXAMPLE, user: USER_EXAMPLE }],
+});
 
 /** What the console gets: the same without the refresh token, which is in its cookie. */
 const ConsoleTokens = Type.Omit(Tokens, ['refreshToken']);
@@ -78,7 +89,7 @@ function routes(app: App, auth: AuthService, users: UsersService, refreshTtlSeco
   const clearRefreshCookie = (request: FastifyRequest, reply: FastifyReply) => reply.clearCookie(REFRESH_COOKIE, cookieOptions(request));
 
   app.post('/api/v1/auth/login', {
-    config: { permission: 'public', noStore: true },
+    config: { permission: 'public', noStore: true, rateLimited: true },
     schema: {
       operationId: 'login',
       summary: 'Sign in with username or email and password',
@@ -93,7 +104,7 @@ function routes(app: App, auth: AuthService, users: UsersService, refreshTtlSeco
           email: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
           password: Type.String({ minLength: 1, maxLength: 256 }),
         },
-        { additionalProperties: false },
+        { additionalProperties: false, title: 'LoginRequest', examples: [{ username: 'admin', password: 'correct horse battery staple' }] },
       ),
       response: { 200: LoginResult, ...errorResponses(400, 401, 403, 415, 429) },
     },
@@ -119,7 +130,10 @@ function routes(app: App, auth: AuthService, users: UsersService, refreshTtlSeco
       tags,
       security: [],
       headers: ClientHeaders,
-      body: Type.Object({ refreshToken: Type.Optional(RefreshToken) }, { additionalProperties: false, title: 'RefreshRequest' }),
+      body: Type.Object(
+        { refreshToken: Type.Optional(RefreshToken) },
+        { additionalProperties: false, title: 'RefreshRequest', examples: [{ refreshToken: TOKENS_EXAMPLE.refreshToken }] },
+      ),
       response: { 200: Tokens, ...errorResponses(400, 401, 403, 415) },
     },
     onRequest: optionalBody,
@@ -155,7 +169,10 @@ function routes(app: App, auth: AuthService, users: UsersService, refreshTtlSeco
         'With `X-Gatrix-Client: console`, ends the session of the `gatrix_refresh` cookie (none: nothing is ended) and clears the cookie. Otherwise ends the session of the body\'s refresh token, or every session of the user when the body has none.',
       tags,
       headers: ClientHeaders,
-      body: Type.Object({ refreshToken: Type.Optional(RefreshToken) }, { additionalProperties: false, title: 'LogoutRequest' }),
+      body: Type.Object(
+        { refreshToken: Type.Optional(RefreshToken) },
+        { additionalProperties: false, title: 'LogoutRequest', examples: [{ refreshToken: TOKENS_EXAMPLE.refreshToken }] },
+      ),
       response: { 204: Type.Null(), ...errorResponses(400, 401, 403) },
     },
     onRequest: optionalBody,
@@ -176,17 +193,31 @@ function routes(app: App, auth: AuthService, users: UsersService, refreshTtlSeco
 
   app.get('/api/v1/auth/me', {
     config: { permission: 'self' },
-    schema: { operationId: 'getMe', summary: 'The signed-in user', tags, response: { 200: User, ...errorResponses(401, 403) } },
+    schema: {
+      operationId: 'getMe',
+      summary: 'The signed-in user',
+      description: 'The user the access token belongs to; API keys are refused (403).',
+      tags,
+      response: { 200: User, ...errorResponses(401, 403) },
+    },
     handler: (request) => users.get(userIdOf(request)),
   });
 
   app.put('/api/v1/auth/password', {
-    config: { permission: 'self' },
+    config: { permission: 'self', rateLimited: true },
     schema: {
       operationId: 'changePassword',
       summary: 'Change your password (ends your other sessions)',
+      description: 'Needs the current password; wrong guesses are throttled like failed logins (429). The new password must pass the password policy.',
       tags,
-      body: Type.Object({ currentPassword: Type.String({ minLength: 1, maxLength: 256 }), newPassword: Password }, { additionalProperties: false }),
+      body: Type.Object(
+        { currentPassword: Type.String({ minLength: 1, maxLength: 256 }), newPassword: Password },
+        {
+          additionalProperties: false,
+          title: 'ChangePasswordRequest',
+          examples: [{ currentPassword: 'correct horse battery staple', newPassword: 'another long passphrase 42' }],
+        },
+      ),
       response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 415) },
     },
     handler: async (request, reply) => {

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { EXAMPLE_TIME } from '../../events/catalog.ts';
 import { PageQuery } from '../../http/schemas.ts';
 import { Nullable, StringEnum, CustomPayload, Message, Messages, Timestamps } from '../../core/fields.ts';
 
@@ -43,7 +44,31 @@ export const ClientVersion = Type.Object(
     memo: Nullable(Type.String()),
     ...Timestamps,
   },
-  { title: 'ClientVersion' },
+  {
+    title: 'ClientVersion',
+    examples: [
+      {
+        id: 5,
+        channel: 'steam',
+        subChannel: 'pc',
+        version: '1.2.3',
+        status: 'ONLINE',
+        gameServerAddress: 'game.example.com:7777',
+        gameServerAddressForWhitelist: 'qa.game.example.com:7777',
+        patchAddress: 'https://patch.example.com/1.2.3/',
+        patchAddressForWhitelist: null,
+        minPatchVersion: '1.2.3.4',
+        guestModeAllowed: true,
+        externalClickLink: null,
+        customPayload: null,
+        maintenanceMessage: null,
+        maintenanceMessages: {},
+        memo: 'Winter update',
+        createdAt: EXAMPLE_TIME,
+        updatedAt: EXAMPLE_TIME,
+      },
+    ],
+  },
 );
 export type PublicClientVersion = Static<typeof ClientVersion>;
 
@@ -83,17 +108,37 @@ export const CreateClientVersionBody = Type.Object(
     maintenanceMessages: Type.Optional(Fields.maintenanceMessages),
     memo: Type.Optional(Fields.memo),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    title: 'CreateClientVersionBody',
+    examples: [
+      {
+        channel: 'steam',
+        subChannel: 'pc',
+        version: '1.2.3',
+        status: 'ONLINE',
+        gameServerAddress: 'game.example.com:7777',
+        patchAddress: 'https://patch.example.com/1.2.3/',
+        minPatchVersion: '1.2.3.4',
+        memo: 'Winter update',
+      },
+    ],
+  },
 );
 export type CreateClientVersionInput = Static<typeof CreateClientVersionBody>;
 
-export const UpdateClientVersionBody = Type.Partial(CreateClientVersionBody, { additionalProperties: false, minProperties: 1 });
+export const UpdateClientVersionBody = Type.Partial(CreateClientVersionBody, {
+  additionalProperties: false,
+  minProperties: 1,
+  title: 'UpdateClientVersionBody',
+  examples: [{ status: 'FORCED_UPDATE' }],
+});
 export type UpdateClientVersionInput = Static<typeof UpdateClientVersionBody>;
 
 export const ListClientVersionsQuery = Type.Object({
   ...PageQuery,
-  channel: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  subChannel: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  status: Type.Optional(ClientVersionStatusSchema),
+  channel: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Only versions of this channel' })),
+  subChannel: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Only versions of this sub-channel' })),
+  status: Type.Optional(StringEnum(CLIENT_VERSION_STATUSES, { description: 'Only versions in this status' })),
 });
 export type ListClientVersionsFilter = Static<typeof ListClientVersionsQuery>;

@@ -11,14 +11,14 @@ const NullableString = Nullable(Type.String());
 
 const callerQuery = {
   accountId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Whitelisted accounts pass through maintenance' })),
-  lang: Type.Optional(LangTag),
+  lang: Type.Optional(Type.String({ ...LangTag, description: 'BCP-47 language of the message (e.g. ko, en-US); the default message when there is none in it' })),
 };
 
 const ClientVersionQuery = Type.Object({
-  channel: Type.String({ minLength: 1, maxLength: 64 }),
-  subChannel: Type.String({ minLength: 1, maxLength: 64 }),
-  version: Type.String({ minLength: 1, maxLength: 64, pattern: VERSION_PATTERN }),
-  patchVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: VERSION_PATTERN })),
+  channel: Type.String({ minLength: 1, maxLength: 64, description: 'The distribution channel of the build, e.g. steam' }),
+  subChannel: Type.String({ minLength: 1, maxLength: 64, description: 'The sub-channel, e.g. pc' }),
+  version: Type.String({ minLength: 1, maxLength: 64, pattern: VERSION_PATTERN, description: 'The build version, dotted (1.2.3)' }),
+  patchVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: VERSION_PATTERN, description: "The client's patch version, compared with minPatchVersion" })),
   ...callerQuery,
 });
 
@@ -38,9 +38,32 @@ const ClientVersionAnswer = Type.Object({
   customPayload: Nullable(Type.Record(Type.String(), Type.Unknown())),
   maintenanceStartsAt: NullableIsoDateTime,
   maintenanceEndsAt: NullableIsoDateTime,
+}, {
+  title: 'ClientVersionAnswer',
+  description: 'What this build may do',
+  examples: [
+    {
+      channel: 'steam',
+      subChannel: 'pc',
+      version: '1.2.3',
+      status: 'ONLINE',
+      message: null,
+      gameServerAddress: 'game.example.com:7777',
+      patchAddress: 'https://patch.example.com/1.2.3/',
+      minPatchVersion: '1.2.3.4',
+      guestModeAllowed: true,
+      externalClickLink: null,
+      customPayload: null,
+      maintenanceStartsAt: null,
+      maintenanceEndsAt: null,
+    },
+  ],
 });
 
-const ClientStatus = Type.Object({ maintenance: Type.Boolean(), message: NullableString, startsAt: NullableIsoDateTime, endsAt: NullableIsoDateTime });
+const ClientStatus = Type.Object(
+  { maintenance: Type.Boolean(), message: NullableString, startsAt: NullableIsoDateTime, endsAt: NullableIsoDateTime },
+  { title: 'ClientStatus', description: 'Global maintenance as this caller sees it', examples: [{ maintenance: true, message: 'Server update in progress', startsAt: '2026-01-01T02:00:00.000Z', endsAt: '2026-01-01T04:00:00.000Z' }] },
+);
 
 const ClientWorlds = Type.Object({
   data: Type.Array(
@@ -56,8 +79,30 @@ const ClientWorlds = Type.Object({
       maintenance: Type.Boolean(),
       maintenanceMessage: NullableString,
       maintenanceEndsAt: NullableIsoDateTime,
-    }),
+    }, { title: 'ClientGameWorld' }),
   ),
+}, {
+  title: 'ClientGameWorlds',
+  description: 'The visible game worlds, in display order',
+  examples: [
+    {
+      data: [
+        {
+          id: 3,
+          worldId: 'asia-1',
+          name: 'Asia 1',
+          description: 'The first Asian world',
+          displayOrder: 1,
+          region: 'ap-northeast-2',
+          tags: ['pvp', 'new'],
+          customPayload: { capacity: 5000 },
+          maintenance: false,
+          maintenanceMessage: null,
+          maintenanceEndsAt: null,
+        },
+      ],
+    },
+  ],
 });
 
 /**
@@ -67,7 +112,7 @@ const ClientWorlds = Type.Object({
 export interface HotRoute<Q extends TObject = TObject> {
   url: string;
   permission: Permission;
-  schema: { operationId: string; summary: string; tags: string[]; querystring: Q; response: Record<number, TSchema> };
+  schema: { operationId: string; summary: string; description: string; tags: string[]; querystring: Q; response: Record<number, TSchema> };
   /**
    * The answer to a query the schema accepted, as JSON text from the in-memory cache (a promise only while a
    * snapshot (re)loads). Throws what the route answers as a problem (e.g. version_not_found).
@@ -86,6 +131,8 @@ export const CLIENT_HOT_ROUTES: readonly HotRoute[] = [
     schema: {
       operationId: 'getClientVersionStatus',
       summary: 'What this game client build may do: status, addresses and message (docs/client-api.md)',
+      description:
+        'The status of this channel, subChannel and version (forced update, maintenance…), the addresses to use and the message in `lang`. A whitelisted accountId or address passes through maintenance. 404 when the version is not registered.',
       tags,
       querystring: ClientVersionQuery,
       response: { 200: ClientVersionAnswer, ...errorResponses(400, 401, 403, 404) },
@@ -98,6 +145,7 @@ export const CLIENT_HOT_ROUTES: readonly HotRoute[] = [
     schema: {
       operationId: 'getClientStatus',
       summary: 'Global maintenance as this caller sees it',
+      description: 'Whether global maintenance is in effect for this caller (whitelisted accounts and addresses pass through), and its message in `lang`.',
       tags,
       querystring: CallerQuery,
       response: { 200: ClientStatus, ...errorResponses(400, 401, 403) },
@@ -110,6 +158,7 @@ export const CLIENT_HOT_ROUTES: readonly HotRoute[] = [
     schema: {
       operationId: 'listClientGameWorlds',
       summary: 'Visible game worlds in display order, with maintenance as this caller sees it',
+      description: 'Hidden worlds are left out; each world says whether it is in maintenance for this caller, with its message in `lang`.',
       tags,
       querystring: CallerQuery,
       response: { 200: ClientWorlds, ...errorResponses(400, 401, 403) },

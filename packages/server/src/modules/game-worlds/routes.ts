@@ -5,7 +5,7 @@ import { collectionRoutes, itemRoutes, type ResourceDescription } from '../../ht
 import { errorResponses, IdParams } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
 import { MaintenanceBody } from '../maintenance/schemas.ts';
-import { CreateWorldBody, GameWorld, ListWorldsQuery, UpdateWorldBody, WorldOrderBody } from './schemas.ts';
+import { CreateWorldBody, GAME_WORLD_EXAMPLE, GameWorld, ListWorldsQuery, UpdateWorldBody, WorldOrderBody } from './schemas.ts';
 import type { WorldsService } from './service.ts';
 
 const tags = ['game-worlds'];
@@ -30,9 +30,13 @@ export function worldsRoutes(app: App, worlds: WorldsService): void {
     schema: {
       operationId: 'orderGameWorlds',
       summary: 'Set the display order: the listed worlds first, the rest after in their current order',
+      description: 'Rewrites displayOrder of every world in one change; answers all worlds in the new order. At most 1000 ids.',
       tags,
       body: WorldOrderBody,
-      response: { 200: Type.Object({ data: Type.Array(GameWorld) }), ...errorResponses(400, 401, 403, 415) },
+      response: {
+        200: Type.Object({ data: Type.Array(GameWorld) }, { title: 'GameWorldList', description: 'Every game world, in the new order', examples: [{ data: [GAME_WORLD_EXAMPLE] }] }),
+        ...errorResponses(400, 401, 403, 415),
+      },
     },
     handler: async (request) => ({ data: await worlds.reorder(request.body.ids, actorOf(request)) }),
   });
@@ -40,7 +44,7 @@ export function worldsRoutes(app: App, worlds: WorldsService): void {
   itemRoutes(app, resource);
 
   app.put('/api/v1/game-worlds/:id/maintenance', {
-    config: { permission: 'ops.write' },
+    config: { permission: 'ops.write', etag: true, ifMatch: true },
     schema: {
       operationId: 'setGameWorldMaintenance',
       summary: 'Start, schedule or end maintenance of a game world',

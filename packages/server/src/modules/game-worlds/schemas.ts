@@ -1,10 +1,30 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { EXAMPLE_TIME } from '../../events/catalog.ts';
 import { PageQuery } from '../../http/schemas.ts';
 import { Nullable, NullableIsoDateTime, CustomPayload, Message, Messages, OptionalFields, Timestamps, UpdateBody } from '../../core/fields.ts';
 
 const WorldId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 const Tag = Type.String({ minLength: 1, maxLength: 32 });
 const Tags = Type.Array(Tag, { maxItems: 20, uniqueItems: true });
+
+export const GAME_WORLD_EXAMPLE = {
+  id: 3,
+  worldId: 'asia-1',
+  name: 'Asia 1',
+  description: 'The first Asian world',
+  visible: true,
+  maintenance: false,
+  maintenanceMessage: null,
+  maintenanceMessages: {},
+  maintenanceStartsAt: null,
+  maintenanceEndsAt: null,
+  displayOrder: 1,
+  region: 'ap-northeast-2',
+  tags: ['pvp', 'new'],
+  customPayload: { capacity: 5000 },
+  createdAt: EXAMPLE_TIME,
+  updatedAt: EXAMPLE_TIME,
+};
 
 export const GameWorld = Type.Object(
   {
@@ -24,7 +44,7 @@ export const GameWorld = Type.Object(
     customPayload: Nullable(Type.Record(Type.String(), Type.Unknown())),
     ...Timestamps,
   },
-  { title: 'GameWorld' },
+  { title: 'GameWorld', examples: [GAME_WORLD_EXAMPLE] },
 );
 export type PublicGameWorld = Static<typeof GameWorld>;
 
@@ -43,23 +63,27 @@ const WorldSettings = {
 
 export const CreateWorldBody = Type.Object(
   { worldId: WorldId, name: Type.String({ minLength: 1, maxLength: 128 }), ...OptionalFields(WorldSettings) },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    title: 'CreateGameWorldBody',
+    examples: [{ worldId: 'asia-1', name: 'Asia 1', region: 'ap-northeast-2', tags: ['pvp', 'new'], visible: true, customPayload: { capacity: 5000 } }],
+  },
 );
 export type CreateWorldInput = Static<typeof CreateWorldBody>;
 
-export const UpdateWorldBody = UpdateBody(CreateWorldBody.properties);
+export const UpdateWorldBody = UpdateBody(CreateWorldBody.properties, { title: 'UpdateGameWorldBody', examples: [{ visible: false, tags: ['pvp'] }] });
 export type UpdateWorldInput = Static<typeof UpdateWorldBody>;
 
 export const WorldOrderBody = Type.Object(
-  { ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 1000, uniqueItems: true }) },
-  { additionalProperties: false },
+  { ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 1000, uniqueItems: true, description: 'World ids, first shown first' }) },
+  { additionalProperties: false, title: 'GameWorldOrderBody', examples: [{ ids: [3, 1, 2] }] },
 );
 
 export const ListWorldsQuery = Type.Object({
   ...PageQuery,
-  visible: Type.Optional(Type.Boolean()),
-  maintenance: Type.Optional(Type.Boolean()),
-  q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  tag: Type.Optional(Tag),
+  visible: Type.Optional(Type.Boolean({ description: 'Only visible (true) or hidden (false) worlds' })),
+  maintenance: Type.Optional(Type.Boolean({ description: 'Only worlds in maintenance now (true) or not (false)' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Text found in the worldId or name' })),
+  tag: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: 'Only worlds with this tag' })),
 });
 export type ListWorldsFilter = Static<typeof ListWorldsQuery>;

@@ -9,16 +9,24 @@ const tags = ['maintenance'];
 
 export function maintenanceRoutes(app: App, maintenance: MaintenanceService): void {
   app.get('/api/v1/maintenance', {
-    config: { permission: 'ops.read' },
-    schema: { operationId: 'getMaintenance', summary: 'Global maintenance state', tags, response: { 200: GlobalMaintenance, ...errorResponses(401, 403) } },
+    config: { permission: 'ops.read', etag: true },
+    schema: {
+      operationId: 'getMaintenance',
+      summary: 'Global maintenance state',
+      description: 'Whether maintenance was asked for (enabled), whether it is in effect now (active), its window and messages.',
+      tags,
+      response: { 200: GlobalMaintenance, ...errorResponses(401, 403) },
+    },
     handler: async (request, reply) => withEtag(request, reply, await maintenance.get()),
   });
 
   app.put('/api/v1/maintenance', {
-    config: { permission: 'ops.write' },
+    config: { permission: 'ops.write', etag: true, ifMatch: true },
     schema: {
       operationId: 'setMaintenance',
       summary: 'Start, schedule or end global maintenance',
+      description:
+        '`enabled: true` without `startsAt` starts now; with `startsAt` it starts then; `endsAt` ends it by itself. `enabled: false` ends it now. Game clients see it at once.',
       tags,
       body: MaintenanceBody,
       response: { 200: GlobalMaintenance, ...errorResponses(400, 401, 403, 412, 415) },

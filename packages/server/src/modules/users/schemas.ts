@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { EXAMPLE_TIME } from '../../events/catalog.ts';
 import { Pagination } from '../../http/schemas.ts';
 import { MIN_PASSWORD_LENGTH } from '../../core/password-policy.ts';
 import { ROLES } from '../../core/permissions.ts';
@@ -15,6 +16,18 @@ const Email = Type.String({ format: 'email', maxLength: 254 });
 const DisplayName = Type.String({ minLength: 1, maxLength: 128 });
 export const Password = Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 256 });
 
+export const USER_EXAMPLE = {
+  id: 42,
+  username: 'mina.park',
+  email: 'mina.park@example.com',
+  displayName: 'Mina Park',
+  role: 'operator' as const,
+  status: 'active' as const,
+  lastLoginAt: EXAMPLE_TIME,
+  createdAt: EXAMPLE_TIME,
+  updatedAt: EXAMPLE_TIME,
+};
+
 export const User = Type.Object(
   {
     id: Type.Integer(),
@@ -28,17 +41,24 @@ export const User = Type.Object(
     suspendedUntil: Nullable(IsoDateTime, { description: 'When a temporary suspension is lifted automatically; null: until lifted by hand.' }),
     ...Timestamps,
   },
-  { title: 'User' },
+  { title: 'User', examples: [USER_EXAMPLE] },
 );
 export type PublicUser = Static<typeof User>;
 
 export const CreateUserBody = Type.Object(
   { username: Username, email: Email, ...OptionalFields({ displayName: Nullable(DisplayName), role: RoleSchema, status: UserStatusSchema, password: Password }) },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    title: 'CreateUserBody',
+    examples: [{ username: 'mina.park', email: 'mina.park@example.com', displayName: 'Mina Park', role: 'operator', password: 'a long passphrase 7' }],
+  },
 );
 export type CreateUserInput = Static<typeof CreateUserBody>;
 
-export const UpdateUserBody = UpdateBody({ ...CreateUserBody.properties, lastLoginAt: NullableIsoDateTime });
+export const UpdateUserBody = UpdateBody(
+  { ...CreateUserBody.properties, lastLoginAt: NullableIsoDateTime },
+  { title: 'UpdateUserBody', examples: [{ role: 'viewer', status: 'suspended' }] },
+);
 export type UpdateUserInput = Static<typeof UpdateUserBody>;
 
 export const USER_SORTS = ['id', '-id', 'username', '-username', 'createdAt', '-createdAt', 'lastLoginAt', '-lastLoginAt'] as const;
@@ -47,8 +67,8 @@ const Iso = (description: string) => Type.String({ format: 'date-time', maxLengt
 
 /** The filters of the user list, also taken by the CSV export and the bulk route's `filter`. */
 export const UserFilterFields = {
-  role: Type.Optional(RoleSchema),
-  status: Type.Optional(UserStatusSchema),
+  role: Type.Optional(StringEnum(ROLES, { description: 'Only users of this role' })),
+  status: Type.Optional(StringEnum(USER_STATUSES, { description: 'Only users in this status' })),
   q: Type.Optional(
     Type.String({
       minLength: 1,

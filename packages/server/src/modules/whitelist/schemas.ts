@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { EXAMPLE_TIME } from '../../events/catalog.ts';
 import { PageQuery } from '../../http/schemas.ts';
 import { IsoDateTime, Nullable, NullableIsoDateTime, OptionalFields, StringEnum, Timestamps, UpdateBody } from '../../core/fields.ts';
 
@@ -17,7 +18,12 @@ export const WhitelistEntry = Type.Object(
     endsAt: NullableIsoDateTime,
     ...Timestamps,
   },
-  { title: 'WhitelistEntry' },
+  {
+    title: 'WhitelistEntry',
+    examples: [
+      { id: 12, type: 'ip', value: '203.0.113.0/24', memo: 'QA office', enabled: true, startsAt: null, endsAt: null, createdAt: EXAMPLE_TIME, updatedAt: EXAMPLE_TIME },
+    ],
+  },
 );
 export type PublicWhitelistEntry = Static<typeof WhitelistEntry>;
 
@@ -27,18 +33,18 @@ const When = Nullable(IsoDateTime);
 
 export const CreateWhitelistBody = Type.Object(
   { type: WhitelistTypeSchema, value: Value, ...OptionalFields({ memo: Memo, enabled: Type.Boolean(), startsAt: When, endsAt: When }) },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'CreateWhitelistEntryBody', examples: [{ type: 'ip', value: '203.0.113.0/24', memo: 'QA office' }] },
 );
 export type CreateWhitelistInput = Static<typeof CreateWhitelistBody>;
 
-export const UpdateWhitelistBody = UpdateBody(CreateWhitelistBody.properties);
+export const UpdateWhitelistBody = UpdateBody(CreateWhitelistBody.properties, { title: 'UpdateWhitelistEntryBody', examples: [{ enabled: false }] });
 export type UpdateWhitelistInput = Static<typeof UpdateWhitelistBody>;
 
 export const ListWhitelistQuery = Type.Object({
   ...PageQuery,
-  type: Type.Optional(WhitelistTypeSchema),
-  enabled: Type.Optional(Type.Boolean()),
-  q: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  type: Type.Optional(StringEnum(WHITELIST_TYPES, { description: 'Only account or only ip entries' })),
+  enabled: Type.Optional(Type.Boolean({ description: 'Only enabled (true) or disabled (false) entries' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Text found in the value or memo, case-insensitively' })),
 });
 export type ListWhitelistFilter = Static<typeof ListWhitelistQuery>;
 
