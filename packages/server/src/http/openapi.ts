@@ -156,9 +156,13 @@ const HEADER_NAMES: Record<string, string> = { 'x-request-id': 'X-Request-Id', '
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** JSON text of a schema without its examples (two uses of one schema differ only there). */
+/**
+ * JSON text of a schema without its examples and its own description: two uses of one schema may differ there
+ * (a property describes what the named schema means in its place).
+ */
 function shapeOf(schema: unknown): string {
-  return JSON.stringify(schema, (key, value: unknown) => (key === 'examples' || key === 'example' ? undefined : value));
+  const { description: _description, ...rest } = schema as Json;
+  return JSON.stringify(rest, (key, value: unknown) => (key === 'examples' || key === 'example' ? undefined : value));
 }
 
 const words = (title: string) => title.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
@@ -190,8 +194,10 @@ function hoist(node: unknown, schemas: Json, hoistSelf: boolean): unknown {
     name = `${title}${i}`;
   }
   const existing = schemas[name] as Json | undefined;
-  if (!existing || (existing.examples === undefined && out.examples !== undefined)) schemas[name] = out;
-  return { $ref: `#/components/schemas/${name}` };
+  if (!existing || (existing.examples === undefined && out.examples !== undefined)) schemas[name] = existing ? { ...out, description: existing.description } : out;
+  const kept = (schemas[name] as Json).description;
+  // A description of its own in this place stays beside the reference (JSON Schema 2020-12 allows it).
+  return out.description !== undefined && out.description !== kept ? { $ref: `#/components/schemas/${name}`, description: out.description } : { $ref: `#/components/schemas/${name}` };
 }
 
 /** The document-wide step (@fastify/swagger `transformObject`): named schemas, problem+json errors, headers, answer descriptions. */
@@ -253,7 +259,14 @@ function hoistContent(part: Json, schemas: Json): Json {
   if (!isObject(part.content)) return part;
   const content: Json = {};
   for (const [type, media] of Object.entries(part.content as Record<string, Json>)) {
-    content[type] = isObject(media.schema) ? { ...media, schema: hoist(media.schema, schemas, true) } : media;
+    if (!isObject(media.schema)) {
+      content[type] = media;
+      continue;
+    }
+    // A schema's `examples: [value]` becomes the media type's example (written-out `content` is left as written by Fastify's plugin).
+    const examples = media.schema.examples;
+    const lifted = media.example === undefined && media.examples === undefined && Array.isArray(examples) && examples.length > 0 ? { example: examples[0] } : {};
+    content[type] = { ...media, ...lifted, schema: hoist(media.schema, schemas, true) };
   }
   return { ...part, content };
 }

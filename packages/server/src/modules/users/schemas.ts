@@ -24,6 +24,8 @@ export const USER_EXAMPLE = {
   role: 'operator' as const,
   status: 'active' as const,
   lastLoginAt: EXAMPLE_TIME,
+  suspendedReason: null,
+  suspendedUntil: null,
   createdAt: EXAMPLE_TIME,
   updatedAt: EXAMPLE_TIME,
 };
@@ -111,7 +113,11 @@ export const UserPage = Type.Object(
     pagination: Pagination,
     nextCursor: Nullable(Type.String(), { description: 'Pass as `cursor` for the page after this one; null on the last page.' }),
   },
-  { title: 'UserPage' },
+  {
+    title: 'UserPage',
+    description: 'A page of users',
+    examples: [{ data: [USER_EXAMPLE], pagination: { page: 1, limit: 50, total: 1, totalPages: 1 }, nextCursor: null }],
+  },
 );
 export type UserPageType = Static<typeof UserPage>;
 
@@ -142,7 +148,11 @@ export const BulkUsersBody = Type.Object(
     role: Type.Optional(StringEnum(ROLES, { description: 'The new role; required by `setRole`.' })),
     reason: Type.Optional(Reason),
   },
-  { additionalProperties: false, title: 'BulkUsersRequest' },
+  {
+    additionalProperties: false,
+    title: 'BulkUsersRequest',
+    examples: [{ action: 'setStatus', ids: [123, 124], status: 'suspended', reason: 'Chargeback fraud ring, ticket OPS-4411' }],
+  },
 );
 export type BulkUsersInput = Static<typeof BulkUsersBody>;
 
@@ -180,7 +190,11 @@ export const SuspendUserBody = Type.Object(
     reason: Reason,
     until: Type.Optional(Iso('When the suspension ends on its own (ISO 8601, in the future); without it, until unsuspended.')),
   },
-  { additionalProperties: false, title: 'SuspendUserRequest' },
+  {
+    additionalProperties: false,
+    title: 'SuspendUserRequest',
+    examples: [{ reason: 'Harassment in world chat, ticket OPS-4412', until: '2026-01-08T00:00:00.000Z' }],
+  },
 );
 export type SuspendUserInput = Static<typeof SuspendUserBody>;
 
