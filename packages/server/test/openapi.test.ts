@@ -52,7 +52,11 @@ export function conventionFailures(doc: Json): string[] {
       if (!r.headers?.['X-Request-Id']) failures.push(`${name}: response ${status} does not declare X-Request-Id`);
       if (Number(status) >= 400) {
         const types = Object.keys(r.content ?? {});
-        if (types.length !== 1 || types[0] !== 'application/problem+json' || r.content['application/problem+json'].schema?.$ref !== '#/components/schemas/Problem') {
+        // The Problem, or a named richer problem (the Problem's members and more).
+        const ref = r.content?.['application/problem+json']?.schema?.$ref as string | undefined;
+        const schema = ref ? doc.components.schemas[ref.split('/').pop()!] : undefined;
+        const problemMembers = (doc.components.schemas.Problem.required as string[]).every((m) => schema?.properties?.[m] !== undefined);
+        if (types.length !== 1 || types[0] !== 'application/problem+json' || !problemMembers) {
           failures.push(`${name}: error response ${status} is not application/problem+json with the Problem schema`);
         }
         if (status === '429' && !r.headers?.['Retry-After']) failures.push(`${name}: 429 without Retry-After`);

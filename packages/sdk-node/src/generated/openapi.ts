@@ -7,336 +7,489 @@
 
 export interface paths {
   "/healthz": {
-    /** The process is up */
+    /**
+     * The process is up
+     * @description Liveness: answers as long as the process serves HTTP; it checks no dependency (see /readyz). Public: no credentials needed.
+     */
     get: operations["healthz"];
   };
   "/readyz": {
     /**
      * The database (and Redis, when configured) are reachable
-     * @description A 503 names what is down: code database_unavailable, redis_unavailable, or dependencies_unavailable for both.
+     * @description Readiness for a load balancer. A 503 names what is down: code database_unavailable, redis_unavailable, or dependencies_unavailable for both. Public: no credentials needed.
      */
     get: operations["readyz"];
   };
   "/api/v1/auth/login": {
     /**
      * Sign in with username or email and password
-     * @description Returns an access token and a single-use refresh token. With `X-Gatrix-Client: console` the refresh token is set in the HttpOnly cookie `gatrix_refresh` instead of the body, and players are refused (403 `console_forbidden`). Failed attempts are throttled per account and per IP (429).
+     * @description Returns an access token and a single-use refresh token. With `X-Gatrix-Client: console` the refresh token is set in the HttpOnly cookie `gatrix_refresh` instead of the body, and players are refused (403 `console_forbidden`). Failed attempts are throttled per account and per IP (429). Public: no credentials needed.
      */
     post: operations["login"];
   };
   "/api/v1/auth/refresh": {
     /**
      * Trade a refresh token for a new token pair (the old refresh token is spent)
-     * @description Send the refresh token in the body; the console (`X-Gatrix-Client: console`) sends no body and the `gatrix_refresh` cookie instead, which is replaced. A refresh token used twice ends its whole session (401 `refresh_token_reused`).
+     * @description Send the refresh token in the body; the console (`X-Gatrix-Client: console`) sends no body and the `gatrix_refresh` cookie instead, which is replaced. A refresh token used twice ends its whole session (401 `refresh_token_reused`). Public: no credentials needed.
      */
     post: operations["refreshToken"];
   };
   "/api/v1/auth/logout": {
     /**
      * End the session of a refresh token, or every session when none is sent
-     * @description With `X-Gatrix-Client: console`, ends the session of the `gatrix_refresh` cookie (none: nothing is ended) and clears the cookie. Otherwise ends the session of the body's refresh token, or every session of the user when the body has none.
+     * @description With `X-Gatrix-Client: console`, ends the session of the `gatrix_refresh` cookie (none: nothing is ended) and clears the cookie. Otherwise ends the session of the body's refresh token, or every session of the user when the body has none. Requires self: users with role admin, operator, viewer or player.
      */
     post: operations["logout"];
   };
   "/api/v1/auth/me": {
-    /** The signed-in user */
+    /**
+     * The signed-in user
+     * @description The user the access token belongs to; API keys are refused (403). Requires self: users with role admin, operator, viewer or player.
+     */
     get: operations["getMe"];
   };
   "/api/v1/auth/password": {
-    /** Change your password (ends your other sessions) */
+    /**
+     * Change your password (ends your other sessions)
+     * @description Needs the current password; wrong guesses are throttled like failed logins (429). The new password must pass the password policy. Requires self: users with role admin, operator, viewer or player.
+     */
     put: operations["changePassword"];
   };
   "/api/v1/users": {
     /**
      * List users
-     * @description A page of users, filtered and sorted. Page with `page` (offset) or, stable under concurrent changes, with `cursor` = the previous `nextCursor`. Pages are cached for up to 2 s.
+     * @description A page of users, filtered and sorted. Page with `page` (offset) or, stable under concurrent changes, with `cursor` = the previous `nextCursor`. Pages are cached for up to 2 s. Requires users.read: users with role admin, operator or viewer, admin API keys.
      */
     get: operations["listUsers"];
-    /** Create a user */
+    /**
+     * Create a user
+     * @description Creates a user; answers 201 with it and its Location. Requires users.write: users with role admin, admin API keys.
+     */
     post: operations["createUser"];
   };
   "/api/v1/users/export.csv": {
     /**
      * Export users as CSV
-     * @description Every user matching the list filters, as a streamed UTF-8 CSV file (header row first; `bom=true` starts it with a byte order mark). Cells a spreadsheet would run as formulas are prefixed with `'`. The export is audited (`users.exported`, with its filter and row count).
+     * @description Every user matching the list filters, as a streamed UTF-8 CSV file (header row first; `bom=true` starts it with a byte order mark). Cells a spreadsheet would run as formulas are prefixed with `'`. The export is audited (`users.exported`, with its filter and row count). Requires users.read: users with role admin, operator or viewer, admin API keys.
      */
     get: operations["exportUsersCsv"];
   };
   "/api/v1/users/bulk": {
     /**
      * Change or delete many users
-     * @description Sets the status or role of, or deletes, up to 10,000 users given by `ids` or by `filter` ("all matching"). Each user is its own audited change under the single routes' rules; refusals are reported per user and do not stop the others.
+     * @description Sets the status or role of, or deletes, up to 10,000 users given by `ids` or by `filter` ("all matching"). Each user is its own audited change under the single routes' rules; refusals are reported per user and do not stop the others. Requires users.write: users with role admin, admin API keys.
      */
     post: operations["bulkUsers"];
   };
   "/api/v1/users/{id}": {
-    /** Get a user */
+    /**
+     * Get a user
+     * @description One user by id, with its ETag; If-None-Match with that tag answers 304. Requires users.readSelf: users with role admin, operator, viewer or player, admin API keys.
+     */
     get: operations["getUser"];
-    /** Update a user (partial: fields not sent are kept) */
+    /**
+     * Update a user (partial: fields not sent are kept)
+     * @description Changes the fields sent of a user (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires users.write: users with role admin, admin API keys.
+     */
     put: operations["updateUser"];
-    /** Delete a user */
+    /**
+     * Delete a user
+     * @description Deletes a user; If-Match makes it conditional (412 when stale). Requires users.write: users with role admin, admin API keys.
+     */
     delete: operations["deleteUser"];
-    /** Update a user (partial: fields not sent are kept) */
+    /**
+     * Update a user (partial: fields not sent are kept)
+     * @description Changes the fields sent of a user (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires users.write: users with role admin, admin API keys.
+     */
     patch: operations["patchUser"];
   };
   "/api/v1/users/{id}/suspend": {
     /**
      * Suspend a user
-     * @description Sets the status to `suspended` with a reason and, optionally, an end time (`until`, in the future) at which the server lifts it. Ends the user's login sessions; a suspended user cannot sign in. Not for your own account or the last active admin.
+     * @description Sets the status to `suspended` with a reason and, optionally, an end time (`until`, in the future) at which the server lifts it. Ends the user's login sessions; a suspended user cannot sign in. Not for your own account or the last active admin. Requires users.write: users with role admin, admin API keys.
      */
     post: operations["suspendUser"];
   };
   "/api/v1/users/{id}/unsuspend": {
     /**
      * Lift a suspension
-     * @description Sets a suspended user's status back to `active` and clears its reason and end time; a user who is not suspended is answered unchanged.
+     * @description Sets a suspended user's status back to `active` and clears its reason and end time; a user who is not suspended is answered unchanged. Requires users.write: users with role admin, admin API keys.
      */
     post: operations["unsuspendUser"];
   };
   "/api/v1/users/{id}/unlock": {
     /**
      * Lift a login lockout
-     * @description Clears the failed-login counters of the account (by username and email) on every node, so it may sign in again at once. Counters per source address are kept.
+     * @description Clears the failed-login counters of the account (by username and email) on every node, so it may sign in again at once. Counters per source address are kept. Requires users.write: users with role admin, admin API keys.
      */
     post: operations["unlockUser"];
   };
   "/api/v1/users/{id}/reset-password": {
     /**
      * Reset a user's password
-     * @description Replaces the password with a random one, answered this once (the server keeps only its hash), ends the user's login sessions and lifts its login lockout. Not for your own account.
+     * @description Replaces the password with a random one, answered this once (the server keeps only its hash), ends the user's login sessions and lifts its login lockout. Not for your own account. Requires users.write: users with role admin, admin API keys.
      */
     post: operations["resetUserPassword"];
   };
   "/api/v1/users/{id}/sessions": {
     /**
      * List a user's login sessions
-     * @description The user's live login sessions (refresh-token families), newest first; never a token. Staff with users.write only.
+     * @description The user's live login sessions (refresh-token families), newest first; never a token. Staff with users.write only. Requires users.write: users with role admin, admin API keys.
      */
     get: operations["listUserSessions"];
   };
   "/api/v1/users/{id}/sessions/{sessionId}": {
     /**
      * End a user's login session
-     * @description Revokes the session's refresh tokens and closes its sockets; its access token stops working for sockets at once and for HTTP when it expires.
+     * @description Revokes the session's refresh tokens and closes its sockets; its access token stops working for sockets at once and for HTTP when it expires. Requires users.write: users with role admin, admin API keys.
      */
     delete: operations["revokeUserSession"];
   };
   "/api/v1/api-keys": {
-    /** List API keys (prefix and last use; never the key) */
+    /**
+     * List API keys (prefix and last use; never the key)
+     * @description A page of api key records (at most 100 a page, by `limit`), filtered by the query parameters given. Requires apiKeys.read: users with role admin, operator or viewer, admin API keys.
+     */
     get: operations["listApiKeys"];
-    /** Create an API key; the key is in this response only */
+    /**
+     * Create an API key; the key is in this response only
+     * @description Creates a api key; answers 201 with it and its Location. Requires apiKeys.write: users with role admin, admin API keys.
+     */
     post: operations["createApiKey"];
   };
   "/api/v1/api-keys/{id}": {
-    /** Get an API key */
+    /**
+     * Get an API key
+     * @description One api key by id, with its ETag; If-None-Match with that tag answers 304. Requires apiKeys.read: users with role admin, operator or viewer, admin API keys.
+     */
     get: operations["getApiKey"];
-    /** Revoke an API key at once */
+    /**
+     * Revoke an API key at once
+     * @description Deletes a api key; If-Match makes it conditional (412 when stale). Requires apiKeys.write: users with role admin, admin API keys.
+     */
     delete: operations["revokeApiKey"];
   };
   "/api/v1/audit-logs": {
     /**
      * List audit log entries, newest first
-     * @description Entries whose target the caller may read through its own routes. Filters combine with AND; `q` searches action, target, actor name, reason and the before/after JSON. Each entry carries the reason its request gave in X-Audit-Reason.
+     * @description Entries whose target the caller may read through its own routes. Filters combine with AND; `q` searches action, target, actor name, reason and the before/after JSON. Each entry carries the reason its request gave in X-Audit-Reason. Requires audit.read: users with role admin, operator or viewer, admin API keys.
      */
     get: operations["listAuditLogs"];
   };
   "/api/v1/audit-logs/export.csv": {
     /**
      * Export audit log entries as CSV, newest first
-     * @description The entries GET /audit-logs would list with the same filters, all of them, streamed as CSV (RFC 4180, CRLF, every cell quoted; a cell starting with = + - @, tab or CR is prefixed with ' so spreadsheets do not run it). The export is itself audited as `audit.exported`.
+     * @description The entries GET /audit-logs would list with the same filters, all of them, streamed as CSV (RFC 4180, CRLF, every cell quoted; a cell starting with = + - @, tab or CR is prefixed with ' so spreadsheets do not run it). The export is itself audited as `audit.exported`. Requires audit.read: users with role admin, operator or viewer, admin API keys.
      */
     get: operations["exportAuditLogs"];
   };
   "/api/v1/game-worlds": {
-    /** List game worlds in display order */
+    /**
+     * List game worlds in display order
+     * @description A page of game world records (at most 100 a page, by `limit`), filtered by the query parameters given. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+     */
     get: operations["listGameWorlds"];
-    /** Create a game world */
+    /**
+     * Create a game world
+     * @description Creates a game world; answers 201 with it and its Location. Requires ops.write: users with role admin or operator, admin API keys.
+     */
     post: operations["createGameWorld"];
   };
   "/api/v1/game-worlds/order": {
-    /** Set the display order: the listed worlds first, the rest after in their current order */
+    /**
+     * Set the display order: the listed worlds first, the rest after in their current order
+     * @description Rewrites displayOrder of every world in one change; answers all worlds in the new order. At most 1000 ids. Requires ops.write: users with role admin or operator, admin API keys.
+     */
     put: operations["orderGameWorlds"];
   };
   "/api/v1/game-worlds/{id}": {
-    /** Get a game world */
+    /**
+     * Get a game world
+     * @description One game world by id, with its ETag; If-None-Match with that tag answers 304. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+     */
     get: operations["getGameWorld"];
-    /** Update a game world (partial: fields not sent are kept) */
+    /**
+     * Update a game world (partial: fields not sent are kept)
+     * @description Changes the fields sent of a game world (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+     */
     put: operations["updateGameWorld"];
-    /** Delete a game world */
+    /**
+     * Delete a game world
+     * @description Deletes a game world; If-Match makes it conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+     */
     delete: operations["deleteGameWorld"];
-    /** Update a game world (partial: fields not sent are kept) */
+    /**
+     * Update a game world (partial: fields not sent are kept)
+     * @description Changes the fields sent of a game world (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+     */
     patch: operations["patchGameWorld"];
   };
   "/api/v1/game-worlds/{id}/maintenance": {
     /**
      * Start, schedule or end maintenance of a game world
-     * @description `enabled: true` without `startsAt` starts now; with `startsAt` it starts then; `endsAt` ends it by itself. `enabled: false` ends maintenance now and clears the window. world.maintenance_started / _ended fire when it actually starts and ends.
+     * @description `enabled: true` without `startsAt` starts now; with `startsAt` it starts then; `endsAt` ends it by itself. `enabled: false` ends maintenance now and clears the window. world.maintenance_started / _ended fire when it actually starts and ends. Requires ops.write: users with role admin or operator, admin API keys.
      */
     put: operations["setGameWorldMaintenance"];
   };
   "/api/v1/maintenance": {
-    /** Global maintenance state */
+    /**
+     * Global maintenance state
+     * @description Whether maintenance was asked for (enabled), whether it is in effect now (active), its window and messages. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+     */
     get: operations["getMaintenance"];
-    /** Start, schedule or end global maintenance */
+    /**
+     * Start, schedule or end global maintenance
+     * @description `enabled: true` without `startsAt` starts now; with `startsAt` it starts then; `endsAt` ends it by itself. `enabled: false` ends it now. Game clients see it at once. Requires ops.write: users with role admin or operator, admin API keys.
+     */
     put: operations["setMaintenance"];
   };
   "/api/v1/client/client-version": {
-    /** What this game client build may do: status, addresses and message (docs/client-api.md) */
+    /**
+     * What this game client build may do: status, addresses and message (docs/client-api.md)
+     * @description The status of this channel, subChannel and version (forced update, maintenance…), the addresses to use and the message in `lang`. A whitelisted accountId or address passes through maintenance. 404 when the version is not registered. Requires client.read: client, server or admin API keys.
+     */
     get: operations["getClientVersionStatus"];
   };
   "/api/v1/client/status": {
-    /** Global maintenance as this caller sees it */
+    /**
+     * Global maintenance as this caller sees it
+     * @description Whether global maintenance is in effect for this caller (whitelisted accounts and addresses pass through), and its message in `lang`. Requires client.read: client, server or admin API keys.
+     */
     get: operations["getClientStatus"];
   };
   "/api/v1/client/game-worlds": {
-    /** Visible game worlds in display order, with maintenance as this caller sees it */
+    /**
+     * Visible game worlds in display order, with maintenance as this caller sees it
+     * @description Hidden worlds are left out; each world says whether it is in maintenance for this caller, with its message in `lang`. Requires client.read: client, server or admin API keys.
+     */
     get: operations["listClientGameWorlds"];
   };
   "/api/v1/event-types": {
-    /** Every event, its Socket.IO name, and an example envelope */
+    /**
+     * Every event, its Socket.IO name, and an example envelope
+     * @description The event catalog: what webhooks can subscribe to (by name, `prefix.*` or `*`) and what sockets receive; socketEvent is null for webhook-only events. Requires webhooks.read: users with role admin or operator, admin API keys.
+     */
     get: operations["listEventTypes"];
   };
   "/api/v1/webhooks/health": {
     /**
      * Health of every webhook endpoint
-     * @description Per endpoint: attempt success rates over the last hour and day, retained deliveries by status, queue depth, the last success and failure, and whether Gatrix disabled it and why.
+     * @description Per endpoint: attempt success rates over the last hour and day, retained deliveries by status, queue depth, the last success and failure, and whether Gatrix disabled it and why. Requires webhooks.read: users with role admin or operator, admin API keys.
      */
     get: operations["listWebhookHealth"];
   };
   "/api/v1/webhooks/{id}/health": {
     /**
      * One webhook endpoint's health
-     * @description Attempt success rates over the last hour and day, deliveries by status, queue depth, last success and failure, disabled flag and reason.
+     * @description Attempt success rates over the last hour and day, deliveries by status, queue depth, last success and failure, disabled flag and reason. Requires webhooks.read: users with role admin or operator, admin API keys.
      */
     get: operations["getWebhookHealth"];
   };
   "/api/v1/webhooks/{id}/deliveries/retry": {
     /**
      * Send an endpoint's deliveries again, by filter
-     * @description Every delivery of the endpoint with the given status (default `failed`), event and creation time range goes back to the queue, due now, with its attempt history kept (as POST /webhook-deliveries/:id/retry does for one). One transaction, audited as `webhook.retry_bulk`.
+     * @description Every delivery of the endpoint with the given status (default `failed`), event and creation time range goes back to the queue, due now, with its attempt history kept (as POST /webhook-deliveries/:id/retry does for one). One transaction, audited as `webhook.retry_bulk`. Requires webhooks.write: users with role admin, admin API keys.
      */
     post: operations["retryWebhookDeliveries"];
   };
   "/api/v1/webhooks": {
-    /** List webhook endpoints */
+    /**
+     * List webhook endpoints
+     * @description Registered endpoints, without their secrets; `active: false` ones were disabled by an operator or by failing (see disabledReason). Requires webhooks.read: users with role admin or operator, admin API keys.
+     */
     get: operations["listWebhooks"];
-    /** Register an endpoint; without a secret one is generated. The secret is in this response only */
+    /**
+     * Register an endpoint; without a secret one is generated. The secret is in this response only
+     * @description The URL must be public http(s) (private and local addresses are refused). The secret signs every delivery; it is shown in this answer only. Requires webhooks.write: users with role admin, admin API keys.
+     */
     post: operations["createWebhook"];
   };
   "/api/v1/webhooks/{id}": {
-    /** Get a webhook endpoint */
+    /**
+     * Get a webhook endpoint
+     * @description One webhook by id, with its ETag; If-None-Match with that tag answers 304. Requires webhooks.read: users with role admin or operator, admin API keys.
+     */
     get: operations["getWebhook"];
-    /** Update an endpoint (partial); `active: true` re-enables a disabled one */
+    /**
+     * Update an endpoint (partial); `active: true` re-enables a disabled one
+     * @description Changes the fields sent; the secret is changed only by rotate-secret. If-Match makes the change conditional (412 when stale). Requires webhooks.write: users with role admin, admin API keys.
+     */
     put: operations["updateWebhook"];
-    /** Delete an endpoint and its deliveries */
+    /**
+     * Delete an endpoint and its deliveries
+     * @description Deletes a webhook; If-Match makes it conditional (412 when stale). Requires webhooks.write: users with role admin, admin API keys.
+     */
     delete: operations["deleteWebhook"];
-    /** Update an endpoint (partial); `active: true` re-enables a disabled one */
+    /**
+     * Update an endpoint (partial); `active: true` re-enables a disabled one
+     * @description Changes the fields sent; the secret is changed only by rotate-secret. If-Match makes the change conditional (412 when stale). Requires webhooks.write: users with role admin, admin API keys.
+     */
     patch: operations["patchWebhook"];
   };
   "/api/v1/webhooks/{id}/test": {
-    /** Send a webhook.test event to this endpoint */
+    /**
+     * Send a webhook.test event to this endpoint
+     * @description Queues one webhook.test delivery to this endpoint only and answers it (202); follow it with GET /webhook-deliveries/{id}. Requires webhooks.write: users with role admin, admin API keys.
+     */
     post: operations["testWebhook"];
   };
   "/api/v1/webhooks/{id}/rotate-secret": {
-    /** New secret (in this response only); the old one keeps signing during the grace period */
+    /**
+     * New secret (in this response only); the old one keeps signing during the grace period
+     * @description Until secretRotationEndsAt deliveries carry both signatures, so the receiver can switch without losing any. Requires webhooks.write: users with role admin, admin API keys.
+     */
     post: operations["rotateWebhookSecret"];
   };
   "/api/v1/webhooks/{id}/deliveries": {
-    /** Deliveries to this endpoint, newest first */
+    /**
+     * Deliveries to this endpoint, newest first
+     * @description One delivery per event sent to the endpoint, with its status, attempts and last answer. Requires webhooks.read: users with role admin or operator, admin API keys.
+     */
     get: operations["listWebhookDeliveries"];
   };
   "/api/v1/webhooks/{id}/recover": {
-    /** Re-queue the failed deliveries created in [since, until) */
+    /**
+     * Re-queue the failed deliveries created in [since, until)
+     * @description After an outage of the receiver: failed deliveries of that time are sent again; answers how many. Requires webhooks.write: users with role admin, admin API keys.
+     */
     post: operations["recoverWebhookDeliveries"];
   };
   "/api/v1/webhook-deliveries/{id}": {
-    /** A delivery with its payload and its last 20 attempts */
+    /**
+     * A delivery with its payload and its last 20 attempts
+     * @description The payload as sent and, per attempt, the request headers, the answer status, headers and first 20 KB of body. Requires webhooks.read: users with role admin or operator, admin API keys.
+     */
     get: operations["getWebhookDelivery"];
   };
   "/api/v1/webhook-deliveries/{id}/attempts": {
-    /** A delivery's attempts, oldest first */
+    /**
+     * A delivery's attempts, oldest first
+     * @description Every attempt of the delivery, a page at a time (the delivery itself shows the last 20). Requires webhooks.read: users with role admin or operator, admin API keys.
+     */
     get: operations["listWebhookDeliveryAttempts"];
   };
   "/api/v1/webhook-deliveries/{id}/retry": {
-    /** Send a delivery again now */
+    /**
+     * Send a delivery again now
+     * @description Queues the delivery for an attempt now, whatever its status; answers it (202). Requires webhooks.write: users with role admin, admin API keys.
+     */
     post: operations["retryWebhookDelivery"];
   };
   "/api/v1/whitelist/import": {
     /**
      * Import many whitelist entries from lines of text, or check them (dryRun)
-     * @description Each line is an account id or an IPv4/IPv6 address or CIDR, optionally followed by `# description` or `, description` (at most 10,000 lines; the body is limited by GATRIX_BODY_LIMIT). Every line is reported with its normalized entry, error or warnings. If any line is invalid nothing is written (422 with the same results); otherwise all new entries are inserted in one transaction, each audited as `whitelist.create`. Values already whitelisted, or repeated, are skipped.
+     * @description Each line is an account id or an IPv4/IPv6 address or CIDR, optionally followed by `# description` or `, description` (at most 10,000 lines; the body is limited by GATRIX_BODY_LIMIT). Every line is reported with its normalized entry, error or warnings. If any line is invalid nothing is written (422 with the same results); otherwise all new entries are inserted in one transaction, each audited as `whitelist.create`. Values already whitelisted, or repeated, are skipped. Requires ops.write: users with role admin or operator, admin API keys.
      */
     post: operations["importWhitelistEntries"];
   };
   "/api/v1/whitelist/test": {
     /**
      * Would this account id / IP get through maintenance?
-     * @description Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version) for an account id and/or IP (the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions.
+     * @description Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version) for an account id and/or IP (the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions. Requires ops.write: users with role admin or operator, admin API keys.
      */
     post: operations["testWhitelist"];
   };
   "/api/v1/whitelist/export.csv": {
     /**
      * Every whitelist entry as CSV, oldest first
-     * @description Streamed in batches. Cells are quoted; a cell starting with = + - @, tab or CR gets a leading ' so spreadsheets do not run it.
+     * @description Streamed in batches. Cells are quoted; a cell starting with = + - @, tab or CR gets a leading ' so spreadsheets do not run it. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
      */
     get: operations["exportWhitelist"];
   };
   "/api/v1/whitelist": {
     /**
      * List whitelist entries
-     * @description `q` matches part of the value or memo, case-insensitively.
+     * @description `q` matches part of the value or memo, case-insensitively. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
      */
     get: operations["listWhitelistEntries"];
     /**
      * Whitelist an account or an IP address / CIDR
-     * @description An IP value is stored canonically: IPv6 lowercase and compressed (RFC 5952), a CIDR with its host bits cleared (`10.1.2.3/8` → `10.0.0.0/8`), a /32 or /128 as the plain address. An entry lets its account or IP through maintenance while it is enabled and inside its optional startsAt–endsAt window.
+     * @description An IP value is stored canonically: IPv6 lowercase and compressed (RFC 5952), a CIDR with its host bits cleared (`10.1.2.3/8` → `10.0.0.0/8`), a /32 or /128 as the plain address. An entry lets its account or IP through maintenance while it is enabled and inside its optional startsAt–endsAt window. Requires ops.write: users with role admin or operator, admin API keys.
      */
     post: operations["createWhitelistEntry"];
   };
   "/api/v1/whitelist/{id}": {
-    /** Get a whitelist entry */
+    /**
+     * Get a whitelist entry
+     * @description One whitelist entry by id, with its ETag; If-None-Match with that tag answers 304. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+     */
     get: operations["getWhitelistEntry"];
-    /** Update a whitelist entry (partial: fields not sent are kept) */
+    /**
+     * Update a whitelist entry (partial: fields not sent are kept)
+     * @description Changes the fields sent of a whitelist entry (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+     */
     put: operations["updateWhitelistEntry"];
-    /** Delete a whitelist entry */
+    /**
+     * Delete a whitelist entry
+     * @description Deletes a whitelist entry; If-Match makes it conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+     */
     delete: operations["deleteWhitelistEntry"];
-    /** Update a whitelist entry (partial: fields not sent are kept) */
+    /**
+     * Update a whitelist entry (partial: fields not sent are kept)
+     * @description Changes the fields sent of a whitelist entry (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+     */
     patch: operations["patchWhitelistEntry"];
   };
   "/api/v1/client-versions": {
     /**
      * List client versions
-     * @description Filters match exactly. Ordered by channel, subChannel, then version compared numerically per dot segment.
+     * @description Filters match exactly. Ordered by channel, subChannel, then version compared numerically per dot segment. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
      */
     get: operations["listClientVersions"];
-    /** Create a client version (unique per channel, subChannel and version) */
+    /**
+     * Create a client version (unique per channel, subChannel and version)
+     * @description Creates a client version; answers 201 with it and its Location. Requires ops.write: users with role admin or operator, admin API keys.
+     */
     post: operations["createClientVersion"];
   };
   "/api/v1/client-versions/{id}": {
-    /** Get a client version */
+    /**
+     * Get a client version
+     * @description One client version by id, with its ETag; If-None-Match with that tag answers 304. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+     */
     get: operations["getClientVersion"];
-    /** Update a client version (partial: fields not sent are kept) */
+    /**
+     * Update a client version (partial: fields not sent are kept)
+     * @description Changes the fields sent of a client version (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+     */
     put: operations["updateClientVersion"];
-    /** Delete a client version */
+    /**
+     * Delete a client version
+     * @description Deletes a client version; If-Match makes it conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+     */
     delete: operations["deleteClientVersion"];
-    /** Update a client version (partial: fields not sent are kept) */
+    /**
+     * Update a client version (partial: fields not sent are kept)
+     * @description Changes the fields sent of a client version (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+     */
     patch: operations["patchClientVersion"];
   };
   "/api/v1/monitoring/metrics": {
-    /** Request counts, exact mean and percentiles, overall and per route template, since start or over a window */
+    /**
+     * Request counts, exact mean and percentiles, overall and per route template, since start or over a window
+     * @description This node's own counts (each node of a cluster answers its own); percentiles come from a histogram. Requires monitoring.read: users with role admin, operator or viewer, admin API keys.
+     */
     get: operations["getRequestMetrics"];
   };
   "/api/v1/monitoring/errors": {
-    /** Server errors grouped by fingerprint, most recently seen first (this node, since start) */
+    /**
+     * Server errors grouped by fingerprint, most recently seen first (this node, since start)
+     * @description Each group counts the 5xx errors of one kind, with the last request id, route and caller; kept in memory on this node. Requires monitoring.admin: users with role admin, admin API keys.
+     */
     get: operations["listServerErrors"];
   };
   "/api/v1/monitoring/errors/{id}/resolve": {
-    /** Mark an error group resolved; it reopens if it happens again */
+    /**
+     * Mark an error group resolved; it reopens if it happens again
+     * @description Answers the group, resolved. The same error later reopens it. Requires monitoring.admin: users with role admin, admin API keys.
+     */
     post: operations["resolveServerError"];
   };
   "/metrics": {
-    /** Prometheus text exposition; staff credentials or the METRICS_TOKEN bearer */
+    /**
+     * Prometheus text exposition; staff credentials or the METRICS_TOKEN bearer
+     * @description Request, webhook, socket and database metrics of this node in the Prometheus text format, for a scraper. Requires monitoring.read: users with role admin, operator or viewer, admin API keys, or the METRICS_TOKEN as a bearer token when one is configured.
+     */
     get: operations["prometheusMetrics"];
   };
 }
@@ -345,24 +498,1096 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
-    /** @description RFC 9457 problem details */
+    /**
+     * Problem
+     * @description RFC 9457 problem details, sent as application/problem+json with every error. Branch on `code` (listed at /docs/problems); `detail` is for people.
+     */
     Problem: {
+      /** @description A link to the entry of `code` on /docs/problems */
+      type: string;
+      /** @description The HTTP status text */
+      title: string;
+      /** @description The HTTP status code */
+      status: number;
+      /** @description What went wrong, for people */
+      detail: string;
+      /** @description A stable machine-readable code, e.g. validation_failed (see /docs/problems) */
+      code: string;
+      /** @description The id of the request (also in the X-Request-Id header) */
+      requestId: string;
+      /** @description Each invalid field (at most 20) */
+      errors?: components["schemas"]["FieldError"][];
+    };
+    /**
+     * Health
+     * @description The process is up
+     */
+    Health: {
+      /** @enum {string} */
+      status: "ok";
+    };
+    /**
+     * Readiness
+     * @description Every dependency is reachable
+     */
+    Readiness: {
+      /** @enum {string} */
+      status: "ready";
+      /** @description The dialect: sqlite or postgres */
+      database: string;
+      /** @enum {string} */
+      redis?: "connected";
+    };
+    /** LoginRequest */
+    LoginRequest: {
+      /** @description Username or email */
+      username?: string;
+      email?: string;
+      password: string;
+    };
+    /**
+     * TokenPair
+     * @description A new access and refresh token pair
+     */
+    TokenPair: {
+      /** @description The access JWT: send it as Authorization: Bearer <token> */
+      accessToken: string;
+      /** @description Single-use refresh token (in the `gatrix_refresh` cookie instead, for the console: see `X-Gatrix-Client`). */
+      refreshToken: string;
+      /** @enum {string} */
+      tokenType: "Bearer";
+      /** @description Seconds until the access token expires */
+      expiresIn: number;
+    };
+    /** User */
+    User: {
+      id: number;
+      username: string;
+      email: string;
+      displayName: string | null;
+      /** @enum {string} */
+      role: "admin" | "operator" | "viewer" | "player";
+      /** @enum {string} */
+      status: "active" | "pending" | "suspended";
+      /** Format: date-time */
+      lastLoginAt: string | null;
+      /** @description Why the account is suspended; null unless `status` is `suspended`. */
+      suspendedReason: string | null;
+      /**
+       * Format: date-time
+       * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
+       */
+      suspendedUntil: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /**
+     * LoginResult
+     * @description The tokens and the signed-in user
+     */
+    LoginResult: components["schemas"]["TokenPair"] & {
+      user: components["schemas"]["User"];
+    };
+    /** RefreshRequest */
+    RefreshRequest: {
+      refreshToken?: string;
+    };
+    /** LogoutRequest */
+    LogoutRequest: {
+      refreshToken?: string;
+    };
+    /** ChangePasswordRequest */
+    ChangePasswordRequest: {
+      currentPassword: string;
+      newPassword: string;
+    };
+    /** Pagination */
+    Pagination: {
+      /** @description This page, from 1 */
+      page: number;
+      /** @description Items per page */
+      limit: number;
+      /** @description Items matching the query, on all pages */
+      total: number;
+      /** @description Pages at this limit */
+      totalPages: number;
+    };
+    /**
+     * UserPage
+     * @description A page of users
+     */
+    UserPage: {
+      data: components["schemas"]["User"][];
+      pagination: components["schemas"]["Pagination"];
+      /** @description Pass as `cursor` for the page after this one; null on the last page. */
+      nextCursor: string | null;
+    };
+    /** CreateUserBody */
+    CreateUserBody: {
+      username: string;
+      /** Format: email */
+      email: string;
+      displayName?: string | null;
+      /** @enum {string} */
+      role?: "admin" | "operator" | "viewer" | "player";
+      /** @enum {string} */
+      status?: "active" | "pending" | "suspended";
+      password?: string;
+    };
+    /**
+     * UserFilter
+     * @description Every user the list would show with these filters ("select all matching"); refused when more than 10,000 match.
+     */
+    UserFilter: {
+      /**
+       * @description Only users of this role
+       * @enum {string}
+       */
+      role?: "admin" | "operator" | "viewer" | "player";
+      /**
+       * @description Only users in this status
+       * @enum {string}
+       */
+      status?: "active" | "pending" | "suspended";
+      /** @description Prefix search, case-insensitive, on the username or the email; an all-digit value also matches the id exactly. */
+      q?: string;
+      /**
+       * Format: date-time
+       * @description Created at or after this time (ISO 8601).
+       */
+      createdFrom?: string;
+      /**
+       * Format: date-time
+       * @description Created before this time (ISO 8601).
+       */
+      createdTo?: string;
+      /**
+       * Format: date-time
+       * @description Last signed in at or after this time; excludes users who never signed in.
+       */
+      lastLoginFrom?: string;
+      /**
+       * Format: date-time
+       * @description Last signed in before this time; excludes users who never signed in.
+       */
+      lastLoginTo?: string;
+    };
+    /** BulkUsersRequest */
+    BulkUsersRequest: {
+      /**
+       * @description What to do to each user.
+       * @enum {string}
+       */
+      action: "setStatus" | "setRole" | "delete";
+      /** @description The users to act on (at most 10,000). Give `ids` or `filter`, not both. */
+      ids?: number[];
+      filter?: components["schemas"]["UserFilter"];
+      /**
+       * @description The new status; required by `setStatus`.
+       * @enum {string}
+       */
+      status?: "active" | "pending" | "suspended";
+      /**
+       * @description The new role; required by `setRole`.
+       * @enum {string}
+       */
+      role?: "admin" | "operator" | "viewer" | "player";
+      /** @description Why (1 to 500 characters); kept in the audit entry of each change. */
+      reason?: string;
+    };
+    /** BulkItemError */
+    BulkItemError: {
+      code: string;
+      detail: string;
+    };
+    /** BulkItemResult */
+    BulkItemResult: {
+      id: number;
+      ok: boolean;
+      error?: components["schemas"]["BulkItemError"];
+    };
+    /** UserBulkResult */
+    UserBulkResult: {
+      total: number;
+      succeeded: number;
+      failed: number;
+      results: components["schemas"]["BulkItemResult"][];
+    };
+    /** UpdateUserBody */
+    UpdateUserBody: {
+      username?: string;
+      /** Format: email */
+      email?: string;
+      displayName?: string | null;
+      /** @enum {string} */
+      role?: "admin" | "operator" | "viewer" | "player";
+      /** @enum {string} */
+      status?: "active" | "pending" | "suspended";
+      password?: string;
+      /** Format: date-time */
+      lastLoginAt?: string | null;
+    };
+    /** SuspendUserRequest */
+    SuspendUserRequest: {
+      /** @description Why (1 to 500 characters); kept in the audit entry of each change. */
+      reason: string;
+      /**
+       * Format: date-time
+       * @description When the suspension ends on its own (ISO 8601, in the future); without it, until unsuspended.
+       */
+      until?: string;
+    };
+    /** TemporaryPassword */
+    TemporaryPassword: {
+      /** @description Shown this once; the server keeps only its hash. */
+      temporaryPassword: string;
+    };
+    /** UserSession */
+    UserSession: {
+      /** @description The session id (its refresh-token family); not a credential. */
+      id: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      expiresAt: string;
+      /**
+       * Format: date-time
+       * @description When its refresh token was last used; null: never refreshed.
+       */
+      lastUsedAt: string | null;
+    };
+    /** UserSessionList */
+    UserSessionList: {
+      data: components["schemas"]["UserSession"][];
+    };
+    /** ApiKey */
+    ApiKey: {
+      id: number;
+      name: string;
+      /** @enum {string} */
+      type: "admin" | "server" | "client";
+      /** @description The first characters of the key, to recognise it */
+      prefix: string;
+      createdBy: number | null;
+      /** Format: date-time */
+      expiresAt: string | null;
+      /** Format: date-time */
+      lastUsedAt: string | null;
+      /** Format: date-time */
+      revokedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    /**
+     * ApiKeyPage
+     * @description A page of api keys
+     */
+    ApiKeyPage: {
+      data: components["schemas"]["ApiKey"][];
+      pagination: components["schemas"]["Pagination"];
+    };
+    /** CreateApiKeyBody */
+    CreateApiKeyBody: {
+      name: string;
+      /** @enum {string} */
+      type: "admin" | "server" | "client";
+      /**
+       * Format: date-time
+       * @description When the key stops working; null or absent: never
+       */
+      expiresAt?: string | null;
+    };
+    /** CreatedApiKey */
+    CreatedApiKey: components["schemas"]["ApiKey"] & {
+      /** @description The key itself, shown only in this response */
+      key: string;
+    };
+    /** AuditLog */
+    AuditLog: {
+      id: number;
+      /** @enum {string} */
+      actorType: "user" | "api_key" | "system";
+      actorId: number | null;
+      actorName: string | null;
+      action: string;
+      targetType: string;
+      targetId: string | null;
+      /** @description The target's public representation before the change (null for a creation); credentials never appear */
+      before: unknown;
+      /** @description After the change (null for a deletion), or what an action did (e.g. counts) */
+      after: unknown;
+      ip: string | null;
+      requestId: string | null;
+      /** @description Why, as the caller said in the X-Audit-Reason header */
+      reason: string | null;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    /** AuditLogPage */
+    AuditLogPage: {
+      data: components["schemas"]["AuditLog"][];
+      pagination: {
+        page: number;
+        limit: number;
+        total: number;
+        totalPages: number;
+      };
+    };
+    /** GameWorld */
+    GameWorld: {
+      id: number;
+      worldId: string;
+      name: string;
+      description: string | null;
+      visible: boolean;
+      /** @description Maintenance is in effect now (a scheduled window that has not started is false) */
+      maintenance: boolean;
+      maintenanceMessage: string | null;
+      maintenanceMessages: {
+        [key: string]: string;
+      };
+      /** Format: date-time */
+      maintenanceStartsAt: string | null;
+      /** Format: date-time */
+      maintenanceEndsAt: string | null;
+      displayOrder: number;
+      region: string | null;
+      tags: string[];
+      customPayload: {
+        [key: string]: unknown;
+      } | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /**
+     * GameWorldPage
+     * @description A page of game worlds
+     */
+    GameWorldPage: {
+      data: components["schemas"]["GameWorld"][];
+      pagination: components["schemas"]["Pagination"];
+    };
+    /** CreateGameWorldBody */
+    CreateGameWorldBody: {
+      worldId: string;
+      name: string;
+      description?: string | null;
+      visible?: boolean;
+      /** @description true starts maintenance now, false ends it (use /maintenance for windows) */
+      maintenance?: boolean;
+      maintenanceMessage?: string | null;
+      maintenanceMessages?: {
+        [key: string]: string;
+      };
+      displayOrder?: number;
+      region?: string | null;
+      tags?: string[];
+      customPayload?: {
+        [key: string]: unknown;
+      } | null;
+    };
+    /** GameWorldOrderBody */
+    GameWorldOrderBody: {
+      /** @description World ids, first shown first */
+      ids: number[];
+    };
+    /**
+     * GameWorldList
+     * @description Every game world, in the new order
+     */
+    GameWorldList: {
+      data: components["schemas"]["GameWorld"][];
+    };
+    /** UpdateGameWorldBody */
+    UpdateGameWorldBody: {
+      worldId?: string;
+      name?: string;
+      description?: string | null;
+      visible?: boolean;
+      /** @description true starts maintenance now, false ends it (use /maintenance for windows) */
+      maintenance?: boolean;
+      maintenanceMessage?: string | null;
+      maintenanceMessages?: {
+        [key: string]: string;
+      };
+      displayOrder?: number;
+      region?: string | null;
+      tags?: string[];
+      customPayload?: {
+        [key: string]: unknown;
+      } | null;
+    };
+    /** MaintenanceBody */
+    MaintenanceBody: {
+      /** @description true starts (or schedules, with startsAt) maintenance; false ends it now */
+      enabled: boolean;
+      message?: string | null;
+      messages?: {
+        [key: string]: string;
+      };
+      /** Format: date-time */
+      startsAt?: string | null;
+      /** Format: date-time */
+      endsAt?: string | null;
+    };
+    /** GlobalMaintenance */
+    GlobalMaintenance: {
+      /** @description Maintenance was asked for, now or in a window */
+      enabled: boolean;
+      /** @description Maintenance is in effect now */
+      active: boolean;
+      message: string | null;
+      messages: {
+        [key: string]: string;
+      };
+      /** Format: date-time */
+      startsAt: string | null;
+      /** Format: date-time */
+      endsAt: string | null;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /**
+     * ClientVersionAnswer
+     * @description What this build may do
+     */
+    ClientVersionAnswer: {
+      channel: string;
+      subChannel: string;
+      version: string;
+      /** @enum {string} */
+      status: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
+      message: string | null;
+      gameServerAddress: string;
+      patchAddress: string;
+      minPatchVersion: string | null;
+      guestModeAllowed: boolean;
+      externalClickLink: string | null;
+      customPayload: {
+        [key: string]: unknown;
+      } | null;
+      /** Format: date-time */
+      maintenanceStartsAt: string | null;
+      /** Format: date-time */
+      maintenanceEndsAt: string | null;
+    };
+    /**
+     * ClientStatus
+     * @description Global maintenance as this caller sees it
+     */
+    ClientStatus: {
+      maintenance: boolean;
+      message: string | null;
+      /** Format: date-time */
+      startsAt: string | null;
+      /** Format: date-time */
+      endsAt: string | null;
+    };
+    /** ClientGameWorld */
+    ClientGameWorld: {
+      id: number;
+      worldId: string;
+      name: string;
+      description: string | null;
+      displayOrder: number;
+      region: string | null;
+      tags: string[];
+      customPayload: {
+        [key: string]: unknown;
+      } | null;
+      maintenance: boolean;
+      maintenanceMessage: string | null;
+      /** Format: date-time */
+      maintenanceEndsAt: string | null;
+    };
+    /**
+     * ClientGameWorlds
+     * @description The visible game worlds, in display order
+     */
+    ClientGameWorlds: {
+      data: components["schemas"]["ClientGameWorld"][];
+    };
+    /** EventType */
+    EventType: {
+      event: string;
+      socketEvent: string | null;
+      description: string;
+      /** @description An example webhook envelope */
+      example: unknown;
+    };
+    /**
+     * EventTypeList
+     * @description Every event of the catalog
+     */
+    EventTypeList: {
+      data: components["schemas"]["EventType"][];
+    };
+    /** WebhookHealth */
+    WebhookHealth: {
+      webhookId: number;
+      active: boolean;
+      /** @description `gone` or `failing` when Gatrix disabled the endpoint */
+      disabledReason: string | null;
+      /** Format: date-time */
+      failingSince: string | null;
+      /** @description 2xx attempts / attempts over the last hour, 0 to 1; null with no attempts */
+      successRate1h: number | null;
+      /** @description The same over the last 24 hours */
+      successRate24h: number | null;
+      attempts1h: number;
+      attempts24h: number;
+      /** @description Retained deliveries (GATRIX_WEBHOOK_RETENTION_DAYS) by status */
+      deliveries: {
+        pending: number;
+        delivering: number;
+        delivered: number;
+        failed: number;
+      };
+      /** @description pending + delivering */
+      queueDepth: number;
+      lastSuccess: {
+        /** Format: date-time */
+        at: string;
+        statusCode: number;
+      } | null;
+      lastFailure: ({
+        /** Format: date-time */
+        at: string;
+        statusCode: number | null;
+        error: string | null;
+      }) | null;
+    };
+    /** WebhookHealthList */
+    WebhookHealthList: {
+      data: components["schemas"]["WebhookHealth"][];
+    };
+    /** WebhookBulkRetryRequest */
+    WebhookBulkRetryRequest: {
+      /**
+       * @description Which deliveries to send again (default `failed`); one being delivered is never touched
+       * @default failed
+       * @enum {string}
+       */
+      status?: "failed" | "delivered" | "pending";
+      /** @description Only deliveries of this event */
+      eventType?: string;
+      /**
+       * Format: date-time
+       * @description Only deliveries created at or after this time
+       */
+      since?: string;
+      /**
+       * Format: date-time
+       * @description Only deliveries created before this time
+       */
+      until?: string;
+    };
+    /** WebhookBulkRetryResult */
+    WebhookBulkRetryResult: {
+      /** @description Deliveries put back in the queue, due now */
+      retried: number;
+    };
+    /** Webhook */
+    Webhook: {
+      id: number;
+      url: string;
+      events: string[];
+      active: boolean;
+      description: string | null;
+      headers: {
+        [key: string]: string;
+      };
+      /** @description `gone` (the endpoint answered 410) or `failing` (it failed for too long) */
+      disabledReason: string | null;
+      /** Format: date-time */
+      failingSince: string | null;
+      /**
+       * Format: date-time
+       * @description Until then the previous secret signs too
+       */
+      secretRotationEndsAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /**
+     * WebhookPage
+     * @description A page of webhooks
+     */
+    WebhookPage: {
+      data: components["schemas"]["Webhook"][];
+      pagination: components["schemas"]["Pagination"];
+    };
+    /** CreateWebhookBody */
+    CreateWebhookBody: {
+      url: string;
+      events: string[];
+      secret?: string;
+      active?: boolean;
+      description?: string | null;
+      headers?: {
+        [key: string]: string;
+      };
+    };
+    /** WebhookWithSecret */
+    WebhookWithSecret: components["schemas"]["Webhook"] & {
+      /** @description Shown only in this response */
+      secret: string;
+    };
+    /** UpdateWebhookBody */
+    UpdateWebhookBody: {
+      url?: string;
+      events?: string[];
+      active?: boolean;
+      description?: string | null;
+      headers?: {
+        [key: string]: string;
+      };
+    };
+    /** WebhookDelivery */
+    WebhookDelivery: {
+      id: number;
+      webhookId: number;
+      eventId: string;
+      event: string;
+      /** @enum {string} */
+      status: "pending" | "delivering" | "delivered" | "failed";
+      attempts: number;
+      /** Format: date-time */
+      nextAttemptAt: string | null;
+      lastStatusCode: number | null;
+      lastError: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      deliveredAt: string | null;
+    };
+    /**
+     * WebhookDeliveryPage
+     * @description A page of webhook deliveries
+     */
+    WebhookDeliveryPage: {
+      data: components["schemas"]["WebhookDelivery"][];
+      pagination: components["schemas"]["Pagination"];
+    };
+    /** RecoverDeliveriesBody */
+    RecoverDeliveriesBody: {
+      /** Format: date-time */
+      since: string;
+      /** Format: date-time */
+      until?: string;
+    };
+    /**
+     * RecoverDeliveriesResult
+     * @description How many deliveries were queued again
+     */
+    RecoverDeliveriesResult: {
+      /** @description Deliveries queued again */
+      requeued: number;
+    };
+    /** WebhookAttempt */
+    WebhookAttempt: {
+      attempt: number;
+      requestHeaders: {
+        [key: string]: string;
+      };
+      responseStatus: number | null;
+      responseHeaders: {
+        [key: string]: string;
+      } | null;
+      /** @description The first 20 KB */
+      responseBody: string | null;
+      durationMs: number;
+      error: string | null;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    /** WebhookDeliveryDetail */
+    WebhookDeliveryDetail: components["schemas"]["WebhookDelivery"] & {
+      payload: unknown;
+      /** @description The last 20 attempts, oldest first; GET /webhook-deliveries/:id/attempts pages through all of them */
+      attemptsLog: components["schemas"]["WebhookAttempt"][];
+    };
+    /**
+     * WebhookAttemptPage
+     * @description A page of webhook attempts
+     */
+    WebhookAttemptPage: {
+      data: components["schemas"]["WebhookAttempt"][];
+      pagination: components["schemas"]["Pagination"];
+    };
+    /** WhitelistImportRequest */
+    WhitelistImportRequest: {
+      /** @description One entry per line (at most 10,000 lines): an account id or an IPv4/IPv6 address or CIDR, then optionally `# description` or `, description` */
+      text: string;
+      /** @description true: check and report only, write nothing */
+      dryRun: boolean;
+      /** @description Applied to every line; a line's own description replaces `description` */
+      defaults?: {
+        enabled?: boolean;
+        /** Format: date-time */
+        startsAt?: string | null;
+        /** Format: date-time */
+        endsAt?: string | null;
+        description?: string | null;
+      };
+    };
+    /** WhitelistImportResult */
+    WhitelistImportResult: {
+      dryRun: boolean;
+      written: boolean;
+      counts: {
+        lines: number;
+        valid: number;
+        invalid: number;
+        created: number;
+        skipped: number;
+        warnings: number;
+      };
+      results: ({
+          /** @description 1-based line number in `text` */
+          line: number;
+          input: string;
+          ok: boolean;
+          /**
+           * @description `skip`: already whitelisted, or a repeat of an earlier line
+           * @enum {string}
+           */
+          action?: "create" | "skip";
+          entry?: {
+            id?: number;
+            /** @enum {string} */
+            type: "account" | "ip";
+            value: string;
+            memo: string | null;
+          };
+          error?: {
+            field: string;
+            detail: string;
+          };
+          warnings?: string[];
+        })[];
+    };
+    /**
+     * WhitelistImportRejected
+     * @description RFC 9457 problem details with the per-line results; nothing was written
+     */
+    WhitelistImportRejected: {
       type: string;
       title: string;
       status: number;
       detail: string;
       code: string;
       requestId: string;
-      errors?: {
+      errors: {
           path: string;
           message: string;
         }[];
+      dryRun: boolean;
+      written: boolean;
+      counts: {
+        lines: number;
+        valid: number;
+        invalid: number;
+        created: number;
+        skipped: number;
+        warnings: number;
+      };
+      results: ({
+          /** @description 1-based line number in `text` */
+          line: number;
+          input: string;
+          ok: boolean;
+          /**
+           * @description `skip`: already whitelisted, or a repeat of an earlier line
+           * @enum {string}
+           */
+          action?: "create" | "skip";
+          entry?: {
+            id?: number;
+            /** @enum {string} */
+            type: "account" | "ip";
+            value: string;
+            memo: string | null;
+          };
+          error?: {
+            field: string;
+            detail: string;
+          };
+          warnings?: string[];
+        })[];
+    };
+    /** WhitelistTestRequest */
+    WhitelistTestRequest: {
+      /** @description The account id a game client would send */
+      accountId?: string;
+      /** @description The client IP; the caller's own address when left out */
+      ip?: string;
+      /** @description Also resolve this client version as GET /client/client-version would */
+      clientVersion?: {
+        channel: string;
+        subChannel: string;
+        version: string;
+      };
+    };
+    /** WhitelistEntry */
+    WhitelistEntry: {
+      id: number;
+      /** @enum {string} */
+      type: "account" | "ip";
+      /** @description An account id, or an IPv4/IPv6 address or CIDR */
+      value: string;
+      memo: string | null;
+      enabled: boolean;
+      /** Format: date-time */
+      startsAt: string | null;
+      /** Format: date-time */
+      endsAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /** WhitelistTestResult */
+    WhitelistTestResult: {
+      /** @description The address the server sees for the caller of this request (after TRUST_PROXY) */
+      callerIp: string;
+      /** @description The address tested */
+      ip: string | null;
+      accountId: string | null;
+      /** @description Whether an entry in effect matches: maintenance is bypassed */
+      allowed: boolean;
+      matched: ({
+          entry: components["schemas"]["WhitelistEntry"];
+          /** @enum {string} */
+          matchedBy: "account" | "ip";
+          inEffect: boolean;
+          /** @description `in effect`, `disabled`, `not started` or `ended` */
+          why: string;
+        })[];
+      decisions: {
+        /** @description What GET /client/status answers this caller */
+        status: unknown;
+        /** @description What GET /client/game-worlds answers this caller */
+        gameWorlds: unknown;
+        /** @description What GET /client/client-version answers for `clientVersion`, or null when not asked; a problem when unknown */
+        clientVersion: unknown;
+      };
+    };
+    /**
+     * WhitelistEntryPage
+     * @description A page of whitelist entries
+     */
+    WhitelistEntryPage: {
+      data: components["schemas"]["WhitelistEntry"][];
+      pagination: components["schemas"]["Pagination"];
+    };
+    /** CreateWhitelistEntryBody */
+    CreateWhitelistEntryBody: {
+      /** @enum {string} */
+      type: "account" | "ip";
+      value: string;
+      memo?: string | null;
+      enabled?: boolean;
+      /** Format: date-time */
+      startsAt?: string | null;
+      /** Format: date-time */
+      endsAt?: string | null;
+    };
+    /** UpdateWhitelistEntryBody */
+    UpdateWhitelistEntryBody: {
+      /** @enum {string} */
+      type?: "account" | "ip";
+      value?: string;
+      memo?: string | null;
+      enabled?: boolean;
+      /** Format: date-time */
+      startsAt?: string | null;
+      /** Format: date-time */
+      endsAt?: string | null;
+    };
+    /** ClientVersion */
+    ClientVersion: {
+      id: number;
+      channel: string;
+      subChannel: string;
+      version: string;
+      /** @enum {string} */
+      status: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
+      gameServerAddress: string;
+      gameServerAddressForWhitelist: string | null;
+      patchAddress: string;
+      patchAddressForWhitelist: string | null;
+      minPatchVersion: string | null;
+      guestModeAllowed: boolean;
+      externalClickLink: string | null;
+      customPayload: {
+        [key: string]: unknown;
+      } | null;
+      maintenanceMessage: string | null;
+      maintenanceMessages: {
+        [key: string]: string;
+      };
+      memo: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /**
+     * ClientVersionPage
+     * @description A page of client versions
+     */
+    ClientVersionPage: {
+      data: components["schemas"]["ClientVersion"][];
+      pagination: components["schemas"]["Pagination"];
+    };
+    /** CreateClientVersionBody */
+    CreateClientVersionBody: {
+      channel: string;
+      subChannel: string;
+      version: string;
+      /** @enum {string} */
+      status: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
+      gameServerAddress: string;
+      patchAddress: string;
+      gameServerAddressForWhitelist?: string | null;
+      patchAddressForWhitelist?: string | null;
+      minPatchVersion?: string | null;
+      guestModeAllowed?: boolean;
+      externalClickLink?: string | null;
+      customPayload?: {
+        [key: string]: unknown;
+      } | null;
+      maintenanceMessage?: string | null;
+      maintenanceMessages?: {
+        [key: string]: string;
+      };
+      memo?: string | null;
+    };
+    /** UpdateClientVersionBody */
+    UpdateClientVersionBody: {
+      channel?: string;
+      subChannel?: string;
+      version?: string;
+      /** @enum {string} */
+      status?: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
+      gameServerAddress?: string;
+      patchAddress?: string;
+      gameServerAddressForWhitelist?: string | null;
+      patchAddressForWhitelist?: string | null;
+      minPatchVersion?: string | null;
+      guestModeAllowed?: boolean;
+      externalClickLink?: string | null;
+      customPayload?: {
+        [key: string]: unknown;
+      } | null;
+      maintenanceMessage?: string | null;
+      maintenanceMessages?: {
+        [key: string]: string;
+      };
+      memo?: string | null;
+    };
+    /** RouteMetrics */
+    RouteMetrics: {
+      method: string;
+      route: string;
+      totalRequests: number;
+      successfulRequests: number;
+      /** @description clientErrors + serverErrors */
+      failedRequests: number;
+      /** @description 4xx answers: the caller’s mistake */
+      clientErrors: number;
+      /** @description 5xx answers */
+      serverErrors: number;
+      /** @description Exact mean, ms */
+      averageResponseTime: number;
+      /** @description successfulRequests / totalRequests, 0 to 1 */
+      successRate: number;
+      /** @description ms, from a histogram: at most 9.05 % above the true value */
+      p50: number;
+      p95: number;
+      p99: number;
+      maxResponseTime: number;
+    };
+    /**
+     * MetricsSummary
+     * @description Request statistics of this node
+     */
+    MetricsSummary: {
+      /** Format: date-time */
+      since: string;
+      /** @enum {string} */
+      window: "all" | "5m" | "1h" | "24h";
+      totalRequests: number;
+      successfulRequests: number;
+      /** @description clientErrors + serverErrors */
+      failedRequests: number;
+      /** @description 4xx answers: the caller’s mistake */
+      clientErrors: number;
+      /** @description 5xx answers */
+      serverErrors: number;
+      /** @description Exact mean, ms */
+      averageResponseTime: number;
+      /** @description successfulRequests / totalRequests, 0 to 1 */
+      successRate: number;
+      /** @description ms, from a histogram: at most 9.05 % above the true value */
+      p50: number;
+      p95: number;
+      p99: number;
+      maxResponseTime: number;
+      byRoute: components["schemas"]["RouteMetrics"][];
+    };
+    /** ServerErrorGroup */
+    ServerErrorGroup: {
+      id: string;
+      name: string;
+      message: string;
+      stack: string | null;
+      count: number;
+      /** Format: date-time */
+      firstSeen: string;
+      /** Format: date-time */
+      lastSeen: string;
+      lastRequestId: string | null;
+      route: string | null;
+      method: string | null;
+      lastActor: string | null;
+      source: string;
+      resolved: boolean;
+      /** Format: date-time */
+      resolvedAt: string | null;
+    };
+    /**
+     * ServerErrorGroupList
+     * @description The error groups
+     */
+    ServerErrorGroupList: {
+      data: components["schemas"]["ServerErrorGroup"][];
+    };
+    /** FieldError */
+    FieldError: {
+      /** @description The field: a body field by name (`tags.0`), others prefixed `query.`, `params.` or `headers.` */
+      path: string;
+      message: string;
     };
   };
   responses: never;
   parameters: never;
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description The id of this request, as given in X-Request-Id or made by the server; quote it when reporting a problem */
+    RequestId: string;
+    /** @description The version of the resource; send it in If-Match to change it only if unchanged, or in If-None-Match to get 304 when unchanged */
+    ETag: string;
+    /** @description Seconds to wait before retrying */
+    RetryAfter: number;
+  };
   pathItems: never;
 }
 
@@ -372,330 +1597,461 @@ export type external = Record<string, never>;
 
 export interface operations {
 
-  /** The process is up */
+  /**
+   * The process is up
+   * @description Liveness: answers as long as the process serves HTTP; it checks no dependency (see /readyz). Public: no credentials needed.
+   */
   healthz: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+    };
     responses: {
-      /** @description Default Response */
+      /** @description The process is up */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            /** @enum {string} */
-            status: "ok";
-          };
+          "application/json": components["schemas"]["Health"];
         };
       };
     };
   };
   /**
    * The database (and Redis, when configured) are reachable
-   * @description A 503 names what is down: code database_unavailable, redis_unavailable, or dependencies_unavailable for both.
+   * @description Readiness for a load balancer. A 503 names what is down: code database_unavailable, redis_unavailable, or dependencies_unavailable for both. Public: no credentials needed.
    */
   readyz: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+    };
     responses: {
-      /** @description Default Response */
+      /** @description Every dependency is reachable */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            /** @enum {string} */
-            status: "ready";
-            database: string;
-            /** @enum {string} */
-            redis?: "connected";
-          };
+          "application/json": components["schemas"]["Readiness"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description A dependency is down: `code` names it */
       503: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * Sign in with username or email and password
-   * @description Returns an access token and a single-use refresh token. With `X-Gatrix-Client: console` the refresh token is set in the HttpOnly cookie `gatrix_refresh` instead of the body, and players are refused (403 `console_forbidden`). Failed attempts are throttled per account and per IP (429).
+   * @description Returns an access token and a single-use refresh token. With `X-Gatrix-Client: console` the refresh token is set in the HttpOnly cookie `gatrix_refresh` instead of the body, and players are refused (403 `console_forbidden`). Failed attempts are throttled per account and per IP (429). Public: no credentials needed.
    */
   login: {
     parameters: {
       header?: {
         /** @description `console` for the operator console: the refresh token travels in the HttpOnly cookie `gatrix_refresh` (never in the body), and a present `Origin` must match the host. Other clients leave it out. */
         "x-gatrix-client"?: string;
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
       };
     };
     requestBody: {
       content: {
-        "application/json": {
-          /** @description Username or email */
-          username?: string;
-          email?: string;
-          password: string;
-        };
+        /**
+         * @example {
+         *   "username": "admin",
+         *   "password": "correct horse battery staple"
+         * }
+         */
+        "application/json": components["schemas"]["LoginRequest"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The tokens and the signed-in user */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            accessToken: string;
-            /** @description Single-use refresh token (in the `gatrix_refresh` cookie instead, for the console: see `X-Gatrix-Client`). */
-            refreshToken: string;
-            /** @enum {string} */
-            tokenType: "Bearer";
-            /** @description Seconds until the access token expires */
-            expiresIn: number;
-          } & ({
-            /** User */
-            user: {
-              id: number;
-              username: string;
-              email: string;
-              displayName: string | null;
-              /** @enum {string} */
-              role: "admin" | "operator" | "viewer" | "player";
-              /** @enum {string} */
-              status: "active" | "pending" | "suspended";
-              /** Format: date-time */
-              lastLoginAt: string | null;
-              /** @description Why the account is suspended; null unless `status` is `suspended`. */
-              suspendedReason: string | null;
-              /**
-               * Format: date-time
-               * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
-               */
-              suspendedUntil: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          });
+          "application/json": components["schemas"]["LoginResult"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
       415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Too many requests: retry after the seconds in Retry-After */
       429: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * Trade a refresh token for a new token pair (the old refresh token is spent)
-   * @description Send the refresh token in the body; the console (`X-Gatrix-Client: console`) sends no body and the `gatrix_refresh` cookie instead, which is replaced. A refresh token used twice ends its whole session (401 `refresh_token_reused`).
+   * @description Send the refresh token in the body; the console (`X-Gatrix-Client: console`) sends no body and the `gatrix_refresh` cookie instead, which is replaced. A refresh token used twice ends its whole session (401 `refresh_token_reused`). Public: no credentials needed.
    */
   refreshToken: {
     parameters: {
       header?: {
         /** @description `console` for the operator console: the refresh token travels in the HttpOnly cookie `gatrix_refresh` (never in the body), and a present `Origin` must match the host. Other clients leave it out. */
         "x-gatrix-client"?: string;
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
       };
     };
     requestBody: {
       content: {
-        "application/json": {
-          refreshToken?: string;
-        };
+        /**
+         * @example {
+         *   "refreshToken": "rt_8f3a2c1d9e7b4a6f0c5d2e8b1a9f7c3d"
+         * }
+         */
+        "application/json": components["schemas"]["RefreshRequest"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description A new access and refresh token pair */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            accessToken: string;
-            /** @description Single-use refresh token (in the `gatrix_refresh` cookie instead, for the console: see `X-Gatrix-Client`). */
-            refreshToken: string;
-            /** @enum {string} */
-            tokenType: "Bearer";
-            /** @description Seconds until the access token expires */
-            expiresIn: number;
-          };
+          "application/json": components["schemas"]["TokenPair"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      415: {
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * End the session of a refresh token, or every session when none is sent
-   * @description With `X-Gatrix-Client: console`, ends the session of the `gatrix_refresh` cookie (none: nothing is ended) and clears the cookie. Otherwise ends the session of the body's refresh token, or every session of the user when the body has none.
+   * @description With `X-Gatrix-Client: console`, ends the session of the `gatrix_refresh` cookie (none: nothing is ended) and clears the cookie. Otherwise ends the session of the body's refresh token, or every session of the user when the body has none. Requires self: users with role admin, operator, viewer or player.
    */
   logout: {
     parameters: {
       header?: {
         /** @description `console` for the operator console: the refresh token travels in the HttpOnly cookie `gatrix_refresh` (never in the body), and a present `Origin` must match the host. Other clients leave it out. */
         "x-gatrix-client"?: string;
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
       };
     };
     requestBody: {
       content: {
-        "application/json": {
-          refreshToken?: string;
-        };
+        /**
+         * @example {
+         *   "refreshToken": "rt_8f3a2c1d9e7b4a6f0c5d2e8b1a9f7c3d"
+         * }
+         */
+        "application/json": components["schemas"]["LogoutRequest"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Done; no content */
       204: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: never;
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-    };
-  };
-  /** The signed-in user */
-  getMe: {
-    responses: {
-      /** @description Default Response */
-      200: {
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            username: string;
-            email: string;
-            displayName: string | null;
-            /** @enum {string} */
-            role: "admin" | "operator" | "viewer" | "player";
-            /** @enum {string} */
-            status: "active" | "pending" | "suspended";
-            /** Format: date-time */
-            lastLoginAt: string | null;
-            /** @description Why the account is suspended; null unless `status` is `suspended`. */
-            suspendedReason: string | null;
-            /**
-             * Format: date-time
-             * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
-             */
-            suspendedUntil: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      401: {
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      403: {
-        content: {
-          "application/json": components["schemas"]["Problem"];
-        };
-      };
-    };
-  };
-  /** Change your password (ends your other sessions) */
-  changePassword: {
-    requestBody: {
-      content: {
-        "application/json": {
-          currentPassword: string;
-          newPassword: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Default Response */
-      204: {
-        content: never;
-      };
-      /** @description RFC 9457 problem details */
-      400: {
-        content: {
-          "application/json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description RFC 9457 problem details */
-      401: {
-        content: {
-          "application/json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description RFC 9457 problem details */
-      403: {
-        content: {
-          "application/json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description RFC 9457 problem details */
+      /** @description The body is not JSON (send content-type: application/json) */
       415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * The signed-in user
+   * @description The user the access token belongs to; API keys are refused (403). Requires self: users with role admin, operator, viewer or player.
+   */
+  getMe: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+    };
+    responses: {
+      /** @description The user */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/json": components["schemas"]["User"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The credential lacks the permission this route needs */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Change your password (ends your other sessions)
+   * @description Needs the current password; wrong guesses are throttled like failed logins (429). The new password must pass the password policy. Requires self: users with role admin, operator, viewer or player.
+   */
+  changePassword: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *   "currentPassword": "correct horse battery staple",
+         *   "newPassword": "another long passphrase 42"
+         * }
+         */
+        "application/json": components["schemas"]["ChangePasswordRequest"];
+      };
+    };
+    responses: {
+      /** @description Done; no content */
+      204: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: never;
+      };
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The credential lacks the permission this route needs */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Too many requests: retry after the seconds in Retry-After */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * List users
-   * @description A page of users, filtered and sorted. Page with `page` (offset) or, stable under concurrent changes, with `cursor` = the previous `nextCursor`. Pages are cached for up to 2 s.
+   * @description A page of users, filtered and sorted. Page with `page` (offset) or, stable under concurrent changes, with `cursor` = the previous `nextCursor`. Pages are cached for up to 2 s. Requires users.read: users with role admin, operator or viewer, admin API keys.
    */
   listUsers: {
     parameters: {
@@ -704,7 +2060,9 @@ export interface operations {
         page?: number;
         /** @description Users per page (1 to 100). */
         limit?: number;
+        /** @description Only users of this role */
         role?: "admin" | "operator" | "viewer" | "player";
+        /** @description Only users in this status */
         status?: "active" | "pending" | "suspended";
         /** @description Prefix search, case-insensitive, on the username or the email; an all-digit value also matches the id exactly. */
         q?: string;
@@ -721,158 +2079,163 @@ export interface operations {
         /** @description Keyset paging: the `nextCursor` of the previous page, with the same `sort` and filters. Stable under inserts and deletes, unlike `page`. */
         cursor?: string;
       };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
     };
     responses: {
-      /** @description Default Response */
+      /** @description A page of users */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            data: ({
-                id: number;
-                username: string;
-                email: string;
-                displayName: string | null;
-                /** @enum {string} */
-                role: "admin" | "operator" | "viewer" | "player";
-                /** @enum {string} */
-                status: "active" | "pending" | "suspended";
-                /** Format: date-time */
-                lastLoginAt: string | null;
-                /** @description Why the account is suspended; null unless `status` is `suspended`. */
-                suspendedReason: string | null;
-                /**
-                 * Format: date-time
-                 * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
-                 */
-                suspendedUntil: string | null;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-              })[];
-            pagination: {
-              page: number;
-              limit: number;
-              total: number;
-              totalPages: number;
-            };
-            /** @description Pass as `cursor` for the page after this one; null on the last page. */
-            nextCursor: string | null;
-          };
+          "application/json": components["schemas"]["UserPage"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Create a user */
+  /**
+   * Create a user
+   * @description Creates a user; answers 201 with it and its Location. Requires users.write: users with role admin, admin API keys.
+   */
   createUser: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
+    };
     requestBody: {
       content: {
-        "application/json": {
-          username: string;
-          /** Format: email */
-          email: string;
-          displayName?: string | null;
-          /** @enum {string} */
-          role?: "admin" | "operator" | "viewer" | "player";
-          /** @enum {string} */
-          status?: "active" | "pending" | "suspended";
-          password?: string;
-        };
+        /**
+         * @example {
+         *   "username": "mina.park",
+         *   "email": "mina.park@example.com",
+         *   "displayName": "Mina Park",
+         *   "role": "operator",
+         *   "password": "a long passphrase 7"
+         * }
+         */
+        "application/json": components["schemas"]["CreateUserBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The user */
       201: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            username: string;
-            email: string;
-            displayName: string | null;
-            /** @enum {string} */
-            role: "admin" | "operator" | "viewer" | "player";
-            /** @enum {string} */
-            status: "active" | "pending" | "suspended";
-            /** Format: date-time */
-            lastLoginAt: string | null;
-            /** @description Why the account is suspended; null unless `status` is `suspended`. */
-            suspendedReason: string | null;
-            /**
-             * Format: date-time
-             * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
-             */
-            suspendedUntil: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["User"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
       409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
       415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
       422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * Export users as CSV
-   * @description Every user matching the list filters, as a streamed UTF-8 CSV file (header row first; `bom=true` starts it with a byte order mark). Cells a spreadsheet would run as formulas are prefixed with `'`. The export is audited (`users.exported`, with its filter and row count).
+   * @description Every user matching the list filters, as a streamed UTF-8 CSV file (header row first; `bom=true` starts it with a byte order mark). Cells a spreadsheet would run as formulas are prefixed with `'`. The export is audited (`users.exported`, with its filter and row count). Requires users.read: users with role admin, operator or viewer, admin API keys.
    */
   exportUsersCsv: {
     parameters: {
       query?: {
+        /** @description Only users of this role */
         role?: "admin" | "operator" | "viewer" | "player";
+        /** @description Only users in this status */
         status?: "active" | "pending" | "suspended";
         /** @description Prefix search, case-insensitive, on the username or the email; an all-digit value also matches the id exactly. */
         q?: string;
@@ -889,448 +2252,537 @@ export interface operations {
         /** @description Start the file with a UTF-8 byte order mark (for spreadsheet programs that need one to read UTF-8). */
         bom?: boolean;
       };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
     };
     responses: {
       /** @description The CSV file (`Content-Disposition: attachment`). */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
           "text/csv": string;
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * Change or delete many users
-   * @description Sets the status or role of, or deletes, up to 10,000 users given by `ids` or by `filter` ("all matching"). Each user is its own audited change under the single routes' rules; refusals are reported per user and do not stop the others.
+   * @description Sets the status or role of, or deletes, up to 10,000 users given by `ids` or by `filter` ("all matching"). Each user is its own audited change under the single routes' rules; refusals are reported per user and do not stop the others. Requires users.write: users with role admin, admin API keys.
    */
   bulkUsers: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
+    };
     requestBody: {
       content: {
-        "application/json": {
-          /**
-           * @description What to do to each user.
-           * @enum {string}
-           */
-          action: "setStatus" | "setRole" | "delete";
-          /** @description The users to act on (at most 10,000). Give `ids` or `filter`, not both. */
-          ids?: number[];
-          /**
-           * UserFilter
-           * @description Every user the list would show with these filters ("select all matching"); refused when more than 10,000 match.
-           */
-          filter?: {
-            /** @enum {string} */
-            role?: "admin" | "operator" | "viewer" | "player";
-            /** @enum {string} */
-            status?: "active" | "pending" | "suspended";
-            /** @description Prefix search, case-insensitive, on the username or the email; an all-digit value also matches the id exactly. */
-            q?: string;
-            /**
-             * Format: date-time
-             * @description Created at or after this time (ISO 8601).
-             */
-            createdFrom?: string;
-            /**
-             * Format: date-time
-             * @description Created before this time (ISO 8601).
-             */
-            createdTo?: string;
-            /**
-             * Format: date-time
-             * @description Last signed in at or after this time; excludes users who never signed in.
-             */
-            lastLoginFrom?: string;
-            /**
-             * Format: date-time
-             * @description Last signed in before this time; excludes users who never signed in.
-             */
-            lastLoginTo?: string;
-          };
-          /**
-           * @description The new status; required by `setStatus`.
-           * @enum {string}
-           */
-          status?: "active" | "pending" | "suspended";
-          /**
-           * @description The new role; required by `setRole`.
-           * @enum {string}
-           */
-          role?: "admin" | "operator" | "viewer" | "player";
-          /** @description Why (1 to 500 characters); kept in the audit entry of each change. */
-          reason?: string;
-        };
+        /**
+         * @example {
+         *   "action": "setStatus",
+         *   "ids": [
+         *     123,
+         *     124
+         *   ],
+         *   "status": "suspended",
+         *   "reason": "Chargeback fraud ring, ticket OPS-4411"
+         * }
+         */
+        "application/json": components["schemas"]["BulkUsersRequest"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The user bulk result */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            total: number;
-            succeeded: number;
-            failed: number;
-            results: {
-                id: number;
-                ok: boolean;
-                /** BulkItemError */
-                error?: {
-                  code: string;
-                  detail: string;
-                };
-              }[];
-          };
+          "application/json": components["schemas"]["UserBulkResult"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
       413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The body is not JSON (send content-type: application/json) */
       415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Get a user */
+  /**
+   * Get a user
+   * @description One user by id, with its ETag; If-None-Match with that tag answers 304. Requires users.readSelf: users with role admin, operator, viewer or player, admin API keys.
+   */
   getUser: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The user */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            username: string;
-            email: string;
-            displayName: string | null;
-            /** @enum {string} */
-            role: "admin" | "operator" | "viewer" | "player";
-            /** @enum {string} */
-            status: "active" | "pending" | "suspended";
-            /** Format: date-time */
-            lastLoginAt: string | null;
-            /** @description Why the account is suspended; null unless `status` is `suspended`. */
-            suspendedReason: string | null;
-            /**
-             * Format: date-time
-             * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
-             */
-            suspendedUntil: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["User"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Update a user (partial: fields not sent are kept) */
+  /**
+   * Update a user (partial: fields not sent are kept)
+   * @description Changes the fields sent of a user (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires users.write: users with role admin, admin API keys.
+   */
   updateUser: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     requestBody: {
       content: {
-        "application/json": {
-          username?: string;
-          /** Format: email */
-          email?: string;
-          displayName?: string | null;
-          /** @enum {string} */
-          role?: "admin" | "operator" | "viewer" | "player";
-          /** @enum {string} */
-          status?: "active" | "pending" | "suspended";
-          password?: string;
-          /** Format: date-time */
-          lastLoginAt?: string | null;
-        };
+        /**
+         * @example {
+         *   "role": "viewer",
+         *   "status": "suspended"
+         * }
+         */
+        "application/json": components["schemas"]["UpdateUserBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The user */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            username: string;
-            email: string;
-            displayName: string | null;
-            /** @enum {string} */
-            role: "admin" | "operator" | "viewer" | "player";
-            /** @enum {string} */
-            status: "active" | "pending" | "suspended";
-            /** Format: date-time */
-            lastLoginAt: string | null;
-            /** @description Why the account is suspended; null unless `status` is `suspended`. */
-            suspendedReason: string | null;
-            /**
-             * Format: date-time
-             * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
-             */
-            suspendedUntil: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["User"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
       409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      415: {
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Delete a user */
+  /**
+   * Delete a user
+   * @description Deletes a user; If-Match makes it conditional (412 when stale). Requires users.write: users with role admin, admin API keys.
+   */
   deleteUser: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Done; no content */
       204: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: never;
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
       409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Update a user (partial: fields not sent are kept) */
+  /**
+   * Update a user (partial: fields not sent are kept)
+   * @description Changes the fields sent of a user (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires users.write: users with role admin, admin API keys.
+   */
   patchUser: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     requestBody: {
       content: {
-        "application/json": {
-          username?: string;
-          /** Format: email */
-          email?: string;
-          displayName?: string | null;
-          /** @enum {string} */
-          role?: "admin" | "operator" | "viewer" | "player";
-          /** @enum {string} */
-          status?: "active" | "pending" | "suspended";
-          password?: string;
-          /** Format: date-time */
-          lastLoginAt?: string | null;
-        };
+        /**
+         * @example {
+         *   "role": "viewer",
+         *   "status": "suspended"
+         * }
+         */
+        "application/json": components["schemas"]["UpdateUserBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The user */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            username: string;
-            email: string;
-            displayName: string | null;
-            /** @enum {string} */
-            role: "admin" | "operator" | "viewer" | "player";
-            /** @enum {string} */
-            status: "active" | "pending" | "suspended";
-            /** Format: date-time */
-            lastLoginAt: string | null;
-            /** @description Why the account is suspended; null unless `status` is `suspended`. */
-            suspendedReason: string | null;
-            /**
-             * Format: date-time
-             * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
-             */
-            suspendedUntil: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["User"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
       409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      415: {
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * Suspend a user
-   * @description Sets the status to `suspended` with a reason and, optionally, an end time (`until`, in the future) at which the server lifts it. Ends the user's login sessions; a suspended user cannot sign in. Not for your own account or the last active admin.
+   * @description Sets the status to `suspended` with a reason and, optionally, an end time (`until`, in the future) at which the server lifts it. Ends the user's login sessions; a suspended user cannot sign in. Not for your own account or the last active admin. Requires users.write: users with role admin, admin API keys.
    */
   suspendUser: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
       path: {
         /** @description The user id. */
         id: number;
@@ -1338,150 +2790,194 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": {
-          /** @description Why (1 to 500 characters); kept in the audit entry of each change. */
-          reason: string;
-          /**
-           * Format: date-time
-           * @description When the suspension ends on its own (ISO 8601, in the future); without it, until unsuspended.
-           */
-          until?: string;
-        };
+        /**
+         * @example {
+         *   "reason": "Harassment in world chat, ticket OPS-4412",
+         *   "until": "2026-01-08T00:00:00.000Z"
+         * }
+         */
+        "application/json": components["schemas"]["SuspendUserRequest"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The user */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            username: string;
-            email: string;
-            displayName: string | null;
-            /** @enum {string} */
-            role: "admin" | "operator" | "viewer" | "player";
-            /** @enum {string} */
-            status: "active" | "pending" | "suspended";
-            /** Format: date-time */
-            lastLoginAt: string | null;
-            /** @description Why the account is suspended; null unless `status` is `suspended`. */
-            suspendedReason: string | null;
-            /**
-             * Format: date-time
-             * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
-             */
-            suspendedUntil: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["User"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
       409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      415: {
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * Lift a suspension
-   * @description Sets a suspended user's status back to `active` and clears its reason and end time; a user who is not suspended is answered unchanged.
+   * @description Sets a suspended user's status back to `active` and clears its reason and end time; a user who is not suspended is answered unchanged. Requires users.write: users with role admin, admin API keys.
    */
   unsuspendUser: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
       path: {
         /** @description The user id. */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The user */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            username: string;
-            email: string;
-            displayName: string | null;
-            /** @enum {string} */
-            role: "admin" | "operator" | "viewer" | "player";
-            /** @enum {string} */
-            status: "active" | "pending" | "suspended";
-            /** Format: date-time */
-            lastLoginAt: string | null;
-            /** @description Why the account is suspended; null unless `status` is `suspended`. */
-            suspendedReason: string | null;
-            /**
-             * Format: date-time
-             * @description When a temporary suspension is lifted automatically; null: until lifted by hand.
-             */
-            suspendedUntil: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["User"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * Lift a login lockout
-   * @description Clears the failed-login counters of the account (by username and email) on every node, so it may sign in again at once. Counters per source address are kept.
+   * @description Clears the failed-login counters of the account (by username and email) on every node, so it may sign in again at once. Counters per source address are kept. Requires users.write: users with role admin, admin API keys.
    */
   unlockUser: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
       path: {
         /** @description The user id. */
         id: number;
@@ -1490,127 +2986,223 @@ export interface operations {
     responses: {
       /** @description Unlocked. */
       204: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: never;
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * Reset a user's password
-   * @description Replaces the password with a random one, answered this once (the server keeps only its hash), ends the user's login sessions and lifts its login lockout. Not for your own account.
+   * @description Replaces the password with a random one, answered this once (the server keeps only its hash), ends the user's login sessions and lifts its login lockout. Not for your own account. Requires users.write: users with role admin, admin API keys.
    */
   resetUserPassword: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
       path: {
         /** @description The user id. */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The temporary password */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            /** @description Shown this once; the server keeps only its hash. */
-            temporaryPassword: string;
-          };
+          "application/json": components["schemas"]["TemporaryPassword"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * List a user's login sessions
-   * @description The user's live login sessions (refresh-token families), newest first; never a token. Staff with users.write only.
+   * @description The user's live login sessions (refresh-token families), newest first; never a token. Staff with users.write only. Requires users.write: users with role admin, admin API keys.
    */
   listUserSessions: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
       path: {
         /** @description The user id. */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The user session list */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            data: ({
-                /** @description The session id (its refresh-token family); not a credential. */
-                id: string;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                expiresAt: string;
-                /**
-                 * Format: date-time
-                 * @description When its refresh token was last used; null: never refreshed.
-                 */
-                lastUsedAt: string | null;
-              })[];
-          };
+          "application/json": components["schemas"]["UserSessionList"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * End a user's login session
-   * @description Revokes the session's refresh tokens and closes its sockets; its access token stops working for sockets at once and for HTTP when it expires.
+   * @description Revokes the session's refresh tokens and closes its sockets; its access token stops working for sockets at once and for HTTP when it expires. Requires users.write: users with role admin, admin API keys.
    */
   revokeUserSession: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
       path: {
         /** @description The user id. */
         id: number;
@@ -1621,245 +3213,348 @@ export interface operations {
     responses: {
       /** @description Ended. */
       204: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: never;
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** List API keys (prefix and last use; never the key) */
+  /**
+   * List API keys (prefix and last use; never the key)
+   * @description A page of api key records (at most 100 a page, by `limit`), filtered by the query parameters given. Requires apiKeys.read: users with role admin, operator or viewer, admin API keys.
+   */
   listApiKeys: {
     parameters: {
       query?: {
+        /** @description The page to answer, from 1 */
         page?: number;
+        /** @description Items per page (at most 100) */
         limit?: number;
+        /** @description Only keys of this type */
         type?: "admin" | "server" | "client";
+        /** @description Also list revoked keys */
         includeRevoked?: boolean;
       };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
     };
     responses: {
-      /** @description Default Response */
+      /** @description A page of api keys */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            data: ({
-                id: number;
-                name: string;
-                /** @enum {string} */
-                type: "admin" | "server" | "client";
-                /** @description The first characters of the key, to recognise it */
-                prefix: string;
-                createdBy: number | null;
-                /** Format: date-time */
-                expiresAt: string | null;
-                /** Format: date-time */
-                lastUsedAt: string | null;
-                /** Format: date-time */
-                revokedAt: string | null;
-                /** Format: date-time */
-                createdAt: string;
-              })[];
-            pagination: {
-              page: number;
-              limit: number;
-              total: number;
-              totalPages: number;
-            };
-          };
+          "application/json": components["schemas"]["ApiKeyPage"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Create an API key; the key is in this response only */
+  /**
+   * Create an API key; the key is in this response only
+   * @description Creates a api key; answers 201 with it and its Location. Requires apiKeys.write: users with role admin, admin API keys.
+   */
   createApiKey: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
+    };
     requestBody: {
       content: {
-        "application/json": {
-          name: string;
-          /** @enum {string} */
-          type: "admin" | "server" | "client";
-          /** Format: date-time */
-          expiresAt?: string | null;
-        };
+        /**
+         * @example {
+         *   "name": "matchmaker (prod)",
+         *   "type": "server",
+         *   "expiresAt": null
+         * }
+         */
+        "application/json": components["schemas"]["CreateApiKeyBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The created api key */
       201: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": ({
-            id: number;
-            name: string;
-            /** @enum {string} */
-            type: "admin" | "server" | "client";
-            /** @description The first characters of the key, to recognise it */
-            prefix: string;
-            createdBy: number | null;
-            /** Format: date-time */
-            expiresAt: string | null;
-            /** Format: date-time */
-            lastUsedAt: string | null;
-            /** Format: date-time */
-            revokedAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-          }) & {
-            /** @description The key itself, shown only in this response */
-            key: string;
-          };
+          "application/json": components["schemas"]["CreatedApiKey"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
       415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
       422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Get an API key */
+  /**
+   * Get an API key
+   * @description One api key by id, with its ETag; If-None-Match with that tag answers 304. Requires apiKeys.read: users with role admin, operator or viewer, admin API keys.
+   */
   getApiKey: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The api key */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            name: string;
-            /** @enum {string} */
-            type: "admin" | "server" | "client";
-            /** @description The first characters of the key, to recognise it */
-            prefix: string;
-            createdBy: number | null;
-            /** Format: date-time */
-            expiresAt: string | null;
-            /** Format: date-time */
-            lastUsedAt: string | null;
-            /** Format: date-time */
-            revokedAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-          };
+          "application/json": components["schemas"]["ApiKey"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Revoke an API key at once */
+  /**
+   * Revoke an API key at once
+   * @description Deletes a api key; If-Match makes it conditional (412 when stale). Requires apiKeys.write: users with role admin, admin API keys.
+   */
   revokeApiKey: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Done; no content */
       204: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: never;
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description If-Match does not match the current ETag: read the resource again */
+      412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * List audit log entries, newest first
-   * @description Entries whose target the caller may read through its own routes. Filters combine with AND; `q` searches action, target, actor name, reason and the before/after JSON. Each entry carries the reason its request gave in X-Audit-Reason.
+   * @description Entries whose target the caller may read through its own routes. Filters combine with AND; `q` searches action, target, actor name, reason and the before/after JSON. Each entry carries the reason its request gave in X-Audit-Reason. Requires audit.read: users with role admin, operator or viewer, admin API keys.
    */
   listAuditLogs: {
     parameters: {
@@ -1887,70 +3582,63 @@ export interface operations {
         /** @description Entries before this time */
         to?: string;
       };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The audit log page */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            data: ({
-                id: number;
-                /** @enum {string} */
-                actorType: "user" | "api_key" | "system";
-                actorId: number | null;
-                actorName: string | null;
-                action: string;
-                targetType: string;
-                targetId: string | null;
-                /** @description The target's public representation before the change (null for a creation); credentials never appear */
-                before: unknown;
-                /** @description After the change (null for a deletion), or what an action did (e.g. counts) */
-                after: unknown;
-                ip: string | null;
-                requestId: string | null;
-                /** @description Why, as the caller said in the X-Audit-Reason header */
-                reason: string | null;
-                /** Format: date-time */
-                createdAt: string;
-              })[];
-            pagination: {
-              page: number;
-              limit: number;
-              total: number;
-              totalPages: number;
-            };
-          };
+          "application/json": components["schemas"]["AuditLogPage"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Too many requests: retry after the seconds in Retry-After */
       429: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * Export audit log entries as CSV, newest first
-   * @description The entries GET /audit-logs would list with the same filters, all of them, streamed as CSV (RFC 4180, CRLF, every cell quoted; a cell starting with = + - @, tab or CR is prefixed with ' so spreadsheets do not run it). The export is itself audited as `audit.exported`.
+   * @description The entries GET /audit-logs would list with the same filters, all of them, streamed as CSV (RFC 4180, CRLF, every cell quoted; a cell starting with = + - @, tab or CR is prefixed with ' so spreadsheets do not run it). The export is itself audited as `audit.exported`. Requires audit.read: users with role admin, operator or viewer, admin API keys.
    */
   exportAuditLogs: {
     parameters: {
@@ -1974,1140 +3662,1292 @@ export interface operations {
         /** @description Entries before this time */
         to?: string;
       };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
     };
     responses: {
       /** @description CSV with a header line: id, createdAt, actorType, actorId, actorName, action, targetType, targetId, reason, ip, requestId, before, after */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
           "text/csv": string;
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Too many requests: retry after the seconds in Retry-After */
       429: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** List game worlds in display order */
+  /**
+   * List game worlds in display order
+   * @description A page of game world records (at most 100 a page, by `limit`), filtered by the query parameters given. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+   */
   listGameWorlds: {
     parameters: {
       query?: {
+        /** @description The page to answer, from 1 */
         page?: number;
+        /** @description Items per page (at most 100) */
         limit?: number;
+        /** @description Only visible (true) or hidden (false) worlds */
         visible?: boolean;
+        /** @description Only worlds in maintenance now (true) or not (false) */
         maintenance?: boolean;
+        /** @description Text found in the worldId or name */
         q?: string;
+        /** @description Only worlds with this tag */
         tag?: string;
       };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
     };
     responses: {
-      /** @description Default Response */
+      /** @description A page of game worlds */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            data: ({
-                id: number;
-                worldId: string;
-                name: string;
-                description: string | null;
-                visible: boolean;
-                /** @description Maintenance is in effect now (a scheduled window that has not started is false) */
-                maintenance: boolean;
-                maintenanceMessage: string | null;
-                maintenanceMessages: {
-                  [key: string]: string;
-                };
-                /** Format: date-time */
-                maintenanceStartsAt: string | null;
-                /** Format: date-time */
-                maintenanceEndsAt: string | null;
-                displayOrder: number;
-                region: string | null;
-                tags: string[];
-                customPayload: {
-                  [key: string]: unknown;
-                } | null;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-              })[];
-            pagination: {
-              page: number;
-              limit: number;
-              total: number;
-              totalPages: number;
-            };
-          };
+          "application/json": components["schemas"]["GameWorldPage"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Create a game world */
+  /**
+   * Create a game world
+   * @description Creates a game world; answers 201 with it and its Location. Requires ops.write: users with role admin or operator, admin API keys.
+   */
   createGameWorld: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
+    };
     requestBody: {
       content: {
-        "application/json": {
-          worldId: string;
-          name: string;
-          description?: string | null;
-          visible?: boolean;
-          /** @description true starts maintenance now, false ends it (use /maintenance for windows) */
-          maintenance?: boolean;
-          maintenanceMessage?: string | null;
-          maintenanceMessages?: {
-            [key: string]: string;
-          };
-          displayOrder?: number;
-          region?: string | null;
-          tags?: string[];
-          customPayload?: {
-            [key: string]: unknown;
-          } | null;
-        };
+        /**
+         * @example {
+         *   "worldId": "asia-1",
+         *   "name": "Asia 1",
+         *   "region": "ap-northeast-2",
+         *   "tags": [
+         *     "pvp",
+         *     "new"
+         *   ],
+         *   "visible": true,
+         *   "customPayload": {
+         *     "capacity": 5000
+         *   }
+         * }
+         */
+        "application/json": components["schemas"]["CreateGameWorldBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The game world */
       201: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            worldId: string;
-            name: string;
-            description: string | null;
-            visible: boolean;
-            /** @description Maintenance is in effect now (a scheduled window that has not started is false) */
-            maintenance: boolean;
-            maintenanceMessage: string | null;
-            maintenanceMessages: {
-              [key: string]: string;
-            };
-            /** Format: date-time */
-            maintenanceStartsAt: string | null;
-            /** Format: date-time */
-            maintenanceEndsAt: string | null;
-            displayOrder: number;
-            region: string | null;
-            tags: string[];
-            customPayload: {
-              [key: string]: unknown;
-            } | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["GameWorld"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
       409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
       415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
       422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Set the display order: the listed worlds first, the rest after in their current order */
+  /**
+   * Set the display order: the listed worlds first, the rest after in their current order
+   * @description Rewrites displayOrder of every world in one change; answers all worlds in the new order. At most 1000 ids. Requires ops.write: users with role admin or operator, admin API keys.
+   */
   orderGameWorlds: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+    };
     requestBody: {
       content: {
-        "application/json": {
-          ids: number[];
-        };
+        /**
+         * @example {
+         *   "ids": [
+         *     3,
+         *     1,
+         *     2
+         *   ]
+         * }
+         */
+        "application/json": components["schemas"]["GameWorldOrderBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Every game world, in the new order */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            data: ({
-                id: number;
-                worldId: string;
-                name: string;
-                description: string | null;
-                visible: boolean;
-                /** @description Maintenance is in effect now (a scheduled window that has not started is false) */
-                maintenance: boolean;
-                maintenanceMessage: string | null;
-                maintenanceMessages: {
-                  [key: string]: string;
-                };
-                /** Format: date-time */
-                maintenanceStartsAt: string | null;
-                /** Format: date-time */
-                maintenanceEndsAt: string | null;
-                displayOrder: number;
-                region: string | null;
-                tags: string[];
-                customPayload: {
-                  [key: string]: unknown;
-                } | null;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-              })[];
-          };
+          "application/json": components["schemas"]["GameWorldList"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      415: {
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Get a game world */
+  /**
+   * Get a game world
+   * @description One game world by id, with its ETag; If-None-Match with that tag answers 304. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+   */
   getGameWorld: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The game world */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            worldId: string;
-            name: string;
-            description: string | null;
-            visible: boolean;
-            /** @description Maintenance is in effect now (a scheduled window that has not started is false) */
-            maintenance: boolean;
-            maintenanceMessage: string | null;
-            maintenanceMessages: {
-              [key: string]: string;
-            };
-            /** Format: date-time */
-            maintenanceStartsAt: string | null;
-            /** Format: date-time */
-            maintenanceEndsAt: string | null;
-            displayOrder: number;
-            region: string | null;
-            tags: string[];
-            customPayload: {
-              [key: string]: unknown;
-            } | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["GameWorld"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Update a game world (partial: fields not sent are kept) */
+  /**
+   * Update a game world (partial: fields not sent are kept)
+   * @description Changes the fields sent of a game world (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+   */
   updateGameWorld: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     requestBody: {
       content: {
-        "application/json": {
-          worldId?: string;
-          name?: string;
-          description?: string | null;
-          visible?: boolean;
-          /** @description true starts maintenance now, false ends it (use /maintenance for windows) */
-          maintenance?: boolean;
-          maintenanceMessage?: string | null;
-          maintenanceMessages?: {
-            [key: string]: string;
-          };
-          displayOrder?: number;
-          region?: string | null;
-          tags?: string[];
-          customPayload?: {
-            [key: string]: unknown;
-          } | null;
-        };
+        /**
+         * @example {
+         *   "visible": false,
+         *   "tags": [
+         *     "pvp"
+         *   ]
+         * }
+         */
+        "application/json": components["schemas"]["UpdateGameWorldBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The game world */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            worldId: string;
-            name: string;
-            description: string | null;
-            visible: boolean;
-            /** @description Maintenance is in effect now (a scheduled window that has not started is false) */
-            maintenance: boolean;
-            maintenanceMessage: string | null;
-            maintenanceMessages: {
-              [key: string]: string;
-            };
-            /** Format: date-time */
-            maintenanceStartsAt: string | null;
-            /** Format: date-time */
-            maintenanceEndsAt: string | null;
-            displayOrder: number;
-            region: string | null;
-            tags: string[];
-            customPayload: {
-              [key: string]: unknown;
-            } | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["GameWorld"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
       409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      415: {
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Delete a game world */
+  /**
+   * Delete a game world
+   * @description Deletes a game world; If-Match makes it conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+   */
   deleteGameWorld: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Done; no content */
       204: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: never;
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Update a game world (partial: fields not sent are kept) */
+  /**
+   * Update a game world (partial: fields not sent are kept)
+   * @description Changes the fields sent of a game world (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+   */
   patchGameWorld: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     requestBody: {
       content: {
-        "application/json": {
-          worldId?: string;
-          name?: string;
-          description?: string | null;
-          visible?: boolean;
-          /** @description true starts maintenance now, false ends it (use /maintenance for windows) */
-          maintenance?: boolean;
-          maintenanceMessage?: string | null;
-          maintenanceMessages?: {
-            [key: string]: string;
-          };
-          displayOrder?: number;
-          region?: string | null;
-          tags?: string[];
-          customPayload?: {
-            [key: string]: unknown;
-          } | null;
-        };
+        /**
+         * @example {
+         *   "visible": false,
+         *   "tags": [
+         *     "pvp"
+         *   ]
+         * }
+         */
+        "application/json": components["schemas"]["UpdateGameWorldBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The game world */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            worldId: string;
-            name: string;
-            description: string | null;
-            visible: boolean;
-            /** @description Maintenance is in effect now (a scheduled window that has not started is false) */
-            maintenance: boolean;
-            maintenanceMessage: string | null;
-            maintenanceMessages: {
-              [key: string]: string;
-            };
-            /** Format: date-time */
-            maintenanceStartsAt: string | null;
-            /** Format: date-time */
-            maintenanceEndsAt: string | null;
-            displayOrder: number;
-            region: string | null;
-            tags: string[];
-            customPayload: {
-              [key: string]: unknown;
-            } | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["GameWorld"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
       409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      415: {
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * Start, schedule or end maintenance of a game world
-   * @description `enabled: true` without `startsAt` starts now; with `startsAt` it starts then; `endsAt` ends it by itself. `enabled: false` ends maintenance now and clears the window. world.maintenance_started / _ended fire when it actually starts and ends.
+   * @description `enabled: true` without `startsAt` starts now; with `startsAt` it starts then; `endsAt` ends it by itself. `enabled: false` ends maintenance now and clears the window. world.maintenance_started / _ended fire when it actually starts and ends. Requires ops.write: users with role admin or operator, admin API keys.
    */
   setGameWorldMaintenance: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     requestBody: {
       content: {
-        "application/json": {
-          enabled: boolean;
-          message?: string | null;
-          messages?: {
-            [key: string]: string;
-          };
-          /** Format: date-time */
-          startsAt?: string | null;
-          /** Format: date-time */
-          endsAt?: string | null;
-        };
+        /**
+         * @example {
+         *   "enabled": true,
+         *   "message": "Server update in progress",
+         *   "messages": {
+         *     "ko": "서버 점검 중입니다",
+         *     "en": "Server update in progress"
+         *   },
+         *   "startsAt": "2026-01-01T02:00:00.000Z",
+         *   "endsAt": "2026-01-01T04:00:00.000Z"
+         * }
+         */
+        "application/json": components["schemas"]["MaintenanceBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The game world */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            worldId: string;
-            name: string;
-            description: string | null;
-            visible: boolean;
-            /** @description Maintenance is in effect now (a scheduled window that has not started is false) */
-            maintenance: boolean;
-            maintenanceMessage: string | null;
-            maintenanceMessages: {
-              [key: string]: string;
-            };
-            /** Format: date-time */
-            maintenanceStartsAt: string | null;
-            /** Format: date-time */
-            maintenanceEndsAt: string | null;
-            displayOrder: number;
-            region: string | null;
-            tags: string[];
-            customPayload: {
-              [key: string]: unknown;
-            } | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["GameWorld"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
       415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Global maintenance state */
+  /**
+   * Global maintenance state
+   * @description Whether maintenance was asked for (enabled), whether it is in effect now (active), its window and messages. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+   */
   getMaintenance: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+    };
     responses: {
-      /** @description Default Response */
+      /** @description The global maintenance */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            /** @description Maintenance was asked for, now or in a window */
-            enabled: boolean;
-            /** @description Maintenance is in effect now */
-            active: boolean;
-            message: string | null;
-            messages: {
-              [key: string]: string;
-            };
-            /** Format: date-time */
-            startsAt: string | null;
-            /** Format: date-time */
-            endsAt: string | null;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["GlobalMaintenance"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Start, schedule or end global maintenance */
+  /**
+   * Start, schedule or end global maintenance
+   * @description `enabled: true` without `startsAt` starts now; with `startsAt` it starts then; `endsAt` ends it by itself. `enabled: false` ends it now. Game clients see it at once. Requires ops.write: users with role admin or operator, admin API keys.
+   */
   setMaintenance: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
+    };
     requestBody: {
       content: {
-        "application/json": {
-          enabled: boolean;
-          message?: string | null;
-          messages?: {
-            [key: string]: string;
-          };
-          /** Format: date-time */
-          startsAt?: string | null;
-          /** Format: date-time */
-          endsAt?: string | null;
-        };
+        /**
+         * @example {
+         *   "enabled": true,
+         *   "message": "Server update in progress",
+         *   "messages": {
+         *     "ko": "서버 점검 중입니다",
+         *     "en": "Server update in progress"
+         *   },
+         *   "startsAt": "2026-01-01T02:00:00.000Z",
+         *   "endsAt": "2026-01-01T04:00:00.000Z"
+         * }
+         */
+        "application/json": components["schemas"]["MaintenanceBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The global maintenance */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            /** @description Maintenance was asked for, now or in a window */
-            enabled: boolean;
-            /** @description Maintenance is in effect now */
-            active: boolean;
-            message: string | null;
-            messages: {
-              [key: string]: string;
-            };
-            /** Format: date-time */
-            startsAt: string | null;
-            /** Format: date-time */
-            endsAt: string | null;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["GlobalMaintenance"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      415: {
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** What this game client build may do: status, addresses and message (docs/client-api.md) */
+  /**
+   * What this game client build may do: status, addresses and message (docs/client-api.md)
+   * @description The status of this channel, subChannel and version (forced update, maintenance…), the addresses to use and the message in `lang`. A whitelisted accountId or address passes through maintenance. 404 when the version is not registered. Requires client.read: client, server or admin API keys.
+   */
   getClientVersionStatus: {
     parameters: {
       query: {
+        /** @description The distribution channel of the build, e.g. steam */
         channel: string;
+        /** @description The sub-channel, e.g. pc */
         subChannel: string;
+        /** @description The build version, dotted (1.2.3) */
         version: string;
+        /** @description The client's patch version, compared with minPatchVersion */
         patchVersion?: string;
         /** @description Whitelisted accounts pass through maintenance */
         accountId?: string;
+        /** @description BCP-47 language of the message (e.g. ko, en-US); the default message when there is none in it */
         lang?: string;
+      };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description What this build may do */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            channel: string;
-            subChannel: string;
-            version: string;
-            /** @enum {string} */
-            status: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
-            message: string | null;
-            gameServerAddress: string;
-            patchAddress: string;
-            minPatchVersion: string | null;
-            guestModeAllowed: boolean;
-            externalClickLink: string | null;
-            customPayload: {
-              [key: string]: unknown;
-            } | null;
-            /** Format: date-time */
-            maintenanceStartsAt: string | null;
-            /** Format: date-time */
-            maintenanceEndsAt: string | null;
-          };
+          "application/json": components["schemas"]["ClientVersionAnswer"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Global maintenance as this caller sees it */
+  /**
+   * Global maintenance as this caller sees it
+   * @description Whether global maintenance is in effect for this caller (whitelisted accounts and addresses pass through), and its message in `lang`. Requires client.read: client, server or admin API keys.
+   */
   getClientStatus: {
     parameters: {
       query?: {
         /** @description Whitelisted accounts pass through maintenance */
         accountId?: string;
+        /** @description BCP-47 language of the message (e.g. ko, en-US); the default message when there is none in it */
         lang?: string;
+      };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Global maintenance as this caller sees it */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            maintenance: boolean;
-            message: string | null;
-            /** Format: date-time */
-            startsAt: string | null;
-            /** Format: date-time */
-            endsAt: string | null;
-          };
+          "application/json": components["schemas"]["ClientStatus"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Visible game worlds in display order, with maintenance as this caller sees it */
+  /**
+   * Visible game worlds in display order, with maintenance as this caller sees it
+   * @description Hidden worlds are left out; each world says whether it is in maintenance for this caller, with its message in `lang`. Requires client.read: client, server or admin API keys.
+   */
   listClientGameWorlds: {
     parameters: {
       query?: {
         /** @description Whitelisted accounts pass through maintenance */
         accountId?: string;
+        /** @description BCP-47 language of the message (e.g. ko, en-US); the default message when there is none in it */
         lang?: string;
+      };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The visible game worlds, in display order */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            data: ({
-                id: number;
-                worldId: string;
-                name: string;
-                description: string | null;
-                displayOrder: number;
-                region: string | null;
-                tags: string[];
-                customPayload: {
-                  [key: string]: unknown;
-                } | null;
-                maintenance: boolean;
-                maintenanceMessage: string | null;
-                /** Format: date-time */
-                maintenanceEndsAt: string | null;
-              })[];
-          };
+          "application/json": components["schemas"]["ClientGameWorlds"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Every event, its Socket.IO name, and an example envelope */
+  /**
+   * Every event, its Socket.IO name, and an example envelope
+   * @description The event catalog: what webhooks can subscribe to (by name, `prefix.*` or `*`) and what sockets receive; socketEvent is null for webhook-only events. Requires webhooks.read: users with role admin or operator, admin API keys.
+   */
   listEventTypes: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+    };
     responses: {
-      /** @description Default Response */
+      /** @description Every event of the catalog */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            data: ({
-                event: string;
-                socketEvent: string | null;
-                description: string;
-                example: unknown;
-              })[];
-          };
+          "application/json": components["schemas"]["EventTypeList"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * Health of every webhook endpoint
-   * @description Per endpoint: attempt success rates over the last hour and day, retained deliveries by status, queue depth, the last success and failure, and whether Gatrix disabled it and why.
+   * @description Per endpoint: attempt success rates over the last hour and day, retained deliveries by status, queue depth, the last success and failure, and whether Gatrix disabled it and why. Requires webhooks.read: users with role admin or operator, admin API keys.
    */
   listWebhookHealth: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+    };
     responses: {
-      /** @description Default Response */
+      /** @description The webhook health list */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            data: ({
-                webhookId: number;
-                active: boolean;
-                /** @description `gone` or `failing` when Gatrix disabled the endpoint */
-                disabledReason: string | null;
-                /** Format: date-time */
-                failingSince: string | null;
-                /** @description 2xx attempts / attempts over the last hour, 0 to 1; null with no attempts */
-                successRate1h: number | null;
-                /** @description The same over the last 24 hours */
-                successRate24h: number | null;
-                attempts1h: number;
-                attempts24h: number;
-                /** @description Retained deliveries (GATRIX_WEBHOOK_RETENTION_DAYS) by status */
-                deliveries: {
-                  pending: number;
-                  delivering: number;
-                  delivered: number;
-                  failed: number;
-                };
-                /** @description pending + delivering */
-                queueDepth: number;
-                lastSuccess: {
-                  /** Format: date-time */
-                  at: string;
-                  statusCode: number;
-                } | null;
-                lastFailure: ({
-                  /** Format: date-time */
-                  at: string;
-                  statusCode: number | null;
-                  error: string | null;
-                }) | null;
-              })[];
-          };
+          "application/json": components["schemas"]["WebhookHealthList"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Too many requests: retry after the seconds in Retry-After */
       429: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * One webhook endpoint's health
-   * @description Attempt success rates over the last hour and day, deliveries by status, queue depth, last success and failure, disabled flag and reason.
+   * @description Attempt success rates over the last hour and day, deliveries by status, queue depth, last success and failure, disabled flag and reason. Requires webhooks.read: users with role admin or operator, admin API keys.
    */
   getWebhookHealth: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
       path: {
         /** @description The webhook endpoint id */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The webhook health */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            webhookId: number;
-            active: boolean;
-            /** @description `gone` or `failing` when Gatrix disabled the endpoint */
-            disabledReason: string | null;
-            /** Format: date-time */
-            failingSince: string | null;
-            /** @description 2xx attempts / attempts over the last hour, 0 to 1; null with no attempts */
-            successRate1h: number | null;
-            /** @description The same over the last 24 hours */
-            successRate24h: number | null;
-            attempts1h: number;
-            attempts24h: number;
-            /** @description Retained deliveries (GATRIX_WEBHOOK_RETENTION_DAYS) by status */
-            deliveries: {
-              pending: number;
-              delivering: number;
-              delivered: number;
-              failed: number;
-            };
-            /** @description pending + delivering */
-            queueDepth: number;
-            lastSuccess: {
-              /** Format: date-time */
-              at: string;
-              statusCode: number;
-            } | null;
-            lastFailure: ({
-              /** Format: date-time */
-              at: string;
-              statusCode: number | null;
-              error: string | null;
-            }) | null;
-          };
+          "application/json": components["schemas"]["WebhookHealth"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Too many requests: retry after the seconds in Retry-After */
       429: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * Send an endpoint's deliveries again, by filter
-   * @description Every delivery of the endpoint with the given status (default `failed`), event and creation time range goes back to the queue, due now, with its attempt history kept (as POST /webhook-deliveries/:id/retry does for one). One transaction, audited as `webhook.retry_bulk`.
+   * @description Every delivery of the endpoint with the given status (default `failed`), event and creation time range goes back to the queue, due now, with its attempt history kept (as POST /webhook-deliveries/:id/retry does for one). One transaction, audited as `webhook.retry_bulk`. Requires webhooks.write: users with role admin, admin API keys.
    */
   retryWebhookDeliveries: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
       path: {
         /** @description The webhook endpoint id */
         id: number;
@@ -3115,2319 +4955,2744 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": {
-          /**
-           * @description Which deliveries to send again (default `failed`); one being delivered is never touched
-           * @default failed
-           * @enum {string}
-           */
-          status?: "failed" | "delivered" | "pending";
-          /** @description Only deliveries of this event */
-          eventType?: string;
-          /**
-           * Format: date-time
-           * @description Only deliveries created at or after this time
-           */
-          since?: string;
-          /**
-           * Format: date-time
-           * @description Only deliveries created before this time
-           */
-          until?: string;
-        };
+        /**
+         * @example {
+         *   "status": "failed",
+         *   "eventType": "user.created",
+         *   "since": "2026-01-01T00:00:00.000Z",
+         *   "until": "2026-01-02T00:00:00.000Z"
+         * }
+         */
+        "application/json": components["schemas"]["WebhookBulkRetryRequest"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The webhook bulk retry result */
       202: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            /** @description Deliveries put back in the queue, due now */
-            retried: number;
-          };
+          "application/json": components["schemas"]["WebhookBulkRetryResult"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
       415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      429: {
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Too many requests: retry after the seconds in Retry-After */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** List webhook endpoints */
+  /**
+   * List webhook endpoints
+   * @description Registered endpoints, without their secrets; `active: false` ones were disabled by an operator or by failing (see disabledReason). Requires webhooks.read: users with role admin or operator, admin API keys.
+   */
   listWebhooks: {
     parameters: {
       query?: {
+        /** @description The page to answer, from 1 */
         page?: number;
+        /** @description Items per page (at most 100) */
         limit?: number;
+        /** @description Only active (true) or disabled (false) endpoints */
         active?: boolean;
       };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
     };
     responses: {
-      /** @description Default Response */
+      /** @description A page of webhooks */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            data: ({
-                id: number;
-                url: string;
-                events: string[];
-                active: boolean;
-                description: string | null;
-                headers: {
-                  [key: string]: string;
-                };
-                /** @description `gone` (the endpoint answered 410) or `failing` (it failed for too long) */
-                disabledReason: string | null;
-                /** Format: date-time */
-                failingSince: string | null;
-                /**
-                 * Format: date-time
-                 * @description Until then the previous secret signs too
-                 */
-                secretRotationEndsAt: string | null;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-              })[];
-            pagination: {
-              page: number;
-              limit: number;
-              total: number;
-              totalPages: number;
-            };
-          };
+          "application/json": components["schemas"]["WebhookPage"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Register an endpoint; without a secret one is generated. The secret is in this response only */
+  /**
+   * Register an endpoint; without a secret one is generated. The secret is in this response only
+   * @description The URL must be public http(s) (private and local addresses are refused). The secret signs every delivery; it is shown in this answer only. Requires webhooks.write: users with role admin, admin API keys.
+   */
   createWebhook: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
+    };
     requestBody: {
       content: {
-        "application/json": {
-          url: string;
-          events: string[];
-          secret?: string;
-          active?: boolean;
-          description?: string | null;
-          headers?: {
-            [key: string]: string;
-          };
-        };
+        /**
+         * @example {
+         *   "url": "https://hooks.example.com/gatrix",
+         *   "events": [
+         *     "user.*",
+         *     "maintenance.started"
+         *   ],
+         *   "description": "Ops alerts",
+         *   "headers": {
+         *     "X-Team": "live-ops"
+         *   }
+         * }
+         */
+        "application/json": components["schemas"]["CreateWebhookBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The webhook with secret */
       201: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": ({
-            id: number;
-            url: string;
-            events: string[];
-            active: boolean;
-            description: string | null;
-            headers: {
-              [key: string]: string;
-            };
-            /** @description `gone` (the endpoint answered 410) or `failing` (it failed for too long) */
-            disabledReason: string | null;
-            /** Format: date-time */
-            failingSince: string | null;
-            /**
-             * Format: date-time
-             * @description Until then the previous secret signs too
-             */
-            secretRotationEndsAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          }) & {
-            /** @description Shown only in this response */
-            secret: string;
-          };
+          "application/json": components["schemas"]["WebhookWithSecret"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
       415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
       422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Get a webhook endpoint */
+  /**
+   * Get a webhook endpoint
+   * @description One webhook by id, with its ETag; If-None-Match with that tag answers 304. Requires webhooks.read: users with role admin or operator, admin API keys.
+   */
   getWebhook: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The webhook */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            url: string;
-            events: string[];
-            active: boolean;
-            description: string | null;
-            headers: {
-              [key: string]: string;
-            };
-            /** @description `gone` (the endpoint answered 410) or `failing` (it failed for too long) */
-            disabledReason: string | null;
-            /** Format: date-time */
-            failingSince: string | null;
-            /**
-             * Format: date-time
-             * @description Until then the previous secret signs too
-             */
-            secretRotationEndsAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["Webhook"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Update an endpoint (partial); `active: true` re-enables a disabled one */
+  /**
+   * Update an endpoint (partial); `active: true` re-enables a disabled one
+   * @description Changes the fields sent; the secret is changed only by rotate-secret. If-Match makes the change conditional (412 when stale). Requires webhooks.write: users with role admin, admin API keys.
+   */
   updateWebhook: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     requestBody: {
       content: {
-        "application/json": {
-          url?: string;
-          events?: string[];
-          active?: boolean;
-          description?: string | null;
-          headers?: {
-            [key: string]: string;
-          };
-        };
+        /**
+         * @example {
+         *   "active": true
+         * }
+         */
+        "application/json": components["schemas"]["UpdateWebhookBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The webhook */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            url: string;
-            events: string[];
-            active: boolean;
-            description: string | null;
-            headers: {
-              [key: string]: string;
-            };
-            /** @description `gone` (the endpoint answered 410) or `failing` (it failed for too long) */
-            disabledReason: string | null;
-            /** Format: date-time */
-            failingSince: string | null;
-            /**
-             * Format: date-time
-             * @description Until then the previous secret signs too
-             */
-            secretRotationEndsAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["Webhook"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      415: {
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Delete an endpoint and its deliveries */
+  /**
+   * Delete an endpoint and its deliveries
+   * @description Deletes a webhook; If-Match makes it conditional (412 when stale). Requires webhooks.write: users with role admin, admin API keys.
+   */
   deleteWebhook: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Done; no content */
       204: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: never;
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Update an endpoint (partial); `active: true` re-enables a disabled one */
+  /**
+   * Update an endpoint (partial); `active: true` re-enables a disabled one
+   * @description Changes the fields sent; the secret is changed only by rotate-secret. If-Match makes the change conditional (412 when stale). Requires webhooks.write: users with role admin, admin API keys.
+   */
   patchWebhook: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     requestBody: {
       content: {
-        "application/json": {
-          url?: string;
-          events?: string[];
-          active?: boolean;
-          description?: string | null;
-          headers?: {
-            [key: string]: string;
-          };
-        };
+        /**
+         * @example {
+         *   "active": true
+         * }
+         */
+        "application/json": components["schemas"]["UpdateWebhookBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The webhook */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            url: string;
-            events: string[];
-            active: boolean;
-            description: string | null;
-            headers: {
-              [key: string]: string;
-            };
-            /** @description `gone` (the endpoint answered 410) or `failing` (it failed for too long) */
-            disabledReason: string | null;
-            /** Format: date-time */
-            failingSince: string | null;
-            /**
-             * Format: date-time
-             * @description Until then the previous secret signs too
-             */
-            secretRotationEndsAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["Webhook"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      415: {
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Send a webhook.test event to this endpoint */
+  /**
+   * Send a webhook.test event to this endpoint
+   * @description Queues one webhook.test delivery to this endpoint only and answers it (202); follow it with GET /webhook-deliveries/{id}. Requires webhooks.write: users with role admin, admin API keys.
+   */
   testWebhook: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The webhook delivery */
       202: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            webhookId: number;
-            eventId: string;
-            event: string;
-            /** @enum {string} */
-            status: "pending" | "delivering" | "delivered" | "failed";
-            attempts: number;
-            /** Format: date-time */
-            nextAttemptAt: string | null;
-            lastStatusCode: number | null;
-            lastError: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            deliveredAt: string | null;
-          };
+          "application/json": components["schemas"]["WebhookDelivery"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** New secret (in this response only); the old one keeps signing during the grace period */
+  /**
+   * New secret (in this response only); the old one keeps signing during the grace period
+   * @description Until secretRotationEndsAt deliveries carry both signatures, so the receiver can switch without losing any. Requires webhooks.write: users with role admin, admin API keys.
+   */
   rotateWebhookSecret: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The webhook with secret */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": ({
-            id: number;
-            url: string;
-            events: string[];
-            active: boolean;
-            description: string | null;
-            headers: {
-              [key: string]: string;
-            };
-            /** @description `gone` (the endpoint answered 410) or `failing` (it failed for too long) */
-            disabledReason: string | null;
-            /** Format: date-time */
-            failingSince: string | null;
-            /**
-             * Format: date-time
-             * @description Until then the previous secret signs too
-             */
-            secretRotationEndsAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          }) & {
-            /** @description Shown only in this response */
-            secret: string;
-          };
+          "application/json": components["schemas"]["WebhookWithSecret"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Deliveries to this endpoint, newest first */
+  /**
+   * Deliveries to this endpoint, newest first
+   * @description One delivery per event sent to the endpoint, with its status, attempts and last answer. Requires webhooks.read: users with role admin or operator, admin API keys.
+   */
   listWebhookDeliveries: {
     parameters: {
       query?: {
+        /** @description The page to answer, from 1 */
         page?: number;
+        /** @description Items per page (at most 100) */
         limit?: number;
+        /** @description Only deliveries in this status */
         status?: "pending" | "delivering" | "delivered" | "failed";
+        /** @description Only deliveries of this event name */
         event?: string;
+        /** @description Deliveries created at or after this time (RFC 3339) */
         from?: string;
+        /** @description Deliveries created before this time (RFC 3339) */
         to?: string;
       };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description A page of webhook deliveries */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            data: ({
-                id: number;
-                webhookId: number;
-                eventId: string;
-                event: string;
-                /** @enum {string} */
-                status: "pending" | "delivering" | "delivered" | "failed";
-                attempts: number;
-                /** Format: date-time */
-                nextAttemptAt: string | null;
-                lastStatusCode: number | null;
-                lastError: string | null;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                deliveredAt: string | null;
-              })[];
-            pagination: {
-              page: number;
-              limit: number;
-              total: number;
-              totalPages: number;
-            };
-          };
+          "application/json": components["schemas"]["WebhookDeliveryPage"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Re-queue the failed deliveries created in [since, until) */
+  /**
+   * Re-queue the failed deliveries created in [since, until)
+   * @description After an outage of the receiver: failed deliveries of that time are sent again; answers how many. Requires webhooks.write: users with role admin, admin API keys.
+   */
   recoverWebhookDeliveries: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     requestBody: {
       content: {
-        "application/json": {
-          /** Format: date-time */
-          since: string;
-          /** Format: date-time */
-          until?: string;
-        };
+        /**
+         * @example {
+         *   "since": "2026-01-01T00:00:00.000Z",
+         *   "until": "2026-01-02T00:00:00.000Z"
+         * }
+         */
+        "application/json": components["schemas"]["RecoverDeliveriesBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description How many deliveries were queued again */
       202: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            requeued: number;
-          };
+          "application/json": components["schemas"]["RecoverDeliveriesResult"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      415: {
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** A delivery with its payload and its last 20 attempts */
+  /**
+   * A delivery with its payload and its last 20 attempts
+   * @description The payload as sent and, per attempt, the request headers, the answer status, headers and first 20 KB of body. Requires webhooks.read: users with role admin or operator, admin API keys.
+   */
   getWebhookDelivery: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The webhook delivery detail */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": ({
-            id: number;
-            webhookId: number;
-            eventId: string;
-            event: string;
-            /** @enum {string} */
-            status: "pending" | "delivering" | "delivered" | "failed";
-            attempts: number;
-            /** Format: date-time */
-            nextAttemptAt: string | null;
-            lastStatusCode: number | null;
-            lastError: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            deliveredAt: string | null;
-          }) & ({
-            payload: unknown;
-            /** @description The last 20 attempts, oldest first; GET /webhook-deliveries/:id/attempts pages through all of them */
-            attemptsLog: ({
-                attempt: number;
-                requestHeaders: {
-                  [key: string]: string;
-                };
-                responseStatus: number | null;
-                responseHeaders: {
-                  [key: string]: string;
-                } | null;
-                /** @description The first 20 KB */
-                responseBody: string | null;
-                durationMs: number;
-                error: string | null;
-                /** Format: date-time */
-                createdAt: string;
-              })[];
-          });
+          "application/json": components["schemas"]["WebhookDeliveryDetail"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** A delivery's attempts, oldest first */
+  /**
+   * A delivery's attempts, oldest first
+   * @description Every attempt of the delivery, a page at a time (the delivery itself shows the last 20). Requires webhooks.read: users with role admin or operator, admin API keys.
+   */
   listWebhookDeliveryAttempts: {
     parameters: {
       query?: {
+        /** @description The page to answer, from 1 */
         page?: number;
+        /** @description Items per page (at most 100) */
         limit?: number;
       };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description A page of webhook attempts */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            data: ({
-                attempt: number;
-                requestHeaders: {
-                  [key: string]: string;
-                };
-                responseStatus: number | null;
-                responseHeaders: {
-                  [key: string]: string;
-                } | null;
-                /** @description The first 20 KB */
-                responseBody: string | null;
-                durationMs: number;
-                error: string | null;
-                /** Format: date-time */
-                createdAt: string;
-              })[];
-            pagination: {
-              page: number;
-              limit: number;
-              total: number;
-              totalPages: number;
-            };
-          };
+          "application/json": components["schemas"]["WebhookAttemptPage"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Send a delivery again now */
+  /**
+   * Send a delivery again now
+   * @description Queues the delivery for an attempt now, whatever its status; answers it (202). Requires webhooks.write: users with role admin, admin API keys.
+   */
   retryWebhookDelivery: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The webhook delivery */
       202: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            webhookId: number;
-            eventId: string;
-            event: string;
-            /** @enum {string} */
-            status: "pending" | "delivering" | "delivered" | "failed";
-            attempts: number;
-            /** Format: date-time */
-            nextAttemptAt: string | null;
-            lastStatusCode: number | null;
-            lastError: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            deliveredAt: string | null;
-          };
+          "application/json": components["schemas"]["WebhookDelivery"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * Import many whitelist entries from lines of text, or check them (dryRun)
-   * @description Each line is an account id or an IPv4/IPv6 address or CIDR, optionally followed by `# description` or `, description` (at most 10,000 lines; the body is limited by GATRIX_BODY_LIMIT). Every line is reported with its normalized entry, error or warnings. If any line is invalid nothing is written (422 with the same results); otherwise all new entries are inserted in one transaction, each audited as `whitelist.create`. Values already whitelisted, or repeated, are skipped.
+   * @description Each line is an account id or an IPv4/IPv6 address or CIDR, optionally followed by `# description` or `, description` (at most 10,000 lines; the body is limited by GATRIX_BODY_LIMIT). Every line is reported with its normalized entry, error or warnings. If any line is invalid nothing is written (422 with the same results); otherwise all new entries are inserted in one transaction, each audited as `whitelist.create`. Values already whitelisted, or repeated, are skipped. Requires ops.write: users with role admin or operator, admin API keys.
    */
   importWhitelistEntries: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
+    };
     requestBody: {
       content: {
-        "application/json": {
-          /** @description One entry per line (at most 10,000 lines): an account id or an IPv4/IPv6 address or CIDR, then optionally `# description` or `, description` */
-          text: string;
-          /** @description true: check and report only, write nothing */
-          dryRun: boolean;
-          /** @description Applied to every line; a line's own description replaces `description` */
-          defaults?: {
-            enabled?: boolean;
-            /** Format: date-time */
-            startsAt?: string | null;
-            /** Format: date-time */
-            endsAt?: string | null;
-            description?: string | null;
-          };
-        };
+        /**
+         * @example {
+         *   "text": "10.0.0.7/24 # QA office\nplayer-42, streamer",
+         *   "dryRun": true,
+         *   "defaults": {
+         *     "enabled": true,
+         *     "endsAt": "2026-02-01T00:00:00.000Z"
+         *   }
+         * }
+         */
+        "application/json": components["schemas"]["WhitelistImportRequest"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The whitelist import result */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            dryRun: boolean;
-            written: boolean;
-            counts: {
-              lines: number;
-              valid: number;
-              invalid: number;
-              created: number;
-              skipped: number;
-              warnings: number;
-            };
-            results: ({
-                /** @description 1-based line number in `text` */
-                line: number;
-                input: string;
-                ok: boolean;
-                /**
-                 * @description `skip`: already whitelisted, or a repeat of an earlier line
-                 * @enum {string}
-                 */
-                action?: "create" | "skip";
-                entry?: {
-                  id?: number;
-                  /** @enum {string} */
-                  type: "account" | "ip";
-                  value: string;
-                  memo: string | null;
-                };
-                error?: {
-                  field: string;
-                  detail: string;
-                };
-                warnings?: string[];
-              })[];
-          };
+          "application/json": components["schemas"]["WhitelistImportResult"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
       413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The body is not JSON (send content-type: application/json) */
       415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
       /** @description RFC 9457 problem details with the per-line results; nothing was written */
       422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            type: string;
-            title: string;
-            status: number;
-            detail: string;
-            code: string;
-            requestId: string;
-            errors: {
-                path: string;
-                message: string;
-              }[];
-            dryRun: boolean;
-            written: boolean;
-            counts: {
-              lines: number;
-              valid: number;
-              invalid: number;
-              created: number;
-              skipped: number;
-              warnings: number;
-            };
-            results: ({
-                /** @description 1-based line number in `text` */
-                line: number;
-                input: string;
-                ok: boolean;
-                /**
-                 * @description `skip`: already whitelisted, or a repeat of an earlier line
-                 * @enum {string}
-                 */
-                action?: "create" | "skip";
-                entry?: {
-                  id?: number;
-                  /** @enum {string} */
-                  type: "account" | "ip";
-                  value: string;
-                  memo: string | null;
-                };
-                error?: {
-                  field: string;
-                  detail: string;
-                };
-                warnings?: string[];
-              })[];
-          };
+          "application/problem+json": components["schemas"]["WhitelistImportRejected"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Too many requests: retry after the seconds in Retry-After */
       429: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * Would this account id / IP get through maintenance?
-   * @description Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version) for an account id and/or IP (the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions.
+   * @description Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version) for an account id and/or IP (the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions. Requires ops.write: users with role admin or operator, admin API keys.
    */
   testWhitelist: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
+    };
     requestBody: {
       content: {
-        "application/json": {
-          /** @description The account id a game client would send */
-          accountId?: string;
-          /** @description The client IP; the caller's own address when left out */
-          ip?: string;
-          /** @description Also resolve this client version as GET /client/client-version would */
-          clientVersion?: {
-            channel: string;
-            subChannel: string;
-            version: string;
-          };
-        };
+        /**
+         * @example {
+         *   "accountId": "player-42",
+         *   "ip": "203.0.113.9",
+         *   "clientVersion": {
+         *     "channel": "steam",
+         *     "subChannel": "pc",
+         *     "version": "1.2.3"
+         *   }
+         * }
+         */
+        "application/json": components["schemas"]["WhitelistTestRequest"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The whitelist test result */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            /** @description The address the server sees for the caller of this request (after TRUST_PROXY) */
-            callerIp: string;
-            /** @description The address tested */
-            ip: string | null;
-            accountId: string | null;
-            /** @description Whether an entry in effect matches: maintenance is bypassed */
-            allowed: boolean;
-            matched: ({
-                /** WhitelistEntry */
-                entry: {
-                  id: number;
-                  /** @enum {string} */
-                  type: "account" | "ip";
-                  /** @description An account id, or an IPv4/IPv6 address or CIDR */
-                  value: string;
-                  memo: string | null;
-                  enabled: boolean;
-                  /** Format: date-time */
-                  startsAt: string | null;
-                  /** Format: date-time */
-                  endsAt: string | null;
-                  /** Format: date-time */
-                  createdAt: string;
-                  /** Format: date-time */
-                  updatedAt: string;
-                };
-                /** @enum {string} */
-                matchedBy: "account" | "ip";
-                inEffect: boolean;
-                /** @description `in effect`, `disabled`, `not started` or `ended` */
-                why: string;
-              })[];
-            decisions: {
-              /** @description What GET /client/status answers this caller */
-              status: unknown;
-              /** @description What GET /client/game-worlds answers this caller */
-              gameWorlds: unknown;
-              /** @description What GET /client/client-version answers for `clientVersion`, or null when not asked; a problem when unknown */
-              clientVersion: unknown;
-            };
-          };
+          "application/json": components["schemas"]["WhitelistTestResult"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
       415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      429: {
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Too many requests: retry after the seconds in Retry-After */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * Every whitelist entry as CSV, oldest first
-   * @description Streamed in batches. Cells are quoted; a cell starting with = + - @, tab or CR gets a leading ' so spreadsheets do not run it.
+   * @description Streamed in batches. Cells are quoted; a cell starting with = + - @, tab or CR gets a leading ' so spreadsheets do not run it. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
    */
   exportWhitelist: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+    };
     responses: {
       /** @description CSV with a header line: id, type, value, memo, enabled, startsAt, endsAt, createdAt, updatedAt */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
           "text/csv": string;
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Too many requests: retry after the seconds in Retry-After */
       429: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * List whitelist entries
-   * @description `q` matches part of the value or memo, case-insensitively.
+   * @description `q` matches part of the value or memo, case-insensitively. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
    */
   listWhitelistEntries: {
     parameters: {
       query?: {
+        /** @description The page to answer, from 1 */
         page?: number;
+        /** @description Items per page (at most 100) */
         limit?: number;
+        /** @description Only account or only ip entries */
         type?: "account" | "ip";
+        /** @description Only enabled (true) or disabled (false) entries */
         enabled?: boolean;
+        /** @description Text found in the value or memo, case-insensitively */
         q?: string;
+      };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description A page of whitelist entries */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            data: ({
-                id: number;
-                /** @enum {string} */
-                type: "account" | "ip";
-                /** @description An account id, or an IPv4/IPv6 address or CIDR */
-                value: string;
-                memo: string | null;
-                enabled: boolean;
-                /** Format: date-time */
-                startsAt: string | null;
-                /** Format: date-time */
-                endsAt: string | null;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-              })[];
-            pagination: {
-              page: number;
-              limit: number;
-              total: number;
-              totalPages: number;
-            };
-          };
+          "application/json": components["schemas"]["WhitelistEntryPage"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * Whitelist an account or an IP address / CIDR
-   * @description An IP value is stored canonically: IPv6 lowercase and compressed (RFC 5952), a CIDR with its host bits cleared (`10.1.2.3/8` → `10.0.0.0/8`), a /32 or /128 as the plain address. An entry lets its account or IP through maintenance while it is enabled and inside its optional startsAt–endsAt window.
+   * @description An IP value is stored canonically: IPv6 lowercase and compressed (RFC 5952), a CIDR with its host bits cleared (`10.1.2.3/8` → `10.0.0.0/8`), a /32 or /128 as the plain address. An entry lets its account or IP through maintenance while it is enabled and inside its optional startsAt–endsAt window. Requires ops.write: users with role admin or operator, admin API keys.
    */
   createWhitelistEntry: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
+    };
     requestBody: {
       content: {
-        "application/json": {
-          /** @enum {string} */
-          type: "account" | "ip";
-          value: string;
-          memo?: string | null;
-          enabled?: boolean;
-          /** Format: date-time */
-          startsAt?: string | null;
-          /** Format: date-time */
-          endsAt?: string | null;
-        };
+        /**
+         * @example {
+         *   "type": "ip",
+         *   "value": "203.0.113.0/24",
+         *   "memo": "QA office"
+         * }
+         */
+        "application/json": components["schemas"]["CreateWhitelistEntryBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The whitelist entry */
       201: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            /** @enum {string} */
-            type: "account" | "ip";
-            /** @description An account id, or an IPv4/IPv6 address or CIDR */
-            value: string;
-            memo: string | null;
-            enabled: boolean;
-            /** Format: date-time */
-            startsAt: string | null;
-            /** Format: date-time */
-            endsAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["WhitelistEntry"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
       409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
       415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
       422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Get a whitelist entry */
+  /**
+   * Get a whitelist entry
+   * @description One whitelist entry by id, with its ETag; If-None-Match with that tag answers 304. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+   */
   getWhitelistEntry: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The whitelist entry */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            /** @enum {string} */
-            type: "account" | "ip";
-            /** @description An account id, or an IPv4/IPv6 address or CIDR */
-            value: string;
-            memo: string | null;
-            enabled: boolean;
-            /** Format: date-time */
-            startsAt: string | null;
-            /** Format: date-time */
-            endsAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["WhitelistEntry"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Update a whitelist entry (partial: fields not sent are kept) */
+  /**
+   * Update a whitelist entry (partial: fields not sent are kept)
+   * @description Changes the fields sent of a whitelist entry (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+   */
   updateWhitelistEntry: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     requestBody: {
       content: {
-        "application/json": {
-          /** @enum {string} */
-          type?: "account" | "ip";
-          value?: string;
-          memo?: string | null;
-          enabled?: boolean;
-          /** Format: date-time */
-          startsAt?: string | null;
-          /** Format: date-time */
-          endsAt?: string | null;
-        };
+        /**
+         * @example {
+         *   "enabled": false
+         * }
+         */
+        "application/json": components["schemas"]["UpdateWhitelistEntryBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The whitelist entry */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            /** @enum {string} */
-            type: "account" | "ip";
-            /** @description An account id, or an IPv4/IPv6 address or CIDR */
-            value: string;
-            memo: string | null;
-            enabled: boolean;
-            /** Format: date-time */
-            startsAt: string | null;
-            /** Format: date-time */
-            endsAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["WhitelistEntry"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
       409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      415: {
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Delete a whitelist entry */
+  /**
+   * Delete a whitelist entry
+   * @description Deletes a whitelist entry; If-Match makes it conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+   */
   deleteWhitelistEntry: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Done; no content */
       204: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: never;
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Update a whitelist entry (partial: fields not sent are kept) */
+  /**
+   * Update a whitelist entry (partial: fields not sent are kept)
+   * @description Changes the fields sent of a whitelist entry (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+   */
   patchWhitelistEntry: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     requestBody: {
       content: {
-        "application/json": {
-          /** @enum {string} */
-          type?: "account" | "ip";
-          value?: string;
-          memo?: string | null;
-          enabled?: boolean;
-          /** Format: date-time */
-          startsAt?: string | null;
-          /** Format: date-time */
-          endsAt?: string | null;
-        };
+        /**
+         * @example {
+         *   "enabled": false
+         * }
+         */
+        "application/json": components["schemas"]["UpdateWhitelistEntryBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The whitelist entry */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            /** @enum {string} */
-            type: "account" | "ip";
-            /** @description An account id, or an IPv4/IPv6 address or CIDR */
-            value: string;
-            memo: string | null;
-            enabled: boolean;
-            /** Format: date-time */
-            startsAt: string | null;
-            /** Format: date-time */
-            endsAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["WhitelistEntry"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
       409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      415: {
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
   /**
    * List client versions
-   * @description Filters match exactly. Ordered by channel, subChannel, then version compared numerically per dot segment.
+   * @description Filters match exactly. Ordered by channel, subChannel, then version compared numerically per dot segment. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
    */
   listClientVersions: {
     parameters: {
       query?: {
+        /** @description The page to answer, from 1 */
         page?: number;
+        /** @description Items per page (at most 100) */
         limit?: number;
+        /** @description Only versions of this channel */
         channel?: string;
+        /** @description Only versions of this sub-channel */
         subChannel?: string;
+        /** @description Only versions in this status */
         status?: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
       };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
     };
     responses: {
-      /** @description Default Response */
+      /** @description A page of client versions */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            data: ({
-                id: number;
-                channel: string;
-                subChannel: string;
-                version: string;
-                /** @enum {string} */
-                status: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
-                gameServerAddress: string;
-                gameServerAddressForWhitelist: string | null;
-                patchAddress: string;
-                patchAddressForWhitelist: string | null;
-                minPatchVersion: string | null;
-                guestModeAllowed: boolean;
-                externalClickLink: string | null;
-                customPayload: {
-                  [key: string]: unknown;
-                } | null;
-                maintenanceMessage: string | null;
-                maintenanceMessages: {
-                  [key: string]: string;
-                };
-                memo: string | null;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-              })[];
-            pagination: {
-              page: number;
-              limit: number;
-              total: number;
-              totalPages: number;
-            };
-          };
+          "application/json": components["schemas"]["ClientVersionPage"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Create a client version (unique per channel, subChannel and version) */
+  /**
+   * Create a client version (unique per channel, subChannel and version)
+   * @description Creates a client version; answers 201 with it and its Location. Requires ops.write: users with role admin or operator, admin API keys.
+   */
   createClientVersion: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
+    };
     requestBody: {
       content: {
-        "application/json": {
-          channel: string;
-          subChannel: string;
-          version: string;
-          /** @enum {string} */
-          status: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
-          gameServerAddress: string;
-          patchAddress: string;
-          gameServerAddressForWhitelist?: string | null;
-          patchAddressForWhitelist?: string | null;
-          minPatchVersion?: string | null;
-          guestModeAllowed?: boolean;
-          externalClickLink?: string | null;
-          customPayload?: {
-            [key: string]: unknown;
-          } | null;
-          maintenanceMessage?: string | null;
-          maintenanceMessages?: {
-            [key: string]: string;
-          };
-          memo?: string | null;
-        };
+        /**
+         * @example {
+         *   "channel": "steam",
+         *   "subChannel": "pc",
+         *   "version": "1.2.3",
+         *   "status": "ONLINE",
+         *   "gameServerAddress": "game.example.com:7777",
+         *   "patchAddress": "https://patch.example.com/1.2.3/",
+         *   "minPatchVersion": "1.2.3.4",
+         *   "memo": "Winter update"
+         * }
+         */
+        "application/json": components["schemas"]["CreateClientVersionBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The client version */
       201: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            channel: string;
-            subChannel: string;
-            version: string;
-            /** @enum {string} */
-            status: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
-            gameServerAddress: string;
-            gameServerAddressForWhitelist: string | null;
-            patchAddress: string;
-            patchAddressForWhitelist: string | null;
-            minPatchVersion: string | null;
-            guestModeAllowed: boolean;
-            externalClickLink: string | null;
-            customPayload: {
-              [key: string]: unknown;
-            } | null;
-            maintenanceMessage: string | null;
-            maintenanceMessages: {
-              [key: string]: string;
-            };
-            memo: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["ClientVersion"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
       409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
       415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
       422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Get a client version */
+  /**
+   * Get a client version
+   * @description One client version by id, with its ETag; If-None-Match with that tag answers 304. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+   */
   getClientVersion: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The client version */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            channel: string;
-            subChannel: string;
-            version: string;
-            /** @enum {string} */
-            status: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
-            gameServerAddress: string;
-            gameServerAddressForWhitelist: string | null;
-            patchAddress: string;
-            patchAddressForWhitelist: string | null;
-            minPatchVersion: string | null;
-            guestModeAllowed: boolean;
-            externalClickLink: string | null;
-            customPayload: {
-              [key: string]: unknown;
-            } | null;
-            maintenanceMessage: string | null;
-            maintenanceMessages: {
-              [key: string]: string;
-            };
-            memo: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["ClientVersion"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Update a client version (partial: fields not sent are kept) */
+  /**
+   * Update a client version (partial: fields not sent are kept)
+   * @description Changes the fields sent of a client version (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+   */
   updateClientVersion: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     requestBody: {
       content: {
-        "application/json": {
-          channel?: string;
-          subChannel?: string;
-          version?: string;
-          /** @enum {string} */
-          status?: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
-          gameServerAddress?: string;
-          patchAddress?: string;
-          gameServerAddressForWhitelist?: string | null;
-          patchAddressForWhitelist?: string | null;
-          minPatchVersion?: string | null;
-          guestModeAllowed?: boolean;
-          externalClickLink?: string | null;
-          customPayload?: {
-            [key: string]: unknown;
-          } | null;
-          maintenanceMessage?: string | null;
-          maintenanceMessages?: {
-            [key: string]: string;
-          };
-          memo?: string | null;
-        };
+        /**
+         * @example {
+         *   "status": "FORCED_UPDATE"
+         * }
+         */
+        "application/json": components["schemas"]["UpdateClientVersionBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The client version */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            channel: string;
-            subChannel: string;
-            version: string;
-            /** @enum {string} */
-            status: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
-            gameServerAddress: string;
-            gameServerAddressForWhitelist: string | null;
-            patchAddress: string;
-            patchAddressForWhitelist: string | null;
-            minPatchVersion: string | null;
-            guestModeAllowed: boolean;
-            externalClickLink: string | null;
-            customPayload: {
-              [key: string]: unknown;
-            } | null;
-            maintenanceMessage: string | null;
-            maintenanceMessages: {
-              [key: string]: string;
-            };
-            memo: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["ClientVersion"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
       409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      415: {
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Delete a client version */
+  /**
+   * Delete a client version
+   * @description Deletes a client version; If-Match makes it conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+   */
   deleteClientVersion: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Done; no content */
       204: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: never;
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Update a client version (partial: fields not sent are kept) */
+  /**
+   * Update a client version (partial: fields not sent are kept)
+   * @description Changes the fields sent of a client version (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+   */
   patchClientVersion: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
       path: {
+        /** @description The id of the resource */
         id: number;
       };
     };
     requestBody: {
       content: {
-        "application/json": {
-          channel?: string;
-          subChannel?: string;
-          version?: string;
-          /** @enum {string} */
-          status?: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
-          gameServerAddress?: string;
-          patchAddress?: string;
-          gameServerAddressForWhitelist?: string | null;
-          patchAddressForWhitelist?: string | null;
-          minPatchVersion?: string | null;
-          guestModeAllowed?: boolean;
-          externalClickLink?: string | null;
-          customPayload?: {
-            [key: string]: unknown;
-          } | null;
-          maintenanceMessage?: string | null;
-          maintenanceMessages?: {
-            [key: string]: string;
-          };
-          memo?: string | null;
-        };
+        /**
+         * @example {
+         *   "status": "FORCED_UPDATE"
+         * }
+         */
+        "application/json": components["schemas"]["UpdateClientVersionBody"];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The client version */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
         content: {
-          "application/json": {
-            id: number;
-            channel: string;
-            subChannel: string;
-            version: string;
-            /** @enum {string} */
-            status: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
-            gameServerAddress: string;
-            gameServerAddressForWhitelist: string | null;
-            patchAddress: string;
-            patchAddressForWhitelist: string | null;
-            minPatchVersion: string | null;
-            guestModeAllowed: boolean;
-            externalClickLink: string | null;
-            customPayload: {
-              [key: string]: unknown;
-            } | null;
-            maintenanceMessage: string | null;
-            maintenanceMessages: {
-              [key: string]: string;
-            };
-            memo: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-          };
+          "application/json": components["schemas"]["ClientVersion"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
       409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description If-Match does not match the current ETag: read the resource again */
       412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
-      415: {
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Request counts, exact mean and percentiles, overall and per route template, since start or over a window */
+  /**
+   * Request counts, exact mean and percentiles, overall and per route template, since start or over a window
+   * @description This node's own counts (each node of a cluster answers its own); percentiles come from a histogram. Requires monitoring.read: users with role admin, operator or viewer, admin API keys.
+   */
   getRequestMetrics: {
     parameters: {
       query?: {
+        /** @description Only the last minutes or hours (absent: since the node started) */
         window?: "5m" | "1h" | "24h";
+      };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Request statistics of this node */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            /** Format: date-time */
-            since: string;
-            /** @enum {string} */
-            window: "all" | "5m" | "1h" | "24h";
-            totalRequests: number;
-            successfulRequests: number;
-            /** @description clientErrors + serverErrors */
-            failedRequests: number;
-            /** @description 4xx answers: the caller’s mistake */
-            clientErrors: number;
-            /** @description 5xx answers */
-            serverErrors: number;
-            /** @description Exact mean, ms */
-            averageResponseTime: number;
-            /** @description successfulRequests / totalRequests, 0 to 1 */
-            successRate: number;
-            /** @description ms, from a histogram: at most 9.05 % above the true value */
-            p50: number;
-            p95: number;
-            p99: number;
-            maxResponseTime: number;
-            byRoute: {
-                method: string;
-                route: string;
-                totalRequests: number;
-                successfulRequests: number;
-                /** @description clientErrors + serverErrors */
-                failedRequests: number;
-                /** @description 4xx answers: the caller’s mistake */
-                clientErrors: number;
-                /** @description 5xx answers */
-                serverErrors: number;
-                /** @description Exact mean, ms */
-                averageResponseTime: number;
-                /** @description successfulRequests / totalRequests, 0 to 1 */
-                successRate: number;
-                /** @description ms, from a histogram: at most 9.05 % above the true value */
-                p50: number;
-                p95: number;
-                p99: number;
-                maxResponseTime: number;
-              }[];
-          };
+          "application/json": components["schemas"]["MetricsSummary"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Server errors grouped by fingerprint, most recently seen first (this node, since start) */
+  /**
+   * Server errors grouped by fingerprint, most recently seen first (this node, since start)
+   * @description Each group counts the 5xx errors of one kind, with the last request id, route and caller; kept in memory on this node. Requires monitoring.admin: users with role admin, admin API keys.
+   */
   listServerErrors: {
     parameters: {
       query?: {
+        /** @description Only resolved (true) or open (false) groups */
         resolved?: boolean;
+      };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The error groups */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            data: ({
-                id: string;
-                name: string;
-                message: string;
-                stack: string | null;
-                count: number;
-                /** Format: date-time */
-                firstSeen: string;
-                /** Format: date-time */
-                lastSeen: string;
-                lastRequestId: string | null;
-                route: string | null;
-                method: string | null;
-                lastActor: string | null;
-                source: string;
-                resolved: boolean;
-                /** Format: date-time */
-                resolvedAt: string | null;
-              })[];
-          };
+          "application/json": components["schemas"]["ServerErrorGroupList"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Mark an error group resolved; it reopens if it happens again */
+  /**
+   * Mark an error group resolved; it reopens if it happens again
+   * @description Answers the group, resolved. The same error later reopens it. Requires monitoring.admin: users with role admin, admin API keys.
+   */
   resolveServerError: {
     parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+      };
       path: {
+        /** @description The id of the error group (16 hex digits) */
         id: string;
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The server error group */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": {
-            id: string;
-            name: string;
-            message: string;
-            stack: string | null;
-            count: number;
-            /** Format: date-time */
-            firstSeen: string;
-            /** Format: date-time */
-            lastSeen: string;
-            lastRequestId: string | null;
-            route: string | null;
-            method: string | null;
-            lastActor: string | null;
-            source: string;
-            resolved: boolean;
-            /** Format: date-time */
-            resolvedAt: string | null;
-          };
+          "application/json": components["schemas"]["ServerErrorGroup"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description Invalid input: `errors` names each invalid field */
       400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };
   };
-  /** Prometheus text exposition; staff credentials or the METRICS_TOKEN bearer */
+  /**
+   * Prometheus text exposition; staff credentials or the METRICS_TOKEN bearer
+   * @description Request, webhook, socket and database metrics of this node in the Prometheus text format, for a scraper. Requires monitoring.read: users with role admin, operator or viewer, admin API keys, or the METRICS_TOKEN as a bearer token when one is configured.
+   */
   prometheusMetrics: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+    };
     responses: {
-      /** @description Default Response */
+      /** @description The metrics, Prometheus text format 0.0.4 */
       200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
           "text/plain": string;
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description No credential, or an invalid, expired or revoked one */
       401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description RFC 9457 problem details */
+      /** @description The credential lacks the permission this route needs */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
         content: {
-          "application/json": components["schemas"]["Problem"];
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };

@@ -230,10 +230,13 @@ export function transformDocument({ openapiObject }: { openapiObject: Json }): J
         const code = Number(status);
         const headers: Json = { 'X-Request-Id': { $ref: '#/components/headers/RequestId' } };
         if (code >= 400) {
+          // A route may document a richer problem (more members) by a titled schema of its own; else the Problem.
+          const own = isObject(r.content) ? (Object.values(hoistContent(r, schemas).content as Json)[0] as Json | undefined)?.schema : undefined;
+          const richer = isObject(own) && typeof own.$ref === 'string' && own.$ref !== '#/components/schemas/Problem' ? own : undefined;
           (op.responses as Json)[status] = {
-            description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+            description: richer && r.description && r.description !== 'Default Response' ? r.description : (ERROR_DESCRIPTIONS[status] ?? 'Error'),
             headers: code === 429 ? { ...headers, 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } : headers,
-            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+            content: { 'application/problem+json': { schema: richer ?? { $ref: '#/components/schemas/Problem' } } },
           };
           continue;
         }

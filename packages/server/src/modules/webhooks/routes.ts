@@ -12,24 +12,38 @@ const tags = ['webhooks'];
 
 const IdParamsDoc = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The webhook endpoint id' }) });
 
-const EventTypes = Type.Object({
-  data: Type.Array(
-    Type.Object({ event: Type.String(), socketEvent: Nullable(Type.String()), description: Type.String(), example: Type.Unknown() }),
-  ),
-});
+
+const eventTypes = () =>
+  EVENT_NAMES.map((event) => ({
+    event,
+    socketEvent: EVENT_CATALOG[event].socketEvent,
+    description: EVENT_CATALOG[event].description,
+    example: { id: 'evt_0194f3c2a1b0a1b2c3d4e5f6a7b8', event, timestamp: '2026-01-01T00:00:00.000Z', data: EVENT_EXAMPLES[event] },
+  }));
 
 export function webhooksRoutes(app: App, webhooks: WebhooksService): void {
+  // Built here, once the features' events have filled the catalog: the example is its first event.
+  const EventTypes = Type.Object(
+    {
+      data: Type.Array(
+        Type.Object(
+          { event: Type.String(), socketEvent: Nullable(Type.String()), description: Type.String(), example: Type.Unknown({ description: 'An example webhook envelope' }) },
+          { title: 'EventType' },
+        ),
+      ),
+    },
+    { title: 'EventTypeList', description: 'Every event of the catalog', examples: [{ data: eventTypes().slice(0, 1) }] },
+  );
   app.get('/api/v1/event-types', {
     config: { permission: 'webhooks.read' },
-    schema: { operationId: 'listEventTypes', summary: 'Every event, its Socket.IO name, and an example envelope', tags, response: { 200: EventTypes, ...errorResponses(401, 403) } },
-    handler: () => ({
-      data: EVENT_NAMES.map((event) => ({
-        event,
-        socketEvent: EVENT_CATALOG[event].socketEvent,
-        description: EVENT_CATALOG[event].description,
-        example: { id: 'evt_0194f3c2a1b0a1b2c3d4e5f6a7b8', event, timestamp: '2026-01-01T00:00:00.000Z', data: EVENT_EXAMPLES[event] },
-      })),
-    }),
+    schema: {
+      operationId: 'listEventTypes',
+      summary: 'Every event, its Socket.IO name, and an example envelope',
+      description: 'The event catalog: what webhooks can subscribe to (by name, `prefix.*` or `*`) and what sockets receive; socketEvent is null for webhook-only events.',
+      tags,
+      response: { 200: EventTypes, ...errorResponses(401, 403) },
+    },
+    handler: () => ({ data: eventTypes() }),
   });
 
   app.get('/api/v1/webhooks/health', {
@@ -81,10 +95,11 @@ export function webhooksRoutes(app: App, webhooks: WebhooksService): void {
     permissions: { read: 'webhooks.read', write: 'webhooks.write' },
     schemas: { item: Webhook, query: ListWebhooksQuery, create: CreateWebhookBody, update: UpdateWebhookBody },
     service: webhooks,
-    list: { operationId: 'listWebhooks', summary: 'List webhook endpoints' },
+    list: { operationId: 'listWebhooks', summary: 'List webhook endpoints', description: 'Registered endpoints, without their secrets; `active: false` ones were disabled by an operator or by failing (see disabledReason).' },
     create: {
       operationId: 'createWebhook',
       summary: 'Register an endpoint; without a secret one is generated. The secret is in this response only',
+      description: 'The URL must be public http(s) (private and local addresses are refused). The secret signs every delivery; it is shown in this answer only.',
       response: WebhookWithSecret,
       secretOnce: true,
       errors: [400, 401, 403, 415, 422],
@@ -94,6 +109,7 @@ export function webhooksRoutes(app: App, webhooks: WebhooksService): void {
       operationId: 'updateWebhook',
       patchOperationId: 'patchWebhook',
       summary: 'Update an endpoint (partial); `active: true` re-enables a disabled one',
+      description: 'Changes the fields sent; the secret is changed only by rotate-secret. If-Match makes the change conditional (412 when stale).',
       errors: [400, 401, 403, 404, 412, 415],
     },
     delete: { operationId: 'deleteWebhook', summary: 'Delete an endpoint and its deliveries' },
@@ -101,7 +117,14 @@ export function webhooksRoutes(app: App, webhooks: WebhooksService): void {
 
   app.post('/api/v1/webhooks/:id/test', {
     config: { permission: 'webhooks.write' },
-    schema: { operationId: 'testWebhook', summary: 'Send a webhook.test event to this endpoint', tags, params: IdParams, response: { 202: Delivery, ...errorResponses(401, 403, 404) } },
+    schema: {
+      operationId: 'testWebhook',
+      summary: 'Send a webhook.test event to this endpoint',
+      description: 'Queues one webhook.test delivery to this endpoint only and answers it (202); follow it with GET /webhook-deliveries/{id}.',
+      tags,
+      params: IdParams,
+      response: { 202: Delivery, ...errorResponses(401, 403, 404) },
+    },
     handler: async (request, reply) => reply.code(202).send(await webhooks.test(request.params.id, actorOf(request))),
   });
 
@@ -110,6 +133,7 @@ export function webhooksRoutes(app: App, webhooks: WebhooksService): void {
     schema: {
       operationId: 'rotateWebhookSecret',
       summary: 'New secret (in this response only); the old one keeps signing during the grace period',
+      description: 'Until secretRotationEndsAt deliveries carry both signatures, so the receiver can switch without losing any.',
       tags,
       params: IdParams,
       response: { 200: WebhookWithSecret, ...errorResponses(401, 403, 404) },
@@ -122,6 +146,7 @@ export function webhooksRoutes(app: App, webhooks: WebhooksService): void {
     schema: {
       operationId: 'listWebhookDeliveries',
       summary: 'Deliveries to this endpoint, newest first',
+      description: 'One delivery per event sent to the endpoint, with its status, attempts and last answer.',
       tags,
       params: IdParams,
       querystring: ListDeliveriesQuery,
@@ -135,10 +160,14 @@ export function webhooksRoutes(app: App, webhooks: WebhooksService): void {
     schema: {
       operationId: 'recoverWebhookDeliveries',
       summary: 'Re-queue the failed deliveries created in [since, until)',
+      description: 'After an outage of the receiver: failed deliveries of that time are sent again; answers how many.',
       tags,
       params: IdParams,
       body: RecoverBody,
-      response: { 202: Type.Object({ requeued: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 415) },
+      response: {
+        202: Type.Object({ requeued: Type.Integer({ description: 'Deliveries queued again' }) }, { title: 'RecoverDeliveriesResult', description: 'How many deliveries were queued again', examples: [{ requeued: 17 }] }),
+        ...errorResponses(400, 401, 403, 404, 415),
+      },
     },
     handler: async (request, reply) => reply.code(202).send(await webhooks.recover(request.params.id, request.body.since, request.body.until, actorOf(request))),
   });
@@ -148,6 +177,7 @@ export function webhooksRoutes(app: App, webhooks: WebhooksService): void {
     schema: {
       operationId: 'getWebhookDelivery',
       summary: 'A delivery with its payload and its last 20 attempts',
+      description: 'The payload as sent and, per attempt, the request headers, the answer status, headers and first 20 KB of body.',
       tags,
       params: IdParams,
       response: { 200: DeliveryWithAttempts, ...errorResponses(401, 403, 404) },
@@ -160,6 +190,7 @@ export function webhooksRoutes(app: App, webhooks: WebhooksService): void {
     schema: {
       operationId: 'listWebhookDeliveryAttempts',
       summary: "A delivery's attempts, oldest first",
+      description: 'Every attempt of the delivery, a page at a time (the delivery itself shows the last 20).',
       tags,
       params: IdParams,
       querystring: Type.Object(PageQuery),
@@ -170,7 +201,14 @@ export function webhooksRoutes(app: App, webhooks: WebhooksService): void {
 
   app.post('/api/v1/webhook-deliveries/:id/retry', {
     config: { permission: 'webhooks.write' },
-    schema: { operationId: 'retryWebhookDelivery', summary: 'Send a delivery again now', tags, params: IdParams, response: { 202: Delivery, ...errorResponses(400, 401, 403, 404) } },
+    schema: {
+      operationId: 'retryWebhookDelivery',
+      summary: 'Send a delivery again now',
+      description: 'Queues the delivery for an attempt now, whatever its status; answers it (202).',
+      tags,
+      params: IdParams,
+      response: { 202: Delivery, ...errorResponses(400, 401, 403, 404) },
+    },
     handler: async (request, reply) => reply.code(202).send(await webhooks.retry(request.params.id, actorOf(request))),
   });
 }

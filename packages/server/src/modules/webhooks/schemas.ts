@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { EXAMPLE_TIME } from '../../events/catalog.ts';
 import { PageQuery } from '../../http/schemas.ts';
 import { IsoDateTime, Nullable, NullableIsoDateTime, OptionalFields, StringEnum, Timestamps, UpdateBody } from '../../core/fields.ts';
 
@@ -9,6 +10,45 @@ const Headers = Type.Record(Type.String({ pattern: HeaderName }), Type.String({ 
   additionalProperties: false,
   maxProperties: 20,
 });
+
+const WEBHOOK_EXAMPLE = {
+  id: 4,
+  url: 'https://hooks.example.com/gatrix',
+  events: ['user.*', 'maintenance.started'],
+  active: true,
+  description: 'Ops alerts',
+  headers: { 'X-Team': 'live-ops' },
+  disabledReason: null,
+  failingSince: null,
+  secretRotationEndsAt: null,
+  createdAt: EXAMPLE_TIME,
+  updatedAt: EXAMPLE_TIME,
+};
+
+const DELIVERY_EXAMPLE = {
+  id: 981,
+  webhookId: 4,
+  eventId: 'evt_0194f3c2a1b0a1b2c3d4e5f6a7b8',
+  event: 'user.created',
+  status: 'delivered' as const,
+  attempts: 1,
+  nextAttemptAt: null,
+  lastStatusCode: 200,
+  lastError: null,
+  createdAt: EXAMPLE_TIME,
+  deliveredAt: EXAMPLE_TIME,
+};
+
+const ATTEMPT_EXAMPLE = {
+  attempt: 1,
+  requestHeaders: { 'content-type': 'application/json', 'x-gatrix-event': 'user.created' },
+  responseStatus: 200,
+  responseHeaders: { 'content-type': 'text/plain' },
+  responseBody: 'ok',
+  durationMs: 84,
+  error: null,
+  createdAt: EXAMPLE_TIME,
+};
 
 export const Webhook = Type.Object(
   {
@@ -23,12 +63,13 @@ export const Webhook = Type.Object(
     secretRotationEndsAt: Nullable(IsoDateTime, { description: 'Until then the previous secret signs too' }),
     ...Timestamps,
   },
-  { title: 'Webhook' },
+  { title: 'Webhook', examples: [WEBHOOK_EXAMPLE] },
 );
 export type PublicWebhook = Static<typeof Webhook>;
 
 export const WebhookWithSecret = Type.Intersect([Webhook, Type.Object({ secret: Type.String({ description: 'Shown only in this response' }) })], {
   title: 'WebhookWithSecret',
+  examples: [{ ...WEBHOOK_EXAMPLE, secret: 'whsec_5b1f0c8e2d7a4f96b3e0c1d2a8f7e6b5' }],
 });
 
 export const CreateWebhookBody = Type.Object(
@@ -42,15 +83,19 @@ export const CreateWebhookBody = Type.Object(
       headers: Headers,
     }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    title: 'CreateWebhookBody',
+    examples: [{ url: 'https://hooks.example.com/gatrix', events: ['user.*', 'maintenance.started'], description: 'Ops alerts', headers: { 'X-Team': 'live-ops' } }],
+  },
 );
 export type CreateWebhookInput = Static<typeof CreateWebhookBody>;
 
 /** The secret is not updated here: POST /webhooks/:id/rotate-secret replaces it. */
-export const UpdateWebhookBody = UpdateBody(Type.Omit(CreateWebhookBody, ['secret']).properties);
+export const UpdateWebhookBody = UpdateBody(Type.Omit(CreateWebhookBody, ['secret']).properties, { title: 'UpdateWebhookBody', examples: [{ active: true }] });
 export type UpdateWebhookInput = Static<typeof UpdateWebhookBody>;
 
-export const ListWebhooksQuery = Type.Object({ ...PageQuery, active: Type.Optional(Type.Boolean()) });
+export const ListWebhooksQuery = Type.Object({ ...PageQuery, active: Type.Optional(Type.Boolean({ description: 'Only active (true) or disabled (false) endpoints' })) });
 export type ListWebhooksFilter = Static<typeof ListWebhooksQuery>;
 
 export const DELIVERY_STATUSES = ['pending', 'delivering', 'delivered', 'failed'] as const;
@@ -70,7 +115,7 @@ export const Delivery = Type.Object(
     createdAt: IsoDateTime,
     deliveredAt: NullableIsoDateTime,
   },
-  { title: 'WebhookDelivery' },
+  { title: 'WebhookDelivery', examples: [DELIVERY_EXAMPLE] },
 );
 export type PublicDelivery = Static<typeof Delivery>;
 
@@ -85,7 +130,7 @@ export const Attempt = Type.Object(
     error: Nullable(Type.String()),
     createdAt: IsoDateTime,
   },
-  { title: 'WebhookAttempt' },
+  { title: 'WebhookAttempt', examples: [ATTEMPT_EXAMPLE] },
 );
 export type PublicAttempt = Static<typeof Attempt>;
 
@@ -97,19 +142,31 @@ export const DeliveryWithAttempts = Type.Intersect(
       attemptsLog: Type.Array(Attempt, { description: 'The last 20 attempts, oldest first; GET /webhook-deliveries/:id/attempts pages through all of them' }),
     }),
   ],
-  { title: 'WebhookDeliveryDetail' },
+  {
+    title: 'WebhookDeliveryDetail',
+    examples: [
+      {
+        ...DELIVERY_EXAMPLE,
+        payload: { id: DELIVERY_EXAMPLE.eventId, event: 'user.created', timestamp: EXAMPLE_TIME, data: { userId: 42 } },
+        attemptsLog: [ATTEMPT_EXAMPLE],
+      },
+    ],
+  },
 );
 
 export const ListDeliveriesQuery = Type.Object({
   ...PageQuery,
-  status: Type.Optional(StringEnum(DELIVERY_STATUSES)),
-  event: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  from: Type.Optional(IsoDateTime),
-  to: Type.Optional(IsoDateTime),
+  status: Type.Optional(StringEnum(DELIVERY_STATUSES, { description: 'Only deliveries in this status' })),
+  event: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Only deliveries of this event name' })),
+  from: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'Deliveries created at or after this time (RFC 3339)' })),
+  to: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'Deliveries created before this time (RFC 3339)' })),
 });
 export type ListDeliveriesFilter = Static<typeof ListDeliveriesQuery>;
 
-export const RecoverBody = Type.Object({ since: IsoDateTime, until: Type.Optional(IsoDateTime) }, { additionalProperties: false });
+export const RecoverBody = Type.Object(
+  { since: IsoDateTime, until: Type.Optional(IsoDateTime) },
+  { additionalProperties: false, title: 'RecoverDeliveriesBody', examples: [{ since: '2026-01-01T00:00:00.000Z', until: '2026-01-02T00:00:00.000Z' }] },
+);
 
 const HEALTH_EXAMPLE = {
   webhookId: 4,
@@ -159,7 +216,11 @@ export const BulkRetryBody = Type.Object(
     since: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'Only deliveries created at or after this time' })),
     until: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'Only deliveries created before this time' })),
   },
-  { additionalProperties: false, title: 'WebhookBulkRetryRequest' },
+  {
+    additionalProperties: false,
+    title: 'WebhookBulkRetryRequest',
+    examples: [{ status: 'failed', eventType: 'user.created', since: '2026-01-01T00:00:00.000Z', until: '2026-01-02T00:00:00.000Z' }],
+  },
 );
 export type BulkRetryInput = Static<typeof BulkRetryBody>;
 

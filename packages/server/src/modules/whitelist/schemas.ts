@@ -69,7 +69,11 @@ export const WhitelistImportBody = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false, title: 'WhitelistImportRequest' },
+  {
+    additionalProperties: false,
+    title: 'WhitelistImportRequest',
+    examples: [{ text: '10.0.0.7/24 # QA office\nplayer-42, streamer', dryRun: true, defaults: { enabled: true, endsAt: '2026-02-01T00:00:00.000Z' } }],
+  },
 );
 export type WhitelistImportInput = Static<typeof WhitelistImportBody>;
 
@@ -135,7 +139,11 @@ export const WhitelistTestBody = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false, title: 'WhitelistTestRequest' },
+  {
+    additionalProperties: false,
+    title: 'WhitelistTestRequest',
+    examples: [{ accountId: 'player-42', ip: '203.0.113.9', clientVersion: { channel: 'steam', subChannel: 'pc', version: '1.2.3' } }],
+  },
 );
 export type WhitelistTestInput = Static<typeof WhitelistTestBody>;
 
