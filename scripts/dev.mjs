@@ -8,14 +8,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const env = { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1', GATRIX_PORT: process.env.PORT ?? '3000' };
 
+// Started directly rather than through npm, which does not pass SIGTERM on; each in its own process group,
+// so stopping one stops what it started too (Node's --watch restarts, esbuild).
 const children = [
-  ['server', ['run', 'dev', '-w', '@gatrix/server']],
-  ['console', ['run', 'dev', '-w', '@gatrix/console']],
-].map(([name, args]) => {
-  const child = spawn(npm, args, { cwd: ROOT, env, stdio: ['inherit', 'pipe', 'pipe'] });
+  ['server', process.execPath, ['--watch', '--import', 'tsx', 'src/main.ts'], 'packages/server', { GATRIX_LOG_PRETTY: process.env.GATRIX_LOG_PRETTY ?? 'true' }],
+  ['console', process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js')], 'packages/console', {}],
+].map(([name, cmd, args, cwd, extra]) => {
+  const child = spawn(cmd, args, { cwd: path.join(ROOT, cwd), env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   for (const stream of ['stdout', 'stderr']) {
     let rest = '';
     child[stream].on('data', (chunk) => {
@@ -31,7 +32,13 @@ let stopping = false;
 function stop(code) {
   if (stopping) return;
   stopping = true;
-  for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
+  for (const { child } of children) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
   process.exitCode = code;
 }
 for (const { name, child } of children) {
