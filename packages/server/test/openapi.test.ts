@@ -177,6 +177,8 @@ eachDatabase('OpenAPI document', (kind: DbKind) => {
     assert.ok(headerNames(byId.get('createUser')!).includes('Idempotency-Key'));
     assert.ok(!headerNames(byId.get('login')!).includes('Idempotency-Key'), 'login is public: no idempotency scope');
     assert.ok(headerNames(byId.get('listUsers')!).includes('X-Request-Id'));
+    assert.ok(headerNames(byId.get('deleteUser')!).includes('X-Audit-Reason'), 'authenticated writes take a reason');
+    assert.ok(!headerNames(byId.get('listUsers')!).includes('X-Audit-Reason'));
     assert.ok(byId.get('createUser')!.responses['413'], 'a route with a body documents 413');
   });
 

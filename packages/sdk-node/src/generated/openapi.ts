@@ -1836,6 +1836,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
     };
     requestBody: {
@@ -1971,6 +1973,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
     };
     requestBody: {
@@ -2134,6 +2138,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
     };
     requestBody: {
@@ -2307,6 +2313,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
     };
     requestBody: {
@@ -2473,6 +2481,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -2586,6 +2596,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -2667,6 +2679,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -2782,6 +2796,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
       path: {
         /** @description The user id. */
@@ -2894,6 +2910,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
       path: {
         /** @description The user id. */
@@ -2977,6 +2995,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
       path: {
         /** @description The user id. */
@@ -3058,6 +3078,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
       path: {
         /** @description The user id. */
@@ -3202,6 +3224,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
       path: {
         /** @description The user id. */
@@ -3327,6 +3351,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
     };
     requestBody: {
@@ -3489,6 +3515,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -3791,6 +3819,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
     };
     requestBody: {
@@ -3898,6 +3928,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
     };
     requestBody: {
@@ -4044,6 +4076,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -4159,6 +4193,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -4231,6 +4267,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -4346,6 +4384,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -4498,6 +4538,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -4947,6 +4989,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
       path: {
         /** @description The webhook endpoint id */
@@ -5129,6 +5173,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
     };
     requestBody: {
@@ -5297,6 +5343,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -5400,6 +5448,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -5472,6 +5522,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -5577,6 +5629,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
       path: {
         /** @description The id of the resource */
@@ -5660,6 +5714,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
       path: {
         /** @description The id of the resource */
@@ -5820,6 +5876,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
       path: {
         /** @description The id of the resource */
@@ -6064,6 +6122,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
       path: {
         /** @description The id of the resource */
@@ -6147,6 +6207,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
     };
     requestBody: {
@@ -6260,6 +6322,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
     };
     requestBody: {
@@ -6487,6 +6551,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
     };
     requestBody: {
@@ -6650,6 +6716,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -6762,6 +6830,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -6834,6 +6904,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -7010,6 +7082,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
     };
     requestBody: {
@@ -7178,6 +7252,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -7290,6 +7366,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -7362,6 +7440,8 @@ export interface operations {
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
         "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
         /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
         "If-Match"?: string;
       };
@@ -7584,6 +7664,8 @@ export interface operations {
         "X-Request-Id"?: string;
         /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
         "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
       };
       path: {
         /** @description The id of the error group (16 hex digits) */

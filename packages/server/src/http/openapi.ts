@@ -1,5 +1,6 @@
 import type { FastifySchema, RouteOptions } from 'fastify';
-import { PERMISSIONS, type Permission } from '../core/permissions.ts';
+import { AUDIT_REASON_MAX, PERMISSIONS, type Permission } from '../core/permissions.ts';
+import { AUDIT_REASON_HEADER } from './auth.ts';
 
 /**
  * What the OpenAPI document (`/openapi.json`) derives from the routes by itself, so that a route only needs an
@@ -10,8 +11,8 @@ import { PERMISSIONS, type Permission } from '../core/permissions.ts';
  *   `config.permission` and PERMISSIONS;
  * - the error answers every route of its kind can give (400 with input, 401/403 with credentials, 413/415 with
  *   a body, 412 with If-Match, 429 with a rate limit), all `application/problem+json` with the `Problem` schema;
- * - request headers: `X-Request-Id` everywhere, `Idempotency-Key` on authenticated POSTs, `If-Match` where the
- *   route honours it; response headers: `X-Request-Id` everywhere, `ETag` where sent, `Retry-After` on 429;
+ * - request headers: `X-Request-Id` everywhere, `Idempotency-Key` on authenticated POSTs, `X-Audit-Reason` on
+ *   authenticated writes, `If-Match` where the route honours it; response headers: `X-Request-Id` everywhere, `ETag` where sent, `Retry-After` on 429;
  * - every object schema with a `title` becomes a named entry of `components.schemas`, referenced by `$ref`.
  */
 
@@ -90,6 +91,12 @@ export function transformRoute({ schema, url, route }: { schema: FastifySchema; 
       description: 'Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409',
     };
   }
+  if (permission !== 'public' && methods.some((m) => m !== 'GET' && m !== 'HEAD')) {
+    props[AUDIT_REASON_HEADER] ??= {
+      type: 'string',
+      description: `Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most ${AUDIT_REASON_MAX} characters once decoded, no control characters; stored in every audit entry the request writes`,
+    };
+  }
   if (config.ifMatch) props['if-match'] ??= { type: 'string', maxLength: 200, description: 'The ETag last read: the change is made only if the resource still has it (else 412)' };
   if (props['if-match']) (props['if-match'] as { description?: string }).description ??= 'The ETag last read: the change is made only if the resource still has it (else 412)';
   s.headers = { ...headers, type: 'object', properties: props };
@@ -152,7 +159,12 @@ export const PROBLEM_EXAMPLE = {
 type Json = Record<string, unknown>;
 
 /** Request headers as the document spells them (Fastify's header schemas use lowercase names). */
-const HEADER_NAMES: Record<string, string> = { 'x-request-id': 'X-Request-Id', 'idempotency-key': 'Idempotency-Key', 'if-match': 'If-Match' };
+const HEADER_NAMES: Record<string, string> = {
+  'x-request-id': 'X-Request-Id',
+  'idempotency-key': 'Idempotency-Key',
+  'if-match': 'If-Match',
+  [AUDIT_REASON_HEADER]: 'X-Audit-Reason',
+};
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
