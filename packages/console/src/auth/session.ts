@@ -7,11 +7,11 @@
  * shows a sign-in modal over the page (nothing is lost; forms keep drafts with useDraft).
  */
 import { useSyncExternalStore } from 'react';
-import type { GetMe200 } from '../api/generated/model/index.ts';
+import type { User } from '../api/generated/model/index.ts';
 import { apiUrl } from '../api/base.ts';
 import { ApiError, problemFrom } from '../api/errors.ts';
 
-export type SessionUser = GetMe200;
+export type SessionUser = User;
 export type SessionStatus = 'unknown' | 'signedOut' | 'signedIn' | 'expired';
 
 export interface SessionState {

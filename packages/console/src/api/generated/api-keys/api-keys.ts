@@ -25,10 +25,10 @@ import type {
 } from '@tanstack/react-query';
 
 import type {
-  CreateApiKey201,
+  ApiKey,
+  ApiKeyPage,
   CreateApiKeyBody,
-  GetApiKey200,
-  ListApiKeys200,
+  CreatedApiKey,
   ListApiKeysParams,
   Problem
 } from '../model';
@@ -57,6 +57,7 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
+ * A page of api key records (at most 100 a page, by `limit`), filtered by the query parameters given. Requires apiKeys.read: users with role admin, operator or viewer, admin API keys.
  * @summary List API keys (prefix and last use; never the key)
  */
 export const listApiKeys = (
@@ -65,7 +66,7 @@ export const listApiKeys = (
 ) => {
 
 
-      return apiFetch<ListApiKeys200>(
+      return apiFetch<ApiKeyPage>(
       {url: `/api/v1/api-keys`, method: 'GET',
         params, signal
     },
@@ -150,6 +151,7 @@ export function useListApiKeys<TData = Awaited<ReturnType<typeof listApiKeys>>, 
 
 
 /**
+ * Creates a api key; answers 201 with it and its Location. Requires apiKeys.write: users with role admin, admin API keys.
  * @summary Create an API key; the key is in this response only
  */
 export const createApiKey = (
@@ -158,7 +160,7 @@ export const createApiKey = (
 ) => {
 
 
-      return apiFetch<CreateApiKey201>(
+      return apiFetch<CreatedApiKey>(
       {url: `/api/v1/api-keys`, method: 'POST',
       headers: {'Content-Type': 'application/json', },
       data: createApiKeyBody, signal
@@ -217,6 +219,7 @@ export const useCreateApiKey = <TError = ErrorType<Problem>,
       return useMutation(getCreateApiKeyMutationOptions(options), queryClient);
     }
     /**
+ * One api key by id, with its ETag; If-None-Match with that tag answers 304. Requires apiKeys.read: users with role admin, operator or viewer, admin API keys.
  * @summary Get an API key
  */
 export const getApiKey = (
@@ -225,7 +228,7 @@ export const getApiKey = (
 ) => {
 
 
-      return apiFetch<GetApiKey200>(
+      return apiFetch<ApiKey>(
       {url: `/api/v1/api-keys/${id}`, method: 'GET', signal
     },
       options);
@@ -309,6 +312,7 @@ export function useGetApiKey<TData = Awaited<ReturnType<typeof getApiKey>>, TErr
 
 
 /**
+ * Deletes a api key; If-Match makes it conditional (412 when stale). Requires apiKeys.write: users with role admin, admin API keys.
  * @summary Revoke an API key at once
  */
 export const revokeApiKey = (

@@ -21,8 +21,8 @@ import type {
 } from '@tanstack/react-query';
 
 import type {
+  AuditLogPage,
   ExportAuditLogsParams,
-  ListAuditLogs200,
   ListAuditLogsParams,
   Problem
 } from '../model';
@@ -51,7 +51,7 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
- * Entries whose target the caller may read through its own routes. Filters combine with AND; `q` searches action, target, actor name, reason and the before/after JSON. Each entry carries the reason its request gave in X-Audit-Reason.
+ * Entries whose target the caller may read through its own routes. Filters combine with AND; `q` searches action, target, actor name, reason and the before/after JSON. Each entry carries the reason its request gave in X-Audit-Reason. Requires audit.read: users with role admin, operator or viewer, admin API keys.
  * @summary List audit log entries, newest first
  */
 export const listAuditLogs = (
@@ -60,7 +60,7 @@ export const listAuditLogs = (
 ) => {
 
 
-      return apiFetch<ListAuditLogs200>(
+      return apiFetch<AuditLogPage>(
       {url: `/api/v1/audit-logs`, method: 'GET',
         params, signal
     },
@@ -145,7 +145,7 @@ export function useListAuditLogs<TData = Awaited<ReturnType<typeof listAuditLogs
 
 
 /**
- * The entries GET /audit-logs would list with the same filters, all of them, streamed as CSV (RFC 4180, CRLF, every cell quoted; a cell starting with = + - @, tab or CR is prefixed with ' so spreadsheets do not run it). The export is itself audited as `audit.exported`.
+ * The entries GET /audit-logs would list with the same filters, all of them, streamed as CSV (RFC 4180, CRLF, every cell quoted; a cell starting with = + - @, tab or CR is prefixed with ' so spreadsheets do not run it). The export is itself audited as `audit.exported`. Requires audit.read: users with role admin, operator or viewer, admin API keys.
  * @summary Export audit log entries as CSV, newest first
  */
 export const exportAuditLogs = (

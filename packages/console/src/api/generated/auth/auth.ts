@@ -25,14 +25,14 @@ import type {
 } from '@tanstack/react-query';
 
 import type {
-  ChangePasswordBody,
-  GetMe200,
-  Login200,
-  LoginBody,
-  LogoutBody,
+  ChangePasswordRequest,
+  LoginRequest,
+  LoginResult,
+  LogoutRequest,
   Problem,
-  RefreshToken200,
-  RefreshTokenBody
+  RefreshRequest,
+  TokenPair,
+  User
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
@@ -59,19 +59,19 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
- * Returns an access token and a single-use refresh token. With `X-Gatrix-Client: console` the refresh token is set in the HttpOnly cookie `gatrix_refresh` instead of the body, and players are refused (403 `console_forbidden`). Failed attempts are throttled per account and per IP (429).
+ * Returns an access token and a single-use refresh token. With `X-Gatrix-Client: console` the refresh token is set in the HttpOnly cookie `gatrix_refresh` instead of the body, and players are refused (403 `console_forbidden`). Failed attempts are throttled per account and per IP (429). Public: no credentials needed.
  * @summary Sign in with username or email and password
  */
 export const login = (
-    loginBody: BodyType<LoginBody>,
+    loginRequest: BodyType<LoginRequest>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
 
-      return apiFetch<Login200>(
+      return apiFetch<LoginResult>(
       {url: `/api/v1/auth/login`, method: 'POST',
       headers: {'Content-Type': 'application/json', },
-      data: loginBody, signal
+      data: loginRequest, signal
     },
       options);
     }
@@ -109,9 +109,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type LoginMutationResult = NonNullable<Awaited<ReturnType<typeof login>>>
-    export type LoginMutationBody = BodyType<LoginBody>
+    export type LoginMutationBody = BodyType<LoginRequest>
     export type LoginMutationError = ErrorType<Problem>
-    export type LoginMutationVariables = {data: BodyType<LoginBody>}
+    export type LoginMutationVariables = {data: BodyType<LoginRequest>}
 
     /**
  * @summary Sign in with username or email and password
@@ -127,19 +127,19 @@ export const useLogin = <TError = ErrorType<Problem>,
       return useMutation(getLoginMutationOptions(options), queryClient);
     }
     /**
- * Send the refresh token in the body; the console (`X-Gatrix-Client: console`) sends no body and the `gatrix_refresh` cookie instead, which is replaced. A refresh token used twice ends its whole session (401 `refresh_token_reused`).
+ * Send the refresh token in the body; the console (`X-Gatrix-Client: console`) sends no body and the `gatrix_refresh` cookie instead, which is replaced. A refresh token used twice ends its whole session (401 `refresh_token_reused`). Public: no credentials needed.
  * @summary Trade a refresh token for a new token pair (the old refresh token is spent)
  */
 export const refreshToken = (
-    refreshTokenBody: BodyType<RefreshTokenBody>,
+    refreshRequest: BodyType<RefreshRequest>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
 
-      return apiFetch<RefreshToken200>(
+      return apiFetch<TokenPair>(
       {url: `/api/v1/auth/refresh`, method: 'POST',
       headers: {'Content-Type': 'application/json', },
-      data: refreshTokenBody, signal
+      data: refreshRequest, signal
     },
       options);
     }
@@ -177,9 +177,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type RefreshTokenMutationResult = NonNullable<Awaited<ReturnType<typeof refreshToken>>>
-    export type RefreshTokenMutationBody = BodyType<RefreshTokenBody>
+    export type RefreshTokenMutationBody = BodyType<RefreshRequest>
     export type RefreshTokenMutationError = ErrorType<Problem>
-    export type RefreshTokenMutationVariables = {data: BodyType<RefreshTokenBody>}
+    export type RefreshTokenMutationVariables = {data: BodyType<RefreshRequest>}
 
     /**
  * @summary Trade a refresh token for a new token pair (the old refresh token is spent)
@@ -195,11 +195,11 @@ export const useRefreshToken = <TError = ErrorType<Problem>,
       return useMutation(getRefreshTokenMutationOptions(options), queryClient);
     }
     /**
- * With `X-Gatrix-Client: console`, ends the session of the `gatrix_refresh` cookie (none: nothing is ended) and clears the cookie. Otherwise ends the session of the body's refresh token, or every session of the user when the body has none.
+ * With `X-Gatrix-Client: console`, ends the session of the `gatrix_refresh` cookie (none: nothing is ended) and clears the cookie. Otherwise ends the session of the body's refresh token, or every session of the user when the body has none. Requires self: users with role admin, operator, viewer or player.
  * @summary End the session of a refresh token, or every session when none is sent
  */
 export const logout = (
-    logoutBody: BodyType<LogoutBody>,
+    logoutRequest: BodyType<LogoutRequest>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -207,7 +207,7 @@ export const logout = (
       return apiFetch<void>(
       {url: `/api/v1/auth/logout`, method: 'POST',
       headers: {'Content-Type': 'application/json', },
-      data: logoutBody, signal
+      data: logoutRequest, signal
     },
       options);
     }
@@ -245,9 +245,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type LogoutMutationResult = NonNullable<Awaited<ReturnType<typeof logout>>>
-    export type LogoutMutationBody = BodyType<LogoutBody>
+    export type LogoutMutationBody = BodyType<LogoutRequest>
     export type LogoutMutationError = ErrorType<Problem>
-    export type LogoutMutationVariables = {data: BodyType<LogoutBody>}
+    export type LogoutMutationVariables = {data: BodyType<LogoutRequest>}
 
     /**
  * @summary End the session of a refresh token, or every session when none is sent
@@ -263,6 +263,7 @@ export const useLogout = <TError = ErrorType<Problem>,
       return useMutation(getLogoutMutationOptions(options), queryClient);
     }
     /**
+ * The user the access token belongs to; API keys are refused (403). Requires self: users with role admin, operator, viewer or player.
  * @summary The signed-in user
  */
 export const getMe = (
@@ -271,7 +272,7 @@ export const getMe = (
 ) => {
 
 
-      return apiFetch<GetMe200>(
+      return apiFetch<User>(
       {url: `/api/v1/auth/me`, method: 'GET', signal
     },
       options);
@@ -355,10 +356,11 @@ export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = Err
 
 
 /**
+ * Needs the current password; wrong guesses are throttled like failed logins (429). The new password must pass the password policy. Requires self: users with role admin, operator, viewer or player.
  * @summary Change your password (ends your other sessions)
  */
 export const changePassword = (
-    changePasswordBody: BodyType<ChangePasswordBody>,
+    changePasswordRequest: BodyType<ChangePasswordRequest>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
@@ -366,7 +368,7 @@ export const changePassword = (
       return apiFetch<void>(
       {url: `/api/v1/auth/password`, method: 'PUT',
       headers: {'Content-Type': 'application/json', },
-      data: changePasswordBody, signal
+      data: changePasswordRequest, signal
     },
       options);
     }
@@ -404,9 +406,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type ChangePasswordMutationResult = NonNullable<Awaited<ReturnType<typeof changePassword>>>
-    export type ChangePasswordMutationBody = BodyType<ChangePasswordBody>
+    export type ChangePasswordMutationBody = BodyType<ChangePasswordRequest>
     export type ChangePasswordMutationError = ErrorType<Problem>
-    export type ChangePasswordMutationVariables = {data: BodyType<ChangePasswordBody>}
+    export type ChangePasswordMutationVariables = {data: BodyType<ChangePasswordRequest>}
 
     /**
  * @summary Change your password (ends your other sessions)

@@ -25,15 +25,11 @@ import type {
 } from '@tanstack/react-query';
 
 import type {
-  CreateClientVersion201,
+  ClientVersion,
+  ClientVersionPage,
   CreateClientVersionBody,
-  GetClientVersion200,
-  ListClientVersions200,
   ListClientVersionsParams,
-  PatchClientVersion200,
-  PatchClientVersionBody,
   Problem,
-  UpdateClientVersion200,
   UpdateClientVersionBody
 } from '../model';
 
@@ -61,7 +57,7 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
- * Filters match exactly. Ordered by channel, subChannel, then version compared numerically per dot segment.
+ * Filters match exactly. Ordered by channel, subChannel, then version compared numerically per dot segment. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
  * @summary List client versions
  */
 export const listClientVersions = (
@@ -70,7 +66,7 @@ export const listClientVersions = (
 ) => {
 
 
-      return apiFetch<ListClientVersions200>(
+      return apiFetch<ClientVersionPage>(
       {url: `/api/v1/client-versions`, method: 'GET',
         params, signal
     },
@@ -155,6 +151,7 @@ export function useListClientVersions<TData = Awaited<ReturnType<typeof listClie
 
 
 /**
+ * Creates a client version; answers 201 with it and its Location. Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Create a client version (unique per channel, subChannel and version)
  */
 export const createClientVersion = (
@@ -163,7 +160,7 @@ export const createClientVersion = (
 ) => {
 
 
-      return apiFetch<CreateClientVersion201>(
+      return apiFetch<ClientVersion>(
       {url: `/api/v1/client-versions`, method: 'POST',
       headers: {'Content-Type': 'application/json', },
       data: createClientVersionBody, signal
@@ -222,6 +219,7 @@ export const useCreateClientVersion = <TError = ErrorType<Problem>,
       return useMutation(getCreateClientVersionMutationOptions(options), queryClient);
     }
     /**
+ * One client version by id, with its ETag; If-None-Match with that tag answers 304. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
  * @summary Get a client version
  */
 export const getClientVersion = (
@@ -230,7 +228,7 @@ export const getClientVersion = (
 ) => {
 
 
-      return apiFetch<GetClientVersion200>(
+      return apiFetch<ClientVersion>(
       {url: `/api/v1/client-versions/${id}`, method: 'GET', signal
     },
       options);
@@ -314,6 +312,7 @@ export function useGetClientVersion<TData = Awaited<ReturnType<typeof getClientV
 
 
 /**
+ * Changes the fields sent of a client version (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Update a client version (partial: fields not sent are kept)
  */
 export const updateClientVersion = (
@@ -323,7 +322,7 @@ export const updateClientVersion = (
 ) => {
 
 
-      return apiFetch<UpdateClientVersion200>(
+      return apiFetch<ClientVersion>(
       {url: `/api/v1/client-versions/${id}`, method: 'PUT',
       headers: {'Content-Type': 'application/json', },
       data: updateClientVersionBody, signal
@@ -382,19 +381,20 @@ export const useUpdateClientVersion = <TError = ErrorType<Problem>,
       return useMutation(getUpdateClientVersionMutationOptions(options), queryClient);
     }
     /**
+ * Changes the fields sent of a client version (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Update a client version (partial: fields not sent are kept)
  */
 export const patchClientVersion = (
     id: number,
-    patchClientVersionBody: BodyType<PatchClientVersionBody>,
+    updateClientVersionBody: BodyType<UpdateClientVersionBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
 
-      return apiFetch<PatchClientVersion200>(
+      return apiFetch<ClientVersion>(
       {url: `/api/v1/client-versions/${id}`, method: 'PATCH',
       headers: {'Content-Type': 'application/json', },
-      data: patchClientVersionBody, signal
+      data: updateClientVersionBody, signal
     },
       options);
     }
@@ -432,9 +432,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type PatchClientVersionMutationResult = NonNullable<Awaited<ReturnType<typeof patchClientVersion>>>
-    export type PatchClientVersionMutationBody = BodyType<PatchClientVersionBody>
+    export type PatchClientVersionMutationBody = BodyType<UpdateClientVersionBody>
     export type PatchClientVersionMutationError = ErrorType<Problem>
-    export type PatchClientVersionMutationVariables = {id: number;data: BodyType<PatchClientVersionBody>}
+    export type PatchClientVersionMutationVariables = {id: number;data: BodyType<UpdateClientVersionBody>}
 
     /**
  * @summary Update a client version (partial: fields not sent are kept)
@@ -450,6 +450,7 @@ export const usePatchClientVersion = <TError = ErrorType<Problem>,
       return useMutation(getPatchClientVersionMutationOptions(options), queryClient);
     }
     /**
+ * Deletes a client version; If-Match makes it conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Delete a client version
  */
 export const deleteClientVersion = (

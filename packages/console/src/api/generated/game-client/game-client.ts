@@ -21,11 +21,11 @@ import type {
 } from '@tanstack/react-query';
 
 import type {
-  GetClientStatus200,
+  ClientGameWorlds,
+  ClientStatus,
+  ClientVersionAnswer,
   GetClientStatusParams,
-  GetClientVersionStatus200,
   GetClientVersionStatusParams,
-  ListClientGameWorlds200,
   ListClientGameWorldsParams,
   Problem
 } from '../model';
@@ -54,6 +54,7 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
+ * The status of this channel, subChannel and version (forced update, maintenance…), the addresses to use and the message in `lang`. A whitelisted accountId or address passes through maintenance. 404 when the version is not registered. Requires client.read: client, server or admin API keys.
  * @summary What this game client build may do: status, addresses and message (docs/client-api.md)
  */
 export const getClientVersionStatus = (
@@ -62,7 +63,7 @@ export const getClientVersionStatus = (
 ) => {
 
 
-      return apiFetch<GetClientVersionStatus200>(
+      return apiFetch<ClientVersionAnswer>(
       {url: `/api/v1/client/client-version`, method: 'GET',
         params, signal
     },
@@ -147,6 +148,7 @@ export function useGetClientVersionStatus<TData = Awaited<ReturnType<typeof getC
 
 
 /**
+ * Whether global maintenance is in effect for this caller (whitelisted accounts and addresses pass through), and its message in `lang`. Requires client.read: client, server or admin API keys.
  * @summary Global maintenance as this caller sees it
  */
 export const getClientStatus = (
@@ -155,7 +157,7 @@ export const getClientStatus = (
 ) => {
 
 
-      return apiFetch<GetClientStatus200>(
+      return apiFetch<ClientStatus>(
       {url: `/api/v1/client/status`, method: 'GET',
         params, signal
     },
@@ -240,6 +242,7 @@ export function useGetClientStatus<TData = Awaited<ReturnType<typeof getClientSt
 
 
 /**
+ * Hidden worlds are left out; each world says whether it is in maintenance for this caller, with its message in `lang`. Requires client.read: client, server or admin API keys.
  * @summary Visible game worlds in display order, with maintenance as this caller sees it
  */
 export const listClientGameWorlds = (
@@ -248,7 +251,7 @@ export const listClientGameWorlds = (
 ) => {
 
 
-      return apiFetch<ListClientGameWorlds200>(
+      return apiFetch<ClientGameWorlds>(
       {url: `/api/v1/client/game-worlds`, method: 'GET',
         params, signal
     },

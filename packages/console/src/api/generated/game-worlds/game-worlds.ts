@@ -25,19 +25,14 @@ import type {
 } from '@tanstack/react-query';
 
 import type {
-  CreateGameWorld201,
   CreateGameWorldBody,
-  GetGameWorld200,
-  ListGameWorlds200,
+  GameWorld,
+  GameWorldList,
+  GameWorldOrderBody,
+  GameWorldPage,
   ListGameWorldsParams,
-  OrderGameWorlds200,
-  OrderGameWorldsBody,
-  PatchGameWorld200,
-  PatchGameWorldBody,
+  MaintenanceBody,
   Problem,
-  SetGameWorldMaintenance200,
-  SetGameWorldMaintenanceBody,
-  UpdateGameWorld200,
   UpdateGameWorldBody
 } from '../model';
 
@@ -65,6 +60,7 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
+ * A page of game world records (at most 100 a page, by `limit`), filtered by the query parameters given. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
  * @summary List game worlds in display order
  */
 export const listGameWorlds = (
@@ -73,7 +69,7 @@ export const listGameWorlds = (
 ) => {
 
 
-      return apiFetch<ListGameWorlds200>(
+      return apiFetch<GameWorldPage>(
       {url: `/api/v1/game-worlds`, method: 'GET',
         params, signal
     },
@@ -158,6 +154,7 @@ export function useListGameWorlds<TData = Awaited<ReturnType<typeof listGameWorl
 
 
 /**
+ * Creates a game world; answers 201 with it and its Location. Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Create a game world
  */
 export const createGameWorld = (
@@ -166,7 +163,7 @@ export const createGameWorld = (
 ) => {
 
 
-      return apiFetch<CreateGameWorld201>(
+      return apiFetch<GameWorld>(
       {url: `/api/v1/game-worlds`, method: 'POST',
       headers: {'Content-Type': 'application/json', },
       data: createGameWorldBody, signal
@@ -225,18 +222,19 @@ export const useCreateGameWorld = <TError = ErrorType<Problem>,
       return useMutation(getCreateGameWorldMutationOptions(options), queryClient);
     }
     /**
+ * Rewrites displayOrder of every world in one change; answers all worlds in the new order. At most 1000 ids. Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Set the display order: the listed worlds first, the rest after in their current order
  */
 export const orderGameWorlds = (
-    orderGameWorldsBody: BodyType<OrderGameWorldsBody>,
+    gameWorldOrderBody: BodyType<GameWorldOrderBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
 
-      return apiFetch<OrderGameWorlds200>(
+      return apiFetch<GameWorldList>(
       {url: `/api/v1/game-worlds/order`, method: 'PUT',
       headers: {'Content-Type': 'application/json', },
-      data: orderGameWorldsBody, signal
+      data: gameWorldOrderBody, signal
     },
       options);
     }
@@ -274,9 +272,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type OrderGameWorldsMutationResult = NonNullable<Awaited<ReturnType<typeof orderGameWorlds>>>
-    export type OrderGameWorldsMutationBody = BodyType<OrderGameWorldsBody>
+    export type OrderGameWorldsMutationBody = BodyType<GameWorldOrderBody>
     export type OrderGameWorldsMutationError = ErrorType<Problem>
-    export type OrderGameWorldsMutationVariables = {data: BodyType<OrderGameWorldsBody>}
+    export type OrderGameWorldsMutationVariables = {data: BodyType<GameWorldOrderBody>}
 
     /**
  * @summary Set the display order: the listed worlds first, the rest after in their current order
@@ -292,6 +290,7 @@ export const useOrderGameWorlds = <TError = ErrorType<Problem>,
       return useMutation(getOrderGameWorldsMutationOptions(options), queryClient);
     }
     /**
+ * One game world by id, with its ETag; If-None-Match with that tag answers 304. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
  * @summary Get a game world
  */
 export const getGameWorld = (
@@ -300,7 +299,7 @@ export const getGameWorld = (
 ) => {
 
 
-      return apiFetch<GetGameWorld200>(
+      return apiFetch<GameWorld>(
       {url: `/api/v1/game-worlds/${id}`, method: 'GET', signal
     },
       options);
@@ -384,6 +383,7 @@ export function useGetGameWorld<TData = Awaited<ReturnType<typeof getGameWorld>>
 
 
 /**
+ * Changes the fields sent of a game world (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Update a game world (partial: fields not sent are kept)
  */
 export const updateGameWorld = (
@@ -393,7 +393,7 @@ export const updateGameWorld = (
 ) => {
 
 
-      return apiFetch<UpdateGameWorld200>(
+      return apiFetch<GameWorld>(
       {url: `/api/v1/game-worlds/${id}`, method: 'PUT',
       headers: {'Content-Type': 'application/json', },
       data: updateGameWorldBody, signal
@@ -452,19 +452,20 @@ export const useUpdateGameWorld = <TError = ErrorType<Problem>,
       return useMutation(getUpdateGameWorldMutationOptions(options), queryClient);
     }
     /**
+ * Changes the fields sent of a game world (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Update a game world (partial: fields not sent are kept)
  */
 export const patchGameWorld = (
     id: number,
-    patchGameWorldBody: BodyType<PatchGameWorldBody>,
+    updateGameWorldBody: BodyType<UpdateGameWorldBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
 
-      return apiFetch<PatchGameWorld200>(
+      return apiFetch<GameWorld>(
       {url: `/api/v1/game-worlds/${id}`, method: 'PATCH',
       headers: {'Content-Type': 'application/json', },
-      data: patchGameWorldBody, signal
+      data: updateGameWorldBody, signal
     },
       options);
     }
@@ -502,9 +503,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type PatchGameWorldMutationResult = NonNullable<Awaited<ReturnType<typeof patchGameWorld>>>
-    export type PatchGameWorldMutationBody = BodyType<PatchGameWorldBody>
+    export type PatchGameWorldMutationBody = BodyType<UpdateGameWorldBody>
     export type PatchGameWorldMutationError = ErrorType<Problem>
-    export type PatchGameWorldMutationVariables = {id: number;data: BodyType<PatchGameWorldBody>}
+    export type PatchGameWorldMutationVariables = {id: number;data: BodyType<UpdateGameWorldBody>}
 
     /**
  * @summary Update a game world (partial: fields not sent are kept)
@@ -520,6 +521,7 @@ export const usePatchGameWorld = <TError = ErrorType<Problem>,
       return useMutation(getPatchGameWorldMutationOptions(options), queryClient);
     }
     /**
+ * Deletes a game world; If-Match makes it conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Delete a game world
  */
 export const deleteGameWorld = (
@@ -585,20 +587,20 @@ export const useDeleteGameWorld = <TError = ErrorType<Problem>,
       return useMutation(getDeleteGameWorldMutationOptions(options), queryClient);
     }
     /**
- * `enabled: true` without `startsAt` starts now; with `startsAt` it starts then; `endsAt` ends it by itself. `enabled: false` ends maintenance now and clears the window. world.maintenance_started / _ended fire when it actually starts and ends.
+ * `enabled: true` without `startsAt` starts now; with `startsAt` it starts then; `endsAt` ends it by itself. `enabled: false` ends maintenance now and clears the window. world.maintenance_started / _ended fire when it actually starts and ends. Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Start, schedule or end maintenance of a game world
  */
 export const setGameWorldMaintenance = (
     id: number,
-    setGameWorldMaintenanceBody: BodyType<SetGameWorldMaintenanceBody>,
+    maintenanceBody: BodyType<MaintenanceBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
 
-      return apiFetch<SetGameWorldMaintenance200>(
+      return apiFetch<GameWorld>(
       {url: `/api/v1/game-worlds/${id}/maintenance`, method: 'PUT',
       headers: {'Content-Type': 'application/json', },
-      data: setGameWorldMaintenanceBody, signal
+      data: maintenanceBody, signal
     },
       options);
     }
@@ -636,9 +638,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type SetGameWorldMaintenanceMutationResult = NonNullable<Awaited<ReturnType<typeof setGameWorldMaintenance>>>
-    export type SetGameWorldMaintenanceMutationBody = BodyType<SetGameWorldMaintenanceBody>
+    export type SetGameWorldMaintenanceMutationBody = BodyType<MaintenanceBody>
     export type SetGameWorldMaintenanceMutationError = ErrorType<Problem>
-    export type SetGameWorldMaintenanceMutationVariables = {id: number;data: BodyType<SetGameWorldMaintenanceBody>}
+    export type SetGameWorldMaintenanceMutationVariables = {id: number;data: BodyType<MaintenanceBody>}
 
     /**
  * @summary Start, schedule or end maintenance of a game world

@@ -25,10 +25,9 @@ import type {
 } from '@tanstack/react-query';
 
 import type {
-  GetMaintenance200,
-  Problem,
-  SetMaintenance200,
-  SetMaintenanceBody
+  GlobalMaintenance,
+  MaintenanceBody,
+  Problem
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
@@ -55,6 +54,7 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
+ * Whether maintenance was asked for (enabled), whether it is in effect now (active), its window and messages. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
  * @summary Global maintenance state
  */
 export const getMaintenance = (
@@ -63,7 +63,7 @@ export const getMaintenance = (
 ) => {
 
 
-      return apiFetch<GetMaintenance200>(
+      return apiFetch<GlobalMaintenance>(
       {url: `/api/v1/maintenance`, method: 'GET', signal
     },
       options);
@@ -147,18 +147,19 @@ export function useGetMaintenance<TData = Awaited<ReturnType<typeof getMaintenan
 
 
 /**
+ * `enabled: true` without `startsAt` starts now; with `startsAt` it starts then; `endsAt` ends it by itself. `enabled: false` ends it now. Game clients see it at once. Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Start, schedule or end global maintenance
  */
 export const setMaintenance = (
-    setMaintenanceBody: BodyType<SetMaintenanceBody>,
+    maintenanceBody: BodyType<MaintenanceBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
 
-      return apiFetch<SetMaintenance200>(
+      return apiFetch<GlobalMaintenance>(
       {url: `/api/v1/maintenance`, method: 'PUT',
       headers: {'Content-Type': 'application/json', },
-      data: setMaintenanceBody, signal
+      data: maintenanceBody, signal
     },
       options);
     }
@@ -196,9 +197,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type SetMaintenanceMutationResult = NonNullable<Awaited<ReturnType<typeof setMaintenance>>>
-    export type SetMaintenanceMutationBody = BodyType<SetMaintenanceBody>
+    export type SetMaintenanceMutationBody = BodyType<MaintenanceBody>
     export type SetMaintenanceMutationError = ErrorType<Problem>
-    export type SetMaintenanceMutationVariables = {data: BodyType<SetMaintenanceBody>}
+    export type SetMaintenanceMutationVariables = {data: BodyType<MaintenanceBody>}
 
     /**
  * @summary Start, schedule or end global maintenance

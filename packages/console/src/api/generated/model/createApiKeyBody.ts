@@ -7,7 +7,7 @@
  */
 import type { CreateApiKeyBodyType } from './createApiKeyBodyType.ts';
 
-export type CreateApiKeyBody = {
+export interface CreateApiKeyBody {
   /**
      * @minLength 1
      * @maxLength 128
@@ -15,8 +15,9 @@ export type CreateApiKeyBody = {
   name: string;
   type: CreateApiKeyBodyType;
   /**
+     * When the key stops working; null or absent: never
      * @maxLength 40
      * @nullable
      */
   expiresAt?: string | null;
-};
+}

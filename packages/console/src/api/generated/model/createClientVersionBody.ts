@@ -9,7 +9,7 @@ import type { CreateClientVersionBodyCustomPayload } from './createClientVersion
 import type { CreateClientVersionBodyMaintenanceMessages } from './createClientVersionBodyMaintenanceMessages.ts';
 import type { CreateClientVersionBodyStatus } from './createClientVersionBodyStatus.ts';
 
-export type CreateClientVersionBody = {
+export interface CreateClientVersionBody {
   /**
      * @minLength 1
      * @maxLength 64
@@ -79,4 +79,4 @@ export type CreateClientVersionBody = {
      * @nullable
      */
   memo?: string | null;
-};
+}

@@ -8,7 +8,7 @@
 import type { CreateGameWorldBodyCustomPayload } from './createGameWorldBodyCustomPayload.ts';
 import type { CreateGameWorldBodyMaintenanceMessages } from './createGameWorldBodyMaintenanceMessages.ts';
 
-export type CreateGameWorldBody = {
+export interface CreateGameWorldBody {
   /**
      * @minLength 1
      * @maxLength 64
@@ -54,4 +54,4 @@ export type CreateGameWorldBody = {
   tags?: string[];
   /** @nullable */
   customPayload?: CreateGameWorldBodyCustomPayload;
-};
+}

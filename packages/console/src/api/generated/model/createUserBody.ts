@@ -8,7 +8,7 @@
 import type { CreateUserBodyRole } from './createUserBodyRole.ts';
 import type { CreateUserBodyStatus } from './createUserBodyStatus.ts';
 
-export type CreateUserBody = {
+export interface CreateUserBody {
   /**
      * @minLength 3
      * @maxLength 64
@@ -30,4 +30,4 @@ export type CreateUserBody = {
      * @maxLength 256
      */
   password?: string;
-};
+}

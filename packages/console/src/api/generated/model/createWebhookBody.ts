@@ -7,7 +7,7 @@
  */
 import type { CreateWebhookBodyHeaders } from './createWebhookBodyHeaders.ts';
 
-export type CreateWebhookBody = {
+export interface CreateWebhookBody {
   /**
      * @minLength 1
      * @maxLength 2048
@@ -33,4 +33,4 @@ export type CreateWebhookBody = {
      */
   description?: string | null;
   headers?: CreateWebhookBodyHeaders;
-};
+}

@@ -7,7 +7,7 @@
  */
 import type { CreateWhitelistEntryBodyType } from './createWhitelistEntryBodyType.ts';
 
-export type CreateWhitelistEntryBody = {
+export interface CreateWhitelistEntryBody {
   type: CreateWhitelistEntryBodyType;
   /**
      * @minLength 1
@@ -30,4 +30,4 @@ export type CreateWhitelistEntryBody = {
      * @nullable
      */
   endsAt?: string | null;
-};
+}

@@ -10,7 +10,13 @@ import type { ExportUsersCsvSort } from './exportUsersCsvSort.ts';
 import type { ExportUsersCsvStatus } from './exportUsersCsvStatus.ts';
 
 export type ExportUsersCsvParams = {
+/**
+ * Only users of this role
+ */
 role?: ExportUsersCsvRole;
+/**
+ * Only users in this status
+ */
 status?: ExportUsersCsvStatus;
 /**
  * Prefix search, case-insensitive, on the username or the email; an all-digit value also matches the id exactly.

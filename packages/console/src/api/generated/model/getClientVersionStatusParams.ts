@@ -8,22 +8,26 @@
 
 export type GetClientVersionStatusParams = {
 /**
+ * The distribution channel of the build, e.g. steam
  * @minLength 1
  * @maxLength 64
  */
 channel: string;
 /**
+ * The sub-channel, e.g. pc
  * @minLength 1
  * @maxLength 64
  */
 subChannel: string;
 /**
+ * The build version, dotted (1.2.3)
  * @minLength 1
  * @maxLength 64
  * @pattern ^[0-9]+(\.[0-9]+){0,5}$
  */
 version: string;
 /**
+ * The client's patch version, compared with minPatchVersion
  * @minLength 1
  * @maxLength 64
  * @pattern ^[0-9]+(\.[0-9]+){0,5}$
@@ -36,6 +40,7 @@ patchVersion?: string;
  */
 accountId?: string;
 /**
+ * BCP-47 language of the message (e.g. ko, en-US); the default message when there is none in it
  * @maxLength 35
  * @pattern ^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$
  */

@@ -8,5 +8,8 @@
 import type { GetRequestMetricsWindow } from './getRequestMetricsWindow.ts';
 
 export type GetRequestMetricsParams = {
+/**
+ * Only the last minutes or hours (absent: since the node started)
+ */
 window?: GetRequestMetricsWindow;
 };

@@ -9,15 +9,23 @@ import type { ListApiKeysType } from './listApiKeysType.ts';
 
 export type ListApiKeysParams = {
 /**
+ * The page to answer, from 1
  * @minimum 1
  * @maximum 1000000
  */
 page?: number;
 /**
+ * Items per page (at most 100)
  * @minimum 1
  * @maximum 100
  */
 limit?: number;
+/**
+ * Only keys of this type
+ */
 type?: ListApiKeysType;
+/**
+ * Also list revoked keys
+ */
 includeRevoked?: boolean;
 };

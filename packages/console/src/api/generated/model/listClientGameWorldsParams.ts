@@ -14,6 +14,7 @@ export type ListClientGameWorldsParams = {
  */
 accountId?: string;
 /**
+ * BCP-47 language of the message (e.g. ko, en-US); the default message when there is none in it
  * @maxLength 35
  * @pattern ^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$
  */

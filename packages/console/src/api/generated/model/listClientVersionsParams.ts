@@ -9,24 +9,31 @@ import type { ListClientVersionsStatus } from './listClientVersionsStatus.ts';
 
 export type ListClientVersionsParams = {
 /**
+ * The page to answer, from 1
  * @minimum 1
  * @maximum 1000000
  */
 page?: number;
 /**
+ * Items per page (at most 100)
  * @minimum 1
  * @maximum 100
  */
 limit?: number;
 /**
+ * Only versions of this channel
  * @minLength 1
  * @maxLength 64
  */
 channel?: string;
 /**
+ * Only versions of this sub-channel
  * @minLength 1
  * @maxLength 64
  */
 subChannel?: string;
+/**
+ * Only versions in this status
+ */
 status?: ListClientVersionsStatus;
 };

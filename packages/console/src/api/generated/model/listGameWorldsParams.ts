@@ -8,23 +8,33 @@
 
 export type ListGameWorldsParams = {
 /**
+ * The page to answer, from 1
  * @minimum 1
  * @maximum 1000000
  */
 page?: number;
 /**
+ * Items per page (at most 100)
  * @minimum 1
  * @maximum 100
  */
 limit?: number;
+/**
+ * Only visible (true) or hidden (false) worlds
+ */
 visible?: boolean;
+/**
+ * Only worlds in maintenance now (true) or not (false)
+ */
 maintenance?: boolean;
 /**
+ * Text found in the worldId or name
  * @minLength 1
  * @maxLength 100
  */
 q?: string;
 /**
+ * Only worlds with this tag
  * @minLength 1
  * @maxLength 32
  */

@@ -7,5 +7,8 @@
  */
 
 export type ListServerErrorsParams = {
+/**
+ * Only resolved (true) or open (false) groups
+ */
 resolved?: boolean;
 };

@@ -22,7 +22,13 @@ page?: number;
  * @maximum 100
  */
 limit?: number;
+/**
+ * Only users of this role
+ */
 role?: ListUsersRole;
+/**
+ * Only users in this status
+ */
 status?: ListUsersStatus;
 /**
  * Prefix search, case-insensitive, on the username or the email; an all-digit value also matches the id exactly.

@@ -9,26 +9,34 @@ import type { ListWebhookDeliveriesStatus } from './listWebhookDeliveriesStatus.
 
 export type ListWebhookDeliveriesParams = {
 /**
+ * The page to answer, from 1
  * @minimum 1
  * @maximum 1000000
  */
 page?: number;
 /**
+ * Items per page (at most 100)
  * @minimum 1
  * @maximum 100
  */
 limit?: number;
+/**
+ * Only deliveries in this status
+ */
 status?: ListWebhookDeliveriesStatus;
 /**
+ * Only deliveries of this event name
  * @minLength 1
  * @maxLength 64
  */
 event?: string;
 /**
+ * Deliveries created at or after this time (RFC 3339)
  * @maxLength 40
  */
 from?: string;
 /**
+ * Deliveries created before this time (RFC 3339)
  * @maxLength 40
  */
 to?: string;

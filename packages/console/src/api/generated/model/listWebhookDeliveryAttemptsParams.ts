@@ -8,11 +8,13 @@
 
 export type ListWebhookDeliveryAttemptsParams = {
 /**
+ * The page to answer, from 1
  * @minimum 1
  * @maximum 1000000
  */
 page?: number;
 /**
+ * Items per page (at most 100)
  * @minimum 1
  * @maximum 100
  */

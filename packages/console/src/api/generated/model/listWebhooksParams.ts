@@ -8,14 +8,19 @@
 
 export type ListWebhooksParams = {
 /**
+ * The page to answer, from 1
  * @minimum 1
  * @maximum 1000000
  */
 page?: number;
 /**
+ * Items per page (at most 100)
  * @minimum 1
  * @maximum 100
  */
 limit?: number;
+/**
+ * Only active (true) or disabled (false) endpoints
+ */
 active?: boolean;
 };

@@ -9,18 +9,27 @@ import type { ListWhitelistEntriesType } from './listWhitelistEntriesType.ts';
 
 export type ListWhitelistEntriesParams = {
 /**
+ * The page to answer, from 1
  * @minimum 1
  * @maximum 1000000
  */
 page?: number;
 /**
+ * Items per page (at most 100)
  * @minimum 1
  * @maximum 100
  */
 limit?: number;
+/**
+ * Only account or only ip entries
+ */
 type?: ListWhitelistEntriesType;
+/**
+ * Only enabled (true) or disabled (false) entries
+ */
 enabled?: boolean;
 /**
+ * Text found in the value or memo, case-insensitively
  * @minLength 1
  * @maxLength 128
  */

@@ -5,17 +5,24 @@
  * The operations backend of online games. Errors are RFC 9457 problem+json (see the Problem schema).
  * OpenAPI spec version: 1.0.0
  */
-import type { ProblemErrorsItem } from './problemErrorsItem.ts';
+import type { FieldError } from './fieldError.ts';
 
 /**
- * RFC 9457 problem details
+ * RFC 9457 problem details, sent as application/problem+json with every error. Branch on `code` (listed at /docs/problems); `detail` is for people.
  */
 export interface Problem {
+  /** A link to the entry of `code` on /docs/problems */
   type: string;
+  /** The HTTP status text */
   title: string;
+  /** The HTTP status code */
   status: number;
+  /** What went wrong, for people */
   detail: string;
+  /** A stable machine-readable code, e.g. validation_failed (see /docs/problems) */
   code: string;
+  /** The id of the request (also in the X-Request-Id header) */
   requestId: string;
-  errors?: ProblemErrorsItem[];
+  /** Each invalid field (at most 20) */
+  errors?: FieldError[];
 }

@@ -9,7 +9,7 @@ import type { UpdateClientVersionBodyCustomPayload } from './updateClientVersion
 import type { UpdateClientVersionBodyMaintenanceMessages } from './updateClientVersionBodyMaintenanceMessages.ts';
 import type { UpdateClientVersionBodyStatus } from './updateClientVersionBodyStatus.ts';
 
-export type UpdateClientVersionBody = {
+export interface UpdateClientVersionBody {
   /**
      * @minLength 1
      * @maxLength 64
@@ -79,4 +79,4 @@ export type UpdateClientVersionBody = {
      * @nullable
      */
   memo?: string | null;
-};
+}

@@ -8,7 +8,7 @@
 import type { UpdateGameWorldBodyCustomPayload } from './updateGameWorldBodyCustomPayload.ts';
 import type { UpdateGameWorldBodyMaintenanceMessages } from './updateGameWorldBodyMaintenanceMessages.ts';
 
-export type UpdateGameWorldBody = {
+export interface UpdateGameWorldBody {
   /**
      * @minLength 1
      * @maxLength 64
@@ -54,4 +54,4 @@ export type UpdateGameWorldBody = {
   tags?: string[];
   /** @nullable */
   customPayload?: UpdateGameWorldBodyCustomPayload;
-};
+}

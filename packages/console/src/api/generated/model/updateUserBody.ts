@@ -8,7 +8,7 @@
 import type { UpdateUserBodyRole } from './updateUserBodyRole.ts';
 import type { UpdateUserBodyStatus } from './updateUserBodyStatus.ts';
 
-export type UpdateUserBody = {
+export interface UpdateUserBody {
   /**
      * @minLength 3
      * @maxLength 64
@@ -35,4 +35,4 @@ export type UpdateUserBody = {
      * @nullable
      */
   lastLoginAt?: string | null;
-};
+}

@@ -7,7 +7,7 @@
  */
 import type { UpdateWebhookBodyHeaders } from './updateWebhookBodyHeaders.ts';
 
-export type UpdateWebhookBody = {
+export interface UpdateWebhookBody {
   /**
      * @minLength 1
      * @maxLength 2048
@@ -28,4 +28,4 @@ export type UpdateWebhookBody = {
      */
   description?: string | null;
   headers?: UpdateWebhookBodyHeaders;
-};
+}

@@ -7,7 +7,7 @@
  */
 import type { UpdateWhitelistEntryBodyType } from './updateWhitelistEntryBodyType.ts';
 
-export type UpdateWhitelistEntryBody = {
+export interface UpdateWhitelistEntryBody {
   type?: UpdateWhitelistEntryBodyType;
   /**
      * @minLength 1
@@ -30,4 +30,4 @@ export type UpdateWhitelistEntryBody = {
      * @nullable
      */
   endsAt?: string | null;
-};
+}

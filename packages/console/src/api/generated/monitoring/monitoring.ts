@@ -25,12 +25,12 @@ import type {
 } from '@tanstack/react-query';
 
 import type {
-  GetRequestMetrics200,
   GetRequestMetricsParams,
-  ListServerErrors200,
   ListServerErrorsParams,
+  MetricsSummary,
   Problem,
-  ResolveServerError200
+  ServerErrorGroup,
+  ServerErrorGroupList
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
@@ -57,6 +57,7 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
+ * This node's own counts (each node of a cluster answers its own); percentiles come from a histogram. Requires monitoring.read: users with role admin, operator or viewer, admin API keys.
  * @summary Request counts, exact mean and percentiles, overall and per route template, since start or over a window
  */
 export const getRequestMetrics = (
@@ -65,7 +66,7 @@ export const getRequestMetrics = (
 ) => {
 
 
-      return apiFetch<GetRequestMetrics200>(
+      return apiFetch<MetricsSummary>(
       {url: `/api/v1/monitoring/metrics`, method: 'GET',
         params, signal
     },
@@ -150,6 +151,7 @@ export function useGetRequestMetrics<TData = Awaited<ReturnType<typeof getReques
 
 
 /**
+ * Each group counts the 5xx errors of one kind, with the last request id, route and caller; kept in memory on this node. Requires monitoring.admin: users with role admin, admin API keys.
  * @summary Server errors grouped by fingerprint, most recently seen first (this node, since start)
  */
 export const listServerErrors = (
@@ -158,7 +160,7 @@ export const listServerErrors = (
 ) => {
 
 
-      return apiFetch<ListServerErrors200>(
+      return apiFetch<ServerErrorGroupList>(
       {url: `/api/v1/monitoring/errors`, method: 'GET',
         params, signal
     },
@@ -243,6 +245,7 @@ export function useListServerErrors<TData = Awaited<ReturnType<typeof listServer
 
 
 /**
+ * Answers the group, resolved. The same error later reopens it. Requires monitoring.admin: users with role admin, admin API keys.
  * @summary Mark an error group resolved; it reopens if it happens again
  */
 export const resolveServerError = (
@@ -251,7 +254,7 @@ export const resolveServerError = (
 ) => {
 
 
-      return apiFetch<ResolveServerError200>(
+      return apiFetch<ServerErrorGroup>(
       {url: `/api/v1/monitoring/errors/${id}/resolve`, method: 'POST', signal
     },
       options);
@@ -308,6 +311,7 @@ export const useResolveServerError = <TError = ErrorType<Problem>,
       return useMutation(getResolveServerErrorMutationOptions(options), queryClient);
     }
     /**
+ * Request, webhook, socket and database metrics of this node in the Prometheus text format, for a scraper. Requires monitoring.read: users with role admin, operator or viewer, admin API keys, or the METRICS_TOKEN as a bearer token when one is configured.
  * @summary Prometheus text exposition; staff credentials or the METRICS_TOKEN bearer
  */
 export const prometheusMetrics = (

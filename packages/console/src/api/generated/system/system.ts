@@ -21,9 +21,9 @@ import type {
 } from '@tanstack/react-query';
 
 import type {
-  Healthz200,
+  Health,
   Problem,
-  Readyz200
+  Readiness
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
@@ -50,6 +50,7 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
+ * Liveness: answers as long as the process serves HTTP; it checks no dependency (see /readyz). Public: no credentials needed.
  * @summary The process is up
  */
 export const healthz = (
@@ -58,7 +59,7 @@ export const healthz = (
 ) => {
 
 
-      return apiFetch<Healthz200>(
+      return apiFetch<Health>(
       {url: `/healthz`, method: 'GET', signal
     },
       options);
@@ -142,7 +143,7 @@ export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError =
 
 
 /**
- * A 503 names what is down: code database_unavailable, redis_unavailable, or dependencies_unavailable for both.
+ * Readiness for a load balancer. A 503 names what is down: code database_unavailable, redis_unavailable, or dependencies_unavailable for both. Public: no credentials needed.
  * @summary The database (and Redis, when configured) are reachable
  */
 export const readyz = (
@@ -151,7 +152,7 @@ export const readyz = (
 ) => {
 
 
-      return apiFetch<Readyz200>(
+      return apiFetch<Readiness>(
       {url: `/readyz`, method: 'GET', signal
     },
       options);

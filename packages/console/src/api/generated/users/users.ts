@@ -25,24 +25,18 @@ import type {
 } from '@tanstack/react-query';
 
 import type {
-  BulkUsers200,
-  BulkUsersBody,
-  CreateUser201,
+  BulkUsersRequest,
   CreateUserBody,
   ExportUsersCsvParams,
-  GetUser200,
-  ListUserSessions200,
-  ListUsers200,
   ListUsersParams,
-  PatchUser200,
-  PatchUserBody,
   Problem,
-  ResetUserPassword200,
-  SuspendUser200,
-  SuspendUserBody,
-  UnsuspendUser200,
-  UpdateUser200,
-  UpdateUserBody
+  SuspendUserRequest,
+  TemporaryPassword,
+  UpdateUserBody,
+  User,
+  UserBulkResult,
+  UserPage,
+  UserSessionList
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
@@ -69,7 +63,7 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
- * A page of users, filtered and sorted. Page with `page` (offset) or, stable under concurrent changes, with `cursor` = the previous `nextCursor`. Pages are cached for up to 2 s.
+ * A page of users, filtered and sorted. Page with `page` (offset) or, stable under concurrent changes, with `cursor` = the previous `nextCursor`. Pages are cached for up to 2 s. Requires users.read: users with role admin, operator or viewer, admin API keys.
  * @summary List users
  */
 export const listUsers = (
@@ -78,7 +72,7 @@ export const listUsers = (
 ) => {
 
 
-      return apiFetch<ListUsers200>(
+      return apiFetch<UserPage>(
       {url: `/api/v1/users`, method: 'GET',
         params, signal
     },
@@ -163,6 +157,7 @@ export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TErr
 
 
 /**
+ * Creates a user; answers 201 with it and its Location. Requires users.write: users with role admin, admin API keys.
  * @summary Create a user
  */
 export const createUser = (
@@ -171,7 +166,7 @@ export const createUser = (
 ) => {
 
 
-      return apiFetch<CreateUser201>(
+      return apiFetch<User>(
       {url: `/api/v1/users`, method: 'POST',
       headers: {'Content-Type': 'application/json', },
       data: createUserBody, signal
@@ -230,7 +225,7 @@ export const useCreateUser = <TError = ErrorType<Problem>,
       return useMutation(getCreateUserMutationOptions(options), queryClient);
     }
     /**
- * Every user matching the list filters, as a streamed UTF-8 CSV file (header row first; `bom=true` starts it with a byte order mark). Cells a spreadsheet would run as formulas are prefixed with `'`. The export is audited (`users.exported`, with its filter and row count).
+ * Every user matching the list filters, as a streamed UTF-8 CSV file (header row first; `bom=true` starts it with a byte order mark). Cells a spreadsheet would run as formulas are prefixed with `'`. The export is audited (`users.exported`, with its filter and row count). Requires users.read: users with role admin, operator or viewer, admin API keys.
  * @summary Export users as CSV
  */
 export const exportUsersCsv = (
@@ -324,19 +319,19 @@ export function useExportUsersCsv<TData = Awaited<ReturnType<typeof exportUsersC
 
 
 /**
- * Sets the status or role of, or deletes, up to 10,000 users given by `ids` or by `filter` ("all matching"). Each user is its own audited change under the single routes' rules; refusals are reported per user and do not stop the others.
+ * Sets the status or role of, or deletes, up to 10,000 users given by `ids` or by `filter` ("all matching"). Each user is its own audited change under the single routes' rules; refusals are reported per user and do not stop the others. Requires users.write: users with role admin, admin API keys.
  * @summary Change or delete many users
  */
 export const bulkUsers = (
-    bulkUsersBody: BodyType<BulkUsersBody>,
+    bulkUsersRequest: BodyType<BulkUsersRequest>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
 
-      return apiFetch<BulkUsers200>(
+      return apiFetch<UserBulkResult>(
       {url: `/api/v1/users/bulk`, method: 'POST',
       headers: {'Content-Type': 'application/json', },
-      data: bulkUsersBody, signal
+      data: bulkUsersRequest, signal
     },
       options);
     }
@@ -374,9 +369,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type BulkUsersMutationResult = NonNullable<Awaited<ReturnType<typeof bulkUsers>>>
-    export type BulkUsersMutationBody = BodyType<BulkUsersBody>
+    export type BulkUsersMutationBody = BodyType<BulkUsersRequest>
     export type BulkUsersMutationError = ErrorType<Problem>
-    export type BulkUsersMutationVariables = {data: BodyType<BulkUsersBody>}
+    export type BulkUsersMutationVariables = {data: BodyType<BulkUsersRequest>}
 
     /**
  * @summary Change or delete many users
@@ -392,6 +387,7 @@ export const useBulkUsers = <TError = ErrorType<Problem>,
       return useMutation(getBulkUsersMutationOptions(options), queryClient);
     }
     /**
+ * One user by id, with its ETag; If-None-Match with that tag answers 304. Requires users.readSelf: users with role admin, operator, viewer or player, admin API keys.
  * @summary Get a user
  */
 export const getUser = (
@@ -400,7 +396,7 @@ export const getUser = (
 ) => {
 
 
-      return apiFetch<GetUser200>(
+      return apiFetch<User>(
       {url: `/api/v1/users/${id}`, method: 'GET', signal
     },
       options);
@@ -484,6 +480,7 @@ export function useGetUser<TData = Awaited<ReturnType<typeof getUser>>, TError =
 
 
 /**
+ * Changes the fields sent of a user (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires users.write: users with role admin, admin API keys.
  * @summary Update a user (partial: fields not sent are kept)
  */
 export const updateUser = (
@@ -493,7 +490,7 @@ export const updateUser = (
 ) => {
 
 
-      return apiFetch<UpdateUser200>(
+      return apiFetch<User>(
       {url: `/api/v1/users/${id}`, method: 'PUT',
       headers: {'Content-Type': 'application/json', },
       data: updateUserBody, signal
@@ -552,19 +549,20 @@ export const useUpdateUser = <TError = ErrorType<Problem>,
       return useMutation(getUpdateUserMutationOptions(options), queryClient);
     }
     /**
+ * Changes the fields sent of a user (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires users.write: users with role admin, admin API keys.
  * @summary Update a user (partial: fields not sent are kept)
  */
 export const patchUser = (
     id: number,
-    patchUserBody: BodyType<PatchUserBody>,
+    updateUserBody: BodyType<UpdateUserBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
 
-      return apiFetch<PatchUser200>(
+      return apiFetch<User>(
       {url: `/api/v1/users/${id}`, method: 'PATCH',
       headers: {'Content-Type': 'application/json', },
-      data: patchUserBody, signal
+      data: updateUserBody, signal
     },
       options);
     }
@@ -602,9 +600,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type PatchUserMutationResult = NonNullable<Awaited<ReturnType<typeof patchUser>>>
-    export type PatchUserMutationBody = BodyType<PatchUserBody>
+    export type PatchUserMutationBody = BodyType<UpdateUserBody>
     export type PatchUserMutationError = ErrorType<Problem>
-    export type PatchUserMutationVariables = {id: number;data: BodyType<PatchUserBody>}
+    export type PatchUserMutationVariables = {id: number;data: BodyType<UpdateUserBody>}
 
     /**
  * @summary Update a user (partial: fields not sent are kept)
@@ -620,6 +618,7 @@ export const usePatchUser = <TError = ErrorType<Problem>,
       return useMutation(getPatchUserMutationOptions(options), queryClient);
     }
     /**
+ * Deletes a user; If-Match makes it conditional (412 when stale). Requires users.write: users with role admin, admin API keys.
  * @summary Delete a user
  */
 export const deleteUser = (
@@ -685,20 +684,20 @@ export const useDeleteUser = <TError = ErrorType<Problem>,
       return useMutation(getDeleteUserMutationOptions(options), queryClient);
     }
     /**
- * Sets the status to `suspended` with a reason and, optionally, an end time (`until`, in the future) at which the server lifts it. Ends the user's login sessions; a suspended user cannot sign in. Not for your own account or the last active admin.
+ * Sets the status to `suspended` with a reason and, optionally, an end time (`until`, in the future) at which the server lifts it. Ends the user's login sessions; a suspended user cannot sign in. Not for your own account or the last active admin. Requires users.write: users with role admin, admin API keys.
  * @summary Suspend a user
  */
 export const suspendUser = (
     id: number,
-    suspendUserBody: BodyType<SuspendUserBody>,
+    suspendUserRequest: BodyType<SuspendUserRequest>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
 
-      return apiFetch<SuspendUser200>(
+      return apiFetch<User>(
       {url: `/api/v1/users/${id}/suspend`, method: 'POST',
       headers: {'Content-Type': 'application/json', },
-      data: suspendUserBody, signal
+      data: suspendUserRequest, signal
     },
       options);
     }
@@ -736,9 +735,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type SuspendUserMutationResult = NonNullable<Awaited<ReturnType<typeof suspendUser>>>
-    export type SuspendUserMutationBody = BodyType<SuspendUserBody>
+    export type SuspendUserMutationBody = BodyType<SuspendUserRequest>
     export type SuspendUserMutationError = ErrorType<Problem>
-    export type SuspendUserMutationVariables = {id: number;data: BodyType<SuspendUserBody>}
+    export type SuspendUserMutationVariables = {id: number;data: BodyType<SuspendUserRequest>}
 
     /**
  * @summary Suspend a user
@@ -754,7 +753,7 @@ export const useSuspendUser = <TError = ErrorType<Problem>,
       return useMutation(getSuspendUserMutationOptions(options), queryClient);
     }
     /**
- * Sets a suspended user's status back to `active` and clears its reason and end time; a user who is not suspended is answered unchanged.
+ * Sets a suspended user's status back to `active` and clears its reason and end time; a user who is not suspended is answered unchanged. Requires users.write: users with role admin, admin API keys.
  * @summary Lift a suspension
  */
 export const unsuspendUser = (
@@ -763,7 +762,7 @@ export const unsuspendUser = (
 ) => {
 
 
-      return apiFetch<UnsuspendUser200>(
+      return apiFetch<User>(
       {url: `/api/v1/users/${id}/unsuspend`, method: 'POST', signal
     },
       options);
@@ -820,7 +819,7 @@ export const useUnsuspendUser = <TError = ErrorType<Problem>,
       return useMutation(getUnsuspendUserMutationOptions(options), queryClient);
     }
     /**
- * Clears the failed-login counters of the account (by username and email) on every node, so it may sign in again at once. Counters per source address are kept.
+ * Clears the failed-login counters of the account (by username and email) on every node, so it may sign in again at once. Counters per source address are kept. Requires users.write: users with role admin, admin API keys.
  * @summary Lift a login lockout
  */
 export const unlockUser = (
@@ -886,7 +885,7 @@ export const useUnlockUser = <TError = ErrorType<Problem>,
       return useMutation(getUnlockUserMutationOptions(options), queryClient);
     }
     /**
- * Replaces the password with a random one, answered this once (the server keeps only its hash), ends the user's login sessions and lifts its login lockout. Not for your own account.
+ * Replaces the password with a random one, answered this once (the server keeps only its hash), ends the user's login sessions and lifts its login lockout. Not for your own account. Requires users.write: users with role admin, admin API keys.
  * @summary Reset a user's password
  */
 export const resetUserPassword = (
@@ -895,7 +894,7 @@ export const resetUserPassword = (
 ) => {
 
 
-      return apiFetch<ResetUserPassword200>(
+      return apiFetch<TemporaryPassword>(
       {url: `/api/v1/users/${id}/reset-password`, method: 'POST', signal
     },
       options);
@@ -952,7 +951,7 @@ export const useResetUserPassword = <TError = ErrorType<Problem>,
       return useMutation(getResetUserPasswordMutationOptions(options), queryClient);
     }
     /**
- * The user's live login sessions (refresh-token families), newest first; never a token. Staff with users.write only.
+ * The user's live login sessions (refresh-token families), newest first; never a token. Staff with users.write only. Requires users.write: users with role admin, admin API keys.
  * @summary List a user's login sessions
  */
 export const listUserSessions = (
@@ -961,7 +960,7 @@ export const listUserSessions = (
 ) => {
 
 
-      return apiFetch<ListUserSessions200>(
+      return apiFetch<UserSessionList>(
       {url: `/api/v1/users/${id}/sessions`, method: 'GET', signal
     },
       options);
@@ -1045,7 +1044,7 @@ export function useListUserSessions<TData = Awaited<ReturnType<typeof listUserSe
 
 
 /**
- * Revokes the session's refresh tokens and closes its sockets; its access token stops working for sockets at once and for HTTP when it expires.
+ * Revokes the session's refresh tokens and closes its sockets; its access token stops working for sockets at once and for HTTP when it expires. Requires users.write: users with role admin, admin API keys.
  * @summary End a user's login session
  */
 export const revokeUserSession = (

@@ -25,31 +25,26 @@ import type {
 } from '@tanstack/react-query';
 
 import type {
-  CreateWebhook201,
   CreateWebhookBody,
-  GetWebhook200,
-  GetWebhookDelivery200,
-  GetWebhookHealth200,
-  ListEventTypes200,
-  ListWebhookDeliveries200,
+  EventTypeList,
   ListWebhookDeliveriesParams,
-  ListWebhookDeliveryAttempts200,
   ListWebhookDeliveryAttemptsParams,
-  ListWebhookHealth200,
-  ListWebhooks200,
   ListWebhooksParams,
-  PatchWebhook200,
-  PatchWebhookBody,
   Problem,
-  RecoverWebhookDeliveries202,
-  RecoverWebhookDeliveriesBody,
-  RetryWebhookDeliveries202,
-  RetryWebhookDeliveriesBody,
-  RetryWebhookDelivery202,
-  RotateWebhookSecret200,
-  TestWebhook202,
-  UpdateWebhook200,
-  UpdateWebhookBody
+  RecoverDeliveriesBody,
+  RecoverDeliveriesResult,
+  UpdateWebhookBody,
+  Webhook,
+  WebhookAttemptPage,
+  WebhookBulkRetryRequest,
+  WebhookBulkRetryResult,
+  WebhookDelivery,
+  WebhookDeliveryDetail,
+  WebhookDeliveryPage,
+  WebhookHealth,
+  WebhookHealthList,
+  WebhookPage,
+  WebhookWithSecret
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
@@ -76,6 +71,7 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
+ * The event catalog: what webhooks can subscribe to (by name, `prefix.*` or `*`) and what sockets receive; socketEvent is null for webhook-only events. Requires webhooks.read: users with role admin or operator, admin API keys.
  * @summary Every event, its Socket.IO name, and an example envelope
  */
 export const listEventTypes = (
@@ -84,7 +80,7 @@ export const listEventTypes = (
 ) => {
 
 
-      return apiFetch<ListEventTypes200>(
+      return apiFetch<EventTypeList>(
       {url: `/api/v1/event-types`, method: 'GET', signal
     },
       options);
@@ -168,7 +164,7 @@ export function useListEventTypes<TData = Awaited<ReturnType<typeof listEventTyp
 
 
 /**
- * Per endpoint: attempt success rates over the last hour and day, retained deliveries by status, queue depth, the last success and failure, and whether Gatrix disabled it and why.
+ * Per endpoint: attempt success rates over the last hour and day, retained deliveries by status, queue depth, the last success and failure, and whether Gatrix disabled it and why. Requires webhooks.read: users with role admin or operator, admin API keys.
  * @summary Health of every webhook endpoint
  */
 export const listWebhookHealth = (
@@ -177,7 +173,7 @@ export const listWebhookHealth = (
 ) => {
 
 
-      return apiFetch<ListWebhookHealth200>(
+      return apiFetch<WebhookHealthList>(
       {url: `/api/v1/webhooks/health`, method: 'GET', signal
     },
       options);
@@ -261,7 +257,7 @@ export function useListWebhookHealth<TData = Awaited<ReturnType<typeof listWebho
 
 
 /**
- * Attempt success rates over the last hour and day, deliveries by status, queue depth, last success and failure, disabled flag and reason.
+ * Attempt success rates over the last hour and day, deliveries by status, queue depth, last success and failure, disabled flag and reason. Requires webhooks.read: users with role admin or operator, admin API keys.
  * @summary One webhook endpoint's health
  */
 export const getWebhookHealth = (
@@ -270,7 +266,7 @@ export const getWebhookHealth = (
 ) => {
 
 
-      return apiFetch<GetWebhookHealth200>(
+      return apiFetch<WebhookHealth>(
       {url: `/api/v1/webhooks/${id}/health`, method: 'GET', signal
     },
       options);
@@ -354,20 +350,20 @@ export function useGetWebhookHealth<TData = Awaited<ReturnType<typeof getWebhook
 
 
 /**
- * Every delivery of the endpoint with the given status (default `failed`), event and creation time range goes back to the queue, due now, with its attempt history kept (as POST /webhook-deliveries/:id/retry does for one). One transaction, audited as `webhook.retry_bulk`.
+ * Every delivery of the endpoint with the given status (default `failed`), event and creation time range goes back to the queue, due now, with its attempt history kept (as POST /webhook-deliveries/:id/retry does for one). One transaction, audited as `webhook.retry_bulk`. Requires webhooks.write: users with role admin, admin API keys.
  * @summary Send an endpoint's deliveries again, by filter
  */
 export const retryWebhookDeliveries = (
     id: number,
-    retryWebhookDeliveriesBody: BodyType<RetryWebhookDeliveriesBody>,
+    webhookBulkRetryRequest: BodyType<WebhookBulkRetryRequest>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
 
-      return apiFetch<RetryWebhookDeliveries202>(
+      return apiFetch<WebhookBulkRetryResult>(
       {url: `/api/v1/webhooks/${id}/deliveries/retry`, method: 'POST',
       headers: {'Content-Type': 'application/json', },
-      data: retryWebhookDeliveriesBody, signal
+      data: webhookBulkRetryRequest, signal
     },
       options);
     }
@@ -405,9 +401,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type RetryWebhookDeliveriesMutationResult = NonNullable<Awaited<ReturnType<typeof retryWebhookDeliveries>>>
-    export type RetryWebhookDeliveriesMutationBody = BodyType<RetryWebhookDeliveriesBody>
+    export type RetryWebhookDeliveriesMutationBody = BodyType<WebhookBulkRetryRequest>
     export type RetryWebhookDeliveriesMutationError = ErrorType<Problem>
-    export type RetryWebhookDeliveriesMutationVariables = {id: number;data: BodyType<RetryWebhookDeliveriesBody>}
+    export type RetryWebhookDeliveriesMutationVariables = {id: number;data: BodyType<WebhookBulkRetryRequest>}
 
     /**
  * @summary Send an endpoint's deliveries again, by filter
@@ -423,6 +419,7 @@ export const useRetryWebhookDeliveries = <TError = ErrorType<Problem>,
       return useMutation(getRetryWebhookDeliveriesMutationOptions(options), queryClient);
     }
     /**
+ * Registered endpoints, without their secrets; `active: false` ones were disabled by an operator or by failing (see disabledReason). Requires webhooks.read: users with role admin or operator, admin API keys.
  * @summary List webhook endpoints
  */
 export const listWebhooks = (
@@ -431,7 +428,7 @@ export const listWebhooks = (
 ) => {
 
 
-      return apiFetch<ListWebhooks200>(
+      return apiFetch<WebhookPage>(
       {url: `/api/v1/webhooks`, method: 'GET',
         params, signal
     },
@@ -516,6 +513,7 @@ export function useListWebhooks<TData = Awaited<ReturnType<typeof listWebhooks>>
 
 
 /**
+ * The URL must be public http(s) (private and local addresses are refused). The secret signs every delivery; it is shown in this answer only. Requires webhooks.write: users with role admin, admin API keys.
  * @summary Register an endpoint; without a secret one is generated. The secret is in this response only
  */
 export const createWebhook = (
@@ -524,7 +522,7 @@ export const createWebhook = (
 ) => {
 
 
-      return apiFetch<CreateWebhook201>(
+      return apiFetch<WebhookWithSecret>(
       {url: `/api/v1/webhooks`, method: 'POST',
       headers: {'Content-Type': 'application/json', },
       data: createWebhookBody, signal
@@ -583,6 +581,7 @@ export const useCreateWebhook = <TError = ErrorType<Problem>,
       return useMutation(getCreateWebhookMutationOptions(options), queryClient);
     }
     /**
+ * One webhook by id, with its ETag; If-None-Match with that tag answers 304. Requires webhooks.read: users with role admin or operator, admin API keys.
  * @summary Get a webhook endpoint
  */
 export const getWebhook = (
@@ -591,7 +590,7 @@ export const getWebhook = (
 ) => {
 
 
-      return apiFetch<GetWebhook200>(
+      return apiFetch<Webhook>(
       {url: `/api/v1/webhooks/${id}`, method: 'GET', signal
     },
       options);
@@ -675,6 +674,7 @@ export function useGetWebhook<TData = Awaited<ReturnType<typeof getWebhook>>, TE
 
 
 /**
+ * Changes the fields sent; the secret is changed only by rotate-secret. If-Match makes the change conditional (412 when stale). Requires webhooks.write: users with role admin, admin API keys.
  * @summary Update an endpoint (partial); `active: true` re-enables a disabled one
  */
 export const updateWebhook = (
@@ -684,7 +684,7 @@ export const updateWebhook = (
 ) => {
 
 
-      return apiFetch<UpdateWebhook200>(
+      return apiFetch<Webhook>(
       {url: `/api/v1/webhooks/${id}`, method: 'PUT',
       headers: {'Content-Type': 'application/json', },
       data: updateWebhookBody, signal
@@ -743,19 +743,20 @@ export const useUpdateWebhook = <TError = ErrorType<Problem>,
       return useMutation(getUpdateWebhookMutationOptions(options), queryClient);
     }
     /**
+ * Changes the fields sent; the secret is changed only by rotate-secret. If-Match makes the change conditional (412 when stale). Requires webhooks.write: users with role admin, admin API keys.
  * @summary Update an endpoint (partial); `active: true` re-enables a disabled one
  */
 export const patchWebhook = (
     id: number,
-    patchWebhookBody: BodyType<PatchWebhookBody>,
+    updateWebhookBody: BodyType<UpdateWebhookBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
 
-      return apiFetch<PatchWebhook200>(
+      return apiFetch<Webhook>(
       {url: `/api/v1/webhooks/${id}`, method: 'PATCH',
       headers: {'Content-Type': 'application/json', },
-      data: patchWebhookBody, signal
+      data: updateWebhookBody, signal
     },
       options);
     }
@@ -793,9 +794,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type PatchWebhookMutationResult = NonNullable<Awaited<ReturnType<typeof patchWebhook>>>
-    export type PatchWebhookMutationBody = BodyType<PatchWebhookBody>
+    export type PatchWebhookMutationBody = BodyType<UpdateWebhookBody>
     export type PatchWebhookMutationError = ErrorType<Problem>
-    export type PatchWebhookMutationVariables = {id: number;data: BodyType<PatchWebhookBody>}
+    export type PatchWebhookMutationVariables = {id: number;data: BodyType<UpdateWebhookBody>}
 
     /**
  * @summary Update an endpoint (partial); `active: true` re-enables a disabled one
@@ -811,6 +812,7 @@ export const usePatchWebhook = <TError = ErrorType<Problem>,
       return useMutation(getPatchWebhookMutationOptions(options), queryClient);
     }
     /**
+ * Deletes a webhook; If-Match makes it conditional (412 when stale). Requires webhooks.write: users with role admin, admin API keys.
  * @summary Delete an endpoint and its deliveries
  */
 export const deleteWebhook = (
@@ -876,6 +878,7 @@ export const useDeleteWebhook = <TError = ErrorType<Problem>,
       return useMutation(getDeleteWebhookMutationOptions(options), queryClient);
     }
     /**
+ * Queues one webhook.test delivery to this endpoint only and answers it (202); follow it with GET /webhook-deliveries/{id}. Requires webhooks.write: users with role admin, admin API keys.
  * @summary Send a webhook.test event to this endpoint
  */
 export const testWebhook = (
@@ -884,7 +887,7 @@ export const testWebhook = (
 ) => {
 
 
-      return apiFetch<TestWebhook202>(
+      return apiFetch<WebhookDelivery>(
       {url: `/api/v1/webhooks/${id}/test`, method: 'POST', signal
     },
       options);
@@ -941,6 +944,7 @@ export const useTestWebhook = <TError = ErrorType<Problem>,
       return useMutation(getTestWebhookMutationOptions(options), queryClient);
     }
     /**
+ * Until secretRotationEndsAt deliveries carry both signatures, so the receiver can switch without losing any. Requires webhooks.write: users with role admin, admin API keys.
  * @summary New secret (in this response only); the old one keeps signing during the grace period
  */
 export const rotateWebhookSecret = (
@@ -949,7 +953,7 @@ export const rotateWebhookSecret = (
 ) => {
 
 
-      return apiFetch<RotateWebhookSecret200>(
+      return apiFetch<WebhookWithSecret>(
       {url: `/api/v1/webhooks/${id}/rotate-secret`, method: 'POST', signal
     },
       options);
@@ -1006,6 +1010,7 @@ export const useRotateWebhookSecret = <TError = ErrorType<Problem>,
       return useMutation(getRotateWebhookSecretMutationOptions(options), queryClient);
     }
     /**
+ * One delivery per event sent to the endpoint, with its status, attempts and last answer. Requires webhooks.read: users with role admin or operator, admin API keys.
  * @summary Deliveries to this endpoint, newest first
  */
 export const listWebhookDeliveries = (
@@ -1015,7 +1020,7 @@ export const listWebhookDeliveries = (
 ) => {
 
 
-      return apiFetch<ListWebhookDeliveries200>(
+      return apiFetch<WebhookDeliveryPage>(
       {url: `/api/v1/webhooks/${id}/deliveries`, method: 'GET',
         params, signal
     },
@@ -1106,19 +1111,20 @@ export function useListWebhookDeliveries<TData = Awaited<ReturnType<typeof listW
 
 
 /**
+ * After an outage of the receiver: failed deliveries of that time are sent again; answers how many. Requires webhooks.write: users with role admin, admin API keys.
  * @summary Re-queue the failed deliveries created in [since, until)
  */
 export const recoverWebhookDeliveries = (
     id: number,
-    recoverWebhookDeliveriesBody: BodyType<RecoverWebhookDeliveriesBody>,
+    recoverDeliveriesBody: BodyType<RecoverDeliveriesBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
 
-      return apiFetch<RecoverWebhookDeliveries202>(
+      return apiFetch<RecoverDeliveriesResult>(
       {url: `/api/v1/webhooks/${id}/recover`, method: 'POST',
       headers: {'Content-Type': 'application/json', },
-      data: recoverWebhookDeliveriesBody, signal
+      data: recoverDeliveriesBody, signal
     },
       options);
     }
@@ -1156,9 +1162,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type RecoverWebhookDeliveriesMutationResult = NonNullable<Awaited<ReturnType<typeof recoverWebhookDeliveries>>>
-    export type RecoverWebhookDeliveriesMutationBody = BodyType<RecoverWebhookDeliveriesBody>
+    export type RecoverWebhookDeliveriesMutationBody = BodyType<RecoverDeliveriesBody>
     export type RecoverWebhookDeliveriesMutationError = ErrorType<Problem>
-    export type RecoverWebhookDeliveriesMutationVariables = {id: number;data: BodyType<RecoverWebhookDeliveriesBody>}
+    export type RecoverWebhookDeliveriesMutationVariables = {id: number;data: BodyType<RecoverDeliveriesBody>}
 
     /**
  * @summary Re-queue the failed deliveries created in [since, until)
@@ -1174,6 +1180,7 @@ export const useRecoverWebhookDeliveries = <TError = ErrorType<Problem>,
       return useMutation(getRecoverWebhookDeliveriesMutationOptions(options), queryClient);
     }
     /**
+ * The payload as sent and, per attempt, the request headers, the answer status, headers and first 20 KB of body. Requires webhooks.read: users with role admin or operator, admin API keys.
  * @summary A delivery with its payload and its last 20 attempts
  */
 export const getWebhookDelivery = (
@@ -1182,7 +1189,7 @@ export const getWebhookDelivery = (
 ) => {
 
 
-      return apiFetch<GetWebhookDelivery200>(
+      return apiFetch<WebhookDeliveryDetail>(
       {url: `/api/v1/webhook-deliveries/${id}`, method: 'GET', signal
     },
       options);
@@ -1266,6 +1273,7 @@ export function useGetWebhookDelivery<TData = Awaited<ReturnType<typeof getWebho
 
 
 /**
+ * Every attempt of the delivery, a page at a time (the delivery itself shows the last 20). Requires webhooks.read: users with role admin or operator, admin API keys.
  * @summary A delivery's attempts, oldest first
  */
 export const listWebhookDeliveryAttempts = (
@@ -1275,7 +1283,7 @@ export const listWebhookDeliveryAttempts = (
 ) => {
 
 
-      return apiFetch<ListWebhookDeliveryAttempts200>(
+      return apiFetch<WebhookAttemptPage>(
       {url: `/api/v1/webhook-deliveries/${id}/attempts`, method: 'GET',
         params, signal
     },
@@ -1366,6 +1374,7 @@ export function useListWebhookDeliveryAttempts<TData = Awaited<ReturnType<typeof
 
 
 /**
+ * Queues the delivery for an attempt now, whatever its status; answers it (202). Requires webhooks.write: users with role admin, admin API keys.
  * @summary Send a delivery again now
  */
 export const retryWebhookDelivery = (
@@ -1374,7 +1383,7 @@ export const retryWebhookDelivery = (
 ) => {
 
 
-      return apiFetch<RetryWebhookDelivery202>(
+      return apiFetch<WebhookDelivery>(
       {url: `/api/v1/webhook-deliveries/${id}/retry`, method: 'POST', signal
     },
       options);

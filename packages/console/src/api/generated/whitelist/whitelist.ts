@@ -25,21 +25,17 @@ import type {
 } from '@tanstack/react-query';
 
 import type {
-  CreateWhitelistEntry201,
   CreateWhitelistEntryBody,
-  GetWhitelistEntry200,
-  ImportWhitelistEntries200,
-  ImportWhitelistEntries422,
-  ImportWhitelistEntriesBody,
-  ListWhitelistEntries200,
   ListWhitelistEntriesParams,
-  PatchWhitelistEntry200,
-  PatchWhitelistEntryBody,
   Problem,
-  TestWhitelist200,
-  TestWhitelistBody,
-  UpdateWhitelistEntry200,
-  UpdateWhitelistEntryBody
+  UpdateWhitelistEntryBody,
+  WhitelistEntry,
+  WhitelistEntryPage,
+  WhitelistImportRejected,
+  WhitelistImportRequest,
+  WhitelistImportResult,
+  WhitelistTestRequest,
+  WhitelistTestResult
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
@@ -66,19 +62,19 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
- * Each line is an account id or an IPv4/IPv6 address or CIDR, optionally followed by `# description` or `, description` (at most 10,000 lines; the body is limited by GATRIX_BODY_LIMIT). Every line is reported with its normalized entry, error or warnings. If any line is invalid nothing is written (422 with the same results); otherwise all new entries are inserted in one transaction, each audited as `whitelist.create`. Values already whitelisted, or repeated, are skipped.
+ * Each line is an account id or an IPv4/IPv6 address or CIDR, optionally followed by `# description` or `, description` (at most 10,000 lines; the body is limited by GATRIX_BODY_LIMIT). Every line is reported with its normalized entry, error or warnings. If any line is invalid nothing is written (422 with the same results); otherwise all new entries are inserted in one transaction, each audited as `whitelist.create`. Values already whitelisted, or repeated, are skipped. Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Import many whitelist entries from lines of text, or check them (dryRun)
  */
 export const importWhitelistEntries = (
-    importWhitelistEntriesBody: BodyType<ImportWhitelistEntriesBody>,
+    whitelistImportRequest: BodyType<WhitelistImportRequest>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
 
-      return apiFetch<ImportWhitelistEntries200>(
+      return apiFetch<WhitelistImportResult>(
       {url: `/api/v1/whitelist/import`, method: 'POST',
       headers: {'Content-Type': 'application/json', },
-      data: importWhitelistEntriesBody, signal
+      data: whitelistImportRequest, signal
     },
       options);
     }
@@ -88,7 +84,7 @@ export const importWhitelistEntries = (
 
 export const getImportWhitelistEntriesMutationKey = () => ['importWhitelistEntries'] as const;
 
-export const getImportWhitelistEntriesMutationOptions = <TError = ErrorType<Problem | ImportWhitelistEntries422>,
+export const getImportWhitelistEntriesMutationOptions = <TError = ErrorType<Problem | WhitelistImportRejected>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof importWhitelistEntries>>, TError,ImportWhitelistEntriesMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof importWhitelistEntries>>, TError,ImportWhitelistEntriesMutationVariables, TContext> => {
 
@@ -116,14 +112,14 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type ImportWhitelistEntriesMutationResult = NonNullable<Awaited<ReturnType<typeof importWhitelistEntries>>>
-    export type ImportWhitelistEntriesMutationBody = BodyType<ImportWhitelistEntriesBody>
-    export type ImportWhitelistEntriesMutationError = ErrorType<Problem | ImportWhitelistEntries422>
-    export type ImportWhitelistEntriesMutationVariables = {data: BodyType<ImportWhitelistEntriesBody>}
+    export type ImportWhitelistEntriesMutationBody = BodyType<WhitelistImportRequest>
+    export type ImportWhitelistEntriesMutationError = ErrorType<Problem | WhitelistImportRejected>
+    export type ImportWhitelistEntriesMutationVariables = {data: BodyType<WhitelistImportRequest>}
 
     /**
  * @summary Import many whitelist entries from lines of text, or check them (dryRun)
  */
-export const useImportWhitelistEntries = <TError = ErrorType<Problem | ImportWhitelistEntries422>,
+export const useImportWhitelistEntries = <TError = ErrorType<Problem | WhitelistImportRejected>,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof importWhitelistEntries>>, TError,ImportWhitelistEntriesMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof importWhitelistEntries>>,
@@ -134,19 +130,19 @@ export const useImportWhitelistEntries = <TError = ErrorType<Problem | ImportWhi
       return useMutation(getImportWhitelistEntriesMutationOptions(options), queryClient);
     }
     /**
- * Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version) for an account id and/or IP (the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions.
+ * Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version) for an account id and/or IP (the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions. Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Would this account id / IP get through maintenance?
  */
 export const testWhitelist = (
-    testWhitelistBody: BodyType<TestWhitelistBody>,
+    whitelistTestRequest: BodyType<WhitelistTestRequest>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
 
-      return apiFetch<TestWhitelist200>(
+      return apiFetch<WhitelistTestResult>(
       {url: `/api/v1/whitelist/test`, method: 'POST',
       headers: {'Content-Type': 'application/json', },
-      data: testWhitelistBody, signal
+      data: whitelistTestRequest, signal
     },
       options);
     }
@@ -184,9 +180,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type TestWhitelistMutationResult = NonNullable<Awaited<ReturnType<typeof testWhitelist>>>
-    export type TestWhitelistMutationBody = BodyType<TestWhitelistBody>
+    export type TestWhitelistMutationBody = BodyType<WhitelistTestRequest>
     export type TestWhitelistMutationError = ErrorType<Problem>
-    export type TestWhitelistMutationVariables = {data: BodyType<TestWhitelistBody>}
+    export type TestWhitelistMutationVariables = {data: BodyType<WhitelistTestRequest>}
 
     /**
  * @summary Would this account id / IP get through maintenance?
@@ -202,7 +198,7 @@ export const useTestWhitelist = <TError = ErrorType<Problem>,
       return useMutation(getTestWhitelistMutationOptions(options), queryClient);
     }
     /**
- * Streamed in batches. Cells are quoted; a cell starting with = + - @, tab or CR gets a leading ' so spreadsheets do not run it.
+ * Streamed in batches. Cells are quoted; a cell starting with = + - @, tab or CR gets a leading ' so spreadsheets do not run it. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
  * @summary Every whitelist entry as CSV, oldest first
  */
 export const exportWhitelist = (
@@ -295,7 +291,7 @@ export function useExportWhitelist<TData = Awaited<ReturnType<typeof exportWhite
 
 
 /**
- * `q` matches part of the value or memo, case-insensitively.
+ * `q` matches part of the value or memo, case-insensitively. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
  * @summary List whitelist entries
  */
 export const listWhitelistEntries = (
@@ -304,7 +300,7 @@ export const listWhitelistEntries = (
 ) => {
 
 
-      return apiFetch<ListWhitelistEntries200>(
+      return apiFetch<WhitelistEntryPage>(
       {url: `/api/v1/whitelist`, method: 'GET',
         params, signal
     },
@@ -389,7 +385,7 @@ export function useListWhitelistEntries<TData = Awaited<ReturnType<typeof listWh
 
 
 /**
- * An IP value is stored canonically: IPv6 lowercase and compressed (RFC 5952), a CIDR with its host bits cleared (`10.1.2.3/8` → `10.0.0.0/8`), a /32 or /128 as the plain address. An entry lets its account or IP through maintenance while it is enabled and inside its optional startsAt–endsAt window.
+ * An IP value is stored canonically: IPv6 lowercase and compressed (RFC 5952), a CIDR with its host bits cleared (`10.1.2.3/8` → `10.0.0.0/8`), a /32 or /128 as the plain address. An entry lets its account or IP through maintenance while it is enabled and inside its optional startsAt–endsAt window. Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Whitelist an account or an IP address / CIDR
  */
 export const createWhitelistEntry = (
@@ -398,7 +394,7 @@ export const createWhitelistEntry = (
 ) => {
 
 
-      return apiFetch<CreateWhitelistEntry201>(
+      return apiFetch<WhitelistEntry>(
       {url: `/api/v1/whitelist`, method: 'POST',
       headers: {'Content-Type': 'application/json', },
       data: createWhitelistEntryBody, signal
@@ -457,6 +453,7 @@ export const useCreateWhitelistEntry = <TError = ErrorType<Problem>,
       return useMutation(getCreateWhitelistEntryMutationOptions(options), queryClient);
     }
     /**
+ * One whitelist entry by id, with its ETag; If-None-Match with that tag answers 304. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
  * @summary Get a whitelist entry
  */
 export const getWhitelistEntry = (
@@ -465,7 +462,7 @@ export const getWhitelistEntry = (
 ) => {
 
 
-      return apiFetch<GetWhitelistEntry200>(
+      return apiFetch<WhitelistEntry>(
       {url: `/api/v1/whitelist/${id}`, method: 'GET', signal
     },
       options);
@@ -549,6 +546,7 @@ export function useGetWhitelistEntry<TData = Awaited<ReturnType<typeof getWhitel
 
 
 /**
+ * Changes the fields sent of a whitelist entry (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Update a whitelist entry (partial: fields not sent are kept)
  */
 export const updateWhitelistEntry = (
@@ -558,7 +556,7 @@ export const updateWhitelistEntry = (
 ) => {
 
 
-      return apiFetch<UpdateWhitelistEntry200>(
+      return apiFetch<WhitelistEntry>(
       {url: `/api/v1/whitelist/${id}`, method: 'PUT',
       headers: {'Content-Type': 'application/json', },
       data: updateWhitelistEntryBody, signal
@@ -617,19 +615,20 @@ export const useUpdateWhitelistEntry = <TError = ErrorType<Problem>,
       return useMutation(getUpdateWhitelistEntryMutationOptions(options), queryClient);
     }
     /**
+ * Changes the fields sent of a whitelist entry (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Update a whitelist entry (partial: fields not sent are kept)
  */
 export const patchWhitelistEntry = (
     id: number,
-    patchWhitelistEntryBody: BodyType<PatchWhitelistEntryBody>,
+    updateWhitelistEntryBody: BodyType<UpdateWhitelistEntryBody>,
  options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
 ) => {
 
 
-      return apiFetch<PatchWhitelistEntry200>(
+      return apiFetch<WhitelistEntry>(
       {url: `/api/v1/whitelist/${id}`, method: 'PATCH',
       headers: {'Content-Type': 'application/json', },
-      data: patchWhitelistEntryBody, signal
+      data: updateWhitelistEntryBody, signal
     },
       options);
     }
@@ -667,9 +666,9 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
   return  { mutationFn, ...mutationOptions }}
 
     export type PatchWhitelistEntryMutationResult = NonNullable<Awaited<ReturnType<typeof patchWhitelistEntry>>>
-    export type PatchWhitelistEntryMutationBody = BodyType<PatchWhitelistEntryBody>
+    export type PatchWhitelistEntryMutationBody = BodyType<UpdateWhitelistEntryBody>
     export type PatchWhitelistEntryMutationError = ErrorType<Problem>
-    export type PatchWhitelistEntryMutationVariables = {id: number;data: BodyType<PatchWhitelistEntryBody>}
+    export type PatchWhitelistEntryMutationVariables = {id: number;data: BodyType<UpdateWhitelistEntryBody>}
 
     /**
  * @summary Update a whitelist entry (partial: fields not sent are kept)
@@ -685,6 +684,7 @@ export const usePatchWhitelistEntry = <TError = ErrorType<Problem>,
       return useMutation(getPatchWhitelistEntryMutationOptions(options), queryClient);
     }
     /**
+ * Deletes a whitelist entry; If-Match makes it conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Delete a whitelist entry
  */
 export const deleteWhitelistEntry = (
