@@ -34,6 +34,8 @@ export interface Config {
     /** Sentry-protocol DSN errors are forwarded to; unset forwards nothing. */
     errorDsn?: string;
     environment?: string;
+    /** How often each node writes its current minute of the monitoring time series (GATRIX_TIMESERIES_FLUSH_MS). */
+    timeseriesFlushMs: number;
   };
   /** How often each node checks for maintenance windows to start or end. */
   schedulerIntervalMs: number;
@@ -253,6 +255,7 @@ export function loadConfig(env: Env = process.env): Config {
       requestMetrics: bool(env, 'GATRIX_REQUEST_METRICS', true),
       errorDsn: errorDsn(env),
       environment: str(env, 'SENTRY_ENVIRONMENT'),
+      timeseriesFlushMs: int(env, 'GATRIX_TIMESERIES_FLUSH_MS', 60_000, 100, 60_000),
     },
     schedulerIntervalMs: int(env, 'GATRIX_SCHEDULER_INTERVAL_MS', 1000, 50, 60_000),
     sockets: {

@@ -97,6 +97,7 @@ const ROUTE_PERMISSIONS: Record<string, Permission> = {
   'PATCH /api/v1/client-versions/:id': 'ops.write',
   'DELETE /api/v1/client-versions/:id': 'ops.write',
   'GET /api/v1/monitoring/metrics': 'monitoring.read',
+  'GET /api/v1/monitoring/timeseries': 'monitoring.read',
   'GET /api/v1/monitoring/errors': 'monitoring.admin',
   'POST /api/v1/monitoring/errors/:id/resolve': 'monitoring.admin',
   'GET /metrics': 'monitoring.read',

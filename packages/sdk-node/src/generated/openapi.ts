@@ -464,6 +464,13 @@ export interface paths {
      */
     patch: operations["patchClientVersion"];
   };
+  "/api/v1/monitoring/timeseries": {
+    /**
+     * Requests, errors, p95 latency, webhooks, queue depth and sockets over time, every node together
+     * @description One point per minute for `15m` and `1h` (default), per hour for `24h`, oldest first, empty steps included. Each node writes its minute every GATRIX_TIMESERIES_FLUSH_MS (60 s) and at shutdown, so the last minute of other nodes can lag by that much; rows are kept 25 hours. Requires monitoring.read: users with role admin, operator or viewer, admin API keys.
+     */
+    get: operations["getMonitoringTimeSeries"];
+  };
   "/api/v1/monitoring/metrics": {
     /**
      * Request counts, exact mean and percentiles, overall and per route template, since start or over a window
@@ -1492,6 +1499,34 @@ export interface components {
         [key: string]: string;
       };
       memo?: string | null;
+    };
+    /** MonitoringTimeSeries */
+    MonitoringTimeSeries: {
+      /** @enum {string} */
+      window: "15m" | "1h" | "24h";
+      /** @description 60 for 15m and 1h, 3600 for 24h */
+      stepSeconds: number;
+      points: ({
+          /**
+           * Format: date-time
+           * @description Start of the minute (15m, 1h) or hour (24h)
+           */
+          at: string;
+          /** @description Requests answered, every node */
+          requests: number;
+          /** @description 5xx answers */
+          errors: number;
+          /** @description ms, from the merged histograms of every node (at most 9.05 % high); null without requests */
+          p95: number | null;
+          /** @description Webhook deliveries that succeeded */
+          webhooksDelivered: number;
+          /** @description Webhook attempts that failed (non-2xx, timeout, connection error) */
+          webhooksFailed: number;
+          /** @description Webhook deliveries waiting (pending or being sent); the largest seen in the step */
+          queueDepth: number;
+          /** @description Socket.IO connections, summed over nodes; the largest minute of the step */
+          sockets: number;
+        })[];
     };
     /** RouteMetrics */
     RouteMetrics: {
@@ -7538,6 +7573,70 @@ export interface operations {
       415: {
         headers: {
           "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Requests, errors, p95 latency, webhooks, queue depth and sockets over time, every node together
+   * @description One point per minute for `15m` and `1h` (default), per hour for `24h`, oldest first, empty steps included. Each node writes its minute every GATRIX_TIMESERIES_FLUSH_MS (60 s) and at shutdown, so the last minute of other nodes can lag by that much; rows are kept 25 hours. Requires monitoring.read: users with role admin, operator or viewer, admin API keys.
+   */
+  getMonitoringTimeSeries: {
+    parameters: {
+      query?: {
+        /** @description 15m, 1h (default) or 24h */
+        window?: "15m" | "1h" | "24h";
+      };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+    };
+    responses: {
+      /** @description The monitoring time series */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/json": components["schemas"]["MonitoringTimeSeries"];
+        };
+      };
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The credential lacks the permission this route needs */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Too many requests: retry after the seconds in Retry-After */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
           "application/problem+json": components["schemas"]["Problem"];

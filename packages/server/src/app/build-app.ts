@@ -149,11 +149,13 @@ export async function buildApp(
   changes.subscribe('api-keys', ({ keyId }) => realtime.disconnectKey(keyId), { localOnly: true });
   app.addHook('preClose', () => realtime.close());
   services.worker.onDelivered((ms) => prometheus.observeDelivery(ms / 1000));
-  monitoring.setSources({
+  const metricSources = {
     webhooks: () => services.worker.stats,
     ...databaseGauges(ctx.db, () => ctx.clock.now()),
     sockets: () => ({ connections: realtime.io.engine.clientsCount, emitted: realtime.stats.emitted }),
-  });
+  };
+  monitoring.setSources(metricSources);
+  monitoring.series.attach(ctx.db, metricSources);
 
   registerProblemHandlers(app, (err, context) => monitoring.errors.record(err, context));
   registerAuth(app, services.auth.authenticate);
@@ -195,9 +197,11 @@ export async function buildApp(
 
   app.addHook('onClose', async () => {
     await Promise.all([services.scheduler.stop(), services.dispatcher.stop(), services.worker.stop()]);
+    await monitoring.series.stop(); // this node's last counts, before the database closes
     await Promise.all([services.bus.close(), services.loginFailures.close()]);
   });
   await app.ready();
+  monitoring.series.start();
   // The fast path answers the same game-client route table (modules/client/hot-routes.ts) that clientRoutes
   // registered, with the same client-IP rule and the same request log.
   if (opts.clientFastPath !== false) {

@@ -13,7 +13,10 @@ export function requestRecorder(monitoring: Monitoring, logger: Logger): RecordR
   const log = logger.isLevelEnabled('info');
   if (!count && !log) return undefined;
   return (reqId, method, route, status, ms) => {
-    if (count) monitoring.stats.record(method, route, status, ms);
+    if (count) {
+      monitoring.stats.record(method, route, status, ms);
+      monitoring.series.record(status, ms);
+    }
     if (log) logger.info({ reqId, method, route, status, ms: Math.round(ms * 100) / 100 }, 'request');
   };
 }

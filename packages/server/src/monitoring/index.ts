@@ -8,6 +8,7 @@ import type { Db } from '../db/index.ts';
 import { createErrorStore, sentryForwarder } from './errors.ts';
 import { createPrometheus, type MetricSources } from './prometheus.ts';
 import { createRequestStats } from './request-stats.ts';
+import { createTimeSeries } from './timeseries.ts';
 
 /** Route label for requests that matched no route, so raw paths never become labels. */
 export const UNMATCHED_ROUTE = '(unmatched)';
@@ -20,9 +21,12 @@ export function createMonitoring(config: Config, log: Logger) {
   let sources: MetricSources | undefined;
   const prometheus = createPrometheus(() => sources, stats);
   const requestMetrics = config.monitoring.requestMetrics;
+  const series = createTimeSeries({ flushMs: config.monitoring.timeseriesFlushMs, log });
 
   return {
     stats,
+    /** The per-minute series every node writes to the database (timeseries.ts); attached and started by the app. */
+    series,
     errors,
     prometheus,
     /** Whether requests are counted (GATRIX_REQUEST_METRICS). */

@@ -17,8 +17,8 @@ const BUCKETS = Math.ceil(Math.log2(MAX_MS / MIN_MS) * BUCKETS_PER_DOUBLING) + 1
 /** How far above the true value a reported percentile can be, as a factor. */
 export const PERCENTILE_RESOLUTION = 2 ** (1 / BUCKETS_PER_DOUBLING);
 
-const bucketOf = (ms: number) => (ms <= MIN_MS ? 0 : Math.min(BUCKETS - 1, Math.ceil(Math.log2(ms / MIN_MS) * BUCKETS_PER_DOUBLING)));
-const upperEdge = (bucket: number) => MIN_MS * 2 ** (bucket / BUCKETS_PER_DOUBLING);
+export const bucketOf = (ms: number) => (ms <= MIN_MS ? 0 : Math.min(BUCKETS - 1, Math.ceil(Math.log2(ms / MIN_MS) * BUCKETS_PER_DOUBLING)));
+export const upperEdge = (bucket: number) => MIN_MS * 2 ** (bucket / BUCKETS_PER_DOUBLING);
 
 class Stats {
   count = 0;

@@ -5,6 +5,7 @@ import type { App } from '../http/types.ts';
 import type { ErrorStore } from './errors.ts';
 import type { Prometheus } from './prometheus.ts';
 import { WINDOWS, type RequestStats, type Window } from './request-stats.ts';
+import { SERIES_WINDOWS, type SeriesWindow, type TimeSeries } from './timeseries.ts';
 import { Nullable, NullableIsoDateTime, StringEnum } from '../core/fields.ts';
 
 const tags = ['monitoring'];
@@ -85,8 +86,52 @@ const ErrorGroup = Type.Object({
   resolvedAt: NullableIsoDateTime,
 }, { title: 'ServerErrorGroup', examples: [ERROR_GROUP_EXAMPLE] });
 
-export function monitoringRoutes(app: App, deps: { stats: RequestStats; errors: ErrorStore; prometheus: Prometheus; metricsToken?: string }): void {
-  const { stats, errors, prometheus } = deps;
+const SeriesPointSchema = Type.Object({
+  at: Type.String({ format: 'date-time', description: 'Start of the minute (15m, 1h) or hour (24h)' }),
+  requests: Type.Integer({ description: 'Requests answered, every node' }),
+  errors: Type.Integer({ description: '5xx answers' }),
+  p95: Nullable(Type.Number({ description: 'ms, from the merged histograms of every node (at most 9.05 % high); null without requests' })),
+  webhooksDelivered: Type.Integer({ description: 'Webhook deliveries that succeeded' }),
+  webhooksFailed: Type.Integer({ description: 'Webhook attempts that failed (non-2xx, timeout, connection error)' }),
+  queueDepth: Type.Integer({ description: 'Webhook deliveries waiting (pending or being sent); the largest seen in the step' }),
+  sockets: Type.Integer({ description: 'Socket.IO connections, summed over nodes; the largest minute of the step' }),
+});
+
+const TimeSeriesSchema = Type.Object(
+  {
+    window: StringEnum(Object.keys(SERIES_WINDOWS) as SeriesWindow[]),
+    stepSeconds: Type.Integer({ description: '60 for 15m and 1h, 3600 for 24h' }),
+    points: Type.Array(SeriesPointSchema),
+  },
+  {
+    title: 'MonitoringTimeSeries',
+    examples: [
+      {
+        window: '15m',
+        stepSeconds: 60,
+        points: [{ at: '2026-01-01T00:00:00.000Z', requests: 1820, errors: 2, p95: 12.34, webhooksDelivered: 40, webhooksFailed: 1, queueDepth: 0, sockets: 311 }],
+      },
+    ],
+  },
+);
+
+export function monitoringRoutes(app: App, deps: { stats: RequestStats; errors: ErrorStore; prometheus: Prometheus; series: TimeSeries; metricsToken?: string }): void {
+  const { stats, errors, prometheus, series } = deps;
+
+  app.get('/api/v1/monitoring/timeseries', {
+    config: { permission: 'monitoring.read' },
+    schema: {
+      operationId: 'getMonitoringTimeSeries',
+      summary: 'Requests, errors, p95 latency, webhooks, queue depth and sockets over time, every node together',
+      description:
+        'One point per minute for `15m` and `1h` (default), per hour for `24h`, oldest first, empty steps included. Each node writes its minute ' +
+        'every GATRIX_TIMESERIES_FLUSH_MS (60 s) and at shutdown, so the last minute of other nodes can lag by that much; rows are kept 25 hours.',
+      tags,
+      querystring: Type.Object({ window: Type.Optional(StringEnum(Object.keys(SERIES_WINDOWS) as SeriesWindow[], { description: '15m, 1h (default) or 24h' })) }),
+      response: { 200: TimeSeriesSchema, ...errorResponses(400, 401, 403, 429) },
+    },
+    handler: (request) => series.read(request.query.window ?? '1h'),
+  });
 
   app.get('/api/v1/monitoring/metrics', {
     config: { permission: 'monitoring.read' },
