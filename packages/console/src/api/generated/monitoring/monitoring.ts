@@ -25,9 +25,11 @@ import type {
 } from '@tanstack/react-query';
 
 import type {
+  GetMonitoringTimeSeriesParams,
   GetRequestMetricsParams,
   ListServerErrorsParams,
   MetricsSummary,
+  MonitoringTimeSeries,
   Problem,
   ServerErrorGroup,
   ServerErrorGroupList
@@ -55,6 +57,100 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
   }
   return result;
 };
+
+/**
+ * One point per minute for `15m` and `1h` (default), per hour for `24h`, oldest first, empty steps included. Each node writes its minute every GATRIX_TIMESERIES_FLUSH_MS (60 s) and at shutdown, so the last minute of other nodes can lag by that much; rows are kept 25 hours. Requires monitoring.read: users with role admin, operator or viewer, admin API keys.
+ * @summary Requests, errors, p95 latency, webhooks, queue depth and sockets over time, every node together
+ */
+export const getMonitoringTimeSeries = (
+    params?: GetMonitoringTimeSeriesParams,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<MonitoringTimeSeries>(
+      {url: `/api/v1/monitoring/timeseries`, method: 'GET',
+        params, signal
+    },
+      options);
+    }
+
+
+
+
+export const getGetMonitoringTimeSeriesQueryKey = (params?: GetMonitoringTimeSeriesParams,) => {
+    return [
+    `/api/v1/monitoring/timeseries`, ...(params ? [params] : [])
+    ] as const;
+    }
+
+
+export const getGetMonitoringTimeSeriesQueryOptions = <TData = Awaited<ReturnType<typeof getMonitoringTimeSeries>>, TError = ErrorType<Problem>>(params?: GetMonitoringTimeSeriesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMonitoringTimeSeries>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getGetMonitoringTimeSeriesQueryKey(params);
+
+
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof getMonitoringTimeSeries>>> = ({ signal }) => getMonitoringTimeSeries(params, requestOptions, signal);
+
+
+
+
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof getMonitoringTimeSeries>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type GetMonitoringTimeSeriesQueryResult = NonNullable<Awaited<ReturnType<typeof getMonitoringTimeSeries>>>
+export type GetMonitoringTimeSeriesQueryError = ErrorType<Problem>
+
+
+export function useGetMonitoringTimeSeries<TData = Awaited<ReturnType<typeof getMonitoringTimeSeries>>, TError = ErrorType<Problem>>(
+ params: undefined |  GetMonitoringTimeSeriesParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMonitoringTimeSeries>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getMonitoringTimeSeries>>,
+          TError,
+          Awaited<ReturnType<typeof getMonitoringTimeSeries>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetMonitoringTimeSeries<TData = Awaited<ReturnType<typeof getMonitoringTimeSeries>>, TError = ErrorType<Problem>>(
+ params?: GetMonitoringTimeSeriesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMonitoringTimeSeries>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getMonitoringTimeSeries>>,
+          TError,
+          Awaited<ReturnType<typeof getMonitoringTimeSeries>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetMonitoringTimeSeries<TData = Awaited<ReturnType<typeof getMonitoringTimeSeries>>, TError = ErrorType<Problem>>(
+ params?: GetMonitoringTimeSeriesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMonitoringTimeSeries>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Requests, errors, p95 latency, webhooks, queue depth and sockets over time, every node together
+ */
+
+export function useGetMonitoringTimeSeries<TData = Awaited<ReturnType<typeof getMonitoringTimeSeries>>, TError = ErrorType<Problem>>(
+ params?: GetMonitoringTimeSeriesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMonitoringTimeSeries>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getGetMonitoringTimeSeriesQueryOptions(params,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  return withQueryKey(query, queryOptions.queryKey);
+}
+
+
+
+
+
 
 /**
  * This node's own counts (each node of a cluster answers its own); percentiles come from a histogram. Requires monitoring.read: users with role admin, operator or viewer, admin API keys.
