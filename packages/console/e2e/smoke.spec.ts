@@ -1,5 +1,5 @@
 /** The console as the server serves it, and the sign-in path every other spec builds on. */
-import { expect, shot, signIn, test } from './fixtures.ts';
+import { expect, expectAccessible, shot, signIn, test } from './fixtures.ts';
 
 test('/ serves the console page with its Content-Security-Policy, and hashed assets are immutable', async ({ request }) => {
   const page = await request.get('/', { headers: { accept: 'text/html' } });
@@ -31,10 +31,12 @@ test('an admin signs in through the login page and lands on the dashboard', asyn
   await expect(page).toHaveURL(/\/login/);
   await expect(page.locator('input[name=username]')).toBeVisible();
   await shot(page, 'login');
+  await expectAccessible(page);
   await signIn(page, 'admin');
   await expect(page).toHaveURL((url) => url.pathname === '/');
   await expect(page.getByRole('navigation').first()).toBeVisible();
   await shot(page, 'dashboard');
+  await expectAccessible(page);
   // A reload keeps the session (the refresh cookie), and no CSP violation or script error happened.
   await page.reload();
   await expect(page).toHaveURL((url) => url.pathname === '/');
