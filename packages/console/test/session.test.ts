@@ -46,6 +46,9 @@ describe('console session and API client', () => {
     const user = await login(ADMIN.username, ADMIN.password);
     assert.equal(user.username, ADMIN.username);
     assert.equal(getSession().status, 'signedIn');
+    // The session's end (the refresh cookie's lifetime) is known, for the expiry warning.
+    const ends = getSession().sessionExpiresAt! - Date.now();
+    assert.ok(Math.abs(ends - h.config.refreshTokenTtlSeconds * 1000) < 60_000, `session ends in ${ends} ms`);
     const loginCall = sent.find((s) => s.url.endsWith('/api/v1/auth/login'));
     assert.equal(loginCall?.headers.get('x-gatrix-client'), 'console');
     const me = await getMe();

@@ -240,6 +240,7 @@ eachDatabase('console cookie sign-in', (kind) => {
     const body = r.json();
     assert.equal(typeof body.accessToken, 'string');
     assert.equal('refreshToken' in body, false);
+    assert.equal(body.refreshExpiresIn, 30 * 86_400, 'the console learns when its session ends');
     assert.doesNotMatch(r.text, /gtr_/);
     assert.equal(r.headers['cache-control'], 'no-store');
     const c = refreshCookie(r)!;
@@ -272,6 +273,7 @@ eachDatabase('console cookie sign-in', (kind) => {
     const r1 = await refresh(first);
     assert.equal(r1.status, 200, r1.text);
     assert.equal('refreshToken' in r1.json(), false);
+    assert.equal(r1.json().refreshExpiresIn, 30 * 86_400);
     const second = refreshCookie(r1)!;
     assert.notEqual(second.value, first);
     assert.ok(second.attrs.includes('httponly'));

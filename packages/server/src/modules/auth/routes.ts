@@ -33,8 +33,11 @@ const LoginResult = Type.Intersect([Tokens, Type.Object({ user: User })], {
   examples: [{ ...TOKENS_EXAMPLE, user: USER_EXAMPLE }],
 });
 
-/** What the console gets: the same without the refresh token, which is in its cookie. */
-const ConsoleTokens = Type.Omit(Tokens, ['refreshToken']);
+/**
+ * What the console gets: the same without the refresh token, which is in its cookie, and when that cookie's session
+ * ends unless refreshed again (the console warns before it).
+ */
+const ConsoleTokens = Type.Intersect([Type.Omit(Tokens, ['refreshToken']), Type.Object({ refreshExpiresIn: Type.Integer() })]);
 const ConsoleLoginResult = Type.Intersect([ConsoleTokens, Type.Object({ user: User })]);
 
 const RefreshToken = Type.String({ minLength: 1, maxLength: 200 });
@@ -116,7 +119,7 @@ function routes(app: App, auth: AuthService, users: UsersService, refreshTtlSeco
       const { refreshToken, ...rest } = await auth.login(login, request.body.password, request.ip, request.id, forConsole);
       if (!forConsole) return { refreshToken, ...rest };
       setRefreshCookie(request, reply, refreshToken);
-      return sendConsole(reply, rest, ConsoleLoginResult);
+      return sendConsole(reply, { ...rest, refreshExpiresIn: refreshTtlSeconds }, ConsoleLoginResult);
     },
   });
 
@@ -152,7 +155,7 @@ function routes(app: App, auth: AuthService, users: UsersService, refreshTtlSeco
       try {
         const { refreshToken, ...rest } = await auth.refresh(token);
         setRefreshCookie(request, reply, refreshToken);
-        return sendConsole(reply, rest, ConsoleTokens);
+        return sendConsole(reply, { ...rest, refreshExpiresIn: refreshTtlSeconds }, ConsoleTokens);
       } catch (err) {
         clearRefreshCookie(request, reply);
         throw err;
