@@ -346,8 +346,10 @@ function lastLines(text, n = 6) {
 
 for (const step of runSteps) await runJob(step);
 
-// Longest suites (by the last run) first, so the run does not end waiting for one long suite.
-const queue = [...runSuites].sort((a, b) => (lastDurations[b.id] ?? 0) - (lastDurations[a.id] ?? 0));
+// Longest suites (by the last run) first, so the run does not end waiting for one long suite. Without a last run
+// (a fresh clone, CI) the browser suite, by far the longest, starts first.
+const expected = (job) => lastDurations[job.id] ?? (job.kind === 'playwright' ? 10 * 60_000 : 0);
+const queue = [...runSuites].sort((a, b) => expected(b) - expected(a));
 await Promise.all(
   Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
     for (let job = queue.shift(); job; job = queue.shift()) await runJob(job);
