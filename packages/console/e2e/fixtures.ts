@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
 import { BASE_URL_ENV, USERS, type Role } from './users.ts';
 
 export { expect, USERS, type Role };
@@ -100,4 +100,12 @@ export async function shot(page: Page, name: string): Promise<string> {
   const file = path.join(dir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
   return file;
+}
+
+/** An access token of the user of `role`, for changes made through the API (`Authorization: Bearer …`). */
+export async function apiToken(request: APIRequestContext, role: Role): Promise<string> {
+  const user = USERS[role];
+  const r = await request.post('/api/v1/auth/login', { data: { username: user.username, password: user.password } });
+  expect(r.status(), await r.text()).toBe(200);
+  return ((await r.json()) as { accessToken: string }).accessToken;
 }

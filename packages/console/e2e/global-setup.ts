@@ -49,6 +49,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     // Every test signs in several times from one address.
     GATRIX_LOGIN_MAX_FAILURES_PER_IP: '10000',
+    // The dashboard and monitoring charts read the time series: write the current minute every second.
+    GATRIX_TIMESERIES_FLUSH_MS: '1000',
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -8,6 +8,7 @@ import { LoginForm } from './LoginForm.tsx';
 
 /** Warn this long before the session can no longer be refreshed. */
 const WARN_BEFORE_MS = 5 * 60_000;
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
  * Session expiry, inside the shell: a notification a few minutes before the session ends (when the server says when),
@@ -21,8 +22,10 @@ export function SessionWatcher() {
   useEffect(() => {
     if (session.status !== 'signedIn' || !session.sessionExpiresAt) return;
     const wait = session.sessionExpiresAt - WARN_BEFORE_MS - Date.now();
+    // setTimeout fires at once past 2^31-1 ms (~24.8 days); the effect runs again when a refresh moves the end.
+    if (wait > MAX_TIMEOUT_MS) return;
     const timer = setTimeout(
-      () => notifications.show({ id: 'session-expiring', color: 'yellow', title: t('session.expiringTitle'), message: t('session.expiringBody'), autoClose: false }),
+      () => notifications.show({ id: 'session-expiring', color: 'yellow', title: t('session.expiringTitle'), message: t('session.expiringBody'), autoClose: false, closeButtonProps: { 'aria-label': t('close') } }),
       Math.max(0, wait),
     );
     return () => clearTimeout(timer);
