@@ -67,7 +67,7 @@ export default function AuditLogScreen() {
               {row.original.actorName ?? (row.original.actorId ? `#${row.original.actorId}` : t('actor.system'))}
             </Text>
             {row.original.actorType !== 'user' ? (
-              <Badge size="xs" variant="light" color="gray">
+              <Badge size="xs" variant="default">
                 {t(`actorType.${row.original.actorType}`)}
               </Badge>
             ) : null}
@@ -251,7 +251,7 @@ function EntryDetail({ entry }: { entry: AuditLog }) {
         <Table withTableBorder striped={false} layout="fixed" data-testid="audit-diff">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th w="26%">{t('detail.field')}</Table.Th>
+              <Table.Th w="34%">{t('detail.field')}</Table.Th>
               <Table.Th>{t('detail.before')}</Table.Th>
               <Table.Th>{t('detail.after')}</Table.Th>
             </Table.Tr>
@@ -261,8 +261,8 @@ function EntryDetail({ entry }: { entry: AuditLog }) {
               <Table.Tr key={d.path} data-kind={d.kind}>
                 <Table.Td>
                   <Group gap={4} wrap="nowrap">
-                    <Badge size="xs" variant="light" color={KIND_COLOR[d.kind]} w={18} p={0} aria-label={t(`kind.${d.kind}`)} title={t(`kind.${d.kind}`)}>
-                      {d.kind === 'added' ? '+' : d.kind === 'removed' ? '−' : d.kind === 'changed' ? '~' : '='}
+                    <Badge size="xs" variant="dot" color={KIND_COLOR[d.kind]} tt="none">
+                      {t(`kind.${d.kind}`)}
                     </Badge>
                     <Text size="sm" ff="monospace" truncate>
                       {d.path || t('detail.value')}

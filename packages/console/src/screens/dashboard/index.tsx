@@ -140,7 +140,7 @@ function Tile({
           {title}
         </Text>
         {badge ? (
-          <Badge color={badge.color} variant="light" size="sm">
+          <Badge color={badge.color} variant="dot" size="sm">
             {badge.label}
           </Badge>
         ) : null}
@@ -206,7 +206,7 @@ function MaintenanceCard() {
           {globalState ? (
             <Group gap="xs">
               {globalState !== 'off' && g?.startsAt ? <Timestamp value={globalState === 'active' ? g.endsAt : g.startsAt} withSeconds={false} /> : null}
-              <Badge color={globalState === 'active' ? 'red' : globalState === 'scheduled' ? 'yellow' : 'gray'} variant="light">
+              <Badge color={globalState === 'active' ? 'red' : globalState === 'scheduled' ? 'yellow' : 'gray'} variant="dot">
                 {t(`maintenance.state.${globalState}`)}
               </Badge>
             </Group>
@@ -245,7 +245,7 @@ function WorldRow({ world, state }: { world: GameWorld; state: 'active' | 'sched
         <Text size="xs">
           <Timestamp value={state === 'active' ? world.maintenanceEndsAt : world.maintenanceStartsAt} withSeconds={false} />
         </Text>
-        <Badge color={state === 'active' ? 'red' : 'yellow'} variant="light" size="sm">
+        <Badge color={state === 'active' ? 'red' : 'yellow'} variant="dot" size="sm">
           {t(`maintenance.state.${state}`)}
         </Badge>
       </Group>
@@ -287,7 +287,7 @@ function RecentErrorsCard() {
                 <Text span fw={600}>{e.name}</Text>: {e.message}
               </Anchor>
               <Group gap="xs" wrap="nowrap">
-                <Badge color="red" variant="light" size="sm">
+                <Badge color="red" variant="dot" size="sm">
                   ×{e.count}
                 </Badge>
                 <Text size="xs" c="dimmed">

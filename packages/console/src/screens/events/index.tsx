@@ -42,13 +42,21 @@ export default function LiveEventsScreen() {
 
   const virtualizer = useVirtualizer({ count: shown.length, getScrollElement: () => scrollRef.current, estimateSize: () => 44, overscan: 10, getItemKey: (i) => shown[i]?.seq ?? i });
 
+  // Set while the list scrolls back to the top on resume: that scrolling is not the operator's.
+  const returning = useRef(false);
   const onResume = useCallback(() => {
-    scrollRef.current?.scrollTo({ top: 0 });
+    returning.current = true;
     setTail(resume);
+    scrollRef.current?.scrollTo({ top: 0, behavior: 'instant' });
   }, []);
   const onScroll = () => {
+    const top = scrollRef.current?.scrollTop ?? 0;
+    if (returning.current) {
+      if (top <= 8) returning.current = false;
+      return;
+    }
     // Reading older events: hold new ones back so the rows do not move under the operator's eyes.
-    if ((scrollRef.current?.scrollTop ?? 0) > 8) setTail((prev) => (prev.paused ? prev : pause(prev)));
+    if (top > 8) setTail((prev) => (prev.paused ? prev : pause(prev)));
   };
   const toggle = (s: number) =>
     setOpen((prev) => {
@@ -103,7 +111,7 @@ export default function LiveEventsScreen() {
         </Text>
       </Group>
       <Paper withBorder radius="md">
-        <Box ref={scrollRef} onScroll={onScroll} h={600} style={{ overflowY: 'auto' }} role="log" aria-label={t('title')} tabIndex={0}>
+        <Box ref={scrollRef} onScroll={onScroll} h="calc(100vh - 280px)" mih={360} style={{ overflowY: 'auto', overflowAnchor: 'none' }} role="log" aria-label={t('title')} tabIndex={0}>
           {shown.length === 0 ? (
             <Stack align="center" justify="center" h="100%" gap={4} p="xl">
               <Text fw={600}>{t('empty.title')}</Text>
@@ -139,12 +147,14 @@ function EventRow({ event: e, expanded, onToggle }: { event: TailEvent; expanded
         <ActionIcon variant="subtle" color="gray" onClick={onToggle} aria-expanded={expanded} aria-label={t(expanded ? 'collapse' : 'expand')}>
           {expanded ? <IconChevronDown size={16} /> : <IconChevronRight size={16} />}
         </ActionIcon>
-        <Text size="sm" c="dimmed" w={200} style={{ flexShrink: 0 }}>
+        <Text size="sm" c="dimmed" w={240} style={{ flexShrink: 0 }}>
           <Timestamp value={e.data.timestamp ?? e.receivedAt} />
         </Text>
-        <Badge color={colorOf(e.name)} variant="light" tt="none" w={220} style={{ flexShrink: 0 }}>
-          {e.name}
-        </Badge>
+        <Box w={230} style={{ flexShrink: 0 }}>
+          <Badge color={colorOf(e.name)} variant="dot" tt="none">
+            {e.name}
+          </Badge>
+        </Box>
         <Text size="sm" truncate style={{ flex: 1, minWidth: 0 }}>
           {subjectOf(e)}
         </Text>

@@ -142,7 +142,7 @@ function Routes() {
         size: 360,
         cell: ({ row }) => (
           <Group gap={6} wrap="nowrap">
-            <Badge variant="light" size="sm" w={64}>
+            <Badge variant="default" size="sm" w={64}>
               {row.original.method}
             </Badge>
             <Text size="sm" ff="monospace" truncate>
@@ -277,7 +277,7 @@ function ErrorGroup({ group: e }: { group: ServerErrorGroup }) {
                 {e.method} {e.route}
               </Text>
             ) : null}
-            <Badge color={e.resolved ? 'teal' : 'red'} variant="light">
+            <Badge color={e.resolved ? 'teal' : 'red'} variant="dot">
               {e.resolved ? t('errors.resolvedBadge') : t('errors.count', { count: e.count })}
             </Badge>
           </Group>
