@@ -340,7 +340,7 @@ function Field({ label, value }: { label: string; value: ReactNode }) {
 
 /** `/metrics` needs credentials a plain link would not carry: fetched with the session's token and shown. */
 function PrometheusButton() {
-  const { t } = useTranslation('monitoring');
+  const { t } = useTranslation(['monitoring', 'common']);
   const [text, setText] = useState<string>();
   const [error, setError] = useState<unknown>();
   const [open, setOpen] = useState(false);
@@ -360,7 +360,7 @@ function PrometheusButton() {
       <Button variant="default" leftSection={<IconChartLine size={16} />} onClick={() => void load()}>
         {t('prometheus.open')}
       </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title={t('prometheus.title')} size="xl">
+      <Modal opened={open} onClose={() => setOpen(false)} title={t('prometheus.title')} size="xl" closeButtonProps={{ 'aria-label': t('common:close') }}>
         <ProblemAlert error={error} />
         {text === undefined && !error ? <Skeleton h={300} /> : null}
         {text !== undefined ? (
