@@ -27,6 +27,11 @@ test('the buffer keeps at most MAX_EVENTS, shown and held together, dropping the
   for (let i = 0; i < 10; i++) tail = add(tail, ev('user_login'));
   assert.equal(tail.shown.length + tail.held.length, MAX_EVENTS);
   assert.equal(resume(tail).shown.length, MAX_EVENTS);
+  // A long pause keeps only the newest MAX_EVENTS too.
+  let paused = pause(emptyTail);
+  for (let i = 0; i < MAX_EVENTS + 3; i++) paused = add(paused, ev('user_login', { i }));
+  assert.equal(paused.held.length, MAX_EVENTS);
+  assert.equal(paused.held[0]?.data.i, MAX_EVENTS + 2);
 });
 
 test('filters: type (exact or prefix_*), world by worldId or id, user by id or username', () => {

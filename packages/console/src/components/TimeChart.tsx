@@ -3,6 +3,7 @@ import { useElementSize } from '@mantine/hooks';
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { useTimeZoneMode } from '../lib/preferences.ts';
 
 export interface TimeChartSeries {
   label: string;
@@ -23,6 +24,7 @@ export function TimeChart({ x, series, height = 200, sparkline = false, label }:
   const target = useRef<HTMLDivElement>(null);
   const theme = useMantineTheme();
   const scheme = useComputedColorScheme('light');
+  const zone = useTimeZoneMode();
   // Rebuild only when what is drawn changes (callers may pass new but equal series objects on each render).
   const latest = useRef(series);
   latest.current = series;
@@ -41,10 +43,12 @@ export function TimeChart({ x, series, height = 200, sparkline = false, label }:
       width: Math.floor(width),
       height,
       legend: { show: !sparkline },
+      // Times in the zone chosen in Settings, like <Timestamp>.
+      tzDate: zone === 'utc' ? (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC') : (ts) => new Date(ts * 1000),
       cursor: sparkline ? { show: false } : { drag: { x: false, y: false } },
       padding: sparkline ? [2, 0, 2, 0] : undefined,
       scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
-      axes: sparkline ? [{ show: false }, { show: false }] : [axis, { ...axis, size: 56, values: (_u, vals) => vals.map((v) => (fmt ? fmt(v) : String(v))) }],
+      axes: sparkline ? [{ show: false }, { show: false }] : [axis, { ...axis, size: 72, values: (_u, vals) => vals.map((v) => (fmt ? fmt(v) : String(v))) }],
       series: [
         {},
         ...series.map((s) => ({
@@ -61,7 +65,7 @@ export function TimeChart({ x, series, height = 200, sparkline = false, label }:
     };
     const plot = new uPlot(opts, [x, ...series.map((s) => s.values)] as uPlot.AlignedData, el);
     return () => plot.destroy();
-  }, [signature, x, width, height, sparkline, scheme, theme]);
+  }, [signature, x, width, height, sparkline, scheme, theme, zone]);
 
   return (
     <Box ref={sizeRef} w="100%">
