@@ -20,7 +20,7 @@ import { search as settingsSearch } from '../screens/settings/search.ts';
 import { search as usersSearch } from '../screens/users/search.ts';
 import { search as webhooksSearch } from '../screens/webhooks/search.ts';
 import { search as whitelistSearch } from '../screens/whitelist/search.ts';
-import { search as worldsSearch } from '../screens/worlds/search.ts';
+import { detailSearch as worldSearch, search as worldsSearch } from '../screens/worlds/search.ts';
 import { PageLoader, RouteError } from '../components/RouteStates.tsx';
 
 export interface RouterContext {
@@ -60,7 +60,7 @@ const eventsRoute = createRoute({ getParentRoute: () => appRoute, path: '/events
 const usersRoute = createRoute({ getParentRoute: () => appRoute, path: '/users', validateSearch: usersSearch, component: lazyRouteComponent(() => import('../screens/users/index.tsx')) });
 const userRoute = createRoute({ getParentRoute: () => appRoute, path: '/users/$id', component: lazyRouteComponent(() => import('../screens/users/detail.tsx')) });
 const worldsRoute = createRoute({ getParentRoute: () => appRoute, path: '/worlds', validateSearch: worldsSearch, component: lazyRouteComponent(() => import('../screens/worlds/index.tsx')) });
-const worldRoute = createRoute({ getParentRoute: () => appRoute, path: '/worlds/$id', component: lazyRouteComponent(() => import('../screens/worlds/detail.tsx')) });
+const worldRoute = createRoute({ getParentRoute: () => appRoute, path: '/worlds/$id', validateSearch: worldSearch, component: lazyRouteComponent(() => import('../screens/worlds/detail.tsx')) });
 const maintenanceRoute = createRoute({ getParentRoute: () => appRoute, path: '/maintenance', validateSearch: maintenanceSearch, component: lazyRouteComponent(() => import('../screens/maintenance/index.tsx')) });
 const whitelistRoute = createRoute({ getParentRoute: () => appRoute, path: '/whitelist', validateSearch: whitelistSearch, component: lazyRouteComponent(() => import('../screens/whitelist/index.tsx')) });
 const clientVersionsRoute = createRoute({ getParentRoute: () => appRoute, path: '/client-versions', validateSearch: clientVersionsSearch, component: lazyRouteComponent(() => import('../screens/client-versions/index.tsx')) });
