@@ -74,14 +74,19 @@ export interface MaintenanceFormProps {
   /** Languages in use (other worlds, global maintenance, ko and en): each without a message is marked missing. */
   languages: string[];
   submitLabel: string;
-  /** Sends the change; a rejection (ApiError) is shown above the buttons and on its field. */
+  /**
+   * Sends the change; a rejection (ApiError) is shown above the buttons and on its field. Resolving `false` means
+   * "not done" (a confirmation was cancelled): the form keeps its values.
+   */
   onSubmit: (body: MaintenanceBody, reason: string) => Promise<unknown>;
+  /** Ask for the audit reason in the form (default); off when a confirmation asks for it instead. */
+  withReason?: boolean;
   /** Shown between the form and its buttons (impact of the change). */
   children?: ReactNode;
   onCancel?: () => void;
 }
 
-export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onSubmit, children, onCancel }: MaintenanceFormProps) {
+export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onSubmit, withReason = true, children, onCancel }: MaintenanceFormProps) {
   const { t } = useTranslation('maintenance');
   const readOnly = !useCan('ops.write');
   const mode = useTimeZoneMode();
@@ -110,7 +115,7 @@ export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onS
       endsAt: fromPickerValue(v.endsAt, mode),
     };
     try {
-      await onSubmit(body, v.reason);
+      if ((await onSubmit(body, v.reason)) === false) return;
       draft.clear();
       form.reset(v);
     } catch (e) {
@@ -252,7 +257,7 @@ export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onS
 
           {children}
 
-          <Textarea label={t('form.reason')} description={t('form.reasonHint')} autosize minRows={1} maxLength={MAX_REASON_LENGTH} {...form.register('reason')} />
+          {withReason ? <Textarea label={t('form.reason')} description={t('form.reasonHint')} autosize minRows={1} maxLength={MAX_REASON_LENGTH} {...form.register('reason')} /> : null}
         </Stack>
       </fieldset>
       {error ? (
