@@ -109,3 +109,20 @@ export async function apiToken(request: APIRequestContext, role: Role): Promise<
   expect(r.status(), await r.text()).toBe(200);
   return ((await r.json()) as { accessToken: string }).accessToken;
 }
+
+/**
+ * Sets a Mantine DateTimePicker (labelled `label`, with seconds) to `when` in the page's time zone (UTC in these
+ * tests): opens it, picks the day, types hours, minutes and seconds, and confirms with the button labelled `submit`.
+ */
+export async function pickDateTime(page: Page, label: string, when: Date, labels = { hours: 'Hours', minutes: 'Minutes', seconds: 'Seconds', submit: 'Set this time' }): Promise<void> {
+  await page.getByRole('button', { name: label, exact: true }).click();
+  const day = `${when.getUTCDate()} ${when.toLocaleString('en-US', { month: 'long', timeZone: 'UTC' })} ${when.getUTCFullYear()}`;
+  const dropdown = page.locator('.mantine-Popover-dropdown').filter({ has: page.getByLabel(labels.hours) });
+  await dropdown.getByRole('button', { name: day, exact: true }).first().click();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  await dropdown.getByLabel(labels.hours).fill(pad(when.getUTCHours()));
+  await dropdown.getByLabel(labels.minutes).fill(pad(when.getUTCMinutes()));
+  await dropdown.getByLabel(labels.seconds).fill(pad(when.getUTCSeconds()));
+  await dropdown.getByRole('button', { name: labels.submit }).click();
+  await expect(dropdown).toBeHidden();
+}

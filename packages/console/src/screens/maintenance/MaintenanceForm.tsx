@@ -8,7 +8,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { ActionIcon, Badge, Button, Group, Paper, SegmentedControl, Select, Stack, Text, Textarea, TextInput, Tooltip } from '@mantine/core';
 import { DateTimePicker } from '@mantine/dates';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Controller, useFieldArray, useForm, useWatch } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
@@ -84,9 +84,11 @@ export interface MaintenanceFormProps {
   /** Shown between the form and its buttons (impact of the change). */
   children?: ReactNode;
   onCancel?: () => void;
+  /** Called after a successful submit, once the form is clean (close a drawer, navigate). */
+  onDone?: () => void;
 }
 
-export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onSubmit, withReason = true, children, onCancel }: MaintenanceFormProps) {
+export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onSubmit, withReason = true, children, onCancel, onDone }: MaintenanceFormProps) {
   const { t } = useTranslation('maintenance');
   const readOnly = !useCan('ops.write');
   const mode = useTimeZoneMode();
@@ -96,6 +98,13 @@ export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onS
   useUnsavedChangesGuard(form.formState.isDirty && !readOnly);
   const rows = useFieldArray({ control: form.control, name: 'messages' });
   const [error, setError] = useState<unknown>();
+  // Leaves (onDone) only once the reset form rendered: the unsaved-changes guard then lets the navigation through.
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    if (!saved) return;
+    setSaved(false);
+    onDone?.();
+  }, [saved, onDone]);
   const [preview, setPreview] = useState<string>(languages[0] ?? 'en');
   const watched = useWatch({ control: form.control });
   const when = watched.when ?? 'now';
@@ -118,6 +127,7 @@ export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onS
       if ((await onSubmit(body, v.reason)) === false) return;
       draft.clear();
       form.reset(v);
+      setSaved(true);
     } catch (e) {
       setError(e);
       if (isApiError(e)) {
@@ -245,7 +255,7 @@ export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onS
               <Text size="sm" fw={600}>
                 {t('preview.title')}
               </Text>
-              <Select aria-label={t('preview.language')} data={previewLanguages} value={preview} onChange={(v) => setPreview(v ?? preview)} w={120} size="xs" allowDeselect={false} searchable />
+              <Select aria-label={t('preview.language')} data={previewLanguages} value={preview} onChange={(v) => setPreview(v ?? preview)} w={120} size="xs" allowDeselect={false} />
             </Group>
             <Text size="sm" data-testid="maintenance-preview" style={{ whiteSpace: 'pre-wrap' }} c={shown.text ? undefined : 'dimmed'}>
               {shown.text ?? t('preview.none')}

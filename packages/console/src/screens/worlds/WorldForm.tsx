@@ -1,7 +1,7 @@
 /** Create or edit a game world: worldId, name, description, region, tags, visibility, customPayload (JSON). */
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Group, Stack, Switch, TagsInput, Textarea, TextInput } from '@mantine/core';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
@@ -42,12 +42,14 @@ function valuesOf(world: GameWorld | undefined): Values {
 
 const FIELDS = ['worldId', 'name', 'description', 'region', 'tags', 'visible', 'customPayload'] as const;
 
-export function WorldForm({ world, draftKey, submitLabel, onSubmit, onCancel }: {
+export function WorldForm({ world, draftKey, submitLabel, onSubmit, onCancel, onDone }: {
   world?: GameWorld;
   draftKey: string;
   submitLabel: string;
   onSubmit: (body: CreateGameWorldBody) => Promise<unknown>;
   onCancel?: () => void;
+  /** Called after a successful submit, once the form is clean (close a drawer, navigate). */
+  onDone?: () => void;
 }) {
   const { t } = useTranslation('worlds');
   const readOnly = !useCan('ops.write');
@@ -56,6 +58,13 @@ export function WorldForm({ world, draftKey, submitLabel, onSubmit, onCancel }: 
   const draft = useDraft(draftKey, form);
   useUnsavedChangesGuard(form.formState.isDirty && !readOnly);
   const [error, setError] = useState<unknown>();
+  // Leaves (onDone) only once the reset form rendered: the unsaved-changes guard then lets the navigation through.
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    if (!saved) return;
+    setSaved(false);
+    onDone?.();
+  }, [saved, onDone]);
   const errors = form.formState.errors;
   const msg = (m: string | undefined) => (m ? t(m, { defaultValue: m }) : undefined);
 
@@ -75,6 +84,7 @@ export function WorldForm({ world, draftKey, submitLabel, onSubmit, onCancel }: 
       await onSubmit(body);
       draft.clear();
       form.reset(v);
+      setSaved(true);
     } catch (e) {
       setError(e);
       if (isApiError(e)) {

@@ -6,7 +6,7 @@ import { ActionIcon, Anchor, Badge, Button, Checkbox, Drawer, Group, Menu, Paper
 import { notifications } from '@mantine/notifications';
 import { IconArrowDown, IconArrowUp, IconDots, IconGripVertical, IconPlus, IconTool, IconTrash } from '@tabler/icons-react';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
-import { useEffect, useMemo, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { createGameWorld, deleteGameWorld, orderGameWorlds, updateGameWorld, useListGameWorlds } from '../../api/generated/game-worlds/game-worlds.ts';
 import type { GameWorld } from '../../api/generated/model/index.ts';
@@ -110,6 +110,7 @@ export default function GameWorldsScreen() {
       },
     });
 
+  const closeCreate = useCallback(() => setSearch({ create: undefined }, { keepPage: true }), [setSearch]);
   const maintained = search.maintain ? (all.data?.data ?? []).find((w) => w.id === search.maintain) : undefined;
   const bulkIds = search.bulk ? search.bulk.split(',').map(Number) : [];
   const bulkWorlds = (all.data?.data ?? []).filter((w) => bulkIds.includes(w.id));
@@ -325,8 +326,8 @@ export default function GameWorldsScreen() {
             const created = await createGameWorld(body);
             await refresh();
             notifications.show({ color: 'teal', message: t('create.done', { worldId: created.worldId }) });
-            setSearch({ create: undefined }, { keepPage: true });
           }}
+          onDone={closeCreate}
         />
       </Drawer>
 

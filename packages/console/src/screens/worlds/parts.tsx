@@ -1,5 +1,6 @@
 /** Pieces the worlds list and a world's page share: status badges, the languages in use, a world's maintenance panel. */
 import { Alert, Badge, Button, Group, Stack, Text } from '@mantine/core';
+import { IconClock, IconTool } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -26,20 +27,20 @@ export function WorldStatusBadges({ world }: { world: GameWorld }) {
   return (
     <Group gap={4} wrap="nowrap" data-testid={`status-${world.worldId}`}>
       {phase === 'active' ? (
-        <Badge color="orange" variant="filled">
+        <Badge color="orange" variant="filled" autoContrast leftSection={<IconTool size={12} aria-hidden />}>
           {t('status.maintenance')}
         </Badge>
       ) : phase === 'scheduled' ? (
-        <Badge color="yellow" variant="light">
+        <Badge color="blue" variant="dot" leftSection={<IconClock size={12} aria-hidden />}>
           {t('status.scheduled')}
         </Badge>
       ) : (
-        <Badge color="teal" variant="light">
+        <Badge color="teal" variant="dot">
           {t('status.open')}
         </Badge>
       )}
       {!world.visible ? (
-        <Badge color="gray" variant="outline">
+        <Badge variant="default">
           {t('status.hidden')}
         </Badge>
       ) : null}
@@ -109,8 +110,8 @@ export function WorldMaintenancePanel({ world, onDone }: { world: GameWorld; onD
         onSubmit={async (body, reason) => {
           await setGameWorldMaintenance(world.id, body, { reason });
           await refresh();
-          onDone?.();
         }}
+        onDone={onDone}
       />
     </Stack>
   );
