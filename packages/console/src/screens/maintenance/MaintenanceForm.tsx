@@ -171,6 +171,7 @@ export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onS
                     withSeconds
                     valueFormat="YYYY-MM-DD HH:mm:ss"
                     clearable
+                    clearButtonProps={{ 'aria-label': t('form.clear') }}
                     value={field.value}
                     onChange={field.onChange}
                     error={fieldError(fieldState.error?.message)}
@@ -190,6 +191,7 @@ export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onS
                   withSeconds
                   valueFormat="YYYY-MM-DD HH:mm:ss"
                   clearable
+                  clearButtonProps={{ 'aria-label': t('form.clear') }}
                   value={field.value}
                   onChange={field.onChange}
                   error={fieldError(fieldState.error?.message)}

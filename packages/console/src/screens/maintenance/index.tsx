@@ -152,7 +152,7 @@ export default function MaintenanceScreen() {
           <Group gap="sm">
             <Title order={2}>{t('title')}</Title>
             {m ? (
-              <Badge data-testid="global-status" color={phase === 'active' ? 'orange' : phase === 'scheduled' ? 'blue' : 'teal'} variant={phase === 'active' ? 'filled' : 'dot'} autoContrast size="lg">
+              <Badge data-testid="global-status" color={phase === 'active' ? 'orange.5' : phase === 'scheduled' ? 'blue' : 'teal'} variant={phase === 'active' ? 'filled' : 'dot'} autoContrast size="lg">
                 {t(`phase.${phase}`)}
               </Badge>
             ) : null}

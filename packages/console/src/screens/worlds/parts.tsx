@@ -27,7 +27,7 @@ export function WorldStatusBadges({ world }: { world: GameWorld }) {
   return (
     <Group gap={4} wrap="nowrap" data-testid={`status-${world.worldId}`}>
       {phase === 'active' ? (
-        <Badge color="orange" variant="filled" autoContrast leftSection={<IconTool size={12} aria-hidden />}>
+        <Badge color="orange.5" variant="filled" autoContrast leftSection={<IconTool size={12} aria-hidden />}>
           {t('status.maintenance')}
         </Badge>
       ) : phase === 'scheduled' ? (
