@@ -90,9 +90,9 @@ test('a scheduled maintenance with ko and en messages starts and ends by itself,
   await page.goto(`/worlds/${id}?tab=maintenance`);
   await expect(page.getByRole('tab', { name: 'Maintenance' })).toHaveAttribute('aria-selected', 'true');
   await page.getByText('Schedule', { exact: true }).click();
-  const start = new Date(Date.now() + 20_000);
+  const start = new Date(Date.now() + 15_000);
   await pickDateTime(page, 'Starts at', start);
-  await pickDateTime(page, 'Ends at', new Date(start.getTime() + 12_000));
+  await pickDateTime(page, 'Ends at', new Date(start.getTime() + 8_000));
   await page.getByLabel('Message in ko').fill('서버 점검 중입니다');
   await page.getByLabel('Message in en').fill('Server maintenance');
   // The preview resolves each language's message as the game-client API does.

@@ -13,6 +13,7 @@ import { useListGameWorlds } from '../../api/generated/game-worlds/game-worlds.t
 import { setMaintenance, useGetMaintenance } from '../../api/generated/maintenance/maintenance.ts';
 import type { GlobalMaintenance, MaintenanceBody, WhitelistEntry } from '../../api/generated/model/index.ts';
 import { listWhitelistEntries } from '../../api/generated/whitelist/whitelist.ts';
+import { useCan } from '../../auth/useCan.ts';
 import { confirmDestructive } from '../../components/confirmDestructive.tsx';
 import { Guarded } from '../../components/Guarded.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
@@ -49,6 +50,7 @@ export default function MaintenanceScreen() {
   const whitelist = useEnabledWhitelist();
   const languages = useMaintenanceLanguages();
   const m = state.data;
+  const canWrite = useCan('ops.write');
   const phase = m ? windowPhase(m) : 'off';
 
   const save = async (body: MaintenanceBody, reason: string) => {
@@ -84,6 +86,12 @@ export default function MaintenanceScreen() {
       },
     });
   };
+
+  const extendButton = (
+    <Button variant="default" leftSection={<IconClockPlus size={16} />} rightSection={<IconChevronDown size={14} />}>
+      {t('actions.extend')}
+    </Button>
+  );
 
   // Impact at the window's start (now when in effect or starting now).
   const at = m && phase === 'scheduled' && m.startsAt ? Date.parse(m.startsAt) : Date.now();
@@ -170,13 +178,10 @@ export default function MaintenanceScreen() {
                 </Button>
               </Guarded>
             ) : (
+              canWrite ? (
               <Menu position="bottom-end">
                 <Menu.Target>
-                  <Guarded permission="ops.write">
-                    <Button variant="default" leftSection={<IconClockPlus size={16} />} rightSection={<IconChevronDown size={14} />}>
-                      {t('actions.extend')}
-                    </Button>
-                  </Guarded>
+                  {extendButton}
                 </Menu.Target>
                 <Menu.Dropdown>
                   {EXTENSIONS.map((minutes) => (
@@ -186,6 +191,9 @@ export default function MaintenanceScreen() {
                   ))}
                 </Menu.Dropdown>
               </Menu>
+              ) : (
+                <Guarded permission="ops.write">{extendButton}</Guarded>
+              )
             )}
             <Guarded permission="ops.write">
               <Button color="red" variant="light" leftSection={<IconPlayerStop size={16} />} onClick={() => void endNow()}>

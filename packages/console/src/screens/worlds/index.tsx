@@ -169,11 +169,7 @@ export default function GameWorldsScreen() {
           <Table verticalSpacing={6} highlightOnHover aria-label={t('title')}>
             <Table.Thead>
               <Table.Tr>
-                <Table.Th w={72}>
-                  <Text size="xs" fw={600}>
-                    {t('columns.order')}
-                  </Text>
-                </Table.Th>
+                <Table.Th w={72}>{t('columns.order')}</Table.Th>
                 <Table.Th w={36}>
                   <Checkbox
                     aria-label={t('common:table.selectPage')}
@@ -229,7 +225,7 @@ export default function GameWorldsScreen() {
                         <Checkbox aria-label={t('bulk.select', { worldId: w.worldId })} checked={selected.has(w.id)} onChange={() => toggle(w.id)} />
                       </Table.Td>
                       <Table.Td>
-                        <Anchor component={Link} to="/worlds/$id" params={{ id: String(w.id) } as never} ff="monospace" size="sm" fw={600}>
+                        <Anchor component={Link} to="/worlds/$id" params={{ id: String(w.id) } as never} ff="monospace" size="sm" fw={600} style={{ whiteSpace: 'nowrap' }}>
                           {w.worldId}
                         </Anchor>
                         <Text size="xs" c="dimmed" lineClamp={1}>
@@ -240,7 +236,7 @@ export default function GameWorldsScreen() {
                         <WorldStatusBadges world={w} />
                       </Table.Td>
                       <Table.Td>
-                        <Group gap={4}>
+                        <Group gap={4} wrap="nowrap">
                           {w.tags.map((tag) => (
                             <Badge key={tag} variant="default" size="sm" tt="none">
                               {tag}
@@ -254,7 +250,7 @@ export default function GameWorldsScreen() {
                         </Text>
                       </Table.Td>
                       <Table.Td>
-                        {w.maintenanceStartsAt || w.maintenanceEndsAt ? (
+                        {worldPhase(w) !== 'off' && (w.maintenanceStartsAt || w.maintenanceEndsAt) ? (
                           <Text size="xs" component="div">
                             <div>
                               {t('window.from')} <Timestamp value={w.maintenanceStartsAt} withSeconds={false} />
