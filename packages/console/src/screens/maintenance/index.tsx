@@ -82,7 +82,7 @@ export default function MaintenanceScreen() {
       confirmLabel: t('actions.extend'),
       onConfirm: async (reason) => {
         await save({ ...keep(g), startsAt: g.startsAt, endsAt }, reason);
-        notifications.show({ color: 'teal', message: t('extended', { minutes }) });
+        notifications.show({ closeButtonProps: { 'aria-label': t('common:close') }, color: 'teal', message: t('extended', { minutes }) });
       },
     });
   };

@@ -33,7 +33,7 @@ export default function GameWorldDetailScreen() {
       onConfirm: async (reason) => {
         await deleteGameWorld(world.id, { reason });
         await refresh();
-        notifications.show({ color: 'teal', message: t('delete.done', { worldId: world.worldId }) });
+        notifications.show({ closeButtonProps: { 'aria-label': t('common:close') }, color: 'teal', message: t('delete.done', { worldId: world.worldId }) });
         await navigate({ to: '/worlds' });
       },
     });
@@ -84,7 +84,7 @@ export default function GameWorldDetailScreen() {
                   onSubmit={async (body) => {
                     await updateGameWorld(world.id, body);
                     await refresh();
-                    notifications.show({ color: 'teal', message: t('detail.saved', { worldId: body.worldId }) });
+                    notifications.show({ closeButtonProps: { 'aria-label': t('common:close') }, color: 'teal', message: t('detail.saved', { worldId: body.worldId }) });
                   }}
                 />
               </Paper>

@@ -64,7 +64,7 @@ export default function GameWorldsScreen() {
       await refresh();
     } catch (e) {
       setOrder(null);
-      notifications.show({ color: 'red', title: t('order.failed'), message: e instanceof Error ? e.message : String(e) });
+      notifications.show({ closeButtonProps: { 'aria-label': t('common:close') }, color: 'red', title: t('order.failed'), message: e instanceof Error ? e.message : String(e) });
     }
   };
 
@@ -90,7 +90,7 @@ export default function GameWorldsScreen() {
       await updateGameWorld(w.id, { visible });
       await refresh();
     } catch (e) {
-      notifications.show({ color: 'red', title: t('visibility.failed', { worldId: w.worldId }), message: e instanceof Error ? e.message : String(e) });
+      notifications.show({ closeButtonProps: { 'aria-label': t('common:close') }, color: 'red', title: t('visibility.failed', { worldId: w.worldId }), message: e instanceof Error ? e.message : String(e) });
     }
   };
 
@@ -321,7 +321,7 @@ export default function GameWorldsScreen() {
           onSubmit={async (body) => {
             const created = await createGameWorld(body);
             await refresh();
-            notifications.show({ color: 'teal', message: t('create.done', { worldId: created.worldId }) });
+            notifications.show({ closeButtonProps: { 'aria-label': t('common:close') }, color: 'teal', message: t('create.done', { worldId: created.worldId }) });
           }}
           onDone={closeCreate}
         />
