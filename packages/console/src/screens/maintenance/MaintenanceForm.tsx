@@ -93,7 +93,11 @@ export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onS
   const readOnly = !useCan('ops.write');
   const mode = useTimeZoneMode();
   const defaults = useMemo(() => initialValues(initial, languages, mode), [initial, languages, mode]);
-  const form = useForm<Values>({ resolver: zodResolver(schema), defaultValues: defaults, values: defaults, resetOptions: { keepDirtyValues: true } });
+  const form = useForm<Values>({ resolver: zodResolver(schema), defaultValues: defaults });
+  // The server's state changed (a save, a live event): follow it unless there are unsaved edits.
+  useEffect(() => {
+    if (!form.formState.isDirty) form.reset(defaults);
+  }, [defaults, form]);
   const draft = useDraft(draftKey, form);
   useUnsavedChangesGuard(form.formState.isDirty && !readOnly);
   const rows = useFieldArray({ control: form.control, name: 'messages' });

@@ -54,7 +54,11 @@ export function WorldForm({ world, draftKey, submitLabel, onSubmit, onCancel, on
   const { t } = useTranslation('worlds');
   const readOnly = !useCan('ops.write');
   const defaults = useMemo(() => valuesOf(world), [world]);
-  const form = useForm<Values>({ resolver: zodResolver(schema), defaultValues: defaults, values: defaults, resetOptions: { keepDirtyValues: true } });
+  const form = useForm<Values>({ resolver: zodResolver(schema), defaultValues: defaults });
+  // The server's state changed (a save, a live event): follow it unless there are unsaved edits.
+  useEffect(() => {
+    if (!form.formState.isDirty) form.reset(defaults);
+  }, [defaults, form]);
   const draft = useDraft(draftKey, form);
   useUnsavedChangesGuard(form.formState.isDirty && !readOnly);
   const [error, setError] = useState<unknown>();
