@@ -240,7 +240,7 @@ export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onS
                   />
                   {!text.trim() ? (
                     <Tooltip label={t('form.missingHint')}>
-                      <Badge color="orange" variant="light" mt={8} style={{ flexShrink: 0 }}>
+                      <Badge color="orange" variant="dot" mt={8} style={{ flexShrink: 0 }}>
                         {t('form.missing')}
                       </Badge>
                     </Tooltip>
