@@ -31,6 +31,9 @@ export default function GameWorldsScreen() {
   const navigate = useNavigate();
   const canWrite = useCan('ops.write');
   const refresh = useRefreshWorlds();
+  useEffect(() => {
+    if (search.maintenance !== undefined) setSearch({ maintenance: undefined, status: search.maintenance ? 'maintenance' : 'open' });
+  }, [search.maintenance, setSearch]);
 
   const params = {
     ...ALL_WORLDS,

@@ -15,6 +15,8 @@ export const search = z.object({
   create: optional(z.boolean()),
   maintain: optional(z.number().check(z.int(), z.minimum(1))),
   bulk: optional(z.string().check(z.regex(/^\d+(,\d+)*$/))),
+  /** `?maintenance=true` (the API's filter name, used by links from other screens): read as `?status=maintenance`. */
+  maintenance: optional(z.boolean()),
 });
 export type Search = z.infer<typeof search>;
 
