@@ -69,9 +69,18 @@ test('create a world with tags and customPayload, then reorder by the arrows and
     return order.indexOf(worldId) === order.indexOf(other) + 1;
   }).toBe(true);
 
-  // The saved world carries its payload; the filters live in the URL.
+  // The saved world carries its payload. An edit made over someone else's change is refused (If-Match), and the
+  // form then shows the current values.
   await page.getByRole('link', { name: worldId }).click();
   await expect(page.getByLabel('Custom payload (JSON)')).toHaveValue(/"capacity": 5000/);
+  await page.getByLabel('Name').fill('Asia mine');
+  const id = /\/worlds\/(\d+)/.exec(page.url())![1];
+  const token = await apiToken(request, 'admin');
+  const patched = await request.patch(`/api/v1/game-worlds/${id}`, { headers: { authorization: `Bearer ${token}` }, data: { name: 'Asia theirs' } });
+  expect(patched.status(), await patched.text()).toBe(200);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('alert')).toContainText('Changed meanwhile');
+  await expect(page.getByLabel('Name')).toHaveValue('Asia theirs');
   await page.goto(`/worlds?q=${worldId}`);
   await expect(page.getByTestId(`world-row-${worldId}`)).toBeVisible();
   await expect(page.getByTestId(`world-row-${other}`)).toBeHidden();

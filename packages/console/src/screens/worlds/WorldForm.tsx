@@ -42,11 +42,13 @@ function valuesOf(world: GameWorld | undefined): Values {
 
 const FIELDS = ['worldId', 'name', 'description', 'region', 'tags', 'visible', 'customPayload'] as const;
 
-export function WorldForm({ world, draftKey, submitLabel, onSubmit, onCancel, onDone }: {
+export function WorldForm({ world, etag, draftKey, submitLabel, onSubmit, onCancel, onDone }: {
   world?: GameWorld;
+  /** The ETag of `world` as loaded: the form sends the one its values started from (`If-Match`). */
+  etag?: string;
   draftKey: string;
   submitLabel: string;
-  onSubmit: (body: CreateGameWorldBody) => Promise<unknown>;
+  onSubmit: (body: CreateGameWorldBody, ifMatch: string | undefined) => Promise<unknown>;
   onCancel?: () => void;
   /** Called after a successful submit, once the form is clean (close a drawer, navigate). */
   onDone?: () => void;
@@ -55,10 +57,14 @@ export function WorldForm({ world, draftKey, submitLabel, onSubmit, onCancel, on
   const readOnly = !useCan('ops.write');
   const defaults = useMemo(() => valuesOf(world), [world]);
   const form = useForm<Values>({ resolver: zodResolver(schema), defaultValues: defaults });
-  // The server's state changed (a save, a live event): follow it unless there are unsaved edits.
+  // The server's state changed (a save, a live event): follow it unless there are unsaved edits, whose save then
+  // carries the ETag they started from and is refused (412) if the world changed meanwhile.
+  const [baseEtag, setBaseEtag] = useState(etag);
   useEffect(() => {
-    if (!form.formState.isDirty) form.reset(defaults);
-  }, [defaults, form]);
+    if (form.formState.isDirty) return;
+    form.reset(defaults);
+    setBaseEtag(etag);
+  }, [defaults, etag, form]);
   const draft = useDraft(draftKey, form);
   useUnsavedChangesGuard(form.formState.isDirty && !readOnly);
   const [error, setError] = useState<unknown>();
@@ -85,12 +91,17 @@ export function WorldForm({ world, draftKey, submitLabel, onSubmit, onCancel, on
       customPayload: (payload.ok ? payload.value : null) as CreateGameWorldBody['customPayload'],
     };
     try {
-      await onSubmit(body);
+      await onSubmit(body, baseEtag);
       draft.clear();
       form.reset(v);
       setSaved(true);
     } catch (e) {
       setError(e);
+      // Changed meanwhile: show the current values (the alert says why).
+      if (isApiError(e) && e.status === 412) {
+        form.reset(defaults);
+        setBaseEtag(etag);
+      }
       if (isApiError(e)) {
         for (const [field, message] of Object.entries(e.fieldErrors)) {
           const name = FIELDS.find((f) => field === f || field.startsWith(`${f}.`));

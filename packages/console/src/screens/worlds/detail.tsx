@@ -9,7 +9,7 @@ import { confirmDestructive } from '../../components/confirmDestructive.tsx';
 import { Guarded } from '../../components/Guarded.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { Timestamp } from '../../components/Timestamp.tsx';
-import { useRefreshWorlds, WorldMaintenancePanel, WorldStatusBadges } from './parts.tsx';
+import { useRefreshWorlds, useWorldEtag, WorldMaintenancePanel, WorldStatusBadges } from './parts.tsx';
 import { WorldForm } from './WorldForm.tsx';
 
 const route = getRouteApi('/_app/worlds/$id');
@@ -23,6 +23,7 @@ export default function GameWorldDetailScreen() {
   const worldId = Number(id);
   const query = useGetGameWorld(worldId, { query: { enabled: Number.isInteger(worldId) && worldId > 0 } });
   const world = query.data;
+  const etag = useWorldEtag(world);
 
   const remove = () =>
     world &&
@@ -79,10 +80,11 @@ export default function GameWorldDetailScreen() {
               <Paper withBorder p="md">
                 <WorldForm
                   world={world}
+                  etag={etag}
                   draftKey={`worlds.edit.${world.id}`}
                   submitLabel={t('common:save')}
-                  onSubmit={async (body) => {
-                    await updateGameWorld(world.id, body);
+                  onSubmit={async (body, ifMatch) => {
+                    await updateGameWorld(world.id, body, ifMatch ? { headers: { 'If-Match': ifMatch } } : undefined);
                     await refresh();
                     notifications.show({ closeButtonProps: { 'aria-label': t('common:close') }, color: 'teal', message: t('detail.saved', { worldId: body.worldId }) });
                   }}

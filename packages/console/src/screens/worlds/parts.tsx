@@ -1,7 +1,8 @@
 /** Pieces the worlds list and a world's page share: status badges, the languages in use, a world's maintenance panel. */
 import { Alert, Badge, Button, Group, Stack, Text } from '@mantine/core';
 import { IconClock, IconTool } from '@tabler/icons-react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { apiFetchRaw } from '../../api/fetcher.ts';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { setGameWorldMaintenance, useListGameWorlds } from '../../api/generated/game-worlds/game-worlds.ts';
@@ -56,6 +57,17 @@ export function useMaintenanceLanguages(): string[] {
     () => languagesInUse([...(worlds.data?.data ?? []).map((w) => w.maintenanceMessages), global.data?.messages ?? {}]),
     [worlds.data, global.data],
   );
+}
+
+/** The ETag of `world` as loaded (for `If-Match`: a save made over someone else's change is refused with 412). */
+export function useWorldEtag(world: GameWorld | undefined): string | undefined {
+  const query = useQuery({
+    queryKey: ['/api/v1/game-worlds', world?.id, 'etag', world?.updatedAt],
+    enabled: Boolean(world),
+    staleTime: Infinity,
+    queryFn: async ({ signal }) => (await apiFetchRaw(`/api/v1/game-worlds/${world!.id}`, { signal })).headers.get('etag'),
+  });
+  return query.data ?? undefined;
 }
 
 /** Refreshes every cached game-world query (list and items) after a write. */
