@@ -178,7 +178,8 @@ eachDatabase('users (console)', (kind) => {
         assert.equal(got.suspendedReason, 'Spam wave');
         const [entry] = await audits('user.update', u.id);
         assert.equal(entry.actor_name, me.username);
-        assert.equal(JSON.parse(entry.after!).reason, 'Spam wave');
+        assert.equal(entry.reason, 'Spam wave', 'the body reason is the fallback of X-Audit-Reason');
+        assert.equal(JSON.parse(entry.after!).reason, undefined, 'the reason is not mixed into the user snapshot');
       }
       const events = (await readEventsAfter(h.db.db, seq)).map((e) => e.envelope).filter((e) => e.event === 'user.updated');
       assert.equal(events.length, 2);
@@ -199,13 +200,18 @@ eachDatabase('users (console)', (kind) => {
       for (let i = 0; i < 5; i++) await create({ username: `bulkf${i}`, email: `bulkf${i}@example.com`, role: 'viewer' });
       const r = await h.call('POST', '/api/v1/users/bulk', { ...asKey(admin), body: { action: 'setRole', role: 'operator', filter: { q: 'bulkf', role: 'viewer' } } });
       assert.equal(r.json().succeeded, 5, r.body);
+      assert.equal((await audits('user.update')).filter((e) => JSON.parse(e.before!).username.startsWith('bulkf')).every((e) => e.reason === null), true, 'no reason given, none recorded');
       assert.equal((await list('q=bulkf&role=operator')).pagination.total, 5);
-      const del = await h.call('POST', '/api/v1/users/bulk', { ...asKey(admin), body: { action: 'delete', filter: { q: 'bulkf' }, reason: 'cleanup' } });
+      const del = await h.call('POST', '/api/v1/users/bulk', {
+        headers: { 'x-api-key': admin, 'x-audit-reason': encodeURIComponent('정리 cleanup') },
+        body: { action: 'delete', filter: { q: 'bulkf' }, reason: 'body reason' },
+      });
       assert.equal(del.json().succeeded, 5, del.body);
       assert.equal((await list('q=bulkf')).pagination.total, 0);
       const deleted = (await audits('user.delete')).filter((e) => JSON.parse(e.before!).username.startsWith('bulkf'));
       assert.equal(deleted.length, 5);
-      assert.equal(JSON.parse(deleted[0].after!).reason, 'cleanup');
+      assert.deepEqual(deleted.map((e) => e.reason), Array(5).fill('정리 cleanup'), 'X-Audit-Reason wins over the body reason');
+      assert.equal(deleted[0].after, null);
     });
   });
 

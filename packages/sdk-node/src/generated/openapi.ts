@@ -701,7 +701,7 @@ export interface components {
        * @enum {string}
        */
       role?: "admin" | "operator" | "viewer" | "player";
-      /** @description Why (1 to 500 characters); kept in the audit entry of each change. */
+      /** @description Why (1 to 500 characters). Prefer the `X-Audit-Reason` header, which wins when both are given; this field is the fallback. Kept in the audit `reason` of each change, and the suspension reason for `setStatus` to `suspended`. */
       reason?: string;
     };
     /** BulkItemError */

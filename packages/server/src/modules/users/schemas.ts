@@ -146,7 +146,14 @@ export const BulkUsersBody = Type.Object(
     ),
     status: Type.Optional(StringEnum(USER_STATUSES, { description: 'The new status; required by `setStatus`.' })),
     role: Type.Optional(StringEnum(ROLES, { description: 'The new role; required by `setRole`.' })),
-    reason: Type.Optional(Reason),
+    reason: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 500,
+        description:
+          'Why (1 to 500 characters). Prefer the `X-Audit-Reason` header, which wins when both are given; this field is the fallback. Kept in the audit `reason` of each change, and the suspension reason for `setStatus` to `suspended`.',
+      }),
+    ),
   },
   {
     additionalProperties: false,

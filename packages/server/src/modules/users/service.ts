@@ -41,10 +41,9 @@ function filterOf(f: UserFilter): UserFilter {
 
 const isSelf = (actor: Actor, id: number) => actor.principal?.kind === 'user' && actor.principal.userId === id;
 
-/** Extra parts of an update made by the routes beyond PATCH: its audit action and reason, columns the body has no field for. */
+/** Extra parts of an update made by the routes beyond PATCH: its audit action, columns the body has no field for. */
 interface UpdateExtra {
   action?: string;
-  reason?: string;
   patch?: UserPatchRow;
 }
 
@@ -221,14 +220,13 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
           if (after.status === 'suspended' || after.role !== before.role || passwordHash) await revokeAllRefreshTokens(trx, id, now);
           return after;
         },
-        record: (before, after) => ({ at: now, actor, action: extra.action ?? 'user.update', target: { type: 'user', id }, before,
-          after: extra.reason === undefined ? after : { ...after, reason: extra.reason },
+        record: (before, after) => ({ at: now, actor, action: extra.action ?? 'user.update', target: { type: 'user', id }, before, after,
           event: { name: 'user.updated', data: { userId: id, user: after, changes: fieldChanges(before, after, passwordHash !== undefined) } } }),
         afterCommit: (after) => changed(id, after),
       });
     },
 
-    async delete(id: number, actor: Actor, ifMatch?: string, reason?: string): Promise<void> {
+    async delete(id: number, actor: Actor, ifMatch?: string): Promise<void> {
       if (isSelf(actor, id)) {
         throw new ForbiddenError('You cannot delete your own account', 'own_account');
       }
@@ -237,7 +235,7 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
           await usersStore(trx).delete(id);
           await assertAnAdminRemains(usersStore(trx), before);
         },
-        record: (before) => ({ actor, action: 'user.delete', target: { type: 'user', id }, before, ...(reason === undefined ? {} : { after: { reason } }),
+        record: (before) => ({ actor, action: 'user.delete', target: { type: 'user', id }, before,
           event: { name: 'user.deleted', data: { userId: id, user: before } } }),
         afterCommit: () => changed(id, undefined),
       });
@@ -267,15 +265,17 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
         }
       }
       const results: BulkItemResultType[] = [];
-      const reason = input.reason;
+      // The X-Audit-Reason header (the actor's reason) wins; the body's `reason` is the fallback for older clients.
+      const reason = actor.reason ?? input.reason ?? null;
+      const itemActor: Actor = { ...actor, reason };
       for (const id of ids) {
         try {
           if (isSelf(actor, id)) throw new ForbiddenError('You cannot act on your own account in bulk', 'own_account');
-          if (input.action === 'delete') await this.delete(id, actor, undefined, reason);
-          else if (input.action === 'setRole') await this.update(id, { role: input.role }, actor, undefined, { reason });
+          if (input.action === 'delete') await this.delete(id, itemActor);
+          else if (input.action === 'setRole') await this.update(id, { role: input.role }, itemActor);
           else {
             const suspend = input.status === 'suspended';
-            await this.update(id, { status: input.status }, actor, undefined, { reason, ...(suspend ? { patch: { suspended_reason: reason ?? null, suspended_until: null } } : {}) });
+            await this.update(id, { status: input.status }, itemActor, undefined, suspend ? { patch: { suspended_reason: reason, suspended_until: null } } : {});
           }
           results.push({ id, ok: true });
         } catch (err) {

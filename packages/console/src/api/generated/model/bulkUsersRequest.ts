@@ -27,7 +27,7 @@ export interface BulkUsersRequest {
   /** The new role; required by `setRole`. */
   role?: BulkUsersRequestRole;
   /**
-     * Why (1 to 500 characters); kept in the audit entry of each change.
+     * Why (1 to 500 characters). Prefer the `X-Audit-Reason` header, which wins when both are given; this field is the fallback. Kept in the audit `reason` of each change, and the suspension reason for `setStatus` to `suspended`.
      * @minLength 1
      * @maxLength 500
      */
