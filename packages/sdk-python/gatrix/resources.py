@@ -179,12 +179,14 @@ class UsersResource(_CrudResource):
         filter: Any = NOT_GIVEN,
         status: Any = NOT_GIVEN,
         role: Any = NOT_GIVEN,
+        until: Any = NOT_GIVEN,
         reason: Any = NOT_GIVEN,
         timeout: Optional[float] = None,
     ) -> GatrixObject:
         """``setStatus`` / ``setRole`` / ``delete`` for ``ids`` (≤ 10,000) or every user matching ``filter`` (a dict
-        of list filters, camelCase); answers ``total``, ``succeeded``, ``failed`` and one result per user."""
-        body = split_params(None, dict(action=action, ids=ids, filter=filter, status=status, role=role, reason=reason))
+        of list filters, camelCase); answers ``total``, ``succeeded``, ``failed`` and one result per user. ``until``
+        (ISO 8601 or datetime) ends a ``setStatus`` to ``suspended`` on its own; ``reason`` goes to the audit log."""
+        body = split_params(None, dict(action=action, ids=ids, filter=filter, status=status, role=role, until=until, reason=reason))
         return self._call("POST", f"{self._path}/bulk", body=body, timeout=timeout)  # type: ignore[no-any-return]
 
     def suspend(self, id: Id, reason: str, *, until: Any = NOT_GIVEN, timeout: Optional[float] = None) -> GatrixObject:

@@ -141,6 +141,9 @@ eachDatabase('users (console)', (kind) => {
         [{ action: 'delete', filter: { q: 'x', bogus: 1 } }, 'filter.bogus'],
         [{ action: 'delete', ids: [2], reason: 'r'.repeat(501) }, 'reason'],
         [{ action: 'delete', filter: { createdFrom: '2024-06-30T23:59:60Z' } }, 'filter.createdFrom'],
+        [{ action: 'setRole', role: 'viewer', ids: [2], until: '2099-01-01T00:00:00Z' }, 'until'],
+        [{ action: 'setStatus', status: 'active', ids: [2], until: '2099-01-01T00:00:00Z' }, 'until'],
+        [{ action: 'setStatus', status: 'suspended', ids: [2], until: '2000-01-01T00:00:00Z' }, 'until'],
       ];
       for (const [body, path] of cases) {
         const r = await h.call('POST', '/api/v1/users/bulk', { ...asKey(admin), body });
@@ -194,6 +197,17 @@ eachDatabase('users (console)', (kind) => {
       } finally {
         await solo.close();
       }
+    });
+
+    it('suspends with an end time (until) that the scheduler lifts like a single suspension', async () => {
+      const u = await create({ username: 'bulkuntil', email: 'bulkuntil@example.com' });
+      const until = new Date(Date.now() + 3_600_000).toISOString();
+      const r = await h.call('POST', '/api/v1/users/bulk', { ...asKey(admin), body: { action: 'setStatus', status: 'suspended', filter: { q: 'bulkuntil' }, until, reason: 'Cooling off' } });
+      assert.equal(r.json().succeeded, 1, r.body);
+      const got = (await h.call('GET', `/api/v1/users/${u.id}`, asKey(admin))).json();
+      assert.equal(got.status, 'suspended');
+      assert.equal(got.suspendedUntil, until);
+      assert.equal(got.suspendedReason, 'Cooling off');
     });
 
     it('by filter: acts on every matching user ("select all N"), deletes included', async () => {

@@ -701,6 +701,11 @@ export interface components {
        * @enum {string}
        */
       role?: "admin" | "operator" | "viewer" | "player";
+      /**
+       * Format: date-time
+       * @description Only with `setStatus` to `suspended`: when the suspensions end on their own (ISO 8601, in the future); without it, until unsuspended.
+       */
+      until?: string;
       /** @description Why (1 to 500 characters). Prefer the `X-Audit-Reason` header, which wins when both are given; this field is the fallback. Kept in the audit `reason` of each change, and the suspension reason for `setStatus` to `suspended`. */
       reason?: string;
     };

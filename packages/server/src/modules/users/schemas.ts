@@ -146,6 +146,9 @@ export const BulkUsersBody = Type.Object(
     ),
     status: Type.Optional(StringEnum(USER_STATUSES, { description: 'The new status; required by `setStatus`.' })),
     role: Type.Optional(StringEnum(ROLES, { description: 'The new role; required by `setRole`.' })),
+    until: Type.Optional(
+      Iso('Only with `setStatus` to `suspended`: when the suspensions end on their own (ISO 8601, in the future); without it, until unsuspended.'),
+    ),
     reason: Type.Optional(
       Type.String({
         minLength: 1,

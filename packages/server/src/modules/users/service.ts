@@ -56,6 +56,14 @@ function fieldChanges(before: PublicUser, after: PublicUser, passwordSet: boolea
   return changes;
 }
 
+/** `until` of a suspension: a time in the future, as ISO 8601 UTC. */
+function futureTime(until: string, now: Date): string {
+  const t = new Date(until);
+  if (Number.isNaN(t.getTime())) throw new ValidationError('until', 'is not a time this server can read');
+  if (!(t.getTime() > now.getTime())) throw new ValidationError('until', 'must be in the future');
+  return t.toISOString();
+}
+
 const notFound = (id: number) => new NotFoundError(`User ${id}`, 'user_not_found');
 
 declare module '../../events/changes.ts' {
@@ -249,6 +257,10 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
       if ((input.ids === undefined) === (input.filter === undefined)) throw new ValidationError('ids', 'give either ids or filter, not both and not neither');
       if (input.action === 'setStatus' && !input.status) throw new ValidationError('status', 'is required by setStatus');
       if (input.action === 'setRole' && !input.role) throw new ValidationError('role', 'is required by setRole');
+      if (input.until !== undefined && !(input.action === 'setStatus' && input.status === 'suspended')) {
+        throw new ValidationError('until', 'is only for setStatus to suspended');
+      }
+      const until = input.until === undefined ? null : futureTime(input.until, clock.now());
       let ids = input.ids;
       if (!ids) {
         try {
@@ -275,7 +287,7 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
           else if (input.action === 'setRole') await this.update(id, { role: input.role }, itemActor);
           else {
             const suspend = input.status === 'suspended';
-            await this.update(id, { status: input.status }, itemActor, undefined, suspend ? { patch: { suspended_reason: reason, suspended_until: null } } : {});
+            await this.update(id, { status: input.status }, itemActor, undefined, suspend ? { patch: { suspended_reason: reason, suspended_until: until } } : {});
           }
           results.push({ id, ok: true });
         } catch (err) {
@@ -292,13 +304,7 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
     /** Suspends the user (ending its sessions), until `until` or until unsuspended. */
     async suspend(id: number, input: SuspendUserInput, actor: Actor): Promise<PublicUser> {
       if (isSelf(actor, id)) throw new ForbiddenError('You cannot suspend your own account', 'own_account');
-      let until: string | null = null;
-      if (input.until !== undefined) {
-        const t = new Date(input.until);
-        if (Number.isNaN(t.getTime())) throw new ValidationError('until', 'is not a time this server can read');
-        if (!(t.getTime() > clock.now().getTime())) throw new ValidationError('until', 'must be in the future');
-        until = t.toISOString();
-      }
+      const until = input.until === undefined ? null : futureTime(input.until, clock.now());
       return this.update(id, { status: 'suspended' }, actor, undefined, {
         action: 'user.suspend',
         patch: { suspended_reason: input.reason, suspended_until: until },

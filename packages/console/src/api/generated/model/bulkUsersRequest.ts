@@ -27,6 +27,11 @@ export interface BulkUsersRequest {
   /** The new role; required by `setRole`. */
   role?: BulkUsersRequestRole;
   /**
+     * Only with `setStatus` to `suspended`: when the suspensions end on their own (ISO 8601, in the future); without it, until unsuspended.
+     * @maxLength 40
+     */
+  until?: string;
+  /**
      * Why (1 to 500 characters). Prefer the `X-Audit-Reason` header, which wins when both are given; this field is the fallback. Kept in the audit `reason` of each change, and the suspension reason for `setStatus` to `suspended`.
      * @minLength 1
      * @maxLength 500
