@@ -17,7 +17,7 @@ import { search as eventsSearch } from '../screens/events/search.ts';
 import { search as maintenanceSearch } from '../screens/maintenance/search.ts';
 import { search as monitoringSearch } from '../screens/monitoring/search.ts';
 import { search as settingsSearch } from '../screens/settings/search.ts';
-import { search as usersSearch } from '../screens/users/search.ts';
+import { detailSearch as userDetailSearch, search as usersSearch } from '../screens/users/search.ts';
 import { search as webhooksSearch } from '../screens/webhooks/search.ts';
 import { search as whitelistSearch } from '../screens/whitelist/search.ts';
 import { detailSearch as worldSearch, search as worldsSearch } from '../screens/worlds/search.ts';
@@ -58,7 +58,7 @@ const appRoute = createRoute({
 const dashboardRoute = createRoute({ getParentRoute: () => appRoute, path: '/', validateSearch: dashboardSearch, component: lazyRouteComponent(() => import('../screens/dashboard/index.tsx')) });
 const eventsRoute = createRoute({ getParentRoute: () => appRoute, path: '/events', validateSearch: eventsSearch, component: lazyRouteComponent(() => import('../screens/events/index.tsx')) });
 const usersRoute = createRoute({ getParentRoute: () => appRoute, path: '/users', validateSearch: usersSearch, component: lazyRouteComponent(() => import('../screens/users/index.tsx')) });
-const userRoute = createRoute({ getParentRoute: () => appRoute, path: '/users/$id', component: lazyRouteComponent(() => import('../screens/users/detail.tsx')) });
+const userRoute = createRoute({ getParentRoute: () => appRoute, path: '/users/$id', validateSearch: userDetailSearch, component: lazyRouteComponent(() => import('../screens/users/detail.tsx')) });
 const worldsRoute = createRoute({ getParentRoute: () => appRoute, path: '/worlds', validateSearch: worldsSearch, component: lazyRouteComponent(() => import('../screens/worlds/index.tsx')) });
 const worldRoute = createRoute({ getParentRoute: () => appRoute, path: '/worlds/$id', validateSearch: worldSearch, component: lazyRouteComponent(() => import('../screens/worlds/detail.tsx')) });
 const maintenanceRoute = createRoute({ getParentRoute: () => appRoute, path: '/maintenance', validateSearch: maintenanceSearch, component: lazyRouteComponent(() => import('../screens/maintenance/index.tsx')) });

@@ -14,7 +14,7 @@ function clean(search: SearchValues): SearchValues {
 
 /**
  * The current route's URL search and a setter. `setSearch(patch)` merges, drops empty values and — unless `keepPage`
- * — goes back to page 1 (a new filter makes the old page meaningless). Replaces the history entry (typing in a
+ * — goes back to page 1, dropping a keyset `cursor` too (a new filter makes the old page meaningless). Replaces the history entry (typing in a
  * filter must not push one entry per keystroke).
  */
 export function useUrlSearch<S extends SearchValues = SearchValues>(): [S, (patch: Partial<S>, opts?: { keepPage?: boolean }) => void] {
@@ -25,7 +25,8 @@ export function useUrlSearch<S extends SearchValues = SearchValues>(): [S, (patc
     void navigate({
       to: '.',
       replace: true,
-      search: ((prev: SearchValues) => clean({ ...prev, ...patch, ...(opts.keepPage || 'page' in patch ? {} : { page: undefined }) })) as never,
+      search: ((prev: SearchValues) =>
+        clean({ ...prev, ...patch, ...(opts.keepPage || 'page' in patch || 'cursor' in patch ? {} : { page: undefined, cursor: undefined }) })) as never,
     });
   };
   return [search, setSearch];
