@@ -14,7 +14,7 @@ import { confirmDestructive } from '../../components/confirmDestructive.tsx';
 import type { Selection } from '../../components/DataTable.tsx';
 import { Guarded } from '../../components/Guarded.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
-import { ROLES } from './model.ts';
+import { READABLE_ALERT, ROLES } from './model.ts';
 import { SuspendModal } from './SuspendModal.tsx';
 
 /** What a bulk change did: its action, and the server's per-user results. */
@@ -141,6 +141,7 @@ export function BulkResultPanel({ outcome, onClose }: { outcome: BulkOutcome; on
       closeButtonLabel={t('common:close')}
       onClose={onClose}
       data-testid="bulk-result"
+      styles={READABLE_ALERT}
     >
       <Text size="sm">{t('bulk.summary', { total: result.total, succeeded: result.succeeded, failed: result.failed })}</Text>
       {failed.length > 0 ? (

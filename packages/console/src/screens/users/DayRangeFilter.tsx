@@ -24,6 +24,8 @@ export function DayRangeFilter({ from, to, label }: { from: string; to: string; 
       locale={i18n.language}
       w={230}
       maxDate={new Date()}
+      // The default placeholder grey is below AA contrast; the theme's dimmed text is not.
+      styles={{ placeholder: { color: 'var(--mantine-color-dimmed)' } }}
     />
   );
 }

@@ -18,7 +18,7 @@ import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { Timestamp } from '../../components/Timestamp.tsx';
 import { useUnsavedChangesGuard } from '../../lib/useUnsavedChangesGuard.ts';
 import { applyFieldErrors } from './CreateUserModal.tsx';
-import { diffFields, patchOf, ROLES, STATUSES, type FieldChange } from './model.ts';
+import { diffFields, patchOf, READABLE_ALERT, ROLES, STATUSES, type FieldChange } from './model.ts';
 import { profileFields } from './profileSchema.ts';
 
 const schema = z.object(profileFields);
@@ -92,7 +92,7 @@ export function ProfileForm({ user }: { user: User }) {
       form.reset(valuesOf(saved));
       setChanges(null);
       setReason('');
-      notifications.show({ color: 'green', message: t('profile.saved') });
+      notifications.show({ color: 'green', message: t('profile.saved'), closeButtonProps: { 'aria-label': t('common:close') } });
     } catch (e) {
       setChanges(null);
       if (e instanceof ChangedMeanwhile) setConflict(true);
@@ -116,7 +116,7 @@ export function ProfileForm({ user }: { user: User }) {
     <form onSubmit={(e) => void review(e)} noValidate>
       <Stack maw={720}>
         {conflict ? (
-          <Alert color="orange" title={t('profile.conflictTitle')} role="alert" data-testid="conflict">
+          <Alert color="orange" title={t('profile.conflictTitle')} role="alert" data-testid="conflict" styles={READABLE_ALERT}>
             <Text size="sm">{t('profile.conflictBody')}</Text>
             <Button mt="xs" size="xs" variant="default" onClick={() => void reloadBase()}>
               {t('profile.conflictReload')}

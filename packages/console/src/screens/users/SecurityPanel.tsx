@@ -10,6 +10,7 @@ import { confirmDestructive } from '../../components/confirmDestructive.tsx';
 import { Guarded } from '../../components/Guarded.tsx';
 import { Timestamp } from '../../components/Timestamp.tsx';
 import { StatusBadge } from './badges.tsx';
+import { READABLE_ALERT } from './model.ts';
 import { SuspendModal } from './SuspendModal.tsx';
 
 /** Suspension (with reason and automatic end), lockout and password reset of one user. */
@@ -92,7 +93,7 @@ export function SecurityPanel({ user }: { user: User }) {
                   confirmLabel: t('security.unlock'),
                   onConfirm: async (reason) => {
                     await unlockUser(user.id, { reason });
-                    notifications.show({ color: 'green', message: t('security.unlocked', { username: user.username }) });
+                    notifications.show({ color: 'green', message: t('security.unlocked', { username: user.username }), closeButtonProps: { 'aria-label': t('common:close') } });
                   },
                 })
               }
@@ -146,7 +147,7 @@ export function SecurityPanel({ user }: { user: User }) {
       {/* The one-time password lives only in this modal's state: closing it forgets it. */}
       <Modal opened={password !== null} onClose={() => setPassword(null)} title={<Text fw={600}>{t('security.oneTimeTitle', { username: user.username })}</Text>} centered closeOnClickOutside={false}>
         <Stack>
-          <Alert color="orange" icon={<IconAlertTriangle size={18} />}>
+          <Alert color="orange" icon={<IconAlertTriangle size={18} />} styles={READABLE_ALERT}>
             {t('security.oneTimeWarning')}
           </Alert>
           <Group gap="xs" wrap="nowrap">

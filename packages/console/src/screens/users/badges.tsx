@@ -7,7 +7,8 @@ import { ROLE_COLOR, STATUS_COLOR } from './model.ts';
 export function RoleBadge({ role }: { role: string }) {
   const { t } = useTranslation('users');
   return (
-    <Badge variant="light" color={ROLE_COLOR[role] ?? 'gray'} size="sm">
+    // A tinted background with the body text colour: readable (WCAG AA) in both colour schemes.
+    <Badge variant="light" color={ROLE_COLOR[role] ?? 'gray'} size="sm" style={{ color: 'var(--mantine-color-text)' }}>
       {t(`role.${role}`)}
     </Badge>
   );
@@ -17,7 +18,7 @@ export function StatusBadge({ user }: { user: Pick<User, 'status' | 'suspendedUn
   const { t } = useTranslation('users');
   return (
     <Stack gap={2} align="flex-start">
-      <Badge variant="light" color={STATUS_COLOR[user.status] ?? 'gray'} size="sm">
+      <Badge variant="dot" color={STATUS_COLOR[user.status] ?? 'gray'} size="sm">
         {t(`status.${user.status}`)}
       </Badge>
       {user.status === 'suspended' && user.suspendedUntil ? (

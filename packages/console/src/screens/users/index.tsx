@@ -169,7 +169,7 @@ export default function UsersScreen() {
         onClose={() => setCreating(false)}
         onCreated={(u) => {
           setCreating(false);
-          notifications.show({ color: 'green', message: t('create.done', { username: u.username }) });
+          notifications.show({ color: 'green', message: t('create.done', { username: u.username }), closeButtonProps: { 'aria-label': t('common:close') } });
         }}
       />
     </Stack>

@@ -91,3 +91,6 @@ export function patchOf(changes: FieldChange[]): Record<string, unknown> {
 
 export const ROLE_COLOR: Record<string, string> = { admin: 'grape', operator: 'blue', viewer: 'teal', player: 'gray' };
 export const STATUS_COLOR: Record<string, string> = { active: 'green', pending: 'yellow', suspended: 'red' };
+
+/** Alert title in the body text colour: the tinted title colours of orange/yellow/green alerts fall below AA contrast. */
+export const READABLE_ALERT = { title: { color: 'var(--mantine-color-text)' } } as const;
