@@ -22,7 +22,7 @@ export function DayRangeFilter({ from, to, label }: { from: string; to: string; 
       allowSingleDateInRange
       valueFormat="YYYY-MM-DD"
       locale={i18n.language}
-      w={230}
+      w={200}
       maxDate={new Date()}
       // The default placeholder grey is below AA contrast; the theme's dimmed text is not.
       styles={{ placeholder: { color: 'var(--mantine-color-dimmed)' } }}

@@ -147,7 +147,6 @@ export function ProfileForm({ user }: { user: User }) {
             render={({ field }) => (
               <Select
                 label={t('col.status')}
-                description={t('profile.statusHint')}
                 data={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
                 value={field.value}
                 onChange={(v) => v && field.onChange(v)}
@@ -157,16 +156,24 @@ export function ProfileForm({ user }: { user: User }) {
             )}
           />
         </SimpleGrid>
-        <Group gap="xl">
-          <Text size="sm" c="dimmed">
-            {t('col.createdAt')}: <Timestamp value={user.createdAt} />
-          </Text>
-          <Text size="sm" c="dimmed">
-            {t('field.updatedAt')}: <Timestamp value={user.updatedAt} />
-          </Text>
-          <Text size="sm" c="dimmed">
-            {t('col.lastLoginAt')}: <Timestamp value={user.lastLoginAt} />
-          </Text>
+        <Text size="xs" c="dimmed" mt={-6}>
+          {t('profile.statusHint')}
+        </Text>
+        <Group gap="xl" wrap="wrap">
+          {([
+            ['col.createdAt', user.createdAt],
+            ['field.updatedAt', user.updatedAt],
+            ['col.lastLoginAt', user.lastLoginAt],
+          ] as const).map(([label, value]) => (
+            <Stack key={label} gap={0}>
+              <Text size="xs" c="dimmed">
+                {t(label)}
+              </Text>
+              <Text size="sm">
+                <Timestamp value={value} />
+              </Text>
+            </Stack>
+          ))}
         </Group>
         <Group>
           <Guarded permission="users.write">

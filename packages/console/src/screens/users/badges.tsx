@@ -8,7 +8,7 @@ export function RoleBadge({ role }: { role: string }) {
   const { t } = useTranslation('users');
   return (
     // A tinted background with the body text colour: readable (WCAG AA) in both colour schemes.
-    <Badge variant="light" color={ROLE_COLOR[role] ?? 'gray'} size="sm" style={{ color: 'var(--mantine-color-text)' }}>
+    <Badge variant="light" color={ROLE_COLOR[role] ?? 'gray'} size="sm" style={{ color: 'var(--mantine-color-text)', width: 'max-content', overflow: 'visible' }}>
       {t(`role.${role}`)}
     </Badge>
   );
@@ -18,7 +18,7 @@ export function StatusBadge({ user }: { user: Pick<User, 'status' | 'suspendedUn
   const { t } = useTranslation('users');
   return (
     <Stack gap={2} align="flex-start">
-      <Badge variant="dot" color={STATUS_COLOR[user.status] ?? 'gray'} size="sm">
+      <Badge variant="dot" color={STATUS_COLOR[user.status] ?? 'gray'} size="sm" style={{ width: 'max-content', overflow: 'visible' }}>
         {t(`status.${user.status}`)}
       </Badge>
       {user.status === 'suspended' && user.suspendedUntil ? (

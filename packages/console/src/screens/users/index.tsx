@@ -105,9 +105,9 @@ export default function UsersScreen() {
       </Group>
 
       <FilterBar names={FILTERS}>
-        <SearchFilter label={t('filter.q')} placeholder={t('filter.qPlaceholder')} w={260} />
-        <SelectFilter name="role" label={t('col.role')} w={150} data={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
-        <SelectFilter name="status" label={t('col.status')} w={150} data={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))} />
+        <SearchFilter label={t('filter.q')} placeholder={t('filter.qPlaceholder')} w={240} />
+        <SelectFilter name='role' label={t('col.role')} w={130} data={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
+        <SelectFilter name='status' label={t('col.status')} w={130} data={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))} />
         <DayRangeFilter from="createdFrom" to="createdTo" label={t('filter.created')} />
         <DayRangeFilter from="lastLoginFrom" to="lastLoginTo" label={t('filter.lastLogin')} />
       </FilterBar>
