@@ -151,9 +151,14 @@ test('bulk: suspend all matching a filter, per-user results with the failed ones
   await expect(result.getByRole('row', { name: new RegExp(String(users[1].id)) })).toContainText('The user no longer exists.');
   await shot(page, 'users-bulk-result');
 
-  // CSV export of the current filter: exactly the users the list shows.
-  await page.goto(`/users?q=${prefix}&status=suspended`);
+  // CSV export of the current filter (a created-day range included): exactly the users the list shows.
+  const today = new Date().toISOString().slice(0, 10);
+  await page.goto(`/users?q=${prefix}&status=suspended&createdFrom=2000-01-01&createdTo=2000-01-02`);
+  await expect(page.getByText('No user matches these filters')).toBeVisible();
+  await page.goto(`/users?q=${prefix}&status=suspended&createdFrom=${today}&createdTo=${today}`);
   await expect(page.getByRole('row')).toHaveCount(2);
+  await expect(page.getByLabel('Created', { exact: true })).toHaveText(`${today} – ${today}`);
+  await expectAccessible(page);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
   const lines = readFileSync((await download.path())!, 'utf8').trim().split(/\r\n/);
   expect(lines[0]).toMatch(/^id,username,email,/);

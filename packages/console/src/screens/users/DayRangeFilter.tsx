@@ -19,6 +19,7 @@ export function DayRangeFilter({ from, to, label }: { from: string; to: string; 
         setSearch({ [from]: a ?? undefined, [to]: b ?? undefined });
       }}
       clearable
+      clearButtonProps={{ 'aria-label': t('filter.clearDays', { label }) }}
       allowSingleDateInRange
       valueFormat="YYYY-MM-DD"
       locale={i18n.language}

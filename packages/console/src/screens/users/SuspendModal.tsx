@@ -61,6 +61,7 @@ export function SuspendModal({ opened, target, onClose, onSubmit }: { opened: bo
           value={until}
           onChange={setUntil}
           clearable
+          clearButtonProps={{ 'aria-label': t('suspend.clearUntil') }}
           minDate={new Date()}
           valueFormat="YYYY-MM-DD HH:mm"
           locale={i18n.language}
