@@ -181,9 +181,9 @@ export default function GameWorldsScreen() {
                     onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((w) => w.id)))}
                   />
                 </Table.Th>
-                <Table.Th>{t('columns.world')}</Table.Th>
+                <Table.Th miw={200}>{t('columns.world')}</Table.Th>
                 <Table.Th w={190}>{t('columns.status')}</Table.Th>
-                <Table.Th>{t('columns.tags')}</Table.Th>
+                <Table.Th miw={160}>{t('columns.tags')}</Table.Th>
                 <Table.Th w={140}>{t('columns.region')}</Table.Th>
                 <Table.Th w={220}>{t('columns.window')}</Table.Th>
                 <Table.Th w={80}>{t('columns.visible')}</Table.Th>
@@ -241,7 +241,7 @@ export default function GameWorldsScreen() {
                       <Table.Td>
                         <Group gap={4} wrap="nowrap">
                           {w.tags.map((tag) => (
-                            <Badge key={tag} variant="default" size="sm" tt="none">
+                            <Badge key={tag} variant="default" size="sm" tt="none" style={{ flexShrink: 0 }}>
                               {tag}
                             </Badge>
                           ))}
