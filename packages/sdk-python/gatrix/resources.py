@@ -392,11 +392,14 @@ class WhitelistResource(_CrudResource):
         account_id: Any = NOT_GIVEN,
         ip: Any = NOT_GIVEN,
         client_version: Any = NOT_GIVEN,
+        lang: Any = NOT_GIVEN,
         timeout: Optional[float] = None,
     ) -> GatrixObject:
         """Would this account id / IP (default: the caller's address) get through maintenance: ``allowed``, the
-        matching entries and why, and what the game-client API answers (``decisions``)."""
-        body = split_params(None, dict(account_id=account_id, ip=ip, client_version=client_version))
+        matching entries and why, and what the game-client API answers (``decisions``), in ``lang``.
+        ``client_version`` (camelCase keys: ``channel``, ``subChannel``, ``version``, optional ``patchVersion``)
+        also resolves that build as ``GET /client/client-version`` would."""
+        body = split_params(None, dict(account_id=account_id, ip=ip, client_version=client_version, lang=lang))
         return self._call("POST", f"{self._path}/test", body=body, timeout=timeout)  # type: ignore[no-any-return]
 
 

@@ -153,6 +153,27 @@ eachDatabase('whitelist import, test and export', (kind) => {
     }
   });
 
+  it('test: a client version is resolved with the patch version and language, as GET /client/client-version answers', async () => {
+    const version = { channel: 'preview', subChannel: 'pc', version: '2.0.0' };
+    const made = await h.call('POST', '/api/v1/client-versions', {
+      token: h.adminToken,
+      body: { ...version, status: 'MAINTENANCE', gameServerAddress: 'g:1', patchAddress: 'https://p/', minPatchVersion: '2.0.0.5', maintenanceMessage: 'Down', maintenanceMessages: { ko: '점검 중' } },
+    });
+    assert.equal(made.statusCode, 201, made.body);
+    const ask = async (body: object) => (await h.call('POST', '/api/v1/whitelist/test', { token: h.adminToken, body: { ip: '192.0.2.201', ...body } })).json();
+    const ko = await ask({ clientVersion: { ...version, patchVersion: '2.0.0.1' }, lang: 'ko' });
+    assert.equal(ko.decisions.clientVersion.status, 'MAINTENANCE');
+    assert.equal(ko.decisions.clientVersion.message, '점검 중');
+    await h.call('PATCH', `/api/v1/client-versions/${made.json().id}`, { token: h.adminToken, body: { status: 'ONLINE' } });
+    const old = await ask({ clientVersion: { ...version, patchVersion: '2.0.0.1' } });
+    assert.equal(old.decisions.clientVersion.status, 'FORCED_UPDATE');
+    const recent = await ask({ clientVersion: { ...version, patchVersion: '2.0.0.5' } });
+    assert.equal(recent.decisions.clientVersion.status, 'ONLINE');
+    const bad = await h.call('POST', '/api/v1/whitelist/test', { token: h.adminToken, body: { clientVersion: { ...version, patchVersion: 'x' } } });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().errors[0].path, 'clientVersion.patchVersion');
+  });
+
   it('export.csv: every entry, quoted, formulas neutralized; a player is refused', async () => {
     await h.call('POST', '/api/v1/whitelist', { token: h.adminToken, body: { type: 'account', value: 'csv-1', memo: '=cmd|"calc"' } });
     const r = await h.call('GET', '/api/v1/whitelist/export.csv', { token: h.adminToken });

@@ -385,7 +385,7 @@ export interface paths {
   "/api/v1/whitelist/test": {
     /**
      * Would this account id / IP get through maintenance?
-     * @description Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version) for an account id and/or IP (the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions. Requires ops.write: users with role admin or operator, admin API keys.
+     * @description Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version and patch version) for an account id and/or IP, in `lang` (the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions. Requires ops.write: users with role admin or operator, admin API keys.
      */
     post: operations["testWhitelist"];
   };
@@ -1342,10 +1342,17 @@ export interface components {
       ip?: string;
       /** @description Also resolve this client version as GET /client/client-version would */
       clientVersion?: {
+        /** @description The distribution channel of the build, e.g. steam */
         channel: string;
+        /** @description The sub-channel, e.g. pc */
         subChannel: string;
+        /** @description The build version, dotted (1.2.3) */
         version: string;
+        /** @description The client's patch version, compared with minPatchVersion */
+        patchVersion?: string;
       };
+      /** @description BCP-47 language the game client asks its messages in (e.g. ko, en-US) */
+      lang?: string;
     };
     /** WhitelistEntry */
     WhitelistEntry: {
@@ -6353,7 +6360,7 @@ export interface operations {
   };
   /**
    * Would this account id / IP get through maintenance?
-   * @description Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version) for an account id and/or IP (the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions. Requires ops.write: users with role admin or operator, admin API keys.
+   * @description Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version and patch version) for an account id and/or IP, in `lang` (the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions. Requires ops.write: users with role admin or operator, admin API keys.
    */
   testWhitelist: {
     parameters: {
@@ -6375,8 +6382,10 @@ export interface operations {
          *   "clientVersion": {
          *     "channel": "steam",
          *     "subChannel": "pc",
-         *     "version": "1.2.3"
-         *   }
+         *     "version": "1.2.3",
+         *     "patchVersion": "1.2.3.4"
+         *   },
+         *   "lang": "ko"
          * }
          */
         "application/json": components["schemas"]["WhitelistTestRequest"];

@@ -184,7 +184,7 @@ export async function buildApp(
     // The game-client service's own answers (the same code the client routes run), parsed back from their JSON.
     const json = async (text: string | Promise<string>) => JSON.parse(await text) as unknown;
     const clientVersion = version
-      ? await json(Promise.resolve().then(() => services.client.clientVersion({ ...version, accountId: caller.accountId }, caller.ip))).catch((err: unknown) => ({
+      ? await json(Promise.resolve().then(() => services.client.clientVersion({ ...version, accountId: caller.accountId, lang: caller.lang }, caller.ip))).catch((err: unknown) => ({
           error: err instanceof Error ? err.message : String(err),
         }))
       : null;

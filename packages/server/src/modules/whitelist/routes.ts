@@ -27,8 +27,8 @@ const tags = ['whitelist'];
  * resolves to its problem.
  */
 export type ClientDecisions = (
-  caller: { accountId?: string; ip?: string },
-  version?: { channel: string; subChannel: string; version: string },
+  caller: { accountId?: string; ip?: string; lang?: string },
+  version?: { channel: string; subChannel: string; version: string; patchVersion?: string },
 ) => Promise<{ status: unknown; gameWorlds: unknown; clientVersion: unknown }>;
 
 const CSV_HEADER = 'id,type,value,memo,enabled,startsAt,endsAt,createdAt,updatedAt\r\n';
@@ -85,17 +85,17 @@ export function whitelistRoutes(app: App, whitelist: WhitelistService, decisions
       operationId: 'testWhitelist',
       summary: 'Would this account id / IP get through maintenance?',
       description:
-        'Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version) for an account id and/or IP ' +
+        'Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version and patch version) for an account id and/or IP, in `lang` ' +
         "(the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions.",
       tags,
       body: WhitelistTestBody,
       response: { 200: WhitelistTestResult, ...errorResponses(400, 401, 403, 415, 429) },
     },
     handler: async (request) => {
-      const { accountId, clientVersion } = request.body;
+      const { accountId, clientVersion, lang } = request.body;
       const ip = request.body.ip?.trim() ?? request.ip;
       if (isIP(ip) === 0) throw new ValidationError('ip', 'must be an IPv4 or IPv6 address');
-      const [matched, answers] = await Promise.all([whitelist.matching(accountId, ip), decisions({ accountId, ip }, clientVersion)]);
+      const [matched, answers] = await Promise.all([whitelist.matching(accountId, ip), decisions({ accountId, ip, lang }, clientVersion)]);
       return { callerIp: request.ip, ip, accountId: accountId ?? null, allowed: matched.some((m) => m.inEffect), matched, decisions: answers };
     },
   });

@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { EXAMPLE_TIME } from '../../events/catalog.ts';
 import { PageQuery } from '../../http/schemas.ts';
-import { IsoDateTime, Nullable, NullableIsoDateTime, OptionalFields, StringEnum, Timestamps, UpdateBody } from '../../core/fields.ts';
+import { IsoDateTime, LangTag, Nullable, NullableIsoDateTime, OptionalFields, StringEnum, Timestamps, UpdateBody } from '../../core/fields.ts';
+import { VERSION_PATTERN } from '../client-versions/schemas.ts';
 
 export const WHITELIST_TYPES = ['account', 'ip'] as const;
 export type WhitelistType = (typeof WHITELIST_TYPES)[number];
@@ -134,15 +135,23 @@ export const WhitelistTestBody = Type.Object(
     ip: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "The client IP; the caller's own address when left out" })),
     clientVersion: Type.Optional(
       Type.Object(
-        { channel: Type.String({ minLength: 1, maxLength: 64 }), subChannel: Type.String({ minLength: 1, maxLength: 64 }), version: Type.String({ minLength: 1, maxLength: 64 }) },
+        {
+          channel: Type.String({ minLength: 1, maxLength: 64, description: 'The distribution channel of the build, e.g. steam' }),
+          subChannel: Type.String({ minLength: 1, maxLength: 64, description: 'The sub-channel, e.g. pc' }),
+          version: Type.String({ minLength: 1, maxLength: 64, description: 'The build version, dotted (1.2.3)' }),
+          patchVersion: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 64, pattern: VERSION_PATTERN, description: "The client's patch version, compared with minPatchVersion" }),
+          ),
+        },
         { additionalProperties: false, description: 'Also resolve this client version as GET /client/client-version would' },
       ),
     ),
+    lang: Type.Optional(Type.String({ ...LangTag, description: 'BCP-47 language the game client asks its messages in (e.g. ko, en-US)' })),
   },
   {
     additionalProperties: false,
     title: 'WhitelistTestRequest',
-    examples: [{ accountId: 'player-42', ip: '203.0.113.9', clientVersion: { channel: 'steam', subChannel: 'pc', version: '1.2.3' } }],
+    examples: [{ accountId: 'player-42', ip: '203.0.113.9', clientVersion: { channel: 'steam', subChannel: 'pc', version: '1.2.3', patchVersion: '1.2.3.4' }, lang: 'ko' }],
   },
 );
 export type WhitelistTestInput = Static<typeof WhitelistTestBody>;

@@ -22,4 +22,10 @@ export interface WhitelistTestRequest {
   ip?: string;
   /** Also resolve this client version as GET /client/client-version would */
   clientVersion?: WhitelistTestRequestClientVersion;
+  /**
+     * BCP-47 language the game client asks its messages in (e.g. ko, en-US)
+     * @maxLength 35
+     * @pattern ^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$
+     */
+  lang?: string;
 }

@@ -11,18 +11,28 @@
  */
 export type WhitelistTestRequestClientVersion = {
   /**
+     * The distribution channel of the build, e.g. steam
      * @minLength 1
      * @maxLength 64
      */
   channel: string;
   /**
+     * The sub-channel, e.g. pc
      * @minLength 1
      * @maxLength 64
      */
   subChannel: string;
   /**
+     * The build version, dotted (1.2.3)
      * @minLength 1
      * @maxLength 64
      */
   version: string;
+  /**
+     * The client's patch version, compared with minPatchVersion
+     * @minLength 1
+     * @maxLength 64
+     * @pattern ^[0-9]+(\.[0-9]+){0,5}$
+     */
+  patchVersion?: string;
 };

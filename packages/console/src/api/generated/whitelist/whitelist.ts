@@ -130,7 +130,7 @@ export const useImportWhitelistEntries = <TError = ErrorType<Problem | Whitelist
       return useMutation(getImportWhitelistEntriesMutationOptions(options), queryClient);
     }
     /**
- * Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version) for an account id and/or IP (the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions. Requires ops.write: users with role admin or operator, admin API keys.
+ * Runs the whitelist matcher and the game-client answers (status, game worlds, optionally a client version and patch version) for an account id and/or IP, in `lang` (the caller's own address when `ip` is left out), and lists every entry that matches, with whether it is in effect and why not. Writes nothing, but needs ops.write like the other whitelist actions. Requires ops.write: users with role admin or operator, admin API keys.
  * @summary Would this account id / IP get through maintenance?
  */
 export const testWhitelist = (
