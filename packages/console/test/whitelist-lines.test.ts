@@ -1,7 +1,7 @@
 // The whitelist paste box's line checks: IPv4/IPv6/CIDR parsing and normalisation, duplicates and overlaps.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkLines, ipContains, normalizeIp, parseIpRule, replaceLine } from '../src/screens/whitelist/lines.ts';
+import { checkLines, ipContains, normalizeIp, parseIpRule, replaceLine, serverNote } from '../src/screens/whitelist/lines.ts';
 
 describe('normalizeIp', () => {
   it('IPv4 addresses and CIDRs: host bits cleared, a /32 is the address', () => {
@@ -84,5 +84,17 @@ describe('replaceLine', () => {
   it('replaces one line in place, keeping the others', () => {
     assert.equal(replaceLine('a\nb\r\nc', 2, 'B'), 'a\nB\nc');
     assert.equal(replaceLine('a', 5, 'x'), 'a');
+  });
+});
+
+describe('serverNote', () => {
+  it("maps the server's import warnings and errors to the same notes, unknown text to undefined", () => {
+    assert.deepEqual(serverNote('overlaps entry #12 (CIDR)'), { key: 'overlapsEntry', values: { id: 12 } });
+    assert.deepEqual(serverNote('overlaps line 3 (CIDR)'), { key: 'overlapsLine', values: { line: 3 } });
+    assert.deepEqual(serverNote('duplicate of line 2'), { key: 'duplicateLine', values: { line: 2 } });
+    assert.deepEqual(serverNote('already exists as entry #4'), { key: 'exists', values: { id: 4 } });
+    assert.deepEqual(serverNote('normalized from 10.0.0.7/24'), { key: 'normalized', values: { from: '10.0.0.7/24' } });
+    assert.equal(serverNote('must be an IPv4 or IPv6 address, or a CIDR such as 10.0.0.0/8 or 2001:db8::/32')?.key, 'invalidIp');
+    assert.equal(serverNote('something new'), undefined);
   });
 });

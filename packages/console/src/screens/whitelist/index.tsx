@@ -1,6 +1,66 @@
-import { NotBuiltYet } from '../../components/NotBuiltYet.tsx';
+import { Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { IconDownload } from '@tabler/icons-react';
+import { getRouteApi } from '@tanstack/react-router';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useUrlSearch } from '../../components/FilterBar.tsx';
+import { downloadCsv } from '../../lib/downloadCsv.ts';
+import { Entries } from './Entries.tsx';
+import { PasteImport } from './PasteImport.tsx';
+import type { Search, Tab } from './search.ts';
+import { TestAccess } from './TestAccess.tsx';
 
-/** Placeholder: replace this folder's contents (and src/i18n/{en,ko}/whitelist.json) with the screen. */
+const route = getRouteApi('/_app/whitelist');
+
+/** /whitelist: accounts and IP/CIDR entries that pass through maintenance; paste many at once; test a caller. */
 export default function WhitelistScreen() {
-  return <NotBuiltYet ns="whitelist" />;
+  const { t } = useTranslation('whitelist');
+  const search = route.useSearch();
+  const [, setSearch] = useUrlSearch<Search>();
+  const tab: Tab = search.tab ?? 'entries';
+  const [exporting, setExporting] = useState(false);
+
+  const exportCsv = async () => {
+    setExporting(true);
+    try {
+      await downloadCsv('/api/v1/whitelist/export.csv', 'whitelist.csv');
+    } catch (err) {
+      notifications.show({ color: 'red', title: t('common:download.failed'), message: err instanceof Error ? err.message : String(err) });
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  return (
+    <Stack gap="md">
+      <Group justify="space-between" align="flex-end">
+        <div>
+          <Title order={2}>{t('title')}</Title>
+          <Text c="dimmed" size="sm">
+            {t('subtitle')}
+          </Text>
+        </div>
+        <Button variant="default" leftSection={<IconDownload size={16} />} loading={exporting} onClick={() => void exportCsv()}>
+          {t('export')}
+        </Button>
+      </Group>
+      <Tabs value={tab} onChange={(v) => setSearch({ tab: v === 'entries' ? undefined : (v as Tab) }, { keepPage: true })} keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="entries">{t('tabs.entries')}</Tabs.Tab>
+          <Tabs.Tab value="paste">{t('tabs.paste')}</Tabs.Tab>
+          <Tabs.Tab value="test">{t('tabs.test')}</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="entries" pt="md">
+          <Entries search={search} />
+        </Tabs.Panel>
+        <Tabs.Panel value="paste" pt="md">
+          <PasteImport />
+        </Tabs.Panel>
+        <Tabs.Panel value="test" pt="md">
+          <TestAccess />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
 }

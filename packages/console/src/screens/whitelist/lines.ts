@@ -227,3 +227,17 @@ export function replaceLine(text: string, line: number, replacement: string): st
   if (line >= 1 && line <= lines.length) lines[line - 1] = replacement;
   return lines.join('\n');
 }
+
+/** A note of the server's import answer (its English warning or error text) as a translatable note; undefined when unknown. */
+export function serverNote(text: string): LineNote | undefined {
+  let m: RegExpExecArray | null;
+  if ((m = /^normalized from (.+)$/.exec(text))) return { key: 'normalized', values: { from: m[1] } };
+  if ((m = /^already exists as entry #(\d+)$/.exec(text))) return { key: 'exists', values: { id: Number(m[1]) } };
+  if ((m = /^duplicate of line (\d+)$/.exec(text))) return { key: 'duplicateLine', values: { line: Number(m[1]) } };
+  if ((m = /^overlaps entry #(\d+) \(CIDR\)$/.exec(text))) return { key: 'overlapsEntry', values: { id: Number(m[1]) } };
+  if ((m = /^overlaps line (\d+) \(CIDR\)$/.exec(text))) return { key: 'overlapsLine', values: { line: Number(m[1]) } };
+  if (/IPv4 or IPv6/.test(text)) return { key: 'invalidIp' };
+  if (/account id/.test(text)) return { key: 'invalidAccount', values: { max: ACCOUNT_MAX } };
+  if (/at most \d+ characters/.test(text)) return { key: 'memoTooLong', values: { max: MEMO_MAX } };
+  return undefined;
+}

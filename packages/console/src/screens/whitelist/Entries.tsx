@@ -1,0 +1,165 @@
+import { ActionIcon, Badge, Button, Code, Group, Pagination, Stack, Switch, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
+import type { ColumnDef } from '@tanstack/react-table';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { deleteWhitelistEntry, useListWhitelistEntries, usePatchWhitelistEntry } from '../../api/generated/whitelist/whitelist.ts';
+import type { WhitelistEntry } from '../../api/generated/model/whitelistEntry.ts';
+import { useCan } from '../../auth/useCan.ts';
+import { confirmDestructive } from '../../components/confirmDestructive.tsx';
+import { DataTable } from '../../components/DataTable.tsx';
+import { FilterBar, SearchFilter, SelectFilter, useUrlSearch } from '../../components/FilterBar.tsx';
+import { Guarded } from '../../components/Guarded.tsx';
+import { Timestamp } from '../../components/Timestamp.tsx';
+import { EntryForm } from './EntryForm.tsx';
+import type { Search } from './search.ts';
+import { windowState } from './window.ts';
+
+const LIMIT = 50;
+const STATE_COLOR = { active: 'green', disabled: 'gray', scheduled: 'blue', ended: 'orange' } as const;
+
+/** The entries tab: filters in the URL, the table, create / edit / enable / delete. */
+export function Entries({ search }: { search: Search }) {
+  const { t } = useTranslation('whitelist');
+  const [, setSearch] = useUrlSearch<Search>();
+  const canWrite = useCan('ops.write');
+  const [editing, setEditing] = useState<WhitelistEntry | 'new' | null>(null);
+  const limit = search.limit ?? LIMIT;
+  const params = {
+    page: search.page ?? 1,
+    limit,
+    q: search.q,
+    type: search.type,
+    enabled: search.state === undefined ? undefined : search.state === 'enabled',
+  };
+  const list = useListWhitelistEntries(params);
+  const patch = usePatchWhitelistEntry();
+
+  const columns = useMemo<ColumnDef<WhitelistEntry>[]>(
+    () => [
+      {
+        id: 'value',
+        header: t('col.value'),
+        cell: ({ row }) => (
+          <Group gap="xs" wrap="nowrap">
+            <Badge variant="light" color={row.original.type === 'ip' ? 'grape' : 'cyan'} w={78}>
+              {t(`type.${row.original.type}`)}
+            </Badge>
+            <Code fz="sm">{row.original.value}</Code>
+          </Group>
+        ),
+      },
+      { id: 'memo', header: t('col.memo'), cell: ({ row }) => <Text size="sm" lineClamp={1}>{row.original.memo ?? '—'}</Text> },
+      {
+        id: 'state',
+        header: t('col.state'),
+        size: 110,
+        cell: ({ row }) => {
+          const state = windowState(row.original);
+          return (
+            <Badge variant="light" color={STATE_COLOR[state]}>
+              {t(`state.${state}`)}
+            </Badge>
+          );
+        },
+      },
+      {
+        id: 'window',
+        header: t('col.window'),
+        cell: ({ row }) =>
+          row.original.startsAt || row.original.endsAt ? (
+            <Stack gap={0}>
+              <Text size="xs">
+                {t('from')} <Timestamp value={row.original.startsAt} withSeconds={false} />
+              </Text>
+              <Text size="xs">
+                {t('until')} <Timestamp value={row.original.endsAt} withSeconds={false} />
+              </Text>
+            </Stack>
+          ) : (
+            <Text size="sm" c="dimmed">
+              {t('always')}
+            </Text>
+          ),
+      },
+      { id: 'updatedAt', header: t('col.updated'), cell: ({ row }) => <Text size="sm"><Timestamp value={row.original.updatedAt} withSeconds={false} /></Text> },
+      {
+        id: 'actions',
+        header: () => <VisuallyHidden>{t('col.actions')}</VisuallyHidden>,
+        size: 150,
+        cell: ({ row }) => {
+          const e = row.original;
+          return (
+            <Group gap={6} wrap="nowrap" justify="flex-end" onClick={(ev) => ev.stopPropagation()}>
+              <Guarded permission="ops.write">
+                <Switch
+                  size="sm"
+                  checked={e.enabled}
+                  aria-label={t('toggle', { value: e.value })}
+                  onChange={(ev) => patch.mutate({ id: e.id, data: { enabled: ev.currentTarget.checked } })}
+                />
+              </Guarded>
+              <Guarded permission="ops.write">
+                <Tooltip label={t('edit')}>
+                  <ActionIcon variant="subtle" aria-label={t('editValue', { value: e.value })} onClick={() => setEditing(e)}>
+                    <IconPencil size={16} />
+                  </ActionIcon>
+                </Tooltip>
+              </Guarded>
+              <Guarded permission="ops.write">
+                <Tooltip label={t('delete')}>
+                  <ActionIcon
+                    variant="subtle"
+                    color="red"
+                    aria-label={t('deleteValue', { value: e.value })}
+                    onClick={() => void confirmDestructive({ target: t('target', { value: e.value }), confirmLabel: t('delete'), onConfirm: (reason) => deleteWhitelistEntry(e.id, { reason }) })}
+                  >
+                    <IconTrash size={16} />
+                  </ActionIcon>
+                </Tooltip>
+              </Guarded>
+            </Group>
+          );
+        },
+      },
+    ],
+    [t, patch],
+  );
+
+  const total = list.data?.pagination.total;
+  const pages = list.data?.pagination.totalPages ?? 0;
+  return (
+    <Stack gap="sm">
+      <Group justify="space-between" align="flex-end">
+        <FilterBar names={['q', 'type', 'state']}>
+          <SearchFilter placeholder={t('searchPlaceholder')} />
+          <SelectFilter name="type" label={t('filter.type')} data={[{ value: 'account', label: t('type.account') }, { value: 'ip', label: t('type.ip') }]} w={150} />
+          <SelectFilter name="state" label={t('filter.state')} data={[{ value: 'enabled', label: t('state.enabled') }, { value: 'disabled', label: t('state.disabled') }]} w={150} />
+        </FilterBar>
+        <Guarded permission="ops.write">
+          <Button leftSection={<IconPlus size={16} />} onClick={() => setEditing('new')}>
+            {t('add')}
+          </Button>
+        </Guarded>
+      </Group>
+      <DataTable
+        data={list.data?.data}
+        columns={columns}
+        getRowId={(r) => String(r.id)}
+        total={total}
+        isLoading={list.isLoading}
+        error={list.error}
+        onRetry={() => void list.refetch()}
+        onRowClick={canWrite ? (r) => setEditing(r) : undefined}
+        height={520}
+        empty={search.q || search.type || search.state ? t('emptyFiltered') : t('empty')}
+      />
+      {pages > 1 ? (
+        <Group justify="flex-end">
+          <Pagination total={pages} value={params.page} onChange={(page) => setSearch({ page }, { keepPage: true })} size="sm" getControlProps={(c) => ({ 'aria-label': t(`pager.${c}`) })} />
+        </Group>
+      ) : null}
+      {editing ? <EntryForm entry={editing === 'new' ? undefined : editing} onClose={() => setEditing(null)} /> : null}
+    </Stack>
+  );
+}
