@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { deleteWhitelistEntry, useListWhitelistEntries, usePatchWhitelistEntry } from '../../api/generated/whitelist/whitelist.ts';
 import type { WhitelistEntry } from '../../api/generated/model/whitelistEntry.ts';
 import { useCan } from '../../auth/useCan.ts';
+import { useInvalidatePaths } from '../../lib/invalidate.ts';
 import { confirmDestructive } from '../../components/confirmDestructive.tsx';
 import { DataTable } from '../../components/DataTable.tsx';
 import { FilterBar, SearchFilter, SelectFilter, useUrlSearch } from '../../components/FilterBar.tsx';
@@ -16,6 +17,7 @@ import type { Search } from './search.ts';
 import { windowState } from './window.ts';
 
 const LIMIT = 50;
+const PATH = '/api/v1/whitelist';
 const STATE_COLOR = { active: 'green', disabled: 'gray', scheduled: 'blue', ended: 'orange' } as const;
 
 /** The entries tab: filters in the URL, the table, create / edit / enable / delete. */
@@ -33,7 +35,8 @@ export function Entries({ search }: { search: Search }) {
     enabled: search.state === undefined ? undefined : search.state === 'enabled',
   };
   const list = useListWhitelistEntries(params);
-  const patch = usePatchWhitelistEntry();
+  const refresh = useInvalidatePaths();
+  const patch = usePatchWhitelistEntry({ mutation: { onSettled: () => refresh(PATH) } });
 
   const columns = useMemo<ColumnDef<WhitelistEntry>[]>(
     () => [
@@ -112,7 +115,10 @@ export function Entries({ search }: { search: Search }) {
                     variant="subtle"
                     color="red"
                     aria-label={t('deleteValue', { value: e.value })}
-                    onClick={() => void confirmDestructive({ target: t('target', { value: e.value }), confirmLabel: t('delete'), onConfirm: (reason) => deleteWhitelistEntry(e.id, { reason }) })}
+                    onClick={() => void confirmDestructive({ target: t('target', { value: e.value }), confirmLabel: t('delete'), onConfirm: async (reason) => {
+                          await deleteWhitelistEntry(e.id, { reason });
+                          refresh(PATH);
+                        } })}
                   >
                     <IconTrash size={16} />
                   </ActionIcon>
@@ -123,7 +129,7 @@ export function Entries({ search }: { search: Search }) {
         },
       },
     ],
-    [t, patch],
+    [t, patch, refresh],
   );
 
   const total = list.data?.pagination.total;

@@ -9,6 +9,7 @@ import type { WhitelistEntry } from '../../api/generated/model/whitelistEntry.ts
 import { isApiError } from '../../api/errors.ts';
 import { useDraft } from '../../auth/useDraft.ts';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
+import { useInvalidatePaths } from '../../lib/invalidate.ts';
 import { useUnsavedChangesGuard } from '../../lib/useUnsavedChangesGuard.ts';
 import { normalizeIp } from './lines.ts';
 import { fromLocalInput, toLocalInput } from './window.ts';
@@ -45,6 +46,7 @@ export function EntryForm({ entry, onClose }: { entry?: WhitelistEntry; onClose:
   });
   const draft = useDraft(`whitelist.${entry ? entry.id : 'new'}`, form);
   useUnsavedChangesGuard(form.formState.isDirty);
+  const refresh = useInvalidatePaths();
   const create = useCreateWhitelistEntry();
   const update = useUpdateWhitelistEntry();
   const mutation = entry ? update : create;
@@ -59,6 +61,7 @@ export function EntryForm({ entry, onClose }: { entry?: WhitelistEntry; onClose:
     const data = { type: v.type, value: v.value.trim(), memo: v.memo.trim() || null, enabled: v.enabled, startsAt: fromLocalInput(v.startsAt), endsAt: fromLocalInput(v.endsAt) };
     const done = (saved: WhitelistEntry) => {
       draft.clear();
+      refresh('/api/v1/whitelist');
       form.reset(v);
       notifications.show({ color: 'green', message: t(entry ? 'saved' : 'created', { value: saved.value }) });
       onClose();

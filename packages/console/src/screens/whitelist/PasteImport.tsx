@@ -8,6 +8,7 @@ import type { WhitelistImportResult } from '../../api/generated/model/whitelistI
 import { useCan } from '../../auth/useCan.ts';
 import { Guarded } from '../../components/Guarded.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
+import { useInvalidatePaths } from '../../lib/invalidate.ts';
 import { useUnsavedChangesGuard } from '../../lib/useUnsavedChangesGuard.ts';
 import { checkLines, replaceLine, serverNote, type LineNote } from './lines.ts';
 import { fromLocalInput } from './window.ts';
@@ -39,6 +40,7 @@ export function PasteImport() {
   useUnsavedChangesGuard(text.trim() !== '');
   const existing = useListWhitelistEntries({ limit: EXISTING_SAMPLE });
   const importer = useImportWhitelistEntries();
+  const refresh = useInvalidatePaths();
   const deferred = useDeferredValue(text);
   const local = useMemo(() => checkLines(deferred, existing.data?.data ?? []), [deferred, existing.data]);
   const server = checked?.text === text ? checked.result : null;
@@ -81,6 +83,7 @@ export function PasteImport() {
       {
         onSuccess: (result) => {
           setDone(result);
+          refresh('/api/v1/whitelist');
           setChecked(null);
           setText('');
           notifications.show({ color: 'green', message: t('paste.imported', { created: result.counts.created, skipped: result.counts.skipped }) });
