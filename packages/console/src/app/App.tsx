@@ -7,10 +7,18 @@ import { makeRouter } from './routes.tsx';
 
 // Shade 8 of indigo keeps white button text above WCAG AA contrast (4.5:1) in both schemes; shade 6 does not.
 const theme = createTheme({ primaryColor: 'indigo', primaryShade: { light: 8, dark: 8 }, defaultRadius: 'md', fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans KR", sans-serif' });
-/** Mantine's default "dimmed" grey is below 4.5:1 on both backgrounds; one shade stronger passes WCAG AA. */
+/** The palette colors whose `light` variant (badges, alerts) text is darkened in the light scheme. */
+const LIGHT_VARIANT_COLORS = ['gray', 'red', 'pink', 'grape', 'violet', 'indigo', 'blue', 'cyan', 'teal', 'green', 'lime', 'yellow', 'orange'];
+/**
+ * Mantine's default "dimmed" grey is below 4.5:1 on both backgrounds; one shade stronger passes WCAG AA. So is the
+ * text of `variant="light"` badges in the light scheme (e.g. green 8 on pale green): it gets shade 9 darkened further.
+ */
 const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
-  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
+  light: {
+    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    ...Object.fromEntries(LIGHT_VARIANT_COLORS.map((c) => [`--mantine-color-${c}-light-color`, `color-mix(in srgb, var(--mantine-color-${c}-9), black 30%)`])),
+  },
   dark: { '--mantine-color-dimmed': 'var(--mantine-color-dark-1)' },
 });
 /** Light / dark / system, remembered in localStorage. */

@@ -34,7 +34,7 @@ export function VersionGrid({ open }: { open: Openers }) {
   return (
     <Stack gap="xs">
       <Paper withBorder>
-        <ScrollArea>
+        <ScrollArea viewportProps={{ tabIndex: 0, 'aria-label': t('grid.corner') }}>
           <Table withColumnBorders verticalSpacing="sm" data-testid="version-grid">
             <Table.Thead>
               <Table.Tr>

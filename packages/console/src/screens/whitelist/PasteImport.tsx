@@ -37,13 +37,16 @@ export function PasteImport() {
   const [endsAt, setEndsAt] = useState('');
   const [checked, setChecked] = useState<{ text: string; result: WhitelistImportResult } | null>(null);
   const [done, setDone] = useState<WhitelistImportResult | null>(null);
-  useUnsavedChangesGuard(text.trim() !== '');
+  // The tabs stay mounted: switching tabs keeps the text, so only leaving the screen asks.
+  useUnsavedChangesGuard(text.trim() !== '', { samePage: true });
   const existing = useListWhitelistEntries({ limit: EXISTING_SAMPLE });
   const importer = useImportWhitelistEntries();
   const refresh = useInvalidatePaths();
   const deferred = useDeferredValue(text);
   const local = useMemo(() => checkLines(deferred, existing.data?.data ?? []), [deferred, existing.data]);
   const server = checked?.text === text ? checked.result : null;
+  // A dry run creates nothing (counts.created is 0): what it would create are the lines marked `create`.
+  const toCreate = server ? server.results.filter((r) => r.ok && r.action === 'create').length : 0;
 
   const rows: Row[] = useMemo(() => {
     if (server) {
@@ -133,9 +136,9 @@ export function PasteImport() {
             leftSection={<IconUpload size={16} />}
             onClick={apply}
             loading={importer.isPending && !importer.variables?.data.dryRun}
-            disabled={!server || server.counts.invalid > 0 || server.counts.created === 0}
+            disabled={!server || server.counts.invalid > 0 || toCreate === 0}
           >
-            {t('paste.apply', { count: server?.counts.created ?? 0 })}
+            {t('paste.apply', { count: toCreate })}
           </Button>
         </Guarded>
         {!server && rows.length > 0 ? (
@@ -157,7 +160,7 @@ export function PasteImport() {
       ) : null}
       {shown.length > 0 ? (
         <Paper withBorder>
-          <ScrollArea.Autosize mah={460}>
+          <ScrollArea.Autosize mah={460} viewportProps={{ tabIndex: 0, 'aria-label': t('paste.results') }}>
             <Table verticalSpacing={4} stickyHeader>
               <Table.Thead>
                 <Table.Tr>
@@ -188,7 +191,7 @@ export function PasteImport() {
                     <Table.Td>
                       <Stack gap={0}>
                         {r.notes.map((n, i) => (
-                          <Text key={i} size="xs" c={r.outcome === 'error' ? 'red' : 'yellow.9'} className="wl-note">
+                          <Text key={i} size="xs" c={r.outcome === 'error' ? 'var(--mantine-color-red-light-color)' : 'var(--mantine-color-orange-light-color)'}>
                             {noteText(n)}
                           </Text>
                         ))}

@@ -45,7 +45,7 @@ export default function WhitelistScreen() {
           {t('export')}
         </Button>
       </Group>
-      <Tabs value={tab} onChange={(v) => setSearch({ tab: v === 'entries' ? undefined : (v as Tab) }, { keepPage: true })} keepMounted={false}>
+      <Tabs value={tab} onChange={(v) => setSearch({ tab: v === 'entries' ? undefined : (v as Tab) }, { keepPage: true })}>
         <Tabs.List>
           <Tabs.Tab value="entries">{t('tabs.entries')}</Tabs.Tab>
           <Tabs.Tab value="paste">{t('tabs.paste')}</Tabs.Tab>
