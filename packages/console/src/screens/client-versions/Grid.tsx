@@ -1,9 +1,9 @@
 import { Anchor, Badge, Group, Paper, ScrollArea, Skeleton, Stack, Table, Text, UnstyledButton } from '@mantine/core';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useListClientVersions } from '../../api/generated/client-versions/client-versions.ts';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { useUrlSearch } from '../../components/FilterBar.tsx';
+import { useAllClientVersions } from './all.ts';
 import { buildGrid } from './grid.ts';
 import type { Openers } from './index.tsx';
 import type { Search } from './search.ts';
@@ -16,8 +16,8 @@ const PER_CELL = 4;
 export function VersionGrid({ open }: { open: Openers }) {
   const { t } = useTranslation('clientVersions');
   const [, setSearch] = useUrlSearch<Search>();
-  const list = useListClientVersions({ limit: 200 });
-  const grid = useMemo(() => buildGrid(list.data?.data ?? []), [list.data]);
+  const list = useAllClientVersions();
+  const grid = useMemo(() => buildGrid(list.data ?? []), [list.data]);
 
   if (list.error) return <ProblemAlert error={list.error} />;
   if (list.isLoading) return <Skeleton h={220} radius="md" />;
@@ -30,7 +30,6 @@ export function VersionGrid({ open }: { open: Openers }) {
       </Paper>
     );
   }
-  const more = (list.data?.pagination.total ?? 0) - (list.data?.data.length ?? 0);
   return (
     <Stack gap="xs">
       <Paper withBorder>
@@ -88,11 +87,6 @@ export function VersionGrid({ open }: { open: Openers }) {
           </Table>
         </ScrollArea>
       </Paper>
-      {more > 0 ? (
-        <Text size="xs" c="dimmed">
-          {t('grid.truncated', { count: more })}
-        </Text>
-      ) : null}
     </Stack>
   );
 }

@@ -3,7 +3,7 @@ import { IconCopy, IconEye, IconPencil, IconTrash } from '@tabler/icons-react';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { deleteClientVersion, listClientVersions, patchClientVersion, useListClientVersions } from '../../api/generated/client-versions/client-versions.ts';
+import { deleteClientVersion, patchClientVersion, useListClientVersions } from '../../api/generated/client-versions/client-versions.ts';
 import type { ClientVersion } from '../../api/generated/model/clientVersion.ts';
 import type { ClientVersionStatus } from '../../api/generated/model/clientVersionStatus.ts';
 import { isApiError } from '../../api/errors.ts';
@@ -14,6 +14,7 @@ import { FilterBar, SelectFilter, useUrlSearch } from '../../components/FilterBa
 import { Guarded } from '../../components/Guarded.tsx';
 import { Timestamp } from '../../components/Timestamp.tsx';
 import { useInvalidatePaths } from '../../lib/invalidate.ts';
+import { allClientVersions, useAllClientVersions } from './all.ts';
 import { runBulk, type BulkResult } from './grid.ts';
 import type { Openers } from './index.tsx';
 import { STATUSES, type Search } from './search.ts';
@@ -22,16 +23,6 @@ import { STATUS_COLOR } from './status.ts';
 const PATH = '/api/v1/client-versions';
 const LIMIT = 50;
 const label = (v: ClientVersion) => `${v.channel}/${v.subChannel} ${v.version}`;
-
-/** Every version matching the list filters (for "select all N matching"), page by page. */
-async function allMatching(filter: { channel?: string; subChannel?: string; status?: ClientVersionStatus }): Promise<ClientVersion[]> {
-  const out: ClientVersion[] = [];
-  for (let page = 1; ; page++) {
-    const res = await listClientVersions({ ...filter, page, limit: 200 });
-    out.push(...res.data);
-    if (page >= res.pagination.totalPages) return out;
-  }
-}
 
 /** The filtered list: channel, sub-channel and status in the URL; edit, copy, preview, delete; bulk status change. */
 export function VersionList({ search, open }: { search: Search; open: Openers }) {
@@ -45,16 +36,16 @@ export function VersionList({ search, open }: { search: Search; open: Openers })
   const filter = { channel: search.channel, subChannel: search.subChannel, status: search.status };
   const params = { ...filter, page: search.page ?? 1, limit: search.limit ?? LIMIT };
   const list = useListClientVersions(params);
-  const channels = useListClientVersions({ limit: 200 });
+  const channels = useAllClientVersions();
   const known = useMemo(() => {
-    const all = channels.data?.data ?? [];
+    const all = channels.data ?? [];
     return { channels: [...new Set(all.map((v) => v.channel))].sort(), subChannels: [...new Set(all.map((v) => v.subChannel))].sort() };
   }, [channels.data]);
 
   const applyBulk = async () => {
     if (!bulkStatus) return;
     const rows = list.data?.data ?? [];
-    const items = selection.allMatching ? await allMatching(filter) : rows.filter((r) => selection.ids.includes(String(r.id)));
+    const items = selection.allMatching ? await allClientVersions(filter) : rows.filter((r) => selection.ids.includes(String(r.id)));
     setBulk({ total: items.length, done: 0, results: null });
     const results = await runBulk(items, (v) => patchClientVersion(v.id, { status: bulkStatus }), (done) => setBulk((b) => (b ? { ...b, done } : b)));
     setBulk({ total: items.length, done: items.length, results });

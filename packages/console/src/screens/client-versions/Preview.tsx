@@ -1,7 +1,6 @@
 import { Alert, Autocomplete, Badge, Button, Code, Group, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useListClientVersions } from '../../api/generated/client-versions/client-versions.ts';
 import type { ClientVersionStatus } from '../../api/generated/model/clientVersionStatus.ts';
 import { useTestWhitelist } from '../../api/generated/whitelist/whitelist.ts';
 import { isApiError } from '../../api/errors.ts';
@@ -9,6 +8,7 @@ import { useCan } from '../../auth/useCan.ts';
 import { useUrlSearch } from '../../components/FilterBar.tsx';
 import { Guarded } from '../../components/Guarded.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
+import { useAllClientVersions } from './all.ts';
 import type { Search } from './search.ts';
 import { STATUS_COLOR } from './status.ts';
 
@@ -29,12 +29,12 @@ export function Preview({ search }: { search: Search }) {
   const { t } = useTranslation('clientVersions');
   const [, setSearch] = useUrlSearch<Search>();
   const canWrite = useCan('ops.write');
-  const versions = useListClientVersions({ limit: 200 });
+  const versions = useAllClientVersions();
   const [values, setValues] = useState({ channel: search.pvChannel ?? '', subChannel: search.pvSubChannel ?? '', version: search.pvVersion ?? '', patchVersion: '', accountId: '', ip: '', lang: '' });
   const set = (name: keyof typeof values) => (v: string) => setValues((cur) => ({ ...cur, [name]: v }));
   const test = useTestWhitelist();
   const options = useMemo(() => {
-    const all = versions.data?.data ?? [];
+    const all = versions.data ?? [];
     const uniq = (xs: string[]) => [...new Set(xs)].sort();
     return {
       channels: uniq(all.map((v) => v.channel)),

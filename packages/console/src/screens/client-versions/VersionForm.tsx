@@ -97,7 +97,7 @@ export function VersionForm({ mode, onClose }: { mode: FormMode; onClose: () => 
       draft.clear();
       form.reset(v);
       refresh('/api/v1/client-versions');
-      notifications.show({ color: 'green', message: t(mode.kind === 'edit' ? 'saved' : 'created', { version: `${saved.channel}/${saved.subChannel} ${saved.version}` }) });
+      notifications.show({ color: 'green', closeButtonProps: { 'aria-label': t('common:close') }, message: t(mode.kind === 'edit' ? 'saved' : 'created', { version: `${saved.channel}/${saved.subChannel} ${saved.version}` }) });
       onClose();
     };
     if (mode.kind === 'edit') update.mutate({ id: mode.version.id, data }, { onSuccess: done });

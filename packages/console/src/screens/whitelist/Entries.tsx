@@ -41,17 +41,16 @@ export function Entries({ search }: { search: Search }) {
   const columns = useMemo<ColumnDef<WhitelistEntry>[]>(
     () => [
       {
-        id: 'value',
-        header: t('col.value'),
+        id: 'type',
+        header: t('filter.type'),
+        size: 110,
         cell: ({ row }) => (
-          <Group gap="xs" wrap="nowrap">
-            <Badge variant="light" color={row.original.type === 'ip' ? 'grape' : 'cyan'} w={78}>
-              {t(`type.${row.original.type}`)}
-            </Badge>
-            <Code fz="sm">{row.original.value}</Code>
-          </Group>
+          <Badge variant="light" color={row.original.type === 'ip' ? 'grape' : 'cyan'}>
+            {t(`type.${row.original.type}`)}
+          </Badge>
         ),
       },
+      { id: 'value', header: t('col.value'), cell: ({ row }) => <Code fz="sm" style={{ whiteSpace: 'nowrap' }}>{row.original.value}</Code> },
       { id: 'memo', header: t('col.memo'), cell: ({ row }) => <Text size="sm" lineClamp={1}>{row.original.memo ?? '—'}</Text> },
       {
         id: 'state',

@@ -63,7 +63,7 @@ export function EntryForm({ entry, onClose }: { entry?: WhitelistEntry; onClose:
       draft.clear();
       refresh('/api/v1/whitelist');
       form.reset(v);
-      notifications.show({ color: 'green', message: t(entry ? 'saved' : 'created', { value: saved.value }) });
+      notifications.show({ color: 'green', closeButtonProps: { 'aria-label': t('common:close') }, message: t(entry ? 'saved' : 'created', { value: saved.value }) });
       onClose();
     };
     if (entry) update.mutate({ id: entry.id, data }, { onSuccess: done });

@@ -22,7 +22,7 @@ interface Row {
 }
 
 /** How many existing entries the instant (client-side) check compares with; the server's dry run checks them all. */
-const EXISTING_SAMPLE = 200;
+const EXISTING_SAMPLE = 100;
 
 /**
  * The paste box: many lines checked as typed (normalised value, errors, duplicates, overlaps), fixed in place,
@@ -89,7 +89,7 @@ export function PasteImport() {
           refresh('/api/v1/whitelist');
           setChecked(null);
           setText('');
-          notifications.show({ color: 'green', message: t('paste.imported', { created: result.counts.created, skipped: result.counts.skipped }) });
+          notifications.show({ color: 'green', closeButtonProps: { 'aria-label': t('common:close') }, message: t('paste.imported', { created: result.counts.created, skipped: result.counts.skipped }) });
         },
       },
     );
@@ -138,7 +138,7 @@ export function PasteImport() {
             loading={importer.isPending && !importer.variables?.data.dryRun}
             disabled={!server || server.counts.invalid > 0 || toCreate === 0}
           >
-            {t('paste.apply', { count: toCreate })}
+            {toCreate > 0 ? t('paste.apply', { count: toCreate }) : t('paste.applyNone')}
           </Button>
         </Guarded>
         {!server && rows.length > 0 ? (

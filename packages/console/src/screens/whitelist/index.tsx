@@ -26,7 +26,7 @@ export default function WhitelistScreen() {
     try {
       await downloadCsv('/api/v1/whitelist/export.csv', 'whitelist.csv');
     } catch (err) {
-      notifications.show({ color: 'red', title: t('common:download.failed'), message: err instanceof Error ? err.message : String(err) });
+      notifications.show({ color: 'red', closeButtonProps: { 'aria-label': t('common:close') }, title: t('common:download.failed'), message: err instanceof Error ? err.message : String(err) });
     } finally {
       setExporting(false);
     }
