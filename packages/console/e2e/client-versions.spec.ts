@@ -67,7 +67,8 @@ test('an admin creates a version, copies it, changes both statuses at once and p
   await expect(results.getByText('Changed')).toHaveCount(2);
   await expect(page.getByText('2 changed, 0 failed.')).toBeVisible();
   await shot(page, 'client-versions-bulk');
-  await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Close' }).last().click();
+  await expect(page.getByRole('dialog')).toHaveCount(0);
   await expect(page.getByRole('row').filter({ hasText: 'Maintenance' })).toHaveCount(2);
   await expectAccessible(page);
   await shot(page, 'client-versions-list');

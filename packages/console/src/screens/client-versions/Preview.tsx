@@ -61,7 +61,7 @@ export function Preview({ search }: { search: Search }) {
     if (ranFromUrl.current || !canWrite || !search.pvChannel || !search.pvSubChannel || !search.pvVersion) return;
     ranFromUrl.current = true;
     run();
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, with the values the URL gave
+    // Once, with the values the URL gave.
   }, [canWrite]);
 
   const answer = test.data?.decisions.clientVersion as Answer | null | undefined;

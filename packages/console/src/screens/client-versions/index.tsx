@@ -27,8 +27,7 @@ export default function ClientVersionsScreen() {
       copy: (v) => setForm({ kind: 'copy', version: v }),
       preview: (v) => setSearch({ view: 'preview', pvChannel: v.channel, pvSubChannel: v.subChannel, pvVersion: v.version }, { keepPage: true }),
     }),
-    // setSearch is a new function each render but always does the same
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // setSearch is a new function each render but always does the same.
     [],
   );
 

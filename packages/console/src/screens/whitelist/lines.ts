@@ -31,7 +31,7 @@ function ipv4Bytes(text: string): number[] | undefined {
 
 function ipv6Bytes(text: string): number[] | undefined {
   if (!/^[0-9a-fA-F:.]+$/.test(text) || text.split('::').length > 2) return undefined;
-  let groups: number[] = [];
+  let groups: number[];
   const halves = text.split('::');
   const parse = (s: string): number[] | undefined => {
     if (s === '') return [];
