@@ -12,7 +12,6 @@ import { confirmDestructive } from '../../components/confirmDestructive.tsx';
 import { DataTable, useSelection } from '../../components/DataTable.tsx';
 import { FilterBar, SelectFilter, useUrlSearch } from '../../components/FilterBar.tsx';
 import { Guarded } from '../../components/Guarded.tsx';
-import { Timestamp } from '../../components/Timestamp.tsx';
 import { useInvalidatePaths } from '../../lib/invalidate.ts';
 import { allClientVersions, useAllClientVersions } from './all.ts';
 import { runBulk, type BulkResult } from './grid.ts';
@@ -55,24 +54,32 @@ export function VersionList({ search, open }: { search: Search; open: Openers })
 
   const columns = useMemo<ColumnDef<ClientVersion>[]>(
     () => [
-      { id: 'channel', header: t('col.channel'), cell: ({ row }) => <Text size="sm">{row.original.channel}</Text> },
-      { id: 'subChannel', header: t('col.subChannel'), cell: ({ row }) => <Text size="sm">{row.original.subChannel}</Text> },
+      {
+        id: 'channel',
+        header: t('col.channelSub'),
+        cell: ({ row }) => (
+          <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+            {row.original.channel} <Text span c="dimmed" inherit>/ {row.original.subChannel}</Text>
+          </Text>
+        ),
+      },
       { id: 'version', header: t('col.version'), cell: ({ row }) => <Code fz="sm">{row.original.version}</Code> },
       {
         id: 'status',
         header: t('col.status'),
+        size: 180,
         cell: ({ row }) => (
-          <Badge variant="light" color={STATUS_COLOR[row.original.status]}>
+          <Badge variant="light" color={STATUS_COLOR[row.original.status]} miw="max-content">
             {t(`status.${row.original.status}`)}
           </Badge>
         ),
       },
       { id: 'minPatch', header: t('col.minPatch'), cell: ({ row }) => <Text size="sm" ff="monospace">{row.original.minPatchVersion ?? '—'}</Text> },
-      { id: 'server', header: t('col.server'), cell: ({ row }) => <Text size="sm" lineClamp={1}>{row.original.gameServerAddress}</Text> },
-      { id: 'updatedAt', header: t('col.updated'), cell: ({ row }) => <Text size="sm"><Timestamp value={row.original.updatedAt} withSeconds={false} /></Text> },
+      { id: 'server', header: t('col.server'), cell: ({ row }) => <Text size="sm" lineClamp={1} maw={220}>{row.original.gameServerAddress}</Text> },
       {
         id: 'actions',
         header: () => <VisuallyHidden>{t('col.actions')}</VisuallyHidden>,
+        size: 150,
         cell: ({ row }) => {
           const v = row.original;
           return (

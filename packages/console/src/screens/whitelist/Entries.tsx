@@ -45,7 +45,7 @@ export function Entries({ search }: { search: Search }) {
         header: t('filter.type'),
         size: 110,
         cell: ({ row }) => (
-          <Badge variant="light" color={row.original.type === 'ip' ? 'grape' : 'cyan'}>
+          <Badge variant="light" color={row.original.type === 'ip' ? 'grape' : 'cyan'} miw="max-content">
             {t(`type.${row.original.type}`)}
           </Badge>
         ),
@@ -59,7 +59,7 @@ export function Entries({ search }: { search: Search }) {
         cell: ({ row }) => {
           const state = windowState(row.original);
           return (
-            <Badge variant="light" color={STATE_COLOR[state]}>
+            <Badge variant="light" color={STATE_COLOR[state]} miw="max-content">
               {t(`state.${state}`)}
             </Badge>
           );
