@@ -248,7 +248,7 @@ export default function GameWorldsScreen() {
                         </Group>
                       </Table.Td>
                       <Table.Td>
-                        <Text size="sm" ff="monospace">
+                        <Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
                           {w.region ?? '—'}
                         </Text>
                       </Table.Td>
