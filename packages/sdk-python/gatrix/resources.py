@@ -417,16 +417,19 @@ class ApiKeysResource(_Resource):
         limit: Optional[int] = None,
         type: Optional[str] = None,
         include_revoked: Optional[bool] = None,
+        unused_for_days: Optional[int] = None,
         timeout: Optional[float] = None,
     ) -> Page[GatrixObject]:
-        query = split_params(params, dict(page=page, limit=limit, type=type, include_revoked=include_revoked))
+        """``unused_for_days``: only keys not used for that many days (never-used ones count from their creation)."""
+        query = split_params(params, dict(page=page, limit=limit, type=type, include_revoked=include_revoked, unused_for_days=unused_for_days))
         return self._page(self._path, query, timeout)
 
     def iterate(
         self, params: Params = None, /, *, limit: int = 100, type: Optional[str] = None, include_revoked: Optional[bool] = None,
-        timeout: Optional[float] = None,
+        unused_for_days: Optional[int] = None, timeout: Optional[float] = None,
     ) -> Iterator[GatrixObject]:
-        return self._iterate(self._path, split_params(params, dict(type=type, include_revoked=include_revoked)), limit, timeout)
+        query = split_params(params, dict(type=type, include_revoked=include_revoked, unused_for_days=unused_for_days))
+        return self._iterate(self._path, query, limit, timeout)
 
     def get(self, id: Id, *, timeout: Optional[float] = None) -> GatrixObject:
         return self._call("GET", f"{self._path}/{_id(id)}", timeout=timeout)  # type: ignore[no-any-return]

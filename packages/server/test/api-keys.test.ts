@@ -97,4 +97,26 @@ eachDatabase('api keys', (kind) => {
       assert.equal((await h.call('DELETE', '/api/v1/api-keys/1', { token })).statusCode, 403);
     }
   });
+  it('unusedForDays lists the keys not used for that many days (never-used keys count from their creation)', async () => {
+    const DAY = 86_400_000;
+    const create = async (name: string) => (await h.call('POST', '/api/v1/api-keys', { token: h.adminToken, body: { name, type: 'server' } })).json().id as number;
+    const neverUsed = await create('never used');
+    const usedLater = await create('used later');
+    const recent = await create('recent');
+    // Back-dated (the access token would expire if the clock moved on): created 35 and 15 days ago, used 15 days ago.
+    const ago = (days: number) => new Date(clock.now().getTime() - days * DAY).toISOString();
+    await h.db.db.updateTable('api_keys').set({ created_at: ago(35) }).where('id', 'in', [neverUsed, usedLater]).execute();
+    await h.db.db.updateTable('api_keys').set({ last_used_at: ago(15) }).where('id', '=', usedLater).execute();
+    await h.db.db.updateTable('api_keys').set({ created_at: ago(15) }).where('id', '=', recent).execute();
+    const unused = async (days: number) =>
+      (await h.call('GET', `/api/v1/api-keys?unusedForDays=${days}&limit=100`, { token: h.adminToken })).json().data.map((k: { id: number }) => k.id) as number[];
+    const ours = (ids: number[]) => ids.filter((id) => [neverUsed, usedLater, recent].includes(id));
+    assert.deepEqual(ours(await unused(30)), [neverUsed]);
+    assert.deepEqual(ours(await unused(10)), [neverUsed, usedLater, recent]);
+    const count = (await h.call('GET', '/api/v1/api-keys?unusedForDays=30', { token: h.adminToken })).json().pagination.total;
+    assert.ok(count >= 1 && count < (await h.call('GET', '/api/v1/api-keys', { token: h.adminToken })).json().pagination.total);
+    const bad = await h.call('GET', '/api/v1/api-keys?unusedForDays=0', { token: h.adminToken });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().errors[0].path, 'query.unusedForDays');
+  });
 });

@@ -3342,6 +3342,8 @@ export interface operations {
         type?: "admin" | "server" | "client";
         /** @description Also list revoked keys */
         includeRevoked?: boolean;
+        /** @description Only keys not used for this many days: last used before then, or never used and created before then */
+        unusedForDays?: number;
       };
       header?: {
         /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */

@@ -53,5 +53,12 @@ export const ListApiKeysQuery = Type.Object({
   ...PageQuery,
   type: Type.Optional(StringEnum(API_KEY_TYPES, { description: 'Only keys of this type' })),
   includeRevoked: Type.Optional(Type.Boolean({ default: false, description: 'Also list revoked keys' })),
+  unusedForDays: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 3650,
+      description: 'Only keys not used for this many days: last used before then, or never used and created before then',
+    }),
+  ),
 });
 export type ListApiKeysFilter = Static<typeof ListApiKeysQuery>;

@@ -105,7 +105,9 @@ export function createApiKeysService(ctx: AppContext, changes: ChangeFeed) {
 
     async list(filter: ListApiKeysFilter): Promise<Page<PublicApiKey>> {
       const store = apiKeysStore(db);
-      const [data, total] = await Promise.all([store.list(filter), store.count(filter)]);
+      const unusedBefore = filter.unusedForDays ? new Date(clock.now().getTime() - filter.unusedForDays * 86_400_000).toISOString() : undefined;
+      const f = { ...filter, unusedBefore };
+      const [data, total] = await Promise.all([store.list(f), store.count(f)]);
       return page(data, filter.page, filter.limit, total);
     },
 

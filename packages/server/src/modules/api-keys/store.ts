@@ -21,11 +21,18 @@ function toPublic(r: Row): PublicApiKey {
   };
 }
 
+/** The list's filters, with "unused for N days" as the cut-off time (ISO) computed by the service. */
+export type ApiKeysListFilter = ListApiKeysFilter & { unusedBefore?: string };
+
 export function apiKeysStore(db: Kysely<Database>) {
-  function filtered(f: Pick<ListApiKeysFilter, 'type' | 'includeRevoked'>) {
+  function filtered(f: Pick<ApiKeysListFilter, 'type' | 'includeRevoked' | 'unusedBefore'>) {
     let q = db.selectFrom('api_keys');
     if (f.type) q = q.where('type', '=', f.type);
     if (!f.includeRevoked) q = q.where('revoked_at', 'is', null);
+    const cutoff = f.unusedBefore;
+    if (cutoff) {
+      q = q.where((eb) => eb.or([eb('last_used_at', '<', cutoff), eb.and([eb('last_used_at', 'is', null), eb('created_at', '<', cutoff)])]));
+    }
     return q;
   }
   const records = recordsById(db, 'api_keys', COLUMNS, toPublic);
@@ -36,11 +43,11 @@ export function apiKeysStore(db: Kysely<Database>) {
       const r = await db.selectFrom('api_keys').select(COLUMNS).where('key_hash', '=', keyHash).executeTakeFirst();
       return r && toPublic(r);
     },
-    async list(f: ListApiKeysFilter): Promise<PublicApiKey[]> {
+    async list(f: ApiKeysListFilter): Promise<PublicApiKey[]> {
       const rows = await onePage(filtered(f).select(COLUMNS).orderBy('id'), f).execute();
       return rows.map(toPublic);
     },
-    async count(f: ListApiKeysFilter): Promise<number> {
+    async count(f: ApiKeysListFilter): Promise<number> {
       return countRows(filtered(f));
     },
     async revoke(id: number, at: string): Promise<PublicApiKey | undefined> {

@@ -28,4 +28,10 @@ type?: ListApiKeysType;
  * Also list revoked keys
  */
 includeRevoked?: boolean;
+/**
+ * Only keys not used for this many days: last used before then, or never used and created before then
+ * @minimum 1
+ * @maximum 3650
+ */
+unusedForDays?: number;
 };
