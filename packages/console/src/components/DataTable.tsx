@@ -32,6 +32,12 @@ export function useSelection(): Selection {
 }
 
 const EMPTY: never[] = [];
+
+/** A table height that fits `rows` rows of `rowHeight` px (at least room for the empty state), at most `max`: short lists leave no blank area. */
+export function fitHeight(rows: number | undefined, { rowHeight = 45, max = 560 }: { rowHeight?: number; max?: number } = {}): number {
+  return Math.min(max, 44 + Math.max(rows ?? 0, 4) * rowHeight);
+}
+
 const NO_SELECTION: RowSelectionState = {};
 
 export interface DataTableProps<T> {
