@@ -18,7 +18,7 @@ import { search as maintenanceSearch } from '../screens/maintenance/search.ts';
 import { search as monitoringSearch } from '../screens/monitoring/search.ts';
 import { search as settingsSearch } from '../screens/settings/search.ts';
 import { detailSearch as userDetailSearch, search as usersSearch } from '../screens/users/search.ts';
-import { search as webhooksSearch } from '../screens/webhooks/search.ts';
+import { detailSearch as webhookSearch, search as webhooksSearch } from '../screens/webhooks/search.ts';
 import { search as whitelistSearch } from '../screens/whitelist/search.ts';
 import { detailSearch as worldSearch, search as worldsSearch } from '../screens/worlds/search.ts';
 import { PageLoader, RouteError } from '../components/RouteStates.tsx';
@@ -66,7 +66,7 @@ const whitelistRoute = createRoute({ getParentRoute: () => appRoute, path: '/whi
 const clientVersionsRoute = createRoute({ getParentRoute: () => appRoute, path: '/client-versions', validateSearch: clientVersionsSearch, component: lazyRouteComponent(() => import('../screens/client-versions/index.tsx')) });
 const apiKeysRoute = createRoute({ getParentRoute: () => appRoute, path: '/api-keys', validateSearch: apiKeysSearch, component: lazyRouteComponent(() => import('../screens/api-keys/index.tsx')) });
 const webhooksRoute = createRoute({ getParentRoute: () => appRoute, path: '/webhooks', validateSearch: webhooksSearch, component: lazyRouteComponent(() => import('../screens/webhooks/index.tsx')) });
-const webhookRoute = createRoute({ getParentRoute: () => appRoute, path: '/webhooks/$id', component: lazyRouteComponent(() => import('../screens/webhooks/detail.tsx')) });
+const webhookRoute = createRoute({ getParentRoute: () => appRoute, path: '/webhooks/$id', validateSearch: webhookSearch, component: lazyRouteComponent(() => import('../screens/webhooks/detail.tsx')) });
 const auditRoute = createRoute({ getParentRoute: () => appRoute, path: '/audit', validateSearch: auditSearch, component: lazyRouteComponent(() => import('../screens/audit/index.tsx')) });
 const monitoringRoute = createRoute({ getParentRoute: () => appRoute, path: '/monitoring', validateSearch: monitoringSearch, component: lazyRouteComponent(() => import('../screens/monitoring/index.tsx')) });
 const settingsRoute = createRoute({ getParentRoute: () => appRoute, path: '/settings', validateSearch: settingsSearch, component: lazyRouteComponent(() => import('../screens/settings/index.tsx')) });
