@@ -51,6 +51,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     GATRIX_LOGIN_MAX_FAILURES_PER_IP: '10000',
     // The dashboard and monitoring charts read the time series: write the current minute every second.
     GATRIX_TIMESERIES_FLUSH_MS: '1000',
+    // The webhook specs run a receiver on 127.0.0.1; a failed delivery gets one retry after 1 s, then is failed.
+    GATRIX_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    GATRIX_WEBHOOK_RETRY_SCHEDULE: '1',
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
