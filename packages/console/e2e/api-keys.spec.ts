@@ -41,12 +41,12 @@ test('an admin creates a key, sees it once, filters the list and revokes the key
   expect(await page.content()).not.toContain(key);
 
   // "Unused for 30 days" is a server filter in the URL: a key made just now is not in it; reload keeps the filter.
-  await page.getByRole('textbox', { name: 'Unused for' }).click();
+  await page.getByRole('combobox', { name: 'Unused for' }).click();
   await page.getByRole('option', { name: '30 days or more' }).click();
   await expect(page).toHaveURL(/unused=30/);
   await expect(row).toBeHidden();
   await page.reload();
-  await expect(page.getByRole('textbox', { name: 'Unused for' })).toHaveValue('30 days or more');
+  await expect(page.getByRole('combobox', { name: 'Unused for' })).toHaveValue('30 days or more');
   await expect(row).toBeHidden();
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await expect(row).toBeVisible();

@@ -87,7 +87,7 @@ test('an admin registers an endpoint, tests it, sees a failure with the answer, 
   // The receiver fails: a user.login delivery fails (two attempts), with the receiver's answer in the attempt.
   answer = 500;
   await triggerLogin(request);
-  await page.getByRole('textbox', { name: 'Status' }).click();
+  await page.getByRole('combobox', { name: 'Status' }).click();
   await page.getByRole('option', { name: 'Failed' }).click();
   await expect(page).toHaveURL(/status=failed/);
   const failed = deliveryRow(page, 'user.login');
@@ -100,7 +100,7 @@ test('an admin registers an endpoint, tests it, sees a failure with the answer, 
   await expect(response).toContainText('500');
   await expect(response).toContainText('receiver down');
   await expect(response).toContainText('x-receiver');
-  await expect(drawer.getByText('x-gatrix-signature').first()).toBeVisible();
+  await expect(drawer.getByText('x-gatrix-event').first()).toBeVisible();
   await shot(page, 'webhook-delivery-failed');
   await expectAccessible(page);
   // The drawer is in the URL: a reload reopens it.
@@ -152,7 +152,7 @@ test.describe(() => {
     await page.goto(`/webhooks/${id}?tab=settings`);
     await expect(page.getByRole('tab', { name: '설정' })).toHaveAttribute('aria-selected', 'true');
     for (const name of ['테스트 전송', '시크릿 교체', '삭제']) await expect(page.getByRole('button', { name })).toBeDisabled();
-    await expect(page.getByText('읽기 전용', { exact: false })).toBeVisible();
+    await expect(page.getByText('읽기 전용: 웹훅을 변경하려면', { exact: false })).toBeVisible();
     await expect(page.getByLabel('엔드포인트 URL')).toHaveAttribute('readonly', '');
     await shot(page, 'webhook-settings-operator');
     await expectAccessible(page);

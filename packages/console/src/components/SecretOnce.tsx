@@ -11,13 +11,15 @@ export interface SecretOnceOptions {
   secret: string;
   /** What the secret is for, or more facts (a grace period), above the secret. */
   description?: ReactNode;
+  /** Called once the operator acknowledged and closed the modal. */
+  onDone?: () => void;
 }
 
 /**
  * Shows a secret the server returns once (a new API key, a webhook secret): a copy button, "you will not see it
  * again", and the modal closes only once the operator acknowledges having stored it (no Escape, no click outside).
  */
-export function openSecretOnce({ title, secret, description }: SecretOnceOptions): void {
+export function openSecretOnce({ title, secret, description, onDone }: SecretOnceOptions): void {
   const id = modals.open({
     title,
     centered: true,
@@ -25,7 +27,16 @@ export function openSecretOnce({ title, secret, description }: SecretOnceOptions
     closeOnEscape: false,
     closeOnClickOutside: false,
     withCloseButton: false,
-    children: <SecretOnceBody secret={secret} description={description} onDone={() => modals.close(id)} />,
+    children: (
+      <SecretOnceBody
+        secret={secret}
+        description={description}
+        onDone={() => {
+          modals.close(id);
+          onDone?.();
+        }}
+      />
+    ),
   });
 }
 

@@ -162,8 +162,8 @@ export default function WebhooksScreen() {
               title: t('create.created'),
               secret: created.secret,
               description: <Text size="sm">{t('create.secretBody', { url: created.url })}</Text>,
+              onDone: () => void navigate({ to: '/webhooks/$id', params: { id: String(created.id) } }),
             });
-            void navigate({ to: '/webhooks/$id', params: { id: String(created.id) } });
           }}
         />
       </Modal>
