@@ -211,7 +211,7 @@ export function Deliveries({ webhook }: { webhook: Webhook }) {
             </Button>
           </Guarded>
           <Guarded permission="webhooks.write">
-            <Button variant="light" color="orange" leftSection={<IconRefresh size={16} />} onClick={() => void bulkRetry()}>
+            <Button variant="default" leftSection={<IconRefresh size={16} color="var(--mantine-color-orange-7)" />} onClick={() => void bulkRetry()}>
               {t('retry.bulkButton', { status: t(`delivery.${bulkStatus}`) })}
             </Button>
           </Guarded>

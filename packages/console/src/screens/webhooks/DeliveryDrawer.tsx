@@ -85,7 +85,7 @@ function Attempt({ a, payload }: { a: WebhookAttempt; payload: unknown }) {
         <Title order={5}>{t('drawer.response')}</Title>
         <Group gap="xs">
           <Text size="sm">{t('drawer.status')}</Text>
-          <Badge color={a.responseStatus !== null && a.responseStatus < 300 ? 'teal' : 'red'} variant="light">
+          <Badge color={a.responseStatus !== null && a.responseStatus < 300 ? 'teal' : 'red'} variant="dot">
             {a.responseStatus ?? t('health.noAnswer')}
           </Badge>
           <Text size="sm" c="dimmed">
@@ -135,7 +135,7 @@ export function DeliveryDrawer({ id, onClose }: { id: number | undefined; onClos
     }
   };
   return (
-    <Drawer opened={id !== undefined} onClose={onClose} position="right" size="xl" title={<Text fw={600}>{t('drawer.title', { id })}</Text>}>
+    <Drawer opened={id !== undefined} onClose={onClose} position="right" size="xl" closeButtonProps={{ 'aria-label': t('common:close') }} title={<Text fw={600}>{t('drawer.title', { id })}</Text>}>
       {delivery.error ? <ProblemAlert error={delivery.error} /> : null}
       {delivery.isLoading ? <Skeleton h={300} /> : null}
       {d ? (
@@ -186,7 +186,7 @@ export function DeliveryDrawer({ id, onClose }: { id: number | undefined; onClos
                       <Text size="sm" fw={600}>
                         {t('drawer.attempt', { n: a.attempt })}
                       </Text>
-                      <Badge color={a.responseStatus !== null && a.responseStatus < 300 ? 'teal' : 'red'} variant="light" size="sm">
+                      <Badge color={a.responseStatus !== null && a.responseStatus < 300 ? 'teal' : 'red'} variant="dot" size="sm">
                         {a.responseStatus ?? t('health.noAnswer')}
                       </Badge>
                       <Timestamp value={a.createdAt} />

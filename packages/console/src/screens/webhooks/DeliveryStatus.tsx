@@ -7,7 +7,7 @@ const COLOR: Record<WebhookDeliveryStatus, string> = { pending: 'yellow', delive
 export function DeliveryStatus({ status }: { status: WebhookDeliveryStatus }) {
   const { t } = useTranslation('webhooks');
   return (
-    <Badge color={COLOR[status]} variant="light" data-status={status}>
+    <Badge color={COLOR[status]} variant="dot" data-status={status}>
       {t(`delivery.${status}`)}
     </Badge>
   );

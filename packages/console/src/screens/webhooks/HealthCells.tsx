@@ -10,12 +10,12 @@ export function StatusBadge({ webhook }: { webhook: Pick<Webhook, 'active' | 'di
   if (webhook.active) {
     return webhook.failingSince ? (
       <Tooltip label={t('status.failingSince', { time: new Date(webhook.failingSince).toLocaleString() })}>
-        <Badge color="orange" variant="light">
+        <Badge color="orange" variant="dot">
           {t('status.failing')}
         </Badge>
       </Tooltip>
     ) : (
-      <Badge color="teal" variant="light">
+      <Badge color="teal" variant="dot">
         {t('status.active')}
       </Badge>
     );
@@ -30,7 +30,7 @@ export function StatusBadge({ webhook }: { webhook: Pick<Webhook, 'active' | 'di
     );
   }
   return (
-    <Badge color="gray" variant="light">
+    <Badge color="gray" variant="dot">
       {t('status.paused')}
     </Badge>
   );
@@ -41,7 +41,7 @@ export function SuccessRate({ rate, attempts }: { rate: number | null | undefine
   const { t } = useTranslation('webhooks');
   if (rate === null || rate === undefined) {
     return (
-      <Text size="sm" c="dimmed" ta="right">
+      <Text size="sm" c="dimmed">
         —
       </Text>
     );
@@ -49,9 +49,9 @@ export function SuccessRate({ rate, attempts }: { rate: number | null | undefine
   const color = rate >= 0.99 ? 'teal' : rate >= 0.9 ? 'orange' : 'red';
   return (
     <Tooltip label={t('health.attempts', { count: attempts ?? 0 })} disabled={attempts === undefined}>
-      <Text size="sm" ta="right" c={color} fw={600} style={{ fontVariantNumeric: 'tabular-nums' }}>
+      <Badge variant="dot" color={color} size="md" tt="none" style={{ fontVariantNumeric: 'tabular-nums' }}>
         {(rate * 100).toFixed(rate === 1 ? 0 : 1)}%
-      </Text>
+      </Badge>
     </Tooltip>
   );
 }

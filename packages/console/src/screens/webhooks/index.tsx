@@ -81,7 +81,7 @@ export default function WebhooksScreen() {
       { id: 'status', header: t('col.status'), cell: ({ row: { original: w } }) => <StatusBadge webhook={w} /> },
       {
         id: 'success',
-        header: () => <Text size="sm" fw={600} ta="right">{t('col.success24h')}</Text>,
+        header: t('col.success24h'),
         size: 110,
         cell: ({ row: { original: w } }) => <SuccessRate rate={byId.get(w.id)?.successRate24h} attempts={byId.get(w.id)?.attempts24h} />,
       },
