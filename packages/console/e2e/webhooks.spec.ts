@@ -118,8 +118,8 @@ test('an admin registers an endpoint, tests it, sees a failure with the answer, 
   await triggerLogin(request);
   await expect(page.getByRole('row').filter({ hasText: 'user.login' }).filter({ hasText: '500' })).toHaveCount(1, { timeout: 30_000 });
   answer = 200;
-  await page.getByRole('button', { name: 'Retry all Failed' }).click();
-  const confirm = page.getByRole('dialog', { name: /^Confirm: retry every Failed delivery/ });
+  await page.getByRole('button', { name: 'Retry all failed' }).click();
+  const confirm = page.getByRole('dialog', { name: /^Confirm: Retry all failed: deliveries of/ });
   await confirm.getByLabel('Reason').fill('e2e: receiver fixed');
   await confirm.getByRole('button', { name: 'Retry them' }).click();
   await expect(page.getByText('1 delivery queued again')).toBeVisible();

@@ -57,7 +57,7 @@ export default function ApiKeysScreen() {
         header: t('col.name'),
         cell: ({ row: { original: k } }) => (
           <Group gap={6} wrap="nowrap">
-            <Text size="sm" fw={500}>
+            <Text size="sm" fw={500} miw={120}>
               {k.name}
             </Text>
             {k.revokedAt ? (
@@ -71,9 +71,8 @@ export default function ApiKeysScreen() {
       {
         id: 'type',
         header: t('col.type'),
-        size: 90,
         cell: ({ row: { original: k } }) => (
-          <Badge color={TYPE_COLOR[k.type]} variant="light" size="sm">
+          <Badge color={TYPE_COLOR[k.type]} variant="light" size="sm" style={{ flexShrink: 0, overflow: 'visible' }}>
             {t(`type.${k.type}`)}
           </Badge>
         ),

@@ -40,8 +40,7 @@ function TimeFilter({ name, label }: { name: 'from' | 'to'; label: string }) {
   return (
     <TextInput
       type="datetime-local"
-      label={label}
-      description={mode === 'utc' ? t('filter.utc') : t('filter.local')}
+      label={`${label} (${mode === 'utc' ? t('filter.utc') : t('filter.local')})`}
       value={toInputValue(s[name], mode)}
       onChange={(e) => setSearch({ [name]: fromInputValue(e.currentTarget.value, mode) })}
       w={210}
@@ -167,7 +166,7 @@ export function Deliveries({ webhook }: { webhook: Webhook }) {
   const bulkStatus = s.status === 'delivered' || s.status === 'pending' ? s.status : 'failed';
   const bulkRetry = () =>
     confirmDestructive({
-      target: t('retry.bulkTarget', { status: t(`delivery.${bulkStatus}`), url: webhook.url }),
+      target: t('retry.bulkTarget', { action: t(`retry.bulkButton.${bulkStatus}`), url: webhook.url }),
       confirmLabel: t('retry.bulk'),
       onConfirm: async (reason) => {
         const r = await retryWebhookDeliveries(webhook.id, { status: bulkStatus, eventType: s.event, since: s.from, until: s.to }, { reason });
@@ -212,7 +211,7 @@ export function Deliveries({ webhook }: { webhook: Webhook }) {
           </Guarded>
           <Guarded permission="webhooks.write">
             <Button variant="default" leftSection={<IconRefresh size={16} color="var(--mantine-color-orange-7)" />} onClick={() => void bulkRetry()}>
-              {t('retry.bulkButton', { status: t(`delivery.${bulkStatus}`) })}
+              {t(`retry.bulkButton.${bulkStatus}`)}
             </Button>
           </Guarded>
         </Group>

@@ -189,7 +189,9 @@ export default function WebhookDetailScreen() {
             <Title order={2} style={{ wordBreak: 'break-all' }}>
               {w.url}
             </Title>
-            <StatusBadge webhook={w} />
+            <div style={{ flexShrink: 0 }}>
+              <StatusBadge webhook={w} />
+            </div>
           </Group>
           {w.description ? (
             <Text size="sm" c="dimmed">
