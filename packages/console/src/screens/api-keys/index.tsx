@@ -72,12 +72,12 @@ export default function ApiKeysScreen() {
         id: 'type',
         header: t('col.type'),
         cell: ({ row: { original: k } }) => (
-          <Badge color={TYPE_COLOR[k.type]} variant="light" size="sm" style={{ flexShrink: 0, overflow: 'visible' }}>
+          <Badge color={TYPE_COLOR[k.type]} variant="light" size="sm" styles={{ root: { overflow: 'visible' }, label: { overflow: 'visible' } }}>
             {t(`type.${k.type}`)}
           </Badge>
         ),
       },
-      { id: 'prefix', header: t('col.prefix'), cell: ({ row: { original: k } }) => <Code>{k.prefix}…</Code> },
+      { id: 'prefix', header: t('col.prefix'), cell: ({ row: { original: k } }) => <Code style={{ whiteSpace: 'nowrap' }}>{k.prefix}…</Code> },
       { id: 'creator', header: t('col.creator'), cell: ({ row: { original: k } }) => <Creator id={k.createdBy} /> },
       { id: 'created', header: t('col.created'), cell: ({ row: { original: k } }) => <Timestamp value={k.createdAt} withSeconds={false} /> },
       {
