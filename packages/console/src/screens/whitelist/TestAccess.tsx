@@ -155,7 +155,7 @@ function Answer({ title, summary, value }: { title: string; summary: ReactNode; 
         </Text>
         {summary}
       </Group>
-      <Code block fz="xs" style={{ maxHeight: 260, overflow: 'auto' }}>
+      <Code block fz="xs" style={{ maxHeight: 260, overflow: 'auto' }} tabIndex={0} aria-label={title}>
         {JSON.stringify(value, null, 2)}
       </Code>
     </Paper>
