@@ -220,7 +220,7 @@ export function DataTable<T>({ data, columns, getRowId, total, isLoading, error,
         </Table>
         {isLoading && rows.length === 0 ? (
           <Center h={160}>
-            <Loader size="sm" aria-label={t('loading')} />
+            <Loader size="sm" role="status" aria-label={t('loading')} />
           </Center>
         ) : null}
         {!isLoading && rows.length === 0 ? (

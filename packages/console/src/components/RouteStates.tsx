@@ -3,11 +3,12 @@ import type { ErrorComponentProps } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { ProblemAlert } from './ProblemAlert.tsx';
 
-/** Shown while a lazy screen's chunk loads. */
+/** Shown while a lazy screen's chunk (or its translations) loads; a status, so its label is announced. */
 export function PageLoader() {
+  const { t } = useTranslation('common');
   return (
     <Center h={240}>
-      <Loader aria-label="loading" />
+      <Loader role="status" aria-label={t('loading')} />
     </Center>
   );
 }
