@@ -1,5 +1,6 @@
 import { Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
+import { notify } from '../lib/notify.ts';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -25,7 +26,7 @@ export function SessionWatcher() {
     // setTimeout fires at once past 2^31-1 ms (~24.8 days); the effect runs again when a refresh moves the end.
     if (wait > MAX_TIMEOUT_MS) return;
     const timer = setTimeout(
-      () => notifications.show({ id: 'session-expiring', color: 'yellow', title: t('session.expiringTitle'), message: t('session.expiringBody'), autoClose: false, closeButtonProps: { 'aria-label': t('close') } }),
+      () => notify({ id: 'session-expiring', color: 'yellow', title: t('session.expiringTitle'), message: t('session.expiringBody'), autoClose: false }),
       Math.max(0, wait),
     );
     return () => clearTimeout(timer);

@@ -1,5 +1,5 @@
 import { Badge, Button, Code, Drawer, Group, NumberInput, Pagination, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../lib/notify.ts';
 import { IconDownload } from '@tabler/icons-react';
 import type { ColumnDef } from '@tanstack/react-table';
 import { getRouteApi } from '@tanstack/react-router';
@@ -105,7 +105,7 @@ export default function AuditLogScreen() {
     try {
       await downloadCsv(`/api/v1/audit-logs/export.csv${queryString(filters(search))}`, 'audit-log.csv');
     } catch (err) {
-      notifications.show({ color: 'red', title: t('common:download.failed'), message: err instanceof Error ? err.message : String(err) });
+      notify({ color: 'red', title: t('common:download.failed'), message: err instanceof Error ? err.message : String(err) });
     } finally {
       setExporting(false);
     }

@@ -1,6 +1,6 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Group, Modal, Select, SimpleGrid, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../lib/notify.ts';
 import { Controller, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
@@ -97,7 +97,7 @@ export function VersionForm({ mode, onClose }: { mode: FormMode; onClose: () => 
       draft.clear();
       form.reset(v);
       refresh('/api/v1/client-versions');
-      notifications.show({ color: 'green', closeButtonProps: { 'aria-label': t('common:close') }, message: t(mode.kind === 'edit' ? 'saved' : 'created', { version: `${saved.channel}/${saved.subChannel} ${saved.version}` }) });
+      notify({ color: 'green', message: t(mode.kind === 'edit' ? 'saved' : 'created', { version: `${saved.channel}/${saved.subChannel} ${saved.version}` }) });
       onClose();
     };
     if (mode.kind === 'edit') update.mutate({ id: mode.version.id, data }, { onSuccess: done });

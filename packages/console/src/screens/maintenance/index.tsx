@@ -4,7 +4,7 @@
  * whitelist entries that still get in), confirmed by typing MAINTENANCE and a reason.
  */
 import { Alert, Badge, Button, Group, List, Menu, Paper, SimpleGrid, Skeleton, Stack, Text, Timeline, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../lib/notify.ts';
 import { IconChevronDown, IconClockPlus, IconPlayerPlay, IconPlayerStop, IconShieldCheck, IconWorld } from '@tabler/icons-react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
@@ -82,7 +82,7 @@ export default function MaintenanceScreen() {
       confirmLabel: t('actions.extend'),
       onConfirm: async (reason) => {
         await save({ ...keep(g), startsAt: g.startsAt, endsAt }, reason);
-        notifications.show({ closeButtonProps: { 'aria-label': t('common:close') }, color: 'teal', message: t('extended', { minutes }) });
+        notify({ color: 'teal', message: t('extended', { minutes }) });
       },
     });
   };

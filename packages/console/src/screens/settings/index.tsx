@@ -1,6 +1,6 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Badge, Button, Group, Paper, PasswordInput, SegmentedControl, Select, Stack, Text, Title, useMantineColorScheme, type MantineColorScheme } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../lib/notify.ts';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
@@ -105,7 +105,7 @@ function ChangePassword() {
     try {
       await change.mutateAsync({ data: { currentPassword: v.currentPassword, newPassword: v.newPassword } });
       form.reset();
-      notifications.show({ color: 'green', message: t('password.changed') });
+      notify({ color: 'green', message: t('password.changed') });
     } catch (e) {
       // The server's password policy (and a wrong current password) name the field.
       const fields = (e as { fieldErrors?: Record<string, string> }).fieldErrors ?? {};

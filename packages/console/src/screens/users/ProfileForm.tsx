@@ -1,6 +1,6 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Button, Group, Modal, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../lib/notify.ts';
 import { IconArrowRight } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -92,7 +92,7 @@ export function ProfileForm({ user }: { user: User }) {
       form.reset(valuesOf(saved));
       setChanges(null);
       setReason('');
-      notifications.show({ color: 'green', message: t('profile.saved'), closeButtonProps: { 'aria-label': t('common:close') } });
+      notify({ color: 'green', message: t('profile.saved') });
     } catch (e) {
       setChanges(null);
       if (e instanceof ChangedMeanwhile) setConflict(true);

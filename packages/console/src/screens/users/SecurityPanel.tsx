@@ -1,5 +1,5 @@
 import { ActionIcon, Alert, Button, Code, CopyButton, Divider, Group, Modal, Stack, Text, Title, Tooltip } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../lib/notify.ts';
 import { IconAlertTriangle, IconCheck, IconCopy, IconKey, IconLockOpen } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -93,7 +93,7 @@ export function SecurityPanel({ user }: { user: User }) {
                   confirmLabel: t('security.unlock'),
                   onConfirm: async (reason) => {
                     await unlockUser(user.id, { reason });
-                    notifications.show({ color: 'green', message: t('security.unlocked', { username: user.username }), closeButtonProps: { 'aria-label': t('common:close') } });
+                    notify({ color: 'green', message: t('security.unlocked', { username: user.username }) });
                   },
                 })
               }

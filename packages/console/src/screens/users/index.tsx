@@ -1,6 +1,6 @@
 import '@mantine/dates/styles.css';
 import { Button, Group, Select, Stack, Text, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../lib/notify.ts';
 import { IconChevronRight, IconChevronsLeft, IconDownload, IconUserPlus } from '@tabler/icons-react';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import type { ColumnDef } from '@tanstack/react-table';
@@ -169,7 +169,7 @@ export default function UsersScreen() {
         onClose={() => setCreating(false)}
         onCreated={(u) => {
           setCreating(false);
-          notifications.show({ color: 'green', message: t('create.done', { username: u.username }), closeButtonProps: { 'aria-label': t('common:close') } });
+          notify({ color: 'green', message: t('create.done', { username: u.username }) });
         }}
       />
     </Stack>

@@ -1,5 +1,5 @@
 import { Button, Group, Modal, Pagination, Select, Stack, Text, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../lib/notify.ts';
 import { IconHistory, IconRefresh, IconSend } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
@@ -63,7 +63,7 @@ function RecoverModal({ webhook, opened, onClose }: { webhook: Webhook; opened: 
     try {
       const r = await recoverWebhookDeliveries(webhook.id, { since: sinceIso });
       await invalidateWebhooks(queryClient);
-      notifications.show({ color: 'teal', message: t('recover.done', { count: r.requeued }) });
+      notify({ color: 'teal', message: t('recover.done', { count: r.requeued }) });
       onClose();
     } catch (e) {
       setError(e);
@@ -151,7 +151,7 @@ export function Deliveries({ webhook }: { webhook: Webhook }) {
               aria-label={t('retry.oneLabel', { id: d.id })}
               onClick={(e) => {
                 e.stopPropagation();
-                void retryWebhookDelivery(d.id).then(() => invalidateWebhooks(queryClient), (err: unknown) => notifications.show({ color: 'red', message: err instanceof Error ? err.message : String(err) }));
+                void retryWebhookDelivery(d.id).then(() => invalidateWebhooks(queryClient), (err: unknown) => notify({ color: 'red', message: err instanceof Error ? err.message : String(err) }));
               }}
             >
               {t('retry.one')}
@@ -171,7 +171,7 @@ export function Deliveries({ webhook }: { webhook: Webhook }) {
       onConfirm: async (reason) => {
         const r = await retryWebhookDeliveries(webhook.id, { status: bulkStatus, eventType: s.event, since: s.from, until: s.to }, { reason });
         await refresh();
-        notifications.show({ color: 'teal', message: t('retry.bulkDone', { count: r.retried }) });
+        notify({ color: 'teal', message: t('retry.bulkDone', { count: r.retried }) });
       },
     });
 

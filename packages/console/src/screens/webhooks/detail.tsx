@@ -1,5 +1,5 @@
 import { Alert, Anchor, Button, Group, Paper, SimpleGrid, Skeleton, Stack, Tabs, Text, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../lib/notify.ts';
 import { IconArrowLeft, IconKey, IconPlayerPlay, IconSend, IconTrash } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
@@ -125,10 +125,10 @@ export default function WebhookDetailScreen() {
     try {
       const d = await testWebhook(w.id);
       await invalidateWebhooks(queryClient);
-      notifications.show({ color: 'teal', message: t('test.sent') });
+      notify({ color: 'teal', message: t('test.sent') });
       setSearch({ tab: undefined, delivery: d.id }, { keepPage: true });
     } catch (e) {
-      notifications.show({ color: 'red', title: t('test.failed'), message: e instanceof Error ? e.message : String(e) });
+      notify({ color: 'red', title: t('test.failed'), message: e instanceof Error ? e.message : String(e) });
     } finally {
       setTesting(false);
     }
@@ -260,7 +260,7 @@ export default function WebhookDetailScreen() {
               onSubmit={async (v) => {
                 await patchWebhook(w.id, { url: v.url.trim(), events: v.events, active: v.active, description: v.description.trim() || null });
                 await invalidateWebhooks(queryClient);
-                notifications.show({ color: 'teal', message: t('saved') });
+                notify({ color: 'teal', message: t('saved') });
               }}
             />
           </Paper>

@@ -1,6 +1,6 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Group, Modal, SegmentedControl, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../lib/notify.ts';
 import { Controller, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
@@ -63,7 +63,7 @@ export function EntryForm({ entry, onClose }: { entry?: WhitelistEntry; onClose:
       draft.clear();
       refresh('/api/v1/whitelist');
       form.reset(v);
-      notifications.show({ color: 'green', closeButtonProps: { 'aria-label': t('common:close') }, message: t(entry ? 'saved' : 'created', { value: saved.value }) });
+      notify({ color: 'green', message: t(entry ? 'saved' : 'created', { value: saved.value }) });
       onClose();
     };
     if (entry) update.mutate({ id: entry.id, data }, { onSuccess: done });

@@ -1,5 +1,5 @@
 import { ActionIcon, Alert, Badge, Button, Code, Group, Paper, ScrollArea, Stack, Switch, Table, Text, TextInput, Textarea, Tooltip } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../lib/notify.ts';
 import { IconCheck, IconChecklist, IconTrash, IconUpload } from '@tabler/icons-react';
 import { useDeferredValue, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -89,7 +89,7 @@ export function PasteImport() {
           refresh('/api/v1/whitelist');
           setChecked(null);
           setText('');
-          notifications.show({ color: 'green', closeButtonProps: { 'aria-label': t('common:close') }, message: t('paste.imported', { created: result.counts.created, skipped: result.counts.skipped }) });
+          notify({ color: 'green', message: t('paste.imported', { created: result.counts.created, skipped: result.counts.skipped }) });
         },
       },
     );

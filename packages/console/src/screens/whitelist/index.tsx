@@ -1,5 +1,5 @@
 import { Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../lib/notify.ts';
 import { IconDownload } from '@tabler/icons-react';
 import { getRouteApi } from '@tanstack/react-router';
 import { useState } from 'react';
@@ -26,7 +26,7 @@ export default function WhitelistScreen() {
     try {
       await downloadCsv('/api/v1/whitelist/export.csv', 'whitelist.csv');
     } catch (err) {
-      notifications.show({ color: 'red', closeButtonProps: { 'aria-label': t('common:close') }, title: t('common:download.failed'), message: err instanceof Error ? err.message : String(err) });
+      notify({ color: 'red', title: t('common:download.failed'), message: err instanceof Error ? err.message : String(err) });
     } finally {
       setExporting(false);
     }

@@ -1,6 +1,6 @@
 /** /worlds/$id: one game world — its settings and its maintenance (tab in the URL), delete by typing its worldId. */
 import { Anchor, Breadcrumbs, Button, Group, Paper, Skeleton, Stack, Tabs, Text, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../lib/notify.ts';
 import { IconTrash } from '@tabler/icons-react';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
@@ -34,7 +34,7 @@ export default function GameWorldDetailScreen() {
       onConfirm: async (reason) => {
         await deleteGameWorld(world.id, { reason });
         await refresh();
-        notifications.show({ closeButtonProps: { 'aria-label': t('common:close') }, color: 'teal', message: t('delete.done', { worldId: world.worldId }) });
+        notify({ color: 'teal', message: t('delete.done', { worldId: world.worldId }) });
         await navigate({ to: '/worlds' });
       },
     });
@@ -86,7 +86,7 @@ export default function GameWorldDetailScreen() {
                   onSubmit={async (body, ifMatch) => {
                     await updateGameWorld(world.id, body, ifMatch ? { headers: { 'If-Match': ifMatch } } : undefined);
                     await refresh();
-                    notifications.show({ closeButtonProps: { 'aria-label': t('common:close') }, color: 'teal', message: t('detail.saved', { worldId: body.worldId }) });
+                    notify({ color: 'teal', message: t('detail.saved', { worldId: body.worldId }) });
                   }}
                 />
               </Paper>

@@ -3,7 +3,7 @@
  * once), show/hide, create, one world's maintenance, maintenance across selected worlds, delete by typing the worldId.
  */
 import { ActionIcon, Anchor, Badge, Button, Checkbox, Drawer, Group, Menu, Paper, Skeleton, Stack, Switch, Table, Text, Title, Tooltip, VisuallyHidden } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../../lib/notify.ts';
 import { IconArrowDown, IconArrowUp, IconDots, IconGripVertical, IconPlus, IconTool, IconTrash } from '@tabler/icons-react';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
@@ -67,7 +67,7 @@ export default function GameWorldsScreen() {
       await refresh();
     } catch (e) {
       setOrder(null);
-      notifications.show({ closeButtonProps: { 'aria-label': t('common:close') }, color: 'red', title: t('order.failed'), message: e instanceof Error ? e.message : String(e) });
+      notify({ color: 'red', title: t('order.failed'), message: e instanceof Error ? e.message : String(e) });
     }
   };
 
@@ -93,7 +93,7 @@ export default function GameWorldsScreen() {
       await updateGameWorld(w.id, { visible });
       await refresh();
     } catch (e) {
-      notifications.show({ closeButtonProps: { 'aria-label': t('common:close') }, color: 'red', title: t('visibility.failed', { worldId: w.worldId }), message: e instanceof Error ? e.message : String(e) });
+      notify({ color: 'red', title: t('visibility.failed', { worldId: w.worldId }), message: e instanceof Error ? e.message : String(e) });
     }
   };
 
@@ -324,7 +324,7 @@ export default function GameWorldsScreen() {
           onSubmit={async (body) => {
             const created = await createGameWorld(body);
             await refresh();
-            notifications.show({ closeButtonProps: { 'aria-label': t('common:close') }, color: 'teal', message: t('create.done', { worldId: created.worldId }) });
+            notify({ color: 'teal', message: t('create.done', { worldId: created.worldId }) });
           }}
           onDone={closeCreate}
         />
