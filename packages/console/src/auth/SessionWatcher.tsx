@@ -1,11 +1,11 @@
 import { Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { notify } from '../lib/notify.ts';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from './session.ts';
 import { LoginForm } from './LoginForm.tsx';
+import { notify } from '../lib/notify.ts';
 
 /** Warn this long before the session can no longer be refreshed. */
 const WARN_BEFORE_MS = 5 * 60_000;

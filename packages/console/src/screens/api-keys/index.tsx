@@ -1,4 +1,4 @@
-import { Badge, Button, Checkbox, Code, Group, Pagination, Select, Stack, Text, Title, Tooltip, VisuallyHidden } from '@mantine/core';
+import { Badge, Button, Checkbox, Code, Group, Pagination, Select, Stack, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import { IconKey, IconPlus } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
@@ -17,6 +17,7 @@ import { confirmDestructive } from '../../components/confirmDestructive.tsx';
 import { openSecretOnce } from '../../components/SecretOnce.tsx';
 import { CreateApiKeyModal } from './CreateApiKeyModal.tsx';
 import { UNUSED_DAYS, type Search } from './search.ts';
+import { PageHeader } from '../../components/PageHeader.tsx';
 
 const route = getRouteApi('/_app/api-keys');
 const PAGE_SIZE = 50;
@@ -131,19 +132,13 @@ export default function ApiKeysScreen() {
   const filtered = s.type !== undefined || s.unused !== undefined;
   return (
     <Stack>
-      <Group justify="space-between" align="flex-end">
-        <div>
-          <Title order={2}>{t('title')}</Title>
-          <Text size="sm" c="dimmed">
-            {t('subtitle')}
-          </Text>
-        </div>
+      <PageHeader title={t('title')} subtitle={t('subtitle')}>
         <Guarded permission="apiKeys.write">
           <Button leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)}>
             {t('create.open')}
           </Button>
         </Guarded>
-      </Group>
+      </PageHeader>
       <FilterBar names={['type', 'unused', 'revoked']}>
         <SelectFilter name="type" label={t('filter.type')} data={(['admin', 'server', 'client'] as const).map((v) => ({ value: v, label: t(`type.${v}`) }))} />
         <Select

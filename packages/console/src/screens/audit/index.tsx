@@ -1,5 +1,4 @@
-import { Badge, Button, Code, Drawer, Group, NumberInput, Pagination, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
-import { notify } from '../../lib/notify.ts';
+import { Badge, Button, Code, Drawer, Group, NumberInput, Pagination, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
 import type { ColumnDef } from '@tanstack/react-table';
 import { getRouteApi } from '@tanstack/react-router';
@@ -16,6 +15,8 @@ import { downloadCsv } from '../../lib/downloadCsv.ts';
 import { useLiveEvents } from '../../lib/useLiveEvents.ts';
 import { changeCount, diffFields, formatValue, type DiffKind } from './diff.ts';
 import type { Search } from './search.ts';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { notify } from '../../lib/notify.ts';
 
 const route = getRouteApi('/_app/audit');
 const LIMIT = 50;
@@ -114,12 +115,11 @@ export default function AuditLogScreen() {
   const total = list.data?.pagination.total;
   return (
     <Stack>
-      <Group justify="space-between">
-        <Title order={2}>{t('title')}</Title>
+      <PageHeader title={t('title')}>
         <Button variant="default" leftSection={<IconDownload size={16} />} loading={exporting} onClick={() => void exportCsv()}>
           {t('export')}
         </Button>
-      </Group>
+      </PageHeader>
       <FilterBar names={FILTERS}>
         <SearchFilter label={t('filters.q')} placeholder={t('filters.qPlaceholder')} w={220} />
         <SelectFilter

@@ -1,6 +1,5 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Group, Modal, Select, SimpleGrid, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
-import { notify } from '../../lib/notify.ts';
 import { Controller, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
@@ -14,6 +13,7 @@ import { useInvalidatePaths } from '../../lib/invalidate.ts';
 import { useUnsavedChangesGuard } from '../../lib/useUnsavedChangesGuard.ts';
 import { STATUSES } from './search.ts';
 import { CHANNEL_RE, VERSION_RE } from './version.ts';
+import { notify } from '../../lib/notify.ts';
 
 export type FormMode = { kind: 'create' } | { kind: 'edit'; version: ClientVersion } | { kind: 'copy'; version: ClientVersion };
 

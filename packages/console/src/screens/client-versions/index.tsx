@@ -1,4 +1,4 @@
-import { Button, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
+import { Button, Group, SegmentedControl, Stack } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { getRouteApi } from '@tanstack/react-router';
 import { useMemo, useState } from 'react';
@@ -11,6 +11,7 @@ import { VersionList } from './List.tsx';
 import { Preview } from './Preview.tsx';
 import type { Search, View } from './search.ts';
 import { VersionForm, type FormMode } from './VersionForm.tsx';
+import { PageHeader } from '../../components/PageHeader.tsx';
 
 const route = getRouteApi('/_app/client-versions');
 
@@ -33,13 +34,7 @@ export default function ClientVersionsScreen() {
 
   return (
     <Stack gap="md">
-      <Group justify="space-between" align="flex-end">
-        <div>
-          <Title order={2}>{t('title')}</Title>
-          <Text c="dimmed" size="sm">
-            {t('subtitle')}
-          </Text>
-        </div>
+      <PageHeader title={t('title')} subtitle={t('subtitle')}>
         <Group gap="sm">
           <SegmentedControl
             aria-label={t('view.label')}
@@ -57,7 +52,7 @@ export default function ClientVersionsScreen() {
             </Button>
           </Guarded>
         </Group>
-      </Group>
+      </PageHeader>
       {view === 'grid' ? <VersionGrid open={open} /> : view === 'list' ? <VersionList search={search} open={open} /> : <Preview search={search} />}
       {form ? <VersionForm mode={form} onClose={() => setForm(null)} /> : null}
     </Stack>

@@ -12,6 +12,7 @@ import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { TimeChart, type TimeChartSeries } from '../../components/TimeChart.tsx';
 import { Timestamp } from '../../components/Timestamp.tsx';
 import { columns, formatCount, formatMs, formatPercent, totals, WINDOWS, type TimeWindow } from '../monitoring/series.ts';
+import { PageHeader } from '../../components/PageHeader.tsx';
 
 const route = getRouteApi('/_app/');
 /** The dashboard re-reads its figures this often (the time series gets a new minute every minute). */
@@ -37,15 +38,14 @@ export default function DashboardScreen() {
 
   return (
     <Stack>
-      <Group justify="space-between">
-        <Title order={2}>{t('title')}</Title>
+      <PageHeader title={t('title')}>
         <SegmentedControl
           aria-label={t('window.label')}
           value={window}
           onChange={(v) => setSearch({ window: v === '1h' ? undefined : (v as TimeWindow) })}
           data={WINDOWS.map((w) => ({ value: w, label: t(`window.${w}`) }))}
         />
-      </Group>
+      </PageHeader>
       {ts.error ? <ProblemAlert error={ts.error} /> : null}
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
         <Tile

@@ -4,7 +4,6 @@
  * whitelist entries that still get in), confirmed by typing MAINTENANCE and a reason.
  */
 import { Alert, Badge, Button, Group, List, Menu, Paper, SimpleGrid, Skeleton, Stack, Text, Timeline, Title } from '@mantine/core';
-import { notify } from '../../lib/notify.ts';
 import { IconChevronDown, IconClockPlus, IconPlayerPlay, IconPlayerStop, IconShieldCheck, IconWorld } from '@tabler/icons-react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
@@ -21,6 +20,7 @@ import { Timestamp } from '../../components/Timestamp.tsx';
 import { ALL_WORLDS, useMaintenanceLanguages, worldPhase } from '../worlds/parts.tsx';
 import { passingEntries, windowPhase } from './logic.ts';
 import { MaintenanceForm } from './MaintenanceForm.tsx';
+import { notify } from '../../lib/notify.ts';
 
 /** The word typed to confirm starting or scheduling global maintenance. */
 const CONFIRM_WORD = 'MAINTENANCE';

@@ -20,6 +20,7 @@ import { TimeChart } from '../../components/TimeChart.tsx';
 import { Timestamp } from '../../components/Timestamp.tsx';
 import type { Search } from './search.ts';
 import { columns as toColumns, formatCount, formatMs, formatPercent, sortRows, WINDOWS } from './series.ts';
+import { PageHeader } from '../../components/PageHeader.tsx';
 
 const route = getRouteApi('/_app/monitoring');
 const REFRESH_MS = 30_000;
@@ -32,10 +33,9 @@ export default function MonitoringScreen() {
   const tab = search.tab ?? 'overview';
   return (
     <Stack>
-      <Group justify="space-between">
-        <Title order={2}>{t('title')}</Title>
+      <PageHeader title={t('title')}>
         <PrometheusButton />
-      </Group>
+      </PageHeader>
       <Tabs value={tab} onChange={(v) => setSearch({ tab: v === 'overview' ? undefined : (v as Search['tab']), sort: undefined })} keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="overview">{t('tabs.overview')}</Tabs.Tab>

@@ -1,6 +1,5 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Badge, Button, Group, Paper, PasswordInput, SegmentedControl, Select, Stack, Text, Title, useMantineColorScheme, type MantineColorScheme } from '@mantine/core';
-import { notify } from '../../lib/notify.ts';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
@@ -9,6 +8,7 @@ import { useSession } from '../../auth/session.ts';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { LANGUAGES, setLanguage, type Language } from '../../i18n/index.ts';
 import { localZoneName, setTimeZoneMode, useTimeZoneMode, type TimeZoneMode } from '../../lib/preferences.ts';
+import { notify } from '../../lib/notify.ts';
 
 /** /settings: language, how times show, theme, and changing one's password. */
 export default function SettingsScreen() {

@@ -1,6 +1,5 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Button, Group, Modal, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
-import { notify } from '../../lib/notify.ts';
 import { IconArrowRight } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -20,6 +19,7 @@ import { useUnsavedChangesGuard } from '../../lib/useUnsavedChangesGuard.ts';
 import { applyFieldErrors } from './CreateUserModal.tsx';
 import { diffFields, patchOf, READABLE_ALERT, ROLES, STATUSES, type FieldChange } from './model.ts';
 import { profileFields } from './profileSchema.ts';
+import { notify } from '../../lib/notify.ts';
 
 const schema = z.object(profileFields);
 type Values = z.infer<typeof schema>;

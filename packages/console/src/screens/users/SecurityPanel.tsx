@@ -1,5 +1,4 @@
 import { ActionIcon, Alert, Button, Code, CopyButton, Divider, Group, Modal, Stack, Text, Title, Tooltip } from '@mantine/core';
-import { notify } from '../../lib/notify.ts';
 import { IconAlertTriangle, IconCheck, IconCopy, IconKey, IconLockOpen } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -12,6 +11,7 @@ import { Timestamp } from '../../components/Timestamp.tsx';
 import { StatusBadge } from './badges.tsx';
 import { READABLE_ALERT } from './model.ts';
 import { SuspendModal } from './SuspendModal.tsx';
+import { notify } from '../../lib/notify.ts';
 
 /** Suspension (with reason and automatic end), lockout and password reset of one user. */
 export function SecurityPanel({ user }: { user: User }) {

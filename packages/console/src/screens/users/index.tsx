@@ -1,6 +1,5 @@
 import '@mantine/dates/styles.css';
-import { Button, Group, Select, Stack, Text, Title } from '@mantine/core';
-import { notify } from '../../lib/notify.ts';
+import { Button, Group, Select, Stack, Text } from '@mantine/core';
 import { IconChevronRight, IconChevronsLeft, IconDownload, IconUserPlus } from '@tabler/icons-react';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import type { ColumnDef } from '@tanstack/react-table';
@@ -21,6 +20,8 @@ import { RoleBadge, StatusBadge } from './badges.tsx';
 import { DayRangeFilter } from './DayRangeFilter.tsx';
 import { DEFAULT_LIMIT, exportQuery, filterOf, listParamsOf, PAGE_SIZES, ROLES, sortOf, STATUSES } from './model.ts';
 import type { Search } from './search.ts';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { notify } from '../../lib/notify.ts';
 
 const route = getRouteApi('/_app/users');
 const FILTERS = ['q', 'role', 'status', 'createdFrom', 'createdTo', 'lastLoginFrom', 'lastLoginTo'];
@@ -85,13 +86,7 @@ export default function UsersScreen() {
 
   return (
     <Stack gap="md">
-      <Group justify="space-between" align="flex-end">
-        <div>
-          <Title order={2}>{t('title')}</Title>
-          <Text size="sm" c="dimmed">
-            {t('list.subtitle')}
-          </Text>
-        </div>
+      <PageHeader title={t('title')} subtitle={t('list.subtitle')}>
         <Group gap="xs">
           <Button variant="default" leftSection={<IconDownload size={16} />} loading={exporting} onClick={() => void exportCsv()}>
             {t('list.export')}
@@ -102,7 +97,7 @@ export default function UsersScreen() {
             </Button>
           </Guarded>
         </Group>
-      </Group>
+      </PageHeader>
 
       <FilterBar names={FILTERS}>
         <SearchFilter label={t('filter.q')} placeholder={t('filter.qPlaceholder')} w={240} />

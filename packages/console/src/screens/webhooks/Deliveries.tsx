@@ -1,5 +1,4 @@
 import { Button, Group, Modal, Pagination, Select, Stack, Text, TextInput } from '@mantine/core';
-import { notify } from '../../lib/notify.ts';
 import { IconHistory, IconRefresh, IconSend } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
@@ -27,6 +26,7 @@ import { DeliveryDrawer } from './DeliveryDrawer.tsx';
 import { DeliveryStatus } from './DeliveryStatus.tsx';
 import { DELIVERY_STATUSES, type DetailSearch } from './search.ts';
 import { fromInputValue, toInputValue } from './time.ts';
+import { notify } from '../../lib/notify.ts';
 
 const route = getRouteApi('/_app/webhooks/$id');
 const PAGE_SIZE = 50;

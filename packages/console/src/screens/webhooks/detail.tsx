@@ -1,5 +1,4 @@
 import { Alert, Anchor, Button, Group, Paper, SimpleGrid, Skeleton, Stack, Tabs, Text, Title } from '@mantine/core';
-import { notify } from '../../lib/notify.ts';
 import { IconArrowLeft, IconKey, IconPlayerPlay, IconSend, IconTrash } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
@@ -19,6 +18,7 @@ import { LastFailure, StatusBadge, SuccessRate } from './HealthCells.tsx';
 import { WebhookForm } from './WebhookForm.tsx';
 import { DETAIL_TABS, type DetailSearch } from './search.ts';
 import { useUrlSearch } from '../../components/FilterBar.tsx';
+import { notify } from '../../lib/notify.ts';
 
 const route = getRouteApi('/_app/webhooks/$id');
 

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Modal, Pagination, Select, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Modal, Pagination, Select, Stack, Text } from '@mantine/core';
 import { IconPlus, IconWebhook } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
@@ -15,6 +15,7 @@ import { openSecretOnce } from '../../components/SecretOnce.tsx';
 import { LastFailure, StatusBadge, SuccessRate } from './HealthCells.tsx';
 import { EMPTY_WEBHOOK, WebhookForm } from './WebhookForm.tsx';
 import type { Search } from './search.ts';
+import { PageHeader } from '../../components/PageHeader.tsx';
 
 const route = getRouteApi('/_app/webhooks');
 const PAGE_SIZE = 50;
@@ -103,19 +104,13 @@ export default function WebhooksScreen() {
   const pagination = list.data?.pagination;
   return (
     <Stack>
-      <Group justify="space-between" align="flex-end">
-        <div>
-          <Title order={2}>{t('title')}</Title>
-          <Text size="sm" c="dimmed">
-            {t('subtitle')}
-          </Text>
-        </div>
+      <PageHeader title={t('title')} subtitle={t('subtitle')}>
         <Guarded permission="webhooks.write">
           <Button leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)}>
             {t('create.open')}
           </Button>
         </Guarded>
-      </Group>
+      </PageHeader>
       <FilterBar names={['active']}>
         <Select
           label={t('filter.status')}

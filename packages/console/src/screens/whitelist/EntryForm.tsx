@@ -1,6 +1,5 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Group, Modal, SegmentedControl, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
-import { notify } from '../../lib/notify.ts';
 import { Controller, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
@@ -13,6 +12,7 @@ import { useInvalidatePaths } from '../../lib/invalidate.ts';
 import { useUnsavedChangesGuard } from '../../lib/useUnsavedChangesGuard.ts';
 import { normalizeIp } from './lines.ts';
 import { fromLocalInput, toLocalInput } from './window.ts';
+import { notify } from '../../lib/notify.ts';
 
 const schema = z
   .object({

@@ -1,5 +1,4 @@
 import { ActionIcon, Alert, Badge, Button, Code, Group, Paper, ScrollArea, Stack, Switch, Table, Text, TextInput, Textarea, Tooltip } from '@mantine/core';
-import { notify } from '../../lib/notify.ts';
 import { IconCheck, IconChecklist, IconTrash, IconUpload } from '@tabler/icons-react';
 import { useDeferredValue, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,6 +11,7 @@ import { useInvalidatePaths } from '../../lib/invalidate.ts';
 import { useUnsavedChangesGuard } from '../../lib/useUnsavedChangesGuard.ts';
 import { checkLines, replaceLine, serverNote, type LineNote } from './lines.ts';
 import { fromLocalInput } from './window.ts';
+import { notify } from '../../lib/notify.ts';
 
 interface Row {
   line: number;

@@ -1,5 +1,4 @@
-import { Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
-import { notify } from '../../lib/notify.ts';
+import { Button, Stack, Tabs } from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
 import { getRouteApi } from '@tanstack/react-router';
 import { useState } from 'react';
@@ -10,6 +9,8 @@ import { Entries } from './Entries.tsx';
 import { PasteImport } from './PasteImport.tsx';
 import type { Search, Tab } from './search.ts';
 import { TestAccess } from './TestAccess.tsx';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { notify } from '../../lib/notify.ts';
 
 const route = getRouteApi('/_app/whitelist');
 
@@ -34,17 +35,11 @@ export default function WhitelistScreen() {
 
   return (
     <Stack gap="md">
-      <Group justify="space-between" align="flex-end">
-        <div>
-          <Title order={2}>{t('title')}</Title>
-          <Text c="dimmed" size="sm">
-            {t('subtitle')}
-          </Text>
-        </div>
+      <PageHeader title={t('title')} subtitle={t('subtitle')}>
         <Button variant="default" leftSection={<IconDownload size={16} />} loading={exporting} onClick={() => void exportCsv()}>
           {t('export')}
         </Button>
-      </Group>
+      </PageHeader>
       <Tabs value={tab} onChange={(v) => setSearch({ tab: v === 'entries' ? undefined : (v as Tab) }, { keepPage: true })}>
         <Tabs.List>
           <Tabs.Tab value="entries">{t('tabs.entries')}</Tabs.Tab>

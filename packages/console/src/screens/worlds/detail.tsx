@@ -1,6 +1,5 @@
 /** /worlds/$id: one game world — its settings and its maintenance (tab in the URL), delete by typing its worldId. */
 import { Anchor, Breadcrumbs, Button, Group, Paper, Skeleton, Stack, Tabs, Text, Title } from '@mantine/core';
-import { notify } from '../../lib/notify.ts';
 import { IconTrash } from '@tabler/icons-react';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
@@ -11,6 +10,7 @@ import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { Timestamp } from '../../components/Timestamp.tsx';
 import { useRefreshWorlds, useWorldEtag, WorldMaintenancePanel, WorldStatusBadges } from './parts.tsx';
 import { WorldForm } from './WorldForm.tsx';
+import { notify } from '../../lib/notify.ts';
 
 const route = getRouteApi('/_app/worlds/$id');
 

@@ -2,8 +2,7 @@
  * /worlds: every game world in display order with its status; reorder by drag and drop or the move buttons (saved at
  * once), show/hide, create, one world's maintenance, maintenance across selected worlds, delete by typing the worldId.
  */
-import { ActionIcon, Anchor, Badge, Button, Checkbox, Drawer, Group, Menu, Paper, Skeleton, Stack, Switch, Table, Text, Title, Tooltip, VisuallyHidden } from '@mantine/core';
-import { notify } from '../../lib/notify.ts';
+import { ActionIcon, Anchor, Badge, Button, Checkbox, Drawer, Group, Menu, Paper, Skeleton, Stack, Switch, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import { IconArrowDown, IconArrowUp, IconDots, IconGripVertical, IconPlus, IconTool, IconTrash } from '@tabler/icons-react';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
@@ -21,6 +20,8 @@ import { BulkMaintenance } from './BulkMaintenance.tsx';
 import { ALL_WORLDS, useRefreshWorlds, WorldMaintenancePanel, worldPhase, WorldStatusBadges } from './parts.tsx';
 import { STATUSES, type Search } from './search.ts';
 import { WorldForm } from './WorldForm.tsx';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { notify } from '../../lib/notify.ts';
 
 const route = getRouteApi('/_app/worlds');
 
@@ -120,19 +121,13 @@ export default function GameWorldsScreen() {
 
   return (
     <Stack gap="md">
-      <Group justify="space-between">
-        <div>
-          <Title order={2}>{t('title')}</Title>
-          <Text size="sm" c="dimmed">
-            {t('subtitle')}
-          </Text>
-        </div>
+      <PageHeader title={t('title')} subtitle={t('subtitle')}>
         <Guarded permission="ops.write">
           <Button leftSection={<IconPlus size={16} />} onClick={() => setSearch({ create: true }, { keepPage: true })}>
             {t('create.button')}
           </Button>
         </Guarded>
-      </Group>
+      </PageHeader>
 
       <FilterBar names={['q', 'status', 'tag']}>
         <SearchFilter placeholder={t('filters.search')} />
