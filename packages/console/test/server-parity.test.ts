@@ -1,0 +1,48 @@
+// The console checks a few things in the browser for instant feedback — version order, the language a maintenance
+// message is shown in, IP/CIDR normalisation — with small copies of the server's rules (the server's modules use
+// Node and the database, so the page cannot import them). Each copy must answer exactly as the server does: this
+// runs the same inputs through both.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compareVersions as serverCompare } from '../../server/src/modules/client-versions/version.ts';
+import { pickLanguage as serverPick } from '../../server/src/modules/maintenance/window.ts';
+import { normalizeIpValue, parseIpRule as serverParse } from '../../server/src/modules/whitelist/ip.ts';
+import { compareVersions } from '../src/screens/client-versions/version.ts';
+import { pickLanguage } from '../src/screens/maintenance/logic.ts';
+import { normalizeIp, parseIpRule } from '../src/screens/whitelist/lines.ts';
+
+/** A small deterministic generator, so a failure names a reproducible case. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+describe('the console answers as the server does', () => {
+  it('version order', () => {
+    const r = random(7);
+    const segment = () => ['0', '00', '1', '9', '10', '011', '99', '100', '4294967296'][Math.floor(r() * 9)];
+    const version = () => Array.from({ length: 1 + Math.floor(r() * 4) }, segment).join('.');
+    for (let i = 0; i < 5000; i++) {
+      const [a, b] = [version(), version()];
+      assert.equal(Math.sign(compareVersions(a, b)), Math.sign(serverCompare(a, b)), `${a} vs ${b}`);
+    }
+  });
+
+  it('the language a maintenance message is shown in', () => {
+    const sets: Record<string, string>[] = [{}, { ko: 'a' }, { en: 'a', ko: 'b' }, { 'zh-Hant': 'a', zh: 'b' }, { 'zh-Hant': 'a', 'pt-BR': 'b', en: 'c' }, { EN: 'a', 'ko-KR': 'b' }];
+    const asked = [undefined, '', 'en', 'EN', 'en-US', 'ko', 'ko-KR', 'zh', 'zh-Hans', 'zh-Hant', 'pt', 'pt-PT', 'fr', 'x'];
+    for (const messages of sets) for (const lang of asked) assert.equal(pickLanguage(messages, lang), serverPick(messages, lang), `${JSON.stringify(messages)} in ${lang}`);
+  });
+
+  it('IP and CIDR values: which are valid, and their canonical spelling', () => {
+    const inputs = [
+      '10.0.0.1', '10.0.0.1/32', '10.1.2.3/8', '010.0.0.1', '256.0.0.1', '1.2.3', '1.2.3.4/33', '1.2.3.4/0', '0.0.0.0/0', '1.2.3.4/08',
+      '::1', '::', '::/0', '2001:DB8::1', '2001:db8:0:0:0:0:0:1', '2001:db8::/32', '2001:db8::1/64', '2001:db8::1/129', ':::1', '1::2::3',
+      '::ffff:1.2.3.4', '::ffff:1.2.3.4/120', 'fe80::1%eth0', '2001:db8:0:0:1:0:0:1', '2001:0:0:1:0:0:0:1', 'abcd', '', ' 10.0.0.1', '10.0.0.1 ',
+    ];
+    for (const text of inputs) {
+      assert.equal(parseIpRule(text) === undefined, serverParse(text) === undefined, `valid? ${JSON.stringify(text)}`);
+      assert.equal(normalizeIp(text), normalizeIpValue(text.trim()), `canonical ${JSON.stringify(text)}`);
+    }
+  });
+});
