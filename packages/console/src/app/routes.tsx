@@ -5,6 +5,7 @@
  */
 import { createRootRouteWithContext, createRoute, createRouter, lazyRouteComponent, Outlet, redirect } from '@tanstack/react-router';
 import type { QueryClient } from '@tanstack/react-query';
+import type { ComponentType } from 'react';
 import { z } from 'zod/mini';
 import { safeRedirect } from '../auth/redirect.ts';
 import { optional } from '../lib/search.ts';
@@ -22,10 +23,18 @@ import { detailSearch as webhookSearch, search as webhooksSearch } from '../scre
 import { search as whitelistSearch } from '../screens/whitelist/search.ts';
 import { detailSearch as worldSearch, search as worldsSearch } from '../screens/worlds/search.ts';
 import { PageLoader, RouteError } from '../components/RouteStates.tsx';
+import i18n from '../i18n/index.ts';
 
 export interface RouterContext {
   queryClient: QueryClient;
 }
+
+/**
+ * A screen's chunk and its translations, fetched together: rendered before its namespaces are there, the screen
+ * would suspend, and React holds a suspended screen back for its reveal throttle (~300 ms) after they arrive.
+ */
+const screen = (namespaces: string[], load: () => Promise<{ default: ComponentType }>) =>
+  lazyRouteComponent(() => Promise.all([load(), i18n.loadNamespaces(namespaces)]).then(([module]) => module));
 
 const rootRoute = createRootRouteWithContext<RouterContext>()({ component: Outlet });
 
@@ -55,21 +64,21 @@ const appRoute = createRoute({
   component: lazyRouteComponent(() => import('./Shell.tsx'), 'Shell'),
 });
 
-const dashboardRoute = createRoute({ getParentRoute: () => appRoute, path: '/', validateSearch: dashboardSearch, component: lazyRouteComponent(() => import('../screens/dashboard/index.tsx')) });
-const eventsRoute = createRoute({ getParentRoute: () => appRoute, path: '/events', validateSearch: eventsSearch, component: lazyRouteComponent(() => import('../screens/events/index.tsx')) });
-const usersRoute = createRoute({ getParentRoute: () => appRoute, path: '/users', validateSearch: usersSearch, component: lazyRouteComponent(() => import('../screens/users/index.tsx')) });
-const userRoute = createRoute({ getParentRoute: () => appRoute, path: '/users/$id', validateSearch: userDetailSearch, component: lazyRouteComponent(() => import('../screens/users/detail.tsx')) });
-const worldsRoute = createRoute({ getParentRoute: () => appRoute, path: '/worlds', validateSearch: worldsSearch, component: lazyRouteComponent(() => import('../screens/worlds/index.tsx')) });
-const worldRoute = createRoute({ getParentRoute: () => appRoute, path: '/worlds/$id', validateSearch: worldSearch, component: lazyRouteComponent(() => import('../screens/worlds/detail.tsx')) });
-const maintenanceRoute = createRoute({ getParentRoute: () => appRoute, path: '/maintenance', validateSearch: maintenanceSearch, component: lazyRouteComponent(() => import('../screens/maintenance/index.tsx')) });
-const whitelistRoute = createRoute({ getParentRoute: () => appRoute, path: '/whitelist', validateSearch: whitelistSearch, component: lazyRouteComponent(() => import('../screens/whitelist/index.tsx')) });
-const clientVersionsRoute = createRoute({ getParentRoute: () => appRoute, path: '/client-versions', validateSearch: clientVersionsSearch, component: lazyRouteComponent(() => import('../screens/client-versions/index.tsx')) });
-const apiKeysRoute = createRoute({ getParentRoute: () => appRoute, path: '/api-keys', validateSearch: apiKeysSearch, component: lazyRouteComponent(() => import('../screens/api-keys/index.tsx')) });
-const webhooksRoute = createRoute({ getParentRoute: () => appRoute, path: '/webhooks', validateSearch: webhooksSearch, component: lazyRouteComponent(() => import('../screens/webhooks/index.tsx')) });
-const webhookRoute = createRoute({ getParentRoute: () => appRoute, path: '/webhooks/$id', validateSearch: webhookSearch, component: lazyRouteComponent(() => import('../screens/webhooks/detail.tsx')) });
-const auditRoute = createRoute({ getParentRoute: () => appRoute, path: '/audit', validateSearch: auditSearch, component: lazyRouteComponent(() => import('../screens/audit/index.tsx')) });
-const monitoringRoute = createRoute({ getParentRoute: () => appRoute, path: '/monitoring', validateSearch: monitoringSearch, component: lazyRouteComponent(() => import('../screens/monitoring/index.tsx')) });
-const settingsRoute = createRoute({ getParentRoute: () => appRoute, path: '/settings', validateSearch: settingsSearch, component: lazyRouteComponent(() => import('../screens/settings/index.tsx')) });
+const dashboardRoute = createRoute({ getParentRoute: () => appRoute, path: '/', validateSearch: dashboardSearch, component: screen(['dashboard'], () => import('../screens/dashboard/index.tsx')) });
+const eventsRoute = createRoute({ getParentRoute: () => appRoute, path: '/events', validateSearch: eventsSearch, component: screen(['events'], () => import('../screens/events/index.tsx')) });
+const usersRoute = createRoute({ getParentRoute: () => appRoute, path: '/users', validateSearch: usersSearch, component: screen(['users'], () => import('../screens/users/index.tsx')) });
+const userRoute = createRoute({ getParentRoute: () => appRoute, path: '/users/$id', validateSearch: userDetailSearch, component: screen(['users'], () => import('../screens/users/detail.tsx')) });
+const worldsRoute = createRoute({ getParentRoute: () => appRoute, path: '/worlds', validateSearch: worldsSearch, component: screen(['worlds', 'maintenance'], () => import('../screens/worlds/index.tsx')) });
+const worldRoute = createRoute({ getParentRoute: () => appRoute, path: '/worlds/$id', validateSearch: worldSearch, component: screen(['worlds', 'maintenance'], () => import('../screens/worlds/detail.tsx')) });
+const maintenanceRoute = createRoute({ getParentRoute: () => appRoute, path: '/maintenance', validateSearch: maintenanceSearch, component: screen(['maintenance', 'worlds'], () => import('../screens/maintenance/index.tsx')) });
+const whitelistRoute = createRoute({ getParentRoute: () => appRoute, path: '/whitelist', validateSearch: whitelistSearch, component: screen(['whitelist'], () => import('../screens/whitelist/index.tsx')) });
+const clientVersionsRoute = createRoute({ getParentRoute: () => appRoute, path: '/client-versions', validateSearch: clientVersionsSearch, component: screen(['clientVersions'], () => import('../screens/client-versions/index.tsx')) });
+const apiKeysRoute = createRoute({ getParentRoute: () => appRoute, path: '/api-keys', validateSearch: apiKeysSearch, component: screen(['apiKeys'], () => import('../screens/api-keys/index.tsx')) });
+const webhooksRoute = createRoute({ getParentRoute: () => appRoute, path: '/webhooks', validateSearch: webhooksSearch, component: screen(['webhooks'], () => import('../screens/webhooks/index.tsx')) });
+const webhookRoute = createRoute({ getParentRoute: () => appRoute, path: '/webhooks/$id', validateSearch: webhookSearch, component: screen(['webhooks'], () => import('../screens/webhooks/detail.tsx')) });
+const auditRoute = createRoute({ getParentRoute: () => appRoute, path: '/audit', validateSearch: auditSearch, component: screen(['audit'], () => import('../screens/audit/index.tsx')) });
+const monitoringRoute = createRoute({ getParentRoute: () => appRoute, path: '/monitoring', validateSearch: monitoringSearch, component: screen(['monitoring'], () => import('../screens/monitoring/index.tsx')) });
+const settingsRoute = createRoute({ getParentRoute: () => appRoute, path: '/settings', validateSearch: settingsSearch, component: screen(['settings'], () => import('../screens/settings/index.tsx')) });
 
 const routeTree = rootRoute.addChildren([
   loginRoute,
