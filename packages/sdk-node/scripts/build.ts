@@ -7,7 +7,7 @@
  * re-exports every name of dist/cjs/index.d.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,12 +34,17 @@ export function exportSources(file: string, specifier = './index.js'): Map<strin
   return sources;
 }
 
+/**
+ * Builds into a staging directory and then swaps it in, so a build (`npm pack` runs one through `prepare`) never
+ * leaves dist/ half-written for a process loading the package at the same time.
+ */
 function build(): void {
-  rmSync(dist, { recursive: true, force: true });
-  for (const config of ['tsconfig.esm.json', 'tsconfig.cjs.json']) {
-    execFileSync(process.execPath, [tsc, '-p', path.join(root, config)], { stdio: 'inherit' });
+  const staging = path.join(root, `dist.${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  for (const [config, out] of [['tsconfig.esm.json', 'esm'], ['tsconfig.cjs.json', 'cjs']]) {
+    execFileSync(process.execPath, [tsc, '-p', path.join(root, config), '--outDir', path.join(staging, out)], { stdio: 'inherit' });
   }
-  const cjs = path.join(dist, 'cjs');
+  const cjs = path.join(staging, 'cjs');
   writeFileSync(path.join(cjs, 'package.json'), '{\n  "type": "commonjs"\n}\n');
   writeFileSync(
     path.join(cjs, 'gatrix.cjs'),
@@ -69,6 +74,15 @@ function build(): void {
       '',
     ].join('\n'),
   );
+  const old = path.join(root, `dist.${process.pid}.old`);
+  rmSync(old, { recursive: true, force: true });
+  try {
+    renameSync(dist, old);
+  } catch {
+    // no previous build
+  }
+  renameSync(staging, dist);
+  rmSync(old, { recursive: true, force: true });
   console.log(`built dist/esm and dist/cjs (${sources.size} named exports)`);
 }
 

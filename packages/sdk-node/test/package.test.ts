@@ -1,12 +1,14 @@
 /**
  * The built package as integrators load it: `require` (CommonJS default export = the class) and `import` (ESM
  * named exports), resolved through the workspace link in node_modules and the package's `exports` map, in plain
- * Node processes (no TypeScript loader); and its bundled type declarations compiled by tsc.
+ * Node processes (no TypeScript loader); and its bundled type declarations compiled by tsc. Then the tarball of
+ * `npm pack`, installed into an empty project outside the repository, running the README's quick starts.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { VERSION } from '../src/index.ts';
@@ -19,13 +21,15 @@ async function evaluate(kind: 'commonjs' | 'module', code: string, env: Record<s
   return JSON.parse(run.stdout().trim().split('\n').pop()!);
 }
 
-describe('the built package (dist), as require() and import load it', () => {
-  let g: Gatrix;
-  before(async () => {
-    g = await startGatrix();
-  });
-  after(() => g.close());
+const TSC = path.join(path.dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
 
+let g: Gatrix;
+before(async () => {
+  g = await startGatrix();
+});
+after(() => g.close());
+
+describe('the built package (dist), as require() and import load it', () => {
   it("require('@gatrix/nodejs-sdk') is the GatrixClient class carrying every named ESM export", async () => {
     const cjs = (await evaluate(
       'commonjs',
@@ -89,9 +93,8 @@ describe('the built package (dist), as require() and import load it', () => {
   });
 
   it('the bundled declarations type ESM and CommonJS consumers (tsc on test/types; @ts-expect-error lines must fail)', () => {
-    const tsc = path.join(path.dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
     try {
-      execFileSync(process.execPath, [tsc, '-p', path.join(PACKAGE_DIR, 'test/types/tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(process.execPath, [TSC, '-p', path.join(PACKAGE_DIR, 'test/types/tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' });
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string };
       assert.fail(`tsc found errors in the consumers:\n${e.stdout}${e.stderr}`);
@@ -118,5 +121,62 @@ describe('the built package (dist), as require() and import load it', () => {
       assert.ok(files.includes(f), `${f} is published`);
     }
     assert.deepEqual(files.filter((f) => !f.startsWith('dist/') && f !== 'package.json' && f !== 'README.md'), []);
+    assert.equal((pkg as { scripts?: Record<string, string> }).scripts?.prepare, 'npm run build', 'npm install, npm ci and npm pack build dist/');
+  });
+});
+
+describe('npm pack: the tarball installed into an empty project outside the repository', () => {
+  let dir: string;
+  let app: string;
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'gatrix-sdk-pack-'));
+    app = path.join(dir, 'app');
+    mkdirSync(app);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const sh = (cmd: string, args: string[], cwd: string): string => {
+    try {
+      return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: 'pipe' });
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string };
+      assert.fail(`${cmd} ${args.join(' ')} failed:\n${e.stdout}${e.stderr}`);
+    }
+  };
+  const run = async (file: string): Promise<string> => {
+    const child = spawn(process.execPath, [file], { cwd: app, env: { ...process.env, GATRIX_API_KEY: g.adminKey, GATRIX_BASE_URL: g.baseUrl } });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    assert.equal(code, 0, `node ${file} exited ${code}\nstdout:\n${out}\nstderr:\n${err}`);
+    return out;
+  };
+
+  it('packs (building dist/), installs with npm install <tarball>, and the quick starts run with require, import and tsc', async () => {
+    // npm pack runs `prepare`, which builds: the tarball never depends on a build left in the checkout.
+    const out = sh('npm', ['pack', '--json', '--pack-destination', dir], PACKAGE_DIR);
+    const [packed] = JSON.parse(out.slice(out.search(/^\[/m))) as { filename: string; files: { path: string }[] }[];
+    assert.ok(packed.files.some((f) => f.path === 'dist/cjs/gatrix.cjs'));
+    sh('npm', ['init', '-y'], app);
+    sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(dir, packed.filename)], app);
+    assert.ok(!createRequire(path.join(app, 'x.js')).resolve('@gatrix/nodejs-sdk').startsWith(path.dirname(path.dirname(PACKAGE_DIR))), 'resolved outside the repository');
+
+    for (const f of ['quickstart.cjs', 'quickstart.mjs', 'quickstart.ts']) copyFileSync(path.join(PACKAGE_DIR, 'examples', f), path.join(app, f));
+    const cjs = (await run('quickstart.cjs')).trim().split('\n');
+    assert.match(cjs[0], /^users: \d+ in all, \d+ on page 1$/);
+    assert.ok(cjs.some((l) => /^conflict: username_taken on username \(request [\w-]+\)$/.test(l)), cjs.join('\n'));
+    assert.equal(cjs.at(-1), 'PC/Steam versions: none');
+    assert.match(await run('quickstart.mjs'), /^world \d+ world_esm\nmissing: 404 world_not_found\n$/);
+
+    // TypeScript against the tarball's declarations, as a Node16-module project and as a bundler project.
+    const types = path.join(path.dirname(createRequire(import.meta.url).resolve('@types/node/package.json')), '..');
+    for (const resolution of ['node16', 'bundler']) {
+      const module = resolution === 'node16' ? 'node16' : 'esnext';
+      const config = { compilerOptions: { target: 'ES2022', module, moduleResolution: resolution, strict: true, noEmit: true, skipLibCheck: false, typeRoots: [types], types: ['node'] }, files: ['quickstart.ts'] };
+      writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify(config));
+      sh(process.execPath, [TSC, '-p', 'tsconfig.json'], app);
+    }
   });
 });
