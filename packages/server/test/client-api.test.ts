@@ -140,6 +140,63 @@ eachDatabase('game-client API', (kind) => {
     }
   });
 
+  it('the earlier Gatrix\'s calls: platform as an alias of channel, version=latest, and the version list', async () => {
+    // A sub-channel of its own, with versions whose numeric order is not their text order.
+    const ordered = ['1.0041', '1.10', '1.9', '1.2.5']; // newest first: 1.41, 1.10, 1.9, 1.2.5
+    for (const version of ['1.9', '1.2.5', '1.0041', '1.10']) {
+      const r = await h.call('POST', '/api/v1/client-versions', {
+        token: admin,
+        body: { channel: 'PC', subChannel: 'Compat', version, status: version === '1.0041' ? 'RECOMMENDED_UPDATE' : 'ONLINE', gameServerAddress: 'g:1', gameServerAddressForWhitelist: 'qa:1', patchAddress: `https://cdn.example.com/${version}`, memo: 'internal' },
+      });
+      assert.equal(r.statusCode, 201, r.body);
+    }
+    const byPlatform = await ask('platform=PC&subChannel=Compat&version=1.9');
+    assert.equal(byPlatform.statusCode, 200, byPlatform.body);
+    assert.equal(byPlatform.body, (await ask('channel=PC&subChannel=Compat&version=1.9')).body, 'platform answers as channel');
+    assert.equal((await ask('channel=PC&platform=PC&subChannel=Compat&version=1.9')).body, byPlatform.body, 'both, equal');
+    const differ = await ask('channel=PC&platform=Mobile&subChannel=Compat&version=1.9');
+    assert.equal(differ.statusCode, 400);
+    assert.equal(differ.json().errors[0].path, 'query.platform');
+    const neither = await ask('subChannel=Compat&version=1.9');
+    assert.equal(neither.statusCode, 400);
+    assert.equal(neither.json().errors[0].path, 'query.channel');
+
+    const latest = await ask('platform=PC&subChannel=Compat&version=latest');
+    assert.equal(latest.statusCode, 200, latest.body);
+    assert.equal(latest.body, (await ask('channel=PC&subChannel=Compat&version=1.0041')).body, 'latest is the newest version by numeric order');
+    assert.equal(latest.json().version, '1.0041', 'the answer names the version it is for');
+    assert.equal((await ask('channel=PC&subChannel=Compat&version=latest&accountId=qa-1')).json().gameServerAddress, 'qa:1', 'whitelist applies');
+    for (const q of ['channel=PC&subChannel=Nope&version=latest', 'channel=Nope&subChannel=Compat&version=latest']) {
+      const none = await ask(q);
+      assert.equal(none.statusCode, 404, q);
+      assert.equal(none.json().code, 'version_not_found', 'no version is the answer to an unknown version');
+    }
+    assert.equal((await ask('channel=PC&subChannel=Compat&version=newest')).statusCode, 400);
+
+    const list = (query: string, key = client) => h.app.inject({ method: 'GET', url: `/api/v1/client/client-versions?${query}`, headers: { 'x-api-key': key } });
+    const listed = await list('channel=PC&subChannel=Compat');
+    assert.equal(listed.statusCode, 200, listed.body);
+    const data = listed.json().data as Record<string, unknown>[];
+    assert.deepEqual(data.map((v) => v.version), ordered);
+    assert.deepEqual(Object.keys(data[0]!).sort(), ['channel', 'customPayload', 'externalClickLink', 'gameServerAddress', 'guestModeAllowed', 'minPatchVersion', 'patchAddress', 'status', 'subChannel', 'version']);
+    assert.equal(data[0]!.status, 'RECOMMENDED_UPDATE', 'the version\'s own status');
+    assert.equal((await list('platform=PC&subChannel=Compat')).body, listed.body);
+    assert.deepEqual((await list('channel=PC&subChannel=Nope')).json(), { data: [] });
+    assert.equal((await list('channel=PC&platform=Mobile&subChannel=Compat')).json().errors[0].path, 'query.platform');
+    assert.equal((await list('channel=PC')).json().errors[0].path, 'query.subChannel');
+    assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/client/client-versions?channel=PC&subChannel=Compat' })).statusCode, 401);
+    const viewer = await h.userToken('viewer');
+    assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/client/client-versions?channel=PC&subChannel=Compat', headers: { authorization: `Bearer ${viewer.token}` } })).statusCode, 403);
+
+    // A new version is listed and becomes latest at once; deleting it falls back.
+    const added = await h.call('POST', '/api/v1/client-versions', { token: admin, body: { channel: 'PC', subChannel: 'Compat', version: '1.100', status: 'ONLINE', gameServerAddress: 'g:1', patchAddress: 'p' } });
+    assert.equal(added.statusCode, 201, added.body);
+    assert.equal((await list('channel=PC&subChannel=Compat')).json().data[0].version, '1.100');
+    assert.equal((await ask('channel=PC&subChannel=Compat&version=latest')).json().version, '1.100');
+    assert.equal((await h.call('DELETE', `/api/v1/client-versions/${added.json().id}`, { token: admin })).statusCode, 204);
+    assert.equal((await ask('channel=PC&subChannel=Compat&version=latest')).json().version, '1.0041');
+  });
+
   it('client and server keys reach it; staff, players and admin-less callers do not', async () => {
     const q = 'channel=PC&subChannel=Steam&version=2.0&patchVersion=1.41';
     assert.equal((await ask(q, '192.0.2.1', (await h.apiKey('server')).key)).statusCode, 200);

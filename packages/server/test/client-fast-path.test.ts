@@ -19,6 +19,7 @@ interface Case {
 }
 
 const V = '/api/v1/client/client-version';
+const L = '/api/v1/client/client-versions';
 
 describe('game-client fast path', () => {
   let h: Harness;
@@ -81,6 +82,17 @@ describe('game-client fast path', () => {
       { name: 'status', url: '/api/v1/client/status?lang=ko', headers: key, fast: true },
       { name: 'status, whitelisted', url: '/api/v1/client/status?accountId=qa-1', headers: key, fast: true },
       { name: 'game worlds', url: '/api/v1/client/game-worlds', headers: key, fast: true },
+      { name: 'platform alias', url: `${V}?platform=PC&subChannel=Steam&version=1.0.0&patchVersion=1.0041`, headers: key, fast: true },
+      { name: 'platform equal to channel', url: q('platform=PC&version=1.0.0'), headers: key, fast: true },
+      { name: 'latest', url: q('version=latest&lang=ko'), headers: key, fast: true },
+      { name: 'latest, whitelisted', url: q('version=latest&accountId=qa-1'), headers: key, fast: true },
+      { name: 'version list', url: `${L}?channel=PC&subChannel=Steam`, headers: key, fast: true },
+      { name: 'version list by platform', url: `${L}?platform=PC&subChannel=Steam`, headers: key, fast: true },
+      { name: 'version list, unknown channel', url: `${L}?channel=Nope&subChannel=Steam`, headers: key, fast: true },
+      { name: 'latest of an unknown channel', url: `${V}?channel=Nope&subChannel=Steam&version=latest`, headers: key, fast: false },
+      { name: 'platform differs from channel', url: q('platform=Mobile&version=1.0.0'), headers: key, fast: false },
+      { name: 'neither channel nor platform', url: `${L}?subChannel=Steam`, headers: key, fast: false },
+      { name: 'version list without a key', url: `${L}?channel=PC&subChannel=Steam`, fast: false },
       { name: 'unknown version', url: q('version=9.9.9'), headers: key, fast: false },
       { name: 'missing channel', url: `${V}?subChannel=Steam&version=1.0.0`, headers: key, fast: false },
       { name: 'repeated channel', url: q('version=1.0.0&channel=Mobile'), headers: key, fast: false },
@@ -149,8 +161,10 @@ describe('game-client fast path', () => {
         '/api/v1/client/status': '/api/v1/client/status',
         '/api/v1/client/game-worlds': '/api/v1/client/game-worlds',
       };
+      /** Routes whose answer does not depend on the caller at all (no accountId, no whitelist addresses). */
+      const callerIndependent = [L];
       const clientRoutes = h.routes.filter((r) => r.url.startsWith('/api/v1/client/')).map((r) => r.url);
-      assert.deepEqual(clientRoutes.sort(), Object.keys(urls).sort(), 'every game-client route is covered');
+      assert.deepEqual(clientRoutes.sort(), [...Object.keys(urls), ...callerIndependent].sort(), 'every game-client route is covered');
       const whitelisted: { name: string; query: string; headers: Record<string, string> }[] = [
         { name: 'whitelisted account', query: 'accountId=qa-1', headers: {} },
         { name: 'whitelisted IP', query: '', headers: { 'x-forwarded-for': '203.0.113.7' } },

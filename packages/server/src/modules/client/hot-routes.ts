@@ -2,6 +2,7 @@ import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox
 import type { MaybePromise } from '../../core/maybe.ts';
 import type { Permission } from '../../core/permissions.ts';
 import { Nullable, NullableIsoDateTime, LangTag } from '../../core/fields.ts';
+import { ValidationError } from '../../core/errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import { ClientVersionStatusSchema, VERSION_PATTERN } from '../client-versions/schemas.ts';
 import type { ClientService } from './service.ts';
@@ -14,15 +15,31 @@ const callerQuery = {
   lang: Type.Optional(Type.String({ ...LangTag, description: 'BCP-47 language of the message (e.g. ko, en-US); the default message when there is none in it' })),
 };
 
-const ClientVersionQuery = Type.Object({
-  channel: Type.String({ minLength: 1, maxLength: 64, description: 'The distribution channel of the build, e.g. steam' }),
+/** `channel`, or `platform`, its name in the earlier Gatrix's client API; one of them is required (resolved by channelOf). */
+const channelQuery = {
+  channel: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The distribution channel of the build, e.g. steam. Required unless `platform` is given' })),
+  platform: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Alias of `channel` (the earlier Gatrix\'s name); when both are given they must be equal' })),
   subChannel: Type.String({ minLength: 1, maxLength: 64, description: 'The sub-channel, e.g. pc' }),
-  version: Type.String({ minLength: 1, maxLength: 64, pattern: VERSION_PATTERN, description: 'The build version, dotted (1.2.3)' }),
+};
+
+/** `latest`, or a dotted version (VERSION_PATTERN without its anchors). */
+const VERSION_OR_LATEST = `^(?:latest|${VERSION_PATTERN.slice(1, -1)})$`;
+
+const ClientVersionQuery = Type.Object({
+  ...channelQuery,
+  version: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    pattern: VERSION_OR_LATEST,
+    description: 'The build version, dotted (1.2.3), or `latest` for the newest registered version of this channel and sub-channel',
+  }),
   patchVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: VERSION_PATTERN, description: "The client's patch version, compared with minPatchVersion" })),
   ...callerQuery,
 });
 
 const CallerQuery = Type.Object(callerQuery);
+
+const ClientVersionListQuery = Type.Object(channelQuery);
 
 const ClientVersionAnswer = Type.Object({
   channel: Type.String(),
@@ -105,6 +122,53 @@ const ClientWorlds = Type.Object({
   ],
 });
 
+const ClientVersionList = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      channel: Type.String(),
+      subChannel: Type.String(),
+      version: Type.String(),
+      status: ClientVersionStatusSchema,
+      gameServerAddress: Type.String(),
+      patchAddress: Type.String(),
+      minPatchVersion: NullableString,
+      guestModeAllowed: Type.Boolean(),
+      externalClickLink: NullableString,
+      customPayload: Nullable(Type.Record(Type.String(), Type.Unknown())),
+    }, { title: 'ClientVersionListItem' }),
+  ),
+}, {
+  title: 'ClientVersionList',
+  description: 'The registered versions of a channel and sub-channel, newest first, each with its own status (before maintenance, patch and whitelist)',
+  examples: [
+    {
+      data: [
+        {
+          channel: 'steam',
+          subChannel: 'pc',
+          version: '1.2.3',
+          status: 'ONLINE',
+          gameServerAddress: 'game.example.com:7777',
+          patchAddress: 'https://patch.example.com/1.2.3/',
+          minPatchVersion: '1.2.3.4',
+          guestModeAllowed: true,
+          externalClickLink: null,
+          customPayload: null,
+        },
+      ],
+    },
+  ],
+});
+
+/** The channel of a query: `channel` or its alias `platform`; a 400 naming the field when neither is given or they differ. */
+function channelOf(query: { channel?: string; platform?: string }): string {
+  const { channel, platform } = query;
+  if (channel !== undefined && platform !== undefined && channel !== platform) throw new ValidationError('query.platform', 'must equal channel when both are given');
+  const resolved = channel ?? platform;
+  if (resolved === undefined) throw new ValidationError('query.channel', "must have required property 'channel' (or its alias 'platform')");
+  return resolved;
+}
+
 /**
  * A game-client GET route, declared once: routes.ts registers it with Fastify and fast-path.ts answers it in
  * front of Fastify, both from this table (the same path, permission, query schema and answer).
@@ -137,7 +201,21 @@ export const CLIENT_HOT_ROUTES: readonly HotRoute[] = [
       querystring: ClientVersionQuery,
       response: { 200: ClientVersionAnswer, ...errorResponses(400, 401, 403, 404) },
     },
-    answer: (client, query, ip) => client.clientVersion(query, ip),
+    answer: (client, query, ip) => client.clientVersion({ ...query, channel: channelOf(query) }, ip),
+  }),
+  hotRoute({
+    url: '/api/v1/client/client-versions',
+    permission: 'client.read',
+    schema: {
+      operationId: 'listClientVersionsForClient',
+      summary: 'The registered versions of a channel and sub-channel, newest first (docs/client-api.md)',
+      description:
+        'Every registered version of this channel (or its alias `platform`) and subChannel, newest first by version order, with what a client needs to pick a build: its own status, addresses, minPatchVersion, guestModeAllowed, externalClickLink, customPayload. Whitelist addresses, messages, memos and ids are left out; GET /client/client-version answers what one build may do for this caller. An unknown channel answers an empty list.',
+      tags,
+      querystring: ClientVersionListQuery,
+      response: { 200: ClientVersionList, ...errorResponses(400, 401, 403) },
+    },
+    answer: (client, query) => client.versionList(channelOf(query), query.subChannel),
   }),
   hotRoute({
     url: '/api/v1/client/status',

@@ -7,6 +7,7 @@ import { localized } from '../maintenance/window.ts';
 import type { PublicWhitelistEntry } from '../whitelist/schemas.ts';
 import { createWhitelistMatcher } from '../whitelist/matcher.ts';
 import type { PublicGameWorld } from '../game-worlds/schemas.ts';
+import { compareVersions } from '../client-versions/version.ts';
 import { languageKey, patchSatisfied, resolveClientVersion } from './resolve.ts';
 
 /** Where the game-client API reads from; loaded into memory and served from there. */
@@ -32,8 +33,16 @@ export interface Caller {
   lang?: string;
 }
 
+interface VersionEntry {
+  version: PublicClientVersion;
+  answers: Map<string, string>;
+  byParameters: Map<string, string>;
+}
+
 interface Snapshot {
-  versions: Map<string, { version: PublicClientVersion; answers: Map<string, string>; byParameters: Map<string, string> }>;
+  versions: Map<string, VersionEntry>;
+  /** Each channel × subChannel's versions, newest first (compareVersions). */
+  byChannel: Map<string, VersionEntry[]>;
   global: PublicGlobalMaintenance;
   worlds: PublicGameWorld[];
   matcher: ReturnType<typeof createWhitelistMatcher>;
@@ -45,7 +54,11 @@ interface Snapshot {
 /** Distinct (patchVersion, lang) pairs remembered per version; callers cannot grow it past this. */
 const PARAMETER_MEMO_MAX = 1000;
 
-const versionKey = (channel: string, subChannel: string, version: string) => `${channel}\u0000${subChannel}\u0000${version}`;
+const channelKey = (channel: string, subChannel: string) => `${channel}\u0000${subChannel}`;
+const versionKey = (channel: string, subChannel: string, version: string) => `${channelKey(channel, subChannel)}\u0000${version}`;
+
+/** The `version` a client passes to be answered for the newest registered version of its channel and sub-channel. */
+export const LATEST = 'latest';
 
 /**
  * The game-client API: everything in memory, rebuilt after any change (here or, through the bus, on another
@@ -62,8 +75,20 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
     const [versions, global, worlds, whitelist] = await Promise.all([sources.versions(), sources.maintenance(), sources.worlds(), sources.whitelist()]);
     const now = clock.now();
     const matcher = createWhitelistMatcher(whitelist, now);
+    const entries = new Map<string, VersionEntry>();
+    const byChannel = new Map<string, VersionEntry[]>();
+    for (const v of versions) {
+      const entry: VersionEntry = { version: v, answers: new Map(), byParameters: new Map() };
+      entries.set(versionKey(v.channel, v.subChannel, v.version), entry);
+      const key = channelKey(v.channel, v.subChannel);
+      const list = byChannel.get(key);
+      if (list) list.push(entry);
+      else byChannel.set(key, [entry]);
+    }
+    for (const list of byChannel.values()) list.sort((a, b) => compareVersions(b.version.version, a.version.version));
     return {
-      versions: new Map(versions.map((v) => [versionKey(v.channel, v.subChannel, v.version), { version: v, answers: new Map(), byParameters: new Map() }])),
+      versions: entries,
+      byChannel,
       global,
       worlds: worlds.filter((w) => w.visible),
       matcher,
@@ -116,10 +141,36 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
     worlds(caller: Caller): MaybePromise<string> {
       return then(current(), (s) => answerWorlds(s, caller));
     },
+
+    /** The registered versions of a channel and sub-channel, newest first, as JSON text. */
+    versionList(channel: string, subChannel: string): MaybePromise<string> {
+      return then(current(), (s) => answerVersionList(s, channel, subChannel));
+    },
   };
 
+  function answerVersionList(s: Snapshot, channel: string, subChannel: string): string {
+    const key = channelKey(channel, subChannel);
+    const list = s.byChannel.get(key);
+    // An unknown channel is not remembered, so callers cannot grow the cache with made-up names.
+    if (!list) return JSON.stringify({ data: [] });
+    return memo(s.answers, `versions|${key}`, () => ({
+      data: list.map(({ version: v }) => ({
+        channel: v.channel,
+        subChannel: v.subChannel,
+        version: v.version,
+        status: v.status,
+        gameServerAddress: v.gameServerAddress,
+        patchAddress: v.patchAddress,
+        minPatchVersion: v.minPatchVersion,
+        guestModeAllowed: v.guestModeAllowed,
+        externalClickLink: v.externalClickLink,
+        customPayload: v.customPayload,
+      })),
+    }));
+  }
+
   function answerVersion(s: Snapshot, q: ClientVersionQuery, ip: string | undefined): string {
-    const entry = s.versions.get(versionKey(q.channel, q.subChannel, q.version));
+    const entry = q.version === LATEST ? s.byChannel.get(channelKey(q.channel, q.subChannel))?.[0] : s.versions.get(versionKey(q.channel, q.subChannel, q.version));
     if (!entry) throw new NotFoundError(`Client version ${q.channel}/${q.subChannel}/${q.version}`, 'version_not_found');
     const v = entry.version;
     const whitelisted = s.matcher.matches(q.accountId, ip);
