@@ -99,6 +99,8 @@ export type ClientVersionAnswer = ResponseOf<'getClientVersionStatus'>;
 export type ClientCallerParams = QueryOf<'getClientStatus'>;
 export type ClientStatus = ResponseOf<'getClientStatus'>;
 export type ClientGameWorld = ResponseOf<'listClientGameWorlds'>['data'][number];
+export type ClientVersionListQuery = QueryOf<'listClientVersionsForClient'>;
+export type ClientVersionListItem = ResponseOf<'listClientVersionsForClient'>['data'][number];
 
 // Webhooks
 export type Webhook = ResponseOf<'getWebhook'>;

@@ -238,6 +238,9 @@ describe('every resource against a real Gatrix', () => {
     const answer = await game.client.clientVersion({ channel: 'PC', subChannel: 'GameClient', version: '2.0.0', patchVersion: '2.0.0' });
     assert.equal(answer.status, 'FORCED_UPDATE', 'a patch below minPatchVersion must update');
     assert.equal((await game.client.clientVersion({ channel: 'PC', subChannel: 'GameClient', version: '2.0.0', patchVersion: '2.0.1' })).status, 'ONLINE');
+    await client.versions.create({ channel: 'PC', subChannel: 'GameClient', version: '2.0.10', status: 'RECOMMENDED_UPDATE', gameServerAddress: 'gs:1', patchAddress: 'https://p' });
+    assert.deepEqual((await game.client.clientVersions({ platform: 'PC', subChannel: 'GameClient' })).map((v) => [v.version, v.status]), [['2.0.10', 'RECOMMENDED_UPDATE'], ['2.0.0', 'ONLINE']]);
+    assert.equal((await game.client.clientVersion({ platform: 'PC', subChannel: 'GameClient', version: 'latest' })).version, '2.0.10');
     assert.deepEqual(await game.client.status(), { maintenance: false, message: null, startsAt: null, endsAt: null });
     const w = await client.worlds.create({ worldId: 'client_visible', name: 'Visible' });
     assert.ok((await game.client.gameWorlds({ lang: 'ko' })).some((x) => x.worldId === 'client_visible'));

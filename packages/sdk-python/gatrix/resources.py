@@ -610,11 +610,17 @@ class ClientResource(_Resource):
         timeout: Optional[float] = None,
     ) -> GatrixObject:
         """Status, addresses and message for this build, after global maintenance, the version's own status,
-        ``min_patch_version`` and the whitelist (``account_id`` or the caller's IP)."""
+        ``min_patch_version`` and the whitelist (``account_id`` or the caller's IP). ``version="latest"`` asks for
+        the newest registered version of the channel and sub-channel."""
         query = split_params(
             None, dict(channel=channel, sub_channel=sub_channel, version=version, patch_version=patch_version, account_id=account_id, lang=lang)
         )
         return self._call("GET", "/client/client-version", query=query, timeout=timeout)  # type: ignore[no-any-return]
+
+    def client_versions(self, channel: str, sub_channel: str, *, timeout: Optional[float] = None) -> List[GatrixObject]:
+        """The registered versions of this channel and sub-channel, newest first, each with its own status."""
+        query = split_params(None, dict(channel=channel, sub_channel=sub_channel))
+        return list(self._call("GET", "/client/client-versions", query=query, timeout=timeout)["data"])
 
     def status(self, *, account_id: Optional[str] = None, lang: Optional[str] = None, timeout: Optional[float] = None) -> GatrixObject:
         """Global maintenance as this caller sees it: ``{maintenance, message, startsAt, endsAt}``."""

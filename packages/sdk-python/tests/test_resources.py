@@ -420,6 +420,14 @@ class MaintenanceWhitelistAndClientTests(unittest.TestCase):
         with self.assertRaises(NotFoundError):
             game.client.client_version("Console", "PS5", "9.9.9")
 
+        c.versions.create(channel="Console", sub_channel="PS5", version="3.0.10", status="RECOMMENDED_UPDATE", game_server_address="gs.console:1", patch_address="https://patch.console")
+        listed = game.client.client_versions("Console", "PS5")
+        self.assertEqual([(v.version, v.status) for v in listed], [("3.0.10", "RECOMMENDED_UPDATE"), ("3.0.0", "ONLINE")])
+        self.assertEqual(game.client.client_version("Console", "PS5", "latest").version, "3.0.10")
+        self.assertEqual(game.client.client_versions("Console", "Nope"), [])
+        with self.assertRaises(NotFoundError):
+            game.client.client_version("Console", "Nope", "latest")
+
 
 class ApiKeysAndAuditTests(unittest.TestCase):
     def test_api_keys_lifecycle(self) -> None:

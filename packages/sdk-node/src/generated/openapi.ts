@@ -250,6 +250,13 @@ export interface paths {
      */
     get: operations["getClientVersionStatus"];
   };
+  "/api/v1/client/client-versions": {
+    /**
+     * The registered versions of a channel and sub-channel, newest first (docs/client-api.md)
+     * @description Every registered version of this channel (or its alias `platform`) and subChannel, newest first by version order, with what a client needs to pick a build: its own status, addresses, minPatchVersion, guestModeAllowed, externalClickLink, customPayload. Whitelist addresses, messages, memos and ids are left out; GET /client/client-version answers what one build may do for this caller. An unknown channel answers an empty list. Requires client.read: client, server or admin API keys.
+     */
+    get: operations["listClientVersionsForClient"];
+  };
   "/api/v1/client/status": {
     /**
      * Global maintenance as this caller sees it
@@ -986,6 +993,29 @@ export interface components {
       maintenanceStartsAt: string | null;
       /** Format: date-time */
       maintenanceEndsAt: string | null;
+    };
+    /** ClientVersionListItem */
+    ClientVersionListItem: {
+      channel: string;
+      subChannel: string;
+      version: string;
+      /** @enum {string} */
+      status: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
+      gameServerAddress: string;
+      patchAddress: string;
+      minPatchVersion: string | null;
+      guestModeAllowed: boolean;
+      externalClickLink: string | null;
+      customPayload: {
+        [key: string]: unknown;
+      } | null;
+    };
+    /**
+     * ClientVersionList
+     * @description The registered versions of a channel and sub-channel, newest first, each with its own status (before maintenance, patch and whitelist)
+     */
+    ClientVersionList: {
+      data: components["schemas"]["ClientVersionListItem"][];
     };
     /**
      * ClientStatus
@@ -4684,11 +4714,13 @@ export interface operations {
   getClientVersionStatus: {
     parameters: {
       query: {
-        /** @description The distribution channel of the build, e.g. steam */
-        channel: string;
+        /** @description The distribution channel of the build, e.g. steam. Required unless `platform` is given */
+        channel?: string;
+        /** @description Alias of `channel` (the earlier Gatrix's name); when both are given they must be equal */
+        platform?: string;
         /** @description The sub-channel, e.g. pc */
         subChannel: string;
-        /** @description The build version, dotted (1.2.3) */
+        /** @description The build version, dotted (1.2.3), or `latest` for the newest registered version of this channel and sub-channel */
         version: string;
         /** @description The client's patch version, compared with minPatchVersion */
         patchVersion?: string;
@@ -4741,6 +4773,64 @@ export interface operations {
       };
       /** @description No such resource */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * The registered versions of a channel and sub-channel, newest first (docs/client-api.md)
+   * @description Every registered version of this channel (or its alias `platform`) and subChannel, newest first by version order, with what a client needs to pick a build: its own status, addresses, minPatchVersion, guestModeAllowed, externalClickLink, customPayload. Whitelist addresses, messages, memos and ids are left out; GET /client/client-version answers what one build may do for this caller. An unknown channel answers an empty list. Requires client.read: client, server or admin API keys.
+   */
+  listClientVersionsForClient: {
+    parameters: {
+      query: {
+        /** @description The distribution channel of the build, e.g. steam. Required unless `platform` is given */
+        channel?: string;
+        /** @description Alias of `channel` (the earlier Gatrix's name); when both are given they must be equal */
+        platform?: string;
+        /** @description The sub-channel, e.g. pc */
+        subChannel: string;
+      };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+    };
+    responses: {
+      /** @description The registered versions of a channel and sub-channel, newest first, each with its own status (before maintenance, patch and whitelist) */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/json": components["schemas"]["ClientVersionList"];
+        };
+      };
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The credential lacks the permission this route needs */
+      403: {
         headers: {
           "X-Request-Id": components["headers"]["RequestId"];
         };

@@ -29,7 +29,7 @@ export interface FastPath {
  * The game-client API is what every game client calls at start-up — a launch or a reconnect storm is
  * thousands of calls a second — and its answers are JSON text cached in memory. Fastify's per-request
  * machinery (request/reply objects, a child logger, hook chains) costs more than the answer itself, so the
- * three GET routes have this fast path in front of Fastify, in the HTTP server's request listener.
+ * GET routes have this fast path in front of Fastify, in the HTTP server's request listener.
  *
  * It answers only the plain success case, with exactly what the Fastify route would answer: a credential
  * already in the cache and allowed the route's permission, a query the route's own schema accepts, and a warm

@@ -24,9 +24,11 @@ import type {
   ClientGameWorlds,
   ClientStatus,
   ClientVersionAnswer,
+  ClientVersionList,
   GetClientStatusParams,
   GetClientVersionStatusParams,
   ListClientGameWorldsParams,
+  ListClientVersionsForClientParams,
   Problem
 } from '../model';
 
@@ -136,6 +138,100 @@ export function useGetClientVersionStatus<TData = Awaited<ReturnType<typeof getC
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
   const queryOptions = getGetClientVersionStatusQueryOptions(params,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  return withQueryKey(query, queryOptions.queryKey);
+}
+
+
+
+
+
+
+/**
+ * Every registered version of this channel (or its alias `platform`) and subChannel, newest first by version order, with what a client needs to pick a build: its own status, addresses, minPatchVersion, guestModeAllowed, externalClickLink, customPayload. Whitelist addresses, messages, memos and ids are left out; GET /client/client-version answers what one build may do for this caller. An unknown channel answers an empty list. Requires client.read: client, server or admin API keys.
+ * @summary The registered versions of a channel and sub-channel, newest first (docs/client-api.md)
+ */
+export const listClientVersionsForClient = (
+    params: ListClientVersionsForClientParams,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<ClientVersionList>(
+      {url: `/api/v1/client/client-versions`, method: 'GET',
+        params, signal
+    },
+      options);
+    }
+
+
+
+
+export const getListClientVersionsForClientQueryKey = (params?: ListClientVersionsForClientParams,) => {
+    return [
+    `/api/v1/client/client-versions`, ...(params ? [params] : [])
+    ] as const;
+    }
+
+
+export const getListClientVersionsForClientQueryOptions = <TData = Awaited<ReturnType<typeof listClientVersionsForClient>>, TError = ErrorType<Problem>>(params: ListClientVersionsForClientParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientVersionsForClient>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getListClientVersionsForClientQueryKey(params);
+
+
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listClientVersionsForClient>>> = ({ signal }) => listClientVersionsForClient(params, requestOptions, signal);
+
+
+
+
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof listClientVersionsForClient>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ListClientVersionsForClientQueryResult = NonNullable<Awaited<ReturnType<typeof listClientVersionsForClient>>>
+export type ListClientVersionsForClientQueryError = ErrorType<Problem>
+
+
+export function useListClientVersionsForClient<TData = Awaited<ReturnType<typeof listClientVersionsForClient>>, TError = ErrorType<Problem>>(
+ params: ListClientVersionsForClientParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientVersionsForClient>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listClientVersionsForClient>>,
+          TError,
+          Awaited<ReturnType<typeof listClientVersionsForClient>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListClientVersionsForClient<TData = Awaited<ReturnType<typeof listClientVersionsForClient>>, TError = ErrorType<Problem>>(
+ params: ListClientVersionsForClientParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientVersionsForClient>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listClientVersionsForClient>>,
+          TError,
+          Awaited<ReturnType<typeof listClientVersionsForClient>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListClientVersionsForClient<TData = Awaited<ReturnType<typeof listClientVersionsForClient>>, TError = ErrorType<Problem>>(
+ params: ListClientVersionsForClientParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientVersionsForClient>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary The registered versions of a channel and sub-channel, newest first (docs/client-api.md)
+ */
+
+export function useListClientVersionsForClient<TData = Awaited<ReturnType<typeof listClientVersionsForClient>>, TError = ErrorType<Problem>>(
+ params: ListClientVersionsForClientParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientVersionsForClient>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getListClientVersionsForClientQueryOptions(params,options)
 
   const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
 

@@ -8,11 +8,17 @@
 
 export type GetClientVersionStatusParams = {
 /**
- * The distribution channel of the build, e.g. steam
+ * The distribution channel of the build, e.g. steam. Required unless `platform` is given
  * @minLength 1
  * @maxLength 64
  */
-channel: string;
+channel?: string;
+/**
+ * Alias of `channel` (the earlier Gatrix's name); when both are given they must be equal
+ * @minLength 1
+ * @maxLength 64
+ */
+platform?: string;
 /**
  * The sub-channel, e.g. pc
  * @minLength 1
@@ -20,10 +26,10 @@ channel: string;
  */
 subChannel: string;
 /**
- * The build version, dotted (1.2.3)
+ * The build version, dotted (1.2.3), or `latest` for the newest registered version of this channel and sub-channel
  * @minLength 1
  * @maxLength 64
- * @pattern ^[0-9]+(\.[0-9]+){0,5}$
+ * @pattern ^(?:latest|[0-9]+(\.[0-9]+){0,5})$
  */
 version: string;
 /**
