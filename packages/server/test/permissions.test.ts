@@ -64,6 +64,7 @@ const ROUTE_PERMISSIONS: Record<string, Permission> = {
   'GET /api/v1/client/client-version': 'client.read',
   'GET /api/v1/client/status': 'client.read',
   'GET /api/v1/client/game-worlds': 'client.read',
+  'GET /api/v1/client/client-versions': 'client.read',
   'GET /api/v1/event-types': 'webhooks.read',
   'GET /api/v1/webhooks': 'webhooks.read',
   'POST /api/v1/webhooks': 'webhooks.write',
@@ -370,9 +371,12 @@ eachDatabase('permissions on every route', (kind) => {
       body: { channel: 'PC', subChannel: 'Steam', version: '1.0.0', status: 'ONLINE', gameServerAddress: 'game.example.com:7777', patchAddress: 'https://patch.example.com/' },
     });
     assert.ok([201, 409].includes(version.statusCode), version.body); // 409: the matrix above may have made it
-    const urls: Record<string, string> = { '/api/v1/client/client-version': '/api/v1/client/client-version?channel=PC&subChannel=Steam&version=1.0.0' };
+    const urls: Record<string, string> = {
+      '/api/v1/client/client-version': '/api/v1/client/client-version?channel=PC&subChannel=Steam&version=1.0.0',
+      '/api/v1/client/client-versions': '/api/v1/client/client-versions?channel=PC&subChannel=Steam',
+    };
     const clientRoutes = Object.entries(ROUTE_PERMISSIONS).filter(([key]) => key.startsWith('GET /api/v1/client/'));
-    assert.equal(clientRoutes.length, 3);
+    assert.equal(clientRoutes.length, 4);
     const failures: string[] = [];
     for (const [key, permission] of clientRoutes) {
       const path = key.slice('GET '.length);
