@@ -142,6 +142,15 @@ export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onS
     }
   });
   const fieldError = (message: string | undefined) => (message ? t(message, { defaultValue: message }) : undefined);
+  /** What the start and end pickers share: seconds, the format, and labelled buttons. */
+  const pickerProps = {
+    withSeconds: true,
+    valueFormat: 'YYYY-MM-DD HH:mm:ss',
+    clearable: true,
+    clearButtonProps: { 'aria-label': t('form.clear') },
+    timePickerProps: { hoursInputLabel: t('form.hours'), minutesInputLabel: t('form.minutes'), secondsInputLabel: t('form.seconds') },
+    submitButtonProps: { 'aria-label': t('form.pick') },
+  };
 
   return (
     <form onSubmit={(e) => void submit(e)} noValidate>
@@ -172,15 +181,10 @@ export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onS
                   <DateTimePicker
                     label={t('form.startsAt')}
                     description={t('form.zone', { zone })}
-                    withSeconds
-                    valueFormat="YYYY-MM-DD HH:mm:ss"
-                    clearable
-                    clearButtonProps={{ 'aria-label': t('form.clear') }}
+                    {...pickerProps}
                     value={field.value}
                     onChange={field.onChange}
                     error={fieldError(fieldState.error?.message)}
-                    timePickerProps={{ hoursInputLabel: t('form.hours'), minutesInputLabel: t('form.minutes'), secondsInputLabel: t('form.seconds') }}
-                    submitButtonProps={{ 'aria-label': t('form.pick') }}
                   />
                 )}
               />
@@ -192,15 +196,10 @@ export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onS
                 <DateTimePicker
                   label={t('form.endsAt')}
                   description={t('form.endsAtHint', { zone })}
-                  withSeconds
-                  valueFormat="YYYY-MM-DD HH:mm:ss"
-                  clearable
-                  clearButtonProps={{ 'aria-label': t('form.clear') }}
+                  {...pickerProps}
                   value={field.value}
                   onChange={field.onChange}
                   error={fieldError(fieldState.error?.message)}
-                  timePickerProps={{ hoursInputLabel: t('form.hours'), minutesInputLabel: t('form.minutes'), secondsInputLabel: t('form.seconds') }}
-                  submitButtonProps={{ 'aria-label': t('form.pick') }}
                 />
               )}
             />
