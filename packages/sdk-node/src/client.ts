@@ -6,6 +6,7 @@ import { Auth } from './resources/auth.js';
 import { GameClient } from './resources/game-client.js';
 import { Maintenance } from './resources/maintenance.js';
 import { Users } from './resources/users.js';
+import { Server } from './resources/server.js';
 import { ClientVersions } from './resources/versions.js';
 import { Webhooks } from './resources/webhooks.js';
 import { Whitelist } from './resources/whitelist.js';
@@ -31,6 +32,8 @@ export class GatrixClient {
   readonly auditLogs: AuditLogs;
   /** The game-client API (`/client/*`). */
   readonly client: GameClient;
+  /** What game servers read (`/server/*`). */
+  readonly server: Server;
   readonly auth: Auth;
   readonly realtime: Realtime;
   /** The base URL requests go to (without `/api/v1`). */
@@ -50,6 +53,7 @@ export class GatrixClient {
     this.webhooks = new Webhooks(transport);
     this.auditLogs = new AuditLogs(transport);
     this.client = new GameClient(transport);
+    this.server = new Server(transport);
     this.auth = new Auth(transport);
     this.realtime = new Realtime(transport);
   }

@@ -16,6 +16,7 @@ export { AuditLogs } from './resources/audit-logs.js';
 export { Auth } from './resources/auth.js';
 export { GameClient } from './resources/game-client.js';
 export { Maintenance } from './resources/maintenance.js';
+export { Server } from './resources/server.js';
 export { Users } from './resources/users.js';
 export { ClientVersions } from './resources/versions.js';
 export { Webhooks } from './resources/webhooks.js';

@@ -102,6 +102,9 @@ export type ClientGameWorld = ResponseOf<'listClientGameWorlds'>['data'][number]
 export type ClientVersionListQuery = QueryOf<'listClientVersionsForClient'>;
 export type ClientVersionListItem = ResponseOf<'listClientVersionsForClient'>['data'][number];
 
+// Game servers
+export type ServerSnapshot = ResponseOf<'getServerSnapshot'>;
+
 // Webhooks
 export type Webhook = ResponseOf<'getWebhook'>;
 export type WebhookWithSecret = ResponseOf<'createWebhook', 201>;

@@ -248,6 +248,15 @@ describe('every resource against a real Gatrix', () => {
     await assert.rejects(game.users.list(), (err: GatrixError) => err.status === 403, 'a client key reaches only /client/*');
   });
 
+  it('server: snapshot() with a server key, null to its own ETag while unchanged', async () => {
+    const key = (await client.apiKeys.create({ name: 'game server', type: 'server' })).key;
+    const server = new GatrixClient({ apiKey: key, baseURL: g.baseUrl });
+    const snapshot = await server.server.snapshot();
+    assert.ok(snapshot && typeof snapshot.version === 'string' && Array.isArray(snapshot.clientVersions));
+    assert.equal(await server.server.snapshot({ ifNoneMatch: `"${snapshot.version}"` }), null);
+    assert.ok(await server.server.snapshot({ ifNoneMatch: '"other"' }));
+  });
+
   it('auth: login, me, refresh, changePassword and logout; accessToken may be a function', async () => {
     await client.users.create({ username: 'signer', email: 'signer@example.com', role: 'viewer', password: 'password-123' });
     const anonymous = new GatrixClient({ baseURL: g.baseUrl, apiKey: '' });

@@ -11,6 +11,7 @@ from .resources import (
     ApiKeysResource,
     AuditLogsResource,
     ClientResource,
+    ServerResource,
     MaintenanceResource,
     UsersResource,
     VersionsResource,
@@ -96,6 +97,7 @@ class GatrixClient:
         self.webhooks = WebhooksResource(self)
         self.audit_logs = AuditLogsResource(self)
         self.client = ClientResource(self)
+        self.server = ServerResource(self)
 
     def request(
         self,

@@ -15,6 +15,8 @@ Conventions shared by every method:
 
 from __future__ import annotations
 
+import gzip
+import json
 import urllib.parse
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
@@ -34,6 +36,7 @@ __all__ = [
     "WebhooksResource",
     "AuditLogsResource",
     "ClientResource",
+    "ServerResource",
 ]
 
 #: A resource id, or the resource itself (``client.users.delete(user)``).
@@ -633,3 +636,25 @@ class ClientResource(_Resource):
         """Visible worlds in display order, with maintenance as this caller sees it."""
         query = split_params(None, dict(account_id=account_id, lang=lang))
         return list(self._call("GET", "/client/game-worlds", query=query, timeout=timeout)["data"])
+
+
+class ServerResource(_Resource):
+    """``/server/*``: what a game server reads (use a ``server`` or ``admin`` API key)."""
+
+    def snapshot(self, *, if_none_match: Optional[str] = None, timeout: Optional[float] = None) -> Optional[GatrixObject]:
+        """Every world, global maintenance, the enabled whitelist and every client version in one document
+        (``version``, ``generatedAt``, ``worlds``, ``maintenance``, ``whitelist``, ``clientVersions``). With
+        ``if_none_match`` (a snapshot's ETag: its ``version`` in quotes) it returns ``None`` while nothing changed."""
+        raw = self._snapshot_json(if_none_match, timeout)
+        return None if raw is None else wrap(raw)  # type: ignore[no-any-return]
+
+    def _snapshot_json(self, if_none_match: Optional[str], timeout: Optional[float]) -> Optional[Dict[str, Any]]:
+        """The snapshot as plain JSON (``None`` on 304), gzip-encoded on the wire."""
+        headers = {"Accept-Encoding": "gzip"}
+        if if_none_match:
+            headers["If-None-Match"] = if_none_match
+        response = self._client._transport.request("GET", "/server/snapshot", headers=headers, timeout=timeout)
+        if response.status == 304:
+            return None
+        body = gzip.decompress(response.body) if response.headers.get("content-encoding") == "gzip" else response.body
+        return json.loads(body)  # type: ignore[no-any-return]

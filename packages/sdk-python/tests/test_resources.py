@@ -255,6 +255,7 @@ class EveryMethodFailsCleanlyTests(unittest.TestCase):
             ("client.client_version", lambda: c.client.client_version("PC", "Steam", "not-a-version"), ValidationError, "validation_failed"),
             ("client.status", lambda: c.client.status(lang="not a language"), ValidationError, "validation_failed"),
             ("client.game_worlds", lambda: GatrixClient(api_key="nope", base_url=c.base_url).client.game_worlds(), AuthenticationError, None),
+            ("server.snapshot", lambda: GatrixClient(api_key="nope", base_url=c.base_url).server.snapshot(), AuthenticationError, None),
         ]
         for name, call, expected, code in cases:
             with self.subTest(method=name):
@@ -427,6 +428,16 @@ class MaintenanceWhitelistAndClientTests(unittest.TestCase):
         self.assertEqual(game.client.client_versions("Console", "Nope"), [])
         with self.assertRaises(NotFoundError):
             game.client.client_version("Console", "Nope", "latest")
+
+        server_key = c.api_keys.create(name="game-server", type="server").key
+        game_server = GatrixClient(api_key=server_key, base_url=server.base_url)
+        snapshot = game_server.server.snapshot()
+        assert snapshot is not None
+        self.assertIn("3.0.10", [v.version for v in snapshot.client_versions])
+        self.assertIn("client_world", [w.world_id for w in snapshot.worlds])
+        self.assertIsNone(game_server.server.snapshot(if_none_match=f'"{snapshot.version}"'))
+        with self.assertRaises(PermissionDeniedError):
+            game.server.snapshot()
 
 
 class ApiKeysAndAuditTests(unittest.TestCase):

@@ -65,6 +65,7 @@ const ROUTE_PERMISSIONS: Record<string, Permission> = {
   'GET /api/v1/client/status': 'client.read',
   'GET /api/v1/client/game-worlds': 'client.read',
   'GET /api/v1/client/client-versions': 'client.read',
+  'GET /api/v1/server/snapshot': 'ops.read',
   'GET /api/v1/event-types': 'webhooks.read',
   'GET /api/v1/webhooks': 'webhooks.read',
   'POST /api/v1/webhooks': 'webhooks.write',

@@ -271,6 +271,13 @@ export interface paths {
      */
     get: operations["listClientGameWorlds"];
   };
+  "/api/v1/server/snapshot": {
+    /**
+     * Everything a game server needs, in one versioned document (docs/server-cache.md)
+     * @description Every game world with its maintenance, global maintenance, the enabled whitelist entries and every client version, as the game-client API holds them in memory. The ETag is the quoted `version`; If-None-Match with it answers 304 with no body while nothing changed. Sent gzip-encoded when the request accepts gzip. The Node SDK's GatrixServerCache and the Python SDK's ServerCache keep it up to date and answer from it locally. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+     */
+    get: operations["getServerSnapshot"];
+  };
   "/api/v1/event-types": {
     /**
      * Every event, its Socket.IO name, and an example envelope
@@ -1053,6 +1060,69 @@ export interface components {
     ClientGameWorlds: {
       data: components["schemas"]["ClientGameWorld"][];
     };
+    /** WhitelistEntry */
+    WhitelistEntry: {
+      id: number;
+      /** @enum {string} */
+      type: "account" | "ip";
+      /** @description An account id, or an IPv4/IPv6 address or CIDR */
+      value: string;
+      memo: string | null;
+      enabled: boolean;
+      /** Format: date-time */
+      startsAt: string | null;
+      /** Format: date-time */
+      endsAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /** ClientVersion */
+    ClientVersion: {
+      id: number;
+      channel: string;
+      subChannel: string;
+      version: string;
+      /** @enum {string} */
+      status: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
+      gameServerAddress: string;
+      gameServerAddressForWhitelist: string | null;
+      patchAddress: string;
+      patchAddressForWhitelist: string | null;
+      minPatchVersion: string | null;
+      guestModeAllowed: boolean;
+      externalClickLink: string | null;
+      customPayload: {
+        [key: string]: unknown;
+      } | null;
+      maintenanceMessage: string | null;
+      maintenanceMessages: {
+        [key: string]: string;
+      };
+      memo: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /**
+     * ServerSnapshot
+     * @description Worlds, global maintenance, whitelist and client versions in one versioned document
+     */
+    ServerSnapshot: {
+      /** @description A hash of the content: equal versions, equal content. The ETag is this value in quotes */
+      version: string;
+      /** Format: date-time */
+      generatedAt: string;
+      /** @description Every game world (hidden ones too, `visible: false`), in display order */
+      worlds: components["schemas"]["GameWorld"][];
+      maintenance: components["schemas"]["GlobalMaintenance"];
+      /** @description The enabled whitelist entries, whatever their window (the window is applied when asked) */
+      whitelist: components["schemas"]["WhitelistEntry"][];
+      /** @description Every registered client version, by id */
+      clientVersions: components["schemas"]["ClientVersion"][];
+    };
     /** EventType */
     EventType: {
       event: string;
@@ -1384,24 +1454,6 @@ export interface components {
       /** @description BCP-47 language the game client asks its messages in (e.g. ko, en-US) */
       lang?: string;
     };
-    /** WhitelistEntry */
-    WhitelistEntry: {
-      id: number;
-      /** @enum {string} */
-      type: "account" | "ip";
-      /** @description An account id, or an IPv4/IPv6 address or CIDR */
-      value: string;
-      memo: string | null;
-      enabled: boolean;
-      /** Format: date-time */
-      startsAt: string | null;
-      /** Format: date-time */
-      endsAt: string | null;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-    };
     /** WhitelistTestResult */
     WhitelistTestResult: {
       /** @description The address the server sees for the caller of this request (after TRUST_PROXY) */
@@ -1459,34 +1511,6 @@ export interface components {
       startsAt?: string | null;
       /** Format: date-time */
       endsAt?: string | null;
-    };
-    /** ClientVersion */
-    ClientVersion: {
-      id: number;
-      channel: string;
-      subChannel: string;
-      version: string;
-      /** @enum {string} */
-      status: "ONLINE" | "OFFLINE" | "MAINTENANCE" | "FORCED_UPDATE" | "RECOMMENDED_UPDATE" | "UNDER_REVIEW" | "BLOCKED_PATCH_ALLOWED";
-      gameServerAddress: string;
-      gameServerAddressForWhitelist: string | null;
-      patchAddress: string;
-      patchAddressForWhitelist: string | null;
-      minPatchVersion: string | null;
-      guestModeAllowed: boolean;
-      externalClickLink: string | null;
-      customPayload: {
-        [key: string]: unknown;
-      } | null;
-      maintenanceMessage: string | null;
-      maintenanceMessages: {
-        [key: string]: string;
-      };
-      memo: string | null;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
     };
     /**
      * ClientVersionPage
@@ -4931,6 +4955,55 @@ export interface operations {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The credential lacks the permission this route needs */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Everything a game server needs, in one versioned document (docs/server-cache.md)
+   * @description Every game world with its maintenance, global maintenance, the enabled whitelist entries and every client version, as the game-client API holds them in memory. The ETag is the quoted `version`; If-None-Match with it answers 304 with no body while nothing changed. Sent gzip-encoded when the request accepts gzip. The Node SDK's GatrixServerCache and the Python SDK's ServerCache keep it up to date and answer from it locally. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+   */
+  getServerSnapshot: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+    };
+    responses: {
+      /** @description Worlds, global maintenance, whitelist and client versions in one versioned document */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
+        content: {
+          "application/json": components["schemas"]["ServerSnapshot"];
+        };
+      };
+      /** @description Not modified: the snapshot still has the ETag given in If-None-Match; no body */
+      304: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: never;
       };
       /** @description No credential, or an invalid, expired or revoked one */
       401: {

@@ -21,7 +21,7 @@ import { apiKeysRoutes } from '../modules/api-keys/routes.ts';
 import { auditRoutes } from '../modules/audit/routes.ts';
 import { authRoutes } from '../modules/auth/routes.ts';
 import { createClientFastPath, type FastPath } from '../modules/client/fast-path.ts';
-import { clientRoutes } from '../modules/client/routes.ts';
+import { clientRoutes, serverSnapshotRoute } from '../modules/client/routes.ts';
 import { clientVersionsRoutes } from '../modules/client-versions/routes.ts';
 import { worldsRoutes } from '../modules/game-worlds/routes.ts';
 import { maintenanceRoutes } from '../modules/maintenance/routes.ts';
@@ -179,6 +179,7 @@ export async function buildApp(
   worldsRoutes(app, services.worlds);
   maintenanceRoutes(app, services.maintenance);
   clientRoutes(app, services.client);
+  serverSnapshotRoute(app, services.client);
   webhooksRoutes(app, services.webhooks);
   whitelistRoutes(app, services.whitelist, async (caller, version) => {
     // The game-client service's own answers (the same code the client routes run), parsed back from their JSON.

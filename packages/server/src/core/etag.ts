@@ -3,7 +3,12 @@ import { PreconditionFailedError } from './errors.ts';
 
 /** Strong ETag of a resource's public representation. */
 export function etagOf(resource: unknown): string {
-  return `"${createHash('sha256').update(JSON.stringify(resource)).digest('base64url').slice(0, 27)}"`;
+  return `"${contentHash(JSON.stringify(resource))}"`;
+}
+
+/** A short hash of a text (SHA-256, base64url, 27 characters): what an ETag quotes. */
+export function contentHash(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 27);
 }
 
 /** Throws 412 unless an If-Match header value (a list, or `*`) matches the resource's current ETag. */

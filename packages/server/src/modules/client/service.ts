@@ -1,4 +1,6 @@
+import { gzipSync } from 'node:zlib';
 import type { Clock } from '../../core/clock.ts';
+import { contentHash } from '../../core/etag.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { then, type MaybePromise } from '../../core/maybe.ts';
 import type { PublicClientVersion } from '../client-versions/schemas.ts';
@@ -39,7 +41,18 @@ interface VersionEntry {
   byParameters: Map<string, string>;
 }
 
+/** The server snapshot (GET /server/snapshot) as sent: JSON text, its gzip, and its version (the ETag's value). */
+export interface SnapshotDocument {
+  version: string;
+  etag: string;
+  body: string;
+  gzip: Buffer;
+}
+
 interface Snapshot {
+  /** What it was built from, for the server snapshot: every world, version and whitelist entry in effect or not. */
+  sources: { versions: PublicClientVersion[]; worlds: PublicGameWorld[]; whitelist: PublicWhitelistEntry[] };
+  document?: SnapshotDocument;
   versions: Map<string, VersionEntry>;
   /** Each channel × subChannel's versions, newest first (compareVersions). */
   byChannel: Map<string, VersionEntry[]>;
@@ -70,6 +83,8 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
   let snapshot: Snapshot | undefined;
   let generation = 0;
   let loading: { generation: number; promise: Promise<Snapshot> } | undefined;
+  /** The last server snapshot document: a rebuild with the same content keeps it (and its generatedAt), so its ETag stays strong. */
+  let lastDocument: SnapshotDocument | undefined;
 
   async function build(): Promise<Snapshot> {
     const [versions, global, worlds, whitelist] = await Promise.all([sources.versions(), sources.maintenance(), sources.worlds(), sources.whitelist()]);
@@ -87,6 +102,7 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
     }
     for (const list of byChannel.values()) list.sort((a, b) => compareVersions(b.version.version, a.version.version));
     return {
+      sources: { versions: [...versions].sort((a, b) => a.id - b.id), worlds, whitelist },
       versions: entries,
       byChannel,
       global,
@@ -142,11 +158,29 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
       return then(current(), (s) => answerWorlds(s, caller));
     },
 
+    /** Everything a game server needs, as one versioned document (GET /api/v1/server/snapshot; docs/server-cache.md). */
+    serverSnapshot(): MaybePromise<SnapshotDocument> {
+      return then(current(), snapshotDocument);
+    },
+
     /** The registered versions of a channel and sub-channel, newest first, as JSON text. */
     versionList(channel: string, subChannel: string): MaybePromise<string> {
       return then(current(), (s) => answerVersionList(s, channel, subChannel));
     },
   };
+
+  function snapshotDocument(s: Snapshot): SnapshotDocument {
+    if (s.document) return s.document;
+    const { versions, worlds, whitelist } = s.sources;
+    const content = JSON.stringify({ worlds, maintenance: s.global, whitelist, clientVersions: versions });
+    const version = contentHash(content);
+    if (lastDocument?.version !== version) {
+      const body = `{"version":${JSON.stringify(version)},"generatedAt":${JSON.stringify(clock.now().toISOString())},${content.slice(1)}`;
+      lastDocument = { version, etag: `"${version}"`, body, gzip: gzipSync(body) };
+    }
+    s.document = lastDocument;
+    return lastDocument;
+  }
 
   function answerVersionList(s: Snapshot, channel: string, subChannel: string): string {
     const key = channelKey(channel, subChannel);

@@ -119,6 +119,7 @@ export * from './refreshRequest.ts';
 export * from './routeMetrics.ts';
 export * from './serverErrorGroup.ts';
 export * from './serverErrorGroupList.ts';
+export * from './serverSnapshot.ts';
 export * from './suspendUserRequest.ts';
 export * from './temporaryPassword.ts';
 export * from './tokenPair.ts';
