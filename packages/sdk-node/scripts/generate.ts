@@ -36,6 +36,7 @@ const IMPORTED_TYPES: Record<string, string> = {
   PublicGameWorld: "ResponseOf<'getGameWorld'>",
   PublicClientVersion: "ResponseOf<'getClientVersion'>",
   PublicWhitelistEntry: "ResponseOf<'getWhitelistEntry'>",
+  PublicWorldInstance: "ResponseOf<'listWorldInstances'>['data'][number]",
   MessagesMap: "ResponseOf<'getMaintenance'>['messages']",
 };
 

@@ -22,3 +22,4 @@ export { ClientVersions } from './resources/versions.js';
 export { Webhooks } from './resources/webhooks.js';
 export { Whitelist } from './resources/whitelist.js';
 export { Worlds } from './resources/worlds.js';
+export { InstanceHandle, type InstanceReport, type RegisterInstanceParams } from './resources/instances.js';

@@ -69,6 +69,11 @@ export type AuditLogListParams = QueryOf<'listAuditLogs'>;
 // Game worlds
 export type GameWorld = ResponseOf<'getGameWorld'>;
 export type GameWorldListParams = QueryOf<'listGameWorlds'>;
+/** A world as the list gives it: with `live` players, capacity and instance counts. */
+export type GameWorldListItem = ResponseOf<'listGameWorlds'>['data'][number];
+export type WorldInstance = ResponseOf<'listWorldInstances'>['data'][number];
+export type InstanceHeartbeat = BodyOf<'heartbeatWorldInstance'>;
+export type InstanceHeartbeatAnswer = ResponseOf<'heartbeatWorldInstance'>;
 export type GameWorldCreateParams = BodyOf<'createGameWorld'>;
 export type GameWorldUpdateParams = BodyOf<'updateGameWorld'>;
 export type GameWorldMaintenanceParams = BodyOf<'setGameWorldMaintenance'>;

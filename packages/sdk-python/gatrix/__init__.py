@@ -31,12 +31,14 @@ from .errors import (
     WebhookVerificationError,
 )
 from .objects import GatrixObject, Page
+from .resources import InstanceHandle
 
 __all__ = [
     "__version__",
     "GatrixClient",
     "GatrixObject",
     "Page",
+    "InstanceHandle",
     "NOT_GIVEN",
     "webhooks",
     "FieldError",

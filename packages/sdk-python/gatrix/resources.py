@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
 import urllib.parse
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 from ._http import NOT_GIVEN, Response, split_params
 from .objects import GatrixObject, Page, wrap
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "UsersResource",
     "WorldsResource",
+    "InstanceHandle",
     "VersionsResource",
     "MaintenanceResource",
     "WhitelistResource",
@@ -261,6 +263,133 @@ class WorldsResource(_CrudResource):
         """Put these worlds first, in this order; the others follow in their current order. Returns every world."""
         answer = self._call("PUT", f"{self._path}/order", body={"ids": [int(_id(i)) for i in ids]}, timeout=timeout)
         return list(answer["data"])
+
+    def _instance_path(self, world_id: str, instance_id: str) -> str:
+        return f"{self._path}/{_id(world_id)}/instances/{_id(instance_id)}"
+
+    def list_instances(self, world_id: str, *, timeout: Optional[float] = None) -> List[GatrixObject]:
+        """The instances of a world (by its ``world_id`` string, e.g. ``"asia-1"``), up ones first."""
+        return list(self._call("GET", f"{self._path}/{_id(world_id)}/instances", timeout=timeout)["data"])
+
+    def heartbeat(self, world_id: str, instance_id: str, params: Params = None, /, *, timeout: Optional[float] = None, **report: Any) -> GatrixObject:
+        """One heartbeat by hand (``register_instance`` sends them for you): ``address``, ``capacity``, ``players``,
+        ``status`` (starting, online, draining, stopping), and optionally ``region``, ``version``, ``tags``."""
+        return self._call("PUT", self._instance_path(world_id, instance_id), body=split_params(params, report), timeout=timeout)  # type: ignore[no-any-return]
+
+    def deregister_instance(self, world_id: str, instance_id: str, *, timeout: Optional[float] = None) -> None:
+        """Deregister an instance (the handle of ``register_instance`` does it on ``close()``)."""
+        self._call("DELETE", self._instance_path(world_id, instance_id), timeout=timeout)
+
+    def register_instance(
+        self,
+        world_id: str,
+        instance_id: str,
+        params: Params = None,
+        /,
+        *,
+        interval: float = 10.0,
+        on_error: Optional[Callable[[BaseException], None]] = None,
+        **report: Any,
+    ) -> "InstanceHandle":
+        """Register a world server and keep it registered.
+
+        Sends the first heartbeat now (raising what Gatrix refuses), then one every ``interval`` seconds from a
+        daemon ``threading.Timer``. ``handle.update(players=…, status=…)`` sends a changed report at once;
+        ``handle.close()`` (or leaving a ``with`` block) stops and deregisters. A failed background heartbeat is
+        kept in ``handle.last_error``, passed to ``on_error``, and retried on the next interval.
+        """
+        handle = InstanceHandle(self, world_id, instance_id, split_params(params, report), interval, on_error)
+        handle.heartbeat()
+        return handle
+
+
+class InstanceHandle:
+    """A registered world instance (see :meth:`WorldsResource.register_instance`)."""
+
+    def __init__(
+        self,
+        worlds: WorldsResource,
+        world_id: str,
+        instance_id: str,
+        report: Dict[str, Any],
+        interval: float,
+        on_error: Optional[Callable[[BaseException], None]],
+    ) -> None:
+        if interval < 0.1:
+            raise ValueError("interval must be at least 0.1 seconds")
+        self.world_id = world_id
+        self.instance_id = instance_id
+        self.interval = interval
+        #: The error of the last failed background heartbeat, cleared by the next one that succeeds.
+        self.last_error: Optional[BaseException] = None
+        self._worlds = worlds
+        self._report = report
+        self._on_error = on_error
+        self._lock = threading.Lock()  # one heartbeat at a time
+        self._timer: Optional[threading.Timer] = None
+        self._closed = False
+
+    @property
+    def report(self) -> Dict[str, Any]:
+        """The report the next heartbeat sends (camelCase keys, as sent)."""
+        return dict(self._report)
+
+    def heartbeat(self) -> GatrixObject:
+        """Send one heartbeat now and schedule the next."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the instance was closed")
+            if self._timer is not None:
+                self._timer.cancel()
+            try:
+                answer = self._worlds.heartbeat(self.world_id, self.instance_id, self._report)
+                self.last_error = None
+                return answer
+            finally:
+                self._schedule()
+
+    def update(self, params: Params = None, /, **changes: Any) -> GatrixObject:
+        """Change the report (``players=``, ``status=`` …) and send it at once."""
+        self._report = {**self._report, **split_params(params, changes)}
+        return self.heartbeat()
+
+    def close(self) -> None:
+        """Stop heartbeating and deregister (an instance already gone counts as deregistered)."""
+        from .errors import NotFoundError
+
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._timer is not None:
+                self._timer.cancel()
+        try:
+            self._worlds.deregister_instance(self.world_id, self.instance_id)
+        except NotFoundError:
+            pass
+
+    def __enter__(self) -> "InstanceHandle":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _schedule(self) -> None:
+        if self._closed:
+            return
+        self._timer = threading.Timer(self.interval, self._beat_in_background)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _beat_in_background(self) -> None:
+        try:
+            self.heartbeat()
+        except Exception as err:  # noqa: BLE001 - reported, retried on the next interval
+            if self._closed:
+                return
+            self.last_error = err
+            if self._on_error is not None:
+                self._on_error(err)
 
 
 class VersionsResource(_CrudResource):

@@ -39,6 +39,8 @@ export interface Config {
   };
   /** How often each node checks for maintenance windows to start or end. */
   schedulerIntervalMs: number;
+  /** A world instance not heard from this long is marked down (GATRIX_INSTANCE_TTL, seconds). */
+  instanceTtlMs: number;
   webhooks: WebhookConfig;
   sockets: { maxPerCredential: number; connectionsPerIpPer10s: number };
   http: HttpLimits;
@@ -258,6 +260,7 @@ export function loadConfig(env: Env = process.env): Config {
       timeseriesFlushMs: int(env, 'GATRIX_TIMESERIES_FLUSH_MS', 60_000, 100, 60_000),
     },
     schedulerIntervalMs: int(env, 'GATRIX_SCHEDULER_INTERVAL_MS', 1000, 50, 60_000),
+    instanceTtlMs: int(env, 'GATRIX_INSTANCE_TTL', 30, 1, 3600) * 1000,
     sockets: {
       maxPerCredential: int(env, 'GATRIX_SOCKET_MAX_PER_CREDENTIAL', 100, 1, 1_000_000),
       connectionsPerIpPer10s: int(env, 'GATRIX_SOCKET_CONNECTIONS_PER_IP', 200, 1, 1_000_000),

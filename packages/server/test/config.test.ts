@@ -32,6 +32,8 @@ describe('config', () => {
       [{ GATRIX_REQUEST_TIMEOUT_MS: '5000', GATRIX_HEADERS_TIMEOUT_MS: '9000' }, 'GATRIX_HEADERS_TIMEOUT_MS'],
       [{ GATRIX_MAX_CONNECTIONS: '0' }, 'GATRIX_MAX_CONNECTIONS'],
       [{ GATRIX_STARTUP_WAIT_SECONDS: 'soon' }, 'GATRIX_STARTUP_WAIT_SECONDS'],
+      [{ GATRIX_INSTANCE_TTL: '0' }, 'GATRIX_INSTANCE_TTL'],
+      [{ GATRIX_INSTANCE_TTL: '30s' }, 'GATRIX_INSTANCE_TTL'],
     ];
     for (const [env, variable] of cases) {
       const d = dir();

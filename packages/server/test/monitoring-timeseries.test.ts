@@ -43,6 +43,7 @@ eachDatabase('monitoring time series', (kind) => {
     await h.call('POST', '/api/v1/whitelist', { token: h.adminToken, body: { type: 'account', value: 'series-1' } });
     await until(async () => total((await series('15m')).json().points.map((p: { webhooksDelivered: number }) => ({ requests: p.webhooksDelivered }))) >= 1, 'a delivery in the series');
 
+    await sql`drop table world_instances`.execute(h.db.db); // it references game_worlds
     await sql`drop table game_worlds`.execute(h.db.db);
     for (let i = 0; i < 3; i++) assert.equal((await h.call('GET', '/api/v1/game-worlds', { token: h.adminToken })).statusCode, 500);
 

@@ -117,7 +117,11 @@ eachDatabase('monitoring', (kind) => {
     assert.equal(r.statusCode, 200, r.body);
     return r.json<Summary>();
   };
-  const dropWorlds = () => sql`drop table game_worlds`.execute(h.db.db);
+  // Its instances first: they reference it.
+  const dropWorlds = async () => {
+    await sql`drop table world_instances`.execute(h.db.db);
+    await sql`drop table game_worlds`.execute(h.db.db);
+  };
 
   it('counts a known mix exactly, with the exact mean and percentiles within the histogram resolution', async () => {
     const before = await metrics();
@@ -253,13 +257,15 @@ eachDatabase('monitoring', (kind) => {
       gatrix_nodejs_eventloop_lag_seconds: 'gauge',
       gatrix_process_cpu_seconds_total: 'counter',
       gatrix_process_resident_memory_bytes: 'gauge',
+      gatrix_world_players: 'gauge',
+      gatrix_world_instances_up: 'gauge',
     };
     for (const [name, type] of Object.entries(families)) assert.equal(types.get(name), type, `${name} is a ${type}`);
     const dbKinds = new Set(samples.filter((s) => s.name === 'gatrix_db_query_duration_seconds_count').map((s) => s.labels.kind));
     assert.ok(dbKinds.has('select') && dbKinds.has('insert'), `query kinds seen: ${[...dbKinds].join(', ')}`);
-    // Bounded labels: only these names, and no raw ids in route labels.
+    // Bounded labels: only these names (world: the worldIds operators made), and no raw ids in route labels.
     const labelNames = new Set(samples.flatMap((s) => Object.keys(s.labels)));
-    for (const l of labelNames) assert.ok(['method', 'route', 'status_class', 'le', 'outcome', 'kind', 'version', 'major', 'minor', 'patch', 'type', 'space', 'quantile'].includes(l), `label ${l}`);
+    for (const l of labelNames) assert.ok(['method', 'route', 'status_class', 'le', 'outcome', 'kind', 'version', 'major', 'minor', 'patch', 'type', 'space', 'quantile', 'world'].includes(l), `label ${l}`);
     for (const s of samples) if (s.labels.route) assert.ok(!/\/\d+(\/|$)/.test(s.labels.route), `raw path in ${s.labels.route}`);
 
     // The committed Grafana dashboard charts only metrics that exist.
@@ -371,6 +377,7 @@ describe('logs and secrets', () => {
       secrets.push(rotated.json<{ secret: string }>().secret);
       await h.call('POST', `/api/v1/webhooks/${hook.json<{ id: number }>().id}/test`, { token: h.adminToken });
       // A server error with credentials on the request.
+      await sql`drop table world_instances`.execute(h.db.db); // it references game_worlds
       await sql`drop table game_worlds`.execute(h.db.db);
       const failed = await h.call('GET', '/api/v1/game-worlds', { headers: { 'x-api-key': apiKey, authorization: `Bearer ${h.adminToken}` } });
       assert.equal(failed.statusCode, 500);

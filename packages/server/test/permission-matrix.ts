@@ -10,7 +10,8 @@ export const ALL_GRANTS = [...ROLES, ...API_KEY_TYPES.map((t) => `key:${t}` as c
 
 /**
  * Users and API keys: admin writes; admin, operator, viewer read. Worlds, maintenance, whitelist, client versions
- * (ops.*): admin and operator write; every staff role and server keys read. Webhooks: admin writes, admin and
+ * (ops.*): admin and operator write; every staff role and server keys read. World instances register themselves
+ * with server keys (instances.write: server and admin keys, admins). Webhooks: admin writes, admin and
  * operator read. Audit log and monitoring: staff. Players reach only /auth/* (`self`) and their own profile
  * (`users.readSelf`). An admin key acts with admin rights; a server key reads game operations; a client key only
  * reaches /api/v1/client/* (`client.read`).
@@ -25,6 +26,7 @@ export const EXPECTED: Record<Permission, readonly Grant[]> = {
   'apiKeys.write': ['admin', 'key:admin'],
   'ops.read': ['admin', 'operator', 'viewer', 'key:admin', 'key:server'],
   'ops.write': ['admin', 'operator', 'key:admin'],
+  'instances.write': ['admin', 'key:admin', 'key:server'],
   'webhooks.read': ['admin', 'operator', 'key:admin'],
   'webhooks.write': ['admin', 'key:admin'],
   'audit.read': ['admin', 'operator', 'viewer', 'key:admin'],

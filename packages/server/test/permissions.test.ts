@@ -59,6 +59,9 @@ const ROUTE_PERMISSIONS: Record<string, Permission> = {
   'PATCH /api/v1/game-worlds/:id': 'ops.write',
   'PUT /api/v1/game-worlds/:id/maintenance': 'ops.write',
   'DELETE /api/v1/game-worlds/:id': 'ops.write',
+  'GET /api/v1/game-worlds/:worldId/instances': 'ops.read',
+  'PUT /api/v1/game-worlds/:worldId/instances/:instanceId': 'instances.write',
+  'DELETE /api/v1/game-worlds/:worldId/instances/:instanceId': 'instances.write',
   'GET /api/v1/maintenance': 'ops.read',
   'PUT /api/v1/maintenance': 'ops.write',
   'GET /api/v1/client/client-version': 'client.read',
@@ -202,10 +205,11 @@ describe('permission matrix (docs/security.md)', () => {
     }
   });
 
-  it('writes are never granted to read-only callers', () => {
+  it('writes are never granted to read-only callers; server keys write only their world instances', () => {
     for (const [perm, grants] of Object.entries(PERMISSIONS) as [Permission, readonly string[]][]) {
       if (!perm.endsWith('.write') && perm !== 'monitoring.admin') continue;
-      for (const ro of ['viewer', 'player', 'key:server', 'key:client']) assert.ok(!grants.includes(ro), `${perm} must not grant ${ro}`);
+      const readOnly = perm === 'instances.write' ? ['viewer', 'player', 'key:client'] : ['viewer', 'player', 'key:server', 'key:client'];
+      for (const ro of readOnly) assert.ok(!grants.includes(ro), `${perm} must not grant ${ro}`);
     }
   });
 

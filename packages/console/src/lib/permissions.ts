@@ -16,6 +16,7 @@ export const PERMISSIONS = {
   'apiKeys.write': ['admin', 'key:admin'],
   'ops.read': ['admin', 'operator', 'viewer', 'key:admin', 'key:server'],
   'ops.write': ['admin', 'operator', 'key:admin'],
+  'instances.write': ['admin', 'key:admin', 'key:server'],
   'webhooks.read': ['admin', 'operator', 'key:admin'],
   'webhooks.write': ['admin', 'key:admin'],
   'audit.read': ['admin', 'operator', 'viewer', 'key:admin'],

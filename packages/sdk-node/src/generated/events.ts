@@ -8,6 +8,7 @@ export type PublicClientVersion = ResponseOf<'getClientVersion'>;
 export type PublicGameWorld = ResponseOf<'getGameWorld'>;
 export type PublicUser = ResponseOf<'getUser'>;
 export type PublicWhitelistEntry = ResponseOf<'getWhitelistEntry'>;
+export type PublicWorldInstance = ResponseOf<'listWorldInstances'>['data'][number];
 
 /**
  * The event catalog (docs/webhooks.md, docs/realtime.md): webhook name, Socket.IO name and payload type of every event.
@@ -18,6 +19,13 @@ interface WorldPayload {
   id: number;
   worldId: string;
   world: PublicGameWorld;
+}
+
+interface InstancePayload {
+  id: number;
+  worldId: string;
+  instanceId: string;
+  instance: PublicWorldInstance;
 }
 
 export interface MaintenanceWindowPayload {
@@ -37,6 +45,8 @@ export interface EventPayloads {
   'world.deleted': WorldPayload;
   'world.maintenance_started': WorldPayload & MaintenanceWindowPayload;
   'world.maintenance_ended': WorldPayload;
+  'world.instance_up': InstancePayload & { reason: 'registered' | 'returned' };
+  'world.instance_down': InstancePayload & { reason: 'expired' | 'deregistered' };
   'maintenance.started': MaintenanceWindowPayload;
   'maintenance.ended': MaintenanceWindowPayload;
   'client_version.created': { id: number; clientVersion: PublicClientVersion };
@@ -65,6 +75,8 @@ export const EVENT_CATALOG = {
   'world.deleted': { socketEvent: 'world_deleted', description: 'A game world was deleted.' },
   'world.maintenance_started': { socketEvent: 'world_maintenance_started', description: 'Maintenance of a game world began (now, or at its window start).' },
   'world.maintenance_ended': { socketEvent: 'world_maintenance_ended', description: 'Maintenance of a game world ended.' },
+  'world.instance_up': { socketEvent: 'world_instance_up', description: 'An instance of a game world registered itself with its first heartbeat (reason registered), or heartbeated again after being marked down (returned).' },
+  'world.instance_down': { socketEvent: 'world_instance_down', description: 'An instance of a game world missed its heartbeats for GATRIX_INSTANCE_TTL (reason expired), or deregistered while up (deregistered).' },
   'maintenance.started': { socketEvent: 'maintenance_started', description: 'Global maintenance began.' },
   'maintenance.ended': { socketEvent: 'maintenance_ended', description: 'Global maintenance ended.' },
   'client_version.created': { socketEvent: 'client_version_created', description: 'A client version was created.' },

@@ -186,7 +186,7 @@ export interface paths {
   "/api/v1/game-worlds": {
     /**
      * List game worlds in display order
-     * @description A page of game world records (at most 100 a page, by `limit`), filtered by the query parameters given. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+     * @description A page of game worlds (at most 100 a page, by `limit`), filtered by the query parameters given, each with `live`: players and capacity summed over its up instances, and its instances up and down. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
      */
     get: operations["listGameWorlds"];
     /**
@@ -230,6 +230,25 @@ export interface paths {
      * @description `enabled: true` without `startsAt` starts now; with `startsAt` it starts then; `endsAt` ends it by itself. `enabled: false` ends maintenance now and clears the window. world.maintenance_started / _ended fire when it actually starts and ends. Requires ops.write: users with role admin or operator, admin API keys.
      */
     put: operations["setGameWorldMaintenance"];
+  };
+  "/api/v1/game-worlds/{worldId}/instances": {
+    /**
+     * The registered instances of a game world, up or down
+     * @description Every instance registered by heartbeats, up ones first: its last report, when it was last seen, and whether it is up. Down instances are pruned an hour after they went down. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+     */
+    get: operations["listWorldInstances"];
+  };
+  "/api/v1/game-worlds/{worldId}/instances/{instanceId}": {
+    /**
+     * Heartbeat of a world server: registers it, keeps it up, brings it back up
+     * @description A world server sends its whole report every few seconds (the Node and Python SDKs do it for you). The first heartbeat registers the instance and a heartbeat after it was marked down brings it back (both emit world.instance_up); an instance not heard from for GATRIX_INSTANCE_TTL is marked down (world.instance_down). Plain heartbeats write no audit entry and no event. Requires instances.write: users with role admin, admin or server API keys.
+     */
+    put: operations["heartbeatWorldInstance"];
+    /**
+     * Deregister a world server (on shutdown)
+     * @description Removes the instance; world.instance_down (reason deregistered) when it was up. A later heartbeat registers it again. Requires instances.write: users with role admin, admin or server API keys.
+     */
+    delete: operations["deregisterWorldInstance"];
   };
   "/api/v1/maintenance": {
     /**
@@ -861,6 +880,72 @@ export interface components {
         totalPages: number;
       };
     };
+    /** GameWorldLive */
+    GameWorldLive: {
+      /** @description Players on its up instances */
+      players: number;
+      /** @description Capacity of its up instances */
+      capacity: number;
+      instancesUp: number;
+      /** @description Instances marked down and not yet pruned */
+      instancesDown: number;
+    };
+    /** GameWorldListItem */
+    GameWorldListItem: {
+      id: number;
+      worldId: string;
+      name: string;
+      description: string | null;
+      visible: boolean;
+      /** @description Maintenance is in effect now (a scheduled window that has not started is false) */
+      maintenance: boolean;
+      maintenanceMessage: string | null;
+      maintenanceMessages: {
+        [key: string]: string;
+      };
+      /** Format: date-time */
+      maintenanceStartsAt: string | null;
+      /** Format: date-time */
+      maintenanceEndsAt: string | null;
+      displayOrder: number;
+      region: string | null;
+      tags: string[];
+      customPayload: {
+        [key: string]: unknown;
+      } | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      live: components["schemas"]["GameWorldLive"];
+    };
+    /**
+     * GameWorldListItemPage
+     * @description A page of game world list items
+     */
+    GameWorldListItemPage: {
+      data: components["schemas"]["GameWorldListItem"][];
+      pagination: components["schemas"]["Pagination"];
+    };
+    /** CreateGameWorldBody */
+    CreateGameWorldBody: {
+      worldId: string;
+      name: string;
+      description?: string | null;
+      visible?: boolean;
+      /** @description true starts maintenance now, false ends it (use /maintenance for windows) */
+      maintenance?: boolean;
+      maintenanceMessage?: string | null;
+      maintenanceMessages?: {
+        [key: string]: string;
+      };
+      displayOrder?: number;
+      region?: string | null;
+      tags?: string[];
+      customPayload?: {
+        [key: string]: unknown;
+      } | null;
+    };
     /** GameWorld */
     GameWorld: {
       id: number;
@@ -888,33 +973,6 @@ export interface components {
       createdAt: string;
       /** Format: date-time */
       updatedAt: string;
-    };
-    /**
-     * GameWorldPage
-     * @description A page of game worlds
-     */
-    GameWorldPage: {
-      data: components["schemas"]["GameWorld"][];
-      pagination: components["schemas"]["Pagination"];
-    };
-    /** CreateGameWorldBody */
-    CreateGameWorldBody: {
-      worldId: string;
-      name: string;
-      description?: string | null;
-      visible?: boolean;
-      /** @description true starts maintenance now, false ends it (use /maintenance for windows) */
-      maintenance?: boolean;
-      maintenanceMessage?: string | null;
-      maintenanceMessages?: {
-        [key: string]: string;
-      };
-      displayOrder?: number;
-      region?: string | null;
-      tags?: string[];
-      customPayload?: {
-        [key: string]: unknown;
-      } | null;
     };
     /** GameWorldOrderBody */
     GameWorldOrderBody: {
@@ -959,6 +1017,62 @@ export interface components {
       startsAt?: string | null;
       /** Format: date-time */
       endsAt?: string | null;
+    };
+    /** WorldInstance */
+    WorldInstance: {
+      worldId: string;
+      instanceId: string;
+      address: string;
+      region: string | null;
+      capacity: number;
+      players: number;
+      /** @enum {string} */
+      status: "starting" | "online" | "draining" | "stopping";
+      version: string | null;
+      tags: string[];
+      /** @description Heard from within GATRIX_INSTANCE_TTL; false once marked down */
+      up: boolean;
+      /** Format: date-time */
+      registeredAt: string;
+      /**
+       * Format: date-time
+       * @description Its last heartbeat, as written (heartbeats that change nothing may be coalesced: docs/operations.md)
+       */
+      lastSeenAt: string;
+      /** Format: date-time */
+      downAt: string | null;
+    };
+    /**
+     * WorldInstanceList
+     * @description The instances of the world, up ones first, by instanceId
+     */
+    WorldInstanceList: {
+      data: components["schemas"]["WorldInstance"][];
+    };
+    /** InstanceHeartbeat */
+    InstanceHeartbeat: {
+      /** @description Where game clients connect, e.g. host:port */
+      address: string;
+      region?: string | null;
+      /** @description Players this instance can hold */
+      capacity: number;
+      /** @description Players on it now */
+      players: number;
+      /**
+       * @description starting, online (taking players), draining (no new players) or stopping
+       * @enum {string}
+       */
+      status: "starting" | "online" | "draining" | "stopping";
+      /** @description The server build */
+      version?: string | null;
+      tags?: string[];
+    };
+    /** InstanceHeartbeatAnswer */
+    InstanceHeartbeatAnswer: {
+      /** @description This heartbeat registered the instance, or brought it back up after it was marked down */
+      registered: boolean;
+      /** @description GATRIX_INSTANCE_TTL: send the next heartbeat well within it (a third of it is a good interval) */
+      ttlSeconds: number;
     };
     /** GlobalMaintenance */
     GlobalMaintenance: {
@@ -1052,6 +1166,11 @@ export interface components {
       maintenanceMessage: string | null;
       /** Format: date-time */
       maintenanceEndsAt: string | null;
+      /**
+       * @description How full its running servers are: low (under 30 % of their capacity), normal (under 70 %), busy (under 95 %), full; null when none is up
+       * @enum {string|null}
+       */
+      population: "low" | "normal" | "busy" | "full" | null;
     };
     /**
      * ClientGameWorlds
@@ -3849,7 +3968,7 @@ export interface operations {
   };
   /**
    * List game worlds in display order
-   * @description A page of game world records (at most 100 a page, by `limit`), filtered by the query parameters given. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+   * @description A page of game worlds (at most 100 a page, by `limit`), filtered by the query parameters given, each with `live`: players and capacity summed over its up instances, and its instances up and down. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
    */
   listGameWorlds: {
     parameters: {
@@ -3873,13 +3992,13 @@ export interface operations {
       };
     };
     responses: {
-      /** @description A page of game worlds */
+      /** @description A page of game world list items */
       200: {
         headers: {
           "X-Request-Id": components["headers"]["RequestId"];
         };
         content: {
-          "application/json": components["schemas"]["GameWorldPage"];
+          "application/json": components["schemas"]["GameWorldListItemPage"];
         };
       };
       /** @description Invalid input: `errors` names each invalid field */
@@ -4581,6 +4700,237 @@ export interface operations {
       };
       /** @description The body is not JSON (send content-type: application/json) */
       415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * The registered instances of a game world, up or down
+   * @description Every instance registered by heartbeats, up ones first: its last report, when it was last seen, and whether it is up. Down instances are pruned an hour after they went down. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+   */
+  listWorldInstances: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+      path: {
+        /** @description The world's worldId (e.g. asia-1), not its numeric id */
+        worldId: string;
+      };
+    };
+    responses: {
+      /** @description The instances of the world, up ones first, by instanceId */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/json": components["schemas"]["WorldInstanceList"];
+        };
+      };
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The credential lacks the permission this route needs */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Heartbeat of a world server: registers it, keeps it up, brings it back up
+   * @description A world server sends its whole report every few seconds (the Node and Python SDKs do it for you). The first heartbeat registers the instance and a heartbeat after it was marked down brings it back (both emit world.instance_up); an instance not heard from for GATRIX_INSTANCE_TTL is marked down (world.instance_down). Plain heartbeats write no audit entry and no event. Requires instances.write: users with role admin, admin or server API keys.
+   */
+  heartbeatWorldInstance: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
+      };
+      path: {
+        /** @description The world's worldId (e.g. asia-1), not its numeric id */
+        worldId: string;
+        /** @description The instance, unique within its world (e.g. a host name or pod name) */
+        instanceId: string;
+      };
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *   "address": "10.0.3.17:7777",
+         *   "region": "ap-northeast-2",
+         *   "capacity": 2000,
+         *   "players": 734,
+         *   "status": "online",
+         *   "version": "1.4.2",
+         *   "tags": [
+         *     "pvp"
+         *   ]
+         * }
+         */
+        "application/json": components["schemas"]["InstanceHeartbeat"];
+      };
+    };
+    responses: {
+      /** @description The instance heartbeat answer */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/json": components["schemas"]["InstanceHeartbeatAnswer"];
+        };
+      };
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The credential lacks the permission this route needs */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Deregister a world server (on shutdown)
+   * @description Removes the instance; world.instance_down (reason deregistered) when it was up. A later heartbeat registers it again. Requires instances.write: users with role admin, admin or server API keys.
+   */
+  deregisterWorldInstance: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
+      };
+      path: {
+        /** @description The world's worldId (e.g. asia-1), not its numeric id */
+        worldId: string;
+        /** @description The instance, unique within its world (e.g. a host name or pod name) */
+        instanceId: string;
+      };
+    };
+    responses: {
+      /** @description Done; no content */
+      204: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: never;
+      };
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The credential lacks the permission this route needs */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No such resource */
+      404: {
         headers: {
           "X-Request-Id": components["headers"]["RequestId"];
         };

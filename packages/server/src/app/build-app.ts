@@ -24,6 +24,7 @@ import { createClientFastPath, type FastPath } from '../modules/client/fast-path
 import { clientRoutes, serverSnapshotRoute } from '../modules/client/routes.ts';
 import { clientVersionsRoutes } from '../modules/client-versions/routes.ts';
 import { worldsRoutes } from '../modules/game-worlds/routes.ts';
+import { instancesRoutes } from '../modules/game-worlds/instance-routes.ts';
 import { maintenanceRoutes } from '../modules/maintenance/routes.ts';
 import { createRealtimeGateway, type RealtimeGateway } from '../modules/realtime/gateway.ts';
 import { usersRoutes } from '../modules/users/routes.ts';
@@ -153,6 +154,7 @@ export async function buildApp(
     webhooks: () => services.worker.stats,
     ...databaseGauges(ctx.db, () => ctx.clock.now()),
     sockets: () => ({ connections: realtime.io.engine.clientsCount, emitted: realtime.stats.emitted }),
+    worlds: () => services.instances.gauges(),
   };
   monitoring.setSources(metricSources);
   monitoring.series.attach(ctx.db, metricSources);
@@ -176,7 +178,8 @@ export async function buildApp(
   usersRoutes(app, services.users);
   apiKeysRoutes(app, services.apiKeys);
   auditRoutes(app, services.audit);
-  worldsRoutes(app, services.worlds);
+  worldsRoutes(app, services.worlds, services.instances);
+  instancesRoutes(app, services.instances);
   maintenanceRoutes(app, services.maintenance);
   clientRoutes(app, services.client);
   serverSnapshotRoute(app, services.client);
@@ -197,7 +200,7 @@ export async function buildApp(
   await consoleRoutes(app, config.console, logger);
 
   app.addHook('onClose', async () => {
-    await Promise.all([services.scheduler.stop(), services.dispatcher.stop(), services.worker.stop()]);
+    await Promise.all([services.scheduler.stop(), services.dispatcher.stop(), services.worker.stop(), services.instances.stop()]);
     await monitoring.series.stop(); // this node's last counts, before the database closes
     await Promise.all([services.bus.close(), services.loginFailures.close()]);
   });

@@ -12,6 +12,7 @@ import { createAuthService } from '../modules/auth/service.ts';
 import { createClientService } from '../modules/client/service.ts';
 import { createClientVersionsService } from '../modules/client-versions/service.ts';
 import { createWorldsService } from '../modules/game-worlds/service.ts';
+import { createInstancesService } from '../modules/game-worlds/instances.ts';
 import { createScheduler } from '../modules/maintenance/scheduler.ts';
 import { createMaintenanceService } from '../modules/maintenance/service.ts';
 import { createUsersService } from '../modules/users/service.ts';
@@ -42,6 +43,8 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus(), log
     sharedCacheMaxAgeMs(ctx, 60_000),
   );
 
+  const instances = createInstancesService(ctx, changes, (population) => client.setPopulation(population));
+
   const box = secretBox(ctx.config.encryptionKey);
   const ssrf = { allowPrivateNetworks: ctx.config.webhooks.allowPrivateNetworks };
   const worker = createDeliveryWorker({ ...ctx, box, config: ctx.config.webhooks, ssrf, onDisabled: () => changes.publish('webhooks', {}) });
@@ -59,7 +62,7 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus(), log
     worker.forget();
   });
 
-  return { changes, users, apiKeys, auth, audit, worlds, maintenance, whitelist, clientVersions, scheduler, client, bus, box, loginFailures, webhooks, worker, dispatcher };
+  return { changes, users, apiKeys, auth, audit, worlds, instances, maintenance, whitelist, clientVersions, scheduler, client, bus, box, loginFailures, webhooks, worker, dispatcher };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -21,6 +21,27 @@ export interface Database {
   webhook_nodes: WebhookNodesTable;
   key_checks: KeyChecksTable;
   metric_minutes: MetricMinutesTable;
+  world_instances: WorldInstancesTable;
+}
+
+/** A running server of a game world, kept by its heartbeats (modules/game-worlds/instances.ts). */
+export interface WorldInstancesTable {
+  /** game_worlds.id */
+  world_id: number;
+  instance_id: string;
+  address: string;
+  region: string | null;
+  capacity: number;
+  players: number;
+  status: string;
+  version: string | null;
+  /** JSON array of strings. */
+  tags: string;
+  /** 1 while it heartbeats within GATRIX_INSTANCE_TTL, 0 once the sweep marked it down. */
+  up: number;
+  registered_at: string;
+  last_seen_at: string;
+  down_at: string | null;
 }
 
 /** One node's request, webhook, queue and socket figures for one minute (src/monitoring/timeseries.ts). */

@@ -62,6 +62,8 @@ export interface ResourceDescription<Q extends TSchema, C extends TSchema, U ext
   list?: Operation & {
     /** Sends the page itself (e.g. pre-serialized); by default it is returned for Fastify to serialize. */
     send?(page: Page, reply: FastifyReply): FastifyReply;
+    /** The schema of a listed item when the list carries more than the item (e.g. live figures). */
+    item?: TSchema;
   };
   create?: Operation & {
     /** The 201 body's schema when it is not the item's (e.g. the item with its secret). */
@@ -151,7 +153,7 @@ export function collectionRoutes<Q extends TSchema, C extends TSchema, U extends
     const list = need(service.list, path, 'list');
     const query = (request: FastifyRequest) => request.query as Static<Q>;
     const handler: Handler = send ? async (request, reply) => send(await list(query(request)), reply) : (request) => list(query(request));
-    addRoute(app, d, { method: 'GET', url: path, verb: 'list', op: d.list }, { querystring: schemas.query }, { 200: Paginated(schemas.item) }, handler);
+    addRoute(app, d, { method: 'GET', url: path, verb: 'list', op: d.list }, { querystring: schemas.query }, { 200: Paginated(d.list.item ?? schemas.item) }, handler);
   }
   if (d.create) {
     const { secretOnce } = d.create;

@@ -16,6 +16,8 @@ export interface MetricSources {
   outboxLagSeconds(): Promise<number>;
   /** Connected sockets on this node, and events emitted to sockets since start. */
   sockets(): { connections: number; emitted: number };
+  /** Each game world's players and up instances (summed over its instances' last heartbeats). */
+  worlds(): Promise<{ world: string; players: number; instancesUp: number }[]>;
 }
 
 /** 0.25 ms … 8.192 s, doubling: powers of two in ms are edges of the request statistics' own histogram. */
@@ -144,6 +146,22 @@ export function createPrometheus(sources: () => MetricSources | undefined, reque
       setCounter(emitted, sources()?.sockets().emitted ?? 0);
     },
   });
+
+  // One series per game world: worlds are few and made by operators, so the worldId label stays bounded. Both
+  // gauges are read together (once per scrape when collected concurrently); a deleted world's series go away.
+  let reading: Promise<void> | undefined;
+  const readWorlds = () =>
+    (reading ??= (async () => {
+      const worlds = (await sources()?.worlds()) ?? [];
+      worldPlayers.reset();
+      worldInstances.reset();
+      for (const w of worlds) {
+        worldPlayers.set({ world: w.world }, w.players);
+        worldInstances.set({ world: w.world }, w.instancesUp);
+      }
+    })().finally(() => (reading = undefined)));
+  const worldPlayers = new Gauge({ name: 'gatrix_world_players', help: 'Players on the up instances of each game world', labelNames: ['world'] as const, registers: [registry], collect: readWorlds });
+  const worldInstances = new Gauge({ name: 'gatrix_world_instances_up', help: 'Up instances of each game world', labelNames: ['world'] as const, registers: [registry], collect: readWorlds });
 
   const dbDuration = new Histogram({
     name: 'gatrix_db_query_duration_seconds',

@@ -8,7 +8,7 @@ import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { createGameWorld, deleteGameWorld, orderGameWorlds, updateGameWorld, useListGameWorlds } from '../../api/generated/game-worlds/game-worlds.ts';
-import type { GameWorld } from '../../api/generated/model/index.ts';
+import type { GameWorld, GameWorldListItem } from '../../api/generated/model/index.ts';
 import { useCan } from '../../auth/useCan.ts';
 import { confirmDestructive } from '../../components/confirmDestructive.tsx';
 import { FilterBar, SearchFilter, SelectFilter, useUrlSearch } from '../../components/FilterBar.tsx';
@@ -58,7 +58,7 @@ export default function GameWorldsScreen() {
   const [order, setOrder] = useState<number[] | null>(null);
   useEffect(() => setOrder(null), [list.data]);
   const byId = useMemo(() => new Map(worlds.map((w) => [w.id, w])), [worlds]);
-  const rows = order ? order.map((id) => byId.get(id)).filter((w): w is GameWorld => Boolean(w)) : worlds;
+  const rows = order ? order.map((id) => byId.get(id)).filter((w): w is GameWorldListItem => Boolean(w)) : worlds;
   const canReorder = canWrite && !filtered && rows.length > 1;
 
   const saveOrder = async (ids: number[]) => {

@@ -2,6 +2,7 @@ import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox
 import type { MaybePromise } from '../../core/maybe.ts';
 import type { Permission } from '../../core/permissions.ts';
 import { Nullable, NullableIsoDateTime, LangTag } from '../../core/fields.ts';
+import { POPULATIONS, type Population } from '../game-worlds/instance-schemas.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import { ClientVersionStatusSchema, VERSION_PATTERN } from '../client-versions/schemas.ts';
@@ -96,6 +97,11 @@ const ClientWorlds = Type.Object({
       maintenance: Type.Boolean(),
       maintenanceMessage: NullableString,
       maintenanceEndsAt: NullableIsoDateTime,
+      population: Type.Unsafe<Population | null>({
+        type: ['string', 'null'],
+        enum: [...POPULATIONS, null],
+        description: 'How full its running servers are: low (under 30 % of their capacity), normal (under 70 %), busy (under 95 %), full; null when none is up',
+      }),
     }, { title: 'ClientGameWorld' }),
   ),
 }, {
@@ -116,6 +122,7 @@ const ClientWorlds = Type.Object({
           maintenance: false,
           maintenanceMessage: null,
           maintenanceEndsAt: null,
+          population: 'normal',
         },
       ],
     },

@@ -9,6 +9,7 @@ import { localized } from '../maintenance/window.ts';
 import type { PublicWhitelistEntry } from '../whitelist/schemas.ts';
 import { createWhitelistMatcher } from '../whitelist/matcher.ts';
 import type { PublicGameWorld } from '../game-worlds/schemas.ts';
+import type { Population } from '../game-worlds/instance-schemas.ts';
 import { compareVersions } from '../client-versions/version.ts';
 import { languageKey, patchSatisfied, resolveClientVersion } from './resolve.ts';
 
@@ -85,6 +86,8 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
   let loading: { generation: number; promise: Promise<Snapshot> } | undefined;
   /** The last server snapshot document: a rebuild with the same content keeps it (and its generatedAt), so its ETag stays strong. */
   let lastDocument: SnapshotDocument | undefined;
+  /** Each world's population by id (kept apart from the snapshot: it changes without the worlds changing). */
+  let population: ReadonlyMap<number, Population | null> = new Map();
 
   async function build(): Promise<Snapshot> {
     const [versions, global, worlds, whitelist] = await Promise.all([sources.versions(), sources.maintenance(), sources.worlds(), sources.whitelist()]);
@@ -143,6 +146,15 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
     invalidate(): void {
       generation++;
       snapshot = undefined;
+    },
+
+    /**
+     * New populations (only when some world's changed): drops the cached world-list answers, not the snapshot.
+     */
+    setPopulation(next: ReadonlyMap<number, Population | null>): void {
+      population = next;
+      if (!snapshot) return;
+      for (const key of snapshot.answers.keys()) if (key.startsWith('worlds|')) snapshot.answers.delete(key);
     },
 
     /** The resolved answer as JSON text. */
@@ -249,6 +261,7 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
           maintenance,
           maintenanceMessage: maintenance ? localized(w.maintenanceMessage, w.maintenanceMessages, caller.lang) : null,
           maintenanceEndsAt: maintenance ? w.maintenanceEndsAt : null,
+          population: population.get(w.id) ?? null,
         };
       }),
     }));

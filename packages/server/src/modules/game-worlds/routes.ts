@@ -7,17 +7,38 @@ import type { App } from '../../http/types.ts';
 import { MaintenanceBody } from '../maintenance/schemas.ts';
 import { CreateWorldBody, GAME_WORLD_EXAMPLE, GameWorld, ListWorldsQuery, UpdateWorldBody, WorldOrderBody } from './schemas.ts';
 import type { WorldsService } from './service.ts';
+import { NO_INSTANCES, WORLD_INSTANCE_EXAMPLE, WorldLive } from './instance-schemas.ts';
+import type { InstancesService } from './instances.ts';
 
 const tags = ['game-worlds'];
 
-export function worldsRoutes(app: App, worlds: WorldsService): void {
+/** A world in the admin list: the world and its live figures. */
+const GameWorldListItem = Type.Composite([GameWorld, Type.Object({ live: WorldLive })], {
+  title: 'GameWorldListItem',
+  examples: [{ ...GAME_WORLD_EXAMPLE, live: { players: WORLD_INSTANCE_EXAMPLE.players, capacity: WORLD_INSTANCE_EXAMPLE.capacity, instancesUp: 1, instancesDown: 0 } }],
+});
+
+export function worldsRoutes(app: App, worlds: WorldsService, instances: InstancesService): void {
   const resource: ResourceDescription<typeof ListWorldsQuery, typeof CreateWorldBody, typeof UpdateWorldBody> = {
     path: '/api/v1/game-worlds',
     tags,
     permissions: { read: 'ops.read', write: 'ops.write' },
     schemas: { item: GameWorld, query: ListWorldsQuery, create: CreateWorldBody, update: UpdateWorldBody },
-    service: worlds,
-    list: { operationId: 'listGameWorlds', summary: 'List game worlds in display order' },
+    service: {
+      ...worlds,
+      async list(query) {
+        const page = await worlds.list(query);
+        const live = await instances.live(page.data.map((w) => w.id));
+        return { ...page, data: page.data.map((w) => ({ ...w, live: live.get(w.id) ?? NO_INSTANCES })) };
+      },
+    },
+    list: {
+      operationId: 'listGameWorlds',
+      summary: 'List game worlds in display order',
+      description:
+        'A page of game worlds (at most 100 a page, by `limit`), filtered by the query parameters given, each with `live`: players and capacity summed over its up instances, and its instances up and down.',
+      item: GameWorldListItem,
+    },
     create: { operationId: 'createGameWorld', summary: 'Create a game world' },
     get: { operationId: 'getGameWorld', summary: 'Get a game world' },
     update: { operationId: 'updateGameWorld', patchOperationId: 'patchGameWorld', summary: 'Update a game world (partial: fields not sent are kept)' },

@@ -23,6 +23,9 @@ export const EVENT_AUDIENCE: Record<EventName, readonly Listener[]> = {
   'world.deleted': WORLD,
   'world.maintenance_started': WORLD,
   'world.maintenance_ended': WORLD,
+  // Instance addresses are for operators and game servers, not for game clients.
+  'world.instance_up': ['ops.read'],
+  'world.instance_down': ['ops.read'],
   'maintenance.started': WORLD,
   'maintenance.ended': WORLD,
   'client_version.created': CLIENT_VERSION,

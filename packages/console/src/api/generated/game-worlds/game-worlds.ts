@@ -28,12 +28,15 @@ import type {
   CreateGameWorldBody,
   GameWorld,
   GameWorldList,
+  GameWorldListItemPage,
   GameWorldOrderBody,
-  GameWorldPage,
+  InstanceHeartbeat,
+  InstanceHeartbeatAnswer,
   ListGameWorldsParams,
   MaintenanceBody,
   Problem,
-  UpdateGameWorldBody
+  UpdateGameWorldBody,
+  WorldInstanceList
 } from '../model';
 
 import { apiFetch } from '../../fetcher.ts';
@@ -60,7 +63,7 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
- * A page of game world records (at most 100 a page, by `limit`), filtered by the query parameters given. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+ * A page of game worlds (at most 100 a page, by `limit`), filtered by the query parameters given, each with `live`: players and capacity summed over its up instances, and its instances up and down. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
  * @summary List game worlds in display order
  */
 export const listGameWorlds = (
@@ -69,7 +72,7 @@ export const listGameWorlds = (
 ) => {
 
 
-      return apiFetch<GameWorldPage>(
+      return apiFetch<GameWorldListItemPage>(
       {url: `/api/v1/game-worlds`, method: 'GET',
         params, signal
     },
@@ -654,4 +657,234 @@ export const useSetGameWorldMaintenance = <TError = ErrorType<Problem>,
         TContext
       > => {
       return useMutation(getSetGameWorldMaintenanceMutationOptions(options), queryClient);
+    }
+    /**
+ * Every instance registered by heartbeats, up ones first: its last report, when it was last seen, and whether it is up. Down instances are pruned an hour after they went down. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+ * @summary The registered instances of a game world, up or down
+ */
+export const listWorldInstances = (
+    worldId: string,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<WorldInstanceList>(
+      {url: `/api/v1/game-worlds/${worldId}/instances`, method: 'GET', signal
+    },
+      options);
+    }
+
+
+
+
+export const getListWorldInstancesQueryKey = (worldId: string,) => {
+    return [
+    `/api/v1/game-worlds/${worldId}/instances`
+    ] as const;
+    }
+
+
+export const getListWorldInstancesQueryOptions = <TData = Awaited<ReturnType<typeof listWorldInstances>>, TError = ErrorType<Problem>>(worldId: string, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWorldInstances>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getListWorldInstancesQueryKey(worldId);
+
+
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listWorldInstances>>> = ({ signal }) => listWorldInstances(worldId, requestOptions, signal);
+
+
+
+
+
+   return  { queryKey, queryFn, enabled: worldId !== null && worldId !== undefined, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof listWorldInstances>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ListWorldInstancesQueryResult = NonNullable<Awaited<ReturnType<typeof listWorldInstances>>>
+export type ListWorldInstancesQueryError = ErrorType<Problem>
+
+
+export function useListWorldInstances<TData = Awaited<ReturnType<typeof listWorldInstances>>, TError = ErrorType<Problem>>(
+ worldId: string, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWorldInstances>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listWorldInstances>>,
+          TError,
+          Awaited<ReturnType<typeof listWorldInstances>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListWorldInstances<TData = Awaited<ReturnType<typeof listWorldInstances>>, TError = ErrorType<Problem>>(
+ worldId: string, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWorldInstances>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listWorldInstances>>,
+          TError,
+          Awaited<ReturnType<typeof listWorldInstances>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListWorldInstances<TData = Awaited<ReturnType<typeof listWorldInstances>>, TError = ErrorType<Problem>>(
+ worldId: string, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWorldInstances>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary The registered instances of a game world, up or down
+ */
+
+export function useListWorldInstances<TData = Awaited<ReturnType<typeof listWorldInstances>>, TError = ErrorType<Problem>>(
+ worldId: string, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listWorldInstances>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getListWorldInstancesQueryOptions(worldId,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  return withQueryKey(query, queryOptions.queryKey);
+}
+
+
+
+
+
+
+/**
+ * A world server sends its whole report every few seconds (the Node and Python SDKs do it for you). The first heartbeat registers the instance and a heartbeat after it was marked down brings it back (both emit world.instance_up); an instance not heard from for GATRIX_INSTANCE_TTL is marked down (world.instance_down). Plain heartbeats write no audit entry and no event. Requires instances.write: users with role admin, admin or server API keys.
+ * @summary Heartbeat of a world server: registers it, keeps it up, brings it back up
+ */
+export const heartbeatWorldInstance = (
+    worldId: string,
+    instanceId: string,
+    instanceHeartbeat: BodyType<InstanceHeartbeat>,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<InstanceHeartbeatAnswer>(
+      {url: `/api/v1/game-worlds/${worldId}/instances/${instanceId}`, method: 'PUT',
+      headers: {'Content-Type': 'application/json', },
+      data: instanceHeartbeat, signal
+    },
+      options);
+    }
+
+
+
+
+export const getHeartbeatWorldInstanceMutationKey = () => ['heartbeatWorldInstance'] as const;
+
+export const getHeartbeatWorldInstanceMutationOptions = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof heartbeatWorldInstance>>, TError,HeartbeatWorldInstanceMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof heartbeatWorldInstance>>, TError,HeartbeatWorldInstanceMutationVariables, TContext> => {
+
+const mutationKey = getHeartbeatWorldInstanceMutationKey();
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof heartbeatWorldInstance>>, HeartbeatWorldInstanceMutationVariables> = (props) => {
+          const {worldId,instanceId,data} = props ?? {};
+
+          return  heartbeatWorldInstance(worldId,instanceId,data,requestOptions)
+        }
+
+
+
+
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type HeartbeatWorldInstanceMutationResult = NonNullable<Awaited<ReturnType<typeof heartbeatWorldInstance>>>
+    export type HeartbeatWorldInstanceMutationBody = BodyType<InstanceHeartbeat>
+    export type HeartbeatWorldInstanceMutationError = ErrorType<Problem>
+    export type HeartbeatWorldInstanceMutationVariables = {worldId: string;instanceId: string;data: BodyType<InstanceHeartbeat>}
+
+    /**
+ * @summary Heartbeat of a world server: registers it, keeps it up, brings it back up
+ */
+export const useHeartbeatWorldInstance = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof heartbeatWorldInstance>>, TError,HeartbeatWorldInstanceMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof heartbeatWorldInstance>>,
+        TError,
+        HeartbeatWorldInstanceMutationVariables,
+        TContext
+      > => {
+      return useMutation(getHeartbeatWorldInstanceMutationOptions(options), queryClient);
+    }
+    /**
+ * Removes the instance; world.instance_down (reason deregistered) when it was up. A later heartbeat registers it again. Requires instances.write: users with role admin, admin or server API keys.
+ * @summary Deregister a world server (on shutdown)
+ */
+export const deregisterWorldInstance = (
+    worldId: string,
+    instanceId: string,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<void>(
+      {url: `/api/v1/game-worlds/${worldId}/instances/${instanceId}`, method: 'DELETE', signal
+    },
+      options);
+    }
+
+
+
+
+export const getDeregisterWorldInstanceMutationKey = () => ['deregisterWorldInstance'] as const;
+
+export const getDeregisterWorldInstanceMutationOptions = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deregisterWorldInstance>>, TError,DeregisterWorldInstanceMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof deregisterWorldInstance>>, TError,DeregisterWorldInstanceMutationVariables, TContext> => {
+
+const mutationKey = getDeregisterWorldInstanceMutationKey();
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof deregisterWorldInstance>>, DeregisterWorldInstanceMutationVariables> = (props) => {
+          const {worldId,instanceId} = props ?? {};
+
+          return  deregisterWorldInstance(worldId,instanceId,requestOptions)
+        }
+
+
+
+
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type DeregisterWorldInstanceMutationResult = NonNullable<Awaited<ReturnType<typeof deregisterWorldInstance>>>
+
+    export type DeregisterWorldInstanceMutationError = ErrorType<Problem>
+    export type DeregisterWorldInstanceMutationVariables = {worldId: string;instanceId: string}
+
+    /**
+ * @summary Deregister a world server (on shutdown)
+ */
+export const useDeregisterWorldInstance = <TError = ErrorType<Problem>,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deregisterWorldInstance>>, TError,DeregisterWorldInstanceMutationVariables, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof deregisterWorldInstance>>,
+        TError,
+        DeregisterWorldInstanceMutationVariables,
+        TContext
+      > => {
+      return useMutation(getDeregisterWorldInstanceMutationOptions(options), queryClient);
     }

@@ -6,6 +6,7 @@
  * OpenAPI spec version: 1.0.0
  */
 import type { ClientGameWorldCustomPayload } from './clientGameWorldCustomPayload.ts';
+import type { ClientGameWorldPopulation } from './clientGameWorldPopulation.ts';
 
 export interface ClientGameWorld {
   id: number;
@@ -27,4 +28,9 @@ export interface ClientGameWorld {
      * @nullable
      */
   maintenanceEndsAt: string | null;
+  /**
+     * How full its running servers are: low (under 30 % of their capacity), normal (under 70 %), busy (under 95 %), full; null when none is up
+     * @nullable
+     */
+  population: ClientGameWorldPopulation;
 }

@@ -5,13 +5,11 @@
  * The operations backend of online games. Errors are RFC 9457 problem+json (see the Problem schema).
  * OpenAPI spec version: 1.0.0
  */
-import type { GameWorld } from './gameWorld.ts';
-import type { Pagination } from './pagination.ts';
+import type { WorldInstance } from './worldInstance.ts';
 
 /**
- * A page of game worlds
+ * The instances of the world, up ones first, by instanceId
  */
-export interface GameWorldPage {
-  data: GameWorld[];
-  pagination: Pagination;
+export interface WorldInstanceList {
+  data: WorldInstance[];
 }
