@@ -3,6 +3,7 @@ import { Realtime } from './realtime.js';
 import { ApiKeys } from './resources/api-keys.js';
 import { AuditLogs } from './resources/audit-logs.js';
 import { Auth } from './resources/auth.js';
+import { Events } from './resources/events.js';
 import { GameClient } from './resources/game-client.js';
 import { Maintenance } from './resources/maintenance.js';
 import { Users } from './resources/users.js';
@@ -30,6 +31,8 @@ export class GatrixClient {
   readonly apiKeys: ApiKeys;
   readonly webhooks: Webhooks;
   readonly auditLogs: AuditLogs;
+  /** The event feed (`/events`): events after a cursor, long-polled. */
+  readonly events: Events;
   /** The game-client API (`/client/*`). */
   readonly client: GameClient;
   /** What game servers read (`/server/*`). */
@@ -52,6 +55,7 @@ export class GatrixClient {
     this.apiKeys = new ApiKeys(transport);
     this.webhooks = new Webhooks(transport);
     this.auditLogs = new AuditLogs(transport);
+    this.events = new Events(transport);
     this.client = new GameClient(transport);
     this.server = new Server(transport);
     this.auth = new Auth(transport);

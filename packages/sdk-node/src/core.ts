@@ -75,7 +75,7 @@ export function backoffMs(attempt: number): number {
   return step / 2 + Math.random() * (step / 2);
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason as Error);
     const onAbort = () => {
@@ -104,7 +104,8 @@ function assertPositive(name: string, value: number, allowZero = false): number 
 export class Transport {
   readonly baseURL: string;
   readonly credential: Credential | undefined;
-  private readonly timeout: number;
+  /** Milliseconds one attempt may take unless a call says otherwise. */
+  readonly timeout: number;
   private readonly maxRetries: number;
   private readonly maxRetryAfter: number;
   private readonly userAgent: string;

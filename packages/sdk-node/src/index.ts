@@ -14,6 +14,7 @@ export { VERSION } from './version.js';
 export { ApiKeys } from './resources/api-keys.js';
 export { AuditLogs } from './resources/audit-logs.js';
 export { Auth } from './resources/auth.js';
+export { Events } from './resources/events.js';
 export { GameClient } from './resources/game-client.js';
 export { Maintenance } from './resources/maintenance.js';
 export { Server } from './resources/server.js';

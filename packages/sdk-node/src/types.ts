@@ -2,6 +2,7 @@
  * Named request and response types of the API, taken from the types generated from the server's OpenAPI
  * document (src/generated/openapi.ts), so they cannot drift from what the server validates and returns.
  */
+import type { EventEnvelope, EventName } from './generated/events.js';
 import type { operations } from './generated/openapi.js';
 
 export type OperationId = keyof operations;
@@ -125,3 +126,11 @@ export type WebhookHealth = ResponseOf<'getWebhookHealth'>;
 export type WebhookBulkRetryParams = BodyOf<'retryWebhookDeliveries'>;
 export type WebhookBulkRetryResult = ResponseOf<'retryWebhookDeliveries', 202>;
 export type EventType = ResponseOf<'listEventTypes'>['data'][number];
+
+// Event feed
+/** One event of the feed: the envelope webhooks carry, narrowed by `event`. */
+export type FeedEvent = { [E in EventName]: EventEnvelope<E> }[EventName];
+export type EventFeedPage = Omit<ResponseOf<'listEvents'>, 'data'> & { data: FeedEvent[] };
+/** `types`: a comma-separated string or a list of event names, `prefix.*` or `*`. */
+export type EventListParams = Omit<QueryOf<'listEvents'>, 'types'> & { types?: string | readonly string[] };
+export type EventIterParams = Omit<EventListParams, 'newest'>;

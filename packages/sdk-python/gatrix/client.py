@@ -11,6 +11,7 @@ from .resources import (
     ApiKeysResource,
     AuditLogsResource,
     ClientResource,
+    EventsResource,
     ServerResource,
     MaintenanceResource,
     UsersResource,
@@ -96,6 +97,7 @@ class GatrixClient:
         self.api_keys = ApiKeysResource(self)
         self.webhooks = WebhooksResource(self)
         self.audit_logs = AuditLogsResource(self)
+        self.events = EventsResource(self)
         self.client = ClientResource(self)
         self.server = ServerResource(self)
 

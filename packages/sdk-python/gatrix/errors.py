@@ -26,6 +26,7 @@ __all__ = [
     "PermissionDeniedError",
     "NotFoundError",
     "ConflictError",
+    "GoneError",
     "PreconditionFailedError",
     "RateLimitError",
     "InternalServerError",
@@ -145,6 +146,11 @@ class ConflictError(GatrixAPIError):
     """409: a unique field is taken (``field_errors`` names it), or the change would break a rule."""
 
 
+class GoneError(GatrixAPIError):
+    """410: what the request points at is no longer kept, e.g. an event feed cursor past retention
+    (``code == "event_cursor_gone"``)."""
+
+
 class PreconditionFailedError(GatrixAPIError):
     """412: ``If-Match`` did not match the resource's current ETag; read it again."""
 
@@ -173,6 +179,7 @@ _BY_STATUS: Dict[int, Type[GatrixAPIError]] = {
     403: PermissionDeniedError,
     404: NotFoundError,
     409: ConflictError,
+    410: GoneError,
     412: PreconditionFailedError,
     422: UnprocessableEntityError,
     429: RateLimitError,

@@ -22,6 +22,7 @@ import urllib.parse
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 from ._http import NOT_GIVEN, Response, split_params
+from .errors import GatrixAPIError, GatrixConnectionError
 from .objects import GatrixObject, Page, wrap
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,6 +38,7 @@ __all__ = [
     "ApiKeysResource",
     "WebhooksResource",
     "AuditLogsResource",
+    "EventsResource",
     "ClientResource",
     "ServerResource",
 ]
@@ -725,6 +727,65 @@ class AuditLogsResource(_Resource):
         if "from_" in filters:
             filters["from"] = filters.pop("from_")
         return self._iterate(self._path, split_params(params, filters), limit, timeout)
+
+
+def _event_types(types: Union[None, str, Sequence[str]]) -> Optional[str]:
+    return types if types is None or isinstance(types, str) else ",".join(types)
+
+
+class EventsResource(_Resource):
+    """``/events``: the event feed — the envelopes webhooks carry (``id``, ``event``, ``timestamp``, ``data``),
+    in commit order, after a cursor, of the events this credential may see. ``types`` is a list of event names,
+    ``"prefix.*"`` or ``"*"`` (or one comma-separated string)."""
+
+    def list(
+        self,
+        *,
+        after: Optional[str] = None,
+        types: Union[None, str, Sequence[str]] = None,
+        limit: Optional[int] = None,
+        wait: Optional[int] = None,
+        newest: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> GatrixObject:
+        """One page: ``data`` (events after ``after``, or the oldest kept, or with ``newest=True`` the latest),
+        ``next_cursor`` to pass as ``after`` next time, and ``has_more``. With ``wait`` (seconds, at most 30) an
+        empty answer is held until an event comes; the call's timeout is extended by that much. A cursor no longer
+        kept raises :class:`~gatrix.errors.GoneError`."""
+        query = {"after": after, "types": _event_types(types), "limit": limit, "wait": wait, "newest": newest}
+        per_attempt = (self._client.timeout if timeout is None else timeout) + (wait or 0)
+        return self._call("GET", "/events", query=query, timeout=per_attempt)  # type: ignore[no-any-return]
+
+    def iter(
+        self,
+        *,
+        after: Optional[str] = None,
+        types: Union[None, str, Sequence[str]] = None,
+        limit: Optional[int] = None,
+        wait: int = 30,
+        timeout: Optional[float] = None,
+    ) -> Iterator[GatrixObject]:
+        """Every event after ``after`` (default: the oldest kept), as they come, without end: a generator that
+        long-polls (``wait`` seconds per request), resumes from its cursor, and retries with backoff while the
+        network, a timeout, 429 or a 5xx fails. Stop it with ``break``. Other errors (a cursor no longer kept:
+        :class:`~gatrix.errors.GoneError`) end it."""
+        transport = self._client._transport
+        cursor = after
+        failures = 0
+        while True:
+            try:
+                page = self.list(after=cursor, types=types, limit=limit, wait=wait, timeout=timeout)
+            except (GatrixConnectionError, GatrixAPIError) as err:
+                if isinstance(err, GatrixAPIError) and not (err.status == 429 or (err.status or 0) >= 500):
+                    raise
+                transport.sleep(transport._backoff(failures))
+                failures += 1
+                continue
+            failures = 0
+            for event in page["data"]:
+                yield event
+                cursor = event["id"]
+            cursor = page["nextCursor"] or cursor
 
 
 class ClientResource(_Resource):

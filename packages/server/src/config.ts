@@ -46,6 +46,13 @@ export interface Config {
   http: HttpLimits;
   /** How long start-up keeps retrying an unreachable database or Redis before it gives up. */
   startupWaitMs: number;
+  /** The event feed (GET /api/v1/events). */
+  eventFeed: {
+    /** Dispatched events older than this are deleted (GATRIX_EVENT_RETENTION). */
+    retentionMs: number;
+    /** Long-polling requests one node holds at once; more get 429 (GATRIX_EVENT_FEED_MAX_WAITERS). */
+    maxWaiters: number;
+  };
   /** The operator console served at `/`: GATRIX_CONSOLE=off serves none; `dir` is the built app (GATRIX_CONSOLE_DIR). */
   console: { enabled: boolean; dir: string };
 }
@@ -131,6 +138,19 @@ function trustProxy(env: Env): Config['trustProxy'] {
     }
   }
   return parts;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration such as `7d`, `36h`, `90m` or `600s`, between `minMs` and `maxMs`. */
+function duration(env: Env, name: string, fallback: string, minMs: number, maxMs: number): number {
+  const raw = str(env, name) ?? fallback;
+  const m = /^(\d{1,9})([smhd])$/.exec(raw);
+  const ms = m ? Number(m[1]) * DURATION_UNITS[m[2]] : NaN;
+  if (!(ms >= minMs && ms <= maxMs)) {
+    throw new ConfigError(name, `must be a duration like 7d, 36h, 90m or 600s, between ${minMs / 1000}s and ${maxMs / 86_400_000}d, got "${raw}"`);
+  }
+  return ms;
 }
 
 function redisPrefix(env: Env): string {
@@ -267,6 +287,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     http: httpLimits(env),
     startupWaitMs: int(env, 'GATRIX_STARTUP_WAIT_SECONDS', 60, 0, 3600) * 1000,
+    eventFeed: {
+      retentionMs: duration(env, 'GATRIX_EVENT_RETENTION', '7d', 60_000, 3650 * 86_400_000),
+      maxWaiters: int(env, 'GATRIX_EVENT_FEED_MAX_WAITERS', 1000, 1, 100_000),
+    },
     console: { enabled: bool(env, 'GATRIX_CONSOLE', true), dir: path.resolve(str(env, 'GATRIX_CONSOLE_DIR') ?? DEFAULT_CONSOLE_DIR) },
     webhooks: {
       allowPrivateNetworks: bool(env, 'GATRIX_WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),

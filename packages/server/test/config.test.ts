@@ -34,6 +34,10 @@ describe('config', () => {
       [{ GATRIX_STARTUP_WAIT_SECONDS: 'soon' }, 'GATRIX_STARTUP_WAIT_SECONDS'],
       [{ GATRIX_INSTANCE_TTL: '0' }, 'GATRIX_INSTANCE_TTL'],
       [{ GATRIX_INSTANCE_TTL: '30s' }, 'GATRIX_INSTANCE_TTL'],
+      [{ GATRIX_EVENT_RETENTION: '7' }, 'GATRIX_EVENT_RETENTION'],
+      [{ GATRIX_EVENT_RETENTION: '7 days' }, 'GATRIX_EVENT_RETENTION'],
+      [{ GATRIX_EVENT_RETENTION: '30s' }, 'GATRIX_EVENT_RETENTION'],
+      [{ GATRIX_EVENT_FEED_MAX_WAITERS: '0' }, 'GATRIX_EVENT_FEED_MAX_WAITERS'],
     ];
     for (const [env, variable] of cases) {
       const d = dir();
@@ -77,6 +81,14 @@ describe('config', () => {
     assert.equal(c.port, 3000);
     assert.equal(c.host, '0.0.0.0');
     assert.equal(c.databaseUrl, undefined);
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('reads GATRIX_EVENT_RETENTION as a duration, 7 days by default', () => {
+    const d = dir();
+    assert.equal(loadConfig({ GATRIX_DATA_DIR: d }).eventFeed.retentionMs, 7 * 86_400_000);
+    assert.equal(loadConfig({ GATRIX_DATA_DIR: d, GATRIX_EVENT_RETENTION: '36h' }).eventFeed.retentionMs, 36 * 3_600_000);
+    assert.equal(loadConfig({ GATRIX_DATA_DIR: d, GATRIX_EVENT_RETENTION: '90m' }).eventFeed.retentionMs, 90 * 60_000);
     rmSync(d, { recursive: true, force: true });
   });
 });

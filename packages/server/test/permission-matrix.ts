@@ -33,4 +33,5 @@ export const EXPECTED: Record<Permission, readonly Grant[]> = {
   'monitoring.read': ['admin', 'operator', 'viewer', 'key:admin'],
   'monitoring.admin': ['admin', 'key:admin'],
   'client.read': ['key:client', 'key:server', 'key:admin'],
+  'events.read': ['admin', 'operator', 'viewer', 'player', 'key:admin', 'key:server', 'key:client'],
 };

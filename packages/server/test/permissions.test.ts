@@ -106,6 +106,7 @@ const ROUTE_PERMISSIONS: Record<string, Permission> = {
   'GET /api/v1/monitoring/errors': 'monitoring.admin',
   'POST /api/v1/monitoring/errors/:id/resolve': 'monitoring.admin',
   'GET /metrics': 'monitoring.read',
+  'GET /api/v1/events': 'events.read',
 };
 
 /** The only routes anyone may call without a credential. Anything else that turns up public is a mistake. */
@@ -280,8 +281,10 @@ eachDatabase('permissions on every route', (kind) => {
     for (const r of routes.filter(isDocs)) assert.equal(r.method, 'GET', `${routeKey(r)}: the docs UI is read-only`);
   });
 
-  it('the route-level matrix: client keys reach only client.read, players only /auth/* and their profile, server keys no user or key admin', () => {
+  it('the route-level matrix: client keys reach only client.read and the event feed, players only /auth/*, their profile and the event feed, server keys no user or key admin', () => {
     for (const r of routes) {
+      // The event feed shows every caller only the events it may hear (test/event-feed.test.ts).
+      if (routeKey(r) === 'GET /api/v1/events') continue;
       if (allows(r.permission, { kind: 'apiKey', keyId: 1, name: 'c', keyType: 'client' })) {
         assert.ok(r.permission === 'public' || r.permission === 'client.read', `a client key reaches ${routeKey(r)} (${r.permission})`);
         if (r.permission === 'client.read') assert.ok(r.url.startsWith('/api/v1/client/'), `client.read on ${routeKey(r)}`);

@@ -497,6 +497,13 @@ export interface paths {
      */
     patch: operations["patchClientVersion"];
   };
+  "/api/v1/events": {
+    /**
+     * Read the event feed: the events after a cursor, in commit order, optionally waiting for the next ones
+     * @description The envelopes webhooks carry (`{ id, event, timestamp, data }`), oldest first, in the order their changes committed, of the events the caller may see (the same rule as the live Socket.IO stream). Pass `nextCursor` back as `after` to read on; with `wait`, an empty answer is held until a matching event is dispatched or the seconds pass (429 when the node holds too many such requests). An `after` no longer kept (deleted after GATRIX_EVENT_RETENTION) answers 410 `event_cursor_gone`. Requires events.read: users with role admin, operator, viewer or player, admin, server or client API keys.
+     */
+    get: operations["listEvents"];
+  };
   "/api/v1/monitoring/timeseries": {
     /**
      * Requests, errors, p95 latency, webhooks, queue depth and sockets over time, every node together
@@ -1684,6 +1691,29 @@ export interface components {
         [key: string]: string;
       };
       memo?: string | null;
+    };
+    /**
+     * FeedEvent
+     * @description One event, exactly the envelope a webhook delivery carries
+     */
+    FeedEvent: {
+      /** @description The event id: pass it as `after` to read on from here */
+      id: string;
+      /** @description The event name, as webhooks name it (GET /api/v1/event-types) */
+      event: string;
+      /** Format: date-time */
+      timestamp: string;
+      /** @description The payload, as webhooks receive it */
+      data: unknown;
+    };
+    /** EventFeedPage */
+    EventFeedPage: {
+      /** @description Events in commit order, oldest first */
+      data: components["schemas"]["FeedEvent"][];
+      /** @description Pass as `after` for the next call: the id of the last event this call read (it may be one the caller is not shown), or `after` when none came; null only when no event has ever been readable */
+      nextCursor: string | null;
+      /** @description More events are there already: call again at once */
+      hasMore: boolean;
     };
     /** MonitoringTimeSeries */
     MonitoringTimeSeries: {
@@ -8102,6 +8132,87 @@ export interface operations {
       415: {
         headers: {
           "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Read the event feed: the events after a cursor, in commit order, optionally waiting for the next ones
+   * @description The envelopes webhooks carry (`{ id, event, timestamp, data }`), oldest first, in the order their changes committed, of the events the caller may see (the same rule as the live Socket.IO stream). Pass `nextCursor` back as `after` to read on; with `wait`, an empty answer is held until a matching event is dispatched or the seconds pass (429 when the node holds too many such requests). An `after` no longer kept (deleted after GATRIX_EVENT_RETENTION) answers 410 `event_cursor_gone`. Requires events.read: users with role admin, operator, viewer or player, admin, server or client API keys.
+   */
+  listEvents: {
+    parameters: {
+      query?: {
+        /** @description An event id (`nextCursor` of the previous call): answer the events after it. Without it, from the oldest event kept. An id no longer kept answers 410 */
+        after?: string;
+        /** @description Without `after`: the newest `limit` events (still oldest first) instead of the oldest ones */
+        newest?: boolean;
+        /** @description Comma-separated event names as webhooks spell them, `prefix.*` or `*` (e.g. `user.*,world.created`); default all the caller may see */
+        types?: string;
+        /** @description At most this many events (1 to 1000) */
+        limit?: number;
+        /** @description Seconds to hold the request while no event has come (long poll, at most 30); 0 answers at once */
+        wait?: number;
+      };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+    };
+    responses: {
+      /** @description The event feed page */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/json": components["schemas"]["EventFeedPage"];
+        };
+      };
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The credential lacks the permission this route needs */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Gone: what the request points at is no longer kept (`code` says what) */
+      410: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Too many requests: retry after the seconds in Retry-After */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          "Retry-After": components["headers"]["RetryAfter"];
         };
         content: {
           "application/problem+json": components["schemas"]["Problem"];

@@ -23,6 +23,7 @@ import { authRoutes } from '../modules/auth/routes.ts';
 import { createClientFastPath, type FastPath } from '../modules/client/fast-path.ts';
 import { clientRoutes, serverSnapshotRoute } from '../modules/client/routes.ts';
 import { clientVersionsRoutes } from '../modules/client-versions/routes.ts';
+import { eventFeedRoutes } from '../modules/event-feed/routes.ts';
 import { worldsRoutes } from '../modules/game-worlds/routes.ts';
 import { instancesRoutes } from '../modules/game-worlds/instance-routes.ts';
 import { maintenanceRoutes } from '../modules/maintenance/routes.ts';
@@ -149,6 +150,8 @@ export async function buildApp(
   );
   changes.subscribe('api-keys', ({ keyId }) => realtime.disconnectKey(keyId), { localOnly: true });
   app.addHook('preClose', () => realtime.close());
+  // Held event feed requests answer at once rather than keeping the close waiting.
+  app.addHook('preClose', async () => services.eventFeed.close());
   services.worker.onDelivered((ms) => prometheus.observeDelivery(ms / 1000));
   const metricSources = {
     webhooks: () => services.worker.stats,
@@ -195,6 +198,7 @@ export async function buildApp(
     return { status: await json(services.client.status(caller)), gameWorlds: await json(services.client.worlds(caller)), clientVersion };
   });
   clientVersionsRoutes(app, services.clientVersions);
+  eventFeedRoutes(app, services.eventFeed);
   monitoringRoutes(app, { ...monitoring, metricsToken: config.metricsToken });
   // Last: its catch-all answers the console page for paths no route above has.
   await consoleRoutes(app, config.console, logger);

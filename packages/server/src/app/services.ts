@@ -5,6 +5,7 @@ import { createLocalBus, createRedisBus, type Bus } from '../cluster/bus.ts';
 import { secretBox } from '../core/secret-box.ts';
 import { createChangeFeed } from '../events/changes.ts';
 import { createDispatcher } from '../events/dispatcher.ts';
+import { createEventFeed } from '../modules/event-feed/service.ts';
 import { createApiKeysService } from '../modules/api-keys/service.ts';
 import { createAuditService } from '../modules/audit/service.ts';
 import { memoryFailureCounters, redisFailureCounters, type FailureCounters } from '../modules/auth/login-limiter.ts';
@@ -49,7 +50,8 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus(), log
   const ssrf = { allowPrivateNetworks: ctx.config.webhooks.allowPrivateNetworks };
   const worker = createDeliveryWorker({ ...ctx, box, config: ctx.config.webhooks, ssrf, onDisabled: () => changes.publish('webhooks', {}) });
   const webhooks = createWebhooksService(ctx, changes, box, { ssrf, rotationGraceMs: ctx.config.webhooks.rotationGraceMs }, () => void worker.wake());
-  const dispatcher = createDispatcher(ctx, [webhooks.fanOut]);
+  const eventFeed = createEventFeed(ctx, changes);
+  const dispatcher = createDispatcher(ctx, [webhooks.fanOut, eventFeed.consumer]);
 
   // The caches, each cleared by the changes it depends on: those of this node and, over the bus, of the others
   // (localOnly: this node's only). The socket gateway subscribes in build-app.ts.
@@ -62,7 +64,7 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus(), log
     worker.forget();
   });
 
-  return { changes, users, apiKeys, auth, audit, worlds, instances, maintenance, whitelist, clientVersions, scheduler, client, bus, box, loginFailures, webhooks, worker, dispatcher };
+  return { changes, users, apiKeys, auth, audit, worlds, instances, maintenance, whitelist, clientVersions, scheduler, client, bus, box, loginFailures, webhooks, worker, dispatcher, eventFeed };
 }
 
 export type Services = ReturnType<typeof createServices>;

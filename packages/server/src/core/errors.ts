@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'gone'
   | 'precondition_failed'
   | 'unprocessable'
   | 'rate_limited';
@@ -70,6 +71,12 @@ export class UnauthorizedError extends DomainError {
 export class ForbiddenError extends DomainError {
   constructor(message = 'You do not have permission to do this', code: ProblemCode = 'forbidden') {
     super('forbidden', code, message);
+  }
+}
+
+export class GoneError extends DomainError {
+  constructor(code: ProblemCode, message: string) {
+    super('gone', code, message);
   }
 }
 

@@ -42,6 +42,8 @@ export const PERMISSIONS = {
   'monitoring.read': ['admin', 'operator', 'viewer', 'key:admin'],
   'monitoring.admin': ['admin', 'key:admin'],
   'client.read': ['key:client', 'key:server', 'key:admin'],
+  /** The event feed: every caller, each shown only the events it may hear on the live stream (modules/realtime/audience.ts). */
+  'events.read': ['admin', 'operator', 'viewer', 'player', 'key:admin', 'key:server', 'key:client'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -46,6 +46,7 @@ export const PROBLEM_CODES = {
   id_taken: [409, 'A row with this id already exists.'],
   last_admin: [409, 'The last active admin cannot be removed, demoted or suspended; make another user admin first.'],
   idempotency_in_progress: [409, 'A request with the same `Idempotency-Key` is still running; retry shortly to get its answer.'],
+  event_cursor_gone: [410, 'The event feed has no event with the id given as `after`: it was deleted after the retention period (`GATRIX_EVENT_RETENTION`, 7 days by default), or never existed. Events after it may be lost to you; read again without `after` (from the oldest event kept) or with `newest=true`.'],
   precondition_failed: [412, 'The resource changed since it was read: `If-Match` does not match its current `ETag`. Read it again and retry.'],
   body_too_large: [413, 'The body is larger than the server accepts (`GATRIX_BODY_LIMIT`, 1 MiB by default).'],
   uri_too_long: [414, 'A path parameter is too long.'],

@@ -67,3 +67,17 @@ export function recordsById<T extends IdTable, C extends keyof Selectable<Databa
     },
   };
 }
+
+/**
+ * Runs `batch` (which deletes up to a batch of rows and says how many) until it deletes none, letting other work
+ * run between batches; returns the total. Retention jobs use it.
+ */
+export async function deleteInBatches(batch: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await batch();
+    if (n === 0) return total;
+    total += n;
+    await new Promise((r) => setImmediate(r));
+  }
+}

@@ -137,6 +137,8 @@ export interface OutboxEventsTable {
   created_at: string;
   /** Set when a node has fanned the event out to webhooks and sockets. */
   dispatched_at: string | null;
+  /** The event's place in the feed (GET /api/v1/events), given when it is dispatched, in commit order. */
+  feed_position: number | null;
 }
 
 export interface IdempotencyKeysTable {

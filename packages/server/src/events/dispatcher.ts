@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import { inTransaction, onEventsCommitted } from '../context.ts';
@@ -7,9 +8,24 @@ import type { EventEnvelope } from './catalog.ts';
 
 export interface ClaimedEvent {
   seq: number;
+  /** Its place in the event feed, given at the claim: positions grow in commit order (see firstPosition). */
+  position: number;
   /** The envelope exactly as stored: webhooks send these bytes. */
   json: string;
   envelope: EventEnvelope;
+}
+
+/**
+ * The first feed position of the events a claim is about to mark dispatched: the one after the highest given
+ * so far. On PostgreSQL a transaction-scoped advisory lock makes the claims that give positions take turns, held
+ * until the claim commits: the next claim reads the maximum only once this one is visible, so positions grow in
+ * commit order and a feed reader past position p can never later see a new event below p. (seq cannot promise
+ * that: two writers take seqs in one order and may commit in the other.) SQLite has one writer at a time.
+ */
+async function firstPosition(trx: Db, dialect: Dialect): Promise<number> {
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(current_schema() || '.outbox_events.feed_position'))`.execute(trx);
+  const row = await trx.selectFrom('outbox_events').select((eb) => eb.fn.max('feed_position').as('p')).executeTakeFirst();
+  return Number(row?.p ?? 0) + 1;
 }
 
 export interface DispatchConsumer {
@@ -50,11 +66,19 @@ export function createDispatcher(
       if (dialect === 'postgres') q = q.forUpdate().skipLocked();
       const rows = await q.execute();
       if (rows.length === 0) return;
-      claimed = rows.map((r) => ({ seq: Number(r.seq), json: r.payload, envelope: JSON.parse(r.payload) as EventEnvelope }));
+      const first = await firstPosition(trx, dialect);
+      claimed = rows.map((r, i) => ({ seq: Number(r.seq), position: first + i, json: r.payload, envelope: JSON.parse(r.payload) as EventEnvelope }));
       for (const c of consumers) await c.claimed?.(trx, claimed, now);
       await trx
         .updateTable('outbox_events')
-        .set({ dispatched_at: now.toISOString() })
+        .set((eb) => ({
+          dispatched_at: now.toISOString(),
+          // Numbers of our own making, as literals: PostgreSQL cannot type bare parameters in a CASE's results.
+          feed_position: sql<number>`case ${eb.ref('seq')} ${sql.join(
+            claimed.map((e) => sql`when ${sql.lit(e.seq)} then ${sql.lit(e.position)}`),
+            sql` `,
+          )} end`,
+        }))
         .where(
           'seq',
           'in',

@@ -135,6 +135,7 @@ const ERROR_DESCRIPTIONS: Record<string, string> = {
   404: 'No such resource',
   405: 'Method not allowed',
   409: 'Conflict with the current state (a unique field taken, an Idempotency-Key still in progress)',
+  410: 'Gone: what the request points at is no longer kept (`code` says what)',
   412: 'If-Match does not match the current ETag: read the resource again',
   413: 'The body is larger than the body limit (GATRIX_BODY_LIMIT)',
   414: 'URI too long',

@@ -2,6 +2,7 @@ export * from './api-keys/api-keys.ts';
 export * from './audit/audit.ts';
 export * from './auth/auth.ts';
 export * from './client-versions/client-versions.ts';
+export * from './events/events.ts';
 export * from './game-client/game-client.ts';
 export * from './game-worlds/game-worlds.ts';
 export * from './maintenance/maintenance.ts';

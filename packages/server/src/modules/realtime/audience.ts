@@ -65,11 +65,19 @@ export function targetsOf(event: EventName, data: unknown): string[] {
   });
 }
 
-/** The same rule as rooms, for one event: whether `p` may hear it (recovered packets are checked with it). */
+/**
+ * The same rule as rooms, for one event: whether `p` may hear it (recovered packets and the HTTP event feed are
+ * checked with it).
+ */
 export function mayHear(p: Principal, event: EventName, data: unknown): boolean {
   return EVENT_AUDIENCE[event].some((l) => {
     if (l === 'players') return p.kind === 'user' && p.role === 'player';
     if (l === 'self') return p.kind === 'user' && userIdIn(data) === p.userId;
     return allows(l, p);
   });
+}
+
+/** Whether `p` may hear some events of this type: every one, or (`self`) those about its own account. */
+export function mayHearSome(p: Principal, event: EventName): boolean {
+  return mayHear(p, event, p.kind === 'user' ? { userId: p.userId } : null);
 }

@@ -10,11 +10,14 @@ export function matchesEvent(filters: readonly string[], event: string): boolean
   return false;
 }
 
-/** Every filter must name at least one event of the catalog, so a typo is a 400 rather than silence. */
-export function checkEventFilters(filters: readonly string[]): void {
+/**
+ * Every filter must name at least one event of the catalog, so a typo is a 400 rather than silence; `field` names
+ * the list in the answer (`events.3`).
+ */
+export function checkEventFilters(filters: readonly string[], field = 'events'): void {
   filters.forEach((f, i) => {
     if (!EVENT_NAMES.some((e) => matchesEvent([f], e))) {
-      throw new ValidationError(`events.${i}`, `"${f}" matches no event; see GET /api/v1/event-types`);
+      throw new ValidationError(`${field}.${i}`, `"${f}" matches no event; see GET /api/v1/event-types`);
     }
   });
 }

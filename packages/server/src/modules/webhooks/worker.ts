@@ -4,8 +4,9 @@ import type { Clock } from '../../core/clock.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import type { Db } from '../../db/index.ts';
 import type { Dialect } from '../../db/dialect.ts';
+import { deleteInBatches } from '../../db/records.ts';
 import { createClaimLoop } from './claim-loop.ts';
-import { deliveryStore, type Claimed, type DeliveryStore } from './delivery-store.ts';
+import { deliveryStore, type Claimed } from './delivery-store.ts';
 import { createEndpointCache } from './endpoint-cache.ts';
 import { createRecorder } from './recorder.ts';
 import { createSender, unsent } from './sender.ts';
@@ -129,7 +130,8 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     },
     /** Deletes finished deliveries (and their attempts) older than the retention, a batch at a time. */
     prune(): Promise<number> {
-      return prune(store, new Date(clock.now().getTime() - config.retentionMs).toISOString());
+      const cutoff = new Date(clock.now().getTime() - config.retentionMs).toISOString();
+      return deleteInBatches(() => store.pruneBatch(cutoff));
     },
   };
 }
@@ -144,17 +146,6 @@ function newStats(inFlight: () => number): DeliveryStats {
       return inFlight();
     },
   };
-}
-
-/** Deletes the finished deliveries created before `cutoff`, a batch at a time, letting other work run between batches. */
-async function prune(store: DeliveryStore, cutoff: string): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const n = await store.pruneBatch(cutoff);
-    if (n === 0) return total;
-    total += n;
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 /** Waits for in-flight attempts to finish and for every result to be recorded. */
