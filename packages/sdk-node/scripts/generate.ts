@@ -37,6 +37,7 @@ const IMPORTED_TYPES: Record<string, string> = {
   PublicClientVersion: "ResponseOf<'getClientVersion'>",
   PublicWhitelistEntry: "ResponseOf<'getWhitelistEntry'>",
   PublicWorldInstance: "ResponseOf<'listWorldInstances'>['data'][number]",
+  PublicNotice: "ResponseOf<'getNotice'>",
   MessagesMap: "ResponseOf<'getMaintenance'>['messages']",
 };
 

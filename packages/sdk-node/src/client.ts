@@ -6,6 +6,7 @@ import { Auth } from './resources/auth.js';
 import { Events } from './resources/events.js';
 import { GameClient } from './resources/game-client.js';
 import { Maintenance } from './resources/maintenance.js';
+import { Notices } from './resources/notices.js';
 import { Users } from './resources/users.js';
 import { Server } from './resources/server.js';
 import { ClientVersions } from './resources/versions.js';
@@ -28,6 +29,8 @@ export class GatrixClient {
   readonly versions: ClientVersions;
   readonly maintenance: Maintenance;
   readonly whitelist: Whitelist;
+  /** Service notices for players (`/notices`). */
+  readonly notices: Notices;
   readonly apiKeys: ApiKeys;
   readonly webhooks: Webhooks;
   readonly auditLogs: AuditLogs;
@@ -52,6 +55,7 @@ export class GatrixClient {
     this.versions = new ClientVersions(transport);
     this.maintenance = new Maintenance(transport);
     this.whitelist = new Whitelist(transport);
+    this.notices = new Notices(transport);
     this.apiKeys = new ApiKeys(transport);
     this.webhooks = new Webhooks(transport);
     this.auditLogs = new AuditLogs(transport);

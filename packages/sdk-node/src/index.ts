@@ -22,5 +22,6 @@ export { Users } from './resources/users.js';
 export { ClientVersions } from './resources/versions.js';
 export { Webhooks } from './resources/webhooks.js';
 export { Whitelist } from './resources/whitelist.js';
+export { Notices } from './resources/notices.js';
 export { Worlds } from './resources/worlds.js';
 export { InstanceHandle, type InstanceReport, type RegisterInstanceParams } from './resources/instances.js';

@@ -107,6 +107,14 @@ export type ClientStatus = ResponseOf<'getClientStatus'>;
 export type ClientGameWorld = ResponseOf<'listClientGameWorlds'>['data'][number];
 export type ClientVersionListQuery = QueryOf<'listClientVersionsForClient'>;
 export type ClientVersionListItem = ResponseOf<'listClientVersionsForClient'>['data'][number];
+export type ClientNoticesQuery = QueryOf<'listClientNotices'>;
+export type ClientNotice = ResponseOf<'listClientNotices'>['data'][number];
+
+// Notices
+export type Notice = ResponseOf<'getNotice'>;
+export type NoticeListParams = QueryOf<'listNotices'>;
+export type NoticeCreateParams = BodyOf<'createNotice'>;
+export type NoticeUpdateParams = BodyOf<'updateNotice'>;
 
 // Game servers
 export type ServerSnapshot = ResponseOf<'getServerSnapshot'>;

@@ -200,6 +200,25 @@ describe('every resource against a real Gatrix', () => {
     assert.equal((await client.whitelist.list()).pagination.total, 0);
   });
 
+  it('notices: CRUD, filters and iterate(); a game client gets the ones aimed at it, in its language', async () => {
+    const all = await client.notices.create({ title: 'For all', body: 'Hello', translations: { ko: { title: '모두에게', body: '안녕' } } });
+    const steam = await client.notices.create({ title: 'Steam event', body: 'XP', category: 'event', priority: 5, channels: ['steam'], minVersion: '2.0' });
+    assert.deepEqual(await client.notices.get(all.id), all);
+    assert.equal((await client.notices.update(steam.id, { priority: 7 })).priority, 7);
+    assert.deepEqual((await client.notices.list({ category: 'event' })).data.map((n) => n.id), [steam.id]);
+    const ids: number[] = [];
+    for await (const n of client.notices.iterate({ limit: 1 })) ids.push(n.id);
+    assert.deepEqual(ids, [steam.id, all.id], 'priority first');
+
+    const game = new GatrixClient({ apiKey: (await client.apiKeys.create({ name: 'notices client', type: 'client' })).key, baseURL: g.baseUrl });
+    const seen = await game.client.notices({ platform: 'steam', version: '2.1', lang: 'ko-KR' });
+    assert.deepEqual(seen.map((n) => [n.title, n.lang]), [['Steam event', null], ['모두에게', 'ko']]);
+    assert.deepEqual((await game.client.notices()).map((n) => n.id), [all.id]);
+    await client.notices.delete(steam.id);
+    await client.notices.delete(all.id);
+    assert.deepEqual(await game.client.notices(), []);
+  });
+
   it('apiKeys: create shows the key once, list/get show the prefix, revoke locks the key out', async () => {
     const created = await client.apiKeys.create({ name: 'partner', type: 'server' });
     assert.ok(created.key.startsWith(created.prefix));
@@ -241,7 +260,7 @@ describe('every resource against a real Gatrix', () => {
     await client.versions.create({ channel: 'PC', subChannel: 'GameClient', version: '2.0.10', status: 'RECOMMENDED_UPDATE', gameServerAddress: 'gs:1', patchAddress: 'https://p' });
     assert.deepEqual((await game.client.clientVersions({ platform: 'PC', subChannel: 'GameClient' })).map((v) => [v.version, v.status]), [['2.0.10', 'RECOMMENDED_UPDATE'], ['2.0.0', 'ONLINE']]);
     assert.equal((await game.client.clientVersion({ platform: 'PC', subChannel: 'GameClient', version: 'latest' })).version, '2.0.10');
-    assert.deepEqual(await game.client.status(), { maintenance: false, message: null, startsAt: null, endsAt: null });
+    assert.deepEqual(await game.client.status(), { maintenance: false, message: null, startsAt: null, endsAt: null, upcoming: null });
     const w = await client.worlds.create({ worldId: 'client_visible', name: 'Visible' });
     assert.ok((await game.client.gameWorlds({ lang: 'ko' })).some((x) => x.worldId === 'client_visible'));
     await client.worlds.delete(w.id);

@@ -18,6 +18,7 @@ from .resources import (
     VersionsResource,
     WebhooksResource,
     WhitelistResource,
+    NoticesResource,
     WorldsResource,
     _result,
 )
@@ -47,7 +48,7 @@ class GatrixClient:
     :param max_retry_after: a ``Retry-After`` longer than this (seconds, default 60) is not waited for: the
         error is raised instead.
 
-    Resources: ``users``, ``worlds``, ``versions``, ``maintenance``, ``whitelist``, ``api_keys``,
+    Resources: ``users``, ``worlds``, ``versions``, ``maintenance``, ``whitelist``, ``notices``, ``api_keys``,
     ``webhooks``, ``audit_logs``, ``client`` (the game-client API). ``request()`` reaches any other route.
     """
 
@@ -94,6 +95,7 @@ class GatrixClient:
         self.versions = VersionsResource(self)
         self.maintenance = MaintenanceResource(self)
         self.whitelist = WhitelistResource(self)
+        self.notices = NoticesResource(self)
         self.api_keys = ApiKeysResource(self)
         self.webhooks = WebhooksResource(self)
         self.audit_logs = AuditLogsResource(self)

@@ -35,6 +35,7 @@ __all__ = [
     "VersionsResource",
     "MaintenanceResource",
     "WhitelistResource",
+    "NoticesResource",
     "ApiKeysResource",
     "WebhooksResource",
     "AuditLogsResource",
@@ -537,6 +538,29 @@ class WhitelistResource(_CrudResource):
         return self._call("POST", f"{self._path}/test", body=body, timeout=timeout)  # type: ignore[no-any-return]
 
 
+class NoticesResource(_CrudResource):
+    """``/notices``: service notices for players. Filters: ``category``, ``enabled``, ``state`` (``scheduled``,
+    ``current``, ``ended``), ``q``. Listed in the order game clients see them."""
+
+    _path = "/notices"
+
+    def create(  # type: ignore[override]
+        self,
+        params: Params = None,
+        /,
+        *,
+        title: Any = NOT_GIVEN,
+        body: Any = NOT_GIVEN,
+        idempotency_key: Optional[str] = None,
+        timeout: Optional[float] = None,
+        **fields: Any,
+    ) -> GatrixObject:
+        """``title`` and ``body`` are the default text. Optional: ``translations`` (``{"ko": {"title", "body"}}``),
+        ``category``, ``priority``, ``enabled``, ``starts_at``, ``ends_at``, ``channels``, ``sub_channels``,
+        ``world_ids``, ``min_version``, ``max_version``."""
+        return self._create(params, {"title": title, "body": body, **fields}, timeout, idempotency_key)
+
+
 class ApiKeysResource(_Resource):
     """``/api-keys``: keys for partner services (``admin``), game servers (``server``) and game clients (``client``)."""
 
@@ -816,7 +840,8 @@ class ClientResource(_Resource):
         return list(self._call("GET", "/client/client-versions", query=query, timeout=timeout)["data"])
 
     def status(self, *, account_id: Optional[str] = None, lang: Optional[str] = None, timeout: Optional[float] = None) -> GatrixObject:
-        """Global maintenance as this caller sees it: ``{maintenance, message, startsAt, endsAt}``."""
+        """Global maintenance as this caller sees it: ``{maintenance, message, startsAt, endsAt, upcoming}``
+        (``upcoming``: a window scheduled to start later, with its message, or ``None``)."""
         query = split_params(None, dict(account_id=account_id, lang=lang))
         return self._call("GET", "/client/status", query=query, timeout=timeout)  # type: ignore[no-any-return]
 
@@ -826,6 +851,22 @@ class ClientResource(_Resource):
         """Visible worlds in display order, with maintenance as this caller sees it."""
         query = split_params(None, dict(account_id=account_id, lang=lang))
         return list(self._call("GET", "/client/game-worlds", query=query, timeout=timeout)["data"])
+
+    def notices(
+        self,
+        *,
+        channel: Optional[str] = None,
+        sub_channel: Optional[str] = None,
+        world_id: Optional[str] = None,
+        version: Optional[str] = None,
+        lang: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> List[GatrixObject]:
+        """The notices this client gets now, highest priority first, each in ``lang`` (its ``lang`` names the
+        language served, ``None`` for the default text). A targeting argument left out matches only notices that
+        do not target it."""
+        query = split_params(None, dict(channel=channel, sub_channel=sub_channel, world_id=world_id, version=version, lang=lang))
+        return list(self._call("GET", "/client/notices", query=query, timeout=timeout)["data"])
 
 
 class ServerResource(_Resource):

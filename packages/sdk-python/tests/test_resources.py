@@ -229,6 +229,12 @@ class EveryMethodFailsCleanlyTests(unittest.TestCase):
             ("whitelist.delete", lambda: c.whitelist.delete(missing), NotFoundError, None),
             ("whitelist.import_entries", lambda: c.whitelist.import_entries("300.1.1.1", dry_run=False), UnprocessableEntityError, "whitelist_import_invalid"),
             ("whitelist.test", lambda: c.whitelist.test(ip="not-an-ip"), ValidationError, "validation_failed"),
+            ("notices.get", lambda: c.notices.get(missing), NotFoundError, "notice_not_found"),
+            ("notices.list", lambda: c.notices.list(state="soon"), ValidationError, "validation_failed"),
+            ("notices.iterate", lambda: list(c.notices.iterate(category="news")), ValidationError, "validation_failed"),
+            ("notices.create", lambda: c.notices.create(title="t", body="b", min_version="2", max_version="1"), ValidationError, "validation_failed"),
+            ("notices.update", lambda: c.notices.update(missing, title="x"), NotFoundError, "notice_not_found"),
+            ("notices.delete", lambda: c.notices.delete(missing), NotFoundError, "notice_not_found"),
             ("api_keys.get", lambda: c.api_keys.get(missing), NotFoundError, None),
             ("api_keys.list", lambda: c.api_keys.list(type="root"), ValidationError, "validation_failed"),
             ("api_keys.create", lambda: c.api_keys.create(name="x", type="root"), ValidationError, "validation_failed"),
@@ -256,6 +262,7 @@ class EveryMethodFailsCleanlyTests(unittest.TestCase):
             ("client.status", lambda: c.client.status(lang="not a language"), ValidationError, "validation_failed"),
             ("client.game_worlds", lambda: GatrixClient(api_key="nope", base_url=c.base_url).client.game_worlds(), AuthenticationError, None),
             ("server.snapshot", lambda: GatrixClient(api_key="nope", base_url=c.base_url).server.snapshot(), AuthenticationError, None),
+            ("client.notices", lambda: c.client.notices(version="1.x"), ValidationError, "validation_failed"),
         ]
         for name, call, expected, code in cases:
             with self.subTest(method=name):
@@ -438,6 +445,29 @@ class MaintenanceWhitelistAndClientTests(unittest.TestCase):
         self.assertIsNone(game_server.server.snapshot(if_none_match=f'"{snapshot.version}"'))
         with self.assertRaises(PermissionDeniedError):
             game.server.snapshot()
+
+
+class NoticesTests(unittest.TestCase):
+    def test_crud_filters_and_what_a_game_client_gets(self) -> None:
+        assert server is not None
+        c = admin()
+        everyone = c.notices.create(title="For all", body="Hello", translations={"ko": {"title": "모두에게", "body": "안녕"}})
+        event = c.notices.create(title="PS5 event", body="XP", category="event", priority=5, channels=["PS5"], world_ids=["w9"], min_version="2.0")
+        self.assertEqual((everyone.category, everyone.priority, everyone.enabled), ("notice", 0, True))
+        self.assertEqual(c.notices.get(event.id).world_ids, ["w9"])
+        self.assertEqual(c.notices.update(event.id, priority=7, if_match=event.etag).priority, 7)
+        with self.assertRaises(PreconditionFailedError):
+            c.notices.update(event.id, priority=8, if_match=event.etag)
+        self.assertEqual([n.id for n in c.notices.list(category="event")], [event.id])
+        self.assertEqual([n.id for n in c.notices.iterate(limit=1)], [event.id, everyone.id])
+
+        game = GatrixClient(api_key=c.api_keys.create(name="notices-client", type="client").key, base_url=server.base_url)
+        seen = game.client.notices(channel="PS5", world_id="w9", version="2.1", lang="ko-KR")
+        self.assertEqual([(n.title, n.lang) for n in seen], [("PS5 event", None), ("모두에게", "ko")])
+        self.assertEqual([n.id for n in game.client.notices()], [everyone.id])
+        c.notices.delete(event.id)
+        c.notices.delete(everyone)
+        self.assertEqual(game.client.notices(), [])
 
 
 class ApiKeysAndAuditTests(unittest.TestCase):

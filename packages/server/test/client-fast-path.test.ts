@@ -20,6 +20,7 @@ interface Case {
 
 const V = '/api/v1/client/client-version';
 const L = '/api/v1/client/client-versions';
+const N = '/api/v1/client/notices';
 
 describe('game-client fast path', () => {
   let h: Harness;
@@ -64,6 +65,8 @@ describe('game-client fast path', () => {
       patchAddress: 'https://patch.example.com/1.0.1/',
     });
     await post('/api/v1/game-worlds', { worldId: 'w1', name: 'World 1' });
+    await post('/api/v1/notices', { title: 'For all', body: 'Hello', translations: { ko: { title: '모두에게', body: '안녕' } } });
+    await post('/api/v1/notices', { title: 'Steam 1.x in w1', body: 'Event', channels: ['PC'], worldIds: ['w1'], minVersion: '1.0', maxVersion: '1.9', priority: 3 });
 
     const key = { 'x-api-key': client };
     const q = (query: string) => `${V}?channel=PC&subChannel=Steam&${query}`;
@@ -89,6 +92,13 @@ describe('game-client fast path', () => {
       { name: 'version list', url: `${L}?channel=PC&subChannel=Steam`, headers: key, fast: true },
       { name: 'version list by platform', url: `${L}?platform=PC&subChannel=Steam`, headers: key, fast: true },
       { name: 'version list, unknown channel', url: `${L}?channel=Nope&subChannel=Steam`, headers: key, fast: true },
+      { name: 'notices', url: N, headers: key, fast: true },
+      { name: 'notices, targeted, Korean', url: `${N}?channel=PC&worldId=w1&version=1.0.1&lang=ko-KR`, headers: key, fast: true },
+      { name: 'notices by platform', url: `${N}?platform=PC&subChannel=Steam&worldId=w1&version=1.2`, headers: key, fast: true },
+      { name: 'notices with an accountId (notices do not depend on the caller)', url: `${N}?accountId=qa-1`, headers: key, fast: true },
+      { name: 'notices, platform differs from channel', url: `${N}?channel=PC&platform=Mobile`, headers: key, fast: false },
+      { name: 'notices, bad version', url: `${N}?version=1.x`, headers: key, fast: false },
+      { name: 'notices without a key', url: N, fast: false },
       { name: 'latest of an unknown channel', url: `${V}?channel=Nope&subChannel=Steam&version=latest`, headers: key, fast: false },
       { name: 'platform differs from channel', url: q('platform=Mobile&version=1.0.0'), headers: key, fast: false },
       { name: 'neither channel nor platform', url: `${L}?subChannel=Steam`, headers: key, fast: false },
@@ -162,7 +172,7 @@ describe('game-client fast path', () => {
         '/api/v1/client/game-worlds': '/api/v1/client/game-worlds',
       };
       /** Routes whose answer does not depend on the caller at all (no accountId, no whitelist addresses). */
-      const callerIndependent = [L];
+      const callerIndependent = [L, N];
       const clientRoutes = h.routes.filter((r) => r.url.startsWith('/api/v1/client/')).map((r) => r.url);
       assert.deepEqual(clientRoutes.sort(), [...Object.keys(urls), ...callerIndependent].sort(), 'every game-client route is covered');
       const whitelisted: { name: string; query: string; headers: Record<string, string> }[] = [

@@ -69,6 +69,7 @@ const ROUTE_PERMISSIONS: Record<string, Permission> = {
   'GET /api/v1/client/game-worlds': 'client.read',
   'GET /api/v1/client/client-versions': 'client.read',
   'GET /api/v1/server/snapshot': 'ops.read',
+  'GET /api/v1/client/notices': 'client.read',
   'GET /api/v1/event-types': 'webhooks.read',
   'GET /api/v1/webhooks': 'webhooks.read',
   'POST /api/v1/webhooks': 'webhooks.write',
@@ -101,6 +102,12 @@ const ROUTE_PERMISSIONS: Record<string, Permission> = {
   'PUT /api/v1/client-versions/:id': 'ops.write',
   'PATCH /api/v1/client-versions/:id': 'ops.write',
   'DELETE /api/v1/client-versions/:id': 'ops.write',
+  'GET /api/v1/notices': 'ops.read',
+  'POST /api/v1/notices': 'ops.write',
+  'GET /api/v1/notices/:id': 'ops.read',
+  'PUT /api/v1/notices/:id': 'ops.write',
+  'PATCH /api/v1/notices/:id': 'ops.write',
+  'DELETE /api/v1/notices/:id': 'ops.write',
   'GET /api/v1/monitoring/metrics': 'monitoring.read',
   'GET /api/v1/monitoring/timeseries': 'monitoring.read',
   'GET /api/v1/monitoring/errors': 'monitoring.admin',
@@ -384,7 +391,7 @@ eachDatabase('permissions on every route', (kind) => {
       '/api/v1/client/client-versions': '/api/v1/client/client-versions?channel=PC&subChannel=Steam',
     };
     const clientRoutes = Object.entries(ROUTE_PERMISSIONS).filter(([key]) => key.startsWith('GET /api/v1/client/'));
-    assert.equal(clientRoutes.length, 4);
+    assert.equal(clientRoutes.length, 5);
     const failures: string[] = [];
     for (const [key, permission] of clientRoutes) {
       const path = key.slice('GET '.length);

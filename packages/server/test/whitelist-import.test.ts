@@ -136,7 +136,7 @@ eachDatabase('whitelist import, test and export', (kind) => {
       const outsider = (await h.call('POST', '/api/v1/whitelist/test', { token: h.adminToken, body: { ip: '192.0.2.200', clientVersion: { channel: 'pc', subChannel: 'steam', version: '9.9.9' } } })).json();
       assert.equal(outsider.allowed, false);
       assert.deepEqual(outsider.matched, []);
-      assert.deepEqual(outsider.decisions.status, { maintenance: true, message: 'Down for patch', startsAt: null, endsAt: null });
+      assert.deepEqual(outsider.decisions.status, { maintenance: true, message: 'Down for patch', startsAt: null, endsAt: null, upcoming: null });
       assert.match(outsider.decisions.clientVersion.error, /was not found/);
 
       const own = (await h.call('POST', '/api/v1/whitelist/test', { token: h.adminToken, body: {} })).json();

@@ -6,6 +6,7 @@ type ResponseOf<K extends keyof operations> = operations[K] extends { responses:
 export type MessagesMap = ResponseOf<'getMaintenance'>['messages'];
 export type PublicClientVersion = ResponseOf<'getClientVersion'>;
 export type PublicGameWorld = ResponseOf<'getGameWorld'>;
+export type PublicNotice = ResponseOf<'getNotice'>;
 export type PublicUser = ResponseOf<'getUser'>;
 export type PublicWhitelistEntry = ResponseOf<'getWhitelistEntry'>;
 export type PublicWorldInstance = ResponseOf<'listWorldInstances'>['data'][number];
@@ -35,6 +36,11 @@ export interface MaintenanceWindowPayload {
   endsAt: string | null;
 }
 
+interface NoticePayload {
+  id: number;
+  notice: PublicNotice;
+}
+
 export interface EventPayloads {
   'user.created': { userId: number; user: PublicUser };
   'user.updated': { userId: number; user: PublicUser; changes: Record<string, { from: unknown; to: unknown }> };
@@ -53,6 +59,9 @@ export interface EventPayloads {
   'client_version.updated': { id: number; clientVersion: PublicClientVersion };
   'client_version.deleted': { id: number; clientVersion: PublicClientVersion };
   'whitelist.updated': { entry: PublicWhitelistEntry; change: 'created' | 'updated' | 'deleted' };
+  'notice.created': NoticePayload;
+  'notice.updated': NoticePayload;
+  'notice.deleted': NoticePayload;
   'webhook.test': { webhookId: number };
   'webhook.disabled': { webhookId: number; url: string; reason: string };
 }
@@ -83,6 +92,9 @@ export const EVENT_CATALOG = {
   'client_version.updated': { socketEvent: 'client_version_updated', description: 'A client version changed.' },
   'client_version.deleted': { socketEvent: 'client_version_deleted', description: 'A client version was deleted.' },
   'whitelist.updated': { socketEvent: 'whitelist_updated', description: 'A whitelist entry was created, changed or deleted.' },
+  'notice.created': { socketEvent: 'notice_created', description: 'A service notice was created.' },
+  'notice.updated': { socketEvent: 'notice_updated', description: 'A service notice changed (its texts, targeting, window or enabled flag).' },
+  'notice.deleted': { socketEvent: 'notice_deleted', description: 'A service notice was deleted.' },
   'webhook.test': { socketEvent: null, description: 'Sent to one endpoint by POST /webhooks/:id/test.' },
   'webhook.disabled': { socketEvent: 'webhook_disabled', description: 'An endpoint was disabled: it answered 410 Gone, or failed for too long.' },
 } as const satisfies Record<EventName, EventDefinition>;

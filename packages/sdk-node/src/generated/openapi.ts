@@ -290,6 +290,13 @@ export interface paths {
      */
     get: operations["listClientGameWorlds"];
   };
+  "/api/v1/client/notices": {
+    /**
+     * The service notices this game client gets now, in its language (docs/client-api.md)
+     * @description Enabled notices inside their window that target this client: each of channel (or its alias `platform`), subChannel, worldId and version must be one the notice names, or the notice names none of that kind (a parameter left out matches only notices that name none). Highest priority first, then the latest start; each in `lang` by the maintenance-message rule, naming the language served. Requires client.read: client, server or admin API keys.
+     */
+    get: operations["listClientNotices"];
+  };
   "/api/v1/server/snapshot": {
     /**
      * Everything a game server needs, in one versioned document (docs/server-cache.md)
@@ -503,6 +510,40 @@ export interface paths {
      * @description The envelopes webhooks carry (`{ id, event, timestamp, data }`), oldest first, in the order their changes committed, of the events the caller may see (the same rule as the live Socket.IO stream). Pass `nextCursor` back as `after` to read on; with `wait`, an empty answer is held until a matching event is dispatched or the seconds pass (429 when the node holds too many such requests). An `after` no longer kept (deleted after GATRIX_EVENT_RETENTION) answers 410 `event_cursor_gone`. Requires events.read: users with role admin, operator, viewer or player, admin, server or client API keys.
      */
     get: operations["listEvents"];
+  };
+  "/api/v1/notices": {
+    /**
+     * List service notices
+     * @description In the order game clients see them (priority, then the later start, then the newer id), at most 100 a page. `state` filters by window at the time of the request; `q` matches part of the default title or body. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+     */
+    get: operations["listNotices"];
+    /**
+     * Create a service notice
+     * @description Default title and body, translations per language, category, priority, window and targeting (channels, subChannels, worldIds, minVersion..maxVersion; empty or null: all). endsAt must be after startsAt and maxVersion not lower than minVersion (400 naming the field). Requires ops.write: users with role admin or operator, admin API keys.
+     */
+    post: operations["createNotice"];
+  };
+  "/api/v1/notices/{id}": {
+    /**
+     * Get a service notice
+     * @description One notice by id, with its ETag; If-None-Match with that tag answers 304. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+     */
+    get: operations["getNotice"];
+    /**
+     * Update a service notice (partial: fields not sent are kept)
+     * @description Changes the fields sent of a notice (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+     */
+    put: operations["updateNotice"];
+    /**
+     * Delete a service notice
+     * @description Deletes a notice; If-Match makes it conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+     */
+    delete: operations["deleteNotice"];
+    /**
+     * Update a service notice (partial: fields not sent are kept)
+     * @description Changes the fields sent of a notice (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+     */
+    patch: operations["patchNotice"];
   };
   "/api/v1/monitoring/timeseries": {
     /**
@@ -1156,6 +1197,14 @@ export interface components {
       startsAt: string | null;
       /** Format: date-time */
       endsAt: string | null;
+      /** @description The next scheduled maintenance window, before it starts (its message in `lang`); null when none is scheduled */
+      upcoming: ({
+        /** Format: date-time */
+        startsAt: string;
+        /** Format: date-time */
+        endsAt: string | null;
+        message: string | null;
+      }) | null;
     };
     /** ClientGameWorld */
     ClientGameWorld: {
@@ -1178,6 +1227,14 @@ export interface components {
        * @enum {string|null}
        */
       population: "low" | "normal" | "busy" | "full" | null;
+      /** @description The next scheduled maintenance window, before it starts (its message in `lang`); null when none is scheduled */
+      upcomingMaintenance: ({
+        /** Format: date-time */
+        startsAt: string;
+        /** Format: date-time */
+        endsAt: string | null;
+        message: string | null;
+      }) | null;
     };
     /**
      * ClientGameWorlds
@@ -1185,6 +1242,33 @@ export interface components {
      */
     ClientGameWorlds: {
       data: components["schemas"]["ClientGameWorld"][];
+    };
+    /** ClientNotice */
+    ClientNotice: {
+      id: number;
+      /**
+       * @description notice, event, update, maintenance or other
+       * @enum {string}
+       */
+      category: "notice" | "event" | "update" | "maintenance" | "other";
+      priority: number;
+      /** @description The language served (a key of the notice's translations), or null for its default title and body */
+      lang: string | null;
+      title: string;
+      body: string;
+      /** Format: date-time */
+      startsAt: string | null;
+      /** Format: date-time */
+      endsAt: string | null;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /**
+     * ClientNotices
+     * @description The notices for this client now, highest priority first, then the latest start
+     */
+    ClientNotices: {
+      data: components["schemas"]["ClientNotice"][];
     };
     /** WhitelistEntry */
     WhitelistEntry: {
@@ -1714,6 +1798,127 @@ export interface components {
       nextCursor: string | null;
       /** @description More events are there already: call again at once */
       hasMore: boolean;
+    };
+    /** Notice */
+    Notice: {
+      id: number;
+      /**
+       * @description notice, event, update, maintenance or other
+       * @enum {string}
+       */
+      category: "notice" | "event" | "update" | "maintenance" | "other";
+      /** @description Higher first */
+      priority: number;
+      /** @description The default title */
+      title: string;
+      /** @description The default body */
+      body: string;
+      translations: {
+        [key: string]: {
+          title: string;
+          body: string;
+        };
+      };
+      enabled: boolean;
+      /** Format: date-time */
+      startsAt: string | null;
+      /** Format: date-time */
+      endsAt: string | null;
+      channels: string[];
+      subChannels: string[];
+      worldIds: string[];
+      minVersion: string | null;
+      maxVersion: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /**
+     * NoticePage
+     * @description A page of notices
+     */
+    NoticePage: {
+      data: components["schemas"]["Notice"][];
+      pagination: components["schemas"]["Pagination"];
+    };
+    /** CreateNoticeBody */
+    CreateNoticeBody: {
+      title: string;
+      body: string;
+      /**
+       * @description notice, event, update, maintenance or other
+       * @enum {string}
+       */
+      category?: "notice" | "event" | "update" | "maintenance" | "other";
+      /** @description Higher first; 0 when left out */
+      priority?: number;
+      /** @description Title and body per BCP-47 language; a client gets the exact tag, else the same language, else the default title and body */
+      translations?: {
+        [key: string]: {
+          title: string;
+          body: string;
+        };
+      };
+      /** @description Shown to game clients (inside its window); true when left out */
+      enabled?: boolean;
+      /**
+       * Format: date-time
+       * @description Shown from then (inclusive); null: already
+       */
+      startsAt?: string | null;
+      /**
+       * Format: date-time
+       * @description Shown until then (exclusive); null: until disabled or deleted
+       */
+      endsAt?: string | null;
+      /** @description Only clients of these channels; empty: all */
+      channels?: string[];
+      /** @description Only clients of these sub-channels; empty: all */
+      subChannels?: string[];
+      /** @description Only clients of these worlds (worldId); empty: all */
+      worldIds?: string[];
+      minVersion?: string | null;
+      maxVersion?: string | null;
+    };
+    /** UpdateNoticeBody */
+    UpdateNoticeBody: {
+      title?: string;
+      body?: string;
+      /**
+       * @description notice, event, update, maintenance or other
+       * @enum {string}
+       */
+      category?: "notice" | "event" | "update" | "maintenance" | "other";
+      /** @description Higher first; 0 when left out */
+      priority?: number;
+      /** @description Title and body per BCP-47 language; a client gets the exact tag, else the same language, else the default title and body */
+      translations?: {
+        [key: string]: {
+          title: string;
+          body: string;
+        };
+      };
+      /** @description Shown to game clients (inside its window); true when left out */
+      enabled?: boolean;
+      /**
+       * Format: date-time
+       * @description Shown from then (inclusive); null: already
+       */
+      startsAt?: string | null;
+      /**
+       * Format: date-time
+       * @description Shown until then (exclusive); null: until disabled or deleted
+       */
+      endsAt?: string | null;
+      /** @description Only clients of these channels; empty: all */
+      channels?: string[];
+      /** @description Only clients of these sub-channels; empty: all */
+      subChannels?: string[];
+      /** @description Only clients of these worlds (worldId); empty: all */
+      worldIds?: string[];
+      minVersion?: string | null;
+      maxVersion?: string | null;
     };
     /** MonitoringTimeSeries */
     MonitoringTimeSeries: {
@@ -5357,6 +5562,70 @@ export interface operations {
     };
   };
   /**
+   * The service notices this game client gets now, in its language (docs/client-api.md)
+   * @description Enabled notices inside their window that target this client: each of channel (or its alias `platform`), subChannel, worldId and version must be one the notice names, or the notice names none of that kind (a parameter left out matches only notices that name none). Highest priority first, then the latest start; each in `lang` by the maintenance-message rule, naming the language served. Requires client.read: client, server or admin API keys.
+   */
+  listClientNotices: {
+    parameters: {
+      query?: {
+        /** @description The distribution channel of the build, e.g. steam; left out, only notices for every channel */
+        channel?: string;
+        /** @description Alias of `channel` (the earlier Gatrix's name); when both are given they must be equal */
+        platform?: string;
+        /** @description The sub-channel, e.g. pc; left out, only notices for every sub-channel */
+        subChannel?: string;
+        /** @description The game world the player is in; left out, only notices for every world */
+        worldId?: string;
+        /** @description The build version, dotted (1.2.3); left out, only notices without a version range */
+        version?: string;
+        /** @description BCP-47 language of the message (e.g. ko, en-US); the default message when there is none in it */
+        lang?: string;
+      };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+    };
+    responses: {
+      /** @description The notices for this client now, highest priority first, then the latest start */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/json": components["schemas"]["ClientNotices"];
+        };
+      };
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The credential lacks the permission this route needs */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
    * Everything a game server needs, in one versioned document (docs/server-cache.md)
    * @description Every game world with its maintenance, global maintenance, the enabled whitelist entries and every client version, as the game-client API holds them in memory. The ETag is the quoted `version`; If-None-Match with it answers 304 with no body while nothing changed. Sent gzip-encoded when the request accepts gzip. The Node SDK's GatrixServerCache and the Python SDK's ServerCache keep it up to date and answer from it locally. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
    */
@@ -8213,6 +8482,552 @@ export interface operations {
         headers: {
           "X-Request-Id": components["headers"]["RequestId"];
           "Retry-After": components["headers"]["RetryAfter"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * List service notices
+   * @description In the order game clients see them (priority, then the later start, then the newer id), at most 100 a page. `state` filters by window at the time of the request; `q` matches part of the default title or body. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+   */
+  listNotices: {
+    parameters: {
+      query?: {
+        /** @description The page to answer, from 1 */
+        page?: number;
+        /** @description Items per page (at most 100) */
+        limit?: number;
+        /** @description Only notices of this category */
+        category?: "notice" | "event" | "update" | "maintenance" | "other";
+        /** @description Only enabled (true) or disabled (false) notices */
+        enabled?: boolean;
+        /** @description Only notices whose window has not started, is open now, or has ended (enabled or not) */
+        state?: "scheduled" | "current" | "ended";
+        /** @description Text found in the default title or body, case-insensitively */
+        q?: string;
+      };
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+    };
+    responses: {
+      /** @description A page of notices */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/json": components["schemas"]["NoticePage"];
+        };
+      };
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The credential lacks the permission this route needs */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Create a service notice
+   * @description Default title and body, translations per language, category, priority, window and targeting (channels, subChannels, worldIds, minVersion..maxVersion; empty or null: all). endsAt must be after startsAt and maxVersion not lower than minVersion (400 naming the field). Requires ops.write: users with role admin or operator, admin API keys.
+   */
+  createNotice: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Makes a retry safe: the first answer for this key (per caller) is kept 24 h and replayed for the same body; a different body is 422, a retry while the first still runs is 409 */
+        "Idempotency-Key"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
+      };
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *   "title": "Double XP weekend",
+         *   "body": "All worlds earn double XP from Friday to Sunday.",
+         *   "translations": {
+         *     "ko": {
+         *       "title": "경험치 2배 주말",
+         *       "body": "금요일부터 일요일까지 모든 월드에서 경험치 2배!"
+         *     }
+         *   },
+         *   "category": "event",
+         *   "priority": 10,
+         *   "startsAt": "2026-01-02T00:00:00.000Z",
+         *   "endsAt": "2026-01-05T00:00:00.000Z",
+         *   "channels": [
+         *     "steam"
+         *   ],
+         *   "minVersion": "1.2.0"
+         * }
+         */
+        "application/json": components["schemas"]["CreateNoticeBody"];
+      };
+    };
+    responses: {
+      /** @description The notice */
+      201: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
+        content: {
+          "application/json": components["schemas"]["Notice"];
+        };
+      };
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The credential lacks the permission this route needs */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request is well formed but cannot be done (an Idempotency-Key reused with another body, a rule of the resource) */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Get a service notice
+   * @description One notice by id, with its ETag; If-None-Match with that tag answers 304. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+   */
+  getNotice: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+      };
+      path: {
+        /** @description The id of the resource */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description The notice */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
+        content: {
+          "application/json": components["schemas"]["Notice"];
+        };
+      };
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The credential lacks the permission this route needs */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Update a service notice (partial: fields not sent are kept)
+   * @description Changes the fields sent of a notice (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+   */
+  updateNotice: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
+      path: {
+        /** @description The id of the resource */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *   "enabled": false
+         * }
+         */
+        "application/json": components["schemas"]["UpdateNoticeBody"];
+      };
+    };
+    responses: {
+      /** @description The notice */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
+        content: {
+          "application/json": components["schemas"]["Notice"];
+        };
+      };
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The credential lacks the permission this route needs */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description If-Match does not match the current ETag: read the resource again */
+      412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Delete a service notice
+   * @description Deletes a notice; If-Match makes it conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+   */
+  deleteNotice: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
+      path: {
+        /** @description The id of the resource */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Done; no content */
+      204: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: never;
+      };
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The credential lacks the permission this route needs */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description If-Match does not match the current ETag: read the resource again */
+      412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Update a service notice (partial: fields not sent are kept)
+   * @description Changes the fields sent of a notice (PUT and PATCH are both partial); If-Match makes the change conditional (412 when stale). Requires ops.write: users with role admin or operator, admin API keys.
+   */
+  patchNotice: {
+    parameters: {
+      header?: {
+        /** @description A request id to use for this request (echoed in the X-Request-Id answer header, logs and audit entries); a fresh UUID when absent or not of this form */
+        "X-Request-Id"?: string;
+        /** @description Why this change is made: URL-encoded UTF-8 (encodeURIComponent), at most 500 characters once decoded, no control characters; stored in every audit entry the request writes */
+        "X-Audit-Reason"?: string;
+        /** @description The ETag last read: the change is made only if the resource still has it (else 412) */
+        "If-Match"?: string;
+      };
+      path: {
+        /** @description The id of the resource */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *   "enabled": false
+         * }
+         */
+        "application/json": components["schemas"]["UpdateNoticeBody"];
+      };
+    };
+    responses: {
+      /** @description The notice */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+          ETag: components["headers"]["ETag"];
+        };
+        content: {
+          "application/json": components["schemas"]["Notice"];
+        };
+      };
+      /** @description Invalid input: `errors` names each invalid field */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No credential, or an invalid, expired or revoked one */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The credential lacks the permission this route needs */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state (a unique field taken, an Idempotency-Key still in progress) */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description If-Match does not match the current ETag: read the resource again */
+      412: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is larger than the body limit (GATRIX_BODY_LIMIT) */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is not JSON (send content-type: application/json) */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["RequestId"];
         };
         content: {
           "application/problem+json": components["schemas"]["Problem"];

@@ -1,5 +1,5 @@
 import type { RequestOptions } from '../core.js';
-import type { ClientCallerParams, ClientGameWorld, ClientStatus, ClientVersionAnswer, ClientVersionListItem, ClientVersionListQuery, ClientVersionQuery } from '../types.js';
+import type { ClientCallerParams, ClientGameWorld, ClientNotice, ClientNoticesQuery, ClientStatus, ClientVersionAnswer, ClientVersionListItem, ClientVersionListQuery, ClientVersionQuery } from '../types.js';
 import { Resource } from './resource.js';
 
 /** `/api/v1/client/*`: what game clients ask (a client key is enough). */
@@ -26,6 +26,15 @@ export class GameClient extends Resource {
   /** The registered versions of a channel (or `platform`) and sub-channel, newest first, each with its own status. */
   async clientVersions(params: ClientVersionListQuery, options?: RequestOptions): Promise<ClientVersionListItem[]> {
     const result = await this.request<{ data: ClientVersionListItem[] }>('GET', '/api/v1/client/client-versions', { query: params, options });
+    return result.data;
+  }
+
+  /**
+   * The service notices this client gets now, highest priority first, each in `lang` (its `lang` field names the
+   * language served, null for the default text). A targeting parameter left out matches only notices that do not target it.
+   */
+  async notices(params: ClientNoticesQuery = {}, options?: RequestOptions): Promise<ClientNotice[]> {
+    const result = await this.request<{ data: ClientNotice[] }>('GET', '/api/v1/client/notices', { query: params, options });
     return result.data;
   }
 }

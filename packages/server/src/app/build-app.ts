@@ -27,6 +27,7 @@ import { eventFeedRoutes } from '../modules/event-feed/routes.ts';
 import { worldsRoutes } from '../modules/game-worlds/routes.ts';
 import { instancesRoutes } from '../modules/game-worlds/instance-routes.ts';
 import { maintenanceRoutes } from '../modules/maintenance/routes.ts';
+import { noticesRoutes } from '../modules/notices/routes.ts';
 import { createRealtimeGateway, type RealtimeGateway } from '../modules/realtime/gateway.ts';
 import { usersRoutes } from '../modules/users/routes.ts';
 import { webhooksRoutes } from '../modules/webhooks/routes.ts';
@@ -199,6 +200,7 @@ export async function buildApp(
   });
   clientVersionsRoutes(app, services.clientVersions);
   eventFeedRoutes(app, services.eventFeed);
+  noticesRoutes(app, services.notices);
   monitoringRoutes(app, { ...monitoring, metricsToken: config.metricsToken });
   // Last: its catch-all answers the console page for paths no route above has.
   await consoleRoutes(app, config.console, logger);

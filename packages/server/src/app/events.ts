@@ -8,4 +8,5 @@ import '../modules/game-worlds/events.ts';
 import '../modules/maintenance/events.ts';
 import '../modules/client-versions/events.ts';
 import '../modules/whitelist/events.ts';
+import '../modules/notices/events.ts';
 import '../modules/webhooks/events.ts';

@@ -16,6 +16,7 @@ import { createWorldsService } from '../modules/game-worlds/service.ts';
 import { createInstancesService } from '../modules/game-worlds/instances.ts';
 import { createScheduler } from '../modules/maintenance/scheduler.ts';
 import { createMaintenanceService } from '../modules/maintenance/service.ts';
+import { createNoticesService } from '../modules/notices/service.ts';
 import { createUsersService } from '../modules/users/service.ts';
 import { createWebhooksService } from '../modules/webhooks/service.ts';
 import { createDeliveryWorker } from '../modules/webhooks/worker.ts';
@@ -32,6 +33,7 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus(), log
   const maintenance = createMaintenanceService(ctx, changes);
   const whitelist = createWhitelistService(ctx, changes);
   const clientVersions = createClientVersionsService(ctx, changes);
+  const notices = createNoticesService(ctx, changes);
   const scheduler = createScheduler([worlds, maintenance, users], ctx.log, ctx.config.schedulerIntervalMs);
   const client = createClientService(
     {
@@ -39,6 +41,7 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus(), log
       maintenance: () => maintenance.get(),
       worlds: () => worlds.all(),
       whitelist: () => whitelist.enabledEntries(),
+      notices: () => notices.live(),
     },
     ctx.clock,
     sharedCacheMaxAgeMs(ctx, 60_000),
@@ -58,13 +61,13 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus(), log
   changes.subscribe('users', () => users.forgetCached());
   changes.subscribe('users', ({ userId }) => auth.forgetPrincipal(userId), { localOnly: true });
   changes.subscribe('api-keys', () => apiKeys.forgetCached());
-  for (const topic of ['game-worlds', 'maintenance', 'whitelist', 'client-versions'] as const) changes.subscribe(topic, () => client.invalidate());
+  for (const topic of ['game-worlds', 'maintenance', 'whitelist', 'client-versions', 'notices'] as const) changes.subscribe(topic, () => client.invalidate());
   changes.subscribe('webhooks', () => {
     webhooks.forgetCached();
     worker.forget();
   });
 
-  return { changes, users, apiKeys, auth, audit, worlds, instances, maintenance, whitelist, clientVersions, scheduler, client, bus, box, loginFailures, webhooks, worker, dispatcher, eventFeed };
+  return { changes, users, apiKeys, auth, audit, worlds, instances, maintenance, whitelist, clientVersions, notices, scheduler, client, bus, box, loginFailures, webhooks, worker, dispatcher, eventFeed };
 }
 
 export type Services = ReturnType<typeof createServices>;

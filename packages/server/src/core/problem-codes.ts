@@ -33,6 +33,7 @@ export const PROBLEM_CODES = {
   client_version_not_found: [404, 'No client version has this id.'],
   version_not_found: [404, 'The game-client API knows no client version with this channel, sub-channel and version.'],
   whitelist_entry_not_found: [404, 'No whitelist entry has this id.'],
+  notice_not_found: [404, 'No notice has this id.'],
   session_not_found: [404, 'The user has no live login session with this id (it ended, or belongs to someone else).'],
   webhook_not_found: [404, 'No webhook has this id.'],
   delivery_not_found: [404, 'No webhook delivery has this id.'],

@@ -27,6 +27,7 @@ import * as m0007 from './migrations/0007_accounts.ts';
 import * as m0008 from './migrations/0008_key_check.ts';
 import * as m0009 from './migrations/0009_users_console.ts';
 import * as m0010 from './migrations/0010_console_ops.ts';
+import * as m0011 from './migrations/0011_notices.ts';
 import * as m0012 from './migrations/0012_event_feed.ts';
 import * as m0013 from './migrations/0013_world_instances.ts';
 
@@ -129,6 +130,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0008_key_check': m0008,
   '0009_users_console': m0009,
   '0010_console_ops': m0010,
+  '0011_notices': m0011,
   '0012_event_feed': m0012,
   '0013_world_instances': m0013,
 };

@@ -22,6 +22,7 @@ export interface Database {
   key_checks: KeyChecksTable;
   metric_minutes: MetricMinutesTable;
   world_instances: WorldInstancesTable;
+  notices: NoticesTable;
 }
 
 /** A running server of a game world, kept by its heartbeats (modules/game-worlds/instances.ts). */
@@ -279,4 +280,27 @@ export interface WebhookNodesTable {
   id: string;
   started_at: string;
   heartbeat_at: string;
+}
+
+/** A service notice for players (src/modules/notices/). */
+export interface NoticesTable {
+  id: Generated<number>;
+  category: string;
+  priority: number;
+  /** The default title and body, served when no translation fits the client's language. */
+  title: string;
+  body: string;
+  /** JSON object {lang: {title, body}}. */
+  translations: string;
+  enabled: number;
+  starts_at: string | null;
+  ends_at: string | null;
+  /** JSON arrays of strings; empty: every channel, sub-channel, world. */
+  channels: string;
+  sub_channels: string;
+  world_ids: string;
+  min_version: string | null;
+  max_version: string | null;
+  created_at: string;
+  updated_at: string;
 }

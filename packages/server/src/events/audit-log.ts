@@ -13,6 +13,7 @@ export const AUDIT_TARGETS = {
   maintenance: 'ops.read',
   whitelist: 'ops.read',
   client_version: 'ops.read',
+  notice: 'ops.read',
   webhook: 'webhooks.read',
   webhook_delivery: 'webhooks.read',
   /** The audit log itself (its exports). */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../src/core/errors.ts';
 import type { MaintenanceColumns } from '../../src/db/schema.ts';
-import { localized, maintenanceColumns, pickLanguage, windowPayload } from '../../src/modules/maintenance/window.ts';
+import { localized, maintenanceAt, maintenanceColumns, pickLanguage, windowPayload } from '../../src/modules/maintenance/window.ts';
 
 const now = new Date('2026-01-01T00:00:00.000Z');
 const off: MaintenanceColumns = {
@@ -16,6 +16,16 @@ const off: MaintenanceColumns = {
 };
 
 describe('maintenance windows', () => {
+  it('maintenanceAt: where a window stands at a moment, and when that next changes', () => {
+    const t = now.getTime();
+    const iso = (ms: number) => new Date(t + ms).toISOString();
+    assert.deepEqual(maintenanceAt(false, iso(-1), null, t), { active: false, upcoming: false, changesAt: Infinity }, 'not asked for');
+    assert.deepEqual(maintenanceAt(true, null, null, t), { active: true, upcoming: false, changesAt: Infinity });
+    assert.deepEqual(maintenanceAt(true, iso(1), iso(5), t), { active: false, upcoming: true, changesAt: t + 1 });
+    assert.deepEqual(maintenanceAt(true, iso(0), iso(5), t), { active: true, upcoming: false, changesAt: t + 5 }, 'startsAt inclusive');
+    assert.deepEqual(maintenanceAt(true, iso(-5), iso(0), t), { active: false, upcoming: false, changesAt: Infinity }, 'endsAt exclusive');
+  });
+
   it('localized messages: exact tag, then language, then the default', () => {
     const messages = { ko: '점검', 'en-US': 'Maintenance', 'zh-Hant': '維護' };
     assert.equal(localized('default', messages, 'ko'), '점검');

@@ -7,6 +7,7 @@ export * from './game-client/game-client.ts';
 export * from './game-worlds/game-worlds.ts';
 export * from './maintenance/maintenance.ts';
 export * from './monitoring/monitoring.ts';
+export * from './notices/notices.ts';
 export * from './server/server.ts';
 export * from './system/system.ts';
 export * from './users/users.ts';

@@ -1,11 +1,12 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import type { MaybePromise } from '../../core/maybe.ts';
 import type { Permission } from '../../core/permissions.ts';
-import { Nullable, NullableIsoDateTime, LangTag } from '../../core/fields.ts';
+import { IsoDateTime, Nullable, NullableIsoDateTime, LangTag } from '../../core/fields.ts';
 import { POPULATIONS, type Population } from '../game-worlds/instance-schemas.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import { ClientVersionStatusSchema, VERSION_PATTERN } from '../client-versions/schemas.ts';
+import { NoticeCategorySchema } from '../notices/schemas.ts';
 import type { ClientService } from './service.ts';
 
 const tags = ['game-client'];
@@ -39,6 +40,15 @@ const ClientVersionQuery = Type.Object({
 });
 
 const CallerQuery = Type.Object(callerQuery);
+
+const NoticesQuery = Type.Object({
+  channel: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The distribution channel of the build, e.g. steam; left out, only notices for every channel' })),
+  platform: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Alias of `channel` (the earlier Gatrix\'s name); when both are given they must be equal' })),
+  subChannel: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The sub-channel, e.g. pc; left out, only notices for every sub-channel' })),
+  worldId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The game world the player is in; left out, only notices for every world' })),
+  version: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: VERSION_PATTERN, description: 'The build version, dotted (1.2.3); left out, only notices without a version range' })),
+  lang: callerQuery.lang,
+});
 
 const ClientVersionListQuery = Type.Object(channelQuery);
 
@@ -78,9 +88,21 @@ const ClientVersionAnswer = Type.Object({
   ],
 });
 
+/** A maintenance window scheduled to start later, with its message in the language asked for; null when none is. */
+const UpcomingMaintenance = Nullable(
+  Type.Object({ startsAt: IsoDateTime, endsAt: NullableIsoDateTime, message: NullableString }),
+  { description: 'The next scheduled maintenance window, before it starts (its message in `lang`); null when none is scheduled' },
+);
+
 const ClientStatus = Type.Object(
-  { maintenance: Type.Boolean(), message: NullableString, startsAt: NullableIsoDateTime, endsAt: NullableIsoDateTime },
-  { title: 'ClientStatus', description: 'Global maintenance as this caller sees it', examples: [{ maintenance: true, message: 'Server update in progress', startsAt: '2026-01-01T02:00:00.000Z', endsAt: '2026-01-01T04:00:00.000Z' }] },
+  { maintenance: Type.Boolean(), message: NullableString, startsAt: NullableIsoDateTime, endsAt: NullableIsoDateTime, upcoming: UpcomingMaintenance },
+  {
+    title: 'ClientStatus',
+    description: 'Global maintenance as this caller sees it',
+    examples: [
+      { maintenance: false, message: null, startsAt: '2026-01-01T02:00:00.000Z', endsAt: '2026-01-01T04:00:00.000Z', upcoming: { startsAt: '2026-01-01T02:00:00.000Z', endsAt: '2026-01-01T04:00:00.000Z', message: 'Server update at 02:00 UTC' } },
+    ],
+  },
 );
 
 const ClientWorlds = Type.Object({
@@ -102,6 +124,7 @@ const ClientWorlds = Type.Object({
         enum: [...POPULATIONS, null],
         description: 'How full its running servers are: low (under 30 % of their capacity), normal (under 70 %), busy (under 95 %), full; null when none is up',
       }),
+      upcomingMaintenance: UpcomingMaintenance,
     }, { title: 'ClientGameWorld' }),
   ),
 }, {
@@ -123,6 +146,7 @@ const ClientWorlds = Type.Object({
           maintenanceMessage: null,
           maintenanceEndsAt: null,
           population: 'normal',
+          upcomingMaintenance: null,
         },
       ],
     },
@@ -167,11 +191,52 @@ const ClientVersionList = Type.Object({
   ],
 });
 
-/** The channel of a query: `channel` or its alias `platform`; a 400 naming the field when neither is given or they differ. */
-function channelOf(query: { channel?: string; platform?: string }): string {
+const ClientNotices = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      category: NoticeCategorySchema,
+      priority: Type.Integer(),
+      lang: Nullable(Type.String({ description: 'The language served (a key of the notice\'s translations), or null for its default title and body' })),
+      title: Type.String(),
+      body: Type.String(),
+      startsAt: NullableIsoDateTime,
+      endsAt: NullableIsoDateTime,
+      updatedAt: IsoDateTime,
+    }, { title: 'ClientNotice' }),
+  ),
+}, {
+  title: 'ClientNotices',
+  description: 'The notices for this client now, highest priority first, then the latest start',
+  examples: [
+    {
+      data: [
+        {
+          id: 4,
+          category: 'event',
+          priority: 10,
+          lang: 'ko',
+          title: '경험치 2배 주말',
+          body: '금요일부터 일요일까지 모든 월드에서 경험치 2배!',
+          startsAt: '2026-01-02T00:00:00.000Z',
+          endsAt: '2026-01-05T00:00:00.000Z',
+          updatedAt: '2026-01-01T00:00:00.000Z',
+        },
+      ],
+    },
+  ],
+});
+
+/** `channel`, or its alias `platform`, when either is given; a 400 naming `platform` when both are and they differ. */
+function givenChannel(query: { channel?: string; platform?: string }): string | undefined {
   const { channel, platform } = query;
   if (channel !== undefined && platform !== undefined && channel !== platform) throw new ValidationError('query.platform', 'must equal channel when both are given');
-  const resolved = channel ?? platform;
+  return channel ?? platform;
+}
+
+/** The channel of a query: `channel` or its alias `platform`; a 400 naming the field when neither is given or they differ. */
+function channelOf(query: { channel?: string; platform?: string }): string {
+  const resolved = givenChannel(query);
   if (resolved === undefined) throw new ValidationError('query.channel', "must have required property 'channel' (or its alias 'platform')");
   return resolved;
 }
@@ -249,5 +314,19 @@ export const CLIENT_HOT_ROUTES: readonly HotRoute[] = [
       response: { 200: ClientWorlds, ...errorResponses(400, 401, 403) },
     },
     answer: (client, query, ip) => client.worlds({ ...query, ip }),
+  }),
+  hotRoute({
+    url: '/api/v1/client/notices',
+    permission: 'client.read',
+    schema: {
+      operationId: 'listClientNotices',
+      summary: 'The service notices this game client gets now, in its language (docs/client-api.md)',
+      description:
+        'Enabled notices inside their window that target this client: each of channel (or its alias `platform`), subChannel, worldId and version must be one the notice names, or the notice names none of that kind (a parameter left out matches only notices that name none). Highest priority first, then the latest start; each in `lang` by the maintenance-message rule, naming the language served.',
+      tags,
+      querystring: NoticesQuery,
+      response: { 200: ClientNotices, ...errorResponses(400, 401, 403) },
+    },
+    answer: (client, query) => client.notices({ ...query, channel: givenChannel(query) }),
   }),
 ];

@@ -3,7 +3,6 @@ import type { ClientVersionStatus, PublicClientVersion } from '../client-version
 import { compareVersions } from '../client-versions/version.ts';
 import type { PublicGlobalMaintenance } from '../maintenance/schemas.ts';
 import { localized, pickLanguage } from '../maintenance/window.ts';
-import { type MessagesMap } from '../../core/fields.ts';
 
 /** Statuses a whitelisted account or IP passes through; update statuses still apply to it. */
 const WHITELIST_BYPASSES: ReadonlySet<ClientVersionStatus> = new Set(['MAINTENANCE', 'OFFLINE', 'UNDER_REVIEW', 'BLOCKED_PATCH_ALLOWED']);
@@ -77,6 +76,6 @@ export function resolveClientVersion(v: PublicClientVersion, global: PublicGloba
  * Which configured languages a request's `lang` selects, as a cache key. Cache keys use this rather than
  * the raw parameter, so callers cannot grow the cache with made-up languages.
  */
-export function languageKey(lang: string | undefined, ...maps: MessagesMap[]): string {
+export function languageKey(lang: string | undefined, ...maps: Readonly<Record<string, unknown>>[]): string {
   return maps.map((m) => pickLanguage(m, lang) ?? '').join('|');
 }

@@ -5,12 +5,14 @@ import { NotFoundError } from '../../core/errors.ts';
 import { then, type MaybePromise } from '../../core/maybe.ts';
 import type { PublicClientVersion } from '../client-versions/schemas.ts';
 import type { PublicGlobalMaintenance } from '../maintenance/schemas.ts';
-import { localized } from '../maintenance/window.ts';
+import { localized, maintenanceAt } from '../maintenance/window.ts';
 import type { PublicWhitelistEntry } from '../whitelist/schemas.ts';
 import { createWhitelistMatcher } from '../whitelist/matcher.ts';
 import type { PublicGameWorld } from '../game-worlds/schemas.ts';
 import type { Population } from '../game-worlds/instance-schemas.ts';
 import { compareVersions } from '../client-versions/version.ts';
+import type { PublicNotice } from '../notices/schemas.ts';
+import { compareNotices, localizeNotice, matchNotices, noticeShownAt, noticesValidUntil, type NoticeQuery } from '../notices/match.ts';
 import { languageKey, patchSatisfied, resolveClientVersion } from './resolve.ts';
 
 /** Where the game-client API reads from; loaded into memory and served from there. */
@@ -19,6 +21,8 @@ export interface ClientSources {
   maintenance(): Promise<PublicGlobalMaintenance>;
   worlds(): Promise<PublicGameWorld[]>;
   whitelist(): Promise<PublicWhitelistEntry[]>;
+  /** Notices that may be shown now or later (enabled, not ended); match.ts picks those of each client. */
+  notices(): Promise<PublicNotice[]>;
 }
 
 export interface ClientVersionQuery {
@@ -34,6 +38,12 @@ export interface Caller {
   accountId?: string;
   ip?: string;
   lang?: string;
+}
+
+/** A visible world, its `maintenance` as it stands when the snapshot was built. */
+interface ClientWorld extends PublicGameWorld {
+  /** A maintenance window is scheduled and has not started. */
+  upcoming: boolean;
 }
 
 interface VersionEntry {
@@ -57,8 +67,17 @@ interface Snapshot {
   versions: Map<string, VersionEntry>;
   /** Each channel × subChannel's versions, newest first (compareVersions). */
   byChannel: Map<string, VersionEntry[]>;
+  /** Global maintenance, `active` as it stands when the snapshot was built. */
   global: PublicGlobalMaintenance;
-  worlds: PublicGameWorld[];
+  /** A global window is scheduled and has not started. */
+  globalUpcoming: boolean;
+  worlds: ClientWorld[];
+  /** The notices shown when the snapshot was built, in the order clients show them. */
+  notices: PublicNotice[];
+  /** Notice answers by the exact query parameters (bounded by NOTICE_MEMO_MAX). */
+  noticeAnswers: Map<string, string>;
+  /** When it was built (ms since epoch): what it answers holds until expiresAt. */
+  at: number;
   matcher: ReturnType<typeof createWhitelistMatcher>;
   /** Serialized answers that do not depend on who asks (within a language and whitelist flag). */
   answers: Map<string, string>;
@@ -67,6 +86,8 @@ interface Snapshot {
 
 /** Distinct (patchVersion, lang) pairs remembered per version; callers cannot grow it past this. */
 const PARAMETER_MEMO_MAX = 1000;
+/** Distinct notice queries remembered per snapshot; past it, answers are still memoised by which notices match. */
+const NOTICE_MEMO_MAX = 10_000;
 
 const channelKey = (channel: string, subChannel: string) => `${channel}\u0000${subChannel}`;
 const versionKey = (channel: string, subChannel: string, version: string) => `${channelKey(channel, subChannel)}\u0000${version}`;
@@ -90,9 +111,27 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
   let population: ReadonlyMap<number, Population | null> = new Map();
 
   async function build(): Promise<Snapshot> {
-    const [versions, global, worlds, whitelist] = await Promise.all([sources.versions(), sources.maintenance(), sources.worlds(), sources.whitelist()]);
+    const [versions, global, worlds, whitelist, notices] = await Promise.all([
+      sources.versions(),
+      sources.maintenance(),
+      sources.worlds(),
+      sources.whitelist(),
+      sources.notices(),
+    ]);
     const now = clock.now();
+    const t = now.getTime();
     const matcher = createWhitelistMatcher(whitelist, now);
+    // Maintenance as its window stands now (not as the scheduler last applied it), and the next moment that changes.
+    const g = maintenanceAt(global.enabled, global.startsAt, global.endsAt, t);
+    let expiresAt = Math.min(t + maxAgeMs, matcher.validUntil, g.changesAt, noticesValidUntil(notices, t));
+    const clientWorlds: ClientWorld[] = [];
+    for (const w of worlds) {
+      if (!w.visible) continue;
+      // A world's record has no "asked for" flag: maintenance asked for is in effect, or has a window (ended windows end in the past).
+      const m = maintenanceAt(w.maintenance || w.maintenanceStartsAt !== null, w.maintenanceStartsAt, w.maintenanceEndsAt, t);
+      expiresAt = Math.min(expiresAt, m.changesAt);
+      clientWorlds.push({ ...w, maintenance: m.active, upcoming: m.upcoming });
+    }
     const entries = new Map<string, VersionEntry>();
     const byChannel = new Map<string, VersionEntry[]>();
     for (const v of versions) {
@@ -108,11 +147,15 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
       sources: { versions: [...versions].sort((a, b) => a.id - b.id), worlds, whitelist },
       versions: entries,
       byChannel,
-      global,
-      worlds: worlds.filter((w) => w.visible),
+      global: { ...global, active: g.active },
+      globalUpcoming: g.upcoming,
+      worlds: clientWorlds,
+      notices: notices.filter((n) => noticeShownAt(n, t)).sort(compareNotices),
+      noticeAnswers: new Map(),
+      at: t,
       matcher,
       answers: new Map(),
-      expiresAt: Math.min(now.getTime() + maxAgeMs, matcher.validUntil),
+      expiresAt,
     };
   }
 
@@ -175,6 +218,11 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
       return then(current(), snapshotDocument);
     },
 
+    /** The notices this client gets now, in `lang`, as JSON text. */
+    notices(q: NoticeQuery & { lang?: string }): MaybePromise<string> {
+      return then(current(), (s) => answerNotices(s, q));
+    },
+
     /** The registered versions of a channel and sub-channel, newest first, as JSON text. */
     versionList(channel: string, subChannel: string): MaybePromise<string> {
       return then(current(), (s) => answerVersionList(s, channel, subChannel));
@@ -192,6 +240,18 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
     }
     s.document = lastDocument;
     return lastDocument;
+  }
+
+  function answerNotices(s: Snapshot, q: NoticeQuery & { lang?: string }): string {
+    const exact = `${q.channel ?? ''}\u0000${q.subChannel ?? ''}\u0000${q.worldId ?? ''}\u0000${q.version ?? ''}\u0000${q.lang ?? ''}`;
+    const seen = s.noticeAnswers.get(exact);
+    if (seen !== undefined) return seen;
+    // The snapshot's notices are those shown from `at` until it expires: only the targeting is left to match.
+    const matched = matchNotices(s.notices, q, s.at);
+    const key = `notices|${matched.map((n) => n.id).join(',')}|${languageKey(q.lang, ...matched.map((n) => n.translations))}`;
+    const answer = memo(s.answers, key, () => ({ data: matched.map((n) => localizeNotice(n, q.lang)) }));
+    if (s.noticeAnswers.size < NOTICE_MEMO_MAX) s.noticeAnswers.set(exact, answer);
+    return answer;
   }
 
   function answerVersionList(s: Snapshot, channel: string, subChannel: string): string {
@@ -241,6 +301,7 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
       message: g.active && !whitelisted ? localized(g.message, g.messages, caller.lang) : null,
       startsAt: g.startsAt,
       endsAt: g.endsAt,
+      upcoming: s.globalUpcoming ? { startsAt: g.startsAt!, endsAt: g.endsAt, message: localized(g.message, g.messages, caller.lang) } : null,
     }));
   }
 
@@ -262,6 +323,9 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
           maintenanceMessage: maintenance ? localized(w.maintenanceMessage, w.maintenanceMessages, caller.lang) : null,
           maintenanceEndsAt: maintenance ? w.maintenanceEndsAt : null,
           population: population.get(w.id) ?? null,
+          upcomingMaintenance: w.upcoming
+            ? { startsAt: w.maintenanceStartsAt!, endsAt: w.maintenanceEndsAt, message: localized(w.maintenanceMessage, w.maintenanceMessages, caller.lang) }
+            : null,
         };
       }),
     }));

@@ -110,7 +110,7 @@ export function windowPayload(c: MaintenanceColumns): MaintenanceWindowPayload {
 export const isActive = (c: MaintenanceColumns): boolean => toBool(c.maintenance);
 
 /** The key of `messages` that serves `lang`: the exact tag, else its language (`ko` for `ko-KR`), else none. */
-export function pickLanguage(messages: MessagesMap, lang: string | undefined): string | undefined {
+export function pickLanguage(messages: Readonly<Record<string, unknown>>, lang: string | undefined): string | undefined {
   if (!lang) return undefined;
   const lower = lang.toLowerCase();
   const keys = Object.keys(messages);
@@ -126,4 +126,27 @@ export function pickLanguage(messages: MessagesMap, lang: string | undefined): s
 export function localized(message: string | null, messages: MessagesMap, lang: string | undefined): string | null {
   const key = pickLanguage(messages, lang);
   return key !== undefined ? messages[key] : (message ?? Object.values(messages)[0] ?? null);
+}
+
+/** A maintenance window as it stands at a moment, whatever the scheduler has applied yet. */
+export interface MaintenanceAt {
+  /** In effect: asked for, and inside its window (startsAt inclusive, endsAt exclusive). */
+  active: boolean;
+  /** Asked for, with a window that starts later. */
+  upcoming: boolean;
+  /** When (ms since epoch) `active` or `upcoming` next changes; Infinity if never. */
+  changesAt: number;
+}
+
+/**
+ * Where a maintenance window stands at `now`, from what operators asked for (`asked`: maintenance_enabled) and its
+ * window. The scheduler's `maintenance` column follows this within a tick; game-client answers use this, so they
+ * turn over at the very moment a window starts or ends.
+ */
+export function maintenanceAt(asked: boolean, startsAt: string | null, endsAt: string | null, now: number): MaintenanceAt {
+  const start = startsAt === null ? -Infinity : Date.parse(startsAt);
+  const end = endsAt === null ? Infinity : Date.parse(endsAt);
+  if (!asked || end <= now) return { active: false, upcoming: false, changesAt: Infinity };
+  if (start > now) return { active: false, upcoming: true, changesAt: start };
+  return { active: true, upcoming: false, changesAt: end };
 }

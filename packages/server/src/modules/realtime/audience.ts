@@ -11,6 +11,7 @@ export type Listener = Permission | 'self' | 'players';
 
 const WORLD: readonly Listener[] = ['ops.read', 'client.read', 'players'];
 const USER: readonly Listener[] = ['users.read', 'self'];
+/** Client versions and notices: what game clients read through the game-client API, but not players before it is served. */
 const CLIENT_VERSION: readonly Listener[] = ['ops.read', 'client.read'];
 
 export const EVENT_AUDIENCE: Record<EventName, readonly Listener[]> = {
@@ -32,6 +33,9 @@ export const EVENT_AUDIENCE: Record<EventName, readonly Listener[]> = {
   'client_version.updated': CLIENT_VERSION,
   'client_version.deleted': CLIENT_VERSION,
   'whitelist.updated': ['ops.read'],
+  'notice.created': CLIENT_VERSION,
+  'notice.updated': CLIENT_VERSION,
+  'notice.deleted': CLIENT_VERSION,
   'webhook.test': [],
   'webhook.disabled': ['webhooks.read'],
 };

@@ -22,12 +22,14 @@ import type {
 
 import type {
   ClientGameWorlds,
+  ClientNotices,
   ClientStatus,
   ClientVersionAnswer,
   ClientVersionList,
   GetClientStatusParams,
   GetClientVersionStatusParams,
   ListClientGameWorldsParams,
+  ListClientNoticesParams,
   ListClientVersionsForClientParams,
   Problem
 } from '../model';
@@ -420,6 +422,100 @@ export function useListClientGameWorlds<TData = Awaited<ReturnType<typeof listCl
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
   const queryOptions = getListClientGameWorldsQueryOptions(params,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  return withQueryKey(query, queryOptions.queryKey);
+}
+
+
+
+
+
+
+/**
+ * Enabled notices inside their window that target this client: each of channel (or its alias `platform`), subChannel, worldId and version must be one the notice names, or the notice names none of that kind (a parameter left out matches only notices that name none). Highest priority first, then the latest start; each in `lang` by the maintenance-message rule, naming the language served. Requires client.read: client, server or admin API keys.
+ * @summary The service notices this game client gets now, in its language (docs/client-api.md)
+ */
+export const listClientNotices = (
+    params?: ListClientNoticesParams,
+ options?: SecondParameter<typeof apiFetch>,signal?: AbortSignal
+) => {
+
+
+      return apiFetch<ClientNotices>(
+      {url: `/api/v1/client/notices`, method: 'GET',
+        params, signal
+    },
+      options);
+    }
+
+
+
+
+export const getListClientNoticesQueryKey = (params?: ListClientNoticesParams,) => {
+    return [
+    `/api/v1/client/notices`, ...(params ? [params] : [])
+    ] as const;
+    }
+
+
+export const getListClientNoticesQueryOptions = <TData = Awaited<ReturnType<typeof listClientNotices>>, TError = ErrorType<Problem>>(params?: ListClientNoticesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientNotices>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getListClientNoticesQueryKey(params);
+
+
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listClientNotices>>> = ({ signal }) => listClientNotices(params, requestOptions, signal);
+
+
+
+
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof listClientNotices>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ListClientNoticesQueryResult = NonNullable<Awaited<ReturnType<typeof listClientNotices>>>
+export type ListClientNoticesQueryError = ErrorType<Problem>
+
+
+export function useListClientNotices<TData = Awaited<ReturnType<typeof listClientNotices>>, TError = ErrorType<Problem>>(
+ params: undefined |  ListClientNoticesParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientNotices>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listClientNotices>>,
+          TError,
+          Awaited<ReturnType<typeof listClientNotices>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListClientNotices<TData = Awaited<ReturnType<typeof listClientNotices>>, TError = ErrorType<Problem>>(
+ params?: ListClientNoticesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientNotices>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listClientNotices>>,
+          TError,
+          Awaited<ReturnType<typeof listClientNotices>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListClientNotices<TData = Awaited<ReturnType<typeof listClientNotices>>, TError = ErrorType<Problem>>(
+ params?: ListClientNoticesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientNotices>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary The service notices this game client gets now, in its language (docs/client-api.md)
+ */
+
+export function useListClientNotices<TData = Awaited<ReturnType<typeof listClientNotices>>, TError = ErrorType<Problem>>(
+ params?: ListClientNoticesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listClientNotices>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getListClientNoticesQueryOptions(params,options)
 
   const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
 

@@ -7,6 +7,7 @@
  */
 import type { ClientGameWorldCustomPayload } from './clientGameWorldCustomPayload.ts';
 import type { ClientGameWorldPopulation } from './clientGameWorldPopulation.ts';
+import type { ClientGameWorldUpcomingMaintenance } from './clientGameWorldUpcomingMaintenance.ts';
 
 export interface ClientGameWorld {
   id: number;
@@ -33,4 +34,9 @@ export interface ClientGameWorld {
      * @nullable
      */
   population: ClientGameWorldPopulation;
+  /**
+     * The next scheduled maintenance window, before it starts (its message in `lang`); null when none is scheduled
+     * @nullable
+     */
+  upcomingMaintenance: ClientGameWorldUpcomingMaintenance;
 }

@@ -5,6 +5,7 @@
  * The operations backend of online games. Errors are RFC 9457 problem+json (see the Problem schema).
  * OpenAPI spec version: 1.0.0
  */
+import type { ClientStatusUpcoming } from './clientStatusUpcoming.ts';
 
 /**
  * Global maintenance as this caller sees it
@@ -23,4 +24,9 @@ export interface ClientStatus {
      * @nullable
      */
   endsAt: string | null;
+  /**
+     * The next scheduled maintenance window, before it starts (its message in `lang`); null when none is scheduled
+     * @nullable
+     */
+  upcoming: ClientStatusUpcoming;
 }
