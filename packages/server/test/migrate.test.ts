@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { migrate, openDatabase } from '../src/db/index.ts';
 import { PG_SKIP } from './helpers.ts';
@@ -52,5 +53,24 @@ describe('migrations [postgres]', { skip: PG_SKIP }, () => {
       await admin.end();
     }
     assert.deepEqual(failures, []);
+  });
+});
+
+describe('migrations [sqlite]', () => {
+  it('a migration numbered below one that already ran still runs once (numbers are handed out ahead)', async () => {
+    const h = openDatabase({ sqliteFile: ':memory:' });
+    try {
+      await migrate(h);
+      // A database that ran every later migration before 0011_notices existed.
+      await sql`drop table notices`.execute(h.db);
+      await sql`delete from kysely_migration where name = '0011_notices'`.execute(h.db);
+      await migrate(h);
+      await migrate(h);
+      assert.equal((await sql<{ n: number }>`select count(*) as n from notices`.execute(h.db)).rows[0].n, 0);
+      const names = (await sql<{ name: string }>`select name from kysely_migration`.execute(h.db)).rows.map((r) => r.name);
+      assert.equal(names.filter((n) => n === '0011_notices').length, 1);
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -151,7 +151,9 @@ export async function migrate(handle: DatabaseHandle, secrets: MigrationSecrets 
   // Kysely looks for its bookkeeping tables in any schema unless told which one: name ours explicitly.
   const migrationTableSchema =
     handle.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(handle.db)).rows[0].s : undefined;
-  const { error, results } = await new Migrator({ db: handle.db, provider, migrationTableSchema }).migrateToLatest();
+  // Migrations are numbered ahead by the change that brings them, so a lower number can arrive after a higher one
+  // has run: each runs once, in name order among those pending.
+  const { error, results } = await new Migrator({ db: handle.db, provider, migrationTableSchema, allowUnorderedMigrations: true }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
     throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
