@@ -1,4 +1,7 @@
-/** Live events: changes made through the API appear without a reload; scrolling pauses; copy JSON; jump to the entity. */
+/**
+ * Live events: the latest events from the event feed when the page opens (history), then changes made through the API
+ * appear without a reload; scrolling pauses; copy JSON; jump to the entity.
+ */
 import type { APIRequestContext } from '@playwright/test';
 import { apiToken, expect, expectAccessible, shot, signIn, test } from './fixtures.ts';
 
@@ -16,9 +19,13 @@ test('events arrive live, scrolling pauses with a count, resume, copy JSON, jump
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const token = await apiToken(request, 'admin');
   const worldId = `ev-${Date.now().toString(36)}`;
+  const history = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/events');
   await page.goto(`/login?redirect=${encodeURIComponent(`/events?world=${worldId}`)}`);
   await signIn(page, 'admin');
   await expect(page.getByText('Connected', { exact: true })).toBeVisible();
+  // The buffer starts with the history the feed answered (other specs' events).
+  const earlier = ((await (await history).json()) as { data: unknown[] }).data.length;
+  await expect(page.getByText(new RegExp(`^${earlier} events? kept`))).toBeVisible();
   const log = page.getByRole('log');
   const rows = log.locator('[data-event]');
 
@@ -28,7 +35,7 @@ test('events arrive live, scrolling pauses with a count, resume, copy JSON, jump
   // Enough events to scroll, all about this world (the filter in the URL keeps other specs' events out).
   for (let i = 1; i <= 20; i++) await renameWorld(request, token, id, `World ${worldId} v${i}`);
   await expect(rows).not.toHaveCount(0);
-  await expect(page.getByText(/^21 events kept/)).toBeVisible();
+  await expect(page.getByText(new RegExp(`^${earlier + 21} events kept`))).toBeVisible();
 
   await log.evaluate((el) => el.scrollTo({ top: 300 }));
   await expect(page.getByTestId('paused')).toHaveText('Paused · 0 new');
@@ -53,6 +60,26 @@ test('events arrive live, scrolling pauses with a count, resume, copy JSON, jump
   await expect(page).toHaveURL(new RegExp(`/worlds/${id}$`));
   await page.goBack();
   await expect(page).toHaveURL(/\/events\?world=/);
+});
+
+test('history: events made before the page opened are there at once, in order, and live ones come above them', async ({ page, request }) => {
+  const token = await apiToken(request, 'admin');
+  const worldId = `evh-${Date.now().toString(36)}`;
+  const id = await createWorld(request, token, worldId);
+  await renameWorld(request, token, id, `World ${worldId} v1`);
+  await page.goto(`/login?redirect=${encodeURIComponent(`/events?world=${worldId}`)}`);
+  await signIn(page, 'operator');
+  const rows = page.getByRole('log').locator('[data-event]');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toHaveAttribute('data-event', 'world_updated');
+  await expect(rows.nth(1)).toHaveAttribute('data-event', 'world_created');
+  await expect(page.getByText('Connected', { exact: true })).toBeVisible();
+  await renameWorld(request, token, id, `World ${worldId} v2`);
+  await expect(rows).toHaveCount(3);
+  await rows.nth(0).getByRole('button', { name: 'Show JSON' }).click();
+  await expect(rows.nth(0).locator('pre')).toContainText(`World ${worldId} v2`);
+  await shot(page, 'events-history');
+  await expectAccessible(page);
 });
 
 test.describe(() => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { add, emptyTail, entityOf, matches, MAX_EVENTS, pause, resume, subjectOf, type TailEvent } from '../src/screens/events/buffer.ts';
+import { add, emptyTail, entityOf, has, insertEarlier, matches, MAX_EVENTS, pause, resume, subjectOf, type TailEvent } from '../src/screens/events/buffer.ts';
 
 let seq = 0;
 const ev = (name: string, data: Record<string, unknown> = {}): TailEvent => ({ name, data, seq: ++seq, receivedAt: 0 });
@@ -54,4 +54,32 @@ test('each event links to its entity', () => {
   assert.deepEqual(entityOf(ev('whitelist_updated', { entry: {} })), { to: '/whitelist' });
   assert.equal(entityOf(ev('user_deleted', { userId: 5 })), undefined);
   assert.equal(subjectOf(ev('user_login', { userId: 5, username: 'bob' })), 'bob (#5)');
+});
+
+test('history goes where it belongs by time, below live events that came first, once per event id', () => {
+  const at = (eventId: string, timestamp: string) => ev('world_updated', { eventId, timestamp });
+  let tail = add(emptyTail, at('e5', '2026-01-01T00:00:05.000Z'));
+  tail = insertEarlier(tail, [at('e1', '2026-01-01T00:00:01.000Z'), at('e2', '2026-01-01T00:00:02.000Z'), at('e2b', '2026-01-01T00:00:02.000Z'), at('e5', '2026-01-01T00:00:05.000Z')]);
+  assert.deepEqual(
+    tail.shown.map((e) => e.data.eventId),
+    ['e5', 'e2b', 'e2', 'e1'],
+  );
+  // Missed while disconnected: between what came before the drop and after it.
+  tail = add(tail, at('e9', '2026-01-01T00:00:09.000Z'));
+  tail = insertEarlier(tail, [at('e6', '2026-01-01T00:00:06.000Z'), at('e7', '2026-01-01T00:00:07.000Z')]);
+  assert.deepEqual(
+    tail.shown.map((e) => e.data.eventId),
+    ['e9', 'e7', 'e6', 'e5', 'e2b', 'e2', 'e1'],
+  );
+  assert.equal(has(tail, 'e6'), true);
+  assert.equal(has(tail, 'e8'), false);
+  assert.equal(has(tail, undefined), false);
+  // Held events count against the buffer too.
+  tail = pause(tail);
+  tail = add(tail, at('e10', '2026-01-01T00:00:10.000Z'));
+  assert.equal(has(tail, 'e10'), true);
+  const many = Array.from({ length: MAX_EVENTS }, (_, i) => at(`old${i}`, `2025-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`));
+  tail = insertEarlier(tail, many);
+  assert.equal(tail.shown.length + tail.held.length, MAX_EVENTS);
+  assert.equal(tail.shown[0]?.data.eventId, 'e9', 'the newest shown stay');
 });

@@ -4,10 +4,13 @@
 // runs the same inputs through both.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import '../../server/src/app/events.ts';
+import { EVENT_CATALOG, EVENT_NAMES } from '../../server/src/events/catalog.ts';
 import { compareVersions as serverCompare } from '../../server/src/modules/client-versions/version.ts';
 import { pickLanguage as serverPick } from '../../server/src/modules/maintenance/window.ts';
 import { normalizeIpValue, parseIpRule as serverParse } from '../../server/src/modules/whitelist/ip.ts';
 import { compareVersions } from '../src/screens/client-versions/version.ts';
+import { socketNameOf } from '../src/screens/events/history.ts';
 import { pickLanguage } from '../src/screens/maintenance/logic.ts';
 import { normalizeIp, parseIpRule } from '../src/screens/whitelist/lines.ts';
 
@@ -44,5 +47,9 @@ describe('the console answers as the server does', () => {
       assert.equal(parseIpRule(text) === undefined, serverParse(text) === undefined, `valid? ${JSON.stringify(text)}`);
       assert.equal(normalizeIp(text), normalizeIpValue(text.trim()), `canonical ${JSON.stringify(text)}`);
     }
+  });
+
+  it("the Socket.IO name of each event of the feed (the live tail's history)", () => {
+    for (const name of EVENT_NAMES) assert.equal(socketNameOf(name), EVENT_CATALOG[name].socketEvent ?? undefined, name);
   });
 });

@@ -111,3 +111,26 @@ export function subjectOf(e: LiveEvent): string {
   if (str(e.data.message)) return str(e.data.message)!;
   return '';
 }
+
+/** Whether the tail has this event (by its `eventId`) already. */
+export function has(tail: Tail, eventId: string | undefined): boolean {
+  return eventId !== undefined && (tail.shown.some((e) => e.data.eventId === eventId) || tail.held.some((e) => e.data.eventId === eventId));
+}
+
+/**
+ * Adds events that happened earlier (history from the event feed, oldest first) where they belong by time among
+ * those shown, leaving the order of those already there alone; events the tail has already are skipped.
+ */
+export function insertEarlier(tail: Tail, events: TailEvent[]): Tail {
+  const shown = [...tail.shown];
+  const ids = new Set([...tail.shown, ...tail.held].map((e) => e.data.eventId));
+  // Newest first, so events of the same millisecond keep their order (each goes below the ones before it).
+  for (const e of [...events].reverse()) {
+    if (ids.has(e.data.eventId)) continue;
+    ids.add(e.data.eventId);
+    const at = e.data.timestamp ?? '';
+    const i = shown.findIndex((s) => (s.data.timestamp ?? '') < at);
+    shown.splice(i === -1 ? shown.length : i, 0, e);
+  }
+  return { ...tail, shown: shown.slice(0, MAX_EVENTS - tail.held.length) };
+}

@@ -2,12 +2,15 @@ import { ActionIcon, Alert, Badge, Box, Button, Code, CopyButton, Group, Paper, 
 import { IconArrowUpRight, IconCheck, IconChevronDown, IconChevronRight, IconCopy, IconPlayerPause, IconPlayerPlay } from '@tabler/icons-react';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FilterBar, SearchFilter, SelectFilter } from '../../components/FilterBar.tsx';
+import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { Timestamp } from '../../components/Timestamp.tsx';
 import { useLiveEvents, useLiveStatus } from '../../lib/useLiveEvents.ts';
-import { add, emptyTail, entityOf, matches, MAX_EVENTS, pause, resume, subjectOf, type Tail, type TailEvent } from './buffer.ts';
+import type { LiveEvent } from '../../lib/live.ts';
+import { add, emptyTail, entityOf, has, insertEarlier, matches, MAX_EVENTS, pause, resume, subjectOf, type Tail, type TailEvent } from './buffer.ts';
+import { readHistory } from './history.ts';
 
 const route = getRouteApi('/_app/events');
 
@@ -24,6 +27,38 @@ const COLOR: Record<string, string> = { user_: 'indigo', world_: 'teal', mainten
 const colorOf = (name: string) => Object.entries(COLOR).find(([p]) => name.startsWith(p))?.[1] ?? 'gray';
 
 let seq = 0;
+const stamp = (event: LiveEvent): TailEvent => ({ ...event, seq: ++seq, receivedAt: Date.now() });
+
+/**
+ * The tail's history from the event feed: the latest events when the screen opens, and, each time the socket
+ * comes back after a drop, what it missed since the last event received (`lastId`).
+ */
+function useHistory(connected: boolean, lastId: { current: string | undefined }, setTail: (update: (prev: Tail) => Tail) => void): unknown {
+  const [error, setError] = useState<unknown>(null);
+  const [epoch, setEpoch] = useState(0);
+  const link = useRef<'never' | 'up' | 'down'>('never');
+  useEffect(() => {
+    // A reconnection after a drop (not the first connection): catch up from the last event received.
+    if (connected && link.current === 'down') setEpoch((n) => n + 1);
+    if (connected) link.current = 'up';
+    else if (link.current === 'up') link.current = 'down';
+  }, [connected]);
+  useEffect(() => {
+    const ac = new AbortController();
+    readHistory(epoch === 0 ? undefined : lastId.current, ac.signal)
+      .then((events) => {
+        setError(null);
+        setTail((prev) => insertEarlier(prev, events.map(stamp)));
+        const last = events.at(-1)?.data.eventId;
+        if (last && epoch === 0 && lastId.current === undefined) lastId.current = last;
+      })
+      .catch((err: unknown) => {
+        if (!ac.signal.aborted) setError(err);
+      });
+    return () => ac.abort();
+  }, [epoch, lastId, setTail]);
+  return error;
+}
 
 /** /events: the live event stream, filtered, paused while the operator scrolls, each event expandable and linked. */
 export default function LiveEventsScreen() {
@@ -34,7 +69,13 @@ export default function LiveEventsScreen() {
   const [open, setOpen] = useState<Set<number>>(() => new Set());
   const scrollRef = useRef<HTMLDivElement>(null);
 
-  useLiveEvents((event) => setTail((prev) => add(prev, { ...event, seq: ++seq, receivedAt: Date.now() })));
+  const lastId = useRef<string | undefined>(undefined);
+  useLiveEvents((event) => {
+    lastId.current = event.data.eventId ?? lastId.current;
+    // An event the history has brought already (or the other way round) is shown once.
+    setTail((prev) => (has(prev, event.data.eventId) ? prev : add(prev, stamp(event))));
+  });
+  const historyError = useHistory(connected, lastId, setTail);
 
   const filter = useMemo(() => ({ type: search.type, world: search.world, user: search.user }), [search.type, search.world, search.user]);
   const shown = useMemo(() => tail.shown.filter((e) => matches(e, filter)), [tail.shown, filter]);
@@ -89,6 +130,7 @@ export default function LiveEventsScreen() {
         <SearchFilter name="world" label={t('filters.world')} placeholder={t('filters.worldPlaceholder')} w={180} />
         <SearchFilter name="user" label={t('filters.user')} placeholder={t('filters.userPlaceholder')} w={180} />
       </FilterBar>
+      {historyError ? <ProblemAlert error={historyError} title={t('historyFailed')} /> : null}
       <Group justify="space-between" mih={36}>
         {tail.paused ? (
           <Alert color="yellow" py={6} px="sm" icon={<IconPlayerPause size={16} />} role="status" aria-live="polite">
@@ -178,7 +220,7 @@ function EventRow({ event: e, expanded, onToggle }: { event: TailEvent; expanded
         )}
       </Group>
       {expanded ? (
-        <Code block mt={6} ml={40} style={{ maxHeight: 320, overflow: 'auto' }}>
+        <Code block mt={6} ml={40} style={{ maxHeight: 320, overflow: 'auto' }} tabIndex={0}>
           {json}
         </Code>
       ) : null}
