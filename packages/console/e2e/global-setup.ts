@@ -54,6 +54,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // The webhook specs run a receiver on 127.0.0.1; a failed delivery gets one retry after 1 s, then is failed.
     GATRIX_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     GATRIX_WEBHOOK_RETRY_SCHEDULE: '1',
+    // The worlds spec watches a world instance that stops heartbeating go down: within 7.5 s (plus a sweep).
+    GATRIX_INSTANCE_TTL: '5',
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

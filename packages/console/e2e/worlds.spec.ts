@@ -1,4 +1,7 @@
-/** /worlds: create, reorder, a scheduled maintenance that starts and ends by itself (seen live elsewhere), bulk, delete. */
+/**
+ * /worlds: create, reorder, a scheduled maintenance that starts and ends by itself (seen live elsewhere), bulk, delete,
+ * and the instances world servers register (live players in the list, each instance up or down on the world's page).
+ */
 import type { APIRequestContext, Page } from '@playwright/test';
 import { apiToken, expect, expectAccessible, pickDateTime, shot, signIn, test } from './fixtures.ts';
 
@@ -157,6 +160,57 @@ test('bulk maintenance on two worlds shows each result, and a world is deleted b
   await expect(page.getByTestId(`world-row-${b}`)).toBeVisible();
 });
 
+test('world servers registered by heartbeats: live players in the list, each instance up or down on the world page', async ({ page, request }) => {
+  const worldId = `e2e-i-${suffix()}`;
+  await createWorld(request, worldId);
+  const token = await apiToken(request, 'admin');
+  const beat = async (instanceId: string, address: string, players: number) => {
+    const res = await request.put(`/api/v1/game-worlds/${worldId}/instances/${instanceId}`, {
+      headers: { authorization: `Bearer ${token}` },
+      data: { address, region: 'ap-northeast-2', capacity: 1000, players, status: 'online', version: '1.4.2' },
+    });
+    expect(res.status(), await res.text()).toBe(200);
+  };
+  await beat('asia-gone', '10.0.3.9:7777', 10);
+  // Two servers keep heartbeating (every 2 s, the TTL is 5 s); asia-gone stops and is marked down.
+  const alive = () => Promise.all([beat('asia-a', '10.0.3.17:7777', 734), beat('asia-b', '10.0.3.18:7777', 500)]);
+  await alive();
+  const keepAlive = setInterval(() => void alive().catch(() => undefined), 2000);
+  try {
+    await expect
+      .poll(async () => {
+        const res = await request.get(`/api/v1/game-worlds/${worldId}/instances`, { headers: { authorization: `Bearer ${token}` } });
+        return ((await res.json()) as { data: { instanceId: string; up: boolean }[] }).data.find((i) => i.instanceId === 'asia-gone')?.up;
+      }, { timeout: 60_000 })
+      .toBe(false);
+
+    await signIn(page, 'operator');
+    await page.goto(`/worlds?q=${worldId}`);
+    const players = page.getByTestId(`players-${worldId}`);
+    await expect(players).toContainText('1,234 / 2,000');
+    await expect(players).toContainText('2 up · 1 down');
+    await shot(page, 'worlds-list-players');
+
+    await page.getByRole('link', { name: worldId }).click();
+    await page.getByRole('tab', { name: 'Instances' }).click();
+    await expect(page).toHaveURL(/tab=instances/);
+    await expect(page.getByTestId('instances-summary')).toHaveText('1,234 players on 2 up instances; 1 down');
+    const a = page.getByTestId('instance-row-asia-a');
+    await expect(a).toContainText('10.0.3.17:7777');
+    await expect(a).toContainText('734 / 1,000');
+    await expect(a).toContainText('Online');
+    await expect(a).toContainText('Up');
+    await expect(page.getByTestId('instance-row-asia-gone')).toContainText('Down');
+    // Up ones first.
+    const order = await page.locator('tbody tr[data-testid^="instance-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')));
+    expect(order).toEqual(['instance-row-asia-a', 'instance-row-asia-b', 'instance-row-asia-gone']);
+    await shot(page, 'world-instances');
+    await expectAccessible(page);
+  } finally {
+    clearInterval(keepAlive);
+  }
+});
+
 test.describe(() => {
   test.use({ lang: 'ko', theme: 'dark' });
   test('a viewer sees the worlds read-only (Korean, dark)', async ({ page, request }) => {
@@ -174,6 +228,10 @@ test.describe(() => {
     await page.getByRole('tab', { name: '점검' }).click();
     await expect(page.getByRole('button', { name: '점검 적용' })).toBeDisabled();
     await shot(page, 'world-maintenance-viewer');
+    await expectAccessible(page);
+    await page.getByRole('tab', { name: '인스턴스' }).click();
+    await expect(page.getByText('이 월드에 등록된 서버가 아직 없습니다', { exact: false })).toBeVisible();
+    await shot(page, 'world-instances-viewer');
     await expectAccessible(page);
   });
 });

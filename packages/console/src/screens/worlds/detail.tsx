@@ -1,4 +1,4 @@
-/** /worlds/$id: one game world — its settings and its maintenance (tab in the URL), delete by typing its worldId. */
+/** /worlds/$id: one game world — its settings, its maintenance and its instances (tab in the URL), delete by typing its worldId. */
 import { Anchor, Breadcrumbs, Button, Group, Paper, Skeleton, Stack, Tabs, Text, Title } from '@mantine/core';
 import { IconTrash } from '@tabler/icons-react';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
@@ -10,6 +10,7 @@ import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { Timestamp } from '../../components/Timestamp.tsx';
 import { useRefreshWorlds, useWorldEtag, WorldMaintenancePanel, WorldStatusBadges } from './parts.tsx';
 import { WorldForm } from './WorldForm.tsx';
+import { WorldInstances } from './instances.tsx';
 import { notify } from '../../lib/notify.ts';
 
 const route = getRouteApi('/_app/worlds/$id');
@@ -71,10 +72,11 @@ export default function GameWorldDetailScreen() {
               </Button>
             </Guarded>
           </Group>
-          <Tabs value={tab} onChange={(v) => void navigate({ to: '.', search: { tab: v === 'maintenance' ? 'maintenance' : undefined } as never, replace: true })}>
+          <Tabs value={tab} onChange={(v) => void navigate({ to: '.', search: { tab: v === 'maintenance' || v === 'instances' ? v : undefined } as never, replace: true })}>
             <Tabs.List>
               <Tabs.Tab value="settings">{t('detail.settings')}</Tabs.Tab>
               <Tabs.Tab value="maintenance">{t('detail.maintenance')}</Tabs.Tab>
+              <Tabs.Tab value="instances">{t('detail.instances')}</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="settings" pt="md">
               <Paper withBorder p="md">
@@ -95,6 +97,9 @@ export default function GameWorldDetailScreen() {
               <Paper withBorder p="md">
                 <WorldMaintenancePanel world={world} />
               </Paper>
+            </Tabs.Panel>
+            <Tabs.Panel value="instances" pt="md">
+              {tab === 'instances' ? <WorldInstances worldId={world.worldId} /> : null}
             </Tabs.Panel>
           </Tabs>
         </>

@@ -1,5 +1,5 @@
 /**
- * /worlds: every game world in display order with its status; reorder by drag and drop or the move buttons (saved at
+ * /worlds: every game world in display order with its status and live players; reorder by drag and drop or the move buttons (saved at
  * once), show/hide, create, one world's maintenance, maintenance across selected worlds, delete by typing the worldId.
  */
 import { ActionIcon, Anchor, Badge, Button, Checkbox, Drawer, Group, Menu, Paper, Skeleton, Stack, Switch, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
@@ -20,6 +20,7 @@ import { BulkMaintenance } from './BulkMaintenance.tsx';
 import { ALL_WORLDS, useRefreshWorlds, WorldMaintenancePanel, worldPhase, WorldStatusBadges } from './parts.tsx';
 import { STATUSES, type Search } from './search.ts';
 import { WorldForm } from './WorldForm.tsx';
+import { LIVE_REFRESH_MS, LivePlayers } from './instances.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { notify } from '../../lib/notify.ts';
 
@@ -43,7 +44,8 @@ export default function GameWorldsScreen() {
     visible: search.status === 'hidden' ? false : undefined,
     maintenance: search.status === 'maintenance' ? true : search.status === 'open' || search.status === 'scheduled' ? false : undefined,
   };
-  const list = useListGameWorlds(params);
+  // Player counts change without events: read again every LIVE_REFRESH_MS.
+  const list = useListGameWorlds(params, { query: { refetchInterval: LIVE_REFRESH_MS } });
   const all = useListGameWorlds(ALL_WORLDS);
   const worlds = useMemo(() => {
     const rows = list.data?.data ?? [];
@@ -178,6 +180,7 @@ export default function GameWorldsScreen() {
                 </Table.Th>
                 <Table.Th miw={200}>{t('columns.world')}</Table.Th>
                 <Table.Th w={190}>{t('columns.status')}</Table.Th>
+                <Table.Th w={130}>{t('columns.players')}</Table.Th>
                 <Table.Th miw={160}>{t('columns.tags')}</Table.Th>
                 <Table.Th w={140}>{t('columns.region')}</Table.Th>
                 <Table.Th w={220}>{t('columns.window')}</Table.Th>
@@ -191,7 +194,7 @@ export default function GameWorldsScreen() {
               {list.isLoading
                 ? Array.from({ length: 4 }, (_, i) => (
                     <Table.Tr key={i}>
-                      <Table.Td colSpan={9}>
+                      <Table.Td colSpan={10}>
                         <Skeleton height={22} />
                       </Table.Td>
                     </Table.Tr>
@@ -232,6 +235,9 @@ export default function GameWorldsScreen() {
                       </Table.Td>
                       <Table.Td>
                         <WorldStatusBadges world={w} />
+                      </Table.Td>
+                      <Table.Td>
+                        <LivePlayers worldId={w.worldId} live={w.live} />
                       </Table.Td>
                       <Table.Td>
                         <Group gap={4} wrap="nowrap">

@@ -28,15 +28,15 @@ export function WorldStatusBadges({ world }: { world: GameWorld }) {
   return (
     <Group gap={4} wrap="nowrap" data-testid={`status-${world.worldId}`}>
       {phase === 'active' ? (
-        <Badge color="orange.5" variant="filled" autoContrast leftSection={<IconTool size={12} aria-hidden />}>
+        <Badge color="orange.5" variant="filled" autoContrast miw="max-content" leftSection={<IconTool size={12} aria-hidden />}>
           {t('status.maintenance')}
         </Badge>
       ) : phase === 'scheduled' ? (
-        <Badge color="blue" variant="dot" leftSection={<IconClock size={12} aria-hidden />}>
+        <Badge color="blue" variant="dot" miw="max-content" leftSection={<IconClock size={12} aria-hidden />}>
           {t('status.scheduled')}
         </Badge>
       ) : (
-        <Badge color="teal" variant="dot">
+        <Badge color="teal" variant="dot" miw="max-content">
           {t('status.open')}
         </Badge>
       )}

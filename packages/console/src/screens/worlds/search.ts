@@ -21,5 +21,5 @@ export const search = z.object({
 export type Search = z.infer<typeof search>;
 
 /** /worlds/$id: the open tab. */
-export const detailSearch = z.object({ tab: optional(z.enum(['settings', 'maintenance'])) });
+export const detailSearch = z.object({ tab: optional(z.enum(['settings', 'maintenance', 'instances'])) });
 export type DetailSearch = z.infer<typeof detailSearch>;
