@@ -23,6 +23,7 @@ export const PERMISSIONS = {
   'monitoring.read': ['admin', 'operator', 'viewer', 'key:admin'],
   'monitoring.admin': ['admin', 'key:admin'],
   'client.read': ['key:client', 'key:server', 'key:admin'],
+  'events.read': ['admin', 'operator', 'viewer', 'player', 'key:admin', 'key:server', 'key:client'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
