@@ -51,7 +51,7 @@ describe('i18n', () => {
   });
 
   it('has the shared namespaces and one per screen', () => {
-    for (const ns of ['common', 'auth', 'nav', 'settings', 'dashboard', 'events', 'users', 'worlds', 'maintenance', 'whitelist', 'clientVersions', 'apiKeys', 'webhooks', 'audit', 'monitoring']) {
+    for (const ns of ['common', 'auth', 'nav', 'settings', 'dashboard', 'events', 'users', 'worlds', 'maintenance', 'whitelist', 'clientVersions', 'notices', 'apiKeys', 'webhooks', 'audit', 'monitoring']) {
       assert.ok(bundles.en[ns], `en/${ns}.json`);
     }
   });

@@ -9,10 +9,13 @@ import { EVENT_CATALOG, EVENT_NAMES } from '../../server/src/events/catalog.ts';
 import { compareVersions as serverCompare } from '../../server/src/modules/client-versions/version.ts';
 import { pickLanguage as serverPick } from '../../server/src/modules/maintenance/window.ts';
 import { normalizeIpValue, parseIpRule as serverParse } from '../../server/src/modules/whitelist/ip.ts';
+import { localizeNotice, noticeShownAt, noticeTargets } from '../../server/src/modules/notices/match.ts';
+import type { PublicNotice } from '../../server/src/modules/notices/schemas.ts';
 import { compareVersions } from '../src/screens/client-versions/version.ts';
 import { socketNameOf } from '../src/screens/events/history.ts';
 import { pickLanguage } from '../src/screens/maintenance/logic.ts';
 import { normalizeIp, parseIpRule } from '../src/screens/whitelist/lines.ts';
+import { localize, missFor } from '../src/screens/notices/logic.ts';
 
 /** A small deterministic generator, so a failure names a reproducible case. */
 function random(seed: number): () => number {
@@ -35,6 +38,40 @@ describe('the console answers as the server does', () => {
     const sets: Record<string, string>[] = [{}, { ko: 'a' }, { en: 'a', ko: 'b' }, { 'zh-Hant': 'a', zh: 'b' }, { 'zh-Hant': 'a', 'pt-BR': 'b', en: 'c' }, { EN: 'a', 'ko-KR': 'b' }];
     const asked = [undefined, '', 'en', 'EN', 'en-US', 'ko', 'ko-KR', 'zh', 'zh-Hans', 'zh-Hant', 'pt', 'pt-PT', 'fr', 'x'];
     for (const messages of sets) for (const lang of asked) assert.equal(pickLanguage(messages, lang), serverPick(messages, lang), `${JSON.stringify(messages)} in ${lang}`);
+  });
+
+  it('which notices a game client gets, and in which language', () => {
+    const r = random(11);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+    const now = Date.parse('2026-01-01T00:00:00.000Z');
+    const when = () => pick([null, new Date(now - 60_000).toISOString(), new Date(now).toISOString(), new Date(now + 60_000).toISOString()]);
+    const some = (values: string[]) => values.filter(() => r() < 0.3);
+    for (let i = 0; i < 3000; i++) {
+      const n: PublicNotice = {
+        id: i,
+        category: 'notice',
+        priority: 0,
+        title: 'T',
+        body: 'B',
+        translations: Object.fromEntries(some(['ko', 'en-US', 'zh-Hant', 'pt']).map((l) => [l, { title: `T ${l}`, body: `B ${l}` }])),
+        enabled: r() < 0.8,
+        startsAt: when(),
+        endsAt: when(),
+        channels: some(['steam', 'ios']),
+        subChannels: some(['pc', 'phone']),
+        worldIds: some(['w1', 'w2']),
+        minVersion: pick([null, '1.2', '1.10']),
+        maxVersion: pick([null, '1.9', '2']),
+        createdAt: '',
+        updatedAt: '',
+      };
+      const q = { channel: pick([undefined, 'steam', 'ios', 'x']), subChannel: pick([undefined, 'pc', 'phone']), worldId: pick([undefined, 'w1', 'w2']), version: pick([undefined, '1.2.0', '1.9', '1.10', '2.0.1']) };
+      const lang = pick([undefined, 'ko-KR', 'en', 'zh', 'pt-BR', 'fr']);
+      const label = `${JSON.stringify(n)} for ${JSON.stringify(q)}`;
+      assert.equal(missFor(n, q, now) === null, noticeShownAt(n, now) && noticeTargets(n, q), label);
+      const server = localizeNotice(n, lang);
+      assert.deepEqual(localize(n, lang), { lang: server.lang, title: server.title, body: server.body }, `${label} in ${lang}`);
+    }
   });
 
   it('IP and CIDR values: which are valid, and their canonical spelling', () => {

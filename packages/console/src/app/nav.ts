@@ -7,6 +7,7 @@ import {
   IconKey,
   IconLayoutDashboard,
   IconListCheck,
+  IconSpeakerphone,
   IconSettings,
   IconTool,
   IconUsers,
@@ -17,7 +18,7 @@ import type { ComponentType } from 'react';
 import type { Permission } from '../lib/permissions.ts';
 
 export interface NavItem {
-  to: '/' | '/events' | '/users' | '/worlds' | '/maintenance' | '/whitelist' | '/client-versions' | '/api-keys' | '/webhooks' | '/audit' | '/monitoring' | '/settings';
+  to: '/' | '/events' | '/users' | '/worlds' | '/maintenance' | '/whitelist' | '/client-versions' | '/notices' | '/api-keys' | '/webhooks' | '/audit' | '/monitoring' | '/settings';
   /** nav:<key> */
   labelKey: string;
   icon: ComponentType<{ size?: number | string; stroke?: number }>;
@@ -33,6 +34,7 @@ export const NAV: NavItem[] = [
   { to: '/maintenance', labelKey: 'maintenance', icon: IconTool, permission: 'ops.read' },
   { to: '/whitelist', labelKey: 'whitelist', icon: IconListCheck, permission: 'ops.read' },
   { to: '/client-versions', labelKey: 'clientVersions', icon: IconVersions, permission: 'ops.read' },
+  { to: '/notices', labelKey: 'notices', icon: IconSpeakerphone, permission: 'ops.read' },
   { to: '/api-keys', labelKey: 'apiKeys', icon: IconKey, permission: 'apiKeys.read' },
   { to: '/webhooks', labelKey: 'webhooks', icon: IconWebhook, permission: 'webhooks.read' },
   { to: '/audit', labelKey: 'audit', icon: IconHistory, permission: 'audit.read' },

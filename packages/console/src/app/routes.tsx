@@ -17,6 +17,7 @@ import { search as dashboardSearch } from '../screens/dashboard/search.ts';
 import { search as eventsSearch } from '../screens/events/search.ts';
 import { search as maintenanceSearch } from '../screens/maintenance/search.ts';
 import { search as monitoringSearch } from '../screens/monitoring/search.ts';
+import { search as noticesSearch } from '../screens/notices/search.ts';
 import { search as settingsSearch } from '../screens/settings/search.ts';
 import { detailSearch as userDetailSearch, search as usersSearch } from '../screens/users/search.ts';
 import { detailSearch as webhookSearch, search as webhooksSearch } from '../screens/webhooks/search.ts';
@@ -73,6 +74,7 @@ const worldRoute = createRoute({ getParentRoute: () => appRoute, path: '/worlds/
 const maintenanceRoute = createRoute({ getParentRoute: () => appRoute, path: '/maintenance', validateSearch: maintenanceSearch, component: screen(['maintenance', 'worlds'], () => import('../screens/maintenance/index.tsx')) });
 const whitelistRoute = createRoute({ getParentRoute: () => appRoute, path: '/whitelist', validateSearch: whitelistSearch, component: screen(['whitelist'], () => import('../screens/whitelist/index.tsx')) });
 const clientVersionsRoute = createRoute({ getParentRoute: () => appRoute, path: '/client-versions', validateSearch: clientVersionsSearch, component: screen(['clientVersions'], () => import('../screens/client-versions/index.tsx')) });
+const noticesRoute = createRoute({ getParentRoute: () => appRoute, path: '/notices', validateSearch: noticesSearch, component: screen(['notices'], () => import('../screens/notices/index.tsx')) });
 const apiKeysRoute = createRoute({ getParentRoute: () => appRoute, path: '/api-keys', validateSearch: apiKeysSearch, component: screen(['apiKeys'], () => import('../screens/api-keys/index.tsx')) });
 const webhooksRoute = createRoute({ getParentRoute: () => appRoute, path: '/webhooks', validateSearch: webhooksSearch, component: screen(['webhooks'], () => import('../screens/webhooks/index.tsx')) });
 const webhookRoute = createRoute({ getParentRoute: () => appRoute, path: '/webhooks/$id', validateSearch: webhookSearch, component: screen(['webhooks'], () => import('../screens/webhooks/detail.tsx')) });
@@ -92,6 +94,7 @@ const routeTree = rootRoute.addChildren([
     maintenanceRoute,
     whitelistRoute,
     clientVersionsRoute,
+    noticesRoute,
     apiKeysRoute,
     webhooksRoute,
     webhookRoute,

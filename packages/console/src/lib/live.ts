@@ -19,6 +19,7 @@ export const INVALIDATES: { prefix: string; paths: string[] }[] = [
   { prefix: 'maintenance_', paths: ['/api/v1/maintenance', '/api/v1/game-worlds'] },
   { prefix: 'client_version_', paths: ['/api/v1/client-versions'] },
   { prefix: 'whitelist_', paths: ['/api/v1/whitelist'] },
+  { prefix: 'notice_', paths: ['/api/v1/notices'] },
   { prefix: 'webhook_', paths: ['/api/v1/webhooks'] },
 ];
 export function pathsInvalidatedBy(name: string): string[] {

@@ -82,7 +82,7 @@ export function matches(e: LiveEvent, f: EventFilter): boolean {
 
 export type EntityLink =
   | { to: '/users/$id' | '/worlds/$id' | '/webhooks/$id'; id: string }
-  | { to: '/maintenance' | '/client-versions' | '/whitelist'; id?: undefined };
+  | { to: '/maintenance' | '/client-versions' | '/whitelist' | '/notices'; id?: undefined };
 
 /** Where the console shows the entity an event is about, if anywhere. */
 export function entityOf(e: LiveEvent): EntityLink | undefined {
@@ -94,6 +94,7 @@ export function entityOf(e: LiveEvent): EntityLink | undefined {
   if (e.name.startsWith('maintenance_')) return { to: '/maintenance' };
   if (e.name.startsWith('client_version_')) return { to: '/client-versions' };
   if (e.name.startsWith('whitelist_')) return { to: '/whitelist' };
+  if (e.name.startsWith('notice_')) return { to: '/notices' };
   return undefined;
 }
 
