@@ -7,6 +7,8 @@
  * Started by bench/users-list.ts as a child process:
  *   BARE_BODY_FILE=<file with the body> BARE_ROUTE=/api/v1/users PORT=<port> HOST=127.0.0.1 \
  *     node --import tsx bench/bare-server.ts
+ * With BARE_BODIES_FILE (a JSON object: path and query → body), each of those URLs answers its own body, and
+ * any other URL of the route the one of BARE_BODY_FILE (bench/client-notices.ts asks many varied queries).
  */
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
@@ -21,6 +23,7 @@ function required(name: string): string {
 }
 
 const body = readFileSync(required('BARE_BODY_FILE'), 'utf8');
+const bodies = new Map(Object.entries(process.env.BARE_BODIES_FILE ? (JSON.parse(readFileSync(process.env.BARE_BODIES_FILE, 'utf8')) as Record<string, string>) : {}));
 const route = process.env.BARE_ROUTE ?? '/api/v1/users';
 const port = Number(required('PORT'));
 const host = process.env.HOST ?? '127.0.0.1';
@@ -28,8 +31,8 @@ const host = process.env.HOST ?? '127.0.0.1';
 const app = Fastify({ logger: false });
 
 // The body is already JSON text: sending the string skips serialization, so this is the floor of the HTTP stack.
-app.get(route, (_request, reply) => {
-  void reply.type('application/json; charset=utf-8').send(body);
+app.get(route, (request, reply) => {
+  void reply.type('application/json; charset=utf-8').send(bodies.get(request.url) ?? body);
 });
 
 const shutdown = () => {

@@ -221,6 +221,11 @@ export interface Target {
   name: string;
   url: string;
   headers: Record<string, string>;
+  /**
+   * Varied requests instead of `url` alone: each connection asks these paths (on `url`'s host) in turn, and after
+   * the warm-up each path's answer is checked against its own body (load()'s expectedBody is then not used).
+   */
+  requests?: readonly { path: string; body: string }[];
   /** The server under load. */
   pid: number;
 }
@@ -257,17 +262,25 @@ export async function load(
   const { connections: CONNECTIONS, warmup: WARMUP, duration: DURATION, quietWait, retries: RETRIES } = settings;
   const { name, url, headers } = target;
   const problems: string[] = [];
+  const requests = target.requests?.map(({ path }) => ({ path }));
   await waitForQuiet(target.pid, ours, quietWait);
   if (WARMUP > 0) {
     // The warm-up also proves the answers are right: every body must be exactly the one fetched up front.
     // (Not done in the measured run, where comparing bodies would cost the load generator CPU.)
-    const w = await autocannon({ url, connections: CONNECTIONS, duration: WARMUP, headers, expectBody: expectedBody });
-    if (w.non2xx > 0 || w.errors > 0 || w.mismatches > 0 || w['2xx'] === 0) {
-      problems.push(`${name} warm-up: ${w['2xx']} 2xx, ${w.non2xx} non-2xx, ${w.errors} errors, ${w.mismatches} unexpected bodies`);
+    // With varied requests each answer is checked once here, one by one: autocannon decodes a body chunk by chunk,
+    // which garbles multi-byte characters split between chunks, so it cannot compare them itself.
+    const w = await autocannon({ url, connections: CONNECTIONS, duration: WARMUP, headers, ...(requests ? { requests } : { expectBody: expectedBody }) });
+    let unexpected = w.mismatches;
+    for (const r of target.requests ?? []) {
+      const got = await fetch(new URL(r.path, url), { headers });
+      if (got.status !== 200 || (await got.text()) !== r.body) unexpected++;
+    }
+    if (w.non2xx > 0 || w.errors > 0 || unexpected > 0 || w['2xx'] === 0) {
+      problems.push(`${name} warm-up: ${w['2xx']} 2xx, ${w.non2xx} non-2xx, ${w.errors} errors, ${unexpected} unexpected bodies`);
     }
   }
   for (let attempt = 0; ; attempt++) {
-    const { result: r, cpu } = await withCpu(target.pid, ours, () => autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers }));
+    const { result: r, cpu } = await withCpu(target.pid, ours, () => autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers, ...(requests ? { requests } : {}) }));
     if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0 || r['2xx'] === 0) {
       const codes = Object.entries(r.statusCodeStats ?? {})
         .map(([code, { count }]) => `${code}: ${count}`)
@@ -400,18 +413,33 @@ export function runBenchmark(name: string, main: (bench: Bench) => Promise<numbe
 }
 
 /**
- * Starts bench/bare-server.ts answering `body` on `route`, and checks that it does. The caller owns the child
- * (push it where its cleanup will stop it).
+ * Starts bench/bare-server.ts answering `body` on `route`, and checks that it does. With `bodies` (path and
+ * query → body) it answers each of those paths its own body instead. The caller owns the child (push it where
+ * its cleanup will stop it).
  */
-export async function startBareServer(tempDir: string, route: string, query: string, body: string): Promise<{ child: Child; url: string }> {
+export async function startBareServer(
+  tempDir: string,
+  route: string,
+  query: string,
+  body: string,
+  bodies?: Record<string, string>,
+): Promise<{ child: Child; url: string }> {
   const bodyFile = path.join(tempDir, 'bare-body.json');
   writeFileSync(bodyFile, body);
+  const env: NodeJS.ProcessEnv = { ...cleanEnv(), HOST: '127.0.0.1', BARE_BODY_FILE: bodyFile, BARE_ROUTE: route };
+  if (bodies) {
+    env.BARE_BODIES_FILE = path.join(tempDir, 'bare-bodies.json');
+    writeFileSync(env.BARE_BODIES_FILE, JSON.stringify(bodies));
+  }
   const port = await freePort();
-  const child = startChild('bare', 'bench/bare-server.ts', { ...cleanEnv(), PORT: String(port), HOST: '127.0.0.1', BARE_BODY_FILE: bodyFile, BARE_ROUTE: route });
-  const url = `http://127.0.0.1:${port}${route}${query}`;
+  const child = startChild('bare', 'bench/bare-server.ts', { ...env, PORT: String(port) });
+  const origin = `http://127.0.0.1:${port}`;
+  const url = `${origin}${route}${query}`;
   try {
     await waitUntilAnswering(child, url, 200);
-    if ((await (await fetch(url)).text()) !== body) throw new Error('the bare server does not answer the same body');
+    for (const [path, expected] of Object.entries(bodies ?? { [`${route}${query}`]: body })) {
+      if ((await (await fetch(`${origin}${path}`)).text()) !== expected) throw new Error(`the bare server does not answer the same body on ${path}`);
+    }
   } catch (err) {
     await stopChild(child);
     throw err;
