@@ -104,6 +104,7 @@ eachDatabase('realtime events over Socket.IO', (kind) => {
     await h.call('POST', '/api/v1/game-worlds', { token: admin, body: { worldId: 'matrixworld', name: 'M' } });
     await h.call('POST', '/api/v1/client-versions', { token: admin, body: { channel: 'PC', subChannel: 'Steam', version: '9.9', status: 'ONLINE', gameServerAddress: 'g', patchAddress: 'p' } });
     await h.call('POST', '/api/v1/whitelist', { token: admin, body: { type: 'account', value: 'matrix-qa' } });
+    await h.call('POST', '/api/v1/notices', { token: admin, body: { title: 'Matrix', body: 'Not for players before its window' } });
     await h.call('PUT', '/api/v1/maintenance', { token: admin, body: { enabled: true, message: 'down' } });
     await h.call('PUT', '/api/v1/maintenance', { token: admin, body: { enabled: false } });
 
@@ -117,6 +118,7 @@ eachDatabase('realtime events over Socket.IO', (kind) => {
       ['world_created', undefined, 'ops.read', ['key:client', 'player']],
       ['client_version_created', undefined, 'ops.read', ['key:client']],
       ['whitelist_updated', undefined, 'ops.read', []],
+      ['notice_created', undefined, 'ops.read', ['key:client']],
       ['maintenance_started', undefined, 'ops.read', ['key:client', 'player']],
       ['maintenance_ended', undefined, 'ops.read', ['key:client', 'player']],
     ];
@@ -126,7 +128,7 @@ eachDatabase('realtime events over Socket.IO', (kind) => {
     await until(() => admins.every((c) => c.l.heard.length - base[callers.indexOf(c)] === sent.length), 'the admins to hear everything');
     await new Promise((r) => setTimeout(r, 200));
     for (const [i, c] of callers.entries()) assert.deepEqual(c.l.heard.slice(base[i]).map((e) => e.event), expected(c), c.grant);
-    assert.deepEqual(expected(callers.find((c) => c.grant === 'key:server')!), ['world_created', 'client_version_created', 'whitelist_updated', 'maintenance_started', 'maintenance_ended']);
+    assert.deepEqual(expected(callers.find((c) => c.grant === 'key:server')!), ['world_created', 'client_version_created', 'whitelist_updated', 'notice_created', 'maintenance_started', 'maintenance_ended']);
   });
 
   it('subscribe refuses unknown or webhook-style names, naming them and the valid ones, and changes nothing', async () => {
