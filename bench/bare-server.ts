@@ -4,7 +4,7 @@
  * this (JWT check, query validation, two SQLite queries, response serialization, request ids) is what the
  * gatrix/bare ratio measures.
  *
- * Started by bench/users-list.ts as a child process:
+ * Started by bench/users-list.ts (and the other benchmarks) as a child process:
  *   BARE_BODY_FILE=<file with the body> BARE_ROUTE=/api/v1/users PORT=<port> HOST=127.0.0.1 \
  *     node --import tsx bench/bare-server.ts
  * With BARE_BODIES_FILE (a JSON object: path and query → body), each of those URLs answers its own body, and
@@ -31,8 +31,13 @@ const host = process.env.HOST ?? '127.0.0.1';
 const app = Fastify({ logger: false });
 
 // The body is already JSON text: sending the string skips serialization, so this is the floor of the HTTP stack.
-app.get(route, (request, reply) => {
-  void reply.type('application/json; charset=utf-8').send(bodies.get(request.url) ?? body);
+// BARE_METHOD (GET) lets a benchmark of a write route (bench/instance-heartbeats.ts: PUT, JSON body parsed) use it.
+app.route({
+  method: (process.env.BARE_METHOD ?? 'GET') as 'GET',
+  url: route,
+  handler: (request, reply) => {
+    void reply.type('application/json; charset=utf-8').send(bodies.get(request.url) ?? body);
+  },
 });
 
 const shutdown = () => {
