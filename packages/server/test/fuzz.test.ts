@@ -472,6 +472,8 @@ const ADMIN_USER: Principal = { kind: 'user', userId: 1, username: ADMIN.usernam
 class World {
   /** One existing row per collection (`/api/v1/users` → id), so updates reach the service, not just a 404. */
   readonly targetIds = new Map<string, number>();
+  /** The created row itself, for routes that name a row by another field (`/game-worlds/:worldId/instances`). */
+  readonly targetRows = new Map<string, Record<string, unknown>>();
 
   private constructor(
     readonly h: Harness,
@@ -513,7 +515,10 @@ class World {
       for (let attempt = 0; attempt < 10 && !w.targetIds.has(t.url); attempt++) {
         const headers = { ...w.adminHeaders(t.permission), 'content-type': 'application/json' };
         const r = await h.app.inject({ method: 'POST', url: t.url, headers, payload: toJson(new Obj(validBody(t.body!, rng))) });
-        if (r.statusCode === 201) w.targetIds.set(t.url, r.json<{ id: number }>().id);
+        if (r.statusCode === 201) {
+          w.targetIds.set(t.url, r.json<{ id: number }>().id);
+          w.targetRows.set(t.url, r.json());
+        }
       }
     }
     return w;
@@ -526,8 +531,16 @@ class World {
 
   /** The route's path with ids that exist for reads and updates, and ids that do not for deletes. */
   intactUrl(t: Pick<Target, 'method' | 'url'>): string {
-    const id = t.method === 'DELETE' ? undefined : this.targetIds.get(t.url.split('/:')[0]);
-    return t.url.replace(/:(\w+)/g, String(id ?? 999999));
+    const collection = t.url.split('/:')[0];
+    const id = t.method === 'DELETE' ? undefined : this.targetIds.get(collection);
+    const row = t.method === 'DELETE' ? undefined : this.targetRows.get(collection);
+    // The first parameter names the collection's row (by id, or by another of its fields); later ones are made up.
+    let first = true;
+    return t.url.replace(/:(\w+)/g, (_, name: string) => {
+      const value = first ? (name === 'id' ? id : row?.[name]) : undefined;
+      first = false;
+      return String(value ?? 999999);
+    });
   }
 
   baseCase(t: Target, category: string, rng: Rng | undefined, admin = true): FuzzCase {
@@ -550,6 +563,11 @@ class World {
    */
   async unreadable(): Promise<string[]> {
     const out: string[] = [];
+    // Updates during the run may have changed the fields routes name rows by (a world's worldId): read them again.
+    for (const [collection, row] of this.targetRows) {
+      const r = await this.h.app.inject({ method: 'GET', url: `${collection}/${row.id}`, headers: this.adminHeaders() });
+      if (r.statusCode === 200) this.targetRows.set(collection, r.json());
+    }
     for (const t of this.targets.filter((x) => x.method === 'GET' && (!x.url.includes(':') || this.targetIds.has(x.url.split('/:')[0])))) {
       const needs = t.query.filter((p) => p.required && p.schema.default === undefined);
       const url = `${this.intactUrl(t)}${needs.length > 0 ? `?${needs.map((p) => `${p.name}=${encodeURIComponent(String(validValue(p.schema, new Rng(3))))}`).join('&')}` : ''}`;
