@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { readEventsAfter } from '../src/events/outbox.ts';
-import { createWhitelistMatcher } from '../src/modules/whitelist/matcher.ts';
+import { createWhitelistMatcher } from '../src/core/rules.ts';
 import type { PublicWhitelistEntry } from '../src/modules/whitelist/schemas.ts';
 import { failOutboxInserts } from './db-faults.ts';
 import { eachDatabase, startHarness, type Harness } from './helpers.ts';

@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ClientVersionStatus, PublicClientVersion } from '../../src/modules/client-versions/schemas.ts';
 import { CLIENT_VERSION_STATUSES } from '../../src/modules/client-versions/schemas.ts';
-import { compareVersions } from '../../src/modules/client-versions/version.ts';
-import { resolveClientVersion } from '../../src/modules/client/resolve.ts';
+import { compareVersions, resolveClientVersion } from '../../src/core/rules.ts';
 import type { PublicGlobalMaintenance } from '../../src/modules/maintenance/schemas.ts';
 
 describe('compareVersions', () => {

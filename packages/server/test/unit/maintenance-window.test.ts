@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../src/core/errors.ts';
 import type { MaintenanceColumns } from '../../src/db/schema.ts';
-import { localized, maintenanceAt, maintenanceColumns, pickLanguage, windowPayload } from '../../src/modules/maintenance/window.ts';
+import { localized, maintenanceAt, pickLanguage } from '../../src/core/rules.ts';
+import { maintenanceColumns, windowPayload } from '../../src/modules/maintenance/window.ts';
 
 const now = new Date('2026-01-01T00:00:00.000Z');
 const off: MaintenanceColumns = {

@@ -1,7 +1,7 @@
-/** Which notices a game client gets (modules/notices/match.ts): targeting, window, order, language. */
+/** Which notices a game client gets (the shared rules, core/rules.ts): targeting, window, order, language. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareNotices, localizeNotice, matchNotices, noticesValidUntil, noticeTargets } from '../../src/modules/notices/match.ts';
+import { compareNotices, localizeNotice, matchNotices, noticesValidUntil, noticeTargets } from '../../src/core/rules.ts';
 import type { PublicNotice } from '../../src/modules/notices/schemas.ts';
 
 const T = Date.parse('2026-01-01T00:00:00.000Z');

@@ -1,7 +1,8 @@
-/** Whitelist matching (modules/whitelist/matcher.ts): accounts, IPv4/IPv6 addresses and CIDRs, windows. */
+/** Whitelist matching (the shared rules, core/rules.ts): accounts, IPv4/IPv6 addresses and CIDRs, windows. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createWhitelistMatcher } from '../../src/modules/whitelist/matcher.ts';
+import { BlockList } from 'node:net';
+import { createWhitelistMatcher, parseIpRule } from '../../src/core/rules.ts';
 import type { PublicWhitelistEntry } from '../../src/modules/whitelist/schemas.ts';
 
 describe('createWhitelistMatcher', () => {
@@ -99,5 +100,35 @@ describe('createWhitelistMatcher', () => {
   it('ignores a malformed IP value instead of trusting it', () => {
     const m = createWhitelistMatcher([entry('ip', '10.0.0.0/33'), entry('ip', 'garbage')], now);
     assert.equal(m.matches(undefined, '10.0.0.1'), false);
+  });
+});
+
+describe('the matcher answers as node:net BlockList over random networks and addresses', () => {
+  it('2,000 random addresses (IPv4, IPv6, IPv4-mapped) against 300 random rules', () => {
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+    const v4 = () => [rand(4) === 0 ? 10 : rand(256), rand(4), rand(256), rand(256)].join('.');
+    const v6 = () => `2001:db8:${rand(4).toString(16)}:${rand(65536).toString(16)}::${rand(65536).toString(16)}`;
+    const rules = Array.from({ length: 300 }, (_, i) => {
+      const kind = i % 3;
+      if (kind === 0) return `${v4()}/${[8, 16, 24, 32][rand(4)]}`;
+      if (kind === 1) return `${v6()}/${[32, 48, 64, 128][rand(4)]}`;
+      return `::ffff:${v4()}/${[104, 112, 128][rand(3)]}`;
+    });
+    const list = new BlockList();
+    const entries = rules.map((value, id) => {
+      const r = parseIpRule(value)!;
+      list.addSubnet(r.address, r.prefix, r.family);
+      return { id, type: 'ip' as const, value, memo: null, enabled: true, startsAt: null, endsAt: null, createdAt: '', updatedAt: '' };
+    });
+    const m = createWhitelistMatcher(entries, new Date());
+    let hits = 0;
+    for (let i = 0; i < 2000; i++) {
+      const ip = [v4, v6, () => `::ffff:${v4()}`][i % 3]();
+      const expected = list.check(ip, ip.includes(':') ? 'ipv6' : 'ipv4');
+      if (expected) hits++;
+      assert.equal(m.matches(undefined, ip), expected, ip);
+    }
+    assert.ok(hits > 50, `enough addresses hit a rule (${hits})`);
   });
 });

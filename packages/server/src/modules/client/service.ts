@@ -5,15 +5,27 @@ import { NotFoundError } from '../../core/errors.ts';
 import { then, type MaybePromise } from '../../core/maybe.ts';
 import type { PublicClientVersion } from '../client-versions/schemas.ts';
 import type { PublicGlobalMaintenance } from '../maintenance/schemas.ts';
-import { localized, maintenanceAt } from '../maintenance/window.ts';
 import type { PublicWhitelistEntry } from '../whitelist/schemas.ts';
-import { createWhitelistMatcher } from '../whitelist/matcher.ts';
 import type { PublicGameWorld } from '../game-worlds/schemas.ts';
 import type { Population } from '../game-worlds/instance-schemas.ts';
-import { compareVersions } from '../client-versions/version.ts';
 import type { PublicNotice } from '../notices/schemas.ts';
-import { compareNotices, localizeNotice, matchNotices, noticeShownAt, noticesValidUntil, type NoticeQuery } from '../notices/match.ts';
-import { languageKey, patchSatisfied, resolveClientVersion } from './resolve.ts';
+import {
+  clientStatus,
+  clientWorld,
+  compareNotices,
+  createWhitelistMatcher,
+  globalMaintenanceAt,
+  indexVersions,
+  languageKey,
+  localizeNotice,
+  matchNotices,
+  noticeShownAt,
+  noticesValidUntil,
+  patchSatisfied,
+  resolveClientVersion,
+  worldMaintenanceAt,
+  type NoticeQuery,
+} from '../../core/rules.ts';
 
 /** Where the game-client API reads from; loaded into memory and served from there. */
 export interface ClientSources {
@@ -64,9 +76,8 @@ interface Snapshot {
   /** What it was built from, for the server snapshot: every world, version and whitelist entry in effect or not. */
   sources: { versions: PublicClientVersion[]; worlds: PublicGameWorld[]; whitelist: PublicWhitelistEntry[] };
   document?: SnapshotDocument;
-  versions: Map<string, VersionEntry>;
-  /** Each channel × subChannel's versions, newest first (compareVersions). */
-  byChannel: Map<string, VersionEntry[]>;
+  /** Versions by channel × subChannel × version (or `latest`), and each channel × subChannel's, newest first. */
+  versions: ReturnType<typeof indexVersions<VersionEntry>>;
   /** Global maintenance, `active` as it stands when the snapshot was built. */
   global: PublicGlobalMaintenance;
   /** A global window is scheduled and has not started. */
@@ -90,10 +101,6 @@ const PARAMETER_MEMO_MAX = 1000;
 const NOTICE_MEMO_MAX = 10_000;
 
 const channelKey = (channel: string, subChannel: string) => `${channel}\u0000${subChannel}`;
-const versionKey = (channel: string, subChannel: string, version: string) => `${channelKey(channel, subChannel)}\u0000${version}`;
-
-/** The `version` a client passes to be answered for the newest registered version of its channel and sub-channel. */
-export const LATEST = 'latest';
 
 /**
  * The game-client API: everything in memory, rebuilt after any change (here or, through the bus, on another
@@ -122,31 +129,20 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
     const t = now.getTime();
     const matcher = createWhitelistMatcher(whitelist, now);
     // Maintenance as its window stands now (not as the scheduler last applied it), and the next moment that changes.
-    const g = maintenanceAt(global.enabled, global.startsAt, global.endsAt, t);
+    const g = globalMaintenanceAt(global, t);
     let expiresAt = Math.min(t + maxAgeMs, matcher.validUntil, g.changesAt, noticesValidUntil(notices, t));
     const clientWorlds: ClientWorld[] = [];
     for (const w of worlds) {
       if (!w.visible) continue;
       // A world's record has no "asked for" flag: maintenance asked for is in effect, or has a window (ended windows end in the past).
-      const m = maintenanceAt(w.maintenance || w.maintenanceStartsAt !== null, w.maintenanceStartsAt, w.maintenanceEndsAt, t);
+      const m = worldMaintenanceAt(w, t);
       expiresAt = Math.min(expiresAt, m.changesAt);
       clientWorlds.push({ ...w, maintenance: m.active, upcoming: m.upcoming });
     }
-    const entries = new Map<string, VersionEntry>();
-    const byChannel = new Map<string, VersionEntry[]>();
-    for (const v of versions) {
-      const entry: VersionEntry = { version: v, answers: new Map(), byParameters: new Map() };
-      entries.set(versionKey(v.channel, v.subChannel, v.version), entry);
-      const key = channelKey(v.channel, v.subChannel);
-      const list = byChannel.get(key);
-      if (list) list.push(entry);
-      else byChannel.set(key, [entry]);
-    }
-    for (const list of byChannel.values()) list.sort((a, b) => compareVersions(b.version.version, a.version.version));
+    const entries = versions.map((v): VersionEntry => ({ version: v, answers: new Map(), byParameters: new Map() }));
     return {
       sources: { versions: [...versions].sort((a, b) => a.id - b.id), worlds, whitelist },
-      versions: entries,
-      byChannel,
+      versions: indexVersions(entries, (e) => e.version),
       global: { ...global, active: g.active },
       globalUpcoming: g.upcoming,
       worlds: clientWorlds,
@@ -255,11 +251,10 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
   }
 
   function answerVersionList(s: Snapshot, channel: string, subChannel: string): string {
-    const key = channelKey(channel, subChannel);
-    const list = s.byChannel.get(key);
+    const list = s.versions.list(channel, subChannel);
     // An unknown channel is not remembered, so callers cannot grow the cache with made-up names.
     if (!list) return JSON.stringify({ data: [] });
-    return memo(s.answers, `versions|${key}`, () => ({
+    return memo(s.answers, `versions|${channelKey(channel, subChannel)}`, () => ({
       data: list.map(({ version: v }) => ({
         channel: v.channel,
         subChannel: v.subChannel,
@@ -276,7 +271,7 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
   }
 
   function answerVersion(s: Snapshot, q: ClientVersionQuery, ip: string | undefined): string {
-    const entry = q.version === LATEST ? s.byChannel.get(channelKey(q.channel, q.subChannel))?.[0] : s.versions.get(versionKey(q.channel, q.subChannel, q.version));
+    const entry = s.versions.find(q.channel, q.subChannel, q.version);
     if (!entry) throw new NotFoundError(`Client version ${q.channel}/${q.subChannel}/${q.version}`, 'version_not_found');
     const v = entry.version;
     const whitelisted = s.matcher.matches(q.accountId, ip);
@@ -296,38 +291,13 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
   function answerStatus(s: Snapshot, caller: Caller): string {
     const whitelisted = s.matcher.matches(caller.accountId, caller.ip);
     const g = s.global;
-    return memo(s.answers, `status|${whitelisted}|${languageKey(caller.lang, g.messages)}`, () => ({
-      maintenance: g.active && !whitelisted,
-      message: g.active && !whitelisted ? localized(g.message, g.messages, caller.lang) : null,
-      startsAt: g.startsAt,
-      endsAt: g.endsAt,
-      upcoming: s.globalUpcoming ? { startsAt: g.startsAt!, endsAt: g.endsAt, message: localized(g.message, g.messages, caller.lang) } : null,
-    }));
+    return memo(s.answers, `status|${whitelisted}|${languageKey(caller.lang, g.messages)}`, () => clientStatus(g, s.globalUpcoming, whitelisted, caller.lang));
   }
 
   function answerWorlds(s: Snapshot, caller: Caller): string {
     const whitelisted = s.matcher.matches(caller.accountId, caller.ip);
     return memo(s.answers, `worlds|${whitelisted}|${languageKey(caller.lang, ...s.worlds.map((w) => w.maintenanceMessages))}`, () => ({
-      data: s.worlds.map((w) => {
-        const maintenance = w.maintenance && !whitelisted;
-        return {
-          id: w.id,
-          worldId: w.worldId,
-          name: w.name,
-          description: w.description,
-          displayOrder: w.displayOrder,
-          region: w.region,
-          tags: w.tags,
-          customPayload: w.customPayload,
-          maintenance,
-          maintenanceMessage: maintenance ? localized(w.maintenanceMessage, w.maintenanceMessages, caller.lang) : null,
-          maintenanceEndsAt: maintenance ? w.maintenanceEndsAt : null,
-          population: population.get(w.id) ?? null,
-          upcomingMaintenance: w.upcoming
-            ? { startsAt: w.maintenanceStartsAt!, endsAt: w.maintenanceEndsAt, message: localized(w.maintenanceMessage, w.maintenanceMessages, caller.lang) }
-            : null,
-        };
-      }),
+      data: s.worlds.map((w) => ({ ...clientWorld(w, w.upcoming, whitelisted, caller.lang), population: population.get(w.id) ?? null })),
     }));
   }
 }

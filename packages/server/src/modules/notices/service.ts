@@ -5,7 +5,7 @@ import { checkWindow, isoOrNull, patchFrom, toInt } from '../../db/columns.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { ChangeFeed } from '../../events/changes.ts';
 import { changeExisting, createNew } from '../../events/record.ts';
-import { compareVersions } from '../client-versions/version.ts';
+import { compareVersions } from '../../core/rules.ts';
 import type { CreateNoticeInput, ListNoticesFilter, PublicNotice, UpdateNoticeInput } from './schemas.ts';
 import { noticesStore, type NewNoticeRow, type NoticePatchRow } from './store.ts';
 import { type Actor } from '../../core/permissions.ts';

@@ -11,7 +11,7 @@
  * is an account id. Blank lines and lines starting with `#` are skipped.
  */
 import { ValidationError } from '../../core/errors.ts';
-import { networkBits, parseIpRule } from './ip.ts';
+import { networkBits, parseIpRule } from '../../core/rules.ts';
 import type { WhitelistType } from './schemas.ts';
 import { whitelistValue } from './service.ts';
 

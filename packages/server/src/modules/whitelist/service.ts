@@ -9,8 +9,8 @@ import { changeExisting, createNew, recordChange } from '../../events/record.ts'
 import { inTransaction } from '../../context.ts';
 import { DomainError } from '../../core/errors.ts';
 import { planImport, type ImportLine } from './import.ts';
-import { createWhitelistMatcher } from './matcher.ts';
-import { normalizeIpValue } from './ip.ts';
+import { createWhitelistMatcher } from '../../core/rules.ts';
+import { normalizeIpValue } from '../../core/rules.ts';
 import type { WhitelistImportInput } from './schemas.ts';
 import type { CreateWhitelistInput, ListWhitelistFilter, PublicWhitelistEntry, UpdateWhitelistInput, WhitelistType } from './schemas.ts';
 import { whitelistStore, type NewWhitelistRow, type WhitelistPatchRow } from './store.ts';

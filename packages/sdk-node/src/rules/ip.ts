@@ -40,6 +40,11 @@ function v6Bytes(address: string): number[] {
   return all.flatMap((g) => [g >> 8, g & 0xff]);
 }
 
+/** The bytes of a canonical address of `family` (4 or 16). */
+export function addressBytes(address: string, family: IpFamily): number[] {
+  return family === 'ipv4' ? v4Bytes(address) : v6Bytes(address);
+}
+
 /** RFC 5952: lowercase, no leading zeros, the longest run (≥ 2) of zero groups as `::`; IPv4-mapped as `::ffff:a.b.c.d`. */
 function formatV6(bytes: number[]): string {
   const groups = Array.from({ length: 8 }, (_, i) => (bytes[2 * i] << 8) | bytes[2 * i + 1]);
@@ -91,7 +96,7 @@ export function normalizeIpValue(text: string): string | undefined {
  * contains another exactly when the other's bits start with its bits.
  */
 export function networkBits(rule: IpRule): string {
-  const bytes = rule.family === 'ipv4' ? v4Bytes(rule.address) : v6Bytes(rule.address);
+  const bytes = addressBytes(rule.address, rule.family);
   const bits = bytes.map((b) => b.toString(2).padStart(8, '0')).join('');
   return `${rule.family === 'ipv4' ? '4' : '6'}:${bits.slice(0, rule.prefix)}`;
 }
