@@ -25,3 +25,5 @@ export { Whitelist } from './resources/whitelist.js';
 export { Notices } from './resources/notices.js';
 export { Worlds } from './resources/worlds.js';
 export { InstanceHandle, type InstanceReport, type RegisterInstanceParams } from './resources/instances.js';
+export { GatrixServerCache, type CallerParams, type GatrixServerCacheOptions, type MaintenanceAnswer, type ResolveParams, type ServerCacheUses } from './server-cache.js';
+export type { ClientGameWorld as CachedClientGameWorld, ClientStatus as CachedClientStatus, ClientVersionAnswer as CachedClientVersionAnswer } from './rules/index.js';

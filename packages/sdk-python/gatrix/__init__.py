@@ -33,10 +33,12 @@ from .errors import (
 )
 from .objects import GatrixObject, Page
 from .resources import InstanceHandle
+from .server_cache import ServerCache
 
 __all__ = [
     "__version__",
     "GatrixClient",
+    "ServerCache",
     "GatrixObject",
     "Page",
     "InstanceHandle",
