@@ -15,11 +15,11 @@ const FIXTURE = path.join(PACKAGE_DIR, 'test', 'fixtures', 'parity-cases.json');
 const UPDATE = process.env.GATRIX_UPDATE_PARITY === '1';
 
 type Json = Record<string, unknown>;
-interface Caller {
+type Caller = {
   accountId?: string;
   ip: string;
   lang?: string;
-}
+};
 interface Parity {
   setup: { versions: Json[]; whitelist: Json[]; worlds: Json[]; maintenance: Json };
   snapshots: Record<'off' | 'on', Json>;
@@ -128,7 +128,7 @@ describe('GatrixServerCache', () => {
     const cache = new GatrixServerCache({ apiKey: serverKey, baseURL: g.baseUrl });
     await cache.ready();
     const client = (await g.apiKey('client')).key;
-    const ask = (url: string, query: Json & Caller) => {
+    const ask = (url: string, query: Caller & Record<string, unknown>) => {
       const { ip, ...rest } = query;
       const qs = new URLSearchParams(Object.entries(rest).filter(([, v]) => v !== undefined) as [string, string][]).toString();
       return g.app.inject({ method: 'GET', url: `${url}?${qs}`, headers: { 'x-api-key': client }, remoteAddress: ip });
