@@ -7,15 +7,22 @@ import {
   clientStatus,
   clientWorld,
   createWhitelistMatcher,
+  globalMaintenanceAt,
   indexVersions,
-  maintenanceInEffect,
+  localizeNotice,
+  matchNotices,
   resolveClientVersion,
+  worldMaintenanceAt,
   type ClientGameWorld,
+  type ClientNotice,
   type ClientStatus,
   type ClientVersionAnswer,
+  type NoticeQuery,
   type WhitelistMatcher,
 } from './rules/index.js';
 import type { ClientVersion, GameWorld, GlobalMaintenance, ServerSnapshot, WhitelistEntry } from './types.js';
+
+type Notice = ServerSnapshot['notices'][number];
 
 /** The parts of the snapshot a game server uses: the cache listens only to their events, and answers only about them. */
 export interface ServerCacheUses {
@@ -23,6 +30,7 @@ export interface ServerCacheUses {
   maintenance?: boolean;
   whitelist?: boolean;
   versions?: boolean;
+  notices?: boolean;
 }
 
 export interface GatrixServerCacheOptions extends GatrixClientOptions {
@@ -79,12 +87,14 @@ const WORLD_EVENTS: SocketEventName[] = ['world_created', 'world_updated', 'worl
 const MAINTENANCE_EVENTS: SocketEventName[] = ['maintenance_started', 'maintenance_ended'];
 const VERSION_EVENTS: SocketEventName[] = ['client_version_created', 'client_version_updated', 'client_version_deleted'];
 const WHITELIST_EVENTS: SocketEventName[] = ['whitelist_updated'];
+const NOTICE_EVENTS: SocketEventName[] = ['notice_created', 'notice_updated', 'notice_deleted'];
 
 interface State {
   worlds: Map<number, GameWorld>;
   maintenance: GlobalMaintenance;
   whitelist: Map<number, WhitelistEntry>;
   versions: Map<number, ClientVersion>;
+  notices: Map<number, Notice>;
   /** Derived lazily, dropped when what they derive from changes. */
   worldList?: GameWorld[];
   byWorldId?: Map<string, GameWorld>;
@@ -130,7 +140,7 @@ export class GatrixServerCache extends EventEmitter<CacheEvents> {
     super();
     const { uses, revalidateMs = 30_000, pollMs = 1_000, maxPollMs = 30_000, realtime = true, now = Date.now, ...clientOptions } = options;
     this.client = new GatrixClient({ maxRetries: 0, timeout: 10_000, ...clientOptions });
-    this.#uses = { worlds: true, maintenance: true, whitelist: true, versions: true, ...uses };
+    this.#uses = { worlds: true, maintenance: true, whitelist: true, versions: true, notices: true, ...uses };
     this.#now = now;
     this.#revalidateMs = revalidateMs;
     this.#pollMs = pollMs;
@@ -168,12 +178,12 @@ export class GatrixServerCache extends EventEmitter<CacheEvents> {
     const global = this.#global(s, now);
     const whitelisted = this.#uses.whitelist && this.#whitelisted(s, params, now);
     if (global.active) {
-      const status = clientStatus(global, whitelisted, params.lang);
+      const status = clientStatus(global, false, whitelisted, params.lang);
       return { active: status.maintenance, bypass: whitelisted, scope: 'global', message: status.message, startsAt: global.startsAt, endsAt: global.endsAt };
     }
     const world = params.worldId === undefined || !this.#uses.worlds ? undefined : this.#byWorldId(s).get(params.worldId);
-    if (world && maintenanceInEffect(world.maintenance, world.maintenanceStartsAt, world.maintenanceEndsAt, now)) {
-      const seen = clientWorld({ ...world, maintenance: true }, whitelisted, params.lang);
+    if (world && worldMaintenanceAt(world, now).active) {
+      const seen = clientWorld({ ...world, maintenance: true }, false, whitelisted, params.lang);
       return { active: seen.maintenance, bypass: whitelisted, scope: 'world', message: seen.maintenanceMessage, startsAt: world.maintenanceStartsAt, endsAt: world.maintenanceEndsAt };
     }
     return { active: false, bypass: false, scope: null, message: null, startsAt: null, endsAt: null };
@@ -192,7 +202,7 @@ export class GatrixServerCache extends EventEmitter<CacheEvents> {
     s.index ??= indexVersions([...s.versions.values()], (v) => v);
     const v = s.index.find(params.channel, params.subChannel, params.version);
     if (!v) return null;
-    const global = this.#uses.maintenance ? this.#global(s, now) : { ...s.maintenance, active: false };
+    const global = this.#uses.maintenance ? this.#global(s, now) : { ...s.maintenance, active: false, upcoming: false };
     const whitelisted = this.#uses.whitelist && this.#whitelisted(s, params, now);
     return resolveClientVersion(v, global, { patchVersion: params.patchVersion, lang: params.lang, whitelisted });
   }
@@ -201,7 +211,8 @@ export class GatrixServerCache extends EventEmitter<CacheEvents> {
   status(params: CallerParams = {}): ClientStatus {
     const s = this.#current('maintenance');
     const now = this.#now();
-    return clientStatus(this.#global(s, now), this.#uses.whitelist && this.#whitelisted(s, params, now), params.lang);
+    const global = this.#global(s, now);
+    return clientStatus(global, global.upcoming, this.#uses.whitelist && this.#whitelisted(s, params, now), params.lang);
   }
 
   /** What GET /client/game-worlds answers this caller: the visible worlds in display order, with maintenance as it sees it. */
@@ -211,7 +222,16 @@ export class GatrixServerCache extends EventEmitter<CacheEvents> {
     const whitelisted = this.#uses.whitelist && this.#whitelisted(s, params, now);
     return this.#worldList(s)
       .filter((w) => w.visible)
-      .map((w) => clientWorld({ ...w, maintenance: maintenanceInEffect(w.maintenance, w.maintenanceStartsAt, w.maintenanceEndsAt, now) }, whitelisted, params.lang));
+      .map((w) => {
+        const m = worldMaintenanceAt(w, now);
+        return clientWorld({ ...w, maintenance: m.active }, m.upcoming, whitelisted, params.lang);
+      });
+  }
+
+  /** What GET /client/notices answers: the notices this client gets now, in display order, in `lang`. */
+  notices(params: NoticeQuery & { lang?: string } = {}): ClientNotice[] {
+    const s = this.#current('notices');
+    return matchNotices([...s.notices.values()], params, this.#now()).map((n) => localizeNotice(n, params.lang));
   }
 
   /** Every world as the snapshot holds it (hidden ones too), in display order. */
@@ -225,9 +245,9 @@ export class GatrixServerCache extends EventEmitter<CacheEvents> {
     return this.#state;
   }
 
-  #global(s: State, now: number): GlobalMaintenance {
-    const m = s.maintenance;
-    return { ...m, active: maintenanceInEffect(m.active, m.startsAt, m.endsAt, now) };
+  #global(s: State, now: number): GlobalMaintenance & { upcoming: boolean } {
+    const m = globalMaintenanceAt(s.maintenance, now);
+    return { ...s.maintenance, active: m.active, upcoming: m.upcoming };
   }
 
   #whitelisted(s: State, params: { accountId?: string; ip?: string }, now: number): boolean {
@@ -253,6 +273,7 @@ export class GatrixServerCache extends EventEmitter<CacheEvents> {
       maintenance: snapshot.maintenance,
       whitelist: new Map(snapshot.whitelist.map((e) => [e.id, e])),
       versions: new Map(snapshot.clientVersions.map((v) => [v.id, v])),
+      notices: new Map(snapshot.notices.map((n) => [n.id, n])),
     };
   }
 
@@ -317,6 +338,7 @@ export class GatrixServerCache extends EventEmitter<CacheEvents> {
       ...(this.#uses.maintenance ? MAINTENANCE_EVENTS : []),
       ...(this.#uses.versions ? VERSION_EVENTS : []),
       ...(this.#uses.whitelist ? WHITELIST_EVENTS : []),
+      ...(this.#uses.notices ? NOTICE_EVENTS : []),
     ];
     const socket = this.client.realtime.connect({ events });
     this.#socket = socket;
@@ -351,6 +373,10 @@ export class GatrixServerCache extends EventEmitter<CacheEvents> {
       s.versions.delete(data.id);
       s.index = undefined;
     }));
+    const notice = (data: { notice: Notice }) => this.#apply((s) => void s.notices.set(data.notice.id, data.notice));
+    socket.on('notice_created', notice);
+    socket.on('notice_updated', notice);
+    socket.on('notice_deleted', (data) => this.#apply((s) => void s.notices.delete(data.id)));
     socket.on('whitelist_updated', (data) => this.#apply((s) => {
       if (data.change === 'deleted' || !data.entry.enabled) s.whitelist.delete(data.entry.id);
       else s.whitelist.set(data.entry.id, data.entry);

@@ -21,11 +21,12 @@ type Caller = {
   lang?: string;
 };
 interface Parity {
-  setup: { versions: Json[]; whitelist: Json[]; worlds: Json[]; maintenance: Json };
+  setup: { versions: Json[]; whitelist: Json[]; worlds: Json[]; maintenance: Json; notices: Json[] };
   snapshots: Record<'off' | 'on', Json>;
   resolution: { global: boolean; query: Json & Caller; expected: Json | null }[];
   callers: { global: boolean; caller: Caller; status: Json; worlds: Json[] }[];
   whitelist: { accountId?: string; ip?: string; expected: boolean }[];
+  notices: { query: Record<string, string | undefined>; expected: Json[] }[];
 }
 
 const STATUSES = ['ONLINE', 'OFFLINE', 'MAINTENANCE', 'FORCED_UPDATE', 'RECOMMENDED_UPDATE', 'UNDER_REVIEW', 'BLOCKED_PATCH_ALLOWED'];
@@ -39,7 +40,7 @@ const PATCHES = [undefined, '1.0040', '1.0041', '1.100'];
 const LANGS = ['ko', 'ko-KR', 'en-US', 'fr'];
 
 /** The table's inputs: what is set up, and the questions. Expected answers come from the server. */
-function parityInputs(): Omit<Parity, 'snapshots' | 'resolution' | 'callers' | 'whitelist'> & { resolution: Parity['resolution']; callers: Parity['callers']; whitelist: Parity['whitelist'] } {
+function parityInputs(): Omit<Parity, 'snapshots'> {
   const versions = STATUSES.map((status, i) => ({
     channel: 'PC',
     subChannel: 'Steam',
@@ -74,6 +75,23 @@ function parityInputs(): Omit<Parity, 'snapshots' | 'resolution' | 'callers' | '
     { worldId: 'w-hidden', name: 'Hidden', visible: false },
     { worldId: 'w-later', name: 'Later' },
   ];
+  const notices = [
+    { title: 'For everyone', body: 'Hello', translations: { ko: { title: '모두에게', body: '안녕' } } },
+    { title: 'Steam only', body: 'Sale', priority: 5, channels: ['PC'], subChannels: ['Steam'], translations: { 'en-US': { title: 'Steam (en-US)', body: 'Sale (en-US)' } } },
+    { title: 'New builds', body: 'Update', category: 'update', minVersion: '2.3', maxVersion: '2.5' },
+    { title: 'World down soon', body: 'Down', category: 'maintenance', priority: 9, worldIds: ['w-down'] },
+    { title: 'Past', body: 'Over', startsAt: '2020-01-01T00:00:00.000Z', endsAt: '2020-02-01T00:00:00.000Z' },
+    { title: 'Future', body: 'Later', startsAt: '2099-01-01T00:00:00.000Z' },
+    { title: 'Disabled', body: 'Off', enabled: false },
+  ];
+  const noticeCases: Parity['notices'] = [];
+  for (const channel of [undefined, 'PC']) {
+    for (const subChannel of [undefined, 'Steam', 'Epic']) {
+      for (const worldId of [undefined, 'w-down']) {
+        for (const version of [undefined, '2.2', '2.3', '2.10']) for (const lang of [undefined, 'ko-KR', 'en']) noticeCases.push({ query: { channel, subChannel, worldId, version, lang }, expected: [] });
+      }
+    }
+  }
   const maintenance = { enabled: true, message: 'Global maintenance', messages: { ko: '전체 점검', 'en-US': 'Global maintenance (en-US)' } };
 
   const resolution: Parity['resolution'] = [];
@@ -99,7 +117,7 @@ function parityInputs(): Omit<Parity, 'snapshots' | 'resolution' | 'callers' | '
     ...accounts.map((accountId) => ({ accountId, expected: false })),
     ...accounts.map((accountId, i) => ({ accountId, ip: ips[i], expected: false })),
   ];
-  return { setup: { versions, whitelist, worlds, maintenance }, resolution, callers, whitelist: cases };
+  return { setup: { versions, whitelist, worlds, maintenance, notices }, resolution, callers, whitelist: cases, notices: noticeCases };
 }
 
 describe('GatrixServerCache', () => {
@@ -121,6 +139,7 @@ describe('GatrixServerCache', () => {
     for (const body of inputs.setup.versions) assert.equal((await admin('POST', '/api/v1/client-versions', body)).statusCode, 201);
     for (const body of inputs.setup.whitelist) assert.equal((await admin('POST', '/api/v1/whitelist', body)).statusCode, 201);
     for (const body of inputs.setup.worlds) assert.equal((await admin('POST', '/api/v1/game-worlds', body)).statusCode, 201);
+    for (const body of inputs.setup.notices) assert.equal((await admin('POST', '/api/v1/notices', body)).statusCode, 201);
     const later = (await admin('GET', '/api/v1/game-worlds?q=w-later')).json<{ data: { id: number }[] }>().data[0];
     const scheduled = { enabled: true, message: 'Later', startsAt: '2099-01-01T00:00:00.000Z', endsAt: '2099-01-02T00:00:00.000Z' };
     assert.equal((await admin('PUT', `/api/v1/game-worlds/${later.id}/maintenance`, scheduled)).statusCode, 200);
@@ -172,6 +191,13 @@ describe('GatrixServerCache', () => {
       assert.equal(cache.isWhitelisted({ accountId: c.accountId, ip: c.ip ?? '192.0.2.1' }), c.expected, `cache: ${JSON.stringify(c)}`);
     }
     assert.ok(table.whitelist.some((c) => c.expected) && table.whitelist.some((c) => !c.expected));
+    for (const c of table.notices) {
+      const server = (await ask('/api/v1/client/notices', { ...c.query, ip: '192.0.2.1' })).json<{ data: Json[] }>().data;
+      if (UPDATE) c.expected = server;
+      assert.deepEqual(server, c.expected, `server: ${JSON.stringify(c.query)}`);
+      assert.deepEqual(cache.notices(c.query), c.expected, `cache: ${JSON.stringify(c.query)}`);
+    }
+    assert.ok(new Set(table.notices.map((c) => c.expected.length)).size > 2, 'the notice cases get different answers');
     if (UPDATE) writeFileSync(FIXTURE, `${JSON.stringify(table, null, 1)}\n`);
     assert.equal((await admin('PUT', '/api/v1/maintenance', { enabled: false })).statusCode, 200);
     await cache.close();

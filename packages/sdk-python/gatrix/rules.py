@@ -67,12 +67,24 @@ def parse_time(value: Optional[str]) -> Optional[float]:
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000
 
 
-def maintenance_in_effect(active: bool, starts_at: Optional[str], ends_at: Optional[str], now_ms: float) -> bool:
-    """Whether maintenance is in effect at ``now_ms``: inside its window when it has one, else the ``active`` flag."""
-    if starts_at is None and ends_at is None:
-        return bool(active)
+def maintenance_at(asked: bool, starts_at: Optional[str], ends_at: Optional[str], now_ms: float) -> Tuple[bool, bool]:
+    """``(active, upcoming)`` of a maintenance window at ``now_ms``: asked for and inside its window (startsAt
+    inclusive, endsAt exclusive), or asked for with a window that starts later."""
     start, end = parse_time(starts_at), parse_time(ends_at)
-    return (start is None or start <= now_ms) and (end is None or now_ms < end)
+    if not asked or (end is not None and end <= now_ms):
+        return False, False
+    if start is not None and start > now_ms:
+        return False, True
+    return True, False
+
+
+def global_maintenance_at(g: Record, now_ms: float) -> Tuple[bool, bool]:
+    return maintenance_at(bool(g["enabled"]), g.get("startsAt"), g.get("endsAt"), now_ms)
+
+
+def world_maintenance_at(w: Record, now_ms: float) -> Tuple[bool, bool]:
+    """A world's maintenance is asked for when in effect or scheduled (ending or disabling it clears the window)."""
+    return maintenance_at(bool(w["maintenance"]) or w.get("maintenanceStartsAt") is not None, w.get("maintenanceStartsAt"), w.get("maintenanceEndsAt"), now_ms)
 
 
 def patch_satisfied(v: Record, patch_version: Optional[str]) -> bool:
@@ -112,14 +124,20 @@ def resolve_client_version(v: Record, glob: Record, *, patch_version: Optional[s
     }
 
 
-def client_status(glob: Record, whitelisted: bool, lang: Optional[str]) -> Dict[str, Any]:
-    """What ``GET /client/status`` answers: global maintenance as this caller sees it."""
+def client_status(glob: Record, upcoming: bool, whitelisted: bool, lang: Optional[str]) -> Dict[str, Any]:
+    """What ``GET /client/status`` answers: global maintenance as this caller sees it, and a scheduled window."""
     maintenance = bool(glob["active"]) and not whitelisted
-    message = localized(glob.get("message"), glob.get("messages") or {}, lang) if maintenance else None
-    return {"maintenance": maintenance, "message": message, "startsAt": glob.get("startsAt"), "endsAt": glob.get("endsAt")}
+    text = localized(glob.get("message"), glob.get("messages") or {}, lang)
+    return {
+        "maintenance": maintenance,
+        "message": text if maintenance else None,
+        "startsAt": glob.get("startsAt"),
+        "endsAt": glob.get("endsAt"),
+        "upcoming": {"startsAt": glob.get("startsAt"), "endsAt": glob.get("endsAt"), "message": text} if upcoming else None,
+    }
 
 
-def client_world(w: Record, whitelisted: bool, lang: Optional[str]) -> Dict[str, Any]:
+def client_world(w: Record, upcoming: bool, whitelisted: bool, lang: Optional[str]) -> Dict[str, Any]:
     """One world of ``GET /client/game-worlds``: the world as this caller sees it."""
     maintenance = bool(w["maintenance"]) and not whitelisted
     return {
@@ -134,6 +152,69 @@ def client_world(w: Record, whitelisted: bool, lang: Optional[str]) -> Dict[str,
         "maintenance": maintenance,
         "maintenanceMessage": localized(w.get("maintenanceMessage"), w.get("maintenanceMessages") or {}, lang) if maintenance else None,
         "maintenanceEndsAt": w.get("maintenanceEndsAt") if maintenance else None,
+        "upcomingMaintenance": {
+            "startsAt": w.get("maintenanceStartsAt"),
+            "endsAt": w.get("maintenanceEndsAt"),
+            "message": localized(w.get("maintenanceMessage"), w.get("maintenanceMessages") or {}, lang),
+        }
+        if upcoming
+        else None,
+    }
+
+
+def _time_or(value: Optional[str], open_value: float) -> float:
+    t = parse_time(value)
+    return open_value if t is None else t
+
+
+def notice_shown_at(n: Record, now_ms: float) -> bool:
+    """Enabled and inside its window at ``now_ms``."""
+    return bool(n["enabled"]) and _time_or(n.get("startsAt"), -math.inf) <= now_ms < _time_or(n.get("endsAt"), math.inf)
+
+
+def _targets(values: List[str], value: Optional[str]) -> bool:
+    return len(values) == 0 or (value is not None and value in values)
+
+
+def notice_targets(n: Record, channel: Optional[str], sub_channel: Optional[str], world_id: Optional[str], version: Optional[str]) -> bool:
+    """The notice is aimed at this client (not looking at its window)."""
+    if not (_targets(n["channels"], channel) and _targets(n["subChannels"], sub_channel) and _targets(n["worldIds"], world_id)):
+        return False
+    low, high = n.get("minVersion"), n.get("maxVersion")
+    if low is None and high is None:
+        return True
+    if version is None:
+        return False
+    return (low is None or compare_versions(version, low) >= 0) and (high is None or compare_versions(version, high) <= 0)
+
+
+def _notice_order(n: Record) -> Tuple[float, float, int]:
+    """Higher priority first, then the later start (no start counts as the earliest), then the newer id."""
+    return (-n["priority"], -_time_or(n.get("startsAt"), -math.inf), -n["id"])
+
+
+def match_notices(
+    notices: Iterable[Record], now_ms: float, *, channel: Optional[str] = None, sub_channel: Optional[str] = None, world_id: Optional[str] = None, version: Optional[str] = None
+) -> List[Record]:
+    """The notices this client gets at ``now_ms``, in the order it shows them."""
+    shown = [n for n in notices if notice_shown_at(n, now_ms) and notice_targets(n, channel, sub_channel, world_id, version)]
+    return sorted(shown, key=_notice_order)
+
+
+def localize_notice(n: Record, lang: Optional[str]) -> Dict[str, Any]:
+    """The notice in the language ``lang`` selects, else its default text (what ``GET /client/notices`` answers)."""
+    key = pick_language(n.get("translations") or {}, lang)
+    text = n if key is None else n["translations"][key]
+    return {
+        "id": n["id"],
+        "category": n["category"],
+        "priority": n["priority"],
+        "lang": key,
+        "title": text["title"],
+        "body": text["body"],
+        "startsAt": n.get("startsAt"),
+        "endsAt": n.get("endsAt"),
+        "updatedAt": n["updatedAt"],
     }
 
 

@@ -30,6 +30,7 @@ class _State:
         self.worlds: List[Mapping[str, Any]] = sorted(snapshot["worlds"], key=lambda w: (w["displayOrder"], w["id"]))
         self.by_world_id = {w["worldId"]: w for w in self.worlds}
         self.whitelist: List[Mapping[str, Any]] = list(snapshot["whitelist"])
+        self.notices: List[Mapping[str, Any]] = list(snapshot.get("notices", []))
         self.versions = rules.VersionIndex(snapshot["clientVersions"])
         self.matcher: Optional[rules.WhitelistMatcher] = None
         self.matcher_built_at = 0.0
@@ -159,8 +160,8 @@ class ServerCache:
         return self._clock() * 1000
 
     def _global(self, state: _State, now: float) -> Dict[str, Any]:
-        m = state.maintenance
-        return {**m, "active": rules.maintenance_in_effect(m["active"], m.get("startsAt"), m.get("endsAt"), now)}
+        active, upcoming = rules.global_maintenance_at(state.maintenance, now)
+        return {**state.maintenance, "active": active, "upcoming": upcoming}
 
     def _whitelisted(self, state: _State, account_id: Optional[str], ip: Optional[str], now: float) -> bool:
         matcher = state.matcher
@@ -176,17 +177,32 @@ class ServerCache:
     def status(self, account_id: Optional[str] = None, ip: Optional[str] = None, lang: Optional[str] = None) -> Dict[str, Any]:
         """What ``GET /client/status`` answers this caller."""
         state, now = self._current(), self._now_ms()
-        return rules.client_status(self._global(state, now), self._whitelisted(state, account_id, ip, now), lang)
+        glob = self._global(state, now)
+        return rules.client_status(glob, glob["upcoming"], self._whitelisted(state, account_id, ip, now), lang)
 
     def worlds(self, account_id: Optional[str] = None, ip: Optional[str] = None, lang: Optional[str] = None) -> List[Dict[str, Any]]:
         """What ``GET /client/game-worlds`` answers this caller: visible worlds in display order."""
         state, now = self._current(), self._now_ms()
         whitelisted = self._whitelisted(state, account_id, ip, now)
-        return [rules.client_world({**w, "maintenance": self._world_active(w, now)}, whitelisted, lang) for w in state.worlds if w["visible"]]
+        answers = []
+        for w in state.worlds:
+            if w["visible"]:
+                active, upcoming = rules.world_maintenance_at(w, now)
+                answers.append(rules.client_world({**w, "maintenance": active}, upcoming, whitelisted, lang))
+        return answers
 
-    @staticmethod
-    def _world_active(w: Mapping[str, Any], now: float) -> bool:
-        return rules.maintenance_in_effect(w["maintenance"], w.get("maintenanceStartsAt"), w.get("maintenanceEndsAt"), now)
+    def notices(
+        self,
+        channel: Optional[str] = None,
+        sub_channel: Optional[str] = None,
+        world_id: Optional[str] = None,
+        version: Optional[str] = None,
+        lang: Optional[str] = None,
+    ) -> List[Dict[str, Any]]:
+        """What ``GET /client/notices`` answers: the notices this client gets now, in display order, in ``lang``."""
+        state = self._current()
+        shown = rules.match_notices(state.notices, self._now_ms(), channel=channel, sub_channel=sub_channel, world_id=world_id, version=version)
+        return [rules.localize_notice(n, lang) for n in shown]
 
     def maintenance_for(
         self, world_id: Optional[str] = None, account_id: Optional[str] = None, ip: Optional[str] = None, lang: Optional[str] = None
@@ -197,11 +213,11 @@ class ServerCache:
         glob = self._global(state, now)
         whitelisted = self._whitelisted(state, account_id, ip, now)
         if glob["active"]:
-            s = rules.client_status(glob, whitelisted, lang)
+            s = rules.client_status(glob, False, whitelisted, lang)
             return {"active": s["maintenance"], "bypass": whitelisted, "scope": "global", "message": s["message"], "startsAt": glob.get("startsAt"), "endsAt": glob.get("endsAt")}
         world = state.by_world_id.get(world_id) if world_id is not None else None
-        if world is not None and self._world_active(world, now):
-            seen = rules.client_world({**world, "maintenance": True}, whitelisted, lang)
+        if world is not None and rules.world_maintenance_at(world, now)[0]:
+            seen = rules.client_world({**world, "maintenance": True}, False, whitelisted, lang)
             return {
                 "active": seen["maintenance"],
                 "bypass": whitelisted,

@@ -66,6 +66,13 @@ class ParityTableTests(unittest.TestCase):
         for case in self.table["whitelist"]:
             self.assertEqual(cache.is_whitelisted(account_id=case.get("accountId"), ip=case.get("ip", "192.0.2.1")), case["expected"], case)
 
+    def test_notices(self) -> None:
+        cache = self.cache(True)
+        for case in self.table["notices"]:
+            q = case["query"]
+            got = cache.notices(channel=q.get("channel"), sub_channel=q.get("subChannel"), world_id=q.get("worldId"), version=q.get("version"), lang=q.get("lang"))
+            self.assertEqual(got, case["expected"], q)
+
     def test_windows_by_the_clock(self) -> None:
         now = [time.time()]
         cache = ServerCache(GatrixClient(api_key="unused", base_url="http://127.0.0.1:9"), start=False, clock=lambda: now[0])

@@ -14,6 +14,7 @@ interface Snapshot {
   maintenance: { active: boolean; message: string | null };
   whitelist: { value: string; enabled: boolean }[];
   clientVersions: { version: string; minPatchVersion: string | null; gameServerAddressForWhitelist: string | null }[];
+  notices: { title: string }[];
 }
 
 eachDatabase('server snapshot', (kind) => {
@@ -29,6 +30,8 @@ eachDatabase('server snapshot', (kind) => {
       ['POST', '/api/v1/game-worlds', { worldId: 'hidden', name: 'Hidden', visible: false, maintenance: true, maintenanceMessage: 'down' }],
       ['POST', '/api/v1/whitelist', { type: 'ip', value: '10.0.0.0/8' }],
       ['POST', '/api/v1/whitelist', { type: 'account', value: 'off', enabled: false }],
+      ['POST', '/api/v1/notices', { title: 'Hello', body: 'World' }],
+      ['POST', '/api/v1/notices', { title: 'Off', body: 'Disabled', enabled: false }],
       ['POST', '/api/v1/client-versions', { channel: 'PC', subChannel: 'Steam', version: '1.2', status: 'ONLINE', gameServerAddress: 'g:1', gameServerAddressForWhitelist: 'qa:1', patchAddress: 'p', minPatchVersion: '1.0041' }],
     ];
     for (const [method, url, body] of writes) assert.equal((await h.call(method, url, { token: admin, body })).statusCode, 201);
@@ -46,6 +49,7 @@ eachDatabase('server snapshot', (kind) => {
     assert.equal(s.maintenance.active, false);
     assert.deepEqual(s.whitelist.map((e) => e.value), ['10.0.0.0/8'], 'disabled entries are left out');
     assert.deepEqual(s.clientVersions.map((v) => [v.version, v.minPatchVersion, v.gameServerAddressForWhitelist]), [['1.2', '1.0041', 'qa:1']]);
+    assert.deepEqual(s.notices.map((n) => n.title), ['Hello'], 'disabled notices are left out');
     assert.ok(Date.parse(s.generatedAt) > 0);
   });
 

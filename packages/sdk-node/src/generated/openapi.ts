@@ -300,7 +300,7 @@ export interface paths {
   "/api/v1/server/snapshot": {
     /**
      * Everything a game server needs, in one versioned document (docs/server-cache.md)
-     * @description Every game world with its maintenance, global maintenance, the enabled whitelist entries and every client version, as the game-client API holds them in memory. The ETag is the quoted `version`; If-None-Match with it answers 304 with no body while nothing changed. Sent gzip-encoded when the request accepts gzip. The Node SDK's GatrixServerCache and the Python SDK's ServerCache keep it up to date and answer from it locally. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+     * @description Every game world with its maintenance, global maintenance, the enabled whitelist entries, every client version and the notices shown now or later, as the game-client API holds them in memory. The ETag is the quoted `version`; If-None-Match with it answers 304 with no body while nothing changed. Sent gzip-encoded when the request accepts gzip. The Node SDK's GatrixServerCache and the Python SDK's ServerCache keep it up to date and answer from it locally. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
      */
     get: operations["getServerSnapshot"];
   };
@@ -1316,9 +1316,44 @@ export interface components {
       /** Format: date-time */
       updatedAt: string;
     };
+    /** Notice */
+    Notice: {
+      id: number;
+      /**
+       * @description notice, event, update, maintenance or other
+       * @enum {string}
+       */
+      category: "notice" | "event" | "update" | "maintenance" | "other";
+      /** @description Higher first */
+      priority: number;
+      /** @description The default title */
+      title: string;
+      /** @description The default body */
+      body: string;
+      translations: {
+        [key: string]: {
+          title: string;
+          body: string;
+        };
+      };
+      enabled: boolean;
+      /** Format: date-time */
+      startsAt: string | null;
+      /** Format: date-time */
+      endsAt: string | null;
+      channels: string[];
+      subChannels: string[];
+      worldIds: string[];
+      minVersion: string | null;
+      maxVersion: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
     /**
      * ServerSnapshot
-     * @description Worlds, global maintenance, whitelist and client versions in one versioned document
+     * @description Worlds, global maintenance, whitelist, client versions and notices in one versioned document
      */
     ServerSnapshot: {
       /** @description A hash of the content: equal versions, equal content. The ETag is this value in quotes */
@@ -1332,6 +1367,8 @@ export interface components {
       whitelist: components["schemas"]["WhitelistEntry"][];
       /** @description Every registered client version, by id */
       clientVersions: components["schemas"]["ClientVersion"][];
+      /** @description The enabled notices that have not ended (shown now or later), by id */
+      notices: components["schemas"]["Notice"][];
     };
     /** EventType */
     EventType: {
@@ -1798,41 +1835,6 @@ export interface components {
       nextCursor: string | null;
       /** @description More events are there already: call again at once */
       hasMore: boolean;
-    };
-    /** Notice */
-    Notice: {
-      id: number;
-      /**
-       * @description notice, event, update, maintenance or other
-       * @enum {string}
-       */
-      category: "notice" | "event" | "update" | "maintenance" | "other";
-      /** @description Higher first */
-      priority: number;
-      /** @description The default title */
-      title: string;
-      /** @description The default body */
-      body: string;
-      translations: {
-        [key: string]: {
-          title: string;
-          body: string;
-        };
-      };
-      enabled: boolean;
-      /** Format: date-time */
-      startsAt: string | null;
-      /** Format: date-time */
-      endsAt: string | null;
-      channels: string[];
-      subChannels: string[];
-      worldIds: string[];
-      minVersion: string | null;
-      maxVersion: string | null;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
     };
     /**
      * NoticePage
@@ -5627,7 +5629,7 @@ export interface operations {
   };
   /**
    * Everything a game server needs, in one versioned document (docs/server-cache.md)
-   * @description Every game world with its maintenance, global maintenance, the enabled whitelist entries and every client version, as the game-client API holds them in memory. The ETag is the quoted `version`; If-None-Match with it answers 304 with no body while nothing changed. Sent gzip-encoded when the request accepts gzip. The Node SDK's GatrixServerCache and the Python SDK's ServerCache keep it up to date and answer from it locally. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+   * @description Every game world with its maintenance, global maintenance, the enabled whitelist entries, every client version and the notices shown now or later, as the game-client API holds them in memory. The ETag is the quoted `version`; If-None-Match with it answers 304 with no body while nothing changed. Sent gzip-encoded when the request accepts gzip. The Node SDK's GatrixServerCache and the Python SDK's ServerCache keep it up to date and answer from it locally. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
    */
   getServerSnapshot: {
     parameters: {
@@ -5637,7 +5639,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Worlds, global maintenance, whitelist and client versions in one versioned document */
+      /** @description Worlds, global maintenance, whitelist, client versions and notices in one versioned document */
       200: {
         headers: {
           "X-Request-Id": components["headers"]["RequestId"];

@@ -41,7 +41,7 @@ export function serverSnapshotRoute(app: App, client: ClientService): void {
       operationId: 'getServerSnapshot',
       summary: 'Everything a game server needs, in one versioned document (docs/server-cache.md)',
       description:
-        'Every game world with its maintenance, global maintenance, the enabled whitelist entries and every client version, as the game-client API holds them in memory. ' +
+        'Every game world with its maintenance, global maintenance, the enabled whitelist entries, every client version and the notices shown now or later, as the game-client API holds them in memory. ' +
         'The ETag is the quoted `version`; If-None-Match with it answers 304 with no body while nothing changed. Sent gzip-encoded when the request accepts gzip. ' +
         'The Node SDK\'s GatrixServerCache and the Python SDK\'s ServerCache keep it up to date and answer from it locally.',
       tags: ['server'],

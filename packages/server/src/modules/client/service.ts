@@ -74,7 +74,7 @@ export interface SnapshotDocument {
 
 interface Snapshot {
   /** What it was built from, for the server snapshot: every world, version and whitelist entry in effect or not. */
-  sources: { versions: PublicClientVersion[]; worlds: PublicGameWorld[]; whitelist: PublicWhitelistEntry[] };
+  sources: { versions: PublicClientVersion[]; worlds: PublicGameWorld[]; whitelist: PublicWhitelistEntry[]; notices: PublicNotice[] };
   document?: SnapshotDocument;
   /** Versions by channel × subChannel × version (or `latest`), and each channel × subChannel's, newest first. */
   versions: ReturnType<typeof indexVersions<VersionEntry>>;
@@ -141,7 +141,7 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
     }
     const entries = versions.map((v): VersionEntry => ({ version: v, answers: new Map(), byParameters: new Map() }));
     return {
-      sources: { versions: [...versions].sort((a, b) => a.id - b.id), worlds, whitelist },
+      sources: { versions: [...versions].sort((a, b) => a.id - b.id), worlds, whitelist, notices: [...notices].sort((a, b) => a.id - b.id) },
       versions: indexVersions(entries, (e) => e.version),
       global: { ...global, active: g.active },
       globalUpcoming: g.upcoming,
@@ -227,8 +227,8 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
 
   function snapshotDocument(s: Snapshot): SnapshotDocument {
     if (s.document) return s.document;
-    const { versions, worlds, whitelist } = s.sources;
-    const content = JSON.stringify({ worlds, maintenance: s.global, whitelist, clientVersions: versions });
+    const { versions, worlds, whitelist, notices } = s.sources;
+    const content = JSON.stringify({ worlds, maintenance: s.global, whitelist, clientVersions: versions, notices });
     const version = contentHash(content);
     if (lastDocument?.version !== version) {
       const body = `{"version":${JSON.stringify(version)},"generatedAt":${JSON.stringify(clock.now().toISOString())},${content.slice(1)}`;

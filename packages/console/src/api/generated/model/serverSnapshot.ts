@@ -8,10 +8,11 @@
 import type { ClientVersion } from './clientVersion.ts';
 import type { GameWorld } from './gameWorld.ts';
 import type { GlobalMaintenance } from './globalMaintenance.ts';
+import type { Notice } from './notice.ts';
 import type { WhitelistEntry } from './whitelistEntry.ts';
 
 /**
- * Worlds, global maintenance, whitelist and client versions in one versioned document
+ * Worlds, global maintenance, whitelist, client versions and notices in one versioned document
  */
 export interface ServerSnapshot {
   /** A hash of the content: equal versions, equal content. The ETag is this value in quotes */
@@ -25,4 +26,6 @@ export interface ServerSnapshot {
   whitelist: WhitelistEntry[];
   /** Every registered client version, by id */
   clientVersions: ClientVersion[];
+  /** The enabled notices that have not ended (shown now or later), by id */
+  notices: Notice[];
 }

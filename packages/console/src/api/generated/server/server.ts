@@ -49,7 +49,7 @@ const withQueryKey = <T extends object, K>(query: T, queryKey: K): T & { queryKe
 };
 
 /**
- * Every game world with its maintenance, global maintenance, the enabled whitelist entries and every client version, as the game-client API holds them in memory. The ETag is the quoted `version`; If-None-Match with it answers 304 with no body while nothing changed. Sent gzip-encoded when the request accepts gzip. The Node SDK's GatrixServerCache and the Python SDK's ServerCache keep it up to date and answer from it locally. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
+ * Every game world with its maintenance, global maintenance, the enabled whitelist entries, every client version and the notices shown now or later, as the game-client API holds them in memory. The ETag is the quoted `version`; If-None-Match with it answers 304 with no body while nothing changed. Sent gzip-encoded when the request accepts gzip. The Node SDK's GatrixServerCache and the Python SDK's ServerCache keep it up to date and answer from it locally. Requires ops.read: users with role admin, operator or viewer, admin or server API keys.
  * @summary Everything a game server needs, in one versioned document (docs/server-cache.md)
  */
 export const getServerSnapshot = (
