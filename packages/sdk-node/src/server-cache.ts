@@ -151,6 +151,11 @@ export class GatrixServerCache extends EventEmitter<CacheEvents> {
     this.#refresh();
   }
 
+  /** The live event stream is connected. */
+  get connected(): boolean {
+    return this.#socket?.connected ?? false;
+  }
+
   /** Resolves once the first snapshot is loaded; rejects when the credential is refused (401/403) or on close(). */
   ready(): Promise<void> {
     return this.#ready;
