@@ -1,6 +1,6 @@
 /**
  * Client-version rules: numeric version comparison (modules/client-versions/version.ts) and the game-client
- * answer (modules/client/resolve.ts), row by row as docs/client-api.md states it.
+ * answer (the shared rules, core/rules.ts), row by row as docs/client-api.md states it.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * What a game client gets of a notice, for the form's preview: the server's rules (modules/notices/match.ts) on
+ * What a game client gets of a notice, for the form's preview: the server's rules (packages/sdk-node/src/rules/notices.ts) on
  * the notice being edited, with the console's copies of version order and language choice
  * (test/server-parity.test.ts holds them to the server's).
  */
