@@ -68,7 +68,8 @@ function prng(seed: number) {
 const pctl = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
 runBenchmark('instance-heartbeats', async (bench: Bench) => {
-  const { child, base } = await startGatrix('gatrix', path.join(bench.tempDir, 'data'));
+  // The default log level (info: a line per request, as a deployment writes them), not the other benchmarks' warn.
+  const { child, base } = await startGatrix('gatrix', path.join(bench.tempDir, 'data'), { LOG_LEVEL: 'info' }, { echo: false });
   bench.children.push(child);
   const serverPid = child.proc.pid!;
   const login = (await call(base, 'POST', '/api/v1/auth/login', {}, { username: BENCH_ADMIN.username, password: BENCH_ADMIN.password })) as { accessToken: string };

@@ -58,7 +58,8 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Child {
+/** With `echo` false the child's lines are only kept for the tail shown when something fails (a server logging every request). */
+export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = [], echo = true): Child {
   const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const child: Child = { name, proc, tail: [], exited: false, exit: Promise.resolve(null) };
   const onData = (chunk: Buffer) => {
@@ -66,7 +67,7 @@ export function startChild(name: string, script: string, env: NodeJS.ProcessEnv,
       if (line.trim() === '') continue;
       child.tail.push(line);
       if (child.tail.length > 100) child.tail.shift();
-      process.stderr.write(`  [${name}] ${line}\n`);
+      if (echo) process.stderr.write(`  [${name}] ${line}\n`);
     }
   };
   proc.stdout!.on('data', onData);
@@ -457,13 +458,14 @@ export const BENCH_ADMIN = { username: 'bench-admin', email: 'bench-admin@exampl
  * Starts the real server (BENCH_SERVER_ENTRY, default packages/server/src/main.ts) as a child process on
  * `dataDir` with the bench admin, `env` on top, and waits until /readyz answers. With BENCH_CPU_PROF=<dir> it
  * runs with --cpu-prof and writes its profile under <dir>/<profileSubdir> when stopped; `nodeArgs` go to node
- * before the script. The caller owns the child (push it where its cleanup will stop it).
+ * before the script; `echo` false keeps its log lines out of the terminal. The caller owns the child (push it where
+ * its cleanup will stop it).
  */
 export async function startGatrix(
   name: string,
   dataDir: string,
   env: Record<string, string> = {},
-  { profileSubdir = '', nodeArgs = [] }: { profileSubdir?: string; nodeArgs?: string[] } = {},
+  { profileSubdir = '', nodeArgs = [], echo = true }: { profileSubdir?: string; nodeArgs?: string[]; echo?: boolean } = {},
 ): Promise<{ child: Child; base: string }> {
   const port = await freePort();
   const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF, profileSubdir) : undefined;
@@ -484,6 +486,7 @@ export async function startGatrix(
       ...env,
     },
     [...nodeArgs, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
+    echo,
   );
   const base = `http://127.0.0.1:${port}`;
   try {

@@ -4,13 +4,15 @@
  * the admin world list, the game-client population (both paths) and the Prometheus gauges.
  */
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { buildApp } from '../src/app/build-app.ts';
 import { openDatabase } from '../src/db/index.ts';
 import { readEventsAfter } from '../src/events/outbox.ts';
+import { createLogger } from '../src/logger.ts';
 import { PRUNE_AFTER_MS } from '../src/modules/game-worlds/instances.ts';
-import { eachDatabase, PG_SKIP, startHarness, TestClock, type Harness } from './helpers.ts';
+import { eachDatabase, PG_SKIP, startHarness, TestClock, until, type Harness } from './helpers.ts';
 
 const TTL_MS = 30_000;
 const beat = { address: '10.0.0.1:7777', region: 'kr', capacity: 100, players: 10, status: 'online', version: '1.0.0', tags: ['pvp'] };
@@ -20,8 +22,19 @@ eachDatabase('world instances', (kind) => {
   const clock = new TestClock();
   let serverKey: string;
   let adminKey: string;
+  /** The server's log at the default level (info), one JSON line each. */
+  const logLines: string[] = [];
+  const logger = createLogger(
+    { logLevel: 'info', logPretty: false },
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        cb();
+      },
+    }),
+  );
   before(async () => {
-    h = await startHarness(kind, { clock, listen: true });
+    h = await startHarness(kind, { clock, listen: true, logger });
     serverKey = (await h.apiKey('server')).key;
     adminKey = (await h.apiKey('admin')).key;
   });
@@ -144,6 +157,60 @@ eachDatabase('world instances', (kind) => {
     clock.advance(TTL_MS / 2);
     await put('coal-1', 'a', { ...beat, players: 12 });
     assert.equal((await list('coal-1'))[0].lastSeenAt, clock.now().toISOString(), 'written again after half the TTL');
+  });
+
+  it('heartbeats of an up instance are answered at once and written together within the flush interval; reads see them', async () => {
+    const w = await world('batch-1');
+    assert.equal((await put('batch-1', 'a', beat)).json().registered, true);
+    assert.equal((await put('batch-1', 'b', beat)).json().registered, true);
+    const row = (id: string) => h.db.db.selectFrom('world_instances').select(['players', 'last_seen_at']).where('world_id', '=', w.id).where('instance_id', '=', id).executeTakeFirstOrThrow();
+    const registeredAt = (await row('a')).last_seen_at;
+    clock.advance(1000);
+    const seq = await lastSeq();
+    assert.deepEqual((await put('batch-1', 'a', { ...beat, players: 41 })).json(), { registered: false, ttlSeconds: TTL_MS / 1000 });
+    assert.deepEqual((await put('batch-1', 'b', { ...beat, players: 42 })).json(), { registered: false, ttlSeconds: TTL_MS / 1000 });
+    const queuedAt = clock.now().toISOString();
+    // Queued, not written: the answer came before the UPDATE.
+    assert.equal((await row('a')).last_seen_at, registeredAt);
+    await until(async () => Number((await row('b')).players) === 42, 'the queued heartbeats written (by the flush timer)');
+    assert.deepEqual(await row('a'), { players: 41, last_seen_at: queuedAt });
+    assert.deepEqual(await events(seq), [], 'plain heartbeats write no event');
+    // A read on this node writes what is queued first.
+    clock.advance(1000);
+    await put('batch-1', 'a', { ...beat, players: 43 });
+    assert.equal((await list('batch-1')).find((i) => i.instanceId === 'a')?.players, 43);
+  });
+
+  it('a queued heartbeat of an instance removed meanwhile (by another node) is dropped; its next heartbeat registers it again', async () => {
+    const w = await world('batch-2');
+    await put('batch-2', 'a', beat);
+    clock.advance(1000);
+    await put('batch-2', 'a', { ...beat, players: 50 });
+    // As a node that does not share this one's change feed would: the row goes while the heartbeat is queued.
+    await h.db.db.deleteFrom('world_instances').where('world_id', '=', w.id).where('instance_id', '=', 'a').execute();
+    await h.services.instances.list('batch-2'); // flushes the queue
+    const seq = await lastSeq();
+    clock.advance(1000);
+    const again = await put('batch-2', 'a', { ...beat, players: 51 });
+    assert.equal(again.json().registered, true, 'the full path, not the queue');
+    assert.deepEqual((await events(seq)).map((e) => [e.event, (e.data as { reason: string }).reason]), [['world.instance_up', 'registered']]);
+  });
+
+  it('successful heartbeats are logged at debug, not info; refused ones and other routes keep their info line', async () => {
+    await world('log-1');
+    const reqIdOf = (r: { headers: Record<string, unknown> }) => r.headers['x-request-id'] as string;
+    const ok = [await put('log-1', 'a', beat), await put('log-1', 'a', { ...beat, players: 3 })].map(reqIdOf);
+    const refused = reqIdOf(await put('log-1', 'a', { ...beat, players: -1 }));
+    const listed = reqIdOf(await h.call('GET', '/api/v1/game-worlds/log-1/instances', { headers: { 'x-api-key': serverKey } }));
+    const requestLines = new Map(
+      logLines
+        .map((l) => JSON.parse(l) as { msg: string; reqId?: string; status?: number })
+        .filter((l) => l.msg === 'request')
+        .map((l) => [l.reqId, l]),
+    );
+    for (const id of ok) assert.equal(requestLines.get(id), undefined, 'no info line for a heartbeat answered 200');
+    assert.equal(requestLines.get(refused)?.status, 400);
+    assert.equal(requestLines.get(listed)?.status, 200);
   });
 
   it('DELETE deregisters (world.instance_down deregistered); a second DELETE is 404 instance_not_found', async () => {

@@ -117,7 +117,8 @@ export async function buildApp(
   // One line per request when info is logged, and the request metrics; no hook at all when neither is wanted.
   if (recordRequest) {
     app.addHook('onResponse', (request, reply, done) => {
-      recordRequest(request.id, request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime);
+      const { url, config } = request.routeOptions;
+      recordRequest(request.id, request.method, url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime, config.quietLog);
       done();
     });
   }

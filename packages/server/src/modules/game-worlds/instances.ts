@@ -21,6 +21,8 @@ declare module '../../events/changes.ts' {
 export const PRUNE_AFTER_MS = 3_600_000;
 /** At most this many instances are marked down per sweep and transaction batch; the next sweep takes the rest. */
 const SWEEP_BATCH = 500;
+/** Plain heartbeats wait at most this long in memory and are written together, in one transaction. */
+const HEARTBEAT_FLUSH_MS = 250;
 
 interface World {
   id: number;
@@ -35,8 +37,11 @@ export interface HeartbeatAnswer {
 
 /**
  * World instances: registered and kept up by their own heartbeats (PUT), marked down by a sweep every node runs
- * when a heartbeat is overdue, deregistered by DELETE. Heartbeats of an up instance are one UPDATE and write no
- * audit entry or event; only the state changes (registered / back up, down, deregistered) do.
+ * when a heartbeat is overdue, deregistered by DELETE. Heartbeats of an up instance write no audit entry or event;
+ * only the state changes (registered / back up, down, deregistered) do. A heartbeat of an instance this node wrote
+ * less than a TTL ago is answered at once and its UPDATE queued: every HEARTBEAT_FLUSH_MS the queue is written in
+ * one transaction (and before this node reads instances, sweeps or stops). Any other heartbeat is written before
+ * it is answered, since it may register the instance or bring it back up.
  */
 export function createInstancesService(ctx: AppContext, changes: ChangeFeed, onPopulation: (population: ReadonlyMap<number, Population | null>) => void) {
   const { db, clock, config } = ctx;
@@ -54,9 +59,40 @@ export function createInstancesService(ctx: AppContext, changes: ChangeFeed, onP
   /** What this node last wrote of each instance, and when (ms). */
   const written = new Map<string, { report: string; at: number }>();
   const keyOf = (k: InstanceKey) => `${k.world}\u0000${k.instanceId}`;
+  /** Heartbeats answered and not written yet, by instance: the latest one of each. */
+  const queued = new Map<string, { k: InstanceKey; report: ReportColumns; at: string }>();
   changes.subscribe('world-instances', (k) => {
     written.delete(keyOf(k));
+    queued.delete(keyOf(k));
   });
+
+  let flushTimer: NodeJS.Timeout | undefined;
+  /** The last queue write; writes run one after the other and never reject. */
+  let flushed: Promise<void> = Promise.resolve();
+  /** Writes the queued heartbeats now; resolves when every heartbeat answered so far is in the database. */
+  function flush(): Promise<void> {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    if (queued.size === 0) return flushed;
+    const batch = [...queued.values()];
+    queued.clear();
+    flushed = flushed.then(async () => {
+      try {
+        const gone = await inTransaction(db, async (trx) => {
+          const store = instancesStore(trx);
+          const missed: InstanceKey[] = [];
+          for (const b of batch) if (!(await store.beat(b.k, b.report, b.at))) missed.push(b.k);
+          return missed;
+        });
+        // Down or deregistered in the meantime (another node's view): the next heartbeat takes the full path.
+        for (const k of gone) written.delete(keyOf(k));
+      } catch (err) {
+        for (const b of batch) written.delete(keyOf(b.k));
+        ctx.log.warn({ err, heartbeats: batch.length }, 'could not write a batch of heartbeats; the next ones are written one by one');
+      }
+    });
+    return flushed;
+  }
 
   async function world(worldId: string): Promise<World> {
     const key = worldId.toLowerCase();
@@ -151,7 +187,11 @@ export function createInstancesService(ctx: AppContext, changes: ChangeFeed, onP
       const last = written.get(key);
       if (last && last.report === signature && now.getTime() - last.at < coalesceMs) return answer;
       const at = now.toISOString();
-      if (!(await instancesStore(db).beat(k, report, at))) {
+      if (last && now.getTime() - last.at < ttlMs) {
+        // Up, and written by this node well within the sweep's cutoff (a TTL and a half): queued.
+        queued.set(key, { k, report, at });
+        flushTimer ??= setTimeout(() => void flush(), HEARTBEAT_FLUSH_MS);
+      } else if (!(await instancesStore(db).beat(k, report, at))) {
         let registered: boolean;
         try {
           registered = await bringUp(w, k, report, at, actor);
@@ -172,6 +212,7 @@ export function createInstancesService(ctx: AppContext, changes: ChangeFeed, onP
 
     async list(worldId: string): Promise<PublicWorldInstance[]> {
       const w = await world(worldId);
+      await flush();
       return (await instancesStore(db).list(w.id)).map((r) => toPublicInstance(w.worldId, r));
     },
 
@@ -179,6 +220,7 @@ export function createInstancesService(ctx: AppContext, changes: ChangeFeed, onP
     async deregister(worldId: string, instanceId: string, actor: Actor): Promise<void> {
       const w = await world(worldId);
       const k = { world: w.id, instanceId };
+      await flush();
       await inTransaction(db, async (trx) => {
         const store = instancesStore(trx);
         const before = await store.find(k);
@@ -202,6 +244,7 @@ export function createInstancesService(ctx: AppContext, changes: ChangeFeed, onP
      * Answers how many this node marked down.
      */
     async sweep(): Promise<number> {
+      await flush();
       const now = clock.now();
       const at = now.toISOString();
       const cutoff = new Date(now.getTime() - ttlMs - coalesceMs).toISOString();
@@ -218,12 +261,15 @@ export function createInstancesService(ctx: AppContext, changes: ChangeFeed, onP
     },
 
     /** Live figures of worlds by game_worlds.id (all worlds with instances when `ids` is left out). */
-    live: (ids?: number[]) => instancesStore(db).live(ids),
+    live: async (ids?: number[]) => {
+      await flush();
+      return instancesStore(db).live(ids);
+    },
 
     /** Every world's players and up instances by worldId, for the Prometheus gauges. */
     async gauges(): Promise<{ world: string; players: number; instancesUp: number }[]> {
       const rows = await db.selectFrom('game_worlds').select(['id', 'world_id']).execute();
-      const live = await instancesStore(db).live();
+      const live = await service.live();
       return rows.map((r) => {
         const l = live.get(Number(r.id));
         return { world: r.world_id, players: l?.players ?? 0, instancesUp: l?.instancesUp ?? 0 };
@@ -233,7 +279,7 @@ export function createInstancesService(ctx: AppContext, changes: ChangeFeed, onP
     /** Recomputes each world's population and tells the game-client API when any world's changed. */
     async refreshPopulation(): Promise<void> {
       const next = new Map<number, Population | null>();
-      for (const [id, l] of await instancesStore(db).live()) next.set(id, populationOf(l));
+      for (const [id, l] of await service.live()) next.set(id, populationOf(l));
       const same = next.size === population.size && [...next].every(([id, p]) => population.get(id) === p);
       if (same) return;
       population = next;
@@ -258,6 +304,7 @@ export function createInstancesService(ctx: AppContext, changes: ChangeFeed, onP
       clearInterval(timer);
       timer = undefined;
       await running?.catch(() => undefined);
+      await flush();
     },
   };
   return service;
