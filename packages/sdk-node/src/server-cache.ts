@@ -99,6 +99,8 @@ interface State {
   worldList?: GameWorld[];
   byWorldId?: Map<string, GameWorld>;
   matcher?: WhitelistMatcher & { builtAt: number };
+  /** Global maintenance as it stands, from `from` until `until` (ms since epoch). */
+  global?: { value: GlobalMaintenance & { upcoming: boolean }; from: number; until: number };
   index?: ReturnType<typeof indexVersions<ClientVersion>>;
 }
 
@@ -251,8 +253,12 @@ export class GatrixServerCache extends EventEmitter<CacheEvents> {
   }
 
   #global(s: State, now: number): GlobalMaintenance & { upcoming: boolean } {
-    const m = globalMaintenanceAt(s.maintenance, now);
-    return { ...s.maintenance, active: m.active, upcoming: m.upcoming };
+    let g = s.global;
+    if (!g || now >= g.until || now < g.from) {
+      const m = globalMaintenanceAt(s.maintenance, now);
+      g = s.global = { value: { ...s.maintenance, active: m.active, upcoming: m.upcoming }, from: now, until: m.changesAt };
+    }
+    return g.value;
   }
 
   #whitelisted(s: State, params: { accountId?: string; ip?: string }, now: number): boolean {

@@ -1,4 +1,3 @@
-import { isIPv6 } from 'node:net';
 import { addressBytes, parseIpRule } from './ip.js';
 
 /** What the matcher reads of a whitelist entry. */
@@ -39,76 +38,195 @@ function parseV4(s: string): number {
   return dots === 3 && digits > 0 ? value * 256 + part : -1;
 }
 
-/** An IPv6 address as four unsigned 32-bit words into `out`; false unless node:net accepts it (a zone id is refused). */
+const HEX = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) HEX[48 + c] = c;
+for (let c = 0; c < 6; c++) HEX[65 + c] = HEX[97 + c] = 10 + c;
+const groups = new Array<number>(8).fill(0);
+
+/**
+ * An IPv6 address as four unsigned 32-bit words into `out`; false unless well-formed (hex groups of 1–4 digits, at
+ * most one `::`, an optional dotted IPv4 tail; a zone id is refused). One pass over the characters, no allocation.
+ */
 function parseV6(s: string, out: number[]): boolean {
-  if (!isIPv6(s) || s.includes('%')) return false;
-  let text = s;
-  let tail = -1;
-  const lastColon = s.lastIndexOf(':');
-  if (s.indexOf('.', lastColon) >= 0) {
-    tail = parseV4(s.slice(lastColon + 1));
-    text = `${s.slice(0, lastColon + 1)}0:0`;
+  const len = s.length;
+  let n = 0;
+  let gap = -1;
+  let i = 0;
+  if (len < 2) return false;
+  if (s.charCodeAt(0) === 58) {
+    if (s.charCodeAt(1) !== 58) return false;
+    gap = 0;
+    i = 2;
   }
-  const gap = text.indexOf('::');
-  const head = gap < 0 ? text : text.slice(0, gap);
-  const rest = gap < 0 ? '' : text.slice(gap + 2);
-  const h = head === '' ? [] : head.split(':');
-  const t = rest === '' ? [] : rest.split(':');
-  const groups = new Array<number>(8).fill(0);
-  for (let i = 0; i < h.length; i++) groups[i] = parseInt(h[i], 16);
-  for (let i = 0; i < t.length; i++) groups[8 - t.length + i] = parseInt(t[i], 16);
-  if (tail >= 0) {
-    groups[6] = Math.floor(tail / 65536);
-    groups[7] = tail % 65536;
+  while (i < len) {
+    let value = 0;
+    let digits = 0;
+    let j = i;
+    for (; j < len; j++) {
+      const c = s.charCodeAt(j);
+      const h = c < 128 ? HEX[c] : -1;
+      if (h < 0) break;
+      value = value * 16 + h;
+      if (++digits > 4) return false;
+    }
+    if (j < len && s.charCodeAt(j) === 46) {
+      const tail = n <= 6 ? parseV4(s.slice(i)) : -1;
+      if (tail < 0) return false;
+      groups[n++] = Math.floor(tail / 65536);
+      groups[n++] = tail % 65536;
+      break;
+    }
+    if (digits === 0 || n === 8) return false;
+    groups[n++] = value;
+    if (j === len) break;
+    if (s.charCodeAt(j) !== 58 || ++j === len) return false;
+    if (s.charCodeAt(j) === 58) {
+      if (gap >= 0) return false;
+      gap = n;
+      j++;
+    }
+    i = j;
   }
-  for (let k = 0; k < 4; k++) out[k] = groups[2 * k] * 65536 + groups[2 * k + 1];
+  if (gap < 0 ? n !== 8 : n > 7) return false;
+  const fill = 8 - n;
+  for (let k = 0; k < 4; k++) {
+    const a = 2 * k < (gap < 0 ? 8 : gap) ? groups[2 * k] : 2 * k < gap + fill ? 0 : groups[2 * k - fill];
+    const b = 2 * k + 1 < (gap < 0 ? 8 : gap) ? groups[2 * k + 1] : 2 * k + 1 < gap + fill ? 0 : groups[2 * k + 1 - fill];
+    out[k] = a * 65536 + b;
+  }
   return true;
 }
 
-/** The first `prefix` bits of an IPv4 number, as a Set key. */
-const v4Key = (address: number, prefix: number): number => (prefix === 0 ? 0 : Math.floor(address / 2 ** (32 - prefix)));
+/** The first `bits` (0–32) bits of a 32-bit word, as a number. */
+const head = (word: number, bits: number): number => (bits >= 32 ? word : bits <= 0 ? 0 : Math.floor(word / 2 ** (32 - bits)));
 
-/** The first `prefix` bits of an IPv6 address (four words), as a Set key. */
-function v6Key(words: number[], prefix: number): string {
-  let key = '';
-  for (let k = 0; 32 * k < prefix; k++) {
-    const bits = Math.min(32, prefix - 32 * k);
-    key += `${bits === 32 ? words[k] : Math.floor(words[k] / 2 ** (32 - bits))},`;
+/**
+ * IPv4 networks as disjoint ranges of addresses, sorted: a lookup is one binary search, whatever the number of
+ * entries and prefix lengths.
+ */
+class V4Networks {
+  private pending: [number, number][] = [];
+  private starts = new Float64Array(0);
+  private ends = new Float64Array(0);
+  add(prefix: number, address: number): void {
+    const size = 2 ** (32 - prefix);
+    const start = address - (address % size);
+    this.pending.push([start, start + size - 1]);
   }
-  return key;
+  /** Sorts and merges what was added; call once, after the last add. */
+  seal(): void {
+    const ranges = this.pending.sort((a, b) => a[0] - b[0]);
+    const merged: [number, number][] = [];
+    for (const r of ranges) {
+      const lastRange = merged[merged.length - 1];
+      if (lastRange && r[0] <= lastRange[1] + 1) lastRange[1] = Math.max(lastRange[1], r[1]);
+      else merged.push([r[0], r[1]]);
+    }
+    this.starts = Float64Array.from(merged, (r) => r[0]);
+    this.ends = Float64Array.from(merged, (r) => r[1]);
+    this.pending = [];
+  }
+  get empty(): boolean {
+    return this.starts.length === 0;
+  }
+  has(address: number): boolean {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid] <= address) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return hi >= 0 && address <= this.ends[hi];
+  }
 }
 
-/** A set of networks of one family: per prefix length present, the set of network keys. */
-class Networks<K> {
-  private readonly byPrefix = new Map<number, Set<K>>();
+type Trie = Map<number, Trie | true>;
+
+/** An IP entry's network, parsed: an IPv4 number or four IPv6 words, and the prefix length. */
+interface ParsedIp {
+  family: 'ipv4' | 'ipv6';
+  prefix: number;
+  words: number[];
+}
+
+/**
+ * Entries parsed once, whatever number of matchers are built from them: a matcher is rebuilt on every change of the
+ * entries (a cache applying one event), and parsing 10,000 values each time would cost tens of milliseconds.
+ */
+const parsed = new WeakMap<WhitelistEntryLike, ParsedIp | null>();
+
+function parsedIp(e: WhitelistEntryLike): ParsedIp | null {
+  let p = parsed.get(e);
+  if (p === undefined) {
+    // Values are validated on write; a malformed one (written around the API) is ignored rather than trusted.
+    const rule = parseIpRule(e.value);
+    if (rule) {
+      const bytes = addressBytes(rule.address, rule.family);
+      const words = Array.from({ length: bytes.length / 4 }, (_, k) => bytes.slice(4 * k, 4 * k + 4).reduce((n, b) => n * 256 + b, 0));
+      p = { family: rule.family, prefix: rule.prefix, words };
+    } else {
+      p = null;
+    }
+    parsed.set(e, p);
+  }
+  return p;
+}
+
+/** IPv6 networks: per prefix length present, nested maps of the network's 32-bit words (numbers, no strings). */
+class V6Networks {
+  private readonly byPrefix = new Map<number, Trie>();
+  private everything = false;
   prefixes: number[] = [];
-  add(prefix: number, key: K): void {
-    let set = this.byPrefix.get(prefix);
-    if (!set) {
-      set = new Set();
-      this.byPrefix.set(prefix, set);
+  add(prefix: number, words: number[]): void {
+    if (prefix === 0) {
+      this.everything = true;
+      return;
+    }
+    let node: Trie | undefined = this.byPrefix.get(prefix);
+    if (!node) {
+      node = new Map();
+      this.byPrefix.set(prefix, node);
       this.prefixes = [...this.byPrefix.keys()].sort((a, b) => b - a);
     }
-    set.add(key);
+    const last = Math.ceil(prefix / 32) - 1;
+    for (let k = 0; k < last; k++) {
+      const next: Trie | true | undefined = node.get(words[k]);
+      const child: Trie = next === undefined || next === true ? new Map() : next;
+      if (child !== next) node.set(words[k], child);
+      node = child;
+    }
+    node.set(head(words[last], prefix - 32 * last), true);
   }
-  has(prefix: number, key: K): boolean {
-    return this.byPrefix.get(prefix)!.has(key);
+  get empty(): boolean {
+    return !this.everything && this.prefixes.length === 0;
+  }
+  has(words: number[]): boolean {
+    if (this.everything) return true;
+    for (const p of this.prefixes) {
+      let node: Trie | true | undefined = this.byPrefix.get(p)!;
+      const last = Math.ceil(p / 32) - 1;
+      for (let k = 0; k < last && node !== undefined; k++) node = (node as Trie).get(words[k]);
+      if (node !== undefined && (node as Trie).get(head(words[last], p - 32 * last)) === true) return true;
+    }
+    return false;
   }
 }
 
 /**
  * A matcher over the entries in effect at `now`: enabled, and `startsAt <= now < endsAt` (a missing bound is
  * open). Disabled, expired and not-yet-started entries never match. Account ids match exactly (case-sensitive, as
- * stored). An IP is looked up once per distinct prefix length among the entries (a Set per length), never by
- * scanning the entries. An IPv4 client also matches IPv6 entries as its IPv4-mapped form (`::ffff:a.b.c.d`), and an
+ * stored). An IPv4 address is one binary search over the entries' networks merged into sorted ranges; an IPv6 address
+ * one walk of a map of 32-bit words per prefix length present; never a scan of the entries. An IPv4 client also matches IPv6 entries as its IPv4-mapped form (`::ffff:a.b.c.d`), and an
  * IPv4-mapped IPv6 client matches IPv4 entries (as node:net BlockList does). Rebuild it when the entries change or
  * when `validUntil` has passed.
  */
 export function createWhitelistMatcher(entries: readonly WhitelistEntryLike[], now: Date): WhitelistMatcher {
   const t = now.getTime();
   const accounts = new Set<string>();
-  const v4 = new Networks<number>();
-  const v6 = new Networks<string>();
+  const v4 = new V4Networks();
+  const v6 = new V6Networks();
   let validUntil = Infinity;
 
   for (const e of entries) {
@@ -126,27 +244,22 @@ export function createWhitelistMatcher(entries: readonly WhitelistEntryLike[], n
       accounts.add(e.value);
       continue;
     }
-    // Values are validated on write; a malformed one (written around the API) is ignored rather than trusted.
-    const rule = parseIpRule(e.value);
-    if (!rule) continue;
-    const bytes = addressBytes(rule.address, rule.family);
-    if (rule.family === 'ipv4') {
-      v4.add(rule.prefix, v4Key(bytes.reduce((n, b) => n * 256 + b, 0), rule.prefix));
-    } else {
-      const words = [0, 1, 2, 3].map((k) => bytes.slice(4 * k, 4 * k + 4).reduce((n, b) => n * 256 + b, 0));
-      v6.add(rule.prefix, v6Key(words, rule.prefix));
-    }
+    const ip = parsedIp(e);
+    if (!ip) continue;
+    if (ip.family === 'ipv4') v4.add(ip.prefix, ip.words[0]);
+    else v6.add(ip.prefix, ip.words);
   }
 
+  v4.seal();
   const words = [0, 0, 0, 0];
-  const inV4 = (address: number) => v4.prefixes.some((p) => v4.has(p, v4Key(address, p)));
-  const inV6 = () => v6.prefixes.some((p) => v6.has(p, v6Key(words, p)));
+  const inV4 = (address: number) => v4.has(address);
+  const inV6 = () => v6.has(words);
 
   function ipMatches(ip: string): boolean {
     const address = parseV4(ip);
     if (address >= 0) {
       if (inV4(address)) return true;
-      if (v6.prefixes.length === 0) return false;
+      if (v6.empty) return false;
       words[0] = 0;
       words[1] = 0;
       words[2] = 0xffff;
@@ -158,7 +271,7 @@ export function createWhitelistMatcher(entries: readonly WhitelistEntryLike[], n
     return words[0] === 0 && words[1] === 0 && words[2] === 0xffff && inV4(words[3]);
   }
 
-  const hasIps = v4.prefixes.length > 0 || v6.prefixes.length > 0;
+  const hasIps = !v4.empty || !v6.empty;
   return {
     validUntil,
     matches(accountId, ip) {

@@ -1,7 +1,7 @@
 /** Whitelist matching (the shared rules, core/rules.ts): accounts, IPv4/IPv6 addresses and CIDRs, windows. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BlockList } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { createWhitelistMatcher, parseIpRule } from '../../src/core/rules.ts';
 import type { PublicWhitelistEntry } from '../../src/modules/whitelist/schemas.ts';
 
@@ -115,6 +115,8 @@ describe('the matcher answers as node:net BlockList over random networks and add
       if (kind === 1) return `${v6()}/${[32, 48, 64, 128][rand(4)]}`;
       return `::ffff:${v4()}/${[104, 112, 128][rand(3)]}`;
     });
+    // Edge spellings: `::`, a trailing or leading `::`, upper case, a zone id, malformed ones.
+    const edges = ['::', '::1', '1::', '1:2:3:4:5:6:7::', '::1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8', '::ffff:a00:1', '2001:DB8::1', 'fe80::1%eth0', '1:2:3:4:5:6:7:8:9', ':1', '1:', '1:::2', '12345::', '::ffff:1.2.3', '::1.2.3.4', '01.2.3.4', '1.2.3.256'];
     const list = new BlockList();
     const entries = rules.map((value, id) => {
       const r = parseIpRule(value)!;
@@ -123,12 +125,24 @@ describe('the matcher answers as node:net BlockList over random networks and add
     });
     const m = createWhitelistMatcher(entries, new Date());
     let hits = 0;
-    for (let i = 0; i < 2000; i++) {
-      const ip = [v4, v6, () => `::ffff:${v4()}`][i % 3]();
-      const expected = list.check(ip, ip.includes(':') ? 'ipv6' : 'ipv4');
+    for (let i = 0; i < 2000 + edges.length; i++) {
+      const ip = i < edges.length ? edges[i] : [v4, v6, () => `::ffff:${v4()}`][i % 3]();
+      const expected = isIP(ip) !== 0 && !ip.includes('%') && list.check(ip, ip.includes(':') ? 'ipv6' : 'ipv4');
       if (expected) hits++;
       assert.equal(m.matches(undefined, ip), expected, ip);
     }
     assert.ok(hits > 50, `enough addresses hit a rule (${hits})`);
+  });
+});
+
+describe('networks of every length', () => {
+  it('::/0 and 0.0.0.0/0 match every address of their family (and IPv4 through its mapped form)', () => {
+    const entry = (value: string) => ({ id: 1, type: 'ip' as const, value, memo: null, enabled: true, startsAt: null, endsAt: null, createdAt: '', updatedAt: '' });
+    const all6 = createWhitelistMatcher([entry('::/0')], new Date());
+    assert.equal(all6.matches(undefined, '2001:db8::1'), true);
+    assert.equal(all6.matches(undefined, '10.0.0.1'), true, 'an IPv4 client as ::ffff:10.0.0.1');
+    const all4 = createWhitelistMatcher([entry('0.0.0.0/0')], new Date());
+    assert.equal(all4.matches(undefined, '10.0.0.1'), true);
+    assert.equal(all4.matches(undefined, '2001:db8::1'), false);
   });
 });
