@@ -84,7 +84,7 @@ interface CacheEvents {
 }
 
 const WORLD_EVENTS: SocketEventName[] = ['world_created', 'world_updated', 'world_deleted', 'world_maintenance_started', 'world_maintenance_ended'];
-const MAINTENANCE_EVENTS: SocketEventName[] = ['maintenance_started', 'maintenance_ended'];
+const MAINTENANCE_EVENTS: SocketEventName[] = ['maintenance_started', 'maintenance_ended', 'maintenance_updated'];
 const VERSION_EVENTS: SocketEventName[] = ['client_version_created', 'client_version_updated', 'client_version_deleted'];
 const WHITELIST_EVENTS: SocketEventName[] = ['whitelist_updated'];
 const NOTICE_EVENTS: SocketEventName[] = ['notice_created', 'notice_updated', 'notice_deleted'];
@@ -374,6 +374,7 @@ export class GatrixServerCache extends EventEmitter<CacheEvents> {
     // Global maintenance events carry the window but not the whole record: revalidate.
     socket.on('maintenance_started', () => this.#refresh());
     socket.on('maintenance_ended', () => this.#refresh());
+    socket.on('maintenance_updated', () => this.#refresh());
     const version = (data: { clientVersion: ClientVersion }) => this.#apply((s) => {
       s.versions.set(data.clientVersion.id, data.clientVersion);
       s.index = undefined;

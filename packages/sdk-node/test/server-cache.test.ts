@@ -216,6 +216,12 @@ describe('GatrixServerCache', () => {
     await admin('PUT', `/api/v1/game-worlds/${w.id}/maintenance`, { enabled: true, message: 'Live down' });
     await until(() => cache.isMaintenanceActive('w-live'), 'world maintenance reaches the cache');
     assert.equal(cache.maintenanceFor({ worldId: 'w-live', lang: 'ko' }).message, 'Live down');
+    // A global window scheduled for later starts nothing, yet game clients are told of it: so is the cache.
+    const startsAt = new Date(Date.now() + 3_600_000).toISOString();
+    await admin('PUT', '/api/v1/maintenance', { enabled: true, message: 'Soon', startsAt, endsAt: new Date(Date.now() + 7_200_000).toISOString() });
+    await until(() => cache.status({}).upcoming?.startsAt === startsAt, 'the scheduled global window reaches the cache');
+    assert.equal(cache.isMaintenanceActive(), false);
+    await admin('PUT', '/api/v1/maintenance', { enabled: false });
     await cache.close();
   });
 

@@ -116,6 +116,25 @@ eachDatabase('maintenance windows', (kind) => {
     assert.equal(bad.statusCode, 400);
   });
 
+  it('a global change that neither starts nor ends maintenance is announced as maintenance.updated, once per real change', async () => {
+    const seq = await lastSeq();
+    const events = async () => (await readEventsAfter(h.db.db, seq)).map((e) => e.envelope).filter((e) => e.event.startsWith('maintenance.'));
+    const put = async (body: object) => {
+      const r = await h.call('PUT', '/api/v1/maintenance', { token: admin, body });
+      assert.equal(r.statusCode, 200, r.body);
+    };
+    const window = { enabled: true, message: 'Later', messages: { en: 'Later' }, startsAt: at(30 * MIN), endsAt: at(60 * MIN) };
+    await put(window);
+    await put(window); // the same again: nothing changed
+    await put({ ...window, messages: { en: 'Later', ko: '나중에' } });
+    await put({ enabled: true }); // starts now: maintenance.started, not .updated
+    await put({ enabled: false });
+    const evs = await events();
+    assert.deepEqual(evs.map((e) => e.event), ['maintenance.updated', 'maintenance.updated', 'maintenance.started', 'maintenance.ended']);
+    assert.deepEqual(evs[0].data, { message: 'Later', messages: { en: 'Later' }, startsAt: window.startsAt, endsAt: window.endsAt });
+    assert.deepEqual(evs[1].data.messages, { en: 'Later', ko: '나중에' });
+  });
+
   it('two schedulers on separate connections fire each transition once', async () => {
     const w = (await h.call('POST', '/api/v1/game-worlds', { token: admin, body: { worldId: 'twonodes', name: 'T' } })).json();
     await h.call('PUT', `/api/v1/game-worlds/${w.id}/maintenance`, { token: admin, body: { enabled: true, message: 'x', startsAt: at(MIN), endsAt: at(2 * MIN) } });

@@ -55,6 +55,7 @@ export interface EventPayloads {
   'world.instance_down': InstancePayload & { reason: 'expired' | 'deregistered' };
   'maintenance.started': MaintenanceWindowPayload;
   'maintenance.ended': MaintenanceWindowPayload;
+  'maintenance.updated': MaintenanceWindowPayload;
   'client_version.created': { id: number; clientVersion: PublicClientVersion };
   'client_version.updated': { id: number; clientVersion: PublicClientVersion };
   'client_version.deleted': { id: number; clientVersion: PublicClientVersion };
@@ -88,6 +89,7 @@ export const EVENT_CATALOG = {
   'world.instance_down': { socketEvent: 'world_instance_down', description: 'An instance of a game world missed its heartbeats for GATRIX_INSTANCE_TTL (reason expired), or deregistered while up (deregistered).' },
   'maintenance.started': { socketEvent: 'maintenance_started', description: 'Global maintenance began.' },
   'maintenance.ended': { socketEvent: 'maintenance_ended', description: 'Global maintenance ended.' },
+  'maintenance.updated': { socketEvent: 'maintenance_updated', description: 'Global maintenance changed without starting or ending: a window scheduled, moved or cancelled, or a message edited. Game clients are told of a scheduled window before it starts (GET /client/status `upcoming`).' },
   'client_version.created': { socketEvent: 'client_version_created', description: 'A client version was created.' },
   'client_version.updated': { socketEvent: 'client_version_updated', description: 'A client version changed.' },
   'client_version.deleted': { socketEvent: 'client_version_deleted', description: 'A client version was deleted.' },

@@ -14,10 +14,12 @@ declare module '../../events/catalog.ts' {
   interface EventPayloads {
     'maintenance.started': MaintenanceWindowPayload;
     'maintenance.ended': MaintenanceWindowPayload;
+    'maintenance.updated': MaintenanceWindowPayload;
   }
   interface EventSocketNames {
     'maintenance.started': 'maintenance_started';
     'maintenance.ended': 'maintenance_ended';
+    'maintenance.updated': 'maintenance_updated';
   }
 }
 
@@ -38,6 +40,14 @@ registerEvents({
   'maintenance.ended': {
     socketEvent: 'maintenance_ended',
     description: 'Global maintenance ended.',
+    payload: MaintenanceWindowSchema,
+    example: window,
+  },
+  'maintenance.updated': {
+    socketEvent: 'maintenance_updated',
+    description:
+      'Global maintenance changed without starting or ending: a window scheduled, moved or cancelled, or a message edited. ' +
+      'Game clients are told of a scheduled window before it starts (GET /client/status `upcoming`).',
     payload: MaintenanceWindowSchema,
     example: window,
   },

@@ -24,6 +24,13 @@ function toPublic(r: GlobalMaintenanceTable): PublicGlobalMaintenance {
   };
 }
 
+/** Whether anything a listener holds changed: the switch, the window or a message (not just updatedAt). */
+function windowChanged(a: PublicGlobalMaintenance, b: PublicGlobalMaintenance): boolean {
+  const { updatedAt: _a, ...x } = a;
+  const { updatedAt: _b, ...y } = b;
+  return JSON.stringify(x) !== JSON.stringify(y);
+}
+
 async function load(db: Kysely<Database>): Promise<GlobalMaintenanceTable> {
   return db.selectFrom('global_maintenance').selectAll().where('id', '=', ID).executeTakeFirstOrThrow();
 }
@@ -71,9 +78,21 @@ export function createMaintenanceService(ctx: AppContext, changes: ChangeFeed) {
           .set({ ...maintenanceColumns(input, row, now), updated_at: now.toISOString() })
           .where('id', '=', ID)
           .execute();
-        await transition(trx, now, actor);
-        const after = toPublic(await load(trx));
-        await recordChange(trx, clock, { at: now.toISOString(), actor, action: 'maintenance.update', target: { type: 'maintenance' }, before, after });
+        const moved = await transition(trx, now, actor);
+        const afterRow = await load(trx);
+        const after = toPublic(afterRow);
+        // A change that neither starts nor ends maintenance (a window scheduled or moved, a message edited) still
+        // reaches listeners: caches of game servers hold the next window and its messages.
+        const updated = !moved && windowChanged(before, after);
+        await recordChange(trx, clock, {
+          at: now.toISOString(),
+          actor,
+          action: 'maintenance.update',
+          target: { type: 'maintenance' },
+          before,
+          after,
+          ...(updated ? { event: { name: 'maintenance.updated' as const, data: windowPayload(afterRow) } } : {}),
+        });
         return after;
       });
       changed();

@@ -29,6 +29,7 @@ export const EVENT_AUDIENCE: Record<EventName, readonly Listener[]> = {
   'world.instance_down': ['ops.read'],
   'maintenance.started': WORLD,
   'maintenance.ended': WORLD,
+  'maintenance.updated': WORLD,
   'client_version.created': CLIENT_VERSION,
   'client_version.updated': CLIENT_VERSION,
   'client_version.deleted': CLIENT_VERSION,
