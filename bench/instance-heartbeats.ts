@@ -4,7 +4,7 @@
  *   node --import tsx bench/instance-heartbeats.ts        (or: npm run bench:heartbeats)
  *
  * 1. Starts the real server (packages/server/src/main.ts) as a child process on a fresh SQLite data dir, default
- *    configuration (GATRIX_INSTANCE_TTL 30 s, its background sweep running). Through the HTTP API: signs in,
+ *    configuration (GATRIX_INSTANCE_TTL 30 s, its background sweep running, LOG_LEVEL info). Through the HTTP API: signs in,
  *    creates a server API key and BENCH_WORLDS game worlds, and registers BENCH_INSTANCES instances spread over
  *    them (one first heartbeat each: the registrations, with their audit entries and events, are not measured).
  * 2. Idle: the server's CPU (/proc/<pid>/stat) over BENCH_IDLE seconds with nothing to do but its own
