@@ -132,7 +132,7 @@ eachDatabase('maintenance windows', (kind) => {
     const evs = await events();
     assert.deepEqual(evs.map((e) => e.event), ['maintenance.updated', 'maintenance.updated', 'maintenance.started', 'maintenance.ended']);
     assert.deepEqual(evs[0].data, { message: 'Later', messages: { en: 'Later' }, startsAt: window.startsAt, endsAt: window.endsAt });
-    assert.deepEqual(evs[1].data.messages, { en: 'Later', ko: '나중에' });
+    assert.deepEqual(evs[1].data, { message: 'Later', messages: { en: 'Later', ko: '나중에' }, startsAt: window.startsAt, endsAt: window.endsAt });
   });
 
   it('two schedulers on separate connections fire each transition once', async () => {
