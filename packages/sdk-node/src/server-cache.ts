@@ -87,6 +87,8 @@ const WORLD_EVENTS: SocketEventName[] = ['world_created', 'world_updated', 'worl
 const MAINTENANCE_EVENTS: SocketEventName[] = ['maintenance_started', 'maintenance_ended', 'maintenance_updated'];
 const VERSION_EVENTS: SocketEventName[] = ['client_version_created', 'client_version_updated', 'client_version_deleted'];
 const WHITELIST_EVENTS: SocketEventName[] = ['whitelist_updated'];
+/** New whitelist entries layered over a built matcher before it is rebuilt. */
+const MAX_MATCHER_LAYERS = 32;
 const NOTICE_EVENTS: SocketEventName[] = ['notice_created', 'notice_updated', 'notice_deleted'];
 
 interface State {
@@ -98,7 +100,8 @@ interface State {
   /** Derived lazily, dropped when what they derive from changes. */
   worldList?: GameWorld[];
   byWorldId?: Map<string, GameWorld>;
-  matcher?: WhitelistMatcher & { builtAt: number };
+  /** `layers`: entries added over it since it was built (see whitelist_updated). */
+  matcher?: WhitelistMatcher & { builtAt: number; layers: number };
   /** Global maintenance as it stands, from `from` until `until` (ms since epoch). */
   global?: { value: GlobalMaintenance & { upcoming: boolean }; from: number; until: number };
   index?: ReturnType<typeof indexVersions<ClientVersion>>;
@@ -263,7 +266,7 @@ export class GatrixServerCache extends EventEmitter<CacheEvents> {
 
   #whitelisted(s: State, params: { accountId?: string; ip?: string }, now: number): boolean {
     let m = s.matcher;
-    if (!m || now >= m.validUntil || now < m.builtAt) m = s.matcher = { ...createWhitelistMatcher([...s.whitelist.values()], new Date(now)), builtAt: now };
+    if (!m || now >= m.validUntil || now < m.builtAt) m = s.matcher = { ...createWhitelistMatcher([...s.whitelist.values()], new Date(now)), builtAt: now, layers: 0 };
     return m.matches(params.accountId, params.ip);
   }
 
@@ -390,9 +393,24 @@ export class GatrixServerCache extends EventEmitter<CacheEvents> {
     socket.on('notice_updated', notice);
     socket.on('notice_deleted', (data) => this.#apply((s) => void s.notices.delete(data.id)));
     socket.on('whitelist_updated', (data) => this.#apply((s) => {
+      const known = s.whitelist.has(data.entry.id);
       if (data.change === 'deleted' || !data.entry.enabled) s.whitelist.delete(data.entry.id);
       else s.whitelist.set(data.entry.id, data.entry);
-      s.matcher = undefined;
+      // A new entry is layered over the matcher in place (rebuilding it for 10,000 entries takes milliseconds, and a
+      // game server may hold many caches); a change or removal of a known entry, or a deep stack, rebuilds it.
+      const m = s.matcher;
+      if (known || !m || m.layers >= MAX_MATCHER_LAYERS || !s.whitelist.has(data.entry.id)) {
+        s.matcher = undefined;
+        return;
+      }
+      const now = this.#now();
+      const extra = createWhitelistMatcher([data.entry], new Date(now));
+      s.matcher = {
+        matches: (accountId, ip) => m.matches(accountId, ip) || extra.matches(accountId, ip),
+        validUntil: Math.min(m.validUntil, extra.validUntil),
+        builtAt: Math.max(m.builtAt, now),
+        layers: m.layers + 1,
+      };
     }));
   }
 

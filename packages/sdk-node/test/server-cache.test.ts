@@ -208,8 +208,15 @@ describe('GatrixServerCache', () => {
   it('follows changes through the live stream, without a request per answer', async () => {
     const cache = new GatrixServerCache({ apiKey: serverKey, baseURL: g.baseUrl, revalidateMs: 600_000 });
     await cache.ready();
+    assert.equal(cache.isWhitelisted({ ip: '233.252.0.9' }), false, 'not yet (and the matcher is built)');
     const created = await admin('POST', '/api/v1/whitelist', { type: 'ip', value: '233.252.0.0/24' });
-    await until(() => cache.isWhitelisted({ ip: '233.252.0.9' }), 'the new entry reaches the cache');
+    await until(() => cache.isWhitelisted({ ip: '233.252.0.9' }), 'the new entry reaches the cache (layered over the built matcher)');
+    const account = await admin('POST', '/api/v1/whitelist', { type: 'account', value: 'qa-live' });
+    assert.equal(account.statusCode, 201, account.body);
+    await until(() => cache.isWhitelisted({ accountId: 'qa-live' }), 'a second new entry is layered too');
+    assert.equal(cache.isWhitelisted({ ip: '233.252.0.9' }), true, 'the first is still there');
+    await admin('DELETE', `/api/v1/whitelist/${account.json<{ id: number }>().id}`);
+    await until(() => !cache.isWhitelisted({ accountId: 'qa-live' }), 'a deleted entry leaves the cache');
     await admin('PATCH', `/api/v1/whitelist/${created.json<{ id: number }>().id}`, { enabled: false });
     await until(() => !cache.isWhitelisted({ ip: '233.252.0.9' }), 'the disabled entry leaves the cache');
     const w = (await admin('POST', '/api/v1/game-worlds', { worldId: 'w-live', name: 'Live' })).json<{ id: number }>();
