@@ -1,7 +1,8 @@
 /**
  * Not a benchmark: one process of bench/server-cache.ts's propagation run. Opens BENCH_CACHES GatrixServerCache
- * instances (live stream) on BENCH_BASE with BENCH_KEY, prints `ready`, then, for every IP of BENCH_WATCH (comma
- * separated) that becomes whitelisted in a cache, prints `seen <ip> <ms since epoch>` once per cache. Exits on stdin end.
+ * instances (live stream) on BENCH_BASE with BENCH_KEY, prints `ready`, then, whenever an IP of BENCH_WATCH (comma
+ * separated) becomes whitelisted in a cache, prints `seen <ip> <ms since epoch>`, and `gone <ip> <ms>` when it stops
+ * being so (once per cache and change). Exits on stdin end.
  */
 import { GatrixServerCache } from '../packages/sdk-node/src/index.ts';
 
@@ -10,12 +11,13 @@ const watch = (process.env.BENCH_WATCH ?? '').split(',');
 const caches = Array.from({ length: count }, () => new GatrixServerCache({ apiKey: process.env.BENCH_KEY, baseURL: process.env.BENCH_BASE, revalidateMs: 600_000 }));
 await Promise.all(caches.map((c) => c.ready()));
 for (const cache of caches) {
-  const pending = new Set(watch);
+  const state = new Map(watch.map((ip) => [ip, false]));
   cache.on('updated', () => {
-    for (const ip of pending) {
-      if (!cache.isWhitelisted({ ip })) continue;
-      pending.delete(ip);
-      process.stdout.write(`seen ${ip} ${Date.now()}\n`);
+    for (const [ip, was] of state) {
+      const now = cache.isWhitelisted({ ip });
+      if (now === was) continue;
+      state.set(ip, now);
+      process.stdout.write(`${now ? 'seen' : 'gone'} ${ip} ${Date.now()}\n`);
     }
   });
 }
