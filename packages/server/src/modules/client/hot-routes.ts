@@ -43,7 +43,7 @@ const CallerQuery = Type.Object(callerQuery);
 
 const NoticesQuery = Type.Object({
   channel: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The distribution channel of the build, e.g. steam; left out, only notices for every channel' })),
-  platform: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Alias of `channel` (the earlier Gatrix\'s name); when both are given they must be equal' })),
+  platform: channelQuery.platform,
   subChannel: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The sub-channel, e.g. pc; left out, only notices for every sub-channel' })),
   worldId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The game world the player is in; left out, only notices for every world' })),
   version: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: VERSION_PATTERN, description: 'The build version, dotted (1.2.3); left out, only notices without a version range' })),
