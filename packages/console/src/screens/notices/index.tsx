@@ -12,7 +12,7 @@ import { DataTable } from '../../components/DataTable.tsx';
 import { FilterBar, SearchFilter, SelectFilter, useUrlSearch } from '../../components/FilterBar.tsx';
 import { Guarded } from '../../components/Guarded.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
-import { Timestamp } from '../../components/Timestamp.tsx';
+import { WindowCell } from '../../components/WindowCell.tsx';
 import { useInvalidatePaths } from '../../lib/invalidate.ts';
 import { noticeState } from './logic.ts';
 import { NoticeForm } from './NoticeForm.tsx';
@@ -91,21 +91,7 @@ export default function NoticesScreen() {
       {
         id: 'window',
         header: t('col.window'),
-        cell: ({ row }) =>
-          row.original.startsAt || row.original.endsAt ? (
-            <Stack gap={0}>
-              <Text size="xs">
-                {t('from')} <Timestamp value={row.original.startsAt} withSeconds={false} />
-              </Text>
-              <Text size="xs">
-                {t('until')} <Timestamp value={row.original.endsAt} withSeconds={false} />
-              </Text>
-            </Stack>
-          ) : (
-            <Text size="sm" c="dimmed">
-              {t('always')}
-            </Text>
-          ),
+        cell: ({ row }) => <WindowCell startsAt={row.original.startsAt} endsAt={row.original.endsAt} />,
       },
       {
         id: 'state',

@@ -12,6 +12,7 @@ import { DataTable } from '../../components/DataTable.tsx';
 import { FilterBar, SearchFilter, SelectFilter, useUrlSearch } from '../../components/FilterBar.tsx';
 import { Guarded } from '../../components/Guarded.tsx';
 import { Timestamp } from '../../components/Timestamp.tsx';
+import { WindowCell } from '../../components/WindowCell.tsx';
 import { EntryForm } from './EntryForm.tsx';
 import type { Search } from './search.ts';
 import { windowState } from './window.ts';
@@ -68,21 +69,7 @@ export function Entries({ search }: { search: Search }) {
       {
         id: 'window',
         header: t('col.window'),
-        cell: ({ row }) =>
-          row.original.startsAt || row.original.endsAt ? (
-            <Stack gap={0}>
-              <Text size="xs">
-                {t('from')} <Timestamp value={row.original.startsAt} withSeconds={false} />
-              </Text>
-              <Text size="xs">
-                {t('until')} <Timestamp value={row.original.endsAt} withSeconds={false} />
-              </Text>
-            </Stack>
-          ) : (
-            <Text size="sm" c="dimmed">
-              {t('always')}
-            </Text>
-          ),
+        cell: ({ row }) => <WindowCell startsAt={row.original.startsAt} endsAt={row.original.endsAt} />,
       },
       { id: 'updatedAt', header: t('col.updated'), cell: ({ row }) => <Text size="sm"><Timestamp value={row.original.updatedAt} withSeconds={false} /></Text> },
       {
