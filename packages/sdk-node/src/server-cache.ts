@@ -4,6 +4,7 @@ import type { GatrixClientOptions } from './core.js';
 import { GatrixError } from './errors.js';
 import type { GatrixSocket, SocketEventName } from './realtime.js';
 import {
+  anyEntryMatches,
   clientStatus,
   clientWorld,
   createWhitelistMatcher,
@@ -87,9 +88,29 @@ const WORLD_EVENTS: SocketEventName[] = ['world_created', 'world_updated', 'worl
 const MAINTENANCE_EVENTS: SocketEventName[] = ['maintenance_started', 'maintenance_ended', 'maintenance_updated'];
 const VERSION_EVENTS: SocketEventName[] = ['client_version_created', 'client_version_updated', 'client_version_deleted'];
 const WHITELIST_EVENTS: SocketEventName[] = ['whitelist_updated'];
-/** New whitelist entries layered over a built matcher before it is rebuilt. */
+/** Whitelist changes layered over a built matcher before it is rebuilt. */
 const MAX_MATCHER_LAYERS = 32;
+/** Callers checked entry by entry (they matched a removed entry) before the matcher is rebuilt. */
+const MAX_MATCHER_SCANS = 64;
 const NOTICE_EVENTS: SocketEventName[] = ['notice_created', 'notice_updated', 'notice_deleted'];
+
+/**
+ * The whitelist matcher a cache answers from: one built over every entry, with the changes since layered over it,
+ * so applying an event costs nothing however long the whitelist (rebuilding 10,000 entries takes milliseconds, and a
+ * game server may hold many caches). `added`: entries enabled or changed since; `removed`: the former versions of
+ * entries disabled, deleted or changed since. A caller the built matcher lets in only through a removed entry is
+ * checked against the entries one by one.
+ */
+interface LayeredMatcher {
+  built: WhitelistMatcher;
+  builtAt: number;
+  added: WhitelistEntry[];
+  addedMatcher?: WhitelistMatcher;
+  removed: WhitelistEntry[];
+  removedMatcher?: WhitelistMatcher;
+  validUntil: number;
+  scans: number;
+}
 
 interface State {
   worlds: Map<number, GameWorld>;
@@ -100,8 +121,7 @@ interface State {
   /** Derived lazily, dropped when what they derive from changes. */
   worldList?: GameWorld[];
   byWorldId?: Map<string, GameWorld>;
-  /** `layers`: entries added over it since it was built (see whitelist_updated). */
-  matcher?: WhitelistMatcher & { builtAt: number; layers: number };
+  matcher?: LayeredMatcher;
   /** Global maintenance as it stands, from `from` until `until` (ms since epoch). */
   global?: { value: GlobalMaintenance & { upcoming: boolean }; from: number; until: number };
   index?: ReturnType<typeof indexVersions<ClientVersion>>;
@@ -264,10 +284,17 @@ export class GatrixServerCache extends EventEmitter<CacheEvents> {
     return g.value;
   }
 
-  #whitelisted(s: State, params: { accountId?: string; ip?: string }, now: number): boolean {
+  #whitelisted(s: State, { accountId, ip }: { accountId?: string; ip?: string }, now: number): boolean {
     let m = s.matcher;
-    if (!m || now >= m.validUntil || now < m.builtAt) m = s.matcher = { ...createWhitelistMatcher([...s.whitelist.values()], new Date(now)), builtAt: now, layers: 0 };
-    return m.matches(params.accountId, params.ip);
+    if (!m || now >= m.validUntil || now < m.builtAt || m.scans >= MAX_MATCHER_SCANS || m.added.length + m.removed.length > MAX_MATCHER_LAYERS) {
+      const built = createWhitelistMatcher([...s.whitelist.values()], new Date(now));
+      m = s.matcher = { built, builtAt: now, added: [], removed: [], validUntil: built.validUntil, scans: 0 };
+    }
+    if (m.added.length > 0 && (m.addedMatcher ??= createWhitelistMatcher(m.added, new Date(m.builtAt))).matches(accountId, ip)) return true;
+    if (!m.built.matches(accountId, ip)) return false;
+    if (m.removed.length === 0 || !(m.removedMatcher ??= createWhitelistMatcher(m.removed, new Date(m.builtAt))).matches(accountId, ip)) return true;
+    m.scans++;
+    return anyEntryMatches(s.whitelist.values(), accountId, ip, now);
   }
 
   #worldList(s: State): GameWorld[] {
@@ -393,24 +420,24 @@ export class GatrixServerCache extends EventEmitter<CacheEvents> {
     socket.on('notice_updated', notice);
     socket.on('notice_deleted', (data) => this.#apply((s) => void s.notices.delete(data.id)));
     socket.on('whitelist_updated', (data) => this.#apply((s) => {
-      const known = s.whitelist.has(data.entry.id);
-      if (data.change === 'deleted' || !data.entry.enabled) s.whitelist.delete(data.entry.id);
-      else s.whitelist.set(data.entry.id, data.entry);
-      // A new entry is layered over the matcher in place (rebuilding it for 10,000 entries takes milliseconds, and a
-      // game server may hold many caches); a change or removal of a known entry, or a deep stack, rebuilds it.
+      const id = data.entry.id;
+      const before = s.whitelist.get(id);
+      if (data.change === 'deleted' || !data.entry.enabled) s.whitelist.delete(id);
+      else s.whitelist.set(id, data.entry);
+      const after = s.whitelist.get(id);
       const m = s.matcher;
-      if (known || !m || m.layers >= MAX_MATCHER_LAYERS || !s.whitelist.has(data.entry.id)) {
-        s.matcher = undefined;
-        return;
+      if (!m) return;
+      // The former version leaves the layer of additions if it was there, else joins the removed ones.
+      if (before) {
+        const at = m.added.indexOf(before);
+        if (at >= 0) m.added.splice(at, 1);
+        else m.removed.push(before);
       }
-      const now = this.#now();
-      const extra = createWhitelistMatcher([data.entry], new Date(now));
-      s.matcher = {
-        matches: (accountId, ip) => m.matches(accountId, ip) || extra.matches(accountId, ip),
-        validUntil: Math.min(m.validUntil, extra.validUntil),
-        builtAt: Math.max(m.builtAt, now),
-        layers: m.layers + 1,
-      };
+      if (after) m.added.push(after);
+      m.addedMatcher = m.removedMatcher = undefined;
+      // Windows count from when the matcher was built (as the layers are built at that instant); a new entry's start
+      // or end may come sooner than the built matcher's.
+      if (after) m.validUntil = Math.min(m.validUntil, createWhitelistMatcher([after], new Date(m.builtAt)).validUntil);
     }));
   }
 

@@ -232,6 +232,38 @@ describe('GatrixServerCache', () => {
     await cache.close();
   });
 
+  it('a removed or changed entry leaves the cache at once, and what still covers the caller keeps it in', async () => {
+    const wide = (await admin('POST', '/api/v1/whitelist', { type: 'ip', value: '198.19.0.0/16' })).json<{ id: number }>();
+    const narrow = (await admin('POST', '/api/v1/whitelist', { type: 'ip', value: '198.19.5.0/24' })).json<{ id: number }>();
+    const tester = (await admin('POST', '/api/v1/whitelist', { type: 'account', value: 'qa-edit' })).json<{ id: number }>();
+    const cache = new GatrixServerCache({ apiKey: serverKey, baseURL: g.baseUrl, revalidateMs: 600_000 });
+    await cache.ready();
+    assert.equal(cache.isWhitelisted({ ip: '198.19.5.1' }), true, 'the matcher is built with both networks');
+    const applied = () => new Promise<void>((resolve) => cache.once('updated', () => resolve()));
+    let next = applied();
+    await admin('PATCH', `/api/v1/whitelist/${narrow.id}`, { enabled: false });
+    await next;
+    assert.equal(cache.isWhitelisted({ ip: '198.19.5.1' }), true, 'the /16 still covers an address of the removed /24');
+    assert.equal(cache.isWhitelisted({ ip: '198.20.0.1' }), false);
+    next = applied();
+    await admin('PATCH', `/api/v1/whitelist/${tester.id}`, { value: 'qa-edited' });
+    await next;
+    assert.equal(cache.isWhitelisted({ accountId: 'qa-edit' }), false, 'the former value no longer matches');
+    assert.equal(cache.isWhitelisted({ accountId: 'qa-edited' }), true, 'the new value does');
+    next = applied();
+    await admin('DELETE', `/api/v1/whitelist/${wide.id}`);
+    await next;
+    assert.equal(cache.isWhitelisted({ ip: '198.19.5.1' }), false, 'nothing covers it any more');
+    assert.equal(cache.isWhitelisted({ ip: '198.19.200.1' }), false);
+    next = applied();
+    await admin('PATCH', `/api/v1/whitelist/${narrow.id}`, { enabled: true });
+    await next;
+    assert.equal(cache.isWhitelisted({ ip: '198.19.5.1' }), true, 're-enabled, it is back');
+    await admin('DELETE', `/api/v1/whitelist/${narrow.id}`);
+    await admin('DELETE', `/api/v1/whitelist/${tester.id}`);
+    await cache.close();
+  });
+
   it('evaluates windows against the clock at call time, with no event', async () => {
     let now = Date.parse('2099-01-01T00:00:00.000Z') - 1;
     const cache = new GatrixServerCache({ apiKey: serverKey, baseURL: g.baseUrl, now: () => now });

@@ -214,6 +214,60 @@ class V6Networks {
   }
 }
 
+/** A window bound as ms since epoch (parsed once per entry object, like its network). */
+const bounds = new WeakMap<WhitelistEntryLike, [number, number]>();
+
+function windowOf(e: WhitelistEntryLike): [number, number] {
+  let w = bounds.get(e);
+  if (!w) {
+    w = [e.startsAt === null ? -Infinity : Date.parse(e.startsAt), e.endsAt === null ? Infinity : Date.parse(e.endsAt)];
+    bounds.set(e, w);
+  }
+  return w;
+}
+
+const sameHead = (a: number, b: number, bits: number): boolean => head(a, bits) === head(b, bits);
+
+/**
+ * Whether any of `entries` lets this caller in at `now` (ms), testing them one by one with the matcher's rules
+ * (windows, exact account ids, IPv4-mapped addresses both ways) without building a matcher: for checking one caller
+ * against a changed set of entries while the matcher over them is not rebuilt yet.
+ */
+export function anyEntryMatches(entries: Iterable<WhitelistEntryLike>, accountId: string | undefined, ip: string | undefined, now: number): boolean {
+  // The caller as an IPv4 number (-1 if none, also from an IPv4-mapped IPv6 address) and as four IPv6 words.
+  let v4 = -1;
+  const v6 = [0, 0, 0, 0];
+  let hasV6 = false;
+  if (ip !== undefined) {
+    v4 = parseV4(ip);
+    if (v4 >= 0) {
+      v6[2] = 0xffff;
+      v6[3] = v4;
+      hasV6 = true;
+    } else if (parseV6(ip, v6)) {
+      hasV6 = true;
+      if (v6[0] === 0 && v6[1] === 0 && v6[2] === 0xffff) v4 = v6[3];
+    }
+  }
+  for (const e of entries) {
+    if (!e.enabled) continue;
+    const [startsAt, endsAt] = windowOf(e);
+    if (startsAt > now || endsAt <= now) continue;
+    if (e.type === 'account') {
+      if (accountId !== undefined && e.value === accountId) return true;
+      continue;
+    }
+    const p = parsedIp(e);
+    if (!p) continue;
+    if (p.family === 'ipv4') {
+      if (v4 >= 0 && sameHead(v4, p.words[0], p.prefix)) return true;
+    } else if (hasV6 && p.words.every((w, k) => sameHead(v6[k], w, Math.min(32, Math.max(0, p.prefix - 32 * k))))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /**
  * A matcher over the entries in effect at `now`: enabled, and `startsAt <= now < endsAt` (a missing bound is
  * open). Disabled, expired and not-yet-started entries never match. Account ids match exactly (case-sensitive, as
@@ -231,8 +285,7 @@ export function createWhitelistMatcher(entries: readonly WhitelistEntryLike[], n
 
   for (const e of entries) {
     if (!e.enabled) continue;
-    const startsAt = e.startsAt === null ? -Infinity : Date.parse(e.startsAt);
-    const endsAt = e.endsAt === null ? Infinity : Date.parse(e.endsAt);
+    const [startsAt, endsAt] = windowOf(e);
     if (startsAt > t) {
       validUntil = Math.min(validUntil, startsAt);
       continue;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BlockList, isIP } from 'node:net';
-import { createWhitelistMatcher, parseIpRule } from '../../src/core/rules.ts';
+import { anyEntryMatches, createWhitelistMatcher, parseIpRule } from '../../src/core/rules.ts';
 import type { PublicWhitelistEntry } from '../../src/modules/whitelist/schemas.ts';
 
 describe('createWhitelistMatcher', () => {
@@ -77,6 +77,7 @@ describe('createWhitelistMatcher', () => {
   for (const [name, accountId, ip, expected] of cases) {
     it(`${name}: matches(${JSON.stringify(accountId)}, ${JSON.stringify(ip)}) is ${expected}`, () => {
       assert.equal(matcher.matches(accountId, ip), expected);
+      assert.equal(anyEntryMatches(entries, accountId, ip, now.getTime()), expected, 'entry by entry, the same answer');
     });
   }
 
@@ -130,6 +131,7 @@ describe('the matcher answers as node:net BlockList over random networks and add
       const expected = isIP(ip) !== 0 && !ip.includes('%') && list.check(ip, ip.includes(':') ? 'ipv6' : 'ipv4');
       if (expected) hits++;
       assert.equal(m.matches(undefined, ip), expected, ip);
+      assert.equal(anyEntryMatches(entries, undefined, ip, Date.now()), expected, `entry by entry: ${ip}`);
     }
     assert.ok(hits > 50, `enough addresses hit a rule (${hits})`);
   });
@@ -144,5 +146,9 @@ describe('networks of every length', () => {
     const all4 = createWhitelistMatcher([entry('0.0.0.0/0')], new Date());
     assert.equal(all4.matches(undefined, '10.0.0.1'), true);
     assert.equal(all4.matches(undefined, '2001:db8::1'), false);
+    const now = Date.now();
+    assert.equal(anyEntryMatches([entry('::/0')], undefined, '10.0.0.1', now), true);
+    assert.equal(anyEntryMatches([entry('0.0.0.0/0')], undefined, '2001:db8::1', now), false);
+    assert.equal(anyEntryMatches([entry('0.0.0.0/0')], undefined, '::ffff:10.0.0.1', now), true);
   });
 });
