@@ -42,7 +42,12 @@ export interface Config {
   /** A world instance not heard from this long is marked down (GATRIX_INSTANCE_TTL, seconds). */
   instanceTtlMs: number;
   webhooks: WebhookConfig;
-  sockets: { maxPerCredential: number; connectionsPerIpPer10s: number };
+  sockets: {
+    maxPerCredential: number;
+    connectionsPerIpPer10s: number;
+    /** Connection-state recovery's buffer on this node: packets and bytes kept at most; maxEvents 0 turns recovery off. */
+    recovery: { maxEvents: number; maxBytes: number };
+  };
   http: HttpLimits;
   /** How long start-up keeps retrying an unreachable database or Redis before it gives up. */
   startupWaitMs: number;
@@ -138,6 +143,13 @@ function trustProxy(env: Env): Config['trustProxy'] {
     }
   }
   return parts;
+}
+
+/** 0 turns recovery off; below 1,000 the Redis stream that carries emits between nodes could lose some. */
+function recoveryMaxEvents(env: Env): number {
+  const n = int(env, 'GATRIX_SOCKET_RECOVERY_MAX_EVENTS', 10_000, 0, 10_000_000);
+  if (n > 0 && n < 1000) throw new ConfigError('GATRIX_SOCKET_RECOVERY_MAX_EVENTS', `must be 0 (recovery off) or at least 1000, got ${n}`);
+  return n;
 }
 
 const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -284,6 +296,10 @@ export function loadConfig(env: Env = process.env): Config {
     sockets: {
       maxPerCredential: int(env, 'GATRIX_SOCKET_MAX_PER_CREDENTIAL', 100, 1, 1_000_000),
       connectionsPerIpPer10s: int(env, 'GATRIX_SOCKET_CONNECTIONS_PER_IP', 200, 1, 1_000_000),
+      recovery: {
+        maxEvents: recoveryMaxEvents(env),
+        maxBytes: int(env, 'GATRIX_SOCKET_RECOVERY_MAX_BYTES', 8 * 1_048_576, 65_536, 1024 * 1_048_576),
+      },
     },
     http: httpLimits(env),
     startupWaitMs: int(env, 'GATRIX_STARTUP_WAIT_SECONDS', 60, 0, 3600) * 1000,

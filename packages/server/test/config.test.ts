@@ -38,6 +38,11 @@ describe('config', () => {
       [{ GATRIX_EVENT_RETENTION: '7 days' }, 'GATRIX_EVENT_RETENTION'],
       [{ GATRIX_EVENT_RETENTION: '30s' }, 'GATRIX_EVENT_RETENTION'],
       [{ GATRIX_EVENT_FEED_MAX_WAITERS: '0' }, 'GATRIX_EVENT_FEED_MAX_WAITERS'],
+      [{ GATRIX_SOCKET_RECOVERY_MAX_EVENTS: '500' }, 'GATRIX_SOCKET_RECOVERY_MAX_EVENTS'],
+      [{ GATRIX_SOCKET_RECOVERY_MAX_EVENTS: '-1' }, 'GATRIX_SOCKET_RECOVERY_MAX_EVENTS'],
+      [{ GATRIX_SOCKET_RECOVERY_MAX_EVENTS: '10k' }, 'GATRIX_SOCKET_RECOVERY_MAX_EVENTS'],
+      [{ GATRIX_SOCKET_RECOVERY_MAX_BYTES: '1000' }, 'GATRIX_SOCKET_RECOVERY_MAX_BYTES'],
+      [{ GATRIX_SOCKET_RECOVERY_MAX_BYTES: '8MiB' }, 'GATRIX_SOCKET_RECOVERY_MAX_BYTES'],
     ];
     for (const [env, variable] of cases) {
       const d = dir();
@@ -81,6 +86,16 @@ describe('config', () => {
     assert.equal(c.port, 3000);
     assert.equal(c.host, '0.0.0.0');
     assert.equal(c.databaseUrl, undefined);
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('bounds the socket recovery buffer by 10,000 packets and 8 MiB by default; 0 packets turns recovery off', () => {
+    const d = dir();
+    assert.deepEqual(loadConfig({ GATRIX_DATA_DIR: d }).sockets.recovery, { maxEvents: 10_000, maxBytes: 8 * 1_048_576 });
+    assert.deepEqual(loadConfig({ GATRIX_DATA_DIR: d, GATRIX_SOCKET_RECOVERY_MAX_EVENTS: '0', GATRIX_SOCKET_RECOVERY_MAX_BYTES: '65536' }).sockets.recovery, {
+      maxEvents: 0,
+      maxBytes: 65_536,
+    });
     rmSync(d, { recursive: true, force: true });
   });
 

@@ -25,11 +25,14 @@ export const INVALIDATES: { prefix: string; paths: string[] }[] = [
 export function pathsInvalidatedBy(name: string): string[] {
   return INVALIDATES.filter((r) => name.startsWith(r.prefix)).flatMap((r) => r.paths);
 }
+/** Every path a live event can make stale: all of them are refetched after a reconnection that missed events. */
+export const LIVE_PATHS = [...new Set(INVALIDATES.flatMap((r) => r.paths))];
 
 let socket: Socket | undefined;
 let connecting = false;
 const handlers = new Set<Handler>();
 const statusListeners = new Set<(connected: boolean) => void>();
+const resyncListeners = new Set<() => void>();
 
 function connect(): void {
   if (socket || connecting) return;
@@ -59,7 +62,14 @@ function open(io: typeof ioFunction): void {
   const status = () => {
     for (const l of statusListeners) l(Boolean(socket?.connected));
   };
-  socket.on('connect', status);
+  // A reconnection the server could not recover (away too long, or more events missed than it keeps) may have
+  // missed events: whatever they would have made stale is refetched.
+  let wasConnected = false;
+  socket.on('connect', () => {
+    if (wasConnected && !socket?.recovered) for (const l of resyncListeners) l();
+    wasConnected = true;
+    status();
+  });
   socket.on('disconnect', (reason) => {
     status();
     // The server ended it (logout, re-role, …): come back once the session is renewed.
@@ -91,6 +101,11 @@ export function onLiveEvent(handler: Handler): () => void {
   handlers.add(handler);
   if (getSession().status === 'signedIn') connect();
   return () => handlers.delete(handler);
+}
+/** Registers a listener for reconnections that missed events (not recovered); returns the unregister function. */
+export function onLiveResync(listener: () => void): () => void {
+  resyncListeners.add(listener);
+  return () => resyncListeners.delete(listener);
 }
 export function onLiveStatus(listener: (connected: boolean) => void): () => void {
   statusListeners.add(listener);

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import { onLiveEvent, onLiveStatus, pathsInvalidatedBy, type LiveEvent } from './live.ts';
+import { LIVE_PATHS, onLiveEvent, onLiveResync, onLiveStatus, pathsInvalidatedBy, type LiveEvent } from './live.ts';
 
 export interface LiveFilter {
   /** Only these event names (default: all the user may hear). */
@@ -29,18 +29,25 @@ export function useLiveEvents(handler: (event: LiveEvent) => void, filter: LiveF
   );
 }
 
-/** Marks cached API data stale when a live event says it changed: mounted once, in the shell. */
+/**
+ * Marks cached API data stale when a live event says it changed, and all of it after a reconnection that missed
+ * events: mounted once, in the shell.
+ */
 export function useLiveInvalidation(): void {
   const queryClient = useQueryClient();
-  useEffect(
-    () =>
-      onLiveEvent((event) => {
-        for (const path of pathsInvalidatedBy(event.name)) {
-          void queryClient.invalidateQueries({ predicate: (q) => typeof q.queryKey[0] === 'string' && q.queryKey[0].startsWith(path) });
-        }
-      }),
-    [queryClient],
-  );
+  useEffect(() => {
+    const invalidate = (paths: string[]) => {
+      for (const path of paths) {
+        void queryClient.invalidateQueries({ predicate: (q) => typeof q.queryKey[0] === 'string' && q.queryKey[0].startsWith(path) });
+      }
+    };
+    const offEvents = onLiveEvent((event) => invalidate(pathsInvalidatedBy(event.name)));
+    const offResync = onLiveResync(() => invalidate(LIVE_PATHS));
+    return () => {
+      offEvents();
+      offResync();
+    };
+  }, [queryClient]);
 }
 
 /** Whether the live connection is up (header badge). */

@@ -131,6 +131,7 @@ export async function buildApp(
     redisWaitMs: config.startupWaitMs,
     maxSocketsPerCredential: config.sockets.maxPerCredential,
     connectionsPerIpPer10s: config.sockets.connectionsPerIpPer10s,
+    recovery: config.sockets.recovery,
     clientIp: clientIp.ipOf,
   });
   services.dispatcher.use(realtime.consumer);
@@ -158,7 +159,7 @@ export async function buildApp(
   const metricSources = {
     webhooks: () => services.worker.stats,
     ...databaseGauges(ctx.db, () => ctx.clock.now()),
-    sockets: () => ({ connections: realtime.io.engine.clientsCount, emitted: realtime.stats.emitted }),
+    sockets: () => ({ connections: realtime.io.engine.clientsCount, emitted: realtime.stats.emitted, recovery: realtime.recoveryStats() }),
     worlds: () => services.instances.gauges(),
   };
   monitoring.setSources(metricSources);

@@ -14,8 +14,12 @@ export interface MetricSources {
   webhookQueueDepth(): Promise<number>;
   /** Age in seconds of the oldest outbox event no consumer has taken yet (0 when there is none). */
   outboxLagSeconds(): Promise<number>;
-  /** Connected sockets on this node, and events emitted to sockets since start. */
-  sockets(): { connections: number; emitted: number };
+  /**
+   * Connected sockets on this node, events emitted to sockets since start, and the connection-state recovery buffer:
+   * packets and bytes kept, disconnected sessions that may come back, reconnections refused since start because
+   * their offset had left the buffer.
+   */
+  sockets(): { connections: number; emitted: number; recovery: { events: number; bytes: number; sessions: number; outOfBuffer: number } };
   /** Each game world's players and up instances (summed over its instances' last heartbeats). */
   worlds(): Promise<{ world: string; players: number; instancesUp: number }[]>;
 }
@@ -144,6 +148,31 @@ export function createPrometheus(sources: () => MetricSources | undefined, reque
     registers: [registry],
     collect() {
       setCounter(emitted, sources()?.sockets().emitted ?? 0);
+    },
+  });
+
+  const recovery = () => sources()?.sockets().recovery;
+  const RECOVERY_GAUGES = [
+    ['events', 'gatrix_socket_recovery_buffer_events', 'Packets this node keeps for sockets that may resume (connection-state recovery; 0 with Redis, where the stream keeps them)'],
+    ['bytes', 'gatrix_socket_recovery_buffer_bytes', 'Bytes of JSON of the packets this node keeps for sockets that may resume'],
+    ['sessions', 'gatrix_socket_recovery_sessions', 'Disconnected Socket.IO sessions on this node that may still resume'],
+  ] as const;
+  for (const [field, name, help] of RECOVERY_GAUGES) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(recovery()?.[field] ?? 0);
+      },
+    });
+  }
+  const outOfBuffer = new Counter({
+    name: 'gatrix_socket_recovery_out_of_buffer_total',
+    help: 'Reconnections not recovered because a packet after their offset had left the buffer (the client resyncs)',
+    registers: [registry],
+    collect() {
+      setCounter(outOfBuffer, recovery()?.outOfBuffer ?? 0);
     },
   });
 

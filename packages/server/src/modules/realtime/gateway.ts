@@ -8,6 +8,7 @@ import type { DispatchConsumer } from '../../events/dispatcher.ts';
 import type { Session } from '../auth/service.ts';
 import { principalLabel, type Principal } from '../../core/permissions.ts';
 import { keyRoom, mayHear, roomsOf, SOCKET_EVENTS, targetsOf, userRoom } from './audience.ts';
+import { BoundedRecoveryAdapter, boundedRecoveryAdapter, type RecoveryStats } from './recovery-buffer.ts';
 
 export interface RealtimeOptions {
   /** Authenticates a handshake token (access JWT or API key), with its login session and expiry. */
@@ -23,6 +24,8 @@ export interface RealtimeOptions {
   connectionsPerIpPer10s: number;
   /** The client IP rule every route uses (http/client-ip.ts). */
   clientIp(req: IncomingMessage): string;
+  /** Connection-state recovery's buffer: packets (0: recovery off) and bytes of JSON kept at most. */
+  recovery: { maxEvents: number; maxBytes: number };
 }
 
 interface SocketData {
@@ -37,6 +40,9 @@ interface SocketData {
 type GatrixSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const MUTED = 'mute:';
+const PING_INTERVAL_MS = 20_000;
+const PING_TIMEOUT_MS = 20_000;
+const MAX_DISCONNECTION_MS = 2 * 60 * 1000;
 const mutedRoom = (socketEvent: string) => `${MUTED}${socketEvent}`;
 const VALID_NAMES = [...SOCKET_EVENTS.keys()];
 
@@ -58,15 +64,24 @@ function subscription(request: unknown): SubscribeResult {
  * The one Socket.IO gateway: authenticates handshakes, puts each socket in the rooms its caller may hear, and
  * emits outbox events after they commit. Services never touch the socket server; they write events.
  * With REDIS_URL the Redis Streams adapter carries emits to every node and keeps connection-state recovery
- * working across them; each event is claimed by one node's dispatcher, so it is emitted once cluster-wide.
+ * working across them (the stream, in Redis, is the recovery buffer: its last `recovery.maxEvents` entries); each
+ * event is claimed by one node's dispatcher, so it is emitted once cluster-wide. On one node the recovery buffer is
+ * the bounded one of recovery-buffer.ts.
  */
 export async function createRealtimeGateway(httpServer: HttpServer, opts: RealtimeOptions) {
   const { log } = opts;
   let redis: RedisClient | undefined;
-  let adapter: ReturnType<typeof createAdapter> | undefined;
+  const recovery = opts.recovery.maxEvents > 0;
+  let adapter: ReturnType<typeof createAdapter> | ReturnType<typeof boundedRecoveryAdapter> | undefined;
   if (opts.redisUrl) {
     redis = await connectRedis(opts.redisUrl, log, { waitMs: opts.redisWaitMs ?? 0, purpose: 'socket.io' });
-    adapter = createAdapter(redis, { streamName: `${opts.redisPrefix}:socket.io`, sessionKeyPrefix: `${opts.redisPrefix}:sio:session:` });
+    adapter = createAdapter(redis, {
+      streamName: `${opts.redisPrefix}:socket.io`,
+      sessionKeyPrefix: `${opts.redisPrefix}:sio:session:`,
+      ...(recovery ? { maxLen: opts.recovery.maxEvents } : {}),
+    });
+  } else if (recovery) {
+    adapter = boundedRecoveryAdapter({ ...opts.recovery, maxDisconnectionMs: MAX_DISCONNECTION_MS, detectionMs: PING_INTERVAL_MS + PING_TIMEOUT_MS });
   }
 
   const socketsPerCredential = new Map<string, number>();
@@ -97,9 +112,9 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
     path: '/socket.io',
     transports: ['websocket', 'polling'],
     maxHttpBufferSize: 64 * 1024,
-    pingInterval: 20_000,
-    pingTimeout: 20_000,
-    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
+    pingInterval: PING_INTERVAL_MS,
+    pingTimeout: PING_TIMEOUT_MS,
+    ...(recovery ? { connectionStateRecovery: { maxDisconnectionDuration: MAX_DISCONNECTION_MS, skipMiddlewares: false } } : {}),
     allowRequest,
     ...(adapter ? { adapter } : {}),
   });
@@ -188,6 +203,8 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
     io,
     consumer,
     stats,
+    /** This node's recovery buffer (nothing without recovery, or with Redis, where the buffer is the stream). */
+    recoveryStats: (): RecoveryStats => (nsp.adapter instanceof BoundedRecoveryAdapter ? nsp.adapter.stats() : { events: 0, bytes: 0, sessions: 0, outOfBuffer: 0 }),
     /** Logout or a password change ended one session of a user (or all of them): its sockets end, on every node. */
     async sessionsEnded(userId: number, sessionId: string | undefined): Promise<void> {
       for (const s of await io.in(userRoom(userId)).fetchSockets()) {
