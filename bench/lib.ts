@@ -509,3 +509,15 @@ export async function call(base: string, method: string, route: string, headers:
   if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${route} answered ${r.status}: ${text}`);
   return text === '' ? undefined : (JSON.parse(text) as unknown);
 }
+
+/** FNV-1a and djb2 over the id's characters: two hashes, so that a lost and a duplicated event cannot cancel out. */
+export function eventIdHashes(id: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 5381;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = (Math.imul(b, 33) + c) >>> 0;
+  }
+  return [a, b];
+}
