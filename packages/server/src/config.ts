@@ -60,6 +60,8 @@ export interface Config {
   };
   /** The operator console served at `/`: GATRIX_CONSOLE=off serves none; `dir` is the built app (GATRIX_CONSOLE_DIR). */
   console: { enabled: boolean; dir: string };
+  /** User list totals up to this many are counted exactly; larger ones are estimated (GATRIX_USERS_EXACT_TOTAL_MAX). */
+  usersExactTotalMax: number;
 }
 
 export interface HttpLimits {
@@ -308,6 +310,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxWaiters: int(env, 'GATRIX_EVENT_FEED_MAX_WAITERS', 1000, 1, 100_000),
     },
     console: { enabled: bool(env, 'GATRIX_CONSOLE', true), dir: path.resolve(str(env, 'GATRIX_CONSOLE_DIR') ?? DEFAULT_CONSOLE_DIR) },
+    usersExactTotalMax: int(env, 'GATRIX_USERS_EXACT_TOTAL_MAX', 10_000, 1, 100_000_000),
     webhooks: {
       allowPrivateNetworks: bool(env, 'GATRIX_WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
       retryScheduleMs: retrySchedule(env),

@@ -58,7 +58,7 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus(), log
 
   // The caches, each cleared by the changes it depends on: those of this node and, over the bus, of the others
   // (localOnly: this node's only). The socket gateway subscribes in build-app.ts.
-  changes.subscribe('users', () => users.forgetCached());
+  changes.subscribe('users', ({ user, before }) => users.userChanged(before, user ?? null));
   changes.subscribe('users', ({ userId }) => auth.forgetPrincipal(userId), { localOnly: true });
   changes.subscribe('api-keys', () => apiKeys.forgetCached());
   for (const topic of ['game-worlds', 'maintenance', 'whitelist', 'client-versions', 'notices'] as const) changes.subscribe(topic, () => client.invalidate());

@@ -30,6 +30,7 @@ import * as m0010 from './migrations/0010_console_ops.ts';
 import * as m0011 from './migrations/0011_notices.ts';
 import * as m0012 from './migrations/0012_event_feed.ts';
 import * as m0013 from './migrations/0013_world_instances.ts';
+import * as m0014 from './migrations/0014_users_scale.ts';
 
 export type Db = Kysely<Database>;
 
@@ -133,6 +134,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0011_notices': m0011,
   '0012_event_feed': m0012,
   '0013_world_instances': m0013,
+  '0014_users_scale': m0014,
 };
 
 /** Runs every pending migration; the same migrations build both dialects' schemas. */

@@ -151,7 +151,7 @@ export function createAuthService(ctx: AppContext, changes: ChangeFeed, users: U
         return { ...pair, user };
       });
       // The user's row changed (last_login_at).
-      changes.publish('users', { userId: creds.id, user: result.user });
+      changes.publish('users', { userId: creds.id, user: result.user, before: { ...result.user, lastLoginAt: creds.lastLoginAt } });
       return result;
     },
 

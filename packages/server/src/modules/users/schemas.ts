@@ -101,22 +101,33 @@ export const ListUsersQuery = Type.Object({
       minLength: 1,
       maxLength: 400,
       pattern: '^[A-Za-z0-9_-]+$',
-      description: 'Keyset paging: the `nextCursor` of the previous page, with the same `sort` and filters. Stable under inserts and deletes, unlike `page`.',
+      description: 'Keyset paging: the `nextCursor` of the previous page, with the same `sort` and filters (a cursor is bound to them: any other is a 400). Stable under inserts and deletes, unlike `page`, and as fast at any depth.',
     }),
   ),
 });
 export type ListUsersFilter = Static<typeof ListUsersQuery>;
 
+/** The list's pagination: its total is counted exactly up to GATRIX_USERS_EXACT_TOTAL_MAX (10,000), estimated above. */
+const UserPagination = Type.Object(
+  {
+    ...Pagination.properties,
+    total: Type.Integer({ description: 'Users matching the filters, on all pages: exact when `totalExact`, else an estimate (above the exact-count limit, 10,000 by default)' }),
+    totalPages: Type.Integer({ description: 'Pages at this limit, from `total` (so an estimate too when `totalExact` is false)' }),
+    totalExact: Type.Boolean({ description: 'true: `total` was counted; false: it is an estimate (too many matches to count on every change)' }),
+  },
+  { title: 'UserPagination' },
+);
+
 export const UserPage = Type.Object(
   {
     data: Type.Array(User),
-    pagination: Pagination,
+    pagination: UserPagination,
     nextCursor: Nullable(Type.String(), { description: 'Pass as `cursor` for the page after this one; null on the last page.' }),
   },
   {
     title: 'UserPage',
     description: 'A page of users',
-    examples: [{ data: [USER_EXAMPLE], pagination: { page: 1, limit: 50, total: 1, totalPages: 1 }, nextCursor: null }],
+    examples: [{ data: [USER_EXAMPLE], pagination: { page: 1, limit: 50, total: 1, totalPages: 1, totalExact: true }, nextCursor: null }],
   },
 );
 export type UserPageType = Static<typeof UserPage>;

@@ -1,7 +1,6 @@
 import { iso } from '../../core/clock.ts';
 import type { AppContext } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
-import { TtlCache } from '../../core/ttl-cache.ts';
 import { isoOrNull, patchFrom } from '../../db/columns.ts';
 import { rethrowConflict } from '../../db/dialect.ts';
 import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.ts';
@@ -26,7 +25,8 @@ import {
   type UserFilter,
   type UserPageType,
 } from './schemas.ts';
-import { checkFilter, decodeCursor, encodeCursor, sortValue, usersStore, type UserPatchRow } from './store.ts';
+import { checkFilter, normalFilter, sortOf, sortValue, usersStore, type Position, type UserPatchRow } from './store.ts';
+import { cursorCodec, positionOf, UserListCache, type CachedPage, type CachedTotal, type UserChange } from './list-cache.ts';
 import { SYSTEM_ACTOR, type Actor } from '../../core/permissions.ts';
 import { recordChange } from '../../events/record.ts';
 
@@ -68,16 +68,32 @@ const notFound = (id: number) => new NotFoundError(`User ${id}`, 'user_not_found
 
 declare module '../../events/changes.ts' {
   interface ChangeTopics {
-    /** A user's row changed (undefined: deleted): cached pages and totals, credentials, open sockets. */
-    users: { userId: number; user: PublicUser | undefined };
+    /**
+     * A user's row changed (`user` undefined: deleted): cached pages and totals, credentials, open sockets. `before`
+     * is the row before the change (null: created), so list caches drop only what the change touches.
+     */
+    users: { userId: number; user: PublicUser | undefined; before: PublicUser | null };
   }
 }
 
 export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
   const { db, clock, dialect } = ctx;
-  const counts = new TtlCache<number>();
-  const pages = new TtlCache<UserPageType>();
-  const changed = (userId: number, user: PublicUser | undefined) => changes.publish('users', { userId, user });
+  const cache = new UserListCache();
+  const cursors = cursorCodec(ctx.config.jwtSecret);
+  /** The answer made of a cached page and total, reused while both are: the route keeps its serialized body with it. */
+  const answers = new WeakMap<CachedPage, { total: CachedTotal; answer: UserPageType }>();
+  const exactMax = ctx.config.usersExactTotalMax;
+  const changed = (userId: number, user: PublicUser | undefined, before: PublicUser | null) => changes.publish('users', { userId, user, before });
+
+  /** Exact up to GATRIX_USERS_EXACT_TOTAL_MAX, else estimated; on PostgreSQL a plan estimate far above it skips the count. */
+  async function totalOf(filter: UserFilter): Promise<{ total: number; exact: boolean }> {
+    const store = usersStore(db);
+    const planned = dialect === 'postgres' ? await store.estimate(filter, exactMax) : undefined;
+    if (planned !== undefined && planned > 2 * exactMax) return { total: planned, exact: false };
+    const counted = await store.countUpTo(filter, exactMax + 1);
+    if (counted <= exactMax) return { total: counted, exact: true };
+    return { total: Math.max(counted, planned ?? (await store.estimate(filter, exactMax))), exact: false };
+  }
 
   /**
    * Taken first by every transaction that may remove an active admin, so two of them (two admins demoting each
@@ -121,37 +137,51 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
   }
 
   return {
-    /** Users changed (here or on another node): drop cached pages and totals. */
+    /** A user changed (here or on another node): drop the cached pages it may be on, move the totals it changes. */
+    userChanged(before: PublicUser | null, after: PublicUser | null): void {
+      cache.changed({ before, after } satisfies UserChange);
+    },
+
+    /** Users changed behind the service's back (a test writing the table): drop every cached page and total. */
     forgetCached(): void {
-      counts.clear();
-      pages.clear();
+      cache.clear();
     },
 
     /**
      * A page of users: offset (`page`) or keyset (`cursor`) paging over the same order, with the cursor of the next
-     * page. A cached page is the same object on every hit, so the route can keep its serialized body with it.
+     * page and the total (exact, or estimated above GATRIX_USERS_EXACT_TOTAL_MAX). The answer for a cached page and
+     * total is the same object on every hit, so the route can keep its serialized body with it.
      */
-    list(query: ListUsersFilter): Promise<UserPageType> {
+    async list(query: ListUsersFilter): Promise<UserPageType> {
       const { page: pageNo, limit, sort = 'id', cursor } = query;
-      const filter = filterOf(query);
-      const after = cursor === undefined ? undefined : decodeCursor(cursor, sort);
-      const key = JSON.stringify(filter);
-      return pages.get(JSON.stringify([key, sort, pageNo, limit, cursor ?? null]), async () => {
-        const store = usersStore(db);
-        const [rows, total] = await Promise.all([
-          store.list({ ...filter, sort }, { limit: limit + 1, offset: (pageNo - 1) * limit, cursor: after }),
-          counts.get(key, () => store.count(filter)),
-        ]);
-        const data = rows.slice(0, limit);
-        const last = data[data.length - 1];
-        const nextCursor = rows.length > limit && last ? encodeCursor(sort, sortValue(last, sort), last.id) : null;
-        return { data, pagination: { page: pageNo, limit, total, totalPages: Math.ceil(total / limit) }, nextCursor };
-      });
+      const filter = normalFilter(filterOf(query));
+      const filterKey = JSON.stringify(filter);
+      const from = cursor === undefined ? undefined : cursors.decode(cursor, sort, filterKey);
+      const sorted = sortOf(sort);
+      const [page, total] = await Promise.all([
+        cache.page(JSON.stringify([filterKey, sort, limit, pageNo, cursor ?? null]), async () => {
+          const rows = await usersStore(db).list({ ...filter, sort }, { limit: limit + 1, offset: (pageNo - 1) * limit, cursor: from });
+          const data = rows.slice(0, limit);
+          const last = data[data.length - 1];
+          const nextCursor = rows.length > limit && last ? cursors.encode(sort, filterKey, positionOf(last, sorted)) : null;
+          return { filter, sort: sorted, from, rows: data, nextCursor };
+        }),
+        cache.total(filterKey, async () => ({ filter, ...(await totalOf(filter)) })),
+      ]);
+      const made = answers.get(page);
+      if (made?.total === total) return made.answer;
+      const answer: UserPageType = {
+        data: page.rows,
+        pagination: { page: pageNo, limit, total: total.total, totalPages: Math.ceil(total.total / limit), totalExact: total.exact },
+        nextCursor: page.nextCursor,
+      };
+      answers.set(page, { total, answer });
+      return answer;
     },
 
     /** Every user matching the filter in the sort, read `batch` at a time by keyset (never all at once). */
     async *matching(filter: UserFilter, sort = 'id', batch = 500): AsyncGenerator<PublicUser[], void, undefined> {
-      let cursor: { value: string | number | null; id: number } | undefined;
+      let cursor: Position | undefined;
       for (;;) {
         const rows = await usersStore(db).list({ ...filterOf(filter), sort }, { limit: batch, cursor });
         if (rows.length > 0) yield rows;
@@ -193,7 +223,7 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
             .catch(rethrowConflict),
         record: (created) => ({ at: now, actor, action: 'user.create', target: { type: 'user', id: created.id }, after: created,
           event: { name: 'user.created', data: { userId: created.id, user: created } } }),
-        afterCommit: (created) => changed(created.id, created),
+        afterCommit: (created) => changed(created.id, created, null),
       });
     },
 
@@ -202,8 +232,10 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
       const passwordHash = input.password ? await hashPassword(input.password) : undefined;
       const now = iso(clock);
       const mayRemoveAdmin = input.role !== undefined || input.status !== undefined || extra.patch?.status !== undefined;
+      let prior: PublicUser | null = null;
       return changeExisting(db, clock, existing(id, mayRemoveAdmin), ifMatch, {
         async write(trx, before) {
+          prior = before;
           if (isSelf(actor, id) && input.role && input.role !== before.role) {
             throw new ForbiddenError('You cannot change your own role', 'own_role');
           }
@@ -230,7 +262,7 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
         },
         record: (before, after) => ({ at: now, actor, action: extra.action ?? 'user.update', target: { type: 'user', id }, before, after,
           event: { name: 'user.updated', data: { userId: id, user: after, changes: fieldChanges(before, after, passwordHash !== undefined) } } }),
-        afterCommit: (after) => changed(id, after),
+        afterCommit: (after) => changed(id, after, prior),
       });
     },
 
@@ -238,14 +270,16 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
       if (isSelf(actor, id)) {
         throw new ForbiddenError('You cannot delete your own account', 'own_account');
       }
+      let prior: PublicUser | null = null;
       await changeExisting(db, clock, existing(id, true), ifMatch, {
         async write(trx, before) {
+          prior = before;
           await usersStore(trx).delete(id);
           await assertAnAdminRemains(usersStore(trx), before);
         },
         record: (before) => ({ actor, action: 'user.delete', target: { type: 'user', id }, before,
           event: { name: 'user.deleted', data: { userId: id, user: before } } }),
-        afterCommit: () => changed(id, undefined),
+        afterCommit: () => changed(id, undefined, prior),
       });
     },
 
@@ -327,18 +361,18 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
       const now = iso(clock);
       let lifted = 0;
       for (const id of await usersStore(db).dueSuspensions(now, 100)) {
-        const after = await inTransaction(db, async (trx) => {
+        const lift = await inTransaction(db, async (trx) => {
           const store = usersStore(trx);
           const before = await store.findById(id);
           const user = before && (await store.liftEndedSuspension(id, now));
           if (!before || !user) return undefined;
           await recordChange(trx, clock, { at: now, actor: SYSTEM_ACTOR, action: 'user.unsuspend', target: { type: 'user', id }, before, after: user,
             event: { name: 'user.updated', data: { userId: id, user, changes: fieldChanges(before, user, false) } } });
-          return user;
+          return { before, user };
         });
-        if (after) {
+        if (lift) {
           lifted++;
-          changed(id, after);
+          changed(id, lift.user, lift.before);
         }
       }
       return lifted;
@@ -363,8 +397,10 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
       const temporaryPassword = randomBytes(18).toString('base64url');
       const passwordHash = await hashPassword(temporaryPassword);
       const now = iso(clock);
+      let prior: PublicUser | null = null;
       await changeExisting(db, clock, existing(id, false), undefined, {
-        async write(trx) {
+        async write(trx, before) {
+          prior = before;
           const store = usersStore(trx);
           const after = (await store.update(id, { password_hash: passwordHash, updated_at: now }))!;
           await store.bumpLockoutEpoch(id);
@@ -374,7 +410,7 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
         record: (before, after) => ({ at: now, actor, action: 'user.password_reset', target: { type: 'user', id }, before, after,
           event: { name: 'user.updated', data: { userId: id, user: after, changes: fieldChanges(before, after, true) } } }),
         afterCommit: (after) => {
-          changed(id, after);
+          changed(id, after, prior);
           changes.publish('sessions', { userId: id, sessionId: undefined });
         },
       });

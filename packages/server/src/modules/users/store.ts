@@ -45,11 +45,13 @@ export interface Credentials {
   passwordHash: string | null;
   /** Failed-login counters are keyed by it; bumping it unlocks the account. */
   lockoutEpoch: number;
+  /** Before this sign-in: the login publishes the row before and after it (list caches). */
+  lastLoginAt: string | null;
 }
 
-const CREDENTIAL_COLUMNS = ['id', 'username', 'email', 'role', 'status', 'password_hash', 'lockout_epoch'] as const;
+const CREDENTIAL_COLUMNS = ['id', 'username', 'email', 'role', 'status', 'password_hash', 'lockout_epoch', 'last_login_at'] as const;
 
-function toCredentials(r: Pick<UsersTable, 'username' | 'email' | 'role' | 'status' | 'password_hash'> & { id: number; lockout_epoch: number }): Credentials {
+function toCredentials(r: Pick<UsersTable, 'username' | 'email' | 'role' | 'status' | 'password_hash' | 'last_login_at'> & { id: number; lockout_epoch: number }): Credentials {
   return {
     id: Number(r.id),
     username: r.username,
@@ -58,6 +60,7 @@ function toCredentials(r: Pick<UsersTable, 'username' | 'email' | 'role' | 'stat
     status: r.status as UserStatus,
     passwordHash: r.password_hash,
     lockoutEpoch: Number(r.lockout_epoch),
+    lastLoginAt: r.last_login_at,
   };
 }
 
@@ -83,28 +86,6 @@ export function sortOf(sort: string | undefined): { key: SortKey; column: (typeo
   return { key, column: SORT_COLUMNS[key], desc };
 }
 
-/**
- * A keyset cursor: the sort it was made for, and the last row's sort value and id, as base64url JSON. It is opaque
- * to callers; one made for another sort, or not made here, is a 400 naming `query.cursor`.
- */
-export function encodeCursor(sort: string, value: string | number | null, id: number): string {
-  return Buffer.from(JSON.stringify([sort, value, id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string, sort: string): { value: string | number | null; id: number } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  if (Array.isArray(parsed) && parsed.length === 3 && Number.isSafeInteger(parsed[2]) && (parsed[1] === null || ['string', 'number'].includes(typeof parsed[1]))) {
-    if (parsed[0] !== sort) throw new ValidationError('query.cursor', 'was made for another sort; keep the sort of the page it came from', 'validation_failed');
-    return { value: parsed[1] as string | number | null, id: parsed[2] as number };
-  }
-  throw new ValidationError('query.cursor', 'is not a cursor of this list; pass a nextCursor as it was answered');
-}
-
 /** The next string after every string that starts with `prefix`, in byte (code point) order. */
 function prefixEnd(prefix: string): string {
   const points = [...prefix];
@@ -119,9 +100,18 @@ function storedTime(field: keyof UserFilter, value: string): string {
   return t.toISOString();
 }
 
+const TIME_FIELDS = ['createdFrom', 'createdTo', 'lastLoginFrom', 'lastLoginTo'] as const;
+
 /** Throws the 400 a filter's query would, before anything is sent (the CSV export streams). */
 export function checkFilter(f: UserFilter): void {
-  for (const field of ['createdFrom', 'createdTo', 'lastLoginFrom', 'lastLoginTo'] as const) if (f[field]) storedTime(field, f[field]);
+  normalFilter(f);
+}
+
+/** The filter with its time bounds as stored (so one instant written with two offsets is one filter); a 400 for a bad one. */
+export function normalFilter(f: UserFilter): UserFilter {
+  const out: UserFilter = { ...f };
+  for (const field of TIME_FIELDS) if (f[field]) out[field] = storedTime(field, f[field]);
+  return out;
 }
 
 /** The user list's order: nulls (never signed in) last in both directions, then id in the sort's direction. */
@@ -133,8 +123,14 @@ function ordered<O>(q: SelectQueryBuilder<Database, 'users', O>, sort: string | 
   return q.orderBy(column, dir).orderBy('id', dir);
 }
 
+/** A row's place in a list: its sort value and id (what a keyset cursor holds). */
+export interface Position {
+  value: string | number | null;
+  id: number;
+}
+
 /** The rows after the cursor's row in the list's order (see `ordered`). */
-function after(eb: ExpressionBuilder<Database, 'users'>, sort: string | undefined, cursor: { value: string | number | null; id: number }): Expression<SqlBool> {
+function after(eb: ExpressionBuilder<Database, 'users'>, sort: string | undefined, cursor: Position): Expression<SqlBool> {
   const { column, desc } = sortOf(sort);
   const gt = desc ? '<' : '>';
   if (column === 'id') return eb('id', gt, cursor.id);
@@ -210,7 +206,7 @@ export function usersStore(db: Kysely<Database>) {
      * Up to `limit` users in the filter's sort: after `cursor` (keyset) when given, else from `offset`. Both read
      * the same order, so a page's last row makes the cursor of the next.
      */
-    async list(f: UserFilter & { sort?: string }, page: { limit: number; offset?: number; cursor?: { value: string | number | null; id: number } }): Promise<PublicUser[]> {
+    async list(f: UserFilter & { sort?: string }, page: { limit: number; offset?: number; cursor?: Position }): Promise<PublicUser[]> {
       let q = ordered(filtered(f).select(PUBLIC_COLUMNS), f.sort);
       if (page.cursor) {
         const c = page.cursor;
@@ -222,6 +218,32 @@ export function usersStore(db: Kysely<Database>) {
 
     async count(f: UserFilter): Promise<number> {
       return countRows(filtered(f));
+    },
+
+    /** How many users match, counting no further than `max` (a list total above it is estimated instead). */
+    async countUpTo(f: UserFilter, max: number): Promise<number> {
+      return countRows(db.selectFrom(filtered(f).select(sql<number>`1`.as('one')).limit(max).as('t')));
+    },
+
+    /**
+     * About how many users match, without reading them all. PostgreSQL: the planner's row estimate of the filter's
+     * query (table statistics). SQLite, which has no such estimate to give: the filter counted on `windows` id ranges
+     * spread evenly over the table (about `sampleIds` ids in all), scaled to the whole id range.
+     */
+    async estimate(f: UserFilter, sampleIds: number, windows = 64): Promise<number> {
+      if (postgres) {
+        const plan = (await filtered(f).select('id').explain('json')) as unknown as { 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }[];
+        return Math.round(plan[0]['QUERY PLAN'][0].Plan['Plan Rows']);
+      }
+      const span = await db.selectFrom('users').select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')]).executeTakeFirstOrThrow();
+      const lo = Number(span.lo ?? 0);
+      const ids = Number(span.hi ?? 0) - lo + 1;
+      if (span.hi === null || ids <= sampleIds) return countRows(filtered(f));
+      const size = Math.max(1, Math.floor(sampleIds / windows));
+      const stride = ids / windows;
+      const starts = Array.from({ length: windows }, (_, i) => lo + Math.floor(i * stride));
+      const hits = await countRows(filtered(f).where((eb) => eb.or(starts.map((a) => eb.between('id', a, a + size - 1)))));
+      return Math.round((hits * ids) / (size * windows));
     },
 
     async countAdmins(): Promise<number> {

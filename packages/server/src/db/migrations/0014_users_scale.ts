@@ -1,0 +1,8 @@
+import type { Kysely } from 'kysely';
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  // The user list filtered by role and status together, in id order (its default), and the count of that filter
+  // (bounded: docs/users.md), read as one index range. Role alone and status alone keep their (x, id) indexes of 0001;
+  // time ranges use the (created_at, id) and (last_login_at, id) indexes of 0009. EXPLAIN output: docs/performance.md.
+  await db.schema.createIndex('users_role_status_id_idx').on('users').columns(['role', 'status', 'id']).execute();
+}
