@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../../core/clock.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { PublicUser, UserFilter } from './schemas.ts';
 import { sortOf, type Position } from './store.ts';
@@ -129,6 +130,7 @@ export class UserListCache {
   private readonly recent: UserChange[] = [];
 
   constructor(
+    private readonly clock: Clock,
     private readonly ttlMs = 2000,
     private readonly maxEntries = 1000,
   ) {}
@@ -164,7 +166,7 @@ export class UserListCache {
 
   private async get<E extends { at: number }>(map: Map<string, E>, key: string, load: () => Promise<Omit<E, 'at'>>, affected: (e: E, c: UserChange) => boolean): Promise<E> {
     const hit = map.get(key);
-    const at = Date.now();
+    const at = this.clock.now().getTime();
     if (hit && at - hit.at < this.ttlMs) return hit;
     const start = this.generation;
     const entry = { ...(await load()), at } as E;

@@ -78,7 +78,7 @@ declare module '../../events/changes.ts' {
 
 export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
   const { db, clock, dialect } = ctx;
-  const cache = new UserListCache();
+  const cache = new UserListCache(clock);
   const cursors = cursorCodec(ctx.config.jwtSecret);
   /** The answer made of a cached page and total, reused while both are: the route keeps its serialized body with it. */
   const answers = new WeakMap<CachedPage, { total: CachedTotal; answer: UserPageType }>();
