@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { PublicUser, UserFilter } from './schemas.ts';
-import { sortOf, type Position } from './store.ts';
+import type { Position, sortOf } from './store.ts';
 
 type Sort = ReturnType<typeof sortOf>;
 
