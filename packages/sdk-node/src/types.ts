@@ -37,6 +37,8 @@ export interface Pagination {
 export interface Page<T> {
   data: T[];
   pagination: Pagination;
+  /** On lists with keyset paging (users): the `cursor` of the next page, null on the last. */
+  nextCursor?: string | null;
 }
 
 // Users

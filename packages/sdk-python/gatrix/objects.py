@@ -108,9 +108,11 @@ T = TypeVar("T")
 class Page(Generic[T]):
     """One page of a list: iterate it for its items; ``.data`` and ``.pagination`` as the API returns them.
 
-    ``page.pagination`` has ``page``, ``limit``, ``total`` and ``total_pages`` (``totalPages``).
+    ``page.pagination`` has ``page``, ``limit``, ``total`` and ``total_pages`` (``totalPages``); on users also
+    ``totalExact`` (false: ``total`` is an estimate).
     ``next_page()`` fetches the following page; ``auto_paging_iter()`` yields every item from here to the end.
-    ``next_cursor`` is the keyset cursor of the following page on lists that answer one (users), else ``None``.
+    ``next_cursor`` is the keyset cursor of the following page on lists that answer one (users), else ``None``;
+    such a list is followed by its cursor (``fetch_after``), which does not depend on an estimated total.
     """
 
     def __init__(
@@ -119,11 +121,13 @@ class Page(Generic[T]):
         pagination: GatrixObject,
         fetch: Optional[Callable[[int], "Page[T]"]] = None,
         next_cursor: Optional[str] = None,
+        fetch_after: Optional[Callable[[str], "Page[T]"]] = None,
     ) -> None:
         self.data: List[T] = data
         self.pagination: GatrixObject = pagination
         self.next_cursor: Optional[str] = next_cursor
         self._fetch = fetch
+        self._fetch_after = fetch_after
 
     @property
     def page(self) -> int:
@@ -142,13 +146,17 @@ class Page(Generic[T]):
         return int(self.pagination.get("totalPages", 1))
 
     def has_next_page(self) -> bool:
+        if self._fetch_after is not None:
+            return self.next_cursor is not None
         return self.page < self.total_pages and len(self.data) > 0
 
     def next_page(self) -> "Optional[Page[T]]":
         """The following page, or ``None`` on the last one."""
-        if not self.has_next_page() or self._fetch is None:
+        if not self.has_next_page():
             return None
-        return self._fetch(self.page + 1)
+        if self._fetch_after is not None and self.next_cursor is not None:
+            return self._fetch_after(self.next_cursor)
+        return None if self._fetch is None else self._fetch(self.page + 1)
 
     def auto_paging_iter(self) -> Iterator[T]:
         """Every item of this page and of the pages after it."""

@@ -95,8 +95,13 @@ class _Resource:
         def fetch(page_no: int) -> Page[GatrixObject]:
             return self._page(path, {**query, "page": page_no}, timeout)
 
-        cursor = answer.get("nextCursor") if isinstance(answer, GatrixObject) else None
-        return Page(list(data), pagination, fetch, cursor if isinstance(cursor, str) else None)
+        def fetch_after(cursor: str) -> Page[GatrixObject]:
+            # The server pages by the cursor; `page` only numbers the answer, for orientation.
+            return self._page(path, {**query, "cursor": cursor, "page": int(query.get("page") or 1) + 1}, timeout)
+
+        by_cursor = isinstance(answer, GatrixObject) and "nextCursor" in answer
+        cursor = answer.get("nextCursor") if by_cursor else None
+        return Page(list(data), pagination, fetch, cursor if isinstance(cursor, str) else None, fetch_after if by_cursor else None)
 
     def _iterate(self, path: str, query: Dict[str, Any], limit: int, timeout: Optional[float]) -> Iterator[GatrixObject]:
         query = {**query, "page": query.get("page") or 1, "limit": limit}

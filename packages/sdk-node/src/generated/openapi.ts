@@ -691,16 +691,18 @@ export interface components {
       currentPassword: string;
       newPassword: string;
     };
-    /** Pagination */
-    Pagination: {
+    /** UserPagination */
+    UserPagination: {
       /** @description This page, from 1 */
       page: number;
       /** @description Items per page */
       limit: number;
-      /** @description Items matching the query, on all pages */
+      /** @description Users matching the filters, on all pages: exact when `totalExact`, else an estimate (above the exact-count limit, 10,000 by default) */
       total: number;
-      /** @description Pages at this limit */
+      /** @description Pages at this limit, from `total` (so an estimate too when `totalExact` is false) */
       totalPages: number;
+      /** @description true: `total` was counted; false: it is an estimate (too many matches to count on every change) */
+      totalExact: boolean;
     };
     /**
      * UserPage
@@ -708,7 +710,7 @@ export interface components {
      */
     UserPage: {
       data: components["schemas"]["User"][];
-      pagination: components["schemas"]["Pagination"];
+      pagination: components["schemas"]["UserPagination"];
       /** @description Pass as `cursor` for the page after this one; null on the last page. */
       nextCursor: string | null;
     };
@@ -872,6 +874,17 @@ export interface components {
       revokedAt: string | null;
       /** Format: date-time */
       createdAt: string;
+    };
+    /** Pagination */
+    Pagination: {
+      /** @description This page, from 1 */
+      page: number;
+      /** @description Items per page */
+      limit: number;
+      /** @description Items matching the query, on all pages */
+      total: number;
+      /** @description Pages at this limit */
+      totalPages: number;
     };
     /**
      * ApiKeyPage
@@ -2537,7 +2550,7 @@ export interface operations {
         lastLoginTo?: string;
         /** @description Order: a field, `-` first for descending; ties in id order. Users who never signed in come last in both `lastLoginAt` orders. */
         sort?: "id" | "-id" | "username" | "-username" | "createdAt" | "-createdAt" | "lastLoginAt" | "-lastLoginAt";
-        /** @description Keyset paging: the `nextCursor` of the previous page, with the same `sort` and filters. Stable under inserts and deletes, unlike `page`. */
+        /** @description Keyset paging: the `nextCursor` of the previous page, with the same `sort` and filters (a cursor is bound to them: any other is a 400). Stable under inserts and deletes, unlike `page`, and as fast at any depth. */
         cursor?: string;
       };
       header?: {

@@ -11,19 +11,27 @@ export abstract class Resource {
     return this.transport.request<T>(method, path, { ...init, query: init.query as Query | undefined });
   }
 
-  /** Every item of every page from `params.page` (default 1) on, fetching one page at a time. */
-  protected async *paginate<T, P extends { page?: number; limit?: number }>(
+  /**
+   * Every item of every page from `params.page` (default 1) on, fetching one page at a time. A list that answers
+   * `nextCursor` (users) is followed by its cursor, which neither skips nor repeats items and does not depend on
+   * `totalPages` (an estimate on large lists); the others by page number.
+   */
+  protected async *paginate<T, P extends { page?: number; limit?: number; cursor?: string }>(
     fetchPage: (params: P, options?: RequestOptions) => Promise<Page<T>>,
     params: P,
     options?: RequestOptions,
   ): AsyncGenerator<T, void, undefined> {
-    let page = params.page ?? 1;
-    const limit = params.limit ?? ITERATE_PAGE_SIZE;
+    let next: P = { ...params, page: params.page ?? 1, limit: params.limit ?? ITERATE_PAGE_SIZE };
     for (;;) {
-      const result = await fetchPage({ ...params, page, limit }, options);
+      const result = await fetchPage(next, options);
       yield* result.data;
-      if (result.data.length === 0 || page >= result.pagination.totalPages) return;
-      page += 1;
+      if (result.nextCursor !== undefined) {
+        if (result.nextCursor === null) return;
+        next = { ...next, cursor: result.nextCursor, page: next.page! + 1 }; // `page` only numbers the answer
+      } else {
+        if (result.data.length === 0 || next.page! >= result.pagination.totalPages) return;
+        next = { ...next, page: next.page! + 1 };
+      }
     }
   }
 }
