@@ -139,7 +139,7 @@ export default function UsersScreen() {
           />
           {total !== undefined ? (
             <Text size="sm" c="dimmed" data-testid="page-of">
-              {t('list.pageOf', { page, pages: Math.max(1, Math.ceil(total / limit)) })}
+              {t(list.data?.pagination.totalExact === false ? 'list.pageOfAbout' : 'list.pageOf', { page, pages: Math.max(1, Math.ceil(total / limit)) })}
             </Text>
           ) : null}
         </Group>

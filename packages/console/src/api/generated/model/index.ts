@@ -174,6 +174,7 @@ export * from './userFilter.ts';
 export * from './userFilterRole.ts';
 export * from './userFilterStatus.ts';
 export * from './userPage.ts';
+export * from './userPagination.ts';
 export * from './userRole.ts';
 export * from './userSession.ts';
 export * from './userSessionList.ts';

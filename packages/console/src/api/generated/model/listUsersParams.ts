@@ -61,7 +61,7 @@ lastLoginTo?: string;
  */
 sort?: ListUsersSort;
 /**
- * Keyset paging: the `nextCursor` of the previous page, with the same `sort` and filters. Stable under inserts and deletes, unlike `page`.
+ * Keyset paging: the `nextCursor` of the previous page, with the same `sort` and filters (a cursor is bound to them: any other is a 400). Stable under inserts and deletes, unlike `page`, and as fast at any depth.
  * @minLength 1
  * @maxLength 400
  * @pattern ^[A-Za-z0-9_-]+$

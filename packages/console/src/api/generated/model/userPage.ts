@@ -5,15 +5,15 @@
  * The operations backend of online games. Errors are RFC 9457 problem+json (see the Problem schema).
  * OpenAPI spec version: 1.0.0
  */
-import type { Pagination } from './pagination.ts';
 import type { User } from './user.ts';
+import type { UserPagination } from './userPagination.ts';
 
 /**
  * A page of users
  */
 export interface UserPage {
   data: User[];
-  pagination: Pagination;
+  pagination: UserPagination;
   /**
      * Pass as `cursor` for the page after this one; null on the last page.
      * @nullable
