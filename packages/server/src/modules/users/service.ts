@@ -32,11 +32,15 @@ import { recordChange } from '../../events/record.ts';
 
 const CHANGE_FIELDS = ['username', 'email', 'displayName', 'role', 'status', 'lastLoginAt', 'suspendedReason', 'suspendedUntil'] as const;
 
-/** What an update changed, for its event: each field that differs, and the password (redacted) when it was set. */
-/** The list filters of a query or bulk filter, and nothing else (the key of cached totals). */
+/** The list filters of a query or bulk filter, and nothing else. */
 function filterOf(f: UserFilter): UserFilter {
   const { role, status, q, createdFrom, createdTo, lastLoginFrom, lastLoginTo } = f;
   return { role, status, q, createdFrom, createdTo, lastLoginFrom, lastLoginTo };
+}
+
+/** A list query's filter as the list keys its caches and binds its cursors: only the filters, times as stored. */
+export function listFilter(query: UserFilter): UserFilter {
+  return normalFilter(filterOf(query));
 }
 
 const isSelf = (actor: Actor, id: number) => actor.principal?.kind === 'user' && actor.principal.userId === id;
@@ -47,6 +51,7 @@ interface UpdateExtra {
   patch?: UserPatchRow;
 }
 
+/** What an update changed, for its event: each field that differs, and the password (redacted) when it was set. */
 function fieldChanges(before: PublicUser, after: PublicUser, passwordSet: boolean): Record<string, { from: unknown; to: unknown }> {
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const field of CHANGE_FIELDS) {
@@ -154,7 +159,7 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
      */
     async list(query: ListUsersFilter): Promise<UserPageType> {
       const { page: pageNo, limit, sort = 'id', cursor } = query;
-      const filter = normalFilter(filterOf(query));
+      const filter = listFilter(query);
       const filterKey = JSON.stringify(filter);
       const from = cursor === undefined ? undefined : cursors.decode(cursor, sort, filterKey);
       const sorted = sortOf(sort);

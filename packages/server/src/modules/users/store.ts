@@ -129,16 +129,17 @@ export interface Position {
   id: number;
 }
 
-/** The rows after the cursor's row in the list's order (see `ordered`). */
+/**
+ * The rows after the cursor's row in the list's order (see `ordered`): a row-value comparison, which both databases
+ * answer as a range of the (column, id) index. A null value (never signed in) continues among the nulls, by id;
+ * `list` reads the signed-in and the never-signed-in users of the last-login sorts as two ranges.
+ */
 function after(eb: ExpressionBuilder<Database, 'users'>, sort: string | undefined, cursor: Position): Expression<SqlBool> {
   const { column, desc } = sortOf(sort);
   const gt = desc ? '<' : '>';
   if (column === 'id') return eb('id', gt, cursor.id);
-  const { value, id } = cursor;
-  const nullable = column === 'last_login_at';
-  if (value === null) return eb.and([eb(column, 'is', null), eb('id', gt, id)]);
-  const later = eb.or([eb(column, gt, value as string), eb.and([eb(column, '=', value as string), eb('id', gt, id)])]);
-  return nullable ? eb.or([later, eb(column, 'is', null)]) : later;
+  if (cursor.value === null) return eb.and([eb(column, 'is', null), eb('id', gt, cursor.id)]);
+  return eb(eb.refTuple(column, 'id'), gt, eb.tuple(cursor.value as string, cursor.id));
 }
 
 /** The sort value of a row, for its cursor. */
@@ -207,12 +208,28 @@ export function usersStore(db: Kysely<Database>) {
      * the same order, so a page's last row makes the cursor of the next.
      */
     async list(f: UserFilter & { sort?: string }, page: { limit: number; offset?: number; cursor?: Position }): Promise<PublicUser[]> {
-      let q = ordered(filtered(f).select(PUBLIC_COLUMNS), f.sort);
-      if (page.cursor) {
-        const c = page.cursor;
-        q = q.where((eb) => after(eb, f.sort, c));
-      } else if (page.offset) q = q.offset(page.offset);
-      const rows = await q.limit(page.limit).execute();
+      const c = page.cursor;
+      const { column, desc } = sortOf(f.sort);
+      if (column !== 'last_login_at' || page.offset) {
+        let q = ordered(filtered(f).select(PUBLIC_COLUMNS), f.sort);
+        if (c) q = q.where((eb) => after(eb, f.sort, c));
+        else if (page.offset) q = q.offset(page.offset);
+        return (await q.limit(page.limit).execute()).map(toPublicUser);
+      }
+      // Users who never signed in come last in both directions: read the others from the (last_login_at, id) index
+      // in order, then, if the page is not full, those by id (an ORDER BY on "is null" first would sort everything).
+      const dir = desc ? 'desc' : 'asc';
+      const rows = [];
+      if (c?.value !== null) {
+        let q = filtered(f).select(PUBLIC_COLUMNS).where('last_login_at', 'is not', null).orderBy('last_login_at', dir).orderBy('id', dir);
+        if (c) q = q.where((eb) => after(eb, f.sort, c));
+        rows.push(...(await q.limit(page.limit).execute()));
+      }
+      if (rows.length < page.limit) {
+        let q = filtered(f).select(PUBLIC_COLUMNS).where('last_login_at', 'is', null).orderBy('id', dir);
+        if (c?.value === null) q = q.where('id', desc ? '<' : '>', c.id);
+        rows.push(...(await q.limit(page.limit - rows.length).execute()));
+      }
       return rows.map(toPublicUser);
     },
 
