@@ -66,7 +66,7 @@ export async function buildApp(
   const { prometheus } = monitoring;
   database.queryTiming.observe = (kind, ms) => prometheus.observeQuery(kind, ms / 1000);
   const countRequests = monitoring.requestMetrics;
-  const recordRequest = requestRecorder(monitoring, logger);
+  const recordRequest = requestRecorder(monitoring, logger, ctx.clock);
   const clientIp = clientIpRule(config.trustProxy);
 
   // The game-client GET routes are answered in front of Fastify when they can be (modules/client/fast-path.ts).
@@ -118,7 +118,7 @@ export async function buildApp(
   if (recordRequest) {
     app.addHook('onResponse', (request, reply, done) => {
       const { url, config } = request.routeOptions;
-      recordRequest(request.id, request.method, url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime, config.quietLog);
+      recordRequest(request.id, request.method, url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime, config.requestLog);
       done();
     });
   }

@@ -14,8 +14,11 @@ export interface FastPathDeps {
   client: ClientService;
   /** The client IP rule every route uses (http/client-ip.ts). */
   clientIp(req: IncomingMessage): string;
-  /** The request log and metrics every answered request goes through (app/request-log.ts); when unset nothing is timed. */
-  onAnswered?: (requestId: string, method: string, route: string, status: number, ms: number) => void;
+  /**
+   * The request log and metrics every answered request goes through (app/request-log.ts), with the game-client
+   * routes' log mode (`sampled`, as their Fastify routes' config.requestLog); when unset nothing is timed.
+   */
+  onAnswered?: (requestId: string, method: string, route: string, status: number, ms: number, mode: 'sampled') => void;
 }
 
 export interface FastPath {
@@ -75,7 +78,7 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
       res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(answer), 'x-request-id': requestId });
       res.end(answer);
       fastPath.answered++;
-      onAnswered?.(requestId, 'GET', path, 200, performance.now() - started);
+      onAnswered?.(requestId, 'GET', path, 200, performance.now() - started, 'sampled');
       return true;
     } catch {
       return false; // e.g. version_not_found: the Fastify route throws it again and writes the problem

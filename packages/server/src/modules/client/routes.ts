@@ -21,7 +21,7 @@ function sendJson(reply: FastifyReply, json: MaybePromise<string>): Promise<void
 export function clientRoutes(app: App, client: ClientService): void {
   for (const route of CLIENT_HOT_ROUTES) {
     app.get(route.url, {
-      config: { permission: route.permission },
+      config: { permission: route.permission, requestLog: 'sampled' },
       schema: route.schema,
       handler: (request, reply) => sendJson(reply, route.answer(client, request.query, request.ip)),
     });

@@ -31,7 +31,7 @@ export function instancesRoutes(app: App, instances: InstancesService): void {
 
   app.put('/api/v1/game-worlds/:worldId/instances/:instanceId', {
     // Every game server every few seconds: its successful answers are logged at debug (docs/operations.md).
-    config: { permission: 'instances.write', quietLog: true },
+    config: { permission: 'instances.write', requestLog: 'quiet' },
     schema: {
       operationId: 'heartbeatWorldInstance',
       summary: 'Heartbeat of a world server: registers it, keeps it up, brings it back up',
