@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../src/logger.ts';
 import { SAMPLE_INTERVAL_MS } from '../src/app/request-log.ts';
-import { startHarness, TestClock, type Harness } from './helpers.ts';
+import { startHarness, TestClock } from './helpers.ts';
 
 const V = '/api/v1/client/client-version';
 const Q = `${V}?channel=PC&subChannel=Steam&version=1.0.0`;

@@ -1,5 +1,3 @@
-import { addressBytes, parseIpRule } from './ip.js';
-
 /** What the matcher reads of a whitelist entry. */
 export interface WhitelistEntryLike {
   type: 'account' | 'ip';
@@ -152,26 +150,35 @@ interface ParsedIp {
 }
 
 /**
- * Entries parsed once, whatever number of matchers are built from them: a matcher is rebuilt on every change of the
- * entries (a cache applying one event), and parsing 10,000 values each time would cost tens of milliseconds.
+ * An IP entry's value (`address` or `address/prefix`) with the one-pass parsers above: a matcher is rebuilt on every
+ * change of the entries, and at 100,000 entries node:net and canonical spellings (parseIpRule) cost seconds. Values
+ * are validated on write; a malformed one (written around the API) is ignored (null) rather than trusted. Host bits
+ * are left as given: the matcher compares the first `prefix` bits only.
  */
-const parsed = new WeakMap<WhitelistEntryLike, ParsedIp | null>();
-
 function parsedIp(e: WhitelistEntryLike): ParsedIp | null {
-  let p = parsed.get(e);
-  if (p === undefined) {
-    // Values are validated on write; a malformed one (written around the API) is ignored rather than trusted.
-    const rule = parseIpRule(e.value);
-    if (rule) {
-      const bytes = addressBytes(rule.address, rule.family);
-      const words = Array.from({ length: bytes.length / 4 }, (_, k) => bytes.slice(4 * k, 4 * k + 4).reduce((n, b) => n * 256 + b, 0));
-      p = { family: rule.family, prefix: rule.prefix, words };
-    } else {
-      p = null;
-    }
-    parsed.set(e, p);
+  const value = e.value;
+  const slash = value.indexOf('/');
+  const address = slash < 0 ? value : value.slice(0, slash);
+  const v4 = parseV4(address);
+  const words = v4 >= 0 ? [v4] : [0, 0, 0, 0];
+  if (v4 < 0 && !parseV6(address, words)) return null;
+  const full = v4 >= 0 ? 32 : 128;
+  const prefix = slash < 0 ? full : prefixOf(value, slash + 1);
+  if (prefix < 0 || prefix > full) return null;
+  return { family: v4 >= 0 ? 'ipv4' : 'ipv6', prefix, words };
+}
+
+/** The decimal prefix length from `start` to the end of `s` (no leading zeros, at most 3 digits); -1 if malformed. */
+function prefixOf(s: string, start: number): number {
+  const len = s.length - start;
+  if (len < 1 || len > 3 || (len > 1 && s.charCodeAt(start) === 48)) return -1;
+  let n = 0;
+  for (let i = start; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
   }
-  return p;
+  return n;
 }
 
 /** IPv6 networks: per prefix length present, nested maps of the network's 32-bit words (numbers, no strings). */
@@ -214,16 +221,12 @@ class V6Networks {
   }
 }
 
-/** A window bound as ms since epoch (parsed once per entry object, like its network). */
-const bounds = new WeakMap<WhitelistEntryLike, [number, number]>();
+const OPEN: readonly [number, number] = [-Infinity, Infinity];
 
-function windowOf(e: WhitelistEntryLike): [number, number] {
-  let w = bounds.get(e);
-  if (!w) {
-    w = [e.startsAt === null ? -Infinity : Date.parse(e.startsAt), e.endsAt === null ? Infinity : Date.parse(e.endsAt)];
-    bounds.set(e, w);
-  }
-  return w;
+/** An entry's window as ms since epoch (most entries have none). */
+function windowOf(e: WhitelistEntryLike): readonly [number, number] {
+  if (e.startsAt === null && e.endsAt === null) return OPEN;
+  return [e.startsAt === null ? -Infinity : Date.parse(e.startsAt), e.endsAt === null ? Infinity : Date.parse(e.endsAt)];
 }
 
 const sameHead = (a: number, b: number, bits: number): boolean => head(a, bits) === head(b, bits);

@@ -99,8 +99,9 @@ describe('createWhitelistMatcher', () => {
   });
 
   it('ignores a malformed IP value instead of trusting it', () => {
-    const m = createWhitelistMatcher([entry('ip', '10.0.0.0/33'), entry('ip', 'garbage')], now);
-    assert.equal(m.matches(undefined, '10.0.0.1'), false);
+    const bad = ['10.0.0.0/33', 'garbage', '10.0.0.0/', '10.0.0.0/08', '10.0.0.0/1a', '01.2.3.4', '2001:db8::/129', 'fe80::1%eth0', 'fe80::1%eth0/64', '1.2.3.4/'];
+    const m = createWhitelistMatcher(bad.map((v) => entry('ip', v)), now);
+    for (const ip of ['10.0.0.1', '1.2.3.4', '2001:db8::1', 'fe80::1']) assert.equal(m.matches(undefined, ip), false, ip);
   });
 });
 

@@ -89,10 +89,26 @@ interface Snapshot {
   noticeAnswers: Map<string, string>;
   /** When it was built (ms since epoch): what it answers holds until expiresAt. */
   at: number;
-  matcher: ReturnType<typeof createWhitelistMatcher>;
+  matcher: Matcher;
   /** Serialized answers that do not depend on who asks (within a language and whitelist flag). */
   answers: Map<string, string>;
+  /** When what it answers stops holding (the next window start or end): from then on it is not used. */
   expiresAt: number;
+  /** When its bounded age is up: from then on the next one is loaded, and this one answers until it is there. */
+  refreshAt: number;
+}
+
+type Matcher = ReturnType<typeof createWhitelistMatcher>;
+
+/** The entries a matcher reads are the same (in the store's order, by id). */
+function sameMatcherInput(a: readonly PublicWhitelistEntry[], b: readonly PublicWhitelistEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.id !== y.id || x.type !== y.type || x.value !== y.value || x.enabled !== y.enabled || x.startsAt !== y.startsAt || x.endsAt !== y.endsAt) return false;
+  }
+  return true;
 }
 
 /** Distinct (patchVersion, lang) pairs remembered per version; callers cannot grow it past this. */
@@ -116,6 +132,18 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
   let lastDocument: SnapshotDocument | undefined;
   /** Each world's population by id (kept apart from the snapshot: it changes without the worlds changing). */
   let population: ReadonlyMap<number, Population | null> = new Map();
+  /**
+   * The last matcher and the entries it was built from: a reload whose entries are the same keeps it (at 100,000
+   * entries a build costs tens of milliseconds, and PostgreSQL mode reloads every few seconds).
+   */
+  let lastMatcher: { entries: PublicWhitelistEntry[]; matcher: Matcher } | undefined;
+
+  function matcherFor(whitelist: PublicWhitelistEntry[], now: Date): Matcher {
+    if (!lastMatcher || now.getTime() >= lastMatcher.matcher.validUntil || !sameMatcherInput(lastMatcher.entries, whitelist)) {
+      lastMatcher = { entries: whitelist, matcher: createWhitelistMatcher(whitelist, now) };
+    }
+    return lastMatcher.matcher;
+  }
 
   async function build(): Promise<Snapshot> {
     const [versions, global, worlds, whitelist, notices] = await Promise.all([
@@ -127,10 +155,10 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
     ]);
     const now = clock.now();
     const t = now.getTime();
-    const matcher = createWhitelistMatcher(whitelist, now);
+    const matcher = matcherFor(whitelist, now);
     // Maintenance as its window stands now (not as the scheduler last applied it), and the next moment that changes.
     const g = globalMaintenanceAt(global, t);
-    let expiresAt = Math.min(t + maxAgeMs, matcher.validUntil, g.changesAt, noticesValidUntil(notices, t));
+    let expiresAt = Math.min(matcher.validUntil, g.changesAt, noticesValidUntil(notices, t));
     const clientWorlds: ClientWorld[] = [];
     for (const w of worlds) {
       if (!w.visible) continue;
@@ -152,11 +180,26 @@ export function createClientService(sources: ClientSources, clock: Clock, maxAge
       matcher,
       answers: new Map(),
       expiresAt,
+      refreshAt: t + maxAgeMs,
     };
   }
 
+  /**
+   * The snapshot to answer from. Past its bounded age it still answers while the next one loads (a reload of a
+   * large whitelist takes a while, and every request would wait for it); past its expiry, after a change
+   * (invalidate) or before the first load, requests wait for the load.
+   */
   function current(): Snapshot | Promise<Snapshot> {
-    if (snapshot && clock.now().getTime() < snapshot.expiresAt) return snapshot;
+    const now = clock.now().getTime();
+    if (snapshot && now < snapshot.expiresAt) {
+      if (now >= snapshot.refreshAt) void load();
+      return snapshot;
+    }
+    return load();
+  }
+
+  /** The load of the current generation, started unless one is under way; a load of an older generation is not kept. */
+  function load(): Promise<Snapshot> {
     if (loading?.generation !== generation) {
       const gen = generation;
       const promise = build().then((s) => {
