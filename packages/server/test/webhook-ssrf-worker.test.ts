@@ -96,7 +96,7 @@ eachDatabase('webhook worker refuses private targets at every attempt', (kind) =
       updated_at: at,
       delivered_at: null,
     });
-    await store.insertDeliveries([delivery(literal), delivery(named)]);
+    await store.insertDeliveries(db.dialect, [delivery(literal), delivery(named)]);
 
     worker.start(50);
     const rows = () => db.db.selectFrom('webhook_deliveries').select(['webhook_id', 'status', 'attempts', 'last_error']).orderBy('webhook_id').execute();

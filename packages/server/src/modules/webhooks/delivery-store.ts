@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../../db/dialect.ts';
+import { insertRowsKept, powerOfTwoChunks, runKept } from '../../db/prepared.ts';
 import type { Database, WebhookAttemptsTable, WebhookDeliveriesTable, WebhooksTable } from '../../db/schema.ts';
-import { powerOfTwoChunks, webhooksStore, type WebhookRow } from './store.ts';
+import { webhooksStore, type WebhookRow } from './store.ts';
 
 /** A delivery the worker leased, with what an attempt needs. */
 export interface Claimed {
@@ -16,6 +17,19 @@ export interface Claimed {
 
 type DeliveryPatch = Partial<Omit<WebhookDeliveriesTable, 'id'>>;
 
+/** Every column of an attempt row (the record type makes the list complete). */
+const ATTEMPT_ROW_COLUMNS = Object.keys({
+  delivery_id: 1,
+  attempt: 1,
+  request_headers: 1,
+  response_status: 1,
+  response_headers: 1,
+  response_body: 1,
+  duration_ms: 1,
+  error: 1,
+  created_at: 1,
+} satisfies Record<keyof Omit<WebhookAttemptsTable, 'id'>, 1>) as (keyof Omit<WebhookAttemptsTable, 'id'>)[];
+
 /** Which deliveries a claim may take, leased until `leaseUntil` by `nodeId`. */
 interface ClaimQuery {
   nodeId: string;
@@ -26,36 +40,44 @@ interface ClaimQuery {
   limit: number;
 }
 
-/** Leases due deliveries in `status` (see claim), oldest due first. */
+type ClaimSlot = keyof ClaimQuery | 'status' | 'delivering';
+
+/** Leases due deliveries in `status` (see claim), oldest due first. One kept statement per status and dialect. */
 async function take(db: Kysely<Database>, dialect: Dialect, status: 'pending' | 'delivering', q: ClaimQuery): Promise<Claimed[]> {
-  const rows = await db
-    .updateTable('webhook_deliveries')
-    .set({ status: 'delivering', lease_until: q.leaseUntil, leased_by: q.nodeId, updated_at: q.at })
-    .where('id', 'in', (eb) => {
-      let s = eb
-        .selectFrom('webhook_deliveries')
-        .select('id')
-        .where('status', '=', status)
-        .where('next_attempt_at', '<=', q.at)
-        .where((w) =>
-          status === 'pending'
-            ? w.or([w('lease_until', 'is', null), w('lease_until', '<', q.at)])
-            : w.or([
-                w('lease_until', '<', q.at),
-                // Leased by another node that stopped beating (a null leased_by is not matched: only its lease ends it).
-                w.and([
-                  w('leased_by', '<>', q.nodeId),
-                  w('leased_by', 'not in', w.selectFrom('webhook_nodes').select('webhook_nodes.id').where('webhook_nodes.heartbeat_at', '>=', q.staleBefore)),
-                ]),
-              ]),
-        )
-        .orderBy('next_attempt_at')
-        .limit(q.limit);
-      if (dialect === 'postgres') s = s.forUpdate().skipLocked();
-      return s;
-    })
-    .returning(['id', 'webhook_id', 'event_id', 'event_type', 'payload', 'attempts', 'event_created_at'])
-    .execute();
+  const { rows } = await runKept<ClaimSlot, ClaimedRow>(
+    db as never,
+    dialect,
+    `claim ${status}`,
+    (v) =>
+      db
+        .updateTable('webhook_deliveries')
+        .set({ status: v('delivering'), lease_until: v('leaseUntil'), leased_by: v('nodeId'), updated_at: v('at') })
+        .where('id', 'in', (eb) => {
+          let s = eb
+            .selectFrom('webhook_deliveries')
+            .select('id')
+            .where('status', '=', v('status'))
+            .where('next_attempt_at', '<=', v('at'))
+            .where((w) =>
+              status === 'pending'
+                ? w.or([w('lease_until', 'is', null), w('lease_until', '<', v('at'))])
+                : w.or([
+                    w('lease_until', '<', v('at')),
+                    // Leased by another node that stopped beating (a null leased_by is not matched: only its lease ends it).
+                    w.and([
+                      w('leased_by', '<>', v('nodeId')),
+                      w('leased_by', 'not in', w.selectFrom('webhook_nodes').select('webhook_nodes.id').where('webhook_nodes.heartbeat_at', '>=', v('staleBefore'))),
+                    ]),
+                  ]),
+            )
+            .orderBy('next_attempt_at')
+            .limit(v('limit'));
+          if (dialect === 'postgres') s = s.forUpdate().skipLocked();
+          return s;
+        })
+        .returning(['id', 'webhook_id', 'event_id', 'event_type', 'payload', 'attempts', 'event_created_at']),
+    (slot) => (slot === 'status' ? status : slot === 'delivering' ? 'delivering' : q[slot]),
+  );
   return rows.map((r) => ({
     id: Number(r.id),
     webhookId: Number(r.webhook_id),
@@ -66,6 +88,8 @@ async function take(db: Kysely<Database>, dialect: Dialect, status: 'pending' | 
     eventCreatedAt: r.event_created_at,
   }));
 }
+
+type ClaimedRow = Pick<WebhookDeliveriesTable, 'webhook_id' | 'event_id' | 'event_type' | 'payload' | 'attempts' | 'event_created_at'> & { id: number };
 
 /** The rows of webhook_nodes: one per live worker, with its heartbeat. */
 function nodeQueries(db: Kysely<Database>) {
@@ -122,20 +146,44 @@ export function deliveryStore(db: Kysely<Database>, dialect: Dialect) {
     async existingDeliveries(ids: number[]): Promise<Set<number>> {
       const found = new Set<number>();
       for (const chunk of powerOfTwoChunks(ids, 512)) {
-        for (const r of await db.selectFrom('webhook_deliveries').select('id').where('id', 'in', chunk).execute()) found.add(Number(r.id));
+        const { rows } = await runKept<number, { id: number }>(
+          db as never,
+          dialect,
+          `existing deliveries × ${chunk.length}`,
+          (v) => db.selectFrom('webhook_deliveries').select('id').where('id', 'in', chunk.map((_, i) => v(i))),
+          (i) => chunk[i],
+        );
+        for (const r of rows) found.add(Number(r.id));
       }
       return found;
     },
     /** Attempt rows, in multi-row inserts. */
     async insertAttempts(rows: Omit<WebhookAttemptsTable, 'id'>[]): Promise<void> {
-      for (const chunk of powerOfTwoChunks(rows, 128)) await db.insertInto('webhook_attempts').values(chunk).execute();
+      await insertRowsKept(db as never, dialect, 'webhook_attempts', ATTEMPT_ROW_COLUMNS, rows, { max: 128 });
     },
     async updateDelivery(id: number, patch: DeliveryPatch): Promise<void> {
       await db.updateTable('webhook_deliveries').set(patch).where('id', '=', id).execute();
     },
-    /** The same change to several deliveries (a batch delivered alike). */
+    /** The same change to several deliveries (a batch delivered alike): kept statements per set of columns and chunk size. */
     async updateDeliveries(ids: number[], patch: DeliveryPatch): Promise<void> {
-      for (const chunk of powerOfTwoChunks(ids, 512)) await db.updateTable('webhook_deliveries').set(patch).where('id', 'in', chunk).execute();
+      const columns = Object.keys(patch) as (keyof DeliveryPatch)[];
+      for (const chunk of powerOfTwoChunks(ids, 512)) {
+        await runKept<keyof DeliveryPatch | number>(
+          db as never,
+          dialect,
+          `update deliveries ${columns.join(',')} × ${chunk.length}`,
+          (v) =>
+            db
+              .updateTable('webhook_deliveries')
+              .set(Object.fromEntries(columns.map((c) => [c, v(c)])))
+              .where(
+                'id',
+                'in',
+                chunk.map((_, i) => v(i)),
+              ),
+          (slot) => (typeof slot === 'number' ? chunk[slot] : patch[slot]),
+        );
+      }
     },
 
     endpoint(id: number): Promise<WebhookRow | undefined> {

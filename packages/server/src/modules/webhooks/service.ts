@@ -74,6 +74,7 @@ declare module '../../events/changes.ts' {
 /** What the operations below work with. */
 interface Deps {
   db: AppContext['db'];
+  dialect: AppContext['dialect'];
   clock: AppContext['clock'];
   box: SecretBox;
   settings: WebhookSettings;
@@ -128,7 +129,8 @@ function pendingDelivery(webhookId: number, event: { id: string; type: string; p
  * The active endpoints are cached; `forget` drops them.
  */
 function createFanOut(ctx: AppContext, wakeWorker: () => void): { consumer: DispatchConsumer; forget(): void } {
-  let activeCache: WebhookRow[] | undefined;
+  /** The active endpoints, each with its event filters parsed. */
+  let activeCache: { id: number; filters: string[] }[] | undefined;
   let activeLoadedAt = 0;
   // Endpoints changed on another node reach this cache over the Redis bus; without one (PostgreSQL, no Redis) only
   // its age bounds how long this node fans out to an old list.
@@ -137,7 +139,7 @@ function createFanOut(ctx: AppContext, wakeWorker: () => void): { consumer: Disp
     async claimed(trx, events: ClaimedEvent[], now) {
       if (!activeCache || Date.now() - activeLoadedAt >= activeMaxAgeMs) {
         activeLoadedAt = Date.now();
-        activeCache = await webhooksStore(trx).active();
+        activeCache = (await webhooksStore(trx).active()).map((w) => ({ id: w.id, filters: JSON.parse(w.events) as string[] }));
       }
       if (activeCache.length === 0) return;
       const at = now.toISOString();
@@ -145,10 +147,10 @@ function createFanOut(ctx: AppContext, wakeWorker: () => void): { consumer: Disp
       for (const e of events) {
         const event = { id: e.envelope.id, type: e.envelope.event, payload: e.json, createdAt: e.envelope.timestamp };
         for (const w of activeCache) {
-          if (matchesEvent(JSON.parse(w.events) as string[], e.envelope.event)) rows.push(pendingDelivery(w.id, event, at));
+          if (matchesEvent(w.filters, e.envelope.event)) rows.push(pendingDelivery(w.id, event, at));
         }
       }
-      if (rows.length > 0) await webhooksStore(trx).insertDeliveries(rows);
+      if (rows.length > 0) await webhooksStore(trx).insertDeliveries(ctx.dialect, rows);
     },
     committed(events) {
       if (events.length > 0 && activeCache?.length) wakeWorker();
@@ -266,7 +268,7 @@ async function queueTest(d: Deps, id: number, actor: Actor): Promise<PublicDeliv
     if (!(await store.find(id))) throw notFound(id);
     const eventId = newEventId(now);
     const payload = JSON.stringify({ id: eventId, event: 'webhook.test', timestamp: at, data: { webhookId: id } });
-    await store.insertDeliveries([pendingDelivery(id, { id: eventId, type: 'webhook.test', payload, createdAt: at }, at)]);
+    await store.insertDeliveries(d.dialect, [pendingDelivery(id, { id: eventId, type: 'webhook.test', payload, createdAt: at }, at)]);
     const row = await trx.selectFrom('webhook_deliveries').select('id').where('webhook_id', '=', id).where('event_id', '=', eventId).executeTakeFirstOrThrow();
     await recordChange(trx, d.clock, { at, actor, action: 'webhook.test', target: { type: 'webhook', id } });
     return (await store.delivery(Number(row.id)))!;
@@ -337,7 +339,7 @@ async function retryDeliveries(d: Deps, id: number, input: BulkRetryInput, actor
 export function createWebhooksService(ctx: AppContext, changes: ChangeFeed, box: SecretBox, settings: WebhookSettings, wakeWorker: () => void) {
   const { db, clock } = ctx;
   const fanOut = createFanOut(ctx, wakeWorker);
-  const d: Deps = { db, clock, box, settings, wakeWorker, changed: () => changes.publish('webhooks', {}) };
+  const d: Deps = { db, dialect: ctx.dialect, clock, box, settings, wakeWorker, changed: () => changes.publish('webhooks', {}) };
 
   return {
     fanOut: fanOut.consumer,

@@ -1,5 +1,7 @@
 import type { Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { parseJson, toBool } from '../../db/columns.ts';
+import type { Dialect } from '../../db/dialect.ts';
+import { insertRowsKept, powerOfTwoChunks } from '../../db/prepared.ts';
 import { countRows, onePage, type Paging, type RowOf } from '../../db/records.ts';
 import type { Database, WebhookAttemptsTable, WebhookDeliveriesTable, WebhooksTable } from '../../db/schema.ts';
 import { maskedHeaders } from './headers.ts';
@@ -70,22 +72,24 @@ function toPublicAttempt(r: Pick<WebhookAttemptsTable, (typeof ATTEMPT_COLUMNS)[
   };
 }
 
-/**
- * Splits rows into chunks whose sizes are powers of two (at most `max`, itself one): a multi-row statement then
- * comes in at most log2(max) + 1 shapes, so the SQLite statement cache keeps a few prepared statements rather
- * than one per batch size.
- */
-export function powerOfTwoChunks<T>(rows: T[], max: number): T[][] {
-  const chunks: T[][] = [];
-  let i = 0;
-  while (i < rows.length) {
-    let size = max;
-    while (size > rows.length - i) size >>= 1;
-    chunks.push(rows.slice(i, i + size));
-    i += size;
-  }
-  return chunks;
-}
+/** Every column of a new delivery row (the record type makes the list complete). */
+const DELIVERY_ROW_COLUMNS = Object.keys({
+  webhook_id: 1,
+  event_id: 1,
+  event_type: 1,
+  payload: 1,
+  status: 1,
+  attempts: 1,
+  next_attempt_at: 1,
+  lease_until: 1,
+  leased_by: 1,
+  last_status_code: 1,
+  last_error: 1,
+  event_created_at: 1,
+  created_at: 1,
+  updated_at: 1,
+  delivered_at: 1,
+} satisfies Record<keyof Omit<WebhookDeliveriesTable, 'id'>, 1>) as (keyof Omit<WebhookDeliveriesTable, 'id'>)[];
 
 export function webhooksStore(db: Kysely<Database>) {
   return {
@@ -121,15 +125,10 @@ export function webhooksStore(db: Kysely<Database>) {
       await db.deleteFrom('webhooks').where('id', '=', id).execute();
     },
 
-    async insertDeliveries(rows: Omit<WebhookDeliveriesTable, 'id'>[]): Promise<void> {
+    /** New deliveries, in multi-row inserts (kept statements: a fan-out writes thousands of rows a second). */
+    async insertDeliveries(dialect: Dialect, rows: Omit<WebhookDeliveriesTable, 'id'>[]): Promise<void> {
       // A fan-out repeated after a crash finds its rows already there.
-      for (const chunk of powerOfTwoChunks(rows, 256)) {
-        await db
-          .insertInto('webhook_deliveries')
-          .values(chunk)
-          .onConflict((oc) => oc.columns(['webhook_id', 'event_id']).doNothing())
-          .execute();
-      }
+      await insertRowsKept(db as never, dialect, 'webhook_deliveries', DELIVERY_ROW_COLUMNS, rows, { max: 256, conflict: ['webhook_id', 'event_id'] });
     },
     async deliveries(webhookId: number, f: ListDeliveriesFilter): Promise<{ data: PublicDelivery[]; total: number }> {
       let q = db.selectFrom('webhook_deliveries').where('webhook_id', '=', webhookId);

@@ -1,0 +1,88 @@
+import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { Dialect } from './dialect.ts';
+
+/**
+ * Splits rows into chunks whose sizes are powers of two (at most `max`, itself one): a multi-row statement then
+ * comes in at most log2(max) + 1 shapes, so the statements kept (below, and SQLite's prepared statements) are a
+ * few rather than one per batch size.
+ */
+export function powerOfTwoChunks<T>(rows: T[], max: number): T[][] {
+  const chunks: T[][] = [];
+  let i = 0;
+  while (i < rows.length) {
+    let size = max;
+    while (size > rows.length - i) size >>= 1;
+    chunks.push(rows.slice(i, i + size));
+    i += size;
+  }
+  return chunks;
+}
+
+/** A statement compiled once: its SQL and, for each of its parameters, the slot its value comes from. */
+interface Kept<S> {
+  compiled: CompiledQuery;
+  slots: S[];
+}
+
+const kept = new Map<string, Kept<unknown>>();
+const SENTINEL = '\u0000gatrix-slot:';
+
+/**
+ * Runs a query that Kysely builds and compiles once per dialect and `key`, then only fills in: Kysely builds its
+ * operation tree and the SQL text again on every execution, which for the delivery worker's multi-row statements
+ * (up to 256 rows of 15 columns) cost more CPU than the database's own work. `build(v)` writes the query with
+ * `v(slot)` where each value goes (every value must be one: a value written in directly would be compiled in for
+ * good, so it is refused); each run takes the value of each slot from `value(slot)`. The key names the shape: one
+ * key, one query text (chunk sizes and the like belong in it).
+ */
+export function runKept<S, R = Record<string, unknown>>(
+  db: Kysely<never>,
+  dialect: Dialect,
+  key: string,
+  build: (v: (slot: S) => never) => Compilable<R>,
+  value: (slot: S) => unknown,
+): Promise<QueryResult<R>> {
+  const k = `${dialect}:${key}`;
+  let stmt = kept.get(k) as Kept<S> | undefined;
+  if (!stmt) {
+    const bySentinel = new Map<string, S>();
+    const compiled = build((slot) => {
+      const sentinel = `${SENTINEL}${bySentinel.size}`;
+      bySentinel.set(sentinel, slot);
+      return sentinel as never;
+    }).compile();
+    const slots = compiled.parameters.map((p) => {
+      const slot = typeof p === 'string' ? bySentinel.get(p) : undefined;
+      if (slot === undefined) throw new Error(`kept statement ${key}: parameter ${String(p)} is not a slot`);
+      return slot;
+    });
+    stmt = { compiled, slots };
+    kept.set(k, stmt as Kept<unknown>);
+  }
+  return db.executeQuery<R>({ ...stmt.compiled, parameters: stmt.slots.map(value) } as CompiledQuery<R>);
+}
+
+/** Inserts `rows` (each with `columns`, in chunks of up to `max` rows) with kept statements; `conflict` columns: ON CONFLICT DO NOTHING. */
+export async function insertRowsKept<Row extends Record<string, unknown>>(
+  db: Kysely<never>,
+  dialect: Dialect,
+  table: string,
+  columns: readonly (keyof Row & string)[],
+  rows: Row[],
+  { max, conflict }: { max: number; conflict?: readonly string[] },
+): Promise<void> {
+  for (const chunk of powerOfTwoChunks(rows, max)) {
+    await runKept<readonly [number, string]>(
+      db,
+      dialect,
+      `insert ${table} ${columns.join(',')} ${conflict?.join(',') ?? ''} × ${chunk.length}`,
+      (v) => {
+        const q = (db as unknown as Kysely<Record<string, Record<string, unknown>>>)
+          .insertInto(table)
+          .values(chunk.map((_, i) => Object.fromEntries(columns.map((c) => [c, v([i, c])]))));
+        return conflict ? q.onConflict((oc) => oc.columns(conflict as never).doNothing()) : q;
+      },
+      ([i, c]) => chunk[i][c],
+    );
+  }
+}
