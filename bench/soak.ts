@@ -34,6 +34,8 @@ const WORKERS = envInt('SOAK_WORKERS', 4, 1);
 const ENDPOINTS = envInt('SOAK_ENDPOINTS', 5, 1);
 const AFTER_KILL = envInt('SOAK_AFTER_KILL', 30, 0);
 const SETTLE = envInt('SOAK_SETTLE', 60, 5);
+/** Writes waiting for an answer beyond which the writer skips (the nodes are behind): the figures say how many. */
+const MAX_IN_FLIGHT = 256;
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -182,6 +184,7 @@ runBenchmark('soak', async (bench) => {
 
   // The writes.
   const acked = { users: 0, whitelist: 0, worlds: 0, failed: 0 };
+  const refusals = new Map<string, number>();
   const users: number[] = [];
   const testers: number[] = [];
   let seq = 0;
@@ -211,11 +214,17 @@ runBenchmark('soak', async (bench) => {
         await call(base, 'PATCH', `/api/v1/game-worlds/${worlds[n % worlds.length]}`, adminHeaders, { name: `Soak ${n}` });
         acked.worlds++;
       }
-    } catch {
+    } catch (err) {
       acked.failed++;
+      // Why, once per kind of answer (a status, or a connection error on the killed node).
+      const cause = (err as { cause?: { code?: string } }).cause?.code;
+      const why = /answered (\d+)/.exec(String(err))?.[1] ?? cause ?? (err instanceof Error ? err.message : String(err));
+      if (!refusals.has(why)) console.log(`  a write failed: ${String(err).slice(0, 300)}`);
+      refusals.set(why, (refusals.get(why) ?? 0) + 1);
     }
   };
   const inFlight = new Set<Promise<void>>();
+  let skipped = 0;
   let writing = true;
   const writer = (async () => {
     const began = performance.now();
@@ -223,12 +232,17 @@ runBenchmark('soak', async (bench) => {
       const due = began + (i * 1000) / RATE;
       const wait = due - performance.now();
       if (wait > 0) await sleep(wait);
+      // As a real caller with a bounded pool would: past MAX_IN_FLIGHT waiting writes, this one is not sent.
+      if (inFlight.size >= MAX_IN_FLIGHT) {
+        skipped++;
+        continue;
+      }
       const p = write().finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
   })();
 
-  console.log('\nminute   writes acked (users / whitelist / worlds / failed)   RSS node A   RSS node B   webhook deliveries');
+  console.log('\nminute   writes acked (users / whitelist / worlds / failed / not sent)   RSS node A   RSS node B   webhook deliveries');
   const rss: { a: number; b: number }[] = [];
   const deliveries = () => receiver.endpoints.reduce((n, e) => n + [...e.seen.values()].reduce((x, y) => x + y, 0), 0);
   for (let m = 1; m <= MINUTES; m++) {
@@ -236,7 +250,7 @@ runBenchmark('soak', async (bench) => {
     const ra = memoryOf(a.child.proc.pid!).rssKiB;
     const rb = memoryOf(b.child.proc.pid!).rssKiB;
     rss.push({ a: ra, b: rb });
-    console.log(`${String(m).padStart(6)}   ${fmt(acked.users)} / ${fmt(acked.whitelist)} / ${fmt(acked.worlds)} / ${fmt(acked.failed)}`.padEnd(60) + `${mib(ra).padStart(11)}  ${mib(rb).padStart(11)}   ${fmt(deliveries())}`);
+    console.log(`${String(m).padStart(6)}   ${fmt(acked.users)} / ${fmt(acked.whitelist)} / ${fmt(acked.worlds)} / ${fmt(acked.failed)} / ${fmt(skipped)}`.padEnd(71) + `${mib(ra).padStart(11)}  ${mib(rb).padStart(11)}   ${fmt(deliveries())}`);
   }
 
   const killedAt = Date.now();
@@ -249,7 +263,7 @@ runBenchmark('soak', async (bench) => {
   writing = false;
   await writer;
   await Promise.all(inFlight);
-  console.log(`writes acked: ${fmt(acked.users)} users, ${fmt(acked.whitelist)} whitelist, ${fmt(acked.worlds)} worlds; ${fmt(acked.failed)} not acknowledged (in flight on A when it died, or refused)`);
+  console.log(`writes acked: ${fmt(acked.users)} users, ${fmt(acked.whitelist)} whitelist, ${fmt(acked.worlds)} worlds; ${fmt(skipped)} not sent (${MAX_IN_FLIGHT} waiting already); ${fmt(acked.failed)} not acknowledged (${[...refusals].map(([why, n]) => `${why}: ${fmt(n)}`).join(', ')})`);
 
   // What each credential should have heard, from the feed (read again until the surviving node has dispatched what
   // the killed one left in the outbox and the feed stops growing); then until the sockets and endpoints have it all.
