@@ -12,6 +12,8 @@ import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import { startBackground } from '../src/app/background.ts';
+import { closeRedis, connectRedis } from '../src/cluster/redis.ts';
+import type { DispatchConsumer } from '../src/events/dispatcher.ts';
 import { buildApp } from '../src/app/build-app.ts';
 import type { Services } from '../src/app/services.ts';
 import { openDatabase } from '../src/db/index.ts';
@@ -254,6 +256,41 @@ describe('live events across two nodes on PostgreSQL + Redis', { skip: PG_SKIP |
     assert.equal(n.live, 162);
     t.diagnostic(`${n.live} live events; node B's dispatcher emitted ${b.realtime.stats.emitted - emittedByB}, node A's the rest`);
     t.diagnostic(`order within each writer's events: ${n.inversions.length === 0 ? 'kept on every socket' : n.inversions.join('; ')}`);
+  });
+
+  it('an event is in the Redis stream, where every node reads it, before its claim commits', async () => {
+    // A node killed between the commit and its emits would otherwise have claimed events no socket ever gets.
+    const redis = await connectRedis(REDIS!, pino({ level: 'silent' }), { waitMs: 0, purpose: 'test' });
+    const stream = `${a.config.redisPrefix}:socket.io`;
+    let active = true;
+    const missing: string[] = [];
+    let checked = 0;
+    // Runs inside the claim's transaction, after the gateway (consumers run in the order they joined).
+    const probe: DispatchConsumer = {
+      async claimed(_trx, events) {
+        if (!active) return;
+        const entries = await redis.xRevRange(stream, '+', '-', { COUNT: 1000 });
+        const published = entries.map((e) => JSON.stringify(e.message)).join('\n');
+        for (const e of events) {
+          if (!EVENT_CATALOG[e.envelope.event as EventName]?.socketEvent) continue;
+          checked++;
+          if (!published.includes(e.envelope.id)) missing.push(`${e.envelope.event} ${e.envelope.id}`);
+        }
+      },
+    };
+    a.services.dispatcher.use(probe);
+    b.services.dispatcher.use(probe);
+    try {
+      for (let i = 0; i < 5; i++) {
+        await onA('POST', '/api/v1/game-worlds', { worldId: `stream-a${i}`, name: `A ${i}` });
+        await onB('POST', '/api/v1/game-worlds', { worldId: `stream-b${i}`, name: `B ${i}` });
+      }
+      await until(() => checked >= 10, () => `10 claimed events (${checked})`);
+      assert.deepEqual(missing, [], 'every claimed event was published before the claim committed');
+    } finally {
+      active = false;
+      await closeRedis(redis);
+    }
   });
 
   it('a socket of a user demoted while it was away, recovered on the other node, gets only what a player may hear', async () => {

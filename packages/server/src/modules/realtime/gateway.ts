@@ -43,6 +43,10 @@ const MUTED = 'mute:';
 const PING_INTERVAL_MS = 20_000;
 const PING_TIMEOUT_MS = 20_000;
 const MAX_DISCONNECTION_MS = 2 * 60 * 1000;
+/** socket.io-parser's PacketType.EVENT. */
+const EVENT_PACKET = 2;
+/** How long a claim waits for its emits to reach Redis before it commits anyway. */
+const EMIT_WAIT_MS = 2_000;
 const mutedRoom = (socketEvent: string) => `${MUTED}${socketEvent}`;
 const VALID_NAMES = [...SOCKET_EVENTS.keys()];
 
@@ -185,17 +189,32 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
 
   const stats = { emitted: 0 };
 
-  /** Dispatcher consumer: emits each committed event, in outbox order, to the rooms that may hear it. */
+  /**
+   * Dispatcher consumer: emits each claimed event, in outbox order, to the rooms that may hear it — inside the
+   * claim's transaction, as its last step, waiting until the adapter has put the packets in the Redis stream (every
+   * node's sockets read them from there). A node killed after the claim commits has so already handed its events to
+   * every node; emitting after the commit would lose to every socket what a node killed in between had claimed
+   * (bench/soak.ts measured it). The price: a claim that fails to commit after its emits is claimed again and its
+   * events are emitted twice (same eventId; docs/realtime.md). The wait is bounded (EMIT_WAIT_MS): with Redis
+   * unreachable the claim, and so webhook fan-out, goes on, and sockets on other nodes miss those events as they
+   * would anyway.
+   */
   const consumer: DispatchConsumer = {
-    committed(events) {
+    async claimed(_trx, events) {
+      const sent: unknown[] = [];
       for (const e of events) {
         const name = EVENT_CATALOG[e.envelope.event as EventName]?.socketEvent;
         const rooms = name ? targetsOf(e.envelope.event as EventName, e.envelope.data) : [];
         if (!name || rooms.length === 0) continue;
         const payload = { ...(e.envelope.data as object), eventId: e.envelope.id, timestamp: e.envelope.timestamp };
-        (io.to(rooms).except(mutedRoom(name)) as { emit(ev: string, data: unknown): boolean }).emit(name, payload);
+        // What io.to(rooms).except(muted).emit() does, keeping the adapter's promise (settled once published).
+        sent.push(nsp.adapter.broadcast({ type: EVENT_PACKET, data: [name, payload] }, { rooms: new Set(rooms), except: new Set([mutedRoom(name)]), flags: {} }));
         stats.emitted++;
       }
+      if (sent.length === 0 || !redis) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(sent), new Promise((resolve) => (timer = setTimeout(resolve, EMIT_WAIT_MS)))]);
+      clearTimeout(timer);
     },
   };
 
