@@ -78,6 +78,9 @@ export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Table statistics for the query planner (which index a filtered, sorted list reads), kept cheap by sampling.
+  sqlite.pragma('analysis_limit = 1000');
+  sqlite.pragma('optimize = 0x10002');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), log: kyselyLog(queryTiming) });
   return { db, dialect: 'sqlite', queryTiming, close: () => db.destroy() };
 }

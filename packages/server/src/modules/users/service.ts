@@ -1,5 +1,5 @@
 import { iso } from '../../core/clock.ts';
-import type { AppContext } from '../../context.ts';
+import { inTransaction, sharedCacheMaxAgeMs, type AppContext } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import { isoOrNull, patchFrom } from '../../db/columns.ts';
 import { rethrowConflict } from '../../db/dialect.ts';
@@ -10,7 +10,6 @@ import type { ProblemCode } from '../../core/problem-codes.ts';
 import { assertPasswordAllowed } from '../../core/password-policy.ts';
 import { hashPassword, verifyPassword } from '../../core/passwords.ts';
 import { randomBytes } from 'node:crypto';
-import { inTransaction } from '../../context.ts';
 import { liveSessions, revokeAllRefreshTokens, revokeSession, type SessionRow } from './sessions-store.ts';
 import {
   BULK_MAX,
@@ -83,7 +82,9 @@ declare module '../../events/changes.ts' {
 
 export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
   const { db, clock, dialect } = ctx;
-  const cache = new UserListCache(clock);
+  // A change drops exactly what it touches, here and (over the Redis bus) on other nodes, so the lifetime only bounds
+  // what a node can miss: 30 s, or 2 s for PostgreSQL nodes without a bus (context.ts).
+  const cache = new UserListCache(clock, sharedCacheMaxAgeMs(ctx, 30_000));
   const cursors = cursorCodec(ctx.config.jwtSecret);
   /** The answer made of a cached page and total, reused while both are: the route keeps its serialized body with it. */
   const answers = new WeakMap<CachedPage, { total: CachedTotal; answer: UserPageType }>();
