@@ -38,8 +38,8 @@ export function positionOf(u: PublicUser, sort: Sort): Position {
 
 /**
  * Negative when `a` comes before `b` in the list's order (the store's `ordered`: nulls last, ties by id in the
- * sort's direction). Only for id and time sorts: times are ISO strings of one format, whose order every collation
- * agrees on, where a username's order depends on the database's collation.
+ * sort's direction). Times are ISO strings of one format, whose order every collation agrees on; usernames are
+ * ASCII, which JavaScript orders as SQLite does (bytes), but a PostgreSQL collation may not (`pageHolds`).
  */
 function compare(sort: Sort, a: Position, b: Position): number {
   const dir = sort.desc ? -1 : 1;
@@ -101,16 +101,15 @@ export interface CachedTotal {
 }
 
 /** Could `u` be on the page (or, before it, move the rows of an offset page)? */
-function pageHolds(page: CachedPage, u: PublicUser): boolean {
+function pageHolds(page: CachedPage, u: PublicUser, bytewiseUsernames: boolean): boolean {
   if (!matches(page.filter, u)) return false;
-  if (page.sort.key === 'username') return true;
+  if (page.sort.key === 'username' && !bytewiseUsernames) return true;
   const p = positionOf(u, page.sort);
   if (page.from && compare(page.sort, p, page.from) <= 0) return false;
   const last = page.rows[page.rows.length - 1];
   return page.nextCursor === null || !last || compare(page.sort, p, positionOf(last, page.sort)) <= 0;
 }
 
-const pageAffected = (page: CachedPage, c: UserChange) => (c.before !== null && pageHolds(page, c.before)) || (c.after !== null && pageHolds(page, c.after));
 const totalAffected = (t: CachedTotal, c: UserChange) => (c.before !== null && matches(t.filter, c.before)) || (c.after !== null && matches(t.filter, c.after));
 
 /** Changes remembered for loads still running when they happened. */
@@ -128,27 +127,34 @@ export class UserListCache {
   /** Counts changes; recent[i] is change number generation - recent.length + 1 + i. */
   private generation = 0;
   private readonly recent: UserChange[] = [];
+  /** Loads running, by map and key: concurrent misses of one key share one query. */
+  private readonly loading = new Map<string, Promise<unknown>>();
+  private readonly pageAffected = (page: CachedPage, c: UserChange) =>
+    (c.before !== null && pageHolds(page, c.before, this.bytewiseUsernames)) || (c.after !== null && pageHolds(page, c.after, this.bytewiseUsernames));
 
+  /** `bytewiseUsernames`: the database orders usernames as JavaScript does (SQLite); else any change of a user matching a username-sorted page drops it. */
   constructor(
     private readonly clock: Clock,
-    private readonly ttlMs = 2000,
+    private readonly ttlMs: number,
+    private readonly bytewiseUsernames: boolean,
     private readonly maxEntries = 1000,
   ) {}
 
   page(key: string, load: () => Promise<Omit<CachedPage, 'at'>>): Promise<CachedPage> {
-    return this.get(this.pages, key, load, pageAffected);
+    return this.get(this.pages, `p${key}`, load, this.pageAffected);
   }
 
   total(key: string, load: () => Promise<Omit<CachedTotal, 'at'>>): Promise<CachedTotal> {
-    return this.get(this.totals, key, load, totalAffected);
+    return this.get(this.totals, `t${key}`, load, totalAffected);
   }
 
   /** A user changed: drop the pages it may be on, move the totals of the filters it entered or left. */
   changed(c: UserChange): void {
     this.generation++;
+    this.loading.clear(); // a request after a change does not wait for a load begun before it
     this.recent.push(c);
     if (this.recent.length > RECENT) this.recent.shift();
-    for (const [key, page] of this.pages) if (pageAffected(page, c)) this.pages.delete(key);
+    for (const [key, page] of this.pages) if (this.pageAffected(page, c)) this.pages.delete(key);
     for (const [key, t] of this.totals) {
       const delta = (c.after !== null && matches(t.filter, c.after) ? 1 : 0) - (c.before !== null && matches(t.filter, c.before) ? 1 : 0);
       // A new object: an answer built on the old total is known stale by identity.
@@ -159,15 +165,28 @@ export class UserListCache {
   /** Users changed in a way the feed cannot describe (or a test wrote the table directly): drop everything. */
   clear(): void {
     this.generation += RECENT + 1;
+    this.loading.clear();
     this.recent.length = 0;
     this.pages.clear();
     this.totals.clear();
   }
 
-  private async get<E extends { at: number }>(map: Map<string, E>, key: string, load: () => Promise<Omit<E, 'at'>>, affected: (e: E, c: UserChange) => boolean): Promise<E> {
+  private get<E extends { at: number }>(map: Map<string, E>, key: string, load: () => Promise<Omit<E, 'at'>>, affected: (e: E, c: UserChange) => boolean): Promise<E> {
     const hit = map.get(key);
     const at = this.clock.now().getTime();
-    if (hit && at - hit.at < this.ttlMs) return hit;
+    if (hit && at - hit.at < this.ttlMs) return Promise.resolve(hit);
+    let running = this.loading.get(key) as Promise<E> | undefined;
+    if (!running) {
+      const mine: Promise<E> = this.load(map, key, load, affected, at).finally(() => {
+        if (this.loading.get(key) === mine) this.loading.delete(key);
+      });
+      running = mine;
+      this.loading.set(key, running);
+    }
+    return running;
+  }
+
+  private async load<E extends { at: number }>(map: Map<string, E>, key: string, load: () => Promise<Omit<E, 'at'>>, affected: (e: E, c: UserChange) => boolean, at: number): Promise<E> {
     const start = this.generation;
     const entry = { ...(await load()), at } as E;
     // Changes made while it loaded: it may or may not have seen them, so it is kept only if none concerns it.

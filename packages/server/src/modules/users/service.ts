@@ -84,7 +84,7 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
   const { db, clock, dialect } = ctx;
   // A change drops exactly what it touches, here and (over the Redis bus) on other nodes, so the lifetime only bounds
   // what a node can miss: 30 s, or 2 s for PostgreSQL nodes without a bus (context.ts).
-  const cache = new UserListCache(clock, sharedCacheMaxAgeMs(ctx, 30_000));
+  const cache = new UserListCache(clock, sharedCacheMaxAgeMs(ctx, 30_000), dialect === 'sqlite');
   const cursors = cursorCodec(ctx.config.jwtSecret);
   /** The answer made of a cached page and total, reused while both are: the route keeps its serialized body with it. */
   const answers = new WeakMap<CachedPage, { total: CachedTotal; answer: UserPageType }>();
