@@ -144,7 +144,12 @@ eachDatabase('users (scale)', (kind) => {
     assert.equal(stale(last2), true, 'the last page, where the new user lands, is dropped');
     assert.equal(last2.data.length, 6, '… and shows the new user');
     const newest2 = await list('q=gran&role=player&limit=10&sort=-id');
-    assert.equal(newest2.data[0].id, joined.id, 'newest first: the first page is dropped and shows the new user');
+    assert.equal(newest2.data[0].id, joined.id, 'newest first: the first page shows the new user…');
+    assert.equal(stale(newest2), false, '… patched in place, not read again');
+    assert.equal(newest2.data.length, 10);
+    assert.equal(newest2.data[9].id, newest.data[8].id, 'its last row moved to the next page');
+    const nextOfPatched = await list(`q=gran&role=player&limit=10&sort=-id&cursor=${newest2.nextCursor}`);
+    assert.equal(nextOfPatched.data[0].id, newest.data[9].id, 'and its cursor continues after its new last row');
     assert.equal(stale(await list(secondUrl)), false, 'a cursor page after it is kept');
     const viewers2 = await list('q=gran&role=viewer');
     assert.equal(stale(viewers2), false, 'another filter is kept');

@@ -82,13 +82,17 @@ export function cursorCodec(secret: string) {
   };
 }
 
-/** A cached page: the rows after `from` (a cursor page) or at an offset (`from` undefined), and whether more follow. */
+/** A cached page: up to `limit` rows after `from` (a cursor page) or from `offset`, and whether more follow. */
 export interface CachedPage {
   filter: UserFilter;
   sort: Sort;
   from?: Position;
+  offset: number;
+  limit: number;
   rows: PublicUser[];
   nextCursor: string | null;
+  /** The cursor of the page after a row (to patch the page when a new user lands on it). */
+  cursorAfter(u: PublicUser): string;
   at: number;
 }
 
@@ -110,6 +114,22 @@ function pageHolds(page: CachedPage, u: PublicUser, bytewiseUsernames: boolean):
   return page.nextCursor === null || !last || compare(page.sort, p, positionOf(last, page.sort)) <= 0;
 }
 
+/**
+ * A page with a new user on it, without reading it again: the user in its place and, on a full page, the last row
+ * pushed to the next page. Undefined when that cannot be told here (an offset page after the first, whose rows all
+ * shift; a username order the database may not share).
+ */
+function withNewUser(page: CachedPage, u: PublicUser, bytewiseUsernames: boolean): CachedPage | undefined {
+  if (page.offset > 0 || (page.sort.key === 'username' && !bytewiseUsernames)) return undefined;
+  const p = positionOf(u, page.sort);
+  let i = page.rows.findIndex((r) => compare(page.sort, p, positionOf(r, page.sort)) < 0);
+  if (i < 0) i = page.rows.length;
+  const rows = [...page.rows.slice(0, i), u, ...page.rows.slice(i)];
+  if (rows.length <= page.limit) return { ...page, rows };
+  rows.pop();
+  return { ...page, rows, nextCursor: page.cursorAfter(rows[rows.length - 1]) };
+}
+
 const totalAffected = (t: CachedTotal, c: UserChange) => (c.before !== null && matches(t.filter, c.before)) || (c.after !== null && matches(t.filter, c.after));
 
 /** Changes remembered for loads still running when they happened. */
@@ -117,9 +137,10 @@ const RECENT = 64;
 
 /**
  * The user list's pages and totals, each kept up to `ttlMs`. A change of a user (here, or on another node through
- * the change feed) drops only the pages it can be on, and moves the totals of the filters it enters or leaves by
- * one, instead of clearing everything: a registration, which sorts last by id, drops the last page of each filter
- * it matches (and the first pages of the newest-first sorts), and leaves the other pages and filters alone.
+ * the change feed) touches only the pages it can be on, and moves the totals of the filters it enters or leaves by
+ * one, instead of clearing everything: a registration, which sorts last by id, is put into the last page of each
+ * filter it matches and into the first page of the newest-first sorts (offset pages after the first, which all
+ * shift, are dropped), and leaves the other pages and filters alone. An update or delete drops the pages it touches.
  */
 export class UserListCache {
   private readonly pages = new Map<string, CachedPage>();
@@ -154,7 +175,13 @@ export class UserListCache {
     this.loading.clear(); // a request after a change does not wait for a load begun before it
     this.recent.push(c);
     if (this.recent.length > RECENT) this.recent.shift();
-    for (const [key, page] of this.pages) if (this.pageAffected(page, c)) this.pages.delete(key);
+    for (const [key, page] of this.pages) {
+      if (!this.pageAffected(page, c)) continue;
+      // A registration lands on the first page of the newest-first sorts (and the last of the others): patch it.
+      const patched = c.before === null && c.after !== null ? withNewUser(page, c.after, this.bytewiseUsernames) : undefined;
+      if (patched) this.pages.set(key, patched);
+      else this.pages.delete(key);
+    }
     for (const [key, t] of this.totals) {
       const delta = (c.after !== null && matches(t.filter, c.after) ? 1 : 0) - (c.before !== null && matches(t.filter, c.before) ? 1 : 0);
       // A new object: an answer built on the old total is known stale by identity.

@@ -169,8 +169,10 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
           const rows = await usersStore(db).list({ ...filter, sort }, { limit: limit + 1, offset: (pageNo - 1) * limit, cursor: from });
           const data = rows.slice(0, limit);
           const last = data[data.length - 1];
-          const nextCursor = rows.length > limit && last ? cursors.encode(sort, filterKey, positionOf(last, sorted)) : null;
-          return { filter, sort: sorted, from, rows: data, nextCursor };
+          const cursorAfter = (u: PublicUser) => cursors.encode(sort, filterKey, positionOf(u, sorted));
+          const nextCursor = rows.length > limit && last ? cursorAfter(last) : null;
+          const offset = from ? 0 : (pageNo - 1) * limit;
+          return { filter, sort: sorted, from, offset, limit, rows: data, nextCursor, cursorAfter };
         }),
         cache.total(filterKey, async () => ({ filter, ...(await totalOf(filter)) })),
       ]);
