@@ -27,7 +27,12 @@ interface Figures {
   reconnects: number;
   unrecovered: number;
   caughtUp: number;
+  /** Live events skipped as repeats of one of the last RECENT ids (a claim re-made after a node died; docs/realtime.md). */
+  repeats: number;
 }
+
+/** Event ids a socket remembers to skip a repeat, as docs/realtime.md advises clients. */
+const RECENT = 128;
 
 type FromParent =
   | { type: 'connect'; urls: string[]; token: string; kind: string; count: number }
@@ -44,7 +49,9 @@ const send = (msg: Record<string, unknown>) => process.send!(msg);
 
 function open(url: string, token: string, kind: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const figures: Figures = { kind, count: 0, sumA: 0, sumB: 0, reconnects: 0, unrecovered: 0, caughtUp: 0 };
+    const figures: Figures = { kind, count: 0, sumA: 0, sumB: 0, reconnects: 0, unrecovered: 0, caughtUp: 0, repeats: 0 };
+    const recent: string[] = [];
+    const recentSet = new Set<string>();
     const socket = io(url, { auth: { token }, transports: ['websocket'], forceNew: true, reconnectionDelay: 500, reconnectionDelayMax: 2_000, timeout: 60_000 });
     let last: string | undefined;
     const witness = (witnesses.get(kind) ?? 0) < 2;
@@ -63,6 +70,13 @@ function open(url: string, token: string, kind: string): Promise<boolean> {
     };
     socket.onAny((_event: string, data: { eventId?: unknown } | undefined) => {
       if (typeof data?.eventId !== 'string' || fromFeed.delete(data.eventId)) return;
+      if (recentSet.has(data.eventId)) {
+        figures.repeats++;
+        return;
+      }
+      recent.push(data.eventId);
+      recentSet.add(data.eventId);
+      if (recent.length > RECENT) recentSet.delete(recent.shift()!);
       if (live) live.add(data.eventId);
       else last = data.eventId;
       received(data.eventId);
