@@ -465,13 +465,18 @@ export async function startGatrix(
   name: string,
   dataDir: string,
   env: Record<string, string> = {},
-  { profileSubdir = '', nodeArgs = [], echo = true }: { profileSubdir?: string; nodeArgs?: string[]; echo?: boolean } = {},
+  {
+    profileSubdir = '',
+    nodeArgs = [],
+    echo = true,
+    entry = process.env.BENCH_SERVER_ENTRY ?? 'packages/server/src/main.ts',
+  }: { profileSubdir?: string; nodeArgs?: string[]; echo?: boolean; entry?: string } = {},
 ): Promise<{ child: Child; base: string }> {
   const port = await freePort();
   const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF, profileSubdir) : undefined;
   const child = startChild(
     name,
-    process.env.BENCH_SERVER_ENTRY ?? 'packages/server/src/main.ts',
+    entry,
     {
       ...cleanEnv(),
       PORT: String(port),

@@ -172,6 +172,18 @@ describe('the recovery buffer in Gatrix', () => {
     assert.equal(await gauge('gatrix_socket_recovery_sessions'), 0);
     assert.equal(await gauge('gatrix_socket_recovery_out_of_buffer_total'), 0);
   });
+
+  it('keeps no socket\'s HTTP request once it is connected', async () => {
+    const l = listener(h.baseUrl, h.adminToken, ['polling']);
+    sockets.push(l.socket);
+    await l.connected;
+    const clients = Object.values(h.realtime.io.engine.clients as Record<string, { request: unknown }>);
+    assert.ok(clients.length >= 2);
+    for (const c of clients) assert.equal(c.request, null);
+    // Still served, over polling too.
+    await world('after-request-dropped');
+    await until(() => l.heard.some((e) => e.data.worldId === 'after-request-dropped'), 'the event over polling');
+  });
 });
 
 describe('GATRIX_SOCKET_RECOVERY_MAX_EVENTS=0', () => {
