@@ -116,7 +116,7 @@ export async function seedUsersPostgres(url: string, total: number): Promise<See
   const start = Date.parse('2023-01-01T00:00:00.000Z') / 1000;
   const span = Date.parse('2025-06-01T00:00:00.000Z') / 1000 - start;
   // r(k): a number in [0, 1) from the row number and a salt, the same on every run.
-  const r = (k: number) => `((hashint8(i * 7919 + ${k}) & 2147483647)::float8 / 2147483648)`;
+  const r = (k: number) => `((hashint8(i::bigint * 7919 + ${k}) & 2147483647)::float8 / 2147483648)`;
   const iso = (expr: string) => `to_char(to_timestamp(${expr}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   await sql
     .raw(

@@ -21,7 +21,7 @@
  * and bare; the ratio is taken per round (req/s gatrix/bare closed loop; p99 bare/gatrix at a fixed rate) and its
  * median reported; p99 is judged on the worst round. Gatrix runs its default configuration (LOG_LEVEL info).
  *
- * Environment: BENCH_PARTS (sqlite,postgres), BENCH_ROUNDS (3), BENCH_DURATION (10 s), BENCH_WARMUP (3 s),
+ * Environment: BENCH_PARTS (sqlite,postgres), BENCH_ROUNDS (3), BENCH_DURATION (10 s), BENCH_WARMUP (10 s: a cold node fills its cache first),
  * BENCH_CONNECTIONS (10), BENCH_WRITES (50), BENCH_USERS (100000), BENCH_PG_USERS (1000000), BENCH_PG_RATE (200),
  * BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres: a role that may create databases), BENCH_QUIET_WAIT.
  */
@@ -40,7 +40,7 @@ import { seedUsers, seedUsersPostgres } from './seed-users.ts';
 const PARTS = (process.env.BENCH_PARTS ?? 'sqlite,postgres').split(',').map((p) => p.trim());
 const ROUNDS = envInt('BENCH_ROUNDS', 3, 1);
 const DURATION = envInt('BENCH_DURATION', 10, 1);
-const WARMUP = envInt('BENCH_WARMUP', 3, 0);
+const WARMUP = envInt('BENCH_WARMUP', 10, 0);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 10, 1);
 const WRITES = envInt('BENCH_WRITES', 50, 0);
 const USERS = envInt('BENCH_USERS', 100_000, 1000);
