@@ -216,9 +216,12 @@ export class UserListCache {
   private async load<E extends { at: number }>(map: Map<string, E>, key: string, load: () => Promise<Omit<E, 'at'>>, affected: (e: E, c: UserChange) => boolean, at: number): Promise<E> {
     const start = this.generation;
     const entry = { ...(await load()), at } as E;
-    // Changes made while it loaded: it may or may not have seen them, so it is kept only if none concerns it.
+    // Changes made while it loaded: it may or may not have seen them, so it is kept only if none concerns it; an
+    // estimate is kept anyway (it is one either way, and one that takes long would otherwise never be kept while
+    // users keep registering).
     const missed = this.generation - start;
-    if (missed <= this.recent.length && !this.recent.slice(this.recent.length - missed).some((c) => affected(entry, c))) {
+    const estimate = 'exact' in entry && entry.exact === false;
+    if (estimate || (missed <= this.recent.length && !this.recent.slice(this.recent.length - missed).some((c) => affected(entry, c)))) {
       map.delete(key);
       if (map.size >= this.maxEntries) map.delete(map.keys().next().value!);
       map.set(key, entry);

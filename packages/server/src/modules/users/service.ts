@@ -25,7 +25,7 @@ import {
   type UserPageType,
 } from './schemas.ts';
 import { checkFilter, normalFilter, sortOf, sortValue, usersStore, type Position, type UserPatchRow } from './store.ts';
-import { cursorCodec, positionOf, UserListCache, type CachedPage, type CachedTotal, type UserChange } from './list-cache.ts';
+import { cursorCodec, matches, positionOf, UserListCache, type CachedPage, type CachedTotal, type UserChange } from './list-cache.ts';
 import { SYSTEM_ACTOR, type Actor } from '../../core/permissions.ts';
 import { recordChange } from '../../events/record.ts';
 
@@ -91,14 +91,19 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
   const exactMax = ctx.config.usersExactTotalMax;
   const changed = (userId: number, user: PublicUser | undefined, before: PublicUser | null) => changes.publish('users', { userId, user, before });
 
-  /** Exact up to GATRIX_USERS_EXACT_TOTAL_MAX, else estimated; on PostgreSQL a plan estimate far above it skips the count. */
+  /**
+   * Exact up to GATRIX_USERS_EXACT_TOTAL_MAX, else estimated: on PostgreSQL the planner's estimate (which, far above
+   * the limit, spares the count), on SQLite the filter's share of an evenly spread sample of the table.
+   */
   async function totalOf(filter: UserFilter): Promise<{ total: number; exact: boolean }> {
     const store = usersStore(db);
-    const planned = dialect === 'postgres' ? await store.estimate(filter, exactMax) : undefined;
+    const planned = dialect === 'postgres' ? await store.plannedRows(filter) : undefined;
     if (planned !== undefined && planned > 2 * exactMax) return { total: planned, exact: false };
     const counted = await store.countUpTo(filter, exactMax + 1);
     if (counted <= exactMax) return { total: counted, exact: true };
-    return { total: Math.max(counted, planned ?? (await store.estimate(filter, exactMax))), exact: false };
+    if (planned !== undefined) return { total: Math.max(counted, planned), exact: false };
+    const { users, share } = await store.sample(exactMax);
+    return { total: Math.max(counted, Math.round(users.filter((u) => matches(filter, u)).length / share)), exact: false };
   }
 
   /**

@@ -249,29 +249,30 @@ export function usersStore(db: Kysely<Database>) {
       return countRows(db.selectFrom(filtered(f).select(sql<number>`1`.as('one')).limit(max).as('t')));
     },
 
+    /** PostgreSQL: the planner's row estimate of the filter's query (table statistics), without running it. */
+    async plannedRows(f: UserFilter): Promise<number> {
+      const plan = (await filtered(f).select('id').explain('json')) as unknown as { 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }[];
+      return Math.round(plan[0]['QUERY PLAN'][0].Plan['Plan Rows']);
+    },
+
     /**
-     * About how many users match, without reading them all. PostgreSQL: the planner's row estimate of the filter's
-     * query (table statistics). SQLite, which has no such estimate to give: the filter counted on `windows` id ranges
-     * spread evenly over the table (about `sampleIds` ids in all), scaled to the whole id range.
+     * A sample of the table for an estimate where there is no planner's (SQLite): every user in `windows` id ranges
+     * spread evenly over the ids (about `sampleIds` ids in all; each a primary-key range, whatever the filter), and
+     * the share of the id range they cover.
      */
-    async estimate(f: UserFilter, sampleIds: number, windows = 64): Promise<number> {
-      if (postgres) {
-        const plan = (await filtered(f).select('id').explain('json')) as unknown as { 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }[];
-        return Math.round(plan[0]['QUERY PLAN'][0].Plan['Plan Rows']);
-      }
+    async sample(sampleIds: number, windows = 64): Promise<{ users: PublicUser[]; share: number }> {
       const span = await db.selectFrom('users').select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')]).executeTakeFirstOrThrow();
       const lo = Number(span.lo ?? 0);
-      const ids = Number(span.hi ?? 0) - lo + 1;
-      if (span.hi === null || ids <= sampleIds) return countRows(filtered(f));
-      const size = Math.max(1, Math.floor(sampleIds / windows));
-      let hits = 0;
-      // One small range query per window: each an id range (or the filter's (x, id) index range), where one query
-      // ORing them all is read as a scan.
+      const ids = span.hi === null ? 0 : Number(span.hi) - lo + 1;
+      const size = Math.max(1, Math.ceil(sampleIds / windows));
+      if (ids <= size * windows) return { users: (await db.selectFrom('users').select(PUBLIC_COLUMNS).execute()).map(toPublicUser), share: 1 };
+      const users: PublicUser[] = [];
       for (let i = 0; i < windows; i++) {
         const a = lo + Math.floor((i * ids) / windows);
-        hits += await countRows(filtered(f).where('id', '>=', a).where('id', '<', a + size));
+        const rows = await db.selectFrom('users').select(PUBLIC_COLUMNS).where('id', '>=', a).where('id', '<', a + size).execute();
+        for (const r of rows) users.push(toPublicUser(r));
       }
-      return Math.round((hits * ids) / (size * windows));
+      return { users, share: (size * windows) / ids };
     },
 
     async countAdmins(): Promise<number> {
