@@ -172,18 +172,6 @@ describe('the recovery buffer in Gatrix', () => {
     assert.equal(await gauge('gatrix_socket_recovery_sessions'), 0);
     assert.equal(await gauge('gatrix_socket_recovery_out_of_buffer_total'), 0);
   });
-
-  it('keeps no socket\'s HTTP request once it is connected', async () => {
-    const l = listener(h.baseUrl, h.adminToken, ['polling']);
-    sockets.push(l.socket);
-    await l.connected;
-    const clients = Object.values((h.realtime.io.engine as unknown as { clients: Record<string, { request: unknown }> }).clients);
-    assert.ok(clients.length >= 2);
-    for (const c of clients) assert.equal(c.request, null);
-    // Still served, over polling too.
-    await world('after-request-dropped');
-    await until(() => l.heard.some((e) => e.data.worldId === 'after-request-dropped'), 'the event over polling');
-  });
 });
 
 describe('GATRIX_SOCKET_RECOVERY_MAX_EVENTS=0', () => {

@@ -123,14 +123,6 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
     ...(adapter ? { adapter } : {}),
   });
 
-  // Engine.IO keeps each connection's first HTTP request (headers, URL, query) for the connection's whole life, for
-  // Socket.IO's `socket.request`. Gatrix reads what it needs at the handshake (the client IP in allowRequest, the
-  // credential from the CONNECT packet) and nothing later, so the request is let go: a few KiB per socket
-  // (https://socket.io/docs/v4/memory-usage/). `socket.handshake` then has no headers, URL or query.
-  io.engine.on('connection', (raw: { request: unknown }) => {
-    raw.request = null;
-  });
-
   // Connection-state recovery restores a socket's rooms, data and missed packets when it is built, before the
   // middleware below has checked its credential again; a user demoted while disconnected would get its old rooms
   // and the staff events it missed. So a session is restored bare (its subscription only), the missed packets
