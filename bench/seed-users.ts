@@ -5,8 +5,8 @@ import { migrate, openDatabase } from '../packages/server/src/db/index.ts';
 import type { NewUserRow } from '../packages/server/src/modules/users/store.ts';
 import { hashPassword } from '../packages/server/src/core/passwords.ts';
 
-/** Deterministic PRNG (mulberry32): the same users on every run. */
-function prng(seed: number): () => number {
+/** Deterministic PRNG (mulberry32): the same users on every run (and the same requests in users-storm.ts). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

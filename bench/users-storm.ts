@@ -35,7 +35,7 @@ import { listFilter } from '../packages/server/src/modules/users/service.ts';
 import { sortOf, usersStore, type Position } from '../packages/server/src/modules/users/store.ts';
 import type { PublicUser } from '../packages/server/src/modules/users/schemas.ts';
 import { BENCH_ADMIN, type Bench, type Child, cleanEnv, envInt, fmt, freePort, pct, runBenchmark, startChild, startGatrix, stopChild, waitForQuiet, waitUntilAnswering, withCpu } from './lib.ts';
-import { seedUsers, seedUsersPostgres } from './seed-users.ts';
+import { prng, seedUsers, seedUsersPostgres } from './seed-users.ts';
 
 const PARTS = (process.env.BENCH_PARTS ?? 'sqlite,postgres').split(',').map((p) => p.trim());
 const ROUNDS = envInt('BENCH_ROUNDS', 3, 1);
@@ -69,17 +69,6 @@ const PAIRS: [string, string][] = [
 ];
 const FILTERS = [...new Set(PAIRS.map(([f]) => f))];
 
-/** Deterministic PRNG (mulberry32), so every run asks the same requests. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(7);
 const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
 
