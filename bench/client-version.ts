@@ -1,143 +1,125 @@
 /**
- * Benchmark: the game-client hot path, GET /api/v1/client/client-version, Gatrix against a bare Fastify server,
- * and Gatrix with its request metrics on (as shipped) against the same with GATRIX_REQUEST_METRICS=false.
+ * Benchmark: the game-client hot path, GET /api/v1/client/client-version, in a launch storm (1,000 account ids ×
+ * 3 languages, 8 versions, a caller IP of its own per request behind a trusted proxy), Gatrix in its default
+ * configuration against a raw node:http server and a bare Fastify server answering the same bytes, and against
+ * Gatrix with its per-request logging and metrics off.
  *
  *   node --import tsx bench/client-version.ts        (or: npm run bench:client)
  *
- * 1. Starts the real server (packages/server/src/main.ts) twice as child processes, each on a fresh SQLite data
- *    dir, the second with request metrics off; the admin comes from the first-start bootstrap (GATRIX_ADMIN_*).
- * 2. Through the HTTP API: signs in, creates an admin API key and, with it, 50 client versions (PC / Steam,
- *    1.0.0…1.0.49, every third with a minPatchVersion), 200 whitelist entries (accounts, IPv4 and IPv6 CIDRs,
- *    none matching the loopback address the load comes from) and a client API key.
- * 3. Fetches the answer once with the client key, checks it, and starts bench/bare-server.ts answering that
- *    exact body on the same path.
- * 4. autocannon against each: a warm-up that also checks every answer is 200 with the expected body, then
- *    BENCH_ROUNDS measured runs, interleaved across the targets, that count non-2xx answers and errors.
- * 5. Prints req/s, p50, p99 and server CPU per request for all three, the gatrix/bare ratio and p99 against
- *    their targets, what the request metrics cost (target ≤ 10 %), and the RSS.
+ * 1. Starts the real server (packages/server/src/main.ts) twice as child processes, each on a fresh data dir (and,
+ *    with BENCH_DATABASE_URL, a fresh PostgreSQL database): "gatrix" as shipped (LOG_LEVEL info, its log lines
+ *    written to /dev/null; request metrics on) and "gatrix, quiet" (LOG_LEVEL=warn, GATRIX_REQUEST_METRICS=false).
+ *    Both trust the loopback proxy (TRUST_PROXY=127.0.0.1), so the caller IP is X-Forwarded-For's.
+ * 2. Through the HTTP API: 50 client versions, 200 whitelist entries (accounts, IPv4 and IPv6 addresses and
+ *    networks; 20 of the storm's 1,000 players by account id), a client API key (bench/client-setup.ts).
+ * 3. Fetches the answer of each of the storm's 3,000 requests once (whitelisted players must get the QA address,
+ *    the others not) and starts bench/raw-http-server.ts and bench/bare-server.ts answering each its exact bytes.
+ * 4. autocannon against each, every connection cycling through the 3,000 requests: a warm-up that checks every
+ *    answer, then BENCH_ROUNDS measured runs interleaved across the targets.
+ * 5. Prints every run, and: the medians of the per-round ratios gatrix/raw (target ≥ 0.8×) and gatrix/bare, the
+ *    worst round's gatrix p99 (target ≤ 5 ms), and what logging and metrics cost (1 − gatrix/quiet, ≤ 10 %).
  *
- * Exit code: 0 when both runs completed with only 2xx answers (whether the targets are met or not),
- * 1 when anything broke.
+ * Exit code: 0 when every run completed with only 2xx answers (whether the targets are met or not), 1 when
+ * anything broke.
  *
  * Environment:
  *   BENCH_DURATION      seconds of each measured run (10)
- *   BENCH_WARMUP        seconds of warm-up before each measured run (3)
+ *   BENCH_WARMUP        seconds of warm-up before each target's first run (3)
  *   BENCH_CONNECTIONS   concurrent connections (100)
- *   BENCH_QUIET_WAIT    seconds to wait for other processes to go quiet before each target (60)
+ *   BENCH_QUIET_WAIT    seconds to wait for other processes to go quiet before each run (60)
  *   BENCH_RETRIES       how often to redo a measured run that other processes disturbed (2)
- *   BENCH_ROUNDS        interleaved measured runs per target; the median is reported (3)
- *   BENCH_CPU_PROF      a directory: the server runs with --cpu-prof and writes a .cpuprofile there when stopped
+ *   BENCH_ROUNDS        interleaved measured runs per target (3)
+ *   BENCH_DATABASE_URL  a PostgreSQL server: each Gatrix on a fresh database there (PostgreSQL mode)
+ *   BENCH_CPU_PROF      a directory: the servers run with --cpu-prof and write a .cpuprofile there when stopped
  *   BENCH_SERVER_ENTRY  the server's main.ts (packages/server/src/main.ts); point it at a patched copy to compare
  */
 import { availableParallelism, cpus } from 'node:os';
+import { type Bench, fmt, loadNotes, memoryOf, mib, runBenchmark, startBareServer } from './lib.ts';
 import {
-  type Bench,
-  type Child,
-  envInt,
-  fmt,
-  load,
-  type LoadSettings,
-  type Measured,
-  memoryOf,
-  mib,
-  loadNotes,
-  runBenchmark,
-  startBareServer,
-  table,
-} from './lib.ts';
-import { QUERY, ROUTE, startClientGatrix, VERSIONS, WHITELIST } from './client-setup.ts';
+  bodiesByPath,
+  freshDatabase,
+  median,
+  ROUTE,
+  roundRatios,
+  roundsTable,
+  startClientGatrix,
+  STORM_ENV,
+  STORM_LANGS,
+  STORM_PLAYERS,
+  STORM_ROUNDS,
+  STORM_SETTINGS,
+  stormRequests,
+  stormRounds,
+  type StormTarget,
+  VERSIONS,
+  WHITELIST,
+} from './client-setup.ts';
 
-const TARGET_RATIO = 0.7;
-const TARGET_P99_MS = 10;
-/** Request metrics and logging may cost the hot path at most this share of its req/s (issue: monitoring). */
-const TARGET_MONITORING_COST = 0.1;
-
-const SETTINGS: LoadSettings = {
-  duration: envInt('BENCH_DURATION', 10, 1),
-  warmup: envInt('BENCH_WARMUP', 3, 0),
-  connections: envInt('BENCH_CONNECTIONS', 100, 1),
-  quietWait: envInt('BENCH_QUIET_WAIT', 60, 0),
-  retries: envInt('BENCH_RETRIES', 2, 0),
-};
-/** Measured runs per target, interleaved; the report takes each target's median. */
-const ROUNDS = envInt('BENCH_ROUNDS', 3, 1);
-
-// ---------------------------------------------------------------------------------------------------------
-
+const TARGET_RATIO = 0.8;
+const TARGET_P99_MS = 5;
+/** Request logging and metrics may cost the hot path at most this share of its req/s. */
+const TARGET_OBSERVABILITY_COST = 0.1;
 
 async function main(bench: Bench): Promise<number> {
   const { tempDir, children } = bench;
   const cores = availableParallelism();
+  const database = process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'SQLite';
   process.stdout.write(
-    `client-version: GET ${ROUTE}${QUERY}\n` +
-      `  ${VERSIONS} client versions, ${WHITELIST} whitelist entries, client API key, ${SETTINGS.connections} connections, ` +
-      `${SETTINGS.warmup} s warm-up + ${SETTINGS.duration} s per target\n` +
-      `  ${cores} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}, SQLite; ` +
+    `client-version: GET ${ROUTE}, a storm of ${fmt(STORM_PLAYERS)} account ids × ${STORM_LANGS.length} languages, one caller IP each (X-Forwarded-For)\n` +
+      `  ${VERSIONS} client versions, ${WHITELIST} whitelist entries, client API key, ${STORM_SETTINGS.connections} connections, ` +
+      `${STORM_SETTINGS.warmup} s warm-up + ${STORM_ROUNDS} × ${STORM_SETTINGS.duration} s per target\n` +
+      `  ${cores} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}, ${database}; ` +
       `autocannon runs in this process and shares the CPUs with the server under test\n`,
   );
 
-  const startAndSetUp = (name: string, env: Record<string, string>) => startClientGatrix(bench, name, env);
-
-  // --- Gatrix as shipped (request metrics on), Gatrix with request metrics off, bare Fastify
-  const on = await startAndSetUp('gatrix', {});
-  const off = await startAndSetUp('gatrix, metrics off', { GATRIX_REQUEST_METRICS: 'false' });
-  if (off.body !== on.body) throw new Error('the two Gatrix servers answered different bodies');
-  const body = on.body;
-  const { child: bare, url: bareUrl } = await startBareServer(tempDir, ROUTE, QUERY, body);
-  children.push(bare);
-
-  // --- load
-  const ours = bench.pids;
-  const bareTarget = { child: bare, base: bareUrl.slice(0, bareUrl.indexOf(ROUTE)), headers: {} };
-  const run = async (target: { child: Child; base: string; headers: Record<string, string> }, settings: LoadSettings) => {
-    const r = await load({ name: target.child.name, url: `${target.base}${ROUTE}${QUERY}`, headers: target.headers, pid: target.child.proc.pid! }, body, ours, settings);
-    if (target.child.exited) throw new Error(`${target.child.name} exited during the run:\n${target.child.tail.join('\n')}`);
-    const check = await fetch(`${target.base}${ROUTE}${QUERY}`, { headers: target.headers });
-    if (check.status !== 200 || (await check.text()) !== body) r.problems.push(`${target.child.name} answered a different body after the run`);
-    return r;
+  const start = async (name: string, env: Record<string, string>) =>
+    startClientGatrix(bench, name, { ...STORM_ENV, ...(await freshDatabase(bench, name)), ...env }, { discardStdout: true });
+  const gatrix = await start('gatrix', { LOG_LEVEL: 'info' });
+  const quiet = await start('gatrix, quiet', { LOG_LEVEL: 'warn', GATRIX_REQUEST_METRICS: 'false' });
+  const requests = await stormRequests(gatrix);
+  const quietRequests = await stormRequests(quiet);
+  if (quietRequests.some((r, i) => r.body !== requests[i].body)) throw new Error('the two Gatrix servers answered different bodies');
+  const bodies = bodiesByPath(requests);
+  const baseline = async (name: string, script: string): Promise<StormTarget> => {
+    const { child, url } = await startBareServer(tempDir, ROUTE, '', requests[0].body, bodies, { name, script });
+    children.push(child);
+    return { child, base: url.slice(0, url.indexOf(ROUTE)), headers: {} };
   };
-  // Rounds interleave the three targets, so a slow drift of the machine touches all of them alike; each
-  // target's figures are from its median round (by req/s).
-  const idle = memoryOf(on.child.proc.pid!);
-  const rounds: { measured: Measured; problems: string[] }[][] = [[], [], []];
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [i, target] of [on, off, bareTarget].entries()) {
-      process.stdout.write(`  round ${round + 1}/${ROUNDS}: ${target.child.name}…\n`);
-      rounds[i].push(await run(target, round === 0 ? SETTINGS : { ...SETTINGS, warmup: 0 }));
-    }
-  }
-  const after = memoryOf(on.child.proc.pid!);
-  const median = (rs: { measured: Measured; problems: string[] }[]) => {
-    const sorted = [...rs].sort((x, y) => x.measured.reqPerSec - y.measured.reqPerSec);
-    return { measured: sorted[Math.floor(sorted.length / 2)].measured, problems: rs.flatMap((r) => r.problems) };
-  };
-  const [g, gOff, b] = rounds.map(median);
-  if (ROUNDS > 1) {
-    process.stdout.write(
-      `\n  every round (req/s): ${rounds.map((rs, i) => `${['gatrix', 'metrics off', 'bare'][i]} ${rs.map((r) => fmt(r.measured.reqPerSec)).join(' / ')}`).join('; ')}\n`,
-    );
-  }
+  const raw = await baseline('raw node:http', 'bench/raw-http-server.ts');
+  const bare = await baseline('bare Fastify', 'bench/bare-server.ts');
 
-  const ratio = g.measured.reqPerSec / b.measured.reqPerSec;
-  const ratioOk = ratio >= TARGET_RATIO;
-  const p99Ok = g.measured.p99 < TARGET_P99_MS;
-  const monitoringCost = 1 - g.measured.reqPerSec / gOff.measured.reqPerSec;
-  const monitoringOk = monitoringCost <= TARGET_MONITORING_COST;
-  const { unreliable, notes } = loadNotes([g.measured, gOff.measured, b.measured], b.measured);
+  const idle = memoryOf(gatrix.child.proc.pid!);
+  const { measured, problems } = await stormRounds(bench, [gatrix, quiet, raw, bare], requests, STORM_SETTINGS, STORM_ROUNDS);
+  const after = memoryOf(gatrix.child.proc.pid!);
+  const [g, q, r, b] = measured;
+
+  const toRaw = roundRatios(g, r);
+  const toBare = roundRatios(g, b);
+  const toQuiet = roundRatios(g, q);
+  const worstP99 = Math.max(...g.map((m) => m.p99));
+  const cost = 1 - toQuiet.median;
+  const ratioOk = toRaw.median >= TARGET_RATIO;
+  const p99Ok = worstP99 <= TARGET_P99_MS;
+  const costOk = cost <= TARGET_OBSERVABILITY_COST;
+  const { unreliable, notes } = loadNotes([...g, ...q, ...r, ...b], r[0]);
+  const each = (xs: number[]) => xs.map((x) => fmt(x, 2)).join(' / ');
   process.stdout.write(
-    `\n${table([g.measured, gOff.measured, b.measured])}\n` +
+    `\n${roundsTable(measured)}\n` +
       `  (CPU: share of one core during the measured run; the machine has ${cores})\n\n` +
-      `  ratio gatrix/bare (req/s): ${fmt(ratio, 2)}×  target ≥ ${fmt(TARGET_RATIO, 2)}×  ${ratioOk ? 'PASS' : 'MISS'}${unreliable}\n` +
-      `  gatrix p99: ${fmt(g.measured.p99)} ms  target < ${TARGET_P99_MS} ms  ${p99Ok ? 'PASS' : 'MISS'}${unreliable}\n` +
-      `  request metrics cost (1 - on/off req/s): ${fmt(monitoringCost * 100, 1)} %  target ≤ ${fmt(TARGET_MONITORING_COST * 100)} %  ${monitoringOk ? 'PASS' : 'MISS'}${unreliable}\n` +
-      `  overall: ${ratioOk && p99Ok && monitoringOk ? 'PASS' : 'MISS'}\n` +
-      `  gatrix RSS after the run: ${mib(after.rssKiB)}` +
+      `  gatrix/raw node:http (median of per-round ratios ${each(toRaw.each)}): ${fmt(toRaw.median, 2)}×  target ≥ ${fmt(TARGET_RATIO, 2)}×  ${ratioOk ? 'PASS' : 'MISS'}${unreliable}\n` +
+      `  gatrix/bare Fastify (${each(toBare.each)}): ${fmt(toBare.median, 2)}×\n` +
+      `  gatrix p99, worst round: ${fmt(worstP99)} ms  target ≤ ${TARGET_P99_MS} ms  ${p99Ok ? 'PASS' : 'MISS'}${unreliable}\n` +
+      `  request logging and metrics cost (1 − gatrix/quiet, per-round ${each(toQuiet.each)}): ${fmt(cost * 100, 1)} %  ` +
+      `target ≤ ${fmt(TARGET_OBSERVABILITY_COST * 100)} %  ${costOk ? 'PASS' : 'MISS'}${unreliable}\n` +
+      `  CPU µs per request, median: gatrix ${fmt(median(g.map((m) => m.cpuPerRequestUs ?? NaN)))}, quiet ${fmt(median(q.map((m) => m.cpuPerRequestUs ?? NaN)))}, ` +
+      `raw ${fmt(median(r.map((m) => m.cpuPerRequestUs ?? NaN)))}, bare ${fmt(median(b.map((m) => m.cpuPerRequestUs ?? NaN)))}\n` +
+      `  overall: ${ratioOk && p99Ok && costOk ? 'PASS' : 'MISS'}\n` +
+      `  gatrix RSS after the runs: ${mib(after.rssKiB)}` +
       (after.peakKiB !== undefined ? ` (peak ${mib(after.peakKiB)})` : '') +
       `; idle before the load: ${mib(idle.rssKiB)}\n` +
       notes.map((n) => `  ${n}\n`).join(''),
   );
 
-  const problems = [...g.problems, ...gOff.problems, ...b.problems];
   if (problems.length > 0) {
     process.stderr.write(`\nclient-version FAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
     return 1;

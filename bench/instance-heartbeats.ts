@@ -33,7 +33,7 @@
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { BENCH_ADMIN, type Bench, call, cleanEnv, envInt, fmt, freePort, pct, QUIET_WAIT, runBenchmark, sleep, startChild, startGatrix, waitForQuiet, waitUntilAnswering, withCpu } from './lib.ts';
+import { BENCH_ADMIN, type Bench, call, cleanEnv, envInt, fmt, freePort, pct, prng, QUIET_WAIT, runBenchmark, sleep, startChild, startGatrix, waitForQuiet, waitUntilAnswering, withCpu } from './lib.ts';
 
 const INSTANCES = envInt('BENCH_INSTANCES', 2000, 1);
 const WORLDS = envInt('BENCH_WORLDS', 50, 1);
@@ -52,17 +52,6 @@ interface Instance {
   /** An idle server: same report every time. */
   steady: boolean;
   region: string;
-}
-
-/** A deterministic PRNG (mulberry32), so every run sends the same reports. */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const pctl = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;

@@ -58,9 +58,12 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** With `echo` false the child's lines are only kept for the tail shown when something fails (a server logging every request). */
-export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = [], echo = true): Child {
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * With `echo` false the child's lines are only kept for the tail shown when something fails (a server logging every
+ * request); with `discardStdout` its stdout goes to /dev/null (a server's log lines cost this process nothing).
+ */
+export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = [], echo = true, discardStdout = false): Child {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', discardStdout ? 'ignore' : 'pipe', 'pipe'] });
   const child: Child = { name, proc, tail: [], exited: false, exit: Promise.resolve(null) };
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {
@@ -70,7 +73,7 @@ export function startChild(name: string, script: string, env: NodeJS.ProcessEnv,
       if (echo) process.stderr.write(`  [${name}] ${line}\n`);
     }
   };
-  proc.stdout!.on('data', onData);
+  proc.stdout?.on('data', onData);
   proc.stderr!.on('data', onData);
   child.exit = new Promise((resolve) => {
     proc.on('exit', (code, signal) => {
@@ -223,15 +226,27 @@ export interface Target {
   url: string;
   headers: Record<string, string>;
   /**
-   * Varied requests instead of `url` alone: each connection asks these paths (on `url`'s host) in turn, and after
-   * the warm-up each path's answer is checked against its own body (load()'s expectedBody is then not used).
+   * Varied requests instead of `url` alone: each connection asks these paths (on `url`'s host, with `headers` and
+   * each request's own) in turn, and after the warm-up each answer is checked against its own body (load()'s
+   * expectedBody is then not used).
    */
-  requests?: readonly { path: string; body: string }[];
+  requests?: readonly { path: string; headers?: Record<string, string>; body: string }[];
   /** The server under load. */
   pid: number;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A deterministic PRNG (mulberry32), so every run sends the same load. */
+export function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /** Waits (up to QUIET_WAIT s) until other processes use less than NOISE_LIMIT of a core; the last share seen. */
 export async function waitForQuiet(pid: number, ours: () => number[], quietWait: number): Promise<number | undefined> {
@@ -263,7 +278,7 @@ export async function load(
   const { connections: CONNECTIONS, warmup: WARMUP, duration: DURATION, quietWait, retries: RETRIES } = settings;
   const { name, url, headers } = target;
   const problems: string[] = [];
-  const requests = target.requests?.map(({ path }) => ({ path }));
+  const requests = target.requests?.map(({ path, headers }) => ({ path, headers }));
   await waitForQuiet(target.pid, ours, quietWait);
   if (WARMUP > 0) {
     // The warm-up also proves the answers are right: every body must be exactly the one fetched up front.
@@ -273,7 +288,7 @@ export async function load(
     const w = await autocannon({ url, connections: CONNECTIONS, duration: WARMUP, headers, ...(requests ? { requests } : { expectBody: expectedBody }) });
     let unexpected = w.mismatches;
     for (const r of target.requests ?? []) {
-      const got = await fetch(new URL(r.path, url), { headers });
+      const got = await fetch(new URL(r.path, url), { headers: { ...headers, ...r.headers } });
       if (got.status !== 200 || (await got.text()) !== r.body) unexpected++;
     }
     if (w.non2xx > 0 || w.errors > 0 || unexpected > 0 || w['2xx'] === 0) {
@@ -414,9 +429,9 @@ export function runBenchmark(name: string, main: (bench: Bench) => Promise<numbe
 }
 
 /**
- * Starts bench/bare-server.ts answering `body` on `route`, and checks that it does. With `bodies` (path and
- * query → body) it answers each of those paths its own body instead. The caller owns the child (push it where
- * its cleanup will stop it).
+ * Starts bench/bare-server.ts (or `script`: bench/raw-http-server.ts takes the same variables) answering `body` on
+ * `route`, and checks that it does. With `bodies` (path and query → body) it answers each of those paths its own
+ * body instead. The caller owns the child (push it where its cleanup will stop it).
  */
 export async function startBareServer(
   tempDir: string,
@@ -424,6 +439,7 @@ export async function startBareServer(
   query: string,
   body: string,
   bodies?: Record<string, string>,
+  { name = 'bare', script = 'bench/bare-server.ts' } = {},
 ): Promise<{ child: Child; url: string }> {
   const bodyFile = path.join(tempDir, 'bare-body.json');
   writeFileSync(bodyFile, body);
@@ -433,7 +449,7 @@ export async function startBareServer(
     writeFileSync(env.BARE_BODIES_FILE, JSON.stringify(bodies));
   }
   const port = await freePort();
-  const child = startChild('bare', 'bench/bare-server.ts', { ...env, PORT: String(port) });
+  const child = startChild(name, script, { ...env, PORT: String(port) });
   const origin = `http://127.0.0.1:${port}`;
   const url = `${origin}${route}${query}`;
   try {
@@ -458,8 +474,8 @@ export const BENCH_ADMIN = { username: 'bench-admin', email: 'bench-admin@exampl
  * Starts the real server (BENCH_SERVER_ENTRY, default packages/server/src/main.ts) as a child process on
  * `dataDir` with the bench admin, `env` on top, and waits until /readyz answers. With BENCH_CPU_PROF=<dir> it
  * runs with --cpu-prof and writes its profile under <dir>/<profileSubdir> when stopped; `nodeArgs` go to node
- * before the script; `echo` false keeps its log lines out of the terminal. The caller owns the child (push it where
- * its cleanup will stop it).
+ * before the script; `echo` false keeps its log lines out of the terminal, `discardStdout` sends them (pino writes
+ * to stdout) to /dev/null. The caller owns the child (push it where its cleanup will stop it).
  */
 export async function startGatrix(
   name: string,
@@ -470,7 +486,8 @@ export async function startGatrix(
     nodeArgs = [],
     echo = true,
     entry = process.env.BENCH_SERVER_ENTRY ?? 'packages/server/src/main.ts',
-  }: { profileSubdir?: string; nodeArgs?: string[]; echo?: boolean; entry?: string } = {},
+    discardStdout = false,
+  }: { profileSubdir?: string; nodeArgs?: string[]; echo?: boolean; entry?: string; discardStdout?: boolean } = {},
 ): Promise<{ child: Child; base: string }> {
   const port = await freePort();
   const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF, profileSubdir) : undefined;
@@ -492,6 +509,7 @@ export async function startGatrix(
     },
     [...nodeArgs, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
     echo,
+    discardStdout,
   );
   const base = `http://127.0.0.1:${port}`;
   try {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Every benchmark, in the order they run. */
-const BENCHES = ['bench/users-list.ts', 'bench/users-storm.ts', 'bench/client-version.ts', 'bench/client-notices.ts', 'bench/pretenuring.ts', 'bench/webhook-delivery.ts', 'bench/sockets.ts', 'bench/socket-recovery.ts', 'bench/events-feed.ts', 'bench/instance-heartbeats.ts', 'bench/server-cache.ts'];
+const BENCHES = ['bench/users-list.ts', 'bench/users-storm.ts', 'bench/client-version.ts', 'bench/client-whitelist.ts', 'bench/client-notices.ts', 'bench/pretenuring.ts', 'bench/webhook-delivery.ts', 'bench/sockets.ts', 'bench/socket-recovery.ts', 'bench/events-feed.ts', 'bench/instance-heartbeats.ts', 'bench/server-cache.ts'];
 
 function runOne(file: string): Promise<number> {
   return new Promise((resolve) => {
