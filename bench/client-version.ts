@@ -73,7 +73,7 @@ async function main(bench: Bench): Promise<number> {
   );
 
   const start = async (name: string, env: Record<string, string>) =>
-    startClientGatrix(bench, name, { ...STORM_ENV, ...(await freshDatabase(bench, name)), ...env }, { discardStdout: true });
+    startClientGatrix(bench, name, { ...STORM_ENV, ...(await freshDatabase(bench, name)), ...env }, { discardStdout: true, readyTimeoutMs: 300_000 });
   const gatrix = await start('gatrix', { LOG_LEVEL: 'info' });
   const quiet = await start('gatrix, quiet', { LOG_LEVEL: 'warn', GATRIX_REQUEST_METRICS: 'false' });
   const requests = await stormRequests(gatrix);

@@ -61,7 +61,7 @@ async function main(bench: Bench): Promise<number> {
   const targets: ClientTarget[] = [];
   for (const size of SIZES) {
     const name = `whitelist ${fmt(size)}`;
-    targets.push(await startClientGatrix(bench, name, { ...STORM_ENV, ...(await freshDatabase(bench, name)), LOG_LEVEL: 'info' }, { discardStdout: true }, size));
+    targets.push(await startClientGatrix(bench, name, { ...STORM_ENV, ...(await freshDatabase(bench, name)), LOG_LEVEL: 'info' }, { discardStdout: true, readyTimeoutMs: 300_000 }, size));
   }
   const requests = await stormRequests(targets[0]);
   for (const t of targets.slice(1)) {

@@ -475,7 +475,8 @@ export const BENCH_ADMIN = { username: 'bench-admin', email: 'bench-admin@exampl
  * `dataDir` with the bench admin, `env` on top, and waits until /readyz answers. With BENCH_CPU_PROF=<dir> it
  * runs with --cpu-prof and writes its profile under <dir>/<profileSubdir> when stopped; `nodeArgs` go to node
  * before the script; `echo` false keeps its log lines out of the terminal, `discardStdout` sends them (pino writes
- * to stdout) to /dev/null. The caller owns the child (push it where its cleanup will stop it).
+ * to stdout) to /dev/null; `readyTimeoutMs` (60 s) bounds the wait for /readyz. The caller owns the child (push it
+ * where its cleanup will stop it).
  */
 export async function startGatrix(
   name: string,
@@ -487,7 +488,8 @@ export async function startGatrix(
     echo = true,
     entry = process.env.BENCH_SERVER_ENTRY ?? 'packages/server/src/main.ts',
     discardStdout = false,
-  }: { profileSubdir?: string; nodeArgs?: string[]; echo?: boolean; entry?: string; discardStdout?: boolean } = {},
+    readyTimeoutMs = 60_000,
+  }: { profileSubdir?: string; nodeArgs?: string[]; echo?: boolean; entry?: string; discardStdout?: boolean; readyTimeoutMs?: number } = {},
 ): Promise<{ child: Child; base: string }> {
   const port = await freePort();
   const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF, profileSubdir) : undefined;
@@ -513,7 +515,7 @@ export async function startGatrix(
   );
   const base = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilAnswering(child, `${base}/readyz`, 200);
+    await waitUntilAnswering(child, `${base}/readyz`, 200, readyTimeoutMs);
   } catch (err) {
     await stopChild(child);
     throw err;
