@@ -546,3 +546,18 @@ export function eventIdHashes(id: string): [number, number] {
   }
   return [a, b];
 }
+
+/** What a soak client worker (bench/soak-clients.ts) knows of one of its sockets. */
+export interface SoakFigures {
+  kind: string;
+  count: number;
+  /** Sums (mod 2^32) of two independent 32-bit hashes of each event id received. */
+  sumA: number;
+  sumB: number;
+  /** Reconnections; those Socket.IO could not recover (the node died), which caught up from the event feed instead; events so caught up. */
+  reconnects: number;
+  unrecovered: number;
+  caughtUp: number;
+  /** Live events skipped as repeats of one of the last RECENT ids (a claim re-made after a node died; docs/realtime.md). */
+  repeats: number;
+}

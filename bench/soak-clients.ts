@@ -15,21 +15,7 @@
  *   { type: 'report', sockets: SocketFigures[] }
  */
 import { io, type Socket } from 'socket.io-client';
-import { eventIdHashes } from './lib.ts';
-
-interface Figures {
-  kind: string;
-  count: number;
-  /** Sums (mod 2^32) of two independent 32-bit hashes of each event id received. */
-  sumA: number;
-  sumB: number;
-  /** Reconnections; those Socket.IO could not recover (the node died), which caught up from the event feed instead; events so caught up. */
-  reconnects: number;
-  unrecovered: number;
-  caughtUp: number;
-  /** Live events skipped as repeats of one of the last RECENT ids (a claim re-made after a node died; docs/realtime.md). */
-  repeats: number;
-}
+import { eventIdHashes, type SoakFigures as Figures } from './lib.ts';
 
 /** Event ids a socket remembers to skip a repeat, as docs/realtime.md advises clients. */
 const RECENT = 128;

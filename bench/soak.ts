@@ -25,7 +25,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { call, envInt, eventIdHashes, fmt, memoryOf, mib, runBenchmark, sleep, startGatrix, BENCH_ADMIN, ROOT } from './lib.ts';
+import { call, envInt, eventIdHashes, type SoakFigures, fmt, memoryOf, mib, runBenchmark, sleep, startGatrix, BENCH_ADMIN, ROOT } from './lib.ts';
 
 const MINUTES = envInt('SOAK_MINUTES', 10, 1);
 const RATE = envInt('SOAK_RATE', 200, 1);
@@ -39,15 +39,7 @@ const MAX_IN_FLIGHT = 256;
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-interface SocketFigures {
-  kind: string;
-  count: number;
-  sumA: number;
-  sumB: number;
-  reconnects: number;
-  unrecovered: number;
-  caughtUp: number;
-  repeats: number;
+interface SocketFigures extends SoakFigures {
   connected: boolean;
   /** A witness socket's every event id. */
   ids?: string[];
