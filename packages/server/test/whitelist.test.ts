@@ -177,6 +177,38 @@ eachDatabase('whitelist', (kind) => {
     assert.deepEqual(await h.call('GET', `/api/v1/whitelist/${e.id}`, { token: h.adminToken }).then((r) => r.json()), e);
   });
 
+  it('every write moves the revision the game-client API checks before reading the entries, an operator\'s own SQL included', async () => {
+    const revisions: string[] = [await h.services.whitelist.revision()];
+    const moved = async (what: string) => {
+      const r = await h.services.whitelist.revision();
+      assert.ok(!revisions.includes(r), `${what}: revision ${r} is new (seen: ${revisions.join(', ')})`);
+      revisions.push(r);
+    };
+    const unmoved = async (what: string) => assert.equal(await h.services.whitelist.revision(), revisions.at(-1), what);
+    const e = await created({ type: 'ip', value: '233.252.1.0/24' });
+    await moved('create');
+    await h.call('PATCH', `/api/v1/whitelist/${e.id}`, { token: h.adminToken, body: { enabled: false } });
+    await moved('disable');
+    assert.equal((await create({ type: 'ip', value: '233.252.1.0/24' })).statusCode, 409);
+    await unmoved('a refused duplicate');
+    const restore = await failOutboxInserts(h, 'whitelist.updated');
+    try {
+      assert.equal((await h.call('PATCH', `/api/v1/whitelist/${e.id}`, { token: h.adminToken, body: { enabled: true } })).statusCode, 500);
+    } finally {
+      await restore();
+    }
+    await unmoved('a write rolled back');
+    const imported = await h.call('POST', '/api/v1/whitelist/import', { token: h.adminToken, body: { text: 'revision-a\nrevision-b', dryRun: false } });
+    assert.equal(imported.statusCode, 200, imported.body);
+    await moved('import');
+    await h.db.db.updateTable('whitelist_entries').set({ enabled: 1 }).where('id', '=', e.id).execute();
+    await moved('an UPDATE in SQL');
+    await h.db.db.deleteFrom('whitelist_entries').where('id', '=', e.id).execute();
+    await moved('a DELETE in SQL');
+    await h.call('DELETE', `/api/v1/whitelist/${(await created({ type: 'account', value: 'revision-c' })).id}`, { token: h.adminToken });
+    await moved('create and delete');
+  });
+
   it('ETag on GET and PUT; a stale If-Match is 412 on PUT, PATCH and DELETE and changes nothing', async () => {
     const e = await created({ type: 'account', value: 'etagged' });
     const tag = (await h.call('GET', `/api/v1/whitelist/${e.id}`, { token: h.adminToken })).headers.etag as string;

@@ -41,6 +41,7 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus(), log
       maintenance: () => maintenance.get(),
       worlds: () => worlds.all(),
       whitelist: () => whitelist.enabledEntries(),
+      whitelistRevision: () => whitelist.revision(),
       notices: () => notices.live(),
     },
     ctx.clock,

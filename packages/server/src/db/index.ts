@@ -31,6 +31,7 @@ import * as m0011 from './migrations/0011_notices.ts';
 import * as m0012 from './migrations/0012_event_feed.ts';
 import * as m0013 from './migrations/0013_world_instances.ts';
 import * as m0014 from './migrations/0014_users_scale.ts';
+import * as m0015 from './migrations/0015_table_revisions.ts';
 
 export type Db = Kysely<Database>;
 
@@ -138,6 +139,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0012_event_feed': m0012,
   '0013_world_instances': m0013,
   '0014_users_scale': m0014,
+  '0015_table_revisions': m0015,
 };
 
 /** Runs every pending migration; the same migrations build both dialects' schemas. */

@@ -23,6 +23,14 @@ export interface Database {
   metric_minutes: MetricMinutesTable;
   world_instances: WorldInstancesTable;
   notices: NoticesTable;
+  table_revisions: TableRevisionsTable;
+}
+
+/** A cached table's revision, moved by the database's own triggers on every write (migration 0015). */
+export interface TableRevisionsTable {
+  name: string;
+  /** bigint: PostgreSQL returns it as a string. */
+  revision: number | string;
 }
 
 /** A running server of a game world, kept by its heartbeats (modules/game-worlds/instances.ts). */

@@ -45,13 +45,22 @@ const entry = (id: number, value: string, over: Partial<PublicWhitelistEntry> = 
   ...over,
 });
 
-/** Sources whose whitelist the test sets, counting loads; `hold()` makes the next load wait until released. */
+/** Sources whose whitelist the test sets (each set moves its revision), counting loads and reads; `hold()` makes the next load wait until released. */
 function sources() {
   let whitelist: PublicWhitelistEntry[] = [];
+  let revision = 0;
   let held: Promise<void> | undefined;
   const s = {
+    /** Loads started (each reads the revision first). */
     loads: 0,
-    setWhitelist: (w: PublicWhitelistEntry[]) => void (whitelist = w),
+    /** Reads of the entries. */
+    reads: 0,
+    /** Runs once, between the next reload's revision read and its entries read. */
+    betweenReads: undefined as (() => void) | undefined,
+    setWhitelist: (w: PublicWhitelistEntry[]) => {
+      whitelist = w;
+      revision++;
+    },
     hold(): () => void {
       let release!: () => void;
       held = new Promise((r) => (release = r));
@@ -61,8 +70,16 @@ function sources() {
       versions: async () => [version],
       maintenance: async () => ({ enabled: false, active: false, message: null, messages: {}, startsAt: null, endsAt: null, updatedAt: AT }),
       worlds: async () => [],
-      whitelist: async () => {
+      whitelistRevision: async () => {
         s.loads++;
+        const r = String(revision);
+        const between = s.betweenReads;
+        s.betweenReads = undefined;
+        between?.();
+        return r;
+      },
+      whitelist: async () => {
+        s.reads++;
         const w = whitelist;
         await held;
         return w;
@@ -126,6 +143,39 @@ describe('game-client snapshot', () => {
     assert.equal(addressFor(client, '198.51.100.9'), 'waits');
     await settled(client);
     assert.equal(addressFor(client, '198.51.100.9'), 'qa.example.com:7777');
+  });
+
+  it('a reload at the same revision reads no entries; a write between the revision and the entries is read next time', async () => {
+    const clock = new TestClock(Date.parse(AT));
+    const s = sources();
+    s.setWhitelist([entry(1, '203.0.113.7')]);
+    const client = createClientService(s.sources, clock, MAX_AGE_MS);
+    await settled(client);
+    assert.equal(s.reads, 1);
+    for (let i = 0; i < 3; i++) {
+      clock.advance(MAX_AGE_MS);
+      addressFor(client, '203.0.113.7'); // starts a reload
+      await drained();
+    }
+    assert.equal(s.reads, 1, 'the revision has not moved: the entries are not read again');
+    assert.equal(addressFor(client, '203.0.113.7'), 'qa.example.com:7777');
+
+    // Another node renames the entry, and then disables it after this node read the revision but before the entries.
+    s.setWhitelist([entry(1, '203.0.113.8')]);
+    s.betweenReads = () => s.setWhitelist([entry(1, '203.0.113.8', { enabled: false })]);
+    clock.advance(MAX_AGE_MS);
+    addressFor(client, '203.0.113.7');
+    await drained();
+    assert.equal(s.reads, 2);
+    assert.equal(addressFor(client, '203.0.113.8'), 'game.example.com:7777', 'the entries read carry the later write');
+    clock.advance(MAX_AGE_MS);
+    addressFor(client, '203.0.113.7');
+    await drained();
+    assert.equal(s.reads, 3, 'the revision read before that write is behind it: the next reload reads again');
+    clock.advance(MAX_AGE_MS);
+    addressFor(client, '203.0.113.7');
+    await drained();
+    assert.equal(s.reads, 3, 'and then not again');
   });
 
   it('a reload sees a changed value, type or window of an entry with the same id', async () => {

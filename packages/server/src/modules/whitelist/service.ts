@@ -92,6 +92,8 @@ export function createWhitelistService(ctx: AppContext, changes: ChangeFeed) {
 
     /** Every enabled entry, windows not applied: the input of createWhitelistMatcher. */
     enabledEntries: (): Promise<PublicWhitelistEntry[]> => whitelistStore(db).enabled(),
+    /** Changes with every write to the entries (whitelistStore.revision). */
+    revision: (): Promise<string> => whitelistStore(db).revision(),
 
     async get(id: number): Promise<PublicWhitelistEntry> {
       const entry = await whitelistStore(db).findById(id);

@@ -56,6 +56,15 @@ export function whitelistStore(db: Kysely<Database>) {
       return rows.map(toPublicEntry);
     },
 
+    /**
+     * The table's revision, moved by the database on every write to it (migration 0015): the same revision means the
+     * same entries. Read it before the entries it vouches for, so a write in between makes it older, never newer.
+     */
+    async revision(): Promise<string> {
+      const row = await db.selectFrom('table_revisions').select('revision').where('name', '=', 'whitelist_entries').executeTakeFirst();
+      return String(row?.revision ?? '');
+    },
+
     /** Every entry, oldest first. */
     async all(): Promise<PublicWhitelistEntry[]> {
       return (await db.selectFrom('whitelist_entries').select(COLUMNS).orderBy('id').execute()).map(toPublicEntry);
