@@ -95,19 +95,33 @@ function cursorReq(filter: string, sort: string, p: Position): Req {
   };
 }
 
-/** A random row of the filter: the first at or after a random id (its place in any sort is as random). */
-async function randomRow(db: Db, filter: string, maxId: number): Promise<PublicUser | undefined> {
+/** The filter's lowest and highest ids, for picking its rows at random. */
+async function idRange(db: Db, filter: string): Promise<[number, number] | undefined> {
   const params = Object.fromEntries(new URLSearchParams(filter));
-  const at = Math.floor(random() * maxId);
-  const [row] = await usersStore(db).list({ ...params, sort: 'id' }, { limit: 1, cursor: { value: at, id: at } });
+  const [first] = await usersStore(db).list({ ...params, sort: 'id' }, { limit: 1 });
+  const [last] = await usersStore(db).list({ ...params, sort: '-id' }, { limit: 1 });
+  return first && last ? [first.id, last.id] : undefined;
+}
+
+/**
+ * A random row of the filter: the first at or after a random id between its lowest and highest (its place in any
+ * sort is as random). Drawing from the whole table instead would put most picks of a time range on its first row.
+ */
+async function randomRow(db: Db, filter: string, range: [number, number]): Promise<PublicUser | undefined> {
+  const params = Object.fromEntries(new URLSearchParams(filter));
+  const at = range[0] + Math.floor(random() * (range[1] - range[0] + 1));
+  const [row] = await usersStore(db).list({ ...params, sort: 'id' }, { limit: 1, cursor: { value: at - 1, id: at - 1 } });
   return row;
 }
 
-async function cursorRequests(db: Db, perPair: number, maxId: number): Promise<Req[]> {
+async function cursorRequests(db: Db, perPair: number): Promise<Req[]> {
   const out: Req[] = [];
+  const ranges = new Map<string, [number, number] | undefined>();
   for (const [filter, sort] of PAIRS) {
-    for (let i = 0; i < perPair; i++) {
-      const row = await randomRow(db, filter, maxId);
+    if (!ranges.has(filter)) ranges.set(filter, await idRange(db, filter));
+    const range = ranges.get(filter);
+    for (let i = 0; range && i < perPair; i++) {
+      const row = await randomRow(db, filter, range);
       if (row) out.push(cursorReq(filter, sort, { value: row[sortOf(sort).key], id: row.id }));
     }
   }
@@ -118,7 +132,7 @@ async function cursorRequests(db: Db, perPair: number, maxId: number): Promise<R
 async function prefixRequests(db: Db, n: number, maxId: number): Promise<Req[]> {
   const out: Req[] = [];
   while (out.length < n) {
-    const row = await randomRow(db, '', maxId);
+    const row = await randomRow(db, '', [1, maxId]);
     if (!row) continue;
     const source = random() < 0.5 ? row.username : row.email;
     const q = source.slice(0, 1 + Math.floor(random() * 6));
@@ -265,7 +279,7 @@ async function sqlitePart(bench: Bench): Promise<void> {
   const maxId = await maxIdOf(handle.db);
   const reqs: Req[] = [];
   for (const [filter, sort] of PAIRS) reqs.push({ gatrix: query(filter, `sort=${sort}`), bare: query(filter, `sort=${sort}`) });
-  reqs.push(...(await cursorRequests(handle.db, 5, maxId)), ...(await prefixRequests(handle.db, 40, maxId)));
+  reqs.push(...(await cursorRequests(handle.db, 5)), ...(await prefixRequests(handle.db, 40, maxId)));
   await handle.close();
   const { child: gatrix, base } = await startGatrix('gatrix', dir, { LOG_LEVEL: 'info' }, { echo: false });
   bench.children.push(gatrix);
@@ -303,7 +317,7 @@ async function postgresPart(bench: Bench): Promise<void> {
   process.stdout.write(`\nPostgreSQL: seeded ${fmt(stats.total)} users in ${fmt(stats.ms / 1000, 1)} s (with VACUUM ANALYZE)\n`);
   const handle = openDatabase({ url: dbUrl });
   const maxId = await maxIdOf(handle.db);
-  const deep = await cursorRequests(handle.db, 5, maxId);
+  const deep = await cursorRequests(handle.db, 5);
   const prefixes = await prefixRequests(handle.db, 200, maxId);
   await handle.close();
   const dir = path.join(bench.tempDir, 'pg');

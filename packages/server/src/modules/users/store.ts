@@ -159,14 +159,15 @@ export function usersStore(db: Kysely<Database>) {
   }
 
   /**
-   * The filter's rows. `bySort`: the list is sorted by a column other than id, whose (column, id) index should
-   * drive the read — it stops after a page, reading about limit ÷ share rows — and not the role or status index,
-   * which would collect every row of a role (96% of the table for players) and sort them. PostgreSQL's planner
-   * weighs this with its statistics; SQLite's does not, so there `+role` keeps those indexes out (docs/performance.md).
+   * The filter's rows, for a list sorted by `sortColumn`. Each sort has a (role, column, id) and a (status, column,
+   * id) index (migrations 0001, 0016): the read starts in the filter's range, in order, and stops after a page.
+   * With both filters under a sort other than id, SQLite's planner (which has no statistics) would take the
+   * (role, status, id) index for its two equalities and sort every matching row; `+status` keeps it to the role's
+   * sorted index. PostgreSQL weighs this with its statistics (docs/performance.md).
    */
-  function filtered(f: UserFilter, bySort = false): UsersQuery {
+  function filtered(f: UserFilter, sortColumn = 'id'): UsersQuery {
     let q = db.selectFrom('users') as UsersQuery;
-    const col = (c: 'role' | 'status') => (bySort && !postgres ? sql<string>`+${sql.ref(c)}` : sql.ref(c));
+    const col = (c: 'role' | 'status') => (c === 'status' && f.role && sortColumn !== 'id' && !postgres ? sql<string>`+${sql.ref(c)}` : sql.ref(c));
     if (f.role) q = q.where(col('role'), '=', f.role);
     if (f.status) q = q.where(col('status'), '=', f.status);
     if (f.q) {
@@ -218,7 +219,7 @@ export function usersStore(db: Kysely<Database>) {
       const c = page.cursor;
       const { column, desc } = sortOf(f.sort);
       if (column !== 'last_login_at' || page.offset) {
-        let q = ordered(filtered(f, column !== 'id').select(PUBLIC_COLUMNS), f.sort);
+        let q = ordered(filtered(f, column).select(PUBLIC_COLUMNS), f.sort);
         if (c) q = q.where((eb) => after(eb, f.sort, c));
         else if (page.offset) q = q.offset(page.offset);
         return (await q.limit(page.limit).execute()).map(toPublicUser);
@@ -228,7 +229,7 @@ export function usersStore(db: Kysely<Database>) {
       const dir = desc ? 'desc' : 'asc';
       const rows = [];
       if (c?.value !== null) {
-        let q = filtered(f, true).select(PUBLIC_COLUMNS).where('last_login_at', 'is not', null).orderBy('last_login_at', dir).orderBy('id', dir);
+        let q = filtered(f, column).select(PUBLIC_COLUMNS).where('last_login_at', 'is not', null).orderBy('last_login_at', dir).orderBy('id', dir);
         if (c) q = q.where((eb) => after(eb, f.sort, c));
         rows.push(...(await q.limit(page.limit).execute()));
       }
