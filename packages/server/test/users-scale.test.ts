@@ -119,6 +119,21 @@ eachDatabase('users (scale)', (kind) => {
     await create({ username: 'est_op', email: 'est_op@example.com', role: 'operator' });
     assert.equal((await list('q=est&role=player&limit=10')).pagination.total, t + 1);
     assert.deepEqual((await list('q=est&role=operator')).pagination, { page: 1, limit: 50, total: 51, totalPages: 2, totalExact: true });
+
+    // Behind the caches' back, 1,000 more players and one more operator: past the pages' lifetime (30 s; 2 s on
+    // PostgreSQL without Redis) the exact total is counted again, the estimate is kept until it is a minute old.
+    await h.db.db.insertInto('users').values(Array.from({ length: 1001 }, (_, i) => {
+      const at = new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString();
+      return { username: `estmore${i}`, email: `estmore${i}@example.com`, display_name: null, role: i === 0 ? 'operator' : 'player', status: 'active', password_hash: null, last_login_at: null, created_at: at, updated_at: at };
+    })).execute();
+    if (kind === 'postgres') await sql`analyze users`.execute(h.db.db);
+    clock.advance(31_000);
+    assert.equal((await list('q=est&role=operator')).pagination.total, 52, 'an exact total past the lifetime is counted again');
+    assert.equal((await list('q=est&role=player&limit=10')).pagination.total, t + 1, 'an estimate is kept');
+    clock.advance(30_000);
+    const again = (await list('q=est&role=player&limit=10')).pagination;
+    assert.equal(again.totalExact, false);
+    assert.ok(again.total > t + 500, `a minute on, estimated again: ${again.total} for ${1950 + 1 + 1000}`);
   });
 
   it('a registration drops only the cached pages it can land on, and updates the totals', async () => {

@@ -94,6 +94,21 @@ eachDatabase('whitelist import, test and export', (kind) => {
     assert.deepEqual(evs.map((e) => [e.event, (e.data as { entry: { id: number } }).entry.id]), ids.map((id: number) => ['whitelist.updated', id]));
   });
 
+  it('an import and a create of one of its values at the same moment: one of them gets it, the other a 409 or 422, never a 500', async () => {
+    for (let round = 0; round < 3; round++) {
+      const values = Array.from({ length: 500 }, (_, i) => `race-${round}-${i}`);
+      const [imported, created] = await Promise.all([
+        importText(values.join('\n'), false),
+        h.call('POST', '/api/v1/whitelist', { token: h.adminToken, body: { type: 'account', value: values[values.length - 1] } }),
+      ]);
+      assert.ok([200, 409, 422].includes(imported.statusCode), `import: ${imported.statusCode} ${imported.body}`);
+      assert.ok([201, 409].includes(created.statusCode), `create: ${created.statusCode} ${created.body}`);
+      assert.ok(imported.statusCode === 200 || created.statusCode === 201, 'one of them wrote');
+      const stored = await h.db.db.selectFrom('whitelist_entries').select('value').where('value', 'like', `race-${round}-%`).execute();
+      assert.equal(stored.length, imported.statusCode === 200 ? 500 : 1);
+    }
+  });
+
   it('validation and permission: over 10,000 lines or a bad default is a 400 naming the field; a viewer may not import', async () => {
     const big = await importText(Array.from({ length: 10_001 }, (_, i) => `p${i}`).join('\n'), true);
     assert.equal(big.statusCode, 400, big.body);

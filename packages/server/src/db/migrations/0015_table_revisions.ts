@@ -5,7 +5,7 @@ import type { Dialect } from '../dialect.ts';
  * A revision per cached table, moved by the database itself on every write: a node that caches a large table asks
  * whether it changed with one primary-key read instead of reading every row (the game-client API's whitelist: 100,000
  * entries take ~0.4 s to read, the revision ~0.1 ms). Triggers keep it true for every writer, a console operator's
- * SQL included. On PostgreSQL the trigger runs once per statement; on SQLite once per row.
+ * SQL included. On PostgreSQL the trigger runs once per statement; on SQLite (one writer at a time) once per row.
  */
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema
@@ -22,8 +22,10 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
         execute format('update %I.table_revisions set revision = revision + 1 where name = %L', tg_table_schema, tg_table_name);
         return null;
       end $$`.execute(db);
+    // Before the statement: a writer takes the revision row's lock before any entry's, so two transactions that
+    // write several entries (an import and a create of the same value) queue on it instead of deadlocking.
     await sql`
-      create trigger whitelist_entries_revision after insert or update or delete or truncate on whitelist_entries
+      create trigger whitelist_entries_revision before insert or update or delete or truncate on whitelist_entries
       for each statement execute function bump_table_revision()`.execute(db);
     return;
   }
