@@ -6,7 +6,7 @@ import type { Actor } from '../core/permissions.ts';
 import type { Database } from '../db/schema.ts';
 import { writeAudit, type AuditTargetType } from './audit-log.ts';
 import type { EventName, EventPayloads } from './catalog.ts';
-import { writeEvent } from './outbox.ts';
+import { writeEvents } from './outbox.ts';
 
 /** One outbox event: its name and the payload the catalog gives that name. */
 export type OutboxEvent = { [E in EventName]: { name: E; data: EventPayloads[E] } }[EventName];
@@ -34,7 +34,7 @@ export async function recordChange(trx: Kysely<Database>, clock: Clock, change: 
   const { actor, action, target, before, after } = change;
   await writeAudit(trx, change.at ?? clock.now().toISOString(), actor, { action, targetType: target.type, targetId: target.id, before, after });
   const events: readonly OutboxEvent[] = change.event === undefined ? [] : Array.isArray(change.event) ? change.event : [change.event as OutboxEvent];
-  for (const e of events) await writeEvent(trx, clock, e.name, e.data);
+  await writeEvents(trx, clock, events);
 }
 
 /**

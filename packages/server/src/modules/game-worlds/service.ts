@@ -187,7 +187,7 @@ export function createWorldsService(ctx: AppContext, changes: ChangeFeed) {
         });
         const listed = new Set(ids);
         const order = [...ids, ...existing.filter((id) => !listed.has(id))];
-        for (const [position, id] of order.entries()) await store.update(id, { display_order: position, updated_at: at });
+        await store.setOrder(order, at);
         const all = await store.all();
         await recordChange(trx, clock, {
           at,

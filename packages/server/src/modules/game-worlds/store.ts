@@ -95,6 +95,15 @@ export function worldsStore(db: Kysely<Database>) {
     async update(id: number, patch: Partial<Omit<GameWorldsTable, 'id'>>): Promise<void> {
       await db.updateTable('game_worlds').set(patch).where('id', '=', id).execute();
     },
+    /** Each world's display_order is its index in `order` (every id listed), in one UPDATE per 500 worlds. */
+    async setOrder(order: readonly number[], updatedAt: string): Promise<void> {
+      for (let i = 0; i < order.length; i += 500) {
+        const ids = order.slice(i, i + 500);
+        // Literals (both are integers the server computed): PostgreSQL would type bound positions as text.
+        const position = sql<number>`case ${sql.ref('id')} ${sql.join(ids.map((id, k) => sql`when ${sql.lit(id)} then ${sql.lit(i + k)}`), sql` `)} end`;
+        await db.updateTable('game_worlds').set({ display_order: position, updated_at: updatedAt }).where('id', 'in', ids).execute();
+      }
+    },
     async delete(id: number): Promise<void> {
       await db.deleteFrom('game_worlds').where('id', '=', id).execute();
     },
