@@ -3,6 +3,14 @@ import { ConflictError, type UniqueField } from '../core/errors.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/**
+ * `CASE column WHEN k THEN v … END` over integers the server computed (ids, positions), written as literals:
+ * PostgreSQL cannot type bare parameters in a CASE's results. Never for values a caller sent.
+ */
+export function integerCase(column: string, pairs: readonly (readonly [number, number])[]): RawBuilder<number> {
+  return sql<number>`case ${sql.ref(column)} ${sql.join(pairs.map(([k, v]) => sql`when ${sql.lit(k)} then ${sql.lit(v)}`), sql` `)} end`;
+}
+
 /** An auto-increment integer primary key on either dialect. */
 export function idColumn(c: ColumnDefinitionBuilder, dialect: Dialect): ColumnDefinitionBuilder {
   return dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity();

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import { inTransaction, onEventsCommitted } from '../context.ts';
 import type { Db } from '../db/index.ts';
-import type { Dialect } from '../db/dialect.ts';
+import { integerCase, type Dialect } from '../db/dialect.ts';
 import type { EventEnvelope } from './catalog.ts';
 
 export interface ClaimedEvent {
@@ -71,14 +71,7 @@ export function createDispatcher(
       for (const c of consumers) await c.claimed?.(trx, claimed, now);
       await trx
         .updateTable('outbox_events')
-        .set((eb) => ({
-          dispatched_at: now.toISOString(),
-          // Numbers of our own making, as literals: PostgreSQL cannot type bare parameters in a CASE's results.
-          feed_position: sql<number>`case ${eb.ref('seq')} ${sql.join(
-            claimed.map((e) => sql`when ${sql.lit(e.seq)} then ${sql.lit(e.position)}`),
-            sql` `,
-          )} end`,
-        }))
+        .set({ dispatched_at: now.toISOString(), feed_position: integerCase('seq', claimed.map((e) => [e.seq, e.position])) })
         .where(
           'seq',
           'in',

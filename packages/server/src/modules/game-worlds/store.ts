@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { parseJson, toBool } from '../../db/columns.ts';
-import { likePattern } from '../../db/dialect.ts';
+import { integerCase, likePattern } from '../../db/dialect.ts';
 import { countRows, onePage } from '../../db/records.ts';
 import type { Database, GameWorldsTable } from '../../db/schema.ts';
 import type { ListWorldsFilter, PublicGameWorld } from './schemas.ts';
@@ -99,8 +99,7 @@ export function worldsStore(db: Kysely<Database>) {
     async setOrder(order: readonly number[], updatedAt: string): Promise<void> {
       for (let i = 0; i < order.length; i += 500) {
         const ids = order.slice(i, i + 500);
-        // Literals (both are integers the server computed): PostgreSQL would type bound positions as text.
-        const position = sql<number>`case ${sql.ref('id')} ${sql.join(ids.map((id, k) => sql`when ${sql.lit(id)} then ${sql.lit(i + k)}`), sql` `)} end`;
+        const position = integerCase('id', ids.map((id, k) => [id, i + k]));
         await db.updateTable('game_worlds').set({ display_order: position, updated_at: updatedAt }).where('id', 'in', ids).execute();
       }
     },
