@@ -23,7 +23,7 @@
  */
 import path from 'node:path';
 import { availableParallelism, cpus } from 'node:os';
-import { type Bench, BENCH_ADMIN, call, envInt, fmt, load, type LoadSettings, loadNotes, type Measured, runBenchmark, startBareServer, startGatrix, table, type Target } from './lib.ts';
+import { type Bench, exitCode, BENCH_ADMIN, call, envInt, fmt, load, type LoadSettings, loadNotes, type Measured, runBenchmark, startBareServer, startGatrix, table, type Target } from './lib.ts';
 
 const ROUTE = '/api/v1/client/notices';
 const NOTICES = 200;
@@ -174,11 +174,7 @@ async function main(bench: Bench): Promise<number> {
       notes.map((n) => `  ${n}\n`).join(''),
   );
   const problems = [...g.problems, ...b.problems];
-  if (problems.length > 0) {
-    process.stderr.write(`\nclient-notices FAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
-    return 1;
-  }
-  return 0;
+  return exitCode('client-notices', problems);
 }
 
 runBenchmark('client-notices', main);

@@ -34,7 +34,7 @@
  *   BENCH_SERVER_ENTRY  the server's main.ts (packages/server/src/main.ts); point it at a patched copy to compare
  */
 import { availableParallelism, cpus } from 'node:os';
-import { type Bench, fmt, loadNotes, memoryOf, mib, runBenchmark, startBareServer } from './lib.ts';
+import { type Bench, exitCode, fmt, loadNotes, memoryOf, mib, runBenchmark, startBareServer } from './lib.ts';
 import {
   bodiesByPath,
   freshDatabase,
@@ -120,11 +120,7 @@ async function main(bench: Bench): Promise<number> {
       notes.map((n) => `  ${n}\n`).join(''),
   );
 
-  if (problems.length > 0) {
-    process.stderr.write(`\nclient-version FAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
-    return 1;
-  }
-  return 0;
+  return exitCode('client-version', problems);
 }
 
 runBenchmark('client-version', main);

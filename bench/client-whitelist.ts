@@ -23,7 +23,7 @@
  * BENCH_DATABASE_URL, BENCH_CPU_PROF, BENCH_SERVER_ENTRY (as bench/client-version.ts).
  */
 import { availableParallelism, cpus } from 'node:os';
-import { type Bench, fmt, loadNotes, memoryOf, mib, runBenchmark } from './lib.ts';
+import { type Bench, exitCode, fmt, loadNotes, memoryOf, mib, runBenchmark } from './lib.ts';
 import {
   type ClientTarget,
   freshDatabase,
@@ -87,11 +87,7 @@ async function main(bench: Bench): Promise<number> {
         .join('') +
       notes.map((n) => `  ${n}\n`).join(''),
   );
-  if (problems.length > 0) {
-    process.stderr.write(`\nclient-whitelist FAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
-    return 1;
-  }
-  return 0;
+  return exitCode('client-whitelist', problems);
 }
 
 runBenchmark('client-whitelist', main);

@@ -388,6 +388,13 @@ export interface Bench {
   atExit(fn: () => unknown): void;
 }
 
+/** A benchmark's exit code: 0, or 1 after listing on stderr what broke. */
+export function exitCode(name: string, problems: readonly string[]): number {
+  if (problems.length === 0) return 0;
+  process.stderr.write(`\n${name} FAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  return 1;
+}
+
 /**
  * Runs a benchmark's main(): stops its children and removes its temp dir on Ctrl-C or SIGTERM and on every way
  * out; exits with main's code, or 1 when main or the clean-up throws.

@@ -24,7 +24,7 @@
 import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { QUERY, ROUTE, startClientGatrix } from './client-setup.ts';
-import { type Bench, envInt, fmt, load, type LoadSettings, type Measured, runBenchmark, stopChild } from './lib.ts';
+import { type Bench, exitCode, envInt, fmt, load, type LoadSettings, type Measured, runBenchmark, stopChild } from './lib.ts';
 
 const TARGET_P99_MS = 10;
 const PROCESSES = envInt('BENCH_PROCESSES', 6, 1);
@@ -114,11 +114,7 @@ async function main(bench: Bench): Promise<number> {
         '\n',
     );
   }
-  if (problems.length > 0) {
-    process.stderr.write(`\npretenuring FAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
-    return 1;
-  }
-  return 0;
+  return exitCode('pretenuring', problems);
 }
 
 runBenchmark('pretenuring', main);

@@ -41,6 +41,7 @@ import {
   table,
   BENCH_ADMIN,
   startGatrix,
+  exitCode,
 } from './lib.ts';
 import { seedUsers } from './seed-users.ts';
 
@@ -137,11 +138,7 @@ async function main(bench: Bench): Promise<number> {
   );
 
   const problems = [...g.problems, ...b.problems];
-  if (problems.length > 0) {
-    process.stderr.write(`\nusers-list FAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
-    return 1;
-  }
-  return 0;
+  return exitCode('users-list', problems);
 }
 
 runBenchmark('users-list', main);

@@ -82,6 +82,7 @@ import {
   BENCH_ADMIN,
   call,
   startGatrix,
+  exitCode,
 } from './lib.ts';
 
 const TARGET_RATE = 2000;
@@ -742,11 +743,7 @@ async function main(bench: Bench): Promise<number> {
       notes.map((n) => `  ${n}\n`).join(''),
   );
 
-  if (problems.length > 0) {
-    process.stderr.write(`\nwebhook-delivery FAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
-    return 1;
-  }
-  return 0;
+  return exitCode('webhook-delivery', problems);
 }
 
 /** The latency run on a fresh SQLite node with LATENCY_ENDPOINTS endpoints. */
