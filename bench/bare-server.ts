@@ -12,15 +12,9 @@
  */
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
+import { requiredEnv } from './child-env.ts';
 
-function required(name: string): string {
-  const v = process.env[name];
-  if (v === undefined || v === '') {
-    process.stderr.write(`bare-server: ${name} is not set\n`);
-    process.exit(2);
-  }
-  return v;
-}
+const required = (name: string): string => requiredEnv('bare-server', name);
 
 const body = readFileSync(required('BARE_BODY_FILE'), 'utf8');
 const bodies = new Map(Object.entries(process.env.BARE_BODIES_FILE ? (JSON.parse(readFileSync(process.env.BARE_BODIES_FILE, 'utf8')) as Record<string, string>) : {}));

@@ -16,15 +16,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
+import { requiredEnv } from './child-env.ts';
 
-function required(name: string): string {
-  const v = process.env[name];
-  if (v === undefined || v === '') {
-    process.stderr.write(`bare-socket-server: ${name} is not set\n`);
-    process.exit(2);
-  }
-  return v;
-}
+const required = (name: string): string => requiredEnv('bare-socket-server', name);
 
 const payload = JSON.parse(readFileSync(required('BARE_PAYLOAD_FILE'), 'utf8')) as { eventId: string; timestamp: string };
 const event = required('BARE_EVENT');

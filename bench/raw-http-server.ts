@@ -10,15 +10,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { requiredEnv } from './child-env.ts';
 
-function required(name: string): string {
-  const v = process.env[name];
-  if (v === undefined || v === '') {
-    process.stderr.write(`raw-http-server: ${name} is not set\n`);
-    process.exit(2);
-  }
-  return v;
-}
+const required = (name: string): string => requiredEnv('raw-http-server', name);
 
 const body = readFileSync(required('BARE_BODY_FILE'), 'utf8');
 const bodies = new Map(Object.entries(process.env.BARE_BODIES_FILE ? (JSON.parse(readFileSync(process.env.BARE_BODIES_FILE, 'utf8')) as Record<string, string>) : {}));

@@ -12,15 +12,9 @@
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { requiredEnv } from './child-env.ts';
 
-function required(name: string): string {
-  const v = process.env[name];
-  if (v === undefined || v === '') {
-    process.stderr.write(`webhook-bare-sender: ${name} is not set\n`);
-    process.exit(2);
-  }
-  return v;
-}
+const required = (name: string): string => requiredEnv('webhook-bare-sender', name);
 
 const targets = required('BARE_TARGETS')
   .split(',')
