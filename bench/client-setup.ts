@@ -5,8 +5,7 @@
  * of a launch storm (many account ids, languages, versions and caller IPs) with the answer each gets.
  */
 import path from 'node:path';
-import pg from 'pg';
-import { type Bench, type Child, BENCH_ADMIN, call, envInt, fmt, load, type LoadSettings, type Measured, prng, startGatrix, stopChild, table } from './lib.ts';
+import { adminQuery, type Bench, type Child, BENCH_ADMIN, call, envInt, fmt, load, type LoadSettings, type Measured, prng, startGatrix, stopChild, table } from './lib.ts';
 
 export const ROUTE = '/api/v1/client/client-version';
 export const QUERY = '?channel=PC&subChannel=Steam&version=1.0.7&patchVersion=1.0.7&lang=ko';
@@ -192,15 +191,7 @@ export async function freshDatabase(bench: Bench, name: string): Promise<Record<
   const admin = process.env.BENCH_DATABASE_URL;
   if (!admin) return {};
   const database = `gatrix_bench_${process.pid}_${name.replace(/\W+/g, '_')}`;
-  const sql = async (text: string) => {
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    try {
-      await c.query(text);
-    } finally {
-      await c.end();
-    }
-  };
+  const sql = (text: string) => adminQuery(admin, text);
   await sql(`create database ${database}`);
   bench.atExit(async () => {
     await Promise.all(bench.children.map(stopChild)); // the servers first: they hold connections to it

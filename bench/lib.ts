@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import pg from 'pg';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -386,6 +387,17 @@ export interface Bench {
   pids(): number[];
   /** Runs `fn` at the end too, before the children are stopped. */
   atExit(fn: () => unknown): void;
+}
+
+/** One statement on a connection of its own to the PostgreSQL server at `url` (creating or dropping a database). */
+export async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
 }
 
 /** A benchmark's exit code: 0, or 1 after listing on stderr what broke. */

@@ -63,6 +63,7 @@ import path from 'node:path';
 import pg from 'pg';
 import {
   type Bench,
+  adminQuery,
   type Child,
   cleanEnv,
   envInt,
@@ -370,16 +371,6 @@ async function postgresReachable(): Promise<boolean> {
   }
 }
 
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
 let clusters = 0;
 
 /** Starts `nodes` Gatrix processes: on SQLite (one), or on a fresh PostgreSQL database with Redis. */
@@ -391,12 +382,12 @@ async function startCluster(bench: Bench, mode: 'sqlite' | 'pg', nodes: number):
   let label = 'SQLite, 1 node';
   if (mode === 'pg') {
     const database = `gatrix_bench_${process.pid}_${n}`;
-    await adminQuery(`create database ${database}`);
+    await adminQuery(PG_URL, `create database ${database}`);
     let dropped = false;
     dropDatabase = async () => {
       if (dropped) return;
       dropped = true;
-      await adminQuery(`drop database if exists ${database} with (force)`);
+      await adminQuery(PG_URL, `drop database if exists ${database} with (force)`);
     };
     bench.atExit(dropDatabase);
     const url = new URL(PG_URL);
