@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/db/index.ts';
 import { deliveryStore, type Claimed } from '../src/modules/webhooks/delivery-store.ts';
 import { webhooksStore } from '../src/modules/webhooks/store.ts';
-import { eachDatabase, startHarness, TestClock, WAIT_MS, type Harness } from './helpers.ts';
+import { eachDatabase, openTestDatabase, PG_SKIP, startHarness, TestClock, WAIT_MS, type Harness } from './helpers.ts';
 
 const PG = process.env.TEST_DATABASE_URL;
 
@@ -183,5 +183,74 @@ eachDatabase('webhook recording', (kind) => {
     assert.ok(ds.every((d) => Number(d.attempts) === 1), JSON.stringify(ds));
     assert.equal(await attemptRows(), 5);
     for (const id of firstIds) assert.equal(received.filter((r) => r === id).length, 2, `event ${id} sent twice, same webhook-id`);
+  });
+});
+
+describe('webhook claim plan [postgres]', { skip: PG_SKIP }, () => {
+  it('a claim walks the due index in order, whatever the statistics say about the backlog', async () => {
+    // Its own schema and one connection: the index statistics read below are this test's alone.
+    const t = await openTestDatabase('postgres', 1);
+    try {
+      const { db, dialect } = t;
+      const at = new Date().toISOString();
+      const webhookId = await webhooksStore(db).insert({
+        url: 'http://127.0.0.1:9/hook',
+        events: '["user.*"]',
+        secret_enc: 'unused',
+        previous_secret_enc: null,
+        previous_secret_expires_at: null,
+        description: null,
+        headers: '{}',
+        active: 0,
+        disabled_reason: null,
+        failing_since: null,
+        created_at: at,
+        updated_at: at,
+      });
+      const row = (i: number, pending: boolean) => ({
+        webhook_id: webhookId,
+        event_id: `evt_plan_${i}`,
+        event_type: 'user.created',
+        payload: JSON.stringify({ id: `evt_plan_${i}`, event: 'user.created', data: { note: 'x'.repeat(560) } }),
+        status: pending ? 'pending' : 'delivered',
+        attempts: pending ? 0 : 1,
+        next_attempt_at: pending ? at : null,
+        lease_until: null,
+        leased_by: null,
+        last_status_code: null,
+        last_error: null,
+        event_created_at: at,
+        created_at: at,
+        updated_at: at,
+        delivered_at: pending ? null : at,
+      });
+      // A backlog in a table never analyzed (a fresh install, or a burst faster than autovacuum's rounds).
+      await sql`alter table webhook_deliveries set (autovacuum_enabled = false)`.execute(db);
+      await webhooksStore(db).insertDeliveries(dialect, Array.from({ length: 10_000 }, (_, i) => row(i, true)));
+
+      const got = await deliveryStore(db, dialect).claim({
+        nodeId: 'node-plan',
+        at,
+        leaseUntil: new Date(Date.parse(at) + 60_000).toISOString(),
+        staleBefore: new Date(Date.parse(at) - 15_000).toISOString(),
+        limit: 64,
+        expired: false,
+      });
+      assert.equal(got.length, 64);
+      // This connection's statistics, written out at the end of the next statement.
+      await sql`select pg_stat_force_next_flush()`.execute(db);
+      let dueIndex = { scans: 0, read: 0 };
+      await until(async () => {
+        await sql`select pg_stat_clear_snapshot()`.execute(db);
+        const { rows } = await sql<{ scans: string; read: string }>`
+          select idx_scan as scans, idx_tup_read as read from pg_stat_user_indexes
+          where schemaname = current_schema() and indexrelname = 'webhook_deliveries_due_idx'`.execute(db);
+        dueIndex = { scans: Number(rows[0].scans), read: Number(rows[0].read) };
+        return dueIndex.scans > 0;
+      }, 'the claim in the index statistics');
+      assert.ok(dueIndex.read < 500, `the claim read ${dueIndex.read} index entries for 64 rows of a 10,000-deep backlog`);
+    } finally {
+      await t.drop();
+    }
   });
 });
