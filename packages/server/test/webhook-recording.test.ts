@@ -77,6 +77,45 @@ eachDatabase('webhook recording', (kind) => {
     await new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r())));
   });
 
+  it('a fan-out inserts every row as given, in order, and a repeated fan-out adds none', async () => {
+    const hook = await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url, events: ['user.*'], active: false } });
+    assert.equal(hook.statusCode, 201, hook.body);
+    const webhookId = hook.json<{ id: number }>().id;
+    const at = clock.now().toISOString();
+    // More rows than one statement takes on either database; payloads with quotes, backslashes, Korean and emoji.
+    const rows = Array.from({ length: 2345 }, (_, i) => ({
+      webhook_id: webhookId,
+      event_id: `evt_fan_${i}`,
+      event_type: 'user.created',
+      payload: JSON.stringify({ i, note: `"따옴표" \\ 'x' 🎮 ${i}` }),
+      status: 'pending',
+      attempts: i % 3,
+      next_attempt_at: i % 2 ? at : null,
+      lease_until: null,
+      leased_by: i % 5 === 0 ? `node-${i}` : null,
+      last_status_code: i % 7 === 0 ? 503 : null,
+      last_error: i % 7 === 0 ? 'HTTP 503' : null,
+      event_created_at: at,
+      created_at: at,
+      updated_at: at,
+      delivered_at: null,
+    }));
+    try {
+      await webhooksStore(h.db.db).insertDeliveries(h.ctx.dialect, rows);
+      const again = rows.slice(0, 10).map((r) => ({ ...r, payload: '{"changed":true}' }));
+      await webhooksStore(h.db.db).insertDeliveries(h.ctx.dialect, again);
+      const stored = await h.db.db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).orderBy('id').execute();
+      assert.equal(stored.length, rows.length, 'the repeated rows were not added');
+      stored.forEach((r, i) => {
+        const { id, ...rest } = r;
+        assert.ok(Number(id) > 0);
+        assert.deepEqual({ ...rest, webhook_id: Number(rest.webhook_id), attempts: Number(rest.attempts), last_status_code: rest.last_status_code === null ? null : Number(rest.last_status_code) }, rows[i], `row ${i}`);
+      });
+    } finally {
+      await h.db.db.deleteFrom('webhook_deliveries').where('webhook_id', '=', webhookId).execute();
+    }
+  });
+
   it('nodes claiming at once take disjoint sets, each delivery leased to the node that claimed it', async () => {
     const hook = await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url, events: ['user.*'], active: false } });
     assert.equal(hook.statusCode, 201, hook.body);
