@@ -77,7 +77,7 @@ eachDatabase('webhook recording', (kind) => {
     await new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r())));
   });
 
-  it('a fan-out inserts every row as given, in order, and a repeated fan-out adds none', async () => {
+  it('a fan-out inserts every row as given, in order, and a repeated fan-out adds none; a batch of them is found and updated whole', async () => {
     const hook = await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url, events: ['user.*'], active: false } });
     assert.equal(hook.statusCode, 201, hook.body);
     const webhookId = hook.json<{ id: number }>().id;
@@ -111,6 +111,18 @@ eachDatabase('webhook recording', (kind) => {
         assert.ok(Number(id) > 0);
         assert.deepEqual({ ...rest, webhook_id: Number(rest.webhook_id), attempts: Number(rest.attempts), last_status_code: rest.last_status_code === null ? null : Number(rest.last_status_code) }, rows[i], `row ${i}`);
       });
+      // More ids than one IN list takes on SQLite; one array parameter on PostgreSQL.
+      const ids = stored.map((r) => Number(r.id));
+      const store = deliveryStore(h.db.db, h.ctx.dialect);
+      const missing = [ids[ids.length - 1] + 1_000_000, ids[ids.length - 1] + 1_000_001];
+      assert.deepEqual([...(await store.existingDeliveries([...ids.slice(0, 1500), ...missing]))].sort((a, b) => a - b), ids.slice(0, 1500));
+      const done = clock.now().toISOString();
+      await store.updateDeliveries(ids.slice(5), { status: 'delivered', attempts: 1, delivered_at: done, last_error: null });
+      const after = await h.db.db.selectFrom('webhook_deliveries').select(['id', 'status', 'delivered_at']).where('webhook_id', '=', webhookId).orderBy('id').execute();
+      assert.deepEqual(
+        after.map((r) => [r.status, r.delivered_at]),
+        ids.map((_, i) => (i < 5 ? ['pending', null] : ['delivered', done])),
+      );
     } finally {
       await h.db.db.deleteFrom('webhook_deliveries').where('webhook_id', '=', webhookId).execute();
     }

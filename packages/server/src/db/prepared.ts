@@ -1,4 +1,4 @@
-import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type Expression, type Kysely, type QueryResult, type SqlBool } from 'kysely';
 import type { Dialect } from './dialect.ts';
 
 /**
@@ -16,6 +16,27 @@ export function powerOfTwoChunks<T>(rows: T[], max: number): T[][] {
     i += size;
   }
   return chunks;
+}
+
+/** The slots of idIn: 'ids' (the whole list, PostgreSQL) or the index of one id (SQLite). */
+export type IdSlot = 'ids' | number;
+
+/**
+ * Splits ids for kept statements that match them with idIn: on PostgreSQL one list, matched by one array
+ * parameter whatever its length; on SQLite power-of-two chunks of up to `max`, an IN list each. `key` names the
+ * statement's shape, `value` gives each of its slots.
+ */
+export function idChunks(dialect: Dialect, ids: readonly number[], max: number): { ids: readonly number[]; key: string; value: (slot: IdSlot) => unknown }[] {
+  const chunks = dialect === 'postgres' ? (ids.length > 0 ? [ids] : []) : powerOfTwoChunks([...ids], max);
+  return chunks.map((chunk) => ({ ids: chunk, key: dialect === 'postgres' ? 'any' : String(chunk.length), value: (slot) => (slot === 'ids' ? chunk : chunk[slot]) }));
+}
+
+/**
+ * `column` is one of `ids` (a chunk of idChunks), in a kept statement: `= any($n)` on PostgreSQL — one statement
+ * and one round trip for a recorder batch of 500 ids, where power-of-two IN lists took six; `in (…)` on SQLite.
+ */
+export function idIn(dialect: Dialect, column: string, ids: readonly number[], v: (slot: IdSlot) => never): Expression<SqlBool> {
+  return dialect === 'postgres' ? sql<SqlBool>`${sql.ref(column)} = any(${v('ids')})` : sql<SqlBool>`${sql.ref(column)} in (${sql.join(ids.map((_, i) => v(i)))})`;
 }
 
 /** A statement compiled once: its SQL and, for each of its parameters, the slot its value comes from. */

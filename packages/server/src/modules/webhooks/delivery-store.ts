@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../../db/dialect.ts';
-import { insertRowsKept, powerOfTwoChunks, runKept } from '../../db/prepared.ts';
+import { idChunks, idIn, insertRowsKept, runKept, type IdSlot } from '../../db/prepared.ts';
 import type { Database, WebhookAttemptsTable, WebhookDeliveriesTable, WebhooksTable } from '../../db/schema.ts';
 import { webhooksStore, type WebhookRow } from './store.ts';
 
@@ -43,21 +43,16 @@ interface ClaimQuery {
 type ClaimSlot = keyof ClaimQuery | 'status' | 'delivering';
 
 /**
- * Leases due deliveries in `status` (see claim), oldest due first. One kept statement per status and dialect.
- *
- * On PostgreSQL the statement runs in its own transaction with bitmap scans and sorts switched off for it alone,
- * so that it can only walk the (status, next_attempt_at) index in due order and stop after `limit` rows. The
- * queue's statistics are stale by nature (a backlog builds within seconds, autovacuum analyzes it a minute
- * later or more): planned on them, a claim took the "few due rows" plan, a bitmap scan of every due row and a sort,
- * 9 ms for 64 rows over a 20,000-deep backlog, growing with the backlog (bench/webhook-store-cost.ts: the
- * backends' CPU per claimed delivery went from 169–197 µs to 42 µs).
+ * Leases due deliveries in `status` (see claim), oldest due first. On PostgreSQL through the function of migration
+ * 0018, which can only walk the due index in order whatever the statistics say; on SQLite one kept statement per
+ * status.
  */
 async function take(db: Kysely<Database>, dialect: Dialect, status: 'pending' | 'delivering', q: ClaimQuery): Promise<Claimed[]> {
-  if (dialect === 'postgres' && !db.isTransaction) {
-    return db.transaction().execute(async (trx) => {
-      await sql`select set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`.execute(trx);
-      return take(trx, dialect, status, q);
-    });
+  if (dialect === 'postgres') {
+    const { rows } = await sql<ClaimedRow>`
+      select id, webhook_id, event_id, event_type, payload, attempts, event_created_at
+      from claim_webhook_deliveries(${status}, ${q.nodeId}, ${q.at}, ${q.leaseUntil}, ${q.staleBefore}, ${q.limit})`.execute(db);
+    return rows.map(toClaimed);
   }
   const { rows } = await runKept<ClaimSlot, ClaimedRow>(
     db as never,
@@ -67,8 +62,8 @@ async function take(db: Kysely<Database>, dialect: Dialect, status: 'pending' | 
       db
         .updateTable('webhook_deliveries')
         .set({ status: v('delivering'), lease_until: v('leaseUntil'), leased_by: v('nodeId'), updated_at: v('at') })
-        .where('id', 'in', (eb) => {
-          let s = eb
+        .where('id', 'in', (eb) =>
+          eb
             .selectFrom('webhook_deliveries')
             .select('id')
             .where('status', '=', v('status'))
@@ -86,14 +81,16 @@ async function take(db: Kysely<Database>, dialect: Dialect, status: 'pending' | 
                   ]),
             )
             .orderBy('next_attempt_at')
-            .limit(v('limit'));
-          if (dialect === 'postgres') s = s.forUpdate().skipLocked();
-          return s;
-        })
+            .limit(v('limit')),
+        )
         .returning(['id', 'webhook_id', 'event_id', 'event_type', 'payload', 'attempts', 'event_created_at']),
     (slot) => (slot === 'status' ? status : slot === 'delivering' ? 'delivering' : q[slot]),
   );
-  return rows.map((r) => ({
+  return rows.map(toClaimed);
+}
+
+function toClaimed(r: ClaimedRow): Claimed {
+  return {
     id: Number(r.id),
     webhookId: Number(r.webhook_id),
     eventId: r.event_id,
@@ -101,7 +98,7 @@ async function take(db: Kysely<Database>, dialect: Dialect, status: 'pending' | 
     payload: r.payload,
     attempts: Number(r.attempts),
     eventCreatedAt: r.event_created_at,
-  }));
+  };
 }
 
 type ClaimedRow = Pick<WebhookDeliveriesTable, 'webhook_id' | 'event_id' | 'event_type' | 'payload' | 'attempts' | 'event_created_at'> & { id: number };
@@ -160,13 +157,13 @@ export function deliveryStore(db: Kysely<Database>, dialect: Dialect) {
     /** Which of these deliveries still exist. */
     async existingDeliveries(ids: number[]): Promise<Set<number>> {
       const found = new Set<number>();
-      for (const chunk of powerOfTwoChunks(ids, 512)) {
-        const { rows } = await runKept<number, { id: number }>(
+      for (const chunk of idChunks(dialect, ids, 512)) {
+        const { rows } = await runKept<IdSlot, { id: number }>(
           db as never,
           dialect,
-          `existing deliveries × ${chunk.length}`,
-          (v) => db.selectFrom('webhook_deliveries').select('id').where('id', 'in', chunk.map((_, i) => v(i))),
-          (i) => chunk[i],
+          `existing deliveries × ${chunk.key}`,
+          (v) => db.selectFrom('webhook_deliveries').select('id').where(idIn(dialect, 'id', chunk.ids, v)),
+          chunk.value,
         );
         for (const r of rows) found.add(Number(r.id));
       }
@@ -179,24 +176,20 @@ export function deliveryStore(db: Kysely<Database>, dialect: Dialect) {
     async updateDelivery(id: number, patch: DeliveryPatch): Promise<void> {
       await db.updateTable('webhook_deliveries').set(patch).where('id', '=', id).execute();
     },
-    /** The same change to several deliveries (a batch delivered alike): kept statements per set of columns and chunk size. */
+    /** The same change to several deliveries (a batch delivered alike): kept statements per set of columns and chunk shape. */
     async updateDeliveries(ids: number[], patch: DeliveryPatch): Promise<void> {
       const columns = Object.keys(patch) as (keyof DeliveryPatch)[];
-      for (const chunk of powerOfTwoChunks(ids, 512)) {
-        await runKept<keyof DeliveryPatch | number>(
+      for (const chunk of idChunks(dialect, ids, 512)) {
+        await runKept<keyof DeliveryPatch | IdSlot>(
           db as never,
           dialect,
-          `update deliveries ${columns.join(',')} × ${chunk.length}`,
+          `update deliveries ${columns.join(',')} × ${chunk.key}`,
           (v) =>
             db
               .updateTable('webhook_deliveries')
               .set(Object.fromEntries(columns.map((c) => [c, v(c)])))
-              .where(
-                'id',
-                'in',
-                chunk.map((_, i) => v(i)),
-              ),
-          (slot) => (typeof slot === 'number' ? chunk[slot] : patch[slot]),
+              .where(idIn(dialect, 'id', chunk.ids, v)),
+          (slot) => (typeof slot === 'number' || slot === 'ids' ? chunk.value(slot) : patch[slot]),
         );
       }
     },
