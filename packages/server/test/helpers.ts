@@ -19,6 +19,7 @@ import type { Clock } from '../src/core/clock.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import type { AppContext } from '../src/context.ts';
 import { migrate, openDatabase, type DatabaseHandle } from '../src/db/index.ts';
+import type { WebhookDeliveriesTable } from '../src/db/schema.ts';
 import type { App } from '../src/http/types.ts';
 import type { FastPath } from '../src/modules/client/fast-path.ts';
 import type { RealtimeGateway } from '../src/modules/realtime/gateway.ts';
@@ -312,4 +313,26 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** A new delivery row: pending and due at `at`, never attempted (`fields` override). */
+export function deliveryRow(webhookId: number, eventId: string, at: string, fields: Partial<Omit<WebhookDeliveriesTable, 'id'>> = {}): Omit<WebhookDeliveriesTable, 'id'> {
+  return {
+    webhook_id: webhookId,
+    event_id: eventId,
+    event_type: 'user.created',
+    payload: '{}',
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: at,
+    lease_until: null,
+    leased_by: null,
+    last_status_code: null,
+    last_error: null,
+    event_created_at: at,
+    created_at: at,
+    updated_at: at,
+    delivered_at: null,
+    ...fields,
+  };
 }

@@ -11,9 +11,10 @@ import { sql } from 'kysely';
 import { openDatabase } from '../src/db/index.ts';
 import { deliveryStore, type Claimed } from '../src/modules/webhooks/delivery-store.ts';
 import { webhooksStore } from '../src/modules/webhooks/store.ts';
-import { eachDatabase, openTestDatabase, PG_SKIP, startHarness, TestClock, WAIT_MS, type Harness } from './helpers.ts';
+import { deliveryRow, eachDatabase, openTestDatabase, PG_SKIP, startHarness, TestClock, WAIT_MS, type Harness } from './helpers.ts';
 
 const PG = process.env.TEST_DATABASE_URL;
+
 
 async function until(check: () => boolean | Promise<boolean>, what: string, ms = WAIT_MS): Promise<void> {
   const end = Date.now() + ms;
@@ -77,29 +78,27 @@ eachDatabase('webhook recording', (kind) => {
     await new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r())));
   });
 
-  it('a fan-out inserts every row as given, in order, and a repeated fan-out adds none; a batch of them is found and updated whole', async () => {
+  /** An endpoint the worker leaves alone (inactive): its deliveries are the test's to claim and record. */
+  async function inactiveHook(): Promise<number> {
     const hook = await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url, events: ['user.*'], active: false } });
     assert.equal(hook.statusCode, 201, hook.body);
-    const webhookId = hook.json<{ id: number }>().id;
+    return hook.json<{ id: number }>().id;
+  }
+
+  it('a fan-out inserts every row as given, in order, and a repeated fan-out adds none; a batch of them is found and updated whole', async () => {
+    const webhookId = await inactiveHook();
     const at = clock.now().toISOString();
     // More rows than one statement takes on either database; payloads with quotes, backslashes, Korean and emoji.
-    const rows = Array.from({ length: 2345 }, (_, i) => ({
-      webhook_id: webhookId,
-      event_id: `evt_fan_${i}`,
-      event_type: 'user.created',
-      payload: JSON.stringify({ i, note: `"따옴표" \\ 'x' 🎮 ${i}` }),
-      status: 'pending',
-      attempts: i % 3,
-      next_attempt_at: i % 2 ? at : null,
-      lease_until: null,
-      leased_by: i % 5 === 0 ? `node-${i}` : null,
-      last_status_code: i % 7 === 0 ? 503 : null,
-      last_error: i % 7 === 0 ? 'HTTP 503' : null,
-      event_created_at: at,
-      created_at: at,
-      updated_at: at,
-      delivered_at: null,
-    }));
+    const rows = Array.from({ length: 2345 }, (_, i) =>
+      deliveryRow(webhookId, `evt_fan_${i}`, at, {
+        payload: JSON.stringify({ i, note: `"따옴표" \\ 'x' 🎮 ${i}` }),
+        attempts: i % 3,
+        next_attempt_at: i % 2 ? at : null,
+        leased_by: i % 5 === 0 ? `node-${i}` : null,
+        last_status_code: i % 7 === 0 ? 503 : null,
+        last_error: i % 7 === 0 ? 'HTTP 503' : null,
+      }),
+    );
     try {
       await webhooksStore(h.db.db).insertDeliveries(h.ctx.dialect, rows);
       const again = rows.slice(0, 10).map((r) => ({ ...r, payload: '{"changed":true}' }));
@@ -129,27 +128,9 @@ eachDatabase('webhook recording', (kind) => {
   });
 
   it('nodes claiming at once take disjoint sets, each delivery leased to the node that claimed it', async () => {
-    const hook = await h.call('POST', '/api/v1/webhooks', { token: admin, body: { url, events: ['user.*'], active: false } });
-    assert.equal(hook.statusCode, 201, hook.body);
-    const webhookId = hook.json<{ id: number }>().id;
+    const webhookId = await inactiveHook();
     const at = clock.now().toISOString();
-    const rows = Array.from({ length: 600 }, (_, i) => ({
-      webhook_id: webhookId,
-      event_id: `evt_claim_${i}`,
-      event_type: 'user.created',
-      payload: '{}',
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: at,
-      lease_until: null,
-      leased_by: null,
-      last_status_code: null,
-      last_error: null,
-      event_created_at: at,
-      created_at: at,
-      updated_at: at,
-      delivered_at: null,
-    }));
+    const rows = Array.from({ length: 600 }, (_, i) => deliveryRow(webhookId, `evt_claim_${i}`, at));
     await webhooksStore(h.db.db).insertDeliveries(h.ctx.dialect, rows);
     // Three nodes; on PostgreSQL each with its own connection pool, as separate processes would be.
     const extra = kind === 'postgres' && PG ? [openDatabase({ url: PG, pgSchema: h.db.schema }), openDatabase({ url: PG, pgSchema: h.db.schema })] : [];
@@ -258,26 +239,11 @@ describe('webhook claim plan [postgres]', { skip: PG_SKIP }, () => {
         created_at: at,
         updated_at: at,
       });
-      const row = (i: number, pending: boolean) => ({
-        webhook_id: webhookId,
-        event_id: `evt_plan_${i}`,
-        event_type: 'user.created',
-        payload: JSON.stringify({ id: `evt_plan_${i}`, event: 'user.created', data: { note: 'x'.repeat(560) } }),
-        status: pending ? 'pending' : 'delivered',
-        attempts: pending ? 0 : 1,
-        next_attempt_at: pending ? at : null,
-        lease_until: null,
-        leased_by: null,
-        last_status_code: null,
-        last_error: null,
-        event_created_at: at,
-        created_at: at,
-        updated_at: at,
-        delivered_at: pending ? null : at,
-      });
       // A backlog in a table never analyzed (a fresh install, or a burst faster than autovacuum's rounds).
       await sql`alter table webhook_deliveries set (autovacuum_enabled = false)`.execute(db);
-      await webhooksStore(db).insertDeliveries(dialect, Array.from({ length: 10_000 }, (_, i) => row(i, true)));
+      await webhooksStore(db).insertDeliveries(dialect, Array.from({ length: 10_000 }, (_, i) =>
+          deliveryRow(webhookId, `evt_plan_${i}`, at, { payload: JSON.stringify({ id: `evt_plan_${i}`, event: 'user.created', data: { note: 'x'.repeat(560) } }) }),
+        ));
 
       const got = await deliveryStore(db, dialect).claim({
         nodeId: 'node-plan',

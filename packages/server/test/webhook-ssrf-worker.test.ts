@@ -13,7 +13,7 @@ import { systemClock } from '../src/core/clock.ts';
 import { secretBox } from '../src/core/secret-box.ts';
 import { webhooksStore } from '../src/modules/webhooks/store.ts';
 import { createDeliveryWorker, type DeliveryWorker } from '../src/modules/webhooks/worker.ts';
-import { eachDatabase, openTestDatabase, testConfig, WAIT_MS, type TestDatabase } from './helpers.ts';
+import { deliveryRow, eachDatabase, openTestDatabase, testConfig, WAIT_MS, type TestDatabase } from './helpers.ts';
 
 /** A name only the test's resolver knows; it points at the loopback receiver. */
 const PRIVATE_NAME = 'hooks.rebind-test.example';
@@ -79,23 +79,7 @@ eachDatabase('webhook worker refuses private targets at every attempt', (kind) =
       });
     const literal = await endpoint(`http://127.0.0.1:${port}/literal`);
     const named = await endpoint(`http://${PRIVATE_NAME}:${port}/named`);
-    const delivery = (webhookId: number) => ({
-      webhook_id: webhookId,
-      event_id: `evt_ssrf_${webhookId}`,
-      event_type: 'webhook.test',
-      payload: '{}',
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: at,
-      lease_until: null,
-      leased_by: null,
-      last_status_code: null,
-      last_error: null,
-      event_created_at: at,
-      created_at: at,
-      updated_at: at,
-      delivered_at: null,
-    });
+    const delivery = (webhookId: number) => deliveryRow(webhookId, `evt_ssrf_${webhookId}`, at, { event_type: 'webhook.test' });
     await store.insertDeliveries(db.dialect, [delivery(literal), delivery(named)]);
 
     worker.start(50);
