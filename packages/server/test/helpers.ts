@@ -11,6 +11,7 @@ import path from 'node:path';
 import { describe } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { LightMyRequestResponse } from 'fastify';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
 import { buildApp, type RouteInfo } from '../src/app/build-app.ts';
@@ -19,7 +20,7 @@ import type { Clock } from '../src/core/clock.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import type { AppContext } from '../src/context.ts';
 import { migrate, openDatabase, type DatabaseHandle } from '../src/db/index.ts';
-import type { WebhookDeliveriesTable } from '../src/db/schema.ts';
+import type { Database, WebhookDeliveriesTable } from '../src/db/schema.ts';
 import type { App } from '../src/http/types.ts';
 import type { FastPath } from '../src/modules/client/fast-path.ts';
 import type { RealtimeGateway } from '../src/modules/realtime/gateway.ts';
@@ -336,3 +337,24 @@ export function deliveryRow(webhookId: number, eventId: string, at: string, fiel
     ...fields,
   };
 }
+
+/**
+ * PostgreSQL: the scans of `index` and the index entries they returned since its schema was made, as this
+ * connection's statistics say (written out first; other sessions' statistics arrive up to seconds later, so a test
+ * that reads them has its own schema and one connection).
+ */
+export async function indexReads(db: Kysely<Database>, index: string): Promise<{ scans: number; read: number }> {
+  await sql`select pg_stat_force_next_flush()`.execute(db);
+  const end = Date.now() + WAIT_MS;
+  for (;;) {
+    await sql`select pg_stat_clear_snapshot()`.execute(db);
+    const { rows } = await sql<{ scans: string; read: string }>`
+      select idx_scan as scans, idx_tup_read as read from pg_stat_user_indexes
+      where schemaname = current_schema() and indexrelname = ${index}`.execute(db);
+    const r = { scans: Number(rows[0].scans), read: Number(rows[0].read) };
+    if (r.scans > 0) return r;
+    if (Date.now() > end) throw new Error(`no scan of ${index} in the statistics after ${WAIT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+

@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { openDatabase } from '../src/db/index.ts';
 import { deliveryStore, type Claimed } from '../src/modules/webhooks/delivery-store.ts';
 import { webhooksStore } from '../src/modules/webhooks/store.ts';
-import { deliveryRow, eachDatabase, openTestDatabase, PG_SKIP, startHarness, TestClock, WAIT_MS, type Harness } from './helpers.ts';
+import { deliveryRow, eachDatabase, indexReads, openTestDatabase, PG_SKIP, startHarness, TestClock, WAIT_MS, type Harness } from './helpers.ts';
 
 const PG = process.env.TEST_DATABASE_URL;
 
@@ -254,17 +254,7 @@ describe('webhook claim plan [postgres]', { skip: PG_SKIP }, () => {
         expired: false,
       });
       assert.equal(got.length, 64);
-      // This connection's statistics, written out at the end of the next statement.
-      await sql`select pg_stat_force_next_flush()`.execute(db);
-      let dueIndex = { scans: 0, read: 0 };
-      await until(async () => {
-        await sql`select pg_stat_clear_snapshot()`.execute(db);
-        const { rows } = await sql<{ scans: string; read: string }>`
-          select idx_scan as scans, idx_tup_read as read from pg_stat_user_indexes
-          where schemaname = current_schema() and indexrelname = 'webhook_deliveries_due_idx'`.execute(db);
-        dueIndex = { scans: Number(rows[0].scans), read: Number(rows[0].read) };
-        return dueIndex.scans > 0;
-      }, 'the claim in the index statistics');
+      const dueIndex = await indexReads(db, 'webhook_deliveries_due_idx');
       assert.ok(dueIndex.read < 500, `the claim read ${dueIndex.read} index entries for 64 rows of a 10,000-deep backlog`);
     } finally {
       await t.drop();

@@ -61,6 +61,12 @@ export function createDispatcher(
     const now = clock.now();
     let claimed: ClaimedEvent[] = [];
     await inTransaction(db, async (trx) => {
+      // The claim may only walk the pending index in seq order and stop after the batch. A table never analyzed (a
+      // fresh install) or analyzed before a burst made the planner take the backlog for a few rows and read and sort
+      // all of it for every batch: a backlog of n events took ~n²/200 rows to drain. The settings last to the end of
+      // this transaction; its other statements (the consumers' inserts, the feed position, the update by seq) are
+      // index lookups that neither setting touches.
+      if (dialect === 'postgres') await sql`select set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`.execute(trx);
       let q = trx.selectFrom('outbox_events').select(['seq', 'payload']).where('dispatched_at', 'is', null).orderBy('seq').limit(batchSize);
       if (upTo !== Infinity) q = q.where('seq', '<=', upTo);
       if (dialect === 'postgres') q = q.forUpdate().skipLocked();
