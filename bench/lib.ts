@@ -579,4 +579,6 @@ export interface SoakFigures {
   caughtUp: number;
   /** Live events skipped as repeats of one of the last RECENT ids (a claim re-made after a node died; docs/realtime.md). */
   repeats: number;
+  /** Catch-up reads of the feed that failed (a connection reset, say) and were tried again, as a client does. */
+  catchUpRetries: number;
 }

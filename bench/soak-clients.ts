@@ -35,7 +35,7 @@ const send = (msg: Record<string, unknown>) => process.send!(msg);
 
 function open(url: string, token: string, kind: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const figures: Figures = { kind, count: 0, sumA: 0, sumB: 0, reconnects: 0, unrecovered: 0, caughtUp: 0, repeats: 0 };
+    const figures: Figures = { kind, count: 0, sumA: 0, sumB: 0, reconnects: 0, unrecovered: 0, caughtUp: 0, repeats: 0, catchUpRetries: 0 };
     const recent: string[] = [];
     const recentSet = new Set<string>();
     const socket = io(url, { auth: { token }, transports: ['websocket'], forceNew: true, reconnectionDelay: 500, reconnectionDelayMax: 2_000, timeout: 60_000 });
@@ -68,11 +68,14 @@ function open(url: string, token: string, kind: string): Promise<boolean> {
       received(data.eventId);
     });
     /** What a client does when its socket could not be recovered: reads the feed after the last event it had. */
+    /** Where the feed read has got to: a read that fails is retried from there, so nothing is counted twice. */
+    let feedCursor: string | undefined;
+    let catching = false;
     const catchUp = async () => {
-      live = new Set();
-      let cursor = last;
-      for (let hasMore = true; hasMore && cursor; ) {
-        const r = await fetch(`${(socket.io as unknown as { uri: string }).uri}/api/v1/events?after=${encodeURIComponent(cursor)}&limit=1000`, { headers: { 'x-api-key': token } });
+      live ??= new Set();
+      feedCursor ??= last;
+      for (let hasMore = true; hasMore && feedCursor; ) {
+        const r = await fetch(`${(socket.io as unknown as { uri: string }).uri}/api/v1/events?after=${encodeURIComponent(feedCursor)}&limit=1000`, { headers: { 'x-api-key': token } });
         if (!r.ok) throw new Error(`event feed answered ${r.status}`);
         const page = (await r.json()) as { data: { id: string }[]; nextCursor: string; hasMore: boolean };
         for (const e of page.data) {
@@ -81,11 +84,27 @@ function open(url: string, token: string, kind: string): Promise<boolean> {
           received(e.id);
           figures.caughtUp++;
         }
-        cursor = page.nextCursor;
+        feedCursor = page.nextCursor;
         hasMore = page.hasMore;
       }
-      last = [...live].pop() ?? cursor;
+      last = [...live].pop() ?? feedCursor;
       live = undefined;
+      feedCursor = undefined;
+    };
+    /** As a client following docs/realtime.md does: a catch-up that fails (a connection reset, say) is tried again. */
+    const catchUpUntilDone = () => {
+      if (catching) return;
+      catching = true;
+      catchUp().then(
+        () => (catching = false),
+        (err: unknown) => {
+          catching = false;
+          figures.catchUpRetries++;
+          const cause = (err as { cause?: { code?: string } }).cause?.code;
+          process.stderr.write(`soak client: catching up failed (${String(err)}${cause ? `, ${cause}` : ''}); trying again\n`);
+          setTimeout(catchUpUntilDone, 500);
+        },
+      );
     };
     let first = true;
     socket.on('connect', () => {
@@ -98,7 +117,7 @@ function open(url: string, token: string, kind: string): Promise<boolean> {
       figures.reconnects++;
       if (socket.recovered) return;
       figures.unrecovered++;
-      catchUp().catch((err: unknown) => process.stderr.write(`soak client: catching up failed: ${String(err)}\n`));
+      catchUpUntilDone();
     });
     // A load balancer would send the reconnection to a live node: so does this.
     socket.io.on('reconnect_attempt', () => {

@@ -297,7 +297,7 @@ runBenchmark('soak', async (bench) => {
     await sleep(2_000);
   }
 
-  console.log('\nsockets (per credential kind: sockets, exactly right, short, over, reconnected; not recovered by Socket.IO, so caught up from the event feed; repeats skipped by event id)');
+  console.log('\nsockets (per credential kind: sockets, exactly right, short, over, reconnected; not recovered by Socket.IO, so caught up from the event feed, and catch-up reads tried again after a failure; repeats skipped by event id)');
   let failures = 0;
   for (const k of kinds) {
     const e = expected.get(k.kind)!;
@@ -309,8 +309,9 @@ runBenchmark('soak', async (bench) => {
     const unrecovered = mine.filter((s) => s.unrecovered > 0).length;
     const caughtUp = mine.reduce((n, s) => n + s.caughtUp, 0);
     const repeats = mine.reduce((n, s) => n + s.repeats, 0);
+    const retries = mine.reduce((n, s) => n + s.catchUpRetries, 0);
     failures += mine.length - exact;
-    console.log(`  ${k.kind.padEnd(7)} ${fmt(mine.length).padStart(6)}   ${fmt(exact).padStart(6)} exact   ${fmt(short).padStart(4)} short   ${fmt(over).padStart(4)} over   ${fmt(reconnected).padStart(5)} reconnected   ${fmt(unrecovered).padStart(4)} not recovered (${fmt(caughtUp)} events from the feed)   ${fmt(repeats)} repeats skipped   (${fmt(e.count)} events each)`);
+    console.log(`  ${k.kind.padEnd(7)} ${fmt(mine.length).padStart(6)}   ${fmt(exact).padStart(6)} exact   ${fmt(short).padStart(4)} short   ${fmt(over).padStart(4)} over   ${fmt(reconnected).padStart(5)} reconnected   ${fmt(unrecovered).padStart(4)} not recovered (${fmt(caughtUp)} events from the feed, ${fmt(retries)} reads retried)   ${fmt(repeats)} repeats skipped   (${fmt(e.count)} events each)`);
   }
   // The witnesses name what a socket missed, and when those events were made (relative to the kill).
   for (const w of sockets.filter((s) => s.ids)) {
