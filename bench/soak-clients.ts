@@ -67,10 +67,10 @@ function open(url: string, token: string, kind: string): Promise<boolean> {
       else last = data.eventId;
       received(data.eventId);
     });
-    /** What a client does when its socket could not be recovered: reads the feed after the last event it had. */
     /** Where the feed read has got to: a read that fails is retried from there, so nothing is counted twice. */
     let feedCursor: string | undefined;
     let catching = false;
+    /** What a client does when its socket could not be recovered: reads the feed after the last event it had. */
     const catchUp = async () => {
       live ??= new Set();
       feedCursor ??= last;
