@@ -19,7 +19,7 @@ import '../packages/server/src/app/services.ts';
 import { inTransaction } from '../packages/server/src/context.ts';
 import { migrate, openDatabase } from '../packages/server/src/db/index.ts';
 import { deliveryStore } from '../packages/server/src/modules/webhooks/delivery-store.ts';
-import { webhooksStore } from '../packages/server/src/modules/webhooks/store.ts';
+import { pendingDelivery, webhooksStore } from '../packages/server/src/modules/webhooks/store.ts';
 import { CLK_TCK, envInt, fmt } from './lib.ts';
 
 const PG_URL = process.env.STORE_COST_DATABASE_URL;
@@ -96,7 +96,7 @@ async function fanOut(deliveries: number): Promise<void> {
     const id = `evt_${++events}`;
     const payload = envelope(id, at);
     for (const webhook_id of hooks) {
-      rows.push({ webhook_id, event_id: id, event_type: 'world.updated', payload, status: 'pending', attempts: 0, next_attempt_at: at, lease_until: null, leased_by: null, last_status_code: null, last_error: null, event_created_at: at, created_at: at, updated_at: at, delivered_at: null });
+      rows.push(pendingDelivery(webhook_id, { id, type: 'world.updated', payload, createdAt: at }, at));
     }
   }
   await inTransaction(db, (trx) => webhooksStore(trx).insertDeliveries(dialect, rows));

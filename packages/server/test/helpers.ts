@@ -20,9 +20,10 @@ import type { Clock } from '../src/core/clock.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import type { AppContext } from '../src/context.ts';
 import { migrate, openDatabase, type DatabaseHandle } from '../src/db/index.ts';
-import type { Database, WebhookDeliveriesTable } from '../src/db/schema.ts';
+import type { Database, WebhookDeliveriesTable, WebhooksTable } from '../src/db/schema.ts';
 import type { App } from '../src/http/types.ts';
 import type { FastPath } from '../src/modules/client/fast-path.ts';
+import { pendingDelivery } from '../src/modules/webhooks/store.ts';
 import type { RealtimeGateway } from '../src/modules/realtime/gateway.ts';
 
 export type DbKind = 'sqlite' | 'postgres';
@@ -316,24 +317,26 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-/** A new delivery row: pending and due at `at`, never attempted (`fields` override). */
+/** A new delivery row, as the fan-out writes it (pending and due at `at`, a user.created event): `fields` override. */
 export function deliveryRow(webhookId: number, eventId: string, at: string, fields: Partial<Omit<WebhookDeliveriesTable, 'id'>> = {}): Omit<WebhookDeliveriesTable, 'id'> {
+  return { ...pendingDelivery(webhookId, { id: eventId, type: 'user.created', payload: '{}', createdAt: at }, at), ...fields };
+}
+
+/** An endpoint row as the store takes it (inactive, every user event, no headers): `fields` override. */
+export function webhookRow(url: string, at: string, fields: Partial<Omit<WebhooksTable, 'id'>> = {}): Omit<WebhooksTable, 'id'> {
   return {
-    webhook_id: webhookId,
-    event_id: eventId,
-    event_type: 'user.created',
-    payload: '{}',
-    status: 'pending',
-    attempts: 0,
-    next_attempt_at: at,
-    lease_until: null,
-    leased_by: null,
-    last_status_code: null,
-    last_error: null,
-    event_created_at: at,
+    url,
+    events: '["user.*"]',
+    secret_enc: 'unused',
+    previous_secret_enc: null,
+    previous_secret_expires_at: null,
+    description: null,
+    headers: '{}',
+    active: 0,
+    disabled_reason: null,
+    failing_since: null,
     created_at: at,
     updated_at: at,
-    delivered_at: null,
     ...fields,
   };
 }

@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { openDatabase } from '../src/db/index.ts';
 import { deliveryStore, type Claimed } from '../src/modules/webhooks/delivery-store.ts';
 import { webhooksStore } from '../src/modules/webhooks/store.ts';
-import { deliveryRow, eachDatabase, indexReads, openTestDatabase, PG_SKIP, startHarness, TestClock, WAIT_MS, type Harness } from './helpers.ts';
+import { deliveryRow, eachDatabase, indexReads, openTestDatabase, PG_SKIP, startHarness, TestClock, WAIT_MS, webhookRow, type Harness } from './helpers.ts';
 
 const PG = process.env.TEST_DATABASE_URL;
 
@@ -225,25 +225,13 @@ describe('webhook claim plan [postgres]', { skip: PG_SKIP }, () => {
     try {
       const { db, dialect } = t;
       const at = new Date().toISOString();
-      const webhookId = await webhooksStore(db).insert({
-        url: 'http://127.0.0.1:9/hook',
-        events: '["user.*"]',
-        secret_enc: 'unused',
-        previous_secret_enc: null,
-        previous_secret_expires_at: null,
-        description: null,
-        headers: '{}',
-        active: 0,
-        disabled_reason: null,
-        failing_since: null,
-        created_at: at,
-        updated_at: at,
-      });
+      const webhookId = await webhooksStore(db).insert(webhookRow('http://127.0.0.1:9/hook', at));
       // A backlog in a table never analyzed (a fresh install, or a burst faster than autovacuum's rounds).
       await sql`alter table webhook_deliveries set (autovacuum_enabled = false)`.execute(db);
-      await webhooksStore(db).insertDeliveries(dialect, Array.from({ length: 10_000 }, (_, i) =>
-          deliveryRow(webhookId, `evt_plan_${i}`, at, { payload: JSON.stringify({ id: `evt_plan_${i}`, event: 'user.created', data: { note: 'x'.repeat(560) } }) }),
-        ));
+      const backlog = Array.from({ length: 10_000 }, (_, i) =>
+        deliveryRow(webhookId, `evt_plan_${i}`, at, { payload: JSON.stringify({ id: `evt_plan_${i}`, event: 'user.created', data: { note: 'x'.repeat(560) } }) }),
+      );
+      await webhooksStore(db).insertDeliveries(dialect, backlog);
 
       const got = await deliveryStore(db, dialect).claim({
         nodeId: 'node-plan',

@@ -13,7 +13,7 @@ import { systemClock } from '../src/core/clock.ts';
 import { secretBox } from '../src/core/secret-box.ts';
 import { webhooksStore } from '../src/modules/webhooks/store.ts';
 import { createDeliveryWorker, type DeliveryWorker } from '../src/modules/webhooks/worker.ts';
-import { deliveryRow, eachDatabase, openTestDatabase, testConfig, WAIT_MS, type TestDatabase } from './helpers.ts';
+import { deliveryRow, eachDatabase, openTestDatabase, testConfig, WAIT_MS, webhookRow, type TestDatabase } from './helpers.ts';
 
 /** A name only the test's resolver knows; it points at the loopback receiver. */
 const PRIVATE_NAME = 'hooks.rebind-test.example';
@@ -62,21 +62,7 @@ eachDatabase('webhook worker refuses private targets at every attempt', (kind) =
     const box = secretBox(Buffer.alloc(32, 7));
     const at = new Date().toISOString();
     const store = webhooksStore(db.db);
-    const endpoint = (url: string) =>
-      store.insert({
-        url,
-        events: '["*"]',
-        secret_enc: box.seal('whsec_dGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQ='),
-        previous_secret_enc: null,
-        previous_secret_expires_at: null,
-        active: 1,
-        description: null,
-        headers: '{}',
-        disabled_reason: null,
-        failing_since: null,
-        created_at: at,
-        updated_at: at,
-      });
+    const endpoint = (url: string) => store.insert(webhookRow(url, at, { events: '["*"]', secret_enc: box.seal('whsec_dGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQ='), active: 1 }));
     const literal = await endpoint(`http://127.0.0.1:${port}/literal`);
     const named = await endpoint(`http://${PRIVATE_NAME}:${port}/named`);
     const delivery = (webhookId: number) => deliveryRow(webhookId, `evt_ssrf_${webhookId}`, at, { event_type: 'webhook.test' });

@@ -6,7 +6,7 @@ import type { Dialect } from './dialect.ts';
  * comes in at most log2(max) + 1 shapes, so the statements kept (below, and SQLite's prepared statements) are a
  * few rather than one per batch size.
  */
-export function powerOfTwoChunks<T>(rows: T[], max: number): T[][] {
+export function powerOfTwoChunks<T>(rows: readonly T[], max: number): T[][] {
   const chunks: T[][] = [];
   let i = 0;
   while (i < rows.length) {
@@ -27,7 +27,7 @@ export type IdSlot = 'ids' | number;
  * statement's shape, `value` gives each of its slots.
  */
 export function idChunks(dialect: Dialect, ids: readonly number[], max: number): { ids: readonly number[]; key: string; value: (slot: IdSlot) => unknown }[] {
-  const chunks = dialect === 'postgres' ? (ids.length > 0 ? [ids] : []) : powerOfTwoChunks([...ids], max);
+  const chunks = dialect === 'postgres' ? (ids.length > 0 ? [ids] : []) : powerOfTwoChunks(ids, max);
   return chunks.map((chunk) => ({ ids: chunk, key: dialect === 'postgres' ? 'any' : String(chunk.length), value: (slot) => (slot === 'ids' ? chunk : chunk[slot]) }));
 }
 

@@ -1,6 +1,5 @@
 import { inTransaction, sharedCacheMaxAgeMs, type AppContext } from '../../context.ts';
 import { toInt } from '../../db/columns.ts';
-import type { WebhookDeliveriesTable } from '../../db/schema.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { ChangeFeed } from '../../events/changes.ts';
 import type { ClaimedEvent, DispatchConsumer } from '../../events/dispatcher.ts';
@@ -23,7 +22,7 @@ import type {
 } from './schemas.ts';
 import { generateSecret } from './signer.ts';
 import { checkWebhookUrl, type SsrfOptions } from './ssrf.ts';
-import { toPublicWebhook, webhooksStore, type WebhookRow } from './store.ts';
+import { pendingDelivery, toPublicWebhook, webhooksStore, type WebhookRow } from './store.ts';
 import { type Actor } from '../../core/permissions.ts';
 import { page, type Page } from '../../core/paging.ts';
 
@@ -101,27 +100,6 @@ async function load(db: Deps['db'], id: number): Promise<WebhookRow> {
 
 function checkUrl(settings: WebhookSettings, url: string): string {
   return checkWebhookUrl(url, settings.ssrf).toString();
-}
-
-/** A delivery row waiting for its first attempt. */
-function pendingDelivery(webhookId: number, event: { id: string; type: string; payload: string; createdAt: string }, at: string): Omit<WebhookDeliveriesTable, 'id'> {
-  return {
-    webhook_id: webhookId,
-    event_id: event.id,
-    event_type: event.type,
-    payload: event.payload,
-    status: 'pending',
-    attempts: 0,
-    next_attempt_at: at,
-    lease_until: null,
-    leased_by: null,
-    last_status_code: null,
-    last_error: null,
-    event_created_at: event.createdAt,
-    created_at: at,
-    updated_at: at,
-    delivered_at: null,
-  };
 }
 
 /**

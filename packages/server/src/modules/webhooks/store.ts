@@ -91,6 +91,27 @@ const DELIVERY_ROW_COLUMNS = Object.keys({
   delivered_at: 1,
 } satisfies Record<keyof Omit<WebhookDeliveriesTable, 'id'>, 1>) as (keyof Omit<WebhookDeliveriesTable, 'id'>)[];
 
+/** A delivery row waiting for its first attempt. */
+export function pendingDelivery(webhookId: number, event: { id: string; type: string; payload: string; createdAt: string }, at: string): Omit<WebhookDeliveriesTable, 'id'> {
+  return {
+    webhook_id: webhookId,
+    event_id: event.id,
+    event_type: event.type,
+    payload: event.payload,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: at,
+    lease_until: null,
+    leased_by: null,
+    last_status_code: null,
+    last_error: null,
+    event_created_at: event.createdAt,
+    created_at: at,
+    updated_at: at,
+    delivered_at: null,
+  };
+}
+
 export function webhooksStore(db: Kysely<Database>) {
   return {
     async find(id: number): Promise<WebhookRow | undefined> {
