@@ -103,6 +103,58 @@ eachDatabase('users (scale)', (kind) => {
     assert.deepEqual(await names('_'), []);
   });
 
+  it('a search pages exactly as its filter reads, for a rare prefix and for one too common to collect (on PostgreSQL, the two ways a search is read)', async () => {
+    // 6,000 users match "cmn" by username and by email: more than a PostgreSQL search collects from the prefix
+    // indexes (5,000 a column), so it walks the id index; "nar" matches 40 by both columns and 8 more by email only.
+    await seed('cmn', 6000, (i) => (i % 10 === 0 ? 'viewer' : 'player'));
+    await seed('nar', 40, (i) => (i % 4 === 0 ? 'operator' : 'player'));
+    await h.db.db.insertInto('users').values(Array.from({ length: 8 }, (_, i) => {
+      const at = new Date(Date.UTC(2024, 5, 1) + i * 60_000).toISOString();
+      return { username: `mailonly${i}`, email: `Nar.mail${i}@example.com`, display_name: null, role: 'player', status: i % 2 ? 'active' : 'suspended', password_hash: null, last_login_at: null, created_at: at, updated_at: at };
+    })).execute();
+    if (kind === 'postgres') await sql`analyze users`.execute(h.db.db);
+    h.services.users.forgetCached();
+    const everyone = (await h.db.db.selectFrom('users').select(['id', 'username', 'email', 'role', 'status']).execute()).map((u) => ({ ...u, id: Number(u.id) }));
+    const expected = (q: string, f: { role?: string; status?: string }, desc: boolean) =>
+      everyone
+        .filter((u) => u.username.toLowerCase().startsWith(q) || u.email.toLowerCase().startsWith(q) || String(u.id) === q)
+        .filter((u) => (!f.role || u.role === f.role) && (!f.status || u.status === f.status))
+        .map((u) => u.id)
+        .sort((a, b) => (desc ? b - a : a - b));
+    /** The ids of the first `pages` pages, read by cursor. */
+    const walk = async (qs: string, pages: number) => {
+      const ids: number[] = [];
+      let cursor: string | null = null;
+      for (let i = 0; i < pages; i++) {
+        const p: Page = await list(`${qs}${cursor ? `&cursor=${cursor}` : ''}`);
+        ids.push(...p.data.map((u) => u.id));
+        cursor = p.nextCursor;
+        if (!cursor) break;
+      }
+      return ids;
+    };
+    for (const desc of [false, true]) {
+      const sort = desc ? '-id' : 'id';
+      for (const f of [{}, { role: 'operator' }, { role: 'player', status: 'suspended' }]) {
+        const qs = new URLSearchParams({ q: 'NAR', sort, limit: '7', ...f }).toString();
+        assert.deepEqual(await walk(qs, 20), expected('nar', f, desc), `${qs}: every match once, in order`);
+      }
+      for (const f of [{}, { role: 'viewer' }]) {
+        const qs = new URLSearchParams({ q: 'cmn', sort, limit: '50', ...f }).toString();
+        assert.deepEqual(await walk(qs, 3), expected('cmn', f, desc).slice(0, 150), `${qs}: the first three pages`);
+        const second = await list(`${qs}&page=2`);
+        assert.deepEqual(second.data.map((u) => u.id), expected('cmn', f, desc).slice(50, 100), `${qs}: page 2 by offset`);
+      }
+    }
+    const nar = await list('q=nar');
+    assert.deepEqual(nar.pagination, { page: 1, limit: 50, total: 48, totalPages: 1, totalExact: true });
+    const common = await list('q=cmn&limit=10');
+    assert.equal(common.pagination.totalExact, false);
+    assert.ok(common.pagination.total > 6000 * 0.6 && common.pagination.total < 6000 * 1.4, `estimate ${common.pagination.total} for 6,000`);
+    const someone = everyone.find((u) => u.username === 'nar7')!;
+    assert.deepEqual((await list(`q=${someone.id}`)).data.map((u) => u.id), expected(String(someone.id), {}, false), 'digits find the user with that id too');
+  });
+
   it('totals are counted up to the limit and estimated above it, and say which; a registration moves both by one', async () => {
     await seed('est', 2000, (i) => (i % 40 === 0 ? 'operator' : 'player')); // 1,950 players and 50 operators
     if (kind === 'postgres') await sql`analyze users`.execute(h.db.db); // the planner's statistics, as autovacuum keeps them

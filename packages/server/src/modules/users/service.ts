@@ -93,11 +93,15 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
 
   /**
    * Exact up to GATRIX_USERS_EXACT_TOTAL_MAX, else estimated: on PostgreSQL the planner's estimate (which, far above
-   * the limit, spares the count), on SQLite the filter's share of an evenly spread sample of the table.
+   * the limit, spares the count), on SQLite the filter's share of an evenly spread sample of the table. A search on
+   * PostgreSQL is counted from the prefix indexes (`countSearch`), exactly while its prefix is not a common one.
    */
   async function totalOf(filter: UserFilter): Promise<{ total: number; exact: boolean }> {
     const store = usersStore(db);
+    const search = await store.countSearch(filter);
+    if (search?.complete) return { total: search.count, exact: search.count <= exactMax };
     const planned = dialect === 'postgres' ? await store.plannedRows(filter) : undefined;
+    if (search) return { total: Math.max(search.count, planned!), exact: false };
     if (planned !== undefined && planned > 2 * exactMax) return { total: planned, exact: false };
     const counted = await store.countUpTo(filter, exactMax + 1);
     if (counted <= exactMax) return { total: counted, exact: true };

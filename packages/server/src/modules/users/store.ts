@@ -86,6 +86,21 @@ export function sortOf(sort: string | undefined): { key: SortKey; column: (typeo
   return { key, column: SORT_COLUMNS[key], desc };
 }
 
+/** The id a search for digits also finds (`q=1234` is user 1234 as well as names starting with 1234). */
+function searchedId(q: string): number | undefined {
+  const id = /^[0-9]{1,10}$/.test(q) ? Number(q) : undefined;
+  return id !== undefined && id <= 2_147_483_647 ? id : undefined;
+}
+
+/**
+ * A PostgreSQL search collects the ids matching its prefix from the two prefix indexes (`searchMatches`, ~0.4 µs
+ * each), unless the prefix is a common one: more than SEARCH_COMMON matches expected, or more than SEARCH_CAP in a
+ * column once read. Then it walks the id index until a page of matches turns up (~1 µs a row, a page of 50 within
+ * 5,000 rows at 1 % of a million users).
+ */
+const SEARCH_CAP = 5_000;
+const SEARCH_COMMON = 20_000;
+
 /** The next string after every string that starts with `prefix`, in byte (code point) order. */
 function prefixEnd(prefix: string): string {
   const points = [...prefix];
@@ -151,9 +166,14 @@ export function sortValue(user: PublicUser, sort: string | undefined): string | 
 export function usersStore(db: Kysely<Database>) {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
 
-  /** lower(column) starts with `prefix` (already lower-case), in a form each database answers from an index. */
-  function startsWith(eb: ExpressionBuilder<Database, 'users'>, column: 'username' | 'email', prefix: string): Expression<SqlBool> {
+  /**
+   * lower(column) starts with `prefix` (already lower-case), in a form each database answers from an index; `walk`:
+   * on PostgreSQL in a form no index answers, so that a search for a common prefix walks the list's order and stops
+   * after a page (see SEARCH_CAP) instead of collecting every match.
+   */
+  function startsWith(eb: ExpressionBuilder<Database, 'users'>, column: 'username' | 'email', prefix: string, walk = false): Expression<SqlBool> {
     const lower = sql<string>`lower(${sql.ref(column)})`;
+    if (postgres && walk) return eb(sql<string>`left(${lower}, ${[...prefix].length})`, '=', prefix);
     if (postgres) return eb(lower, 'like', likePattern(prefix, { suffix: '%' }));
     return eb.and([eb(lower, '>=', prefix), eb(lower, '<', prefixEnd(prefix))]);
   }
@@ -165,21 +185,15 @@ export function usersStore(db: Kysely<Database>) {
    * (role, status, id) index for its two equalities and sort every matching row; `+status` keeps it to the role's
    * sorted index. PostgreSQL weighs this with its statistics (docs/performance.md).
    */
-  function filtered(f: UserFilter, sortColumn = 'id'): UsersQuery {
+  function filtered(f: UserFilter, sortColumn = 'id', walk = false): UsersQuery {
     let q = db.selectFrom('users') as UsersQuery;
     const col = (c: 'role' | 'status') => (c === 'status' && f.role && sortColumn !== 'id' && !postgres ? sql<string>`+${sql.ref(c)}` : sql.ref(c));
     if (f.role) q = q.where(col('role'), '=', f.role);
     if (f.status) q = q.where(col('status'), '=', f.status);
     if (f.q) {
       const prefix = f.q.toLowerCase();
-      const id = /^[0-9]{1,10}$/.test(f.q) ? Number(f.q) : undefined;
-      q = q.where((eb) =>
-        eb.or([
-          startsWith(eb, 'username', prefix),
-          startsWith(eb, 'email', prefix),
-          ...(id !== undefined && id <= 2_147_483_647 ? [eb('id', '=', id)] : []),
-        ]),
-      );
+      const id = searchedId(f.q);
+      q = q.where((eb) => eb.or([startsWith(eb, 'username', prefix, walk), startsWith(eb, 'email', prefix, walk), ...(id !== undefined ? [eb('id', '=', id)] : [])]));
     }
     if (f.createdFrom) q = q.where('created_at', '>=', storedTime('createdFrom', f.createdFrom));
     if (f.createdTo) q = q.where('created_at', '<', storedTime('createdTo', f.createdTo));
@@ -188,6 +202,74 @@ export function usersStore(db: Kysely<Database>) {
     return q;
   }
   const records = recordsById(db, 'users', PUBLIC_COLUMNS, toPublicUser);
+
+  /** PostgreSQL: the planner's row estimate of the filter's query (table statistics), without running it. */
+  async function plannedRows(f: UserFilter): Promise<number> {
+    const plan = (await filtered(f).select('id').explain('json')) as unknown as { 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }[];
+    return Math.round(plan[0]['QUERY PLAN'][0].Plan['Plan Rows']);
+  }
+
+  /**
+   * PostgreSQL: whether `searchMatches` answers the filter — a `q` search with at most a role and a status besides,
+   * for a prefix the planner expects no more than SEARCH_COMMON users to match (its estimates are close for those
+   * that common, and off by 10–20× for some rarer ones).
+   */
+  async function indexSearch(f: UserFilter): Promise<boolean> {
+    if (!postgres || f.q === undefined || f.createdFrom || f.createdTo || f.lastLoginFrom || f.lastLoginTo) return false;
+    return (await plannedRows({ q: f.q })) <= SEARCH_COMMON;
+  }
+
+  /**
+   * A search's matches from the two prefix indexes alone (migration 0019 puts id, role and status in them), never
+   * the table: `u` and `e` read at most SEARCH_CAP + 1 prefix matches each (after `after`, in the list's direction),
+   * `m` keeps the filter's ids among them and the id `q` names. When neither read reached the cap, `m` is every
+   * match. Planned on statistics, the one query with an OR either read every match of a common prefix from the
+   * table and sorted them, or walked the id index through tens of thousands of rows for a rare one: 20–65 ms
+   * (docs/performance.md, "User search on PostgreSQL").
+   */
+  function searchMatches(f: UserFilter, { after, all = false }: { after?: { id: number; desc: boolean }; all?: boolean } = {}) {
+    const prefix = f.q!.toLowerCase();
+    const read = (column: 'username' | 'email') => {
+      let q = db.selectFrom('users').select(['id', 'role', 'status']).where((eb) => startsWith(eb, column, prefix));
+      if (after) q = q.where('id', after.desc ? '<' : '>', after.id);
+      return q.limit(SEARCH_CAP + 1);
+    };
+    const keep = sql<SqlBool>`${sql.join([sql`true`, ...(f.role ? [sql`role = ${f.role}`] : []), ...(f.status ? [sql`status = ${f.status}`] : [])], sql` and `)}`;
+    const id = searchedId(f.q!);
+    const named = id !== undefined && (!after || (after.desc ? id < after.id : id > after.id));
+    return db
+      .with('u', () => read('username'))
+      .with('e', () => read('email'))
+      .with('m', (qc) => {
+        const u = qc.selectFrom('u').select('id').where(keep);
+        const e = qc.selectFrom('e').select('id').where(keep);
+        const m = all ? u.unionAll(e) : u.union(e);
+        if (!named) return m;
+        const n = qc.selectFrom('users').select('id').where('id', '=', id).where(keep);
+        return all ? m.unionAll(n) : m.union(n);
+      });
+  }
+  const capped = (r: { nu: number | string; ne: number | string }) => Number(r.nu) > SEARCH_CAP || Number(r.ne) > SEARCH_CAP;
+
+  /** PostgreSQL: a search's page by id from `searchMatches`, or undefined when a prefix is too common for it (see SEARCH_CAP). */
+  async function searchPage(f: UserFilter, desc: boolean, page: { limit: number; offset?: number; cursor?: Position }): Promise<PublicUser[] | undefined> {
+    const dir = desc ? sql`desc` : sql`asc`;
+    // `m` keeps a user found by both columns twice (no hashing of every match): the first 3 × (offset + limit) in
+    // order hold the page's distinct ids.
+    const end = (page.offset ?? 0) + page.limit;
+    const r = await searchMatches(f, { after: page.cursor && { id: page.cursor.id, desc }, all: true })
+      .selectNoFrom((eb) => [
+        eb.selectFrom('u').select(eb.fn.countAll().as('n')).as('nu'),
+        eb.selectFrom('e').select(eb.fn.countAll().as('n')).as('ne'),
+        sql<(string | number)[]>`array(select id from m order by id ${dir} limit ${3 * end})`.as('ids'),
+      ])
+      .executeTakeFirstOrThrow();
+    if (capped(r as { nu: number; ne: number })) return undefined;
+    const ids = [...new Set(r.ids.map(Number))].slice(page.offset ?? 0, end);
+    if (ids.length === 0) return [];
+    const rows = await db.selectFrom('users').select(PUBLIC_COLUMNS).where(sql<SqlBool>`id = any(${ids})`).orderBy('id', desc ? 'desc' : 'asc').execute();
+    return rows.map(toPublicUser);
+  }
 
   return {
     findById: records.findById,
@@ -218,8 +300,14 @@ export function usersStore(db: Kysely<Database>) {
     async list(f: UserFilter & { sort?: string }, page: { limit: number; offset?: number; cursor?: Position }): Promise<PublicUser[]> {
       const c = page.cursor;
       const { column, desc } = sortOf(f.sort);
+      // A search by id on PostgreSQL: from the prefix indexes, or, for a common prefix, by walking the id index.
+      const walk = column === 'id' && postgres && f.q !== undefined;
+      if (walk && (await indexSearch(f))) {
+        const found = await searchPage(f, desc, page);
+        if (found) return found;
+      }
       if (column !== 'last_login_at' || page.offset) {
-        let q = ordered(filtered(f, column).select(PUBLIC_COLUMNS), f.sort);
+        let q = ordered(filtered(f, column, walk).select(PUBLIC_COLUMNS), f.sort);
         if (c) q = q.where((eb) => after(eb, f.sort, c));
         else if (page.offset) q = q.offset(page.offset);
         return (await q.limit(page.limit).execute()).map(toPublicUser);
@@ -250,11 +338,23 @@ export function usersStore(db: Kysely<Database>) {
       return countRows(db.selectFrom(filtered(f).select(sql<number>`1`.as('one')).limit(max).as('t')));
     },
 
-    /** PostgreSQL: the planner's row estimate of the filter's query (table statistics), without running it. */
-    async plannedRows(f: UserFilter): Promise<number> {
-      const plan = (await filtered(f).select('id').explain('json')) as unknown as { 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }[];
-      return Math.round(plan[0]['QUERY PLAN'][0].Plan['Plan Rows']);
+    /**
+     * PostgreSQL, a search `indexSearch` takes: how many users match, and whether that is all of them (else it is
+     * the matches among the first SEARCH_CAP of a column's prefix, a lower bound).
+     */
+    async countSearch(f: UserFilter): Promise<{ count: number; complete: boolean } | undefined> {
+      if (!(await indexSearch(f))) return undefined;
+      const r = await searchMatches(f)
+        .selectNoFrom((eb) => [
+          eb.selectFrom('u').select(eb.fn.countAll().as('n')).as('nu'),
+          eb.selectFrom('e').select(eb.fn.countAll().as('n')).as('ne'),
+          eb.selectFrom('m').select(eb.fn.countAll().as('n')).as('n'),
+        ])
+        .executeTakeFirstOrThrow();
+      return { count: Number(r.n), complete: !capped(r as { nu: number; ne: number }) };
     },
+
+    plannedRows,
 
     /**
      * A sample of the table for an estimate where there is no planner's (SQLite): every user in `windows` id ranges
