@@ -135,11 +135,11 @@ eachDatabase('users (scale)', (kind) => {
     };
     for (const desc of [false, true]) {
       const sort = desc ? '-id' : 'id';
-      for (const f of [{}, { role: 'operator' }, { role: 'player', status: 'suspended' }]) {
+      for (const f of [{}, { role: 'operator' }, { role: 'player', status: 'suspended' }] as Record<string, string>[]) {
         const qs = new URLSearchParams({ q: 'NAR', sort, limit: '7', ...f }).toString();
         assert.deepEqual(await walk(qs, 20), expected('nar', f, desc), `${qs}: every match once, in order`);
       }
-      for (const f of [{}, { role: 'viewer' }]) {
+      for (const f of [{}, { role: 'viewer' }] as Record<string, string>[]) {
         const qs = new URLSearchParams({ q: 'cmn', sort, limit: '50', ...f }).toString();
         assert.deepEqual(await walk(qs, 3), expected('cmn', f, desc).slice(0, 150), `${qs}: the first three pages`);
         const second = await list(`${qs}&page=2`);

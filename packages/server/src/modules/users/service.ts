@@ -99,9 +99,8 @@ export function createUsersService(ctx: AppContext, changes: ChangeFeed) {
   async function totalOf(filter: UserFilter): Promise<{ total: number; exact: boolean }> {
     const store = usersStore(db);
     const search = await store.countSearch(filter);
-    if (search?.complete) return { total: search.count, exact: search.count <= exactMax };
+    if (search) return search.complete ? { total: search.count, exact: search.count <= exactMax } : { total: Math.max(search.count, search.estimate), exact: false };
     const planned = dialect === 'postgres' ? await store.plannedRows(filter) : undefined;
-    if (search) return { total: Math.max(search.count, planned!), exact: false };
     if (planned !== undefined && planned > 2 * exactMax) return { total: planned, exact: false };
     const counted = await store.countUpTo(filter, exactMax + 1);
     if (counted <= exactMax) return { total: counted, exact: true };

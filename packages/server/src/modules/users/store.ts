@@ -93,13 +93,33 @@ function searchedId(q: string): number | undefined {
 }
 
 /**
- * A PostgreSQL search collects the ids matching its prefix from the two prefix indexes (`searchMatches`, ~0.4 µs
- * each), unless the prefix is a common one: more than SEARCH_COMMON matches expected, or more than SEARCH_CAP in a
- * column once read. Then it walks the id index until a page of matches turns up (~1 µs a row, a page of 50 within
- * 5,000 rows at 1 % of a million users).
+ * How a PostgreSQL search is read (`searchPlan`). It collects the ids matching its prefix from the two prefix indexes
+ * (`probe`; ~0.5–1 µs an entry), unless the prefix is a common one: more than `common` users expected to match it,
+ * or more than `cap` in a column once read. Then it walks the id index, testing each row, until a page of matches
+ * turns up: a page of 50 within 5,000 rows at 1 % of a million users, rows read in the table's own order. Under a
+ * role or status filter that leaves out most users, that walk reads scattered rows (~20–70 µs each from the
+ * operating system's cache where 5,000 clustered ones cost ~1 µs), so collecting goes on much longer first.
  */
-const SEARCH_CAP = 5_000;
-const SEARCH_COMMON = 20_000;
+const SEARCH = { cap: 5_000, common: 20_000 };
+const SELECTIVE_SEARCH = { cap: 10_000, common: 20_000 };
+
+/** Estimates are kept this long (they move only with ANALYZE), for this many filters per database. */
+const ESTIMATE_MS = 60_000;
+const ESTIMATES_KEPT = 2_000;
+
+/** What a search read from the prefix indexes: matches per column (up to the cap + 1), all matches' count, ids in order. */
+interface Probe {
+  nu: number;
+  ne: number;
+  count: number | null;
+  ids: number[];
+}
+
+/**
+ * Per database: the planner's estimates of searches (a minute), and the index reads in flight, which a page and its
+ * total, asked for at once on a cache miss, share.
+ */
+const searchMemos = new WeakMap<object, { estimates: Map<string, { rows: Promise<number>; at: number }>; probes: Map<string, Promise<Probe>> }>();
 
 /** The next string after every string that starts with `prefix`, in byte (code point) order. */
 function prefixEnd(prefix: string): string {
@@ -209,63 +229,90 @@ export function usersStore(db: Kysely<Database>) {
     return Math.round(plan[0]['QUERY PLAN'][0].Plan['Plan Rows']);
   }
 
+  const memo = searchMemos.get(db) ?? { estimates: new Map(), probes: new Map() };
+  searchMemos.set(db, memo);
+
+  /** plannedRows, kept a minute per filter; a failed estimate is not kept. */
+  function estimate(f: UserFilter): Promise<number> {
+    const key = JSON.stringify(f);
+    const kept = memo.estimates.get(key);
+    if (kept && Date.now() - kept.at < ESTIMATE_MS) return kept.rows;
+    const rows = plannedRows(f);
+    memo.estimates.delete(key);
+    memo.estimates.set(key, { rows, at: Date.now() });
+    if (memo.estimates.size > ESTIMATES_KEPT) memo.estimates.delete(memo.estimates.keys().next().value!);
+    rows.catch(() => memo.estimates.delete(key));
+    return rows;
+  }
+
   /**
-   * PostgreSQL: whether `searchMatches` answers the filter — a `q` search with at most a role and a status besides,
-   * for a prefix the planner expects no more than SEARCH_COMMON users to match (its estimates are close for those
-   * that common, and off by 10–20× for some rarer ones).
+   * PostgreSQL, a `q` search with at most a role and a status besides: how it is read (see SEARCH) and the planner's
+   * estimate of its matches. `cap` is null for a common prefix. Undefined for any other filter.
    */
-  async function indexSearch(f: UserFilter): Promise<boolean> {
-    if (!postgres || f.q === undefined || f.createdFrom || f.createdTo || f.lastLoginFrom || f.lastLoginTo) return false;
-    return (await plannedRows({ q: f.q })) <= SEARCH_COMMON;
+  async function searchPlan(f: UserFilter): Promise<{ cap: number | null; estimate: number } | undefined> {
+    if (!postgres || f.q === undefined || f.createdFrom || f.createdTo || f.lastLoginFrom || f.lastLoginTo) return undefined;
+    const prefix = await estimate({ q: f.q });
+    const matches = f.role || f.status ? await estimate(searchFilter(f)) : prefix;
+    const { cap, common } = matches < prefix / 2 ? SELECTIVE_SEARCH : SEARCH;
+    return { cap: prefix <= common ? cap : null, estimate: matches };
   }
 
   /**
    * A search's matches from the two prefix indexes alone (migration 0019 puts id, role and status in them), never
-   * the table: `u` and `e` read at most SEARCH_CAP + 1 prefix matches each (after `after`, in the list's direction),
-   * `m` keeps the filter's ids among them and the id `q` names. When neither read reached the cap, `m` is every
-   * match. Planned on statistics, the one query with an OR either read every match of a common prefix from the
-   * table and sorted them, or walked the id index through tens of thousands of rows for a rare one: 20–65 ms
-   * (docs/performance.md, "User search on PostgreSQL").
+   * the table: at most `cap` + 1 prefix matches of each column (after `after`, in the list's direction), the filter's
+   * among them and the id `q` names; their distinct count (without `after`), and the first `take` ids in order, a
+   * user matched by both columns twice. When neither column reached the cap, that is every match. Left to the
+   * planner, the one query with an OR read every match of a common prefix from the table and sorted them, or walked
+   * the id index through tens of thousands of rows for a rarer one: 20–65 ms (docs/performance.md, "User search on
+   * PostgreSQL").
    */
-  function searchMatches(f: UserFilter, { after, all = false }: { after?: { id: number; desc: boolean }; all?: boolean } = {}) {
+  function probe(f: UserFilter, cap: number, { after, desc, take }: { after?: number; desc: boolean; take: number }): Promise<Probe> {
+    const key = JSON.stringify([f, cap, after, desc, take]);
+    const running = memo.probes.get(key);
+    if (running) return running;
     const prefix = f.q!.toLowerCase();
+    const gt = desc ? '<' : '>';
     const read = (column: 'username' | 'email') => {
       let q = db.selectFrom('users').select(['id', 'role', 'status']).where((eb) => startsWith(eb, column, prefix));
-      if (after) q = q.where('id', after.desc ? '<' : '>', after.id);
-      return q.limit(SEARCH_CAP + 1);
+      if (after !== undefined) q = q.where('id', gt, after);
+      return q.limit(cap + 1);
     };
     const keep = sql<SqlBool>`${sql.join([sql`true`, ...(f.role ? [sql`role = ${f.role}`] : []), ...(f.status ? [sql`status = ${f.status}`] : [])], sql` and `)}`;
     const id = searchedId(f.q!);
-    const named = id !== undefined && (!after || (after.desc ? id < after.id : id > after.id));
-    return db
+    const dir = desc ? sql`desc` : sql`asc`;
+    const made = db
       .with('u', () => read('username'))
       .with('e', () => read('email'))
       .with('m', (qc) => {
-        const u = qc.selectFrom('u').select('id').where(keep);
-        const e = qc.selectFrom('e').select('id').where(keep);
-        const m = all ? u.unionAll(e) : u.union(e);
-        if (!named) return m;
-        const n = qc.selectFrom('users').select('id').where('id', '=', id).where(keep);
-        return all ? m.unionAll(n) : m.union(n);
-      });
-  }
-  const capped = (r: { nu: number | string; ne: number | string }) => Number(r.nu) > SEARCH_CAP || Number(r.ne) > SEARCH_CAP;
-
-  /** PostgreSQL: a search's page by id from `searchMatches`, or undefined when a prefix is too common for it (see SEARCH_CAP). */
-  async function searchPage(f: UserFilter, desc: boolean, page: { limit: number; offset?: number; cursor?: Position }): Promise<PublicUser[] | undefined> {
-    const dir = desc ? sql`desc` : sql`asc`;
-    // `m` keeps a user found by both columns twice (no hashing of every match): the first 3 × (offset + limit) in
-    // order hold the page's distinct ids.
-    const end = (page.offset ?? 0) + page.limit;
-    const r = await searchMatches(f, { after: page.cursor && { id: page.cursor.id, desc }, all: true })
+        const m = qc.selectFrom('u').select('id').where(keep).unionAll(qc.selectFrom('e').select('id').where(keep));
+        if (id === undefined || (after !== undefined && !(desc ? id < after : id > after))) return m;
+        return m.unionAll(qc.selectFrom('users').select('id').where('id', '=', id).where(keep));
+      })
       .selectNoFrom((eb) => [
         eb.selectFrom('u').select(eb.fn.countAll().as('n')).as('nu'),
         eb.selectFrom('e').select(eb.fn.countAll().as('n')).as('ne'),
-        sql<(string | number)[]>`array(select id from m order by id ${dir} limit ${3 * end})`.as('ids'),
+        after === undefined ? eb.selectFrom('m').select(sql<string>`count(distinct id)`.as('n')).as('count') : sql<null>`null`.as('count'),
+        sql<(string | number)[]>`array(select id from m order by id ${dir} limit ${take})`.as('ids'),
       ])
-      .executeTakeFirstOrThrow();
-    if (capped(r as { nu: number; ne: number })) return undefined;
-    const ids = [...new Set(r.ids.map(Number))].slice(page.offset ?? 0, end);
+      .executeTakeFirstOrThrow()
+      .then((r) => ({ nu: Number(r.nu), ne: Number(r.ne), count: r.count === null ? null : Number(r.count), ids: [...new Set(r.ids.map(Number))] }))
+      .finally(() => memo.probes.delete(key));
+    memo.probes.set(key, made);
+    return made;
+  }
+  /** A search's filter alone (no sort, no unset keys): the key its estimate and probes are kept under. */
+  const searchFilter = (f: UserFilter): UserFilter => ({ q: f.q, ...(f.role && { role: f.role }), ...(f.status && { status: f.status }) });
+  const complete = (r: Probe, cap: number) => r.nu <= cap && r.ne <= cap;
+  /** A search's first page and its total ask for the same probe (the default page of 50 by id), so a cache miss reads the indexes once. */
+  const FIRST = { desc: false, take: 3 * 51 };
+
+  /** PostgreSQL: a search's page by id from `probe`, or undefined when its prefix is too common for it. */
+  async function searchPage(f: UserFilter, cap: number, desc: boolean, page: { limit: number; offset?: number; cursor?: Position }): Promise<PublicUser[] | undefined> {
+    const end = (page.offset ?? 0) + page.limit;
+    const take = Math.max(3 * end, desc ? 0 : FIRST.take); // a user is in the read twice at most (both columns), and the id `q` names once
+    const r = await probe(searchFilter(f), cap, { after: page.cursor?.id, desc, take });
+    if (!complete(r, cap)) return undefined;
+    const ids = r.ids.slice(page.offset ?? 0, end);
     if (ids.length === 0) return [];
     const rows = await db.selectFrom('users').select(PUBLIC_COLUMNS).where(sql<SqlBool>`id = any(${ids})`).orderBy('id', desc ? 'desc' : 'asc').execute();
     return rows.map(toPublicUser);
@@ -301,11 +348,12 @@ export function usersStore(db: Kysely<Database>) {
       const c = page.cursor;
       const { column, desc } = sortOf(f.sort);
       // A search by id on PostgreSQL: from the prefix indexes, or, for a common prefix, by walking the id index.
-      const walk = column === 'id' && postgres && f.q !== undefined;
-      if (walk && (await indexSearch(f))) {
-        const found = await searchPage(f, desc, page);
+      const plan = column === 'id' ? await searchPlan(f) : undefined;
+      if (plan?.cap) {
+        const found = await searchPage(f, plan.cap, desc, page);
         if (found) return found;
       }
+      const walk = plan !== undefined;
       if (column !== 'last_login_at' || page.offset) {
         let q = ordered(filtered(f, column, walk).select(PUBLIC_COLUMNS), f.sort);
         if (c) q = q.where((eb) => after(eb, f.sort, c));
@@ -339,19 +387,14 @@ export function usersStore(db: Kysely<Database>) {
     },
 
     /**
-     * PostgreSQL, a search `indexSearch` takes: how many users match, and whether that is all of them (else it is
-     * the matches among the first SEARCH_CAP of a column's prefix, a lower bound).
+     * PostgreSQL, a search `searchPlan` takes: how many users match and whether that is all of them (else the matches
+     * among the prefix's first ones read, a lower bound), and the planner's estimate. Undefined for other filters.
      */
-    async countSearch(f: UserFilter): Promise<{ count: number; complete: boolean } | undefined> {
-      if (!(await indexSearch(f))) return undefined;
-      const r = await searchMatches(f)
-        .selectNoFrom((eb) => [
-          eb.selectFrom('u').select(eb.fn.countAll().as('n')).as('nu'),
-          eb.selectFrom('e').select(eb.fn.countAll().as('n')).as('ne'),
-          eb.selectFrom('m').select(eb.fn.countAll().as('n')).as('n'),
-        ])
-        .executeTakeFirstOrThrow();
-      return { count: Number(r.n), complete: !capped(r as { nu: number; ne: number }) };
+    async countSearch(f: UserFilter): Promise<{ count: number; complete: boolean; estimate: number } | undefined> {
+      const plan = await searchPlan(f);
+      if (!plan?.cap) return plan && { count: 0, complete: false, estimate: plan.estimate };
+      const r = await probe(searchFilter(f), plan.cap, FIRST);
+      return { count: r.count!, complete: complete(r, plan.cap), estimate: plan.estimate };
     },
 
     plannedRows,
