@@ -94,14 +94,15 @@ function searchedId(q: string): number | undefined {
 
 /**
  * How a PostgreSQL search is read (`searchPlan`). It collects the ids matching its prefix from the two prefix indexes
- * (`probe`; ~0.5–1 µs an entry), unless the prefix is a common one: more than `common` users expected to match it,
- * or more than `cap` in a column once read. Then it walks the id index, testing each row, until a page of matches
- * turns up: a page of 50 within 5,000 rows at 1 % of a million users, rows read in the table's own order. Under a
- * role or status filter that leaves out most users, that walk reads scattered rows (~20–70 µs each from the
- * operating system's cache where 5,000 clustered ones cost ~1 µs), so collecting goes on much longer first.
+ * (`probe`; ~1 µs an entry), unless the prefix is a common one: more than SEARCH_COMMON users expected to match it,
+ * or more than SEARCH_CAP in a column once read. Then it walks the id index, testing each row, until a page of
+ * matches turns up: a page of 50 within 5,000 rows at 1 % of a million users, rows read in the table's own order.
+ * Under a role or status filter that leaves out most users, that walk reads scattered rows (each a page of the table
+ * of its own), so collecting goes on to SELECTIVE_SEARCH_CAP first.
  */
-const SEARCH = { cap: 5_000, common: 20_000 };
-const SELECTIVE_SEARCH = { cap: 10_000, common: 20_000 };
+const SEARCH_COMMON = 20_000;
+const SEARCH_CAP = 5_000;
+const SELECTIVE_SEARCH_CAP = 10_000;
 
 /** Estimates are kept this long (they move only with ANALYZE), for this many filters per database. */
 const ESTIMATE_MS = 60_000;
@@ -189,7 +190,7 @@ export function usersStore(db: Kysely<Database>) {
   /**
    * lower(column) starts with `prefix` (already lower-case), in a form each database answers from an index; `walk`:
    * on PostgreSQL in a form no index answers, so that a search for a common prefix walks the list's order and stops
-   * after a page (see SEARCH_CAP) instead of collecting every match.
+   * after a page (see SEARCH_COMMON) instead of collecting every match.
    */
   function startsWith(eb: ExpressionBuilder<Database, 'users'>, column: 'username' | 'email', prefix: string, walk = false): Expression<SqlBool> {
     const lower = sql<string>`lower(${sql.ref(column)})`;
@@ -246,15 +247,15 @@ export function usersStore(db: Kysely<Database>) {
   }
 
   /**
-   * PostgreSQL, a `q` search with at most a role and a status besides: how it is read (see SEARCH) and the planner's
+   * PostgreSQL, a `q` search with at most a role and a status besides: how it is read (see SEARCH_COMMON) and the planner's
    * estimate of its matches. `cap` is null for a common prefix. Undefined for any other filter.
    */
   async function searchPlan(f: UserFilter): Promise<{ cap: number | null; estimate: number } | undefined> {
     if (!postgres || f.q === undefined || f.createdFrom || f.createdTo || f.lastLoginFrom || f.lastLoginTo) return undefined;
     const prefix = await estimate({ q: f.q });
     const matches = f.role || f.status ? await estimate(searchFilter(f)) : prefix;
-    const { cap, common } = matches < prefix / 2 ? SELECTIVE_SEARCH : SEARCH;
-    return { cap: prefix <= common ? cap : null, estimate: matches };
+    const cap = matches < prefix / 2 ? SELECTIVE_SEARCH_CAP : SEARCH_CAP;
+    return { cap: prefix <= SEARCH_COMMON ? cap : null, estimate: matches };
   }
 
   /**
@@ -309,7 +310,9 @@ export function usersStore(db: Kysely<Database>) {
   /** PostgreSQL: a search's page by id from `probe`, or undefined when its prefix is too common for it. */
   async function searchPage(f: UserFilter, cap: number, desc: boolean, page: { limit: number; offset?: number; cursor?: Position }): Promise<PublicUser[] | undefined> {
     const end = (page.offset ?? 0) + page.limit;
-    const take = Math.max(3 * end, desc ? 0 : FIRST.take); // a user is in the read twice at most (both columns), and the id `q` names once
+    // A user is in the read up to three times (username, email, the id `q` names); a first page by id asks for at
+    // least what its total does, so that the two share the read.
+    const take = Math.max(3 * end, desc ? 0 : FIRST.take);
     const r = await probe(searchFilter(f), cap, { after: page.cursor?.id, desc, take });
     if (!complete(r, cap)) return undefined;
     const ids = r.ids.slice(page.offset ?? 0, end);
