@@ -315,7 +315,11 @@ export function usersStore(db: Kysely<Database>) {
     const take = Math.max(3 * end, desc ? 0 : FIRST.take);
     const r = await probe(searchFilter(f), cap, { after: page.cursor?.id, desc, take });
     if (!complete(r, cap)) return undefined;
-    const ids = r.ids.slice(page.offset ?? 0, end);
+    return byIds(r.ids.slice(page.offset ?? 0, end), desc);
+  }
+
+  /** The users of `ids`, by id. */
+  async function byIds(ids: number[], desc: boolean): Promise<PublicUser[]> {
     if (ids.length === 0) return [];
     const rows = await db.selectFrom('users').select(PUBLIC_COLUMNS).where(sql<SqlBool>`id = any(${ids})`).orderBy('id', desc ? 'desc' : 'asc').execute();
     return rows.map(toPublicUser);
@@ -350,15 +354,19 @@ export function usersStore(db: Kysely<Database>) {
     async list(f: UserFilter & { sort?: string }, page: { limit: number; offset?: number; cursor?: Position }): Promise<PublicUser[]> {
       const c = page.cursor;
       const { column, desc } = sortOf(f.sort);
-      // A search by id on PostgreSQL: from the prefix indexes, or, for a common prefix, by walking the id index.
+      // A search by id on PostgreSQL: from the prefix indexes, or, for a common prefix, by walking the id order for
+      // the page's ids (through an index alone under a role or status filter: migration 0019); then those rows.
       const plan = column === 'id' ? await searchPlan(f) : undefined;
-      if (plan?.cap) {
-        const found = await searchPage(f, plan.cap, desc, page);
+      if (plan) {
+        const found = plan.cap ? await searchPage(f, plan.cap, desc, page) : undefined;
         if (found) return found;
+        let q = filtered(f, column, true).select('id').orderBy('id', desc ? 'desc' : 'asc');
+        if (c) q = q.where('id', desc ? '<' : '>', c.id);
+        else if (page.offset) q = q.offset(page.offset);
+        return byIds((await q.limit(page.limit).execute()).map((r) => Number(r.id)), desc);
       }
-      const walk = plan !== undefined;
       if (column !== 'last_login_at' || page.offset) {
-        let q = ordered(filtered(f, column, walk).select(PUBLIC_COLUMNS), f.sort);
+        let q = ordered(filtered(f, column).select(PUBLIC_COLUMNS), f.sort);
         if (c) q = q.where((eb) => after(eb, f.sort, c));
         else if (page.offset) q = q.offset(page.offset);
         return (await q.limit(page.limit).execute()).map(toPublicUser);
