@@ -360,8 +360,8 @@ export function usersStore(db: Kysely<Database>) {
       if (plan) {
         const found = plan.cap ? await searchPage(f, plan.cap, desc, page) : undefined;
         if (found) return found;
-        let q = filtered(f, column, true).select('id').orderBy('id', desc ? 'desc' : 'asc');
-        if (c) q = q.where('id', desc ? '<' : '>', c.id);
+        let q = ordered(filtered(f, column, true).select('id'), f.sort);
+        if (c) q = q.where((eb) => after(eb, f.sort, c));
         else if (page.offset) q = q.offset(page.offset);
         return byIds((await q.limit(page.limit).execute()).map((r) => Number(r.id)), desc);
       }
