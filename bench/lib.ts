@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { buildServer, bundle } from '../scripts/server-build.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -63,8 +64,21 @@ export function cleanEnv(): NodeJS.ProcessEnv {
  * With `echo` false the child's lines are only kept for the tail shown when something fails (a server logging every
  * request); with `discardStdout` its stdout goes to /dev/null (a server's log lines cost this process nothing).
  */
+/**
+ * What a server script runs as: compiled by esbuild and run by plain node, as `npm start` runs Gatrix, so both sides
+ * of a ratio run the same way. A server's `…/packages/server/src/main.ts` (this checkout's or another tree's) is
+ * built into that package's dist/main.js by scripts/server-build.mjs; any other .ts (a baseline server) into
+ * dist/bench/ at the repository's root.
+ */
+function compiled(script: string): string {
+  const abs = path.resolve(ROOT, script);
+  if (!abs.endsWith('.ts')) return abs;
+  if (abs.endsWith(path.join('packages', 'server', 'src', 'main.ts'))) return buildServer(path.resolve(abs, '../..'));
+  return bundle(abs, path.join(ROOT, 'dist', 'bench', path.basename(abs).replace(/\.ts$/, '.js')));
+}
+
 export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = [], echo = true, discardStdout = false): Child {
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', discardStdout ? 'ignore' : 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...nodeArgs, compiled(script)], { cwd: ROOT, env, stdio: ['ignore', discardStdout ? 'ignore' : 'pipe', 'pipe'] });
   const child: Child = { name, proc, tail: [], exited: false, exit: Promise.resolve(null) };
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {

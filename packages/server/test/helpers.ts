@@ -263,10 +263,15 @@ export interface ServerProcess {
   output: () => string;
 }
 
-/** Starts `src/main.ts` on a free port of 127.0.0.1 with `env` (and PATH) only; LOG_LEVEL is warn unless `env` sets it. */
-export function startServerProcess(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: SERVER_DIR,
+/**
+ * Starts `src/main.ts` on a free port of 127.0.0.1 with `env` (and PATH) only; LOG_LEVEL is warn unless `env` sets it.
+ * With `npmStart`, the process is the repository's `scripts/start.mjs` (what `npm start` runs), console off.
+ */
+export function startServerProcess(env: Record<string, string>, { npmStart = false } = {}): ServerProcess {
+  const [args, cwd] = npmStart ? [['scripts/start.mjs'], path.resolve(SERVER_DIR, '../..')] : [['--import', 'tsx', 'src/main.ts'], SERVER_DIR];
+  if (npmStart) env = { GATRIX_CONSOLE: 'off', ...env };
+  const child = spawn(process.execPath, args, {
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

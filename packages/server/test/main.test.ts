@@ -1,20 +1,42 @@
 /** End to end: the real `main.ts` process, as `npm start` runs it, on a fresh data dir, over real HTTP. */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startServerProcess } from './helpers.ts';
 
+/** The processes whose parent is `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(pid);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
 const start = (env: Record<string, string>) => startServerProcess({ LOG_LEVEL: 'info', ...env });
 
 describe('the gatrix process', () => {
   const dirs: string[] = [];
   const children: ChildProcess[] = [];
+  const grandchildren: number[] = [];
   after(() => {
     for (const c of children) c.kill('SIGKILL');
+    for (const pid of grandchildren) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
@@ -57,6 +79,38 @@ describe('the gatrix process', () => {
     const relog = await fetch(`${base2}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
     assert.equal(relog.status, 200);
     again.child.kill('SIGTERM');
+  });
+
+  it('npm start compiles the server and runs it with plain node: files beside the sources come along, SIGTERM passes through', async () => {
+    const parent = mkdtempSync(path.join(tmpdir(), 'gatrix-e2e-'));
+    dirs.push(parent);
+    const s = startServerProcess({ LOG_LEVEL: 'info', GATRIX_DATA_DIR: path.join(parent, 'data') }, { npmStart: true });
+    children.push(s.child);
+    const base = await s.ready;
+    // The server is start.mjs's child: `node dist/main.js`, no TypeScript loader.
+    const servers = childrenOf(s.child.pid!);
+    grandchildren.push(...servers);
+    assert.deepEqual(
+      servers.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).slice(1)),
+      [['dist/main.js']],
+    );
+
+    const password = /created admin "admin" with password (\S+)/.exec(s.output())?.[1];
+    assert.ok(password, s.output());
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    assert.equal(login.status, 200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    // The common-password list is read from beside the module, so the bundle needs its own copy.
+    const change = await fetch(`${base}/api/v1/auth/password`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ currentPassword: password, newPassword: 'QwertyUiop' }),
+    });
+    assert.equal(change.status, 400);
+    assert.equal(((await change.json()) as { code: string }).code, 'weak_password');
+
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
   });
 
   it('a start that fails (port taken) prints no generated admin password', async () => {
