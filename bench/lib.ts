@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { buildServer, bundle } from '../scripts/server-build.mjs';
+import { buildServer, bundle, RUN_ENV } from '../scripts/server-build.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -65,8 +65,8 @@ export function cleanEnv(): NodeJS.ProcessEnv {
  * request); with `discardStdout` its stdout goes to /dev/null (a server's log lines cost this process nothing).
  */
 /**
- * What a server script runs as: compiled by esbuild and run by plain node, as `npm start` runs Gatrix, so both sides
- * of a ratio run the same way. A server's `…/packages/server/src/main.ts` (this checkout's or another tree's) is
+ * What a server script runs as: compiled by esbuild and run by plain node, as `npm start` runs Gatrix (and with its
+ * RUN_ENV), so both sides of a ratio run the same way. A server's `…/packages/server/src/main.ts` (this checkout's or another tree's) is
  * built into that package's dist/main.js by scripts/server-build.mjs; any other .ts (a baseline server) into
  * dist/bench/ at the repository's root.
  */
@@ -78,7 +78,7 @@ function compiled(script: string): string {
 }
 
 export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = [], echo = true, discardStdout = false): Child {
-  const proc = spawn(process.execPath, [...nodeArgs, compiled(script)], { cwd: ROOT, env, stdio: ['ignore', discardStdout ? 'ignore' : 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...nodeArgs, compiled(script)], { cwd: ROOT, env: { ...RUN_ENV, ...env }, stdio: ['ignore', discardStdout ? 'ignore' : 'pipe', 'pipe'] });
   const child: Child = { name, proc, tail: [], exited: false, exit: Promise.resolve(null) };
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {
