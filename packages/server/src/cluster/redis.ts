@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { waitFor } from '../startup.ts';
 
 export type RedisClient = ReturnType<typeof createClient>;
@@ -11,6 +11,8 @@ export type RedisClient = ReturnType<typeof createClient>;
  */
 export async function connectRedis(url: string, log: Logger, opts: { waitMs: number; purpose: string }): Promise<RedisClient> {
   let connected = false;
+  // Loaded only by nodes that use Redis: a single node on its own never loads the client (~10 MiB of memory).
+  const { createClient } = await import('redis');
   const client = createClient({ url, socket: { reconnectStrategy: (retries) => connected && Math.min(100 * 2 ** retries, 5000) } });
   client.on('error', (err: unknown) => {
     if (connected) log.warn({ err }, `${opts.purpose} redis connection error`);

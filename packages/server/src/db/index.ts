@@ -1,4 +1,5 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
@@ -14,7 +15,7 @@ import {
   type MigrationProvider,
   type TableMetadata,
 } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { SecretBox } from '../core/secret-box.ts';
 import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
@@ -68,7 +69,9 @@ export interface DatabaseOptions {
 export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
   const queryTiming: QueryTiming = {};
   if (opts.url) {
-    const pool = new pg.Pool({
+    // The PostgreSQL client is loaded by nodes that use it only (a SQLite node saves its memory, ~10 MiB).
+    const { Pool } = createRequire(import.meta.url)('pg') as typeof pg;
+    const pool = new Pool({
       connectionString: opts.url,
       max: opts.poolSize ?? 10,
       options: opts.pgSchema ? `-c search_path=${opts.pgSchema}` : undefined,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Logger } from 'pino';
 import { closeRedis, connectRedis, type RedisClient } from '../../cluster/redis.ts';
 import { Server, type Socket } from 'socket.io';
@@ -79,6 +79,7 @@ export async function createRealtimeGateway(httpServer: HttpServer, opts: Realti
   let adapter: ReturnType<typeof createAdapter> | ReturnType<typeof boundedRecoveryAdapter> | undefined;
   if (opts.redisUrl) {
     redis = await connectRedis(opts.redisUrl, log, { waitMs: opts.redisWaitMs ?? 0, purpose: 'socket.io' });
+    const { createAdapter } = await import('@socket.io/redis-streams-adapter'); // only nodes with Redis load it
     adapter = createAdapter(redis, {
       streamName: `${opts.redisPrefix}:socket.io`,
       sessionKeyPrefix: `${opts.redisPrefix}:sio:session:`,
