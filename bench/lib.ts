@@ -61,14 +61,10 @@ export function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 /**
- * With `echo` false the child's lines are only kept for the tail shown when something fails (a server logging every
- * request); with `discardStdout` its stdout goes to /dev/null (a server's log lines cost this process nothing).
- */
-/**
- * What a server script runs as: compiled by esbuild and run by plain node, as `npm start` runs Gatrix (and with its
- * RUN_ENV), so both sides of a ratio run the same way. A server's `…/packages/server/src/main.ts` (this checkout's or another tree's) is
- * built into that package's dist/main.js by scripts/server-build.mjs; any other .ts (a baseline server) into
- * dist/bench/ at the repository's root.
+ * What a server script runs as: compiled by esbuild and run by plain node (with RUN_ENV), as `npm start` runs
+ * Gatrix, so both sides of a ratio run the same way. A `…/packages/server/src/main.ts` (this checkout's or another
+ * tree's) is built into that package's dist/main.js by scripts/server-build.mjs; any other .ts (a baseline server)
+ * into dist/bench/ at the repository's root.
  */
 function compiled(script: string): string {
   const abs = path.resolve(ROOT, script);
@@ -77,6 +73,10 @@ function compiled(script: string): string {
   return bundle(abs, path.join(ROOT, 'dist', 'bench', path.basename(abs).replace(/\.ts$/, '.js')));
 }
 
+/**
+ * With `echo` false the child's lines are only kept for the tail shown when something fails (a server logging every
+ * request); with `discardStdout` its stdout goes to /dev/null (a server's log lines cost this process nothing).
+ */
 export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = [], echo = true, discardStdout = false): Child {
   const proc = spawn(process.execPath, [...nodeArgs, compiled(script)], { cwd: ROOT, env: { ...RUN_ENV, ...env }, stdio: ['ignore', discardStdout ? 'ignore' : 'pipe', 'pipe'] });
   const child: Child = { name, proc, tail: [], exited: false, exit: Promise.resolve(null) };

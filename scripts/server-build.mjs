@@ -2,8 +2,8 @@
 // Compiles the server (packages/server/src/main.ts and what it imports) into one ES module,
 // packages/server/dist/main.js, with esbuild; the npm packages it imports stay in node_modules. `npm start` runs
 // this and then plain `node dist/main.js`: no TypeScript loader in the running process, which starts in about
-// half the time and holds ~30 MiB less (docs/performance.md, "Running compiled"). It takes well under a second,
-// so it runs at every start. Usage: server-build.mjs (prints where it wrote the bundle).
+// two thirds of the time and holds ~35 MiB less (docs/operations.md, "Running the server compiled"). It takes well
+// under a second, so it runs at every start. Usage: server-build.mjs (prints where it wrote the bundle).
 import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';

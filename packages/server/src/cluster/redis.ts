@@ -11,7 +11,7 @@ export type RedisClient = ReturnType<typeof createClient>;
  */
 export async function connectRedis(url: string, log: Logger, opts: { waitMs: number; purpose: string }): Promise<RedisClient> {
   let connected = false;
-  // Loaded only by nodes that use Redis: a single node on its own never loads the client (~10 MiB of memory).
+  // Loaded only by nodes that use Redis: a single node on its own never loads the client (with the adapter and the PostgreSQL client, ~20 MiB).
   const { createClient } = await import('redis');
   const client = createClient({ url, socket: { reconnectStrategy: (retries) => connected && Math.min(100 * 2 ** retries, 5000) } });
   client.on('error', (err: unknown) => {

@@ -69,7 +69,7 @@ export interface DatabaseOptions {
 export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
   const queryTiming: QueryTiming = {};
   if (opts.url) {
-    // The PostgreSQL client is loaded by nodes that use it only (a SQLite node saves its memory, ~10 MiB).
+    // The PostgreSQL client is loaded by nodes that use it only (a SQLite node saves its memory).
     const { Pool } = createRequire(import.meta.url)('pg') as typeof pg;
     const pool = new Pool({
       connectionString: opts.url,
