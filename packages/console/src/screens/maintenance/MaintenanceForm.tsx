@@ -8,7 +8,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { ActionIcon, Badge, Button, Group, Paper, SegmentedControl, Select, Stack, Text, Textarea, TextInput, Tooltip } from '@mantine/core';
 import { DateTimePicker } from '@mantine/dates';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useState, type ReactNode } from 'react';
 import { Controller, useFieldArray, useForm, useWatch } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
@@ -94,8 +94,11 @@ export function MaintenanceForm({ draftKey, initial, languages, submitLabel, onS
   const mode = useTimeZoneMode();
   const defaults = useMemo(() => initialValues(initial, languages, mode), [initial, languages, mode]);
   const form = useForm<Values>({ resolver: zodResolver(schema), defaultValues: defaults });
-  // The server's state changed (a save, a live event): follow it unless there are unsaved edits.
-  useEffect(() => {
+  // The server's state changed (a save, a live event, the languages in use arriving): follow it unless there are
+  // unsaved edits. A layout effect, so it runs in the render's own task: a passive effect runs later, at the latest
+  // when the next input event is handled, after the form has taken that keystroke but before it re-rendered, so
+  // `isDirty` still said false and the reset wiped out what was just typed (seen in the end-to-end tests).
+  useLayoutEffect(() => {
     if (!form.formState.isDirty) form.reset(defaults);
   }, [defaults, form]);
   const draft = useDraft(draftKey, form);

@@ -2,7 +2,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Button, Group, Modal, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
 import { IconArrowRight } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useLayoutEffect, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
@@ -65,8 +65,9 @@ export function ProfileForm({ user }: { user: User }) {
   const [error, setError] = useState<unknown>(null);
   const [conflict, setConflict] = useState(false);
 
-  // A live or refetched update of the user replaces the form only while nothing is being edited.
-  useEffect(() => {
+  // A live or refetched update of the user replaces the form only while nothing is being edited (a layout effect,
+  // for the reason given in MaintenanceForm.tsx: typing must never be reset away).
+  useLayoutEffect(() => {
     if (user.updatedAt === base.updatedAt) return;
     if (!form.formState.isDirty) {
       setBase(user);

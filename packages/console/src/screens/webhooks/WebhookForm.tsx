@@ -1,6 +1,6 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Group, Stack, Switch, Textarea, TextInput } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { useLayoutEffect, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
@@ -50,7 +50,8 @@ export function WebhookForm({
   const { reset } = form;
   const initialJson = JSON.stringify(initial);
   // A save elsewhere (another operator, a live event) brings new values: show them unless this form has edits.
-  useEffect(() => {
+  // A layout effect, for the reason given in MaintenanceForm.tsx: typing must never be reset away.
+  useLayoutEffect(() => {
     if (!form.formState.isDirty) reset(JSON.parse(initialJson) as WebhookFormValues);
   }, [initialJson, reset, form.formState.isDirty]);
 

@@ -1,7 +1,7 @@
 /** Create or edit a game world: worldId, name, description, region, tags, visibility, customPayload (JSON). */
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Group, Stack, Switch, TagsInput, Textarea, TextInput } from '@mantine/core';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
@@ -60,7 +60,8 @@ export function WorldForm({ world, etag, draftKey, submitLabel, onSubmit, onCanc
   // The server's state changed (a save, a live event): follow it unless there are unsaved edits, whose save then
   // carries the ETag they started from and is refused (412) if the world changed meanwhile.
   const [baseEtag, setBaseEtag] = useState(etag);
-  useEffect(() => {
+  // A layout effect, for the reason given in MaintenanceForm.tsx: typing must never be reset away.
+  useLayoutEffect(() => {
     if (form.formState.isDirty) return;
     form.reset(defaults);
     setBaseEtag(etag);
