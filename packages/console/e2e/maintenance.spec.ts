@@ -47,6 +47,10 @@ test('schedule global maintenance after seeing its impact, start it now, extend 
 
   await page.getByRole('button', { name: 'Extend' }).click();
   await page.getByRole('menuitem', { name: 'Extend by 30 minutes' }).click();
+  // A confirmation opened through @mantine/modals: its close button has a name too (the theme's default).
+  await expect(page.getByRole('dialog').getByRole('button', { name: 'Close' })).toBeVisible();
+  await expect(page.getByRole('dialog')).toHaveCSS('opacity', '1'); // its opening transition is over
+  await expectAccessible(page, '[role=dialog]');
   await page.getByRole('dialog').getByRole('button', { name: 'Extend' }).click();
   await expect(page.getByText('Maintenance extended by 30 minutes')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Ends at' })).toContainText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);

@@ -1,12 +1,28 @@
 import { createTheme, type CSSVariablesResolver, localStorageColorSchemeManager, MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from '@tanstack/react-router';
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { isApiError } from '../api/errors.ts';
 import { getSession, subscribeSession } from '../auth/session.ts';
 import { makeRouter } from './routes.tsx';
 
-// Shade 8 of indigo keeps white button text above WCAG AA contrast (4.5:1) in both schemes; shade 6 does not.
-const theme = createTheme({ primaryColor: 'indigo', primaryShade: { light: 8, dark: 8 }, defaultRadius: 'md', fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans KR", sans-serif' });
+/**
+ * Shade 8 of indigo keeps white button text above WCAG AA contrast (4.5:1) in both schemes; shade 6 does not. Every
+ * modal and drawer (confirmations opened through @mantine/modals included) names its close button in the
+ * console's language: Mantine's own has no name, which screen readers announce as just "button".
+ */
+function makeTheme(close: string) {
+  const closeButtonProps = { 'aria-label': close };
+  return createTheme({
+    primaryColor: 'indigo',
+    primaryShade: { light: 8, dark: 8 },
+    defaultRadius: 'md',
+    fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans KR", sans-serif',
+    // By name, not Modal.extend(): importing the components here would put them in the first page's bundle.
+    components: { Modal: { defaultProps: { closeButtonProps } }, Drawer: { defaultProps: { closeButtonProps } } },
+  });
+}
 /** The palette colors whose `light` variant (badges, alerts) text is darkened in the light scheme. */
 const LIGHT_VARIANT_COLORS = ['gray', 'red', 'pink', 'grape', 'violet', 'indigo', 'blue', 'cyan', 'teal', 'green', 'lime', 'yellow', 'orange'];
 /**
@@ -47,6 +63,8 @@ subscribeSession(() => {
 
 /** Notifications and modals are provided by the shell (src/app/Shell.tsx), which the sign-in page does not load. */
 export function App() {
+  const { t } = useTranslation('common');
+  const theme = useMemo(() => makeTheme(t('close')), [t]);
   return (
     <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager}>
       <QueryClientProvider client={queryClient}>

@@ -170,7 +170,7 @@ export default function AuditLogScreen() {
           <Pagination total={list.data.pagination.totalPages} value={params.page} onChange={(page) => setSearch({ page }, { keepPage: true })} size="sm" />
         ) : null}
       </Group>
-      <Drawer opened={search.entry !== undefined} onClose={() => setSearch({ entry: undefined }, { keepPage: true })} position="right" size="xl" title={t('detail.title', { id: search.entry })} closeButtonProps={{ 'aria-label': t('common:close') }}>
+      <Drawer opened={search.entry !== undefined} onClose={() => setSearch({ entry: undefined }, { keepPage: true })} position="right" size="xl" title={t('detail.title', { id: search.entry })}>
         {open ? <EntryDetail entry={open} /> : <Text c="dimmed">{list.isLoading ? t('common:loading') : t('detail.notOnPage')}</Text>}
       </Drawer>
     </Stack>

@@ -176,7 +176,7 @@ export function VersionList({ search, open }: { search: Search; open: Openers })
           <Pagination total={pages} value={params.page} onChange={(page) => setSearch({ page }, { keepPage: true })} size="sm" getControlProps={(c) => ({ 'aria-label': t(`pager.${c}`) })} />
         </Group>
       ) : null}
-      <Modal opened={bulk !== null} onClose={() => bulk?.results && setBulk(null)} closeButtonProps={{ 'aria-label': t('common:close') }} title={t('bulk.title', { status: bulkStatus ? t(`status.${bulkStatus}`) : '' })} size="lg">
+      <Modal opened={bulk !== null} onClose={() => bulk?.results && setBulk(null)} title={t('bulk.title', { status: bulkStatus ? t(`status.${bulkStatus}`) : '' })} size="lg">
         {bulk ? (
           <Stack gap="sm">
             <Progress value={bulk.total ? (100 * bulk.done) / bulk.total : 100} aria-label={t('bulk.progress')} />

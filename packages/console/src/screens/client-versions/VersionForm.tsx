@@ -111,7 +111,7 @@ export function VersionForm({ mode, onClose }: { mode: FormMode; onClose: () => 
         ? t('copyTitle', { version: `${mode.version.channel}/${mode.version.subChannel} ${mode.version.version}` })
         : t('addTitle');
   return (
-    <Modal opened onClose={onClose} title={title} size="xl" closeButtonProps={{ 'aria-label': t('common:close') }}>
+    <Modal opened onClose={onClose} title={title} size="xl">
       <form onSubmit={(e) => void submit(e)} noValidate>
         <Stack gap="sm">
           {draft.restored ? (

@@ -360,7 +360,7 @@ function PrometheusButton() {
       <Button variant="default" leftSection={<IconChartLine size={16} />} onClick={() => void load()}>
         {t('prometheus.open')}
       </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title={t('prometheus.title')} size="xl" closeButtonProps={{ 'aria-label': t('common:close') }}>
+      <Modal opened={open} onClose={() => setOpen(false)} title={t('prometheus.title')} size="xl">
         <ProblemAlert error={error} />
         {text === undefined && !error ? <Skeleton h={300} /> : null}
         {text !== undefined ? (

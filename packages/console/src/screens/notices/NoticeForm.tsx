@@ -157,7 +157,7 @@ export function NoticeForm({ notice, onClose }: { notice?: Notice; onClose: () =
   };
 
   return (
-    <Modal opened onClose={onClose} title={notice ? t('editTitle', { title: notice.title }) : t('addTitle')} size="xl" closeButtonProps={{ 'aria-label': t('common:close') }}>
+    <Modal opened onClose={onClose} title={notice ? t('editTitle', { title: notice.title }) : t('addTitle')} size="xl">
       <form onSubmit={(e) => void submit(e)} noValidate>
         <Stack gap="md">
           {draft.restored ? (

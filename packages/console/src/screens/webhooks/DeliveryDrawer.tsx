@@ -135,7 +135,7 @@ export function DeliveryDrawer({ id, onClose }: { id: number | undefined; onClos
     }
   };
   return (
-    <Drawer opened={id !== undefined} onClose={onClose} position="right" size="xl" closeButtonProps={{ 'aria-label': t('common:close') }} title={<Text fw={600}>{t('drawer.title', { id })}</Text>}>
+    <Drawer opened={id !== undefined} onClose={onClose} position="right" size="xl" title={<Text fw={600}>{t('drawer.title', { id })}</Text>}>
       {delivery.error ? <ProblemAlert error={delivery.error} /> : null}
       {delivery.isLoading ? <Skeleton h={300} /> : null}
       {d ? (

@@ -72,7 +72,7 @@ export function EntryForm({ entry, onClose }: { entry?: WhitelistEntry; onClose:
   const type = form.watch('type');
 
   return (
-    <Modal opened onClose={onClose} title={entry ? t('editTitle', { value: entry.value }) : t('addTitle')} size="lg" closeButtonProps={{ 'aria-label': t('common:close') }}>
+    <Modal opened onClose={onClose} title={entry ? t('editTitle', { value: entry.value }) : t('addTitle')} size="lg">
       <form onSubmit={(e) => void submit(e)} noValidate>
         <Stack gap="sm">
           {draft.restored ? (
