@@ -60,6 +60,9 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/** Each script is compiled once per benchmark run, not again for every process started from it. */
+const bundles = new Map<string, string>();
+
 /**
  * What a server script runs as: compiled by esbuild and run by plain node (with RUN_ENV), as `npm start` runs
  * Gatrix, so both sides of a ratio run the same way. A `…/packages/server/src/main.ts` (this checkout's or another
@@ -69,8 +72,14 @@ export function cleanEnv(): NodeJS.ProcessEnv {
 function compiled(script: string): string {
   const abs = path.resolve(ROOT, script);
   if (!abs.endsWith('.ts')) return abs;
-  if (abs.endsWith(path.join('packages', 'server', 'src', 'main.ts'))) return buildServer(path.resolve(abs, '../..'));
-  return bundle(abs, path.join(ROOT, 'dist', 'bench', path.basename(abs).replace(/\.ts$/, '.js')));
+  let out = bundles.get(abs);
+  if (out === undefined) {
+    out = abs.endsWith(path.join('packages', 'server', 'src', 'main.ts'))
+      ? buildServer(path.resolve(abs, '../..'))
+      : bundle(abs, path.join(ROOT, 'dist', 'bench', path.basename(abs).replace(/\.ts$/, '.js')));
+    bundles.set(abs, out);
+  }
+  return out;
 }
 
 /**

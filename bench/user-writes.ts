@@ -12,19 +12,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BENCH_ADMIN, envInt, fmt, processCpuSeconds, startGatrix, stopChild } from './lib.ts';
+import { BENCH_ADMIN, call, envInt, fmt, processCpuSeconds, startGatrix, stopChild } from './lib.ts';
 
 const N = envInt('USER_WRITES', 3000, 100);
 const dir = mkdtempSync(path.join(tmpdir(), 'gatrix-user-writes-'));
 const env: Record<string, string> = process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {};
 const { child, base } = await startGatrix('gatrix', dir, env, { echo: false, discardStdout: true });
 try {
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: BENCH_ADMIN.username, password: BENCH_ADMIN.password }),
-  });
-  const { accessToken } = (await login.json()) as { accessToken: string };
+  const { accessToken } = (await call(base, 'POST', '/api/v1/auth/login', {}, { username: BENCH_ADMIN.username, password: BENCH_ADMIN.password })) as { accessToken: string };
   let next = 0;
   const register = async () => {
     const i = next++;
