@@ -351,15 +351,15 @@ export function webhookRow(url: string, at: string, fields: Partial<Omit<Webhook
  * connection's statistics say (written out first; other sessions' statistics arrive up to seconds later, so a test
  * that reads them has its own schema and one connection).
  */
-export async function indexReads(db: Kysely<Database>, index: string): Promise<{ scans: number; read: number }> {
+export async function indexReads(db: Kysely<Database>, index: string): Promise<{ scans: number; read: number; fetched: number }> {
   await sql`select pg_stat_force_next_flush()`.execute(db);
   const end = Date.now() + WAIT_MS;
   for (;;) {
     await sql`select pg_stat_clear_snapshot()`.execute(db);
-    const { rows } = await sql<{ scans: string; read: string }>`
-      select idx_scan as scans, idx_tup_read as read from pg_stat_user_indexes
+    const { rows } = await sql<{ scans: string; read: string; fetched: string }>`
+      select idx_scan as scans, idx_tup_read as read, idx_tup_fetch as fetched from pg_stat_user_indexes
       where schemaname = current_schema() and indexrelname = ${index}`.execute(db);
-    const r = { scans: Number(rows[0].scans), read: Number(rows[0].read) };
+    const r = { scans: Number(rows[0].scans), read: Number(rows[0].read), fetched: Number(rows[0].fetched) };
     if (r.scans > 0) return r;
     if (Date.now() > end) throw new Error(`no scan of ${index} in the statistics after ${WAIT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
