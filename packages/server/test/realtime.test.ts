@@ -228,7 +228,7 @@ eachDatabase('realtime events over Socket.IO', (kind) => {
     assert.equal(r.statusCode, 401);
   });
 
-  it('suspending a user or revoking a key closes its sockets within a second', async () => {
+  it('suspending a user or revoking a key closes its sockets at once', async () => {
     const p = await h.userToken('operator');
     const userSocket = open(p.token);
     const key = await h.apiKey('client');
@@ -241,6 +241,8 @@ eachDatabase('realtime events over Socket.IO', (kind) => {
     await h.call('DELETE', `/api/v1/api-keys/${key.id}`, { token: admin });
     assert.equal(await userClosed, 'io server disconnect');
     assert.equal(await keyClosed, 'io server disconnect');
-    assert.ok(Date.now() - t0 < 1000);
+    // Nothing sweeps sockets on a timer: they close on the change itself, or never (the awaits above). The bound
+    // is generous so a machine busy with other test runs does not fail it; on a quiet one it is a few ms.
+    assert.ok(Date.now() - t0 < 5000, `closed ${Date.now() - t0} ms after the changes began`);
   });
 });
