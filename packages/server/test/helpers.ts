@@ -21,6 +21,7 @@ import { loadConfig, type Config } from '../src/config.ts';
 import type { AppContext } from '../src/context.ts';
 import { migrate, openDatabase, type DatabaseHandle } from '../src/db/index.ts';
 import type { Database, WebhookDeliveriesTable, WebhooksTable } from '../src/db/schema.ts';
+import type { LazySchemas } from '../src/http/lazy-schemas.ts';
 import type { App } from '../src/http/types.ts';
 import type { FastPath } from '../src/modules/client/fast-path.ts';
 import { pendingDelivery } from '../src/modules/webhooks/store.ts';
@@ -177,6 +178,8 @@ export interface Harness {
   realtime: RealtimeGateway;
   /** The game-client fast path in front of Fastify (reached over real HTTP only; undefined when turned off). */
   fastPath?: FastPath;
+  /** The routes' validators and serializers, compiled on first use. */
+  schemas: LazySchemas;
   db: TestDatabase;
   config: Config;
   /** Access token of the bootstrap admin. */
@@ -198,7 +201,7 @@ export async function startHarness(
   const db = await openTestDatabase(kind);
   const config = testConfig(opts.env);
   const logger = opts.logger ?? pino({ level: 'silent' });
-  const { app, services, ctx, routes, fastPath, realtime } = await buildApp({ config, database: db, logger, clock: opts.clock, clientFastPath: opts.clientFastPath });
+  const { app, services, ctx, routes, fastPath, realtime, schemas } = await buildApp({ config, database: db, logger, clock: opts.clock, clientFastPath: opts.clientFastPath });
   await services.auth.ensureAdmin();
   const baseUrl = opts.listen ? await app.listen({ port: 0, host: '127.0.0.1' }) : '';
 
@@ -228,6 +231,7 @@ export async function startHarness(
     routes,
     realtime,
     fastPath,
+    schemas,
     db,
     config,
     adminToken,

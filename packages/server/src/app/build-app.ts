@@ -16,7 +16,8 @@ import { registerProblemHandlers, sendProblem } from '../http/problem.ts';
 import { requestIdOf } from '../http/request-id.ts';
 import { Problem } from '../http/schemas.ts';
 import type { App } from '../http/types.ts';
-import { registerInputGuards, validatorCompiler } from '../http/validation.ts';
+import { lazySchemas, type LazySchemas } from '../http/lazy-schemas.ts';
+import { registerInputGuards } from '../http/validation.ts';
 import { apiKeysRoutes } from '../modules/api-keys/routes.ts';
 import { auditRoutes } from '../modules/audit/routes.ts';
 import { authRoutes } from '../modules/auth/routes.ts';
@@ -57,7 +58,7 @@ export interface RouteInfo {
 
 export async function buildApp(
   opts: BuildOptions,
-): Promise<{ app: App; services: Services; ctx: AppContext; routes: RouteInfo[]; realtime: RealtimeGateway; fastPath?: FastPath; monitoring: Monitoring }> {
+): Promise<{ app: App; services: Services; ctx: AppContext; routes: RouteInfo[]; realtime: RealtimeGateway; fastPath?: FastPath; monitoring: Monitoring; schemas: LazySchemas }> {
   const { config, database, logger } = opts;
   const ctx: AppContext = { config, db: database.db, dialect: database.dialect, clock: opts.clock ?? systemClock, log: logger };
   const services = await createNodeServices(ctx);
@@ -72,6 +73,7 @@ export async function buildApp(
   // The game-client GET routes are answered in front of Fastify when they can be (modules/client/fast-path.ts).
   // inject() calls Fastify's handler directly, so in-process test requests always take the Fastify route.
   let fastPath: FastPath | undefined;
+  const schemas = lazySchemas();
   const app = Fastify({
     serverFactory: (handler) => {
       const { requestTimeoutMs, headersTimeoutMs, maxConnections } = config.http;
@@ -97,6 +99,7 @@ export async function buildApp(
     trustProxy: clientIp.trust,
     requestIdHeader: false,
     genReqId: requestIdOf,
+    schemaController: { compilersFactory: { buildSerializer: schemas.buildSerializer } },
     // Errors Fastify answers before routing (bad percent-encoding, a path parameter over maxParamLength).
     frameworkErrors: (err, request, reply) => {
       reply.header('x-request-id', request.id);
@@ -108,7 +111,7 @@ export async function buildApp(
   // Only JSON bodies: anything else is 415 rather than a string that fails validation later.
   app.removeContentTypeParser('text/plain');
   app.addSchema(Problem);
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(schemas.validatorCompiler);
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -219,5 +222,5 @@ export async function buildApp(
   if (opts.clientFastPath !== false) {
     fastPath = createClientFastPath({ authenticate: services.auth.authenticate, client: services.client, clientIp: clientIp.ipOf, onAnswered: recordRequest });
   }
-  return { app, services, ctx, routes, realtime, fastPath, monitoring };
+  return { app, services, ctx, routes, realtime, fastPath, monitoring, schemas };
 }
