@@ -26,6 +26,7 @@ import type { App } from '../src/http/types.ts';
 import type { FastPath } from '../src/modules/client/fast-path.ts';
 import { pendingDelivery } from '../src/modules/webhooks/store.ts';
 import type { RealtimeGateway } from '../src/modules/realtime/gateway.ts';
+import { buildServer } from '../../../scripts/server-build.mjs';
 
 export type DbKind = 'sqlite' | 'postgres';
 
@@ -267,12 +268,16 @@ export interface ServerProcess {
   output: () => string;
 }
 
+let compiledServer: string | undefined;
+
 /**
- * Starts `src/main.ts` on a free port of 127.0.0.1 with `env` (and PATH) only; LOG_LEVEL is warn unless `env` sets it.
- * With `npmStart`, the process is the repository's `scripts/start.mjs` (what `npm start` runs), console off.
+ * Starts the server as `npm start` runs it, compiled into `dist/main.js` with its npm packages
+ * (scripts/server-build.mjs; built once per test file, from the sources as they are now), on a free port of
+ * 127.0.0.1 with `env` (and PATH) only; LOG_LEVEL is warn unless `env` sets it. With `npmStart`, the process is the
+ * repository's `scripts/start.mjs` itself (which builds and runs the same file), console off.
  */
 export function startServerProcess(env: Record<string, string>, { npmStart = false } = {}): ServerProcess {
-  const [args, cwd] = npmStart ? [['scripts/start.mjs'], path.resolve(SERVER_DIR, '../..')] : [['--import', 'tsx', 'src/main.ts'], SERVER_DIR];
+  const [args, cwd] = npmStart ? [['scripts/start.mjs'], path.resolve(SERVER_DIR, '../..')] : [[(compiledServer ??= buildServer(SERVER_DIR))], SERVER_DIR];
   if (npmStart) env = { GATRIX_CONSOLE: 'off', ...env };
   const child = spawn(process.execPath, args, {
     cwd,

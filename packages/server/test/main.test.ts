@@ -1,12 +1,15 @@
 /** End to end: the real `main.ts` process, as `npm start` runs it, on a fresh data dir, over real HTTP. */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { startServerProcess } from './helpers.ts';
+import { builtinModules } from 'node:module';
+import { buildServer, bundle } from '../../../scripts/server-build.mjs';
+import { startServerProcess, until } from './helpers.ts';
+import { listener } from './realtime-helpers.ts';
 
 /** The processes whose parent is `pid` (Linux /proc). */
 function childrenOf(pid: number): number[] {
@@ -123,9 +126,57 @@ describe('the gatrix process', () => {
     });
     assert.equal(change.status, 400);
     assert.equal(((await change.json()) as { code: string }).code, 'weak_password');
+    // Packages that read files beside themselves stay in node_modules and find them: the docs UI's assets.
+    const docs = await fetch(`${base}/docs/static/index.html`);
+    assert.equal(docs.status, 200);
+    assert.match(await docs.text(), /swagger-ui/);
+    const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    assert.ok(Object.keys(openapi.paths).length > 50);
+    // The bundled Socket.IO adapter and the one Socket.IO loads are one module: a socket hears an event.
+    const l = listener(base, accessToken);
+    try {
+      await l.connected;
+      await fetch(`${base}/api/v1/game-worlds`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+        body: JSON.stringify({ worldId: 'compiled-world', name: 'Compiled' }),
+      });
+      await until(() => l.heard.some((e) => e.event === 'world_created'), 'world_created over the socket');
+    } finally {
+      l.socket.disconnect();
+    }
 
     s.child.kill('SIGTERM');
     assert.equal(await s.exited, 0);
+  });
+
+  it('the compiled server holds one copy of each npm package: bundled, or left in node_modules when it reads files beside itself or loads only when configured', () => {
+    const bundle = readFileSync(buildServer(), 'utf8');
+    // esbuild marks each bundled module with a `// node_modules/<package>/…` comment; packages left outside are imported.
+    const bundled = new Set([...bundle.matchAll(/^\/\/ (?:\.\.\/)*node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]));
+    const imported = new Set(
+      [...bundle.matchAll(/(?:from |__require\(|import\()"([^".][^"]*)"/g)].map((m) => m[1]).filter((name) => !name.startsWith('node:') && !builtinModules.includes(name)),
+    );
+    for (const name of ['fastify', 'ajv', 'kysely', 'jose', 'prom-client']) assert.ok(bundled.has(name), `${name} is bundled`);
+    for (const name of ['better-sqlite3', 'socket.io', 'socket.io-adapter', 'pino', '@fastify/swagger-ui', 'redis']) assert.ok(imported.has(name), `${name} is left outside`);
+    assert.deepEqual([...bundled].filter((name) => imported.has(name)), [], 'packages both bundled and loaded from node_modules');
+  });
+
+  it('a build is reused while the files it read are unchanged, and redone when one changes', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gatrix-build-'));
+    dirs.push(dir);
+    const [entry, helper, out] = ['entry.ts', 'helper.ts', 'out/entry.js'].map((f) => path.join(dir, f));
+    writeFileSync(entry, "import { word } from './helper.ts';\nconsole.log(word);\n");
+    writeFileSync(helper, "export const word: string = 'first';\n");
+    bundle(entry, out);
+    assert.match(readFileSync(out, 'utf8'), /first/);
+    appendFileSync(out, '// kept\n'); // a rebuild would drop this line
+    bundle(entry, out);
+    assert.match(readFileSync(out, 'utf8'), /\/\/ kept/);
+    writeFileSync(helper, "export const word: string = 'second';\n"); // an imported file, not the entry
+    bundle(entry, out);
+    assert.match(readFileSync(out, 'utf8'), /second/);
+    assert.doesNotMatch(readFileSync(out, 'utf8'), /\/\/ kept/);
   });
 
   it('a start that fails (port taken) prints no generated admin password', async () => {
