@@ -95,12 +95,14 @@ export function bundle(entry, outFile, assets = []) {
     }
   }
   for (const name of external) for (const used of uses.get(name) ?? []) external.add(used);
+  const files = [...Object.keys(metafile.inputs).map((file) => path.resolve(file)), ...assets, ...lockfileOf(entry)];
+  const digest = digestOf(files, esbuild.version);
   const result = esbuild.buildSync({ ...options, external: [...external] });
   mkdirSync(path.dirname(outFile), { recursive: true });
   replaceFile(outFile, result.outputFiles[0].contents);
   for (const asset of assets) replaceFile(path.join(path.dirname(outFile), path.basename(asset)), undefined, asset);
-  const files = [...Object.keys(metafile.inputs).map((file) => path.resolve(file)), ...assets, ...lockfileOf(entry)];
-  replaceFile(record, JSON.stringify({ digest: digestOf(files, esbuild.version), files }));
+  // Recorded only when no file changed while the bundle was built, so the record never vouches for other contents.
+  if (digestOf(files, esbuild.version) === digest) replaceFile(record, JSON.stringify({ digest, files }));
   return outFile;
 }
 
