@@ -58,10 +58,10 @@ function digestOf(files, esbuildVersion) {
 export function bundle(entry, outFile, assets = []) {
   const esbuild = createRequire(import.meta.url)('esbuild'); // loaded here: importing this file needs no esbuild
   const record = `${outFile}.inputs.json`;
+  const copies = assets.map((asset) => path.join(path.dirname(outFile), path.basename(asset)));
   try {
     const kept = JSON.parse(readFileSync(record, 'utf8'));
-    const copies = [outFile, ...assets.map((asset) => path.join(path.dirname(outFile), path.basename(asset)))];
-    if (copies.every((file) => existsSync(file)) && digestOf(kept.files, esbuild.version) === kept.digest) return outFile;
+    if ([outFile, ...copies].every((file) => existsSync(file)) && digestOf(kept.files, esbuild.version) === kept.digest) return outFile;
   } catch {
     // no record, or a file it lists is gone: build
   }
@@ -100,7 +100,7 @@ export function bundle(entry, outFile, assets = []) {
   const result = esbuild.buildSync({ ...options, external: [...external] });
   mkdirSync(path.dirname(outFile), { recursive: true });
   replaceFile(outFile, result.outputFiles[0].contents);
-  for (const asset of assets) replaceFile(path.join(path.dirname(outFile), path.basename(asset)), undefined, asset);
+  assets.forEach((asset, i) => replaceFile(copies[i], undefined, asset));
   // Recorded only when no file changed while the bundle was built, so the record never vouches for other contents.
   if (digestOf(files, esbuild.version) === digest) replaceFile(record, JSON.stringify({ digest, files }));
   return outFile;

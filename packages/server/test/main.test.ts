@@ -151,11 +151,11 @@ describe('the gatrix process', () => {
   });
 
   it('the compiled server holds one copy of each npm package: bundled, or left in node_modules when it reads files beside itself or loads only when configured', () => {
-    const bundle = readFileSync(buildServer(), 'utf8');
+    const compiled = readFileSync(buildServer(), 'utf8');
     // esbuild marks each bundled module with a `// node_modules/<package>/…` comment; packages left outside are imported.
-    const bundled = new Set([...bundle.matchAll(/^\/\/ (?:\.\.\/)*node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]));
+    const bundled = new Set([...compiled.matchAll(/^\/\/ (?:\.\.\/)*node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]));
     const imported = new Set(
-      [...bundle.matchAll(/(?:from |__require\(|import\()"([^".][^"]*)"/g)].map((m) => m[1]).filter((name) => !name.startsWith('node:') && !builtinModules.includes(name)),
+      [...compiled.matchAll(/(?:from |__require\(|import\()"([^".][^"]*)"/g)].map((m) => m[1]).filter((name) => !name.startsWith('node:') && !builtinModules.includes(name)),
     );
     for (const name of ['fastify', 'ajv', 'kysely', 'jose', 'prom-client']) assert.ok(bundled.has(name), `${name} is bundled`);
     for (const name of ['better-sqlite3', 'socket.io', 'socket.io-adapter', 'pino', '@fastify/swagger-ui', 'redis']) assert.ok(imported.has(name), `${name} is left outside`);
