@@ -49,24 +49,31 @@ function digestOf(files, esbuildVersion) {
  * - what those import in turn, so that no module is loaded twice, once bundled and once from node_modules.
  * The bundle must therefore sit where node resolves the same node_modules (inside this repository). Files the
  * source reads next to itself (`new URL('./x', import.meta.url)`) are listed in `assets` and copied beside it.
+ * `threads` maps the name of each worker thread's script (without `.js`) to its source: each is bundled beside
+ * `outFile` in the same build (the webhook sender thread).
  *
  * Every file is written to a temporary name and renamed, so two starts building at once never run half a file.
  * `<outFile>.inputs.json` records the files the build read (sources, packages, the lockfile, the assets) and a
  * digest of their contents; while they are unchanged, the next call reuses the bundle (a restart then spends
  * ~0.05 s here instead of ~1 s).
  */
-export function bundle(entry, outFile, assets = []) {
+export function bundle(entry, outFile, assets = [], threads = {}) {
   const esbuild = createRequire(import.meta.url)('esbuild'); // loaded here: importing this file needs no esbuild
   const record = `${outFile}.inputs.json`;
-  const copies = assets.map((asset) => path.join(path.dirname(outFile), path.basename(asset)));
+  const outDir = path.dirname(outFile);
+  const copies = assets.map((asset) => path.join(outDir, path.basename(asset)));
+  // Each output's name without `.js` → its source: the entry, and the thread scripts it starts.
+  const outputs = { [path.basename(outFile, '.js')]: entry, ...threads };
+  const outFiles = Object.keys(outputs).map((name) => path.join(outDir, `${name}.js`));
   try {
     const kept = JSON.parse(readFileSync(record, 'utf8'));
-    if ([outFile, ...copies].every((file) => existsSync(file)) && digestOf(kept.files, esbuild.version) === kept.digest) return outFile;
+    if ([...outFiles, ...copies].every((file) => existsSync(file)) && digestOf(kept.files, esbuild.version) === kept.digest) return outFile;
   } catch {
     // no record, or a file it lists is gone: build
   }
   const options = {
-    entryPoints: [entry],
+    entryPoints: Object.entries(outputs).map(([out, source]) => ({ in: source, out })),
+    outdir: outDir,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -98,8 +105,8 @@ export function bundle(entry, outFile, assets = []) {
   const files = [...Object.keys(metafile.inputs).map((file) => path.resolve(file)), ...assets, ...lockfileOf(entry)];
   const digest = digestOf(files, esbuild.version);
   const result = esbuild.buildSync({ ...options, external: [...external] });
-  mkdirSync(path.dirname(outFile), { recursive: true });
-  replaceFile(outFile, result.outputFiles[0].contents);
+  mkdirSync(outDir, { recursive: true });
+  for (const file of outFiles) replaceFile(file, result.outputFiles.find((o) => path.resolve(o.path) === file).contents);
   assets.forEach((asset, i) => replaceFile(copies[i], undefined, asset));
   // Recorded only when no file changed while the bundle was built, so the record never vouches for other contents.
   if (digestOf(files, esbuild.version) === digest) replaceFile(record, JSON.stringify({ digest, files }));
@@ -128,7 +135,9 @@ export const RUN_ENV = { MALLOC_MMAP_THRESHOLD_: String(1024 * 1024) };
 
 /** The server's bundle (`serverDir`: packages/server of this checkout, or of another one), built from its sources as they are now. */
 export function buildServer(serverDir = SERVER_DIR) {
-  return bundle(path.join(serverDir, 'src/main.ts'), path.join(serverDir, 'dist/main.js'), [path.join(serverDir, 'src/core/common-passwords.txt')]);
+  return bundle(path.join(serverDir, 'src/main.ts'), path.join(serverDir, 'dist/main.js'), [path.join(serverDir, 'src/core/common-passwords.txt')], {
+    'webhook-send-thread': path.join(serverDir, 'src/modules/webhooks/send-thread.ts'),
+  });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -162,20 +162,29 @@ describe('the gatrix process', () => {
     assert.deepEqual([...bundled].filter((name) => imported.has(name)), [], 'packages both bundled and loaded from node_modules');
   });
 
-  it('a build is reused while the files it read are unchanged, and redone when one changes', () => {
+  it('a build is reused while the files it read are unchanged, and redone when one changes or an output is gone', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gatrix-build-'));
     dirs.push(dir);
-    const [entry, helper, out] = ['entry.ts', 'helper.ts', 'out/entry.js'].map((f) => path.join(dir, f));
+    const [entry, helper, threadSource, out, threadOut] = ['entry.ts', 'helper.ts', 'thread.ts', 'out/entry.js', 'out/thread.js'].map((f) => path.join(dir, f));
     writeFileSync(entry, "import { word } from './helper.ts';\nconsole.log(word);\n");
+    writeFileSync(threadSource, "import { word } from './helper.ts';\nconsole.log('thread', word);\n");
     writeFileSync(helper, "export const word: string = 'first';\n");
-    bundle(entry, out);
+    const build = () => bundle(entry, out, [], { thread: threadSource });
+    build();
     assert.match(readFileSync(out, 'utf8'), /first/);
+    assert.match(readFileSync(threadOut, 'utf8'), /"thread", word/, 'the thread script is built beside the entry');
     appendFileSync(out, '// kept\n'); // a rebuild would drop this line
-    bundle(entry, out);
+    build();
     assert.match(readFileSync(out, 'utf8'), /\/\/ kept/);
     writeFileSync(helper, "export const word: string = 'second';\n"); // an imported file, not the entry
-    bundle(entry, out);
+    build();
     assert.match(readFileSync(out, 'utf8'), /second/);
+    assert.match(readFileSync(threadOut, 'utf8'), /second/);
+    assert.doesNotMatch(readFileSync(out, 'utf8'), /\/\/ kept/);
+    appendFileSync(out, '// kept\n');
+    rmSync(threadOut);
+    build();
+    assert.match(readFileSync(threadOut, 'utf8'), /second/, 'a missing thread script is built again');
     assert.doesNotMatch(readFileSync(out, 'utf8'), /\/\/ kept/);
   });
 

@@ -1,17 +1,13 @@
-import http from 'node:http';
-import https from 'node:https';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
 import type { WebhookConfig } from '../../config.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Claimed } from './delivery-store.ts';
 import type { Prepared } from './endpoint-cache.ts';
-import { parseRetryAfter } from './retry-policy.ts';
-import { signDelivery } from './signer.ts';
-import { guardedLookup, type SsrfOptions } from './ssrf.ts';
-
-/** How much of a response body an attempt keeps. */
-const MAX_BODY = 20 * 1024;
-/** Header values that must not be kept with an attempt. */
-const SIGNATURE_HEADERS = new Set(['x-gatrix-signature', 'webhook-signature']);
+import { createPoster, type PosterOptions, type SendRequest, type SendResponse } from './poster.ts';
+import type { SsrfOptions } from './ssrf.ts';
 
 /** One finished attempt (or one that could not be made), as the recorder writes it. */
 export interface AttemptResult {
@@ -27,74 +23,105 @@ export interface AttemptResult {
   skipped?: boolean;
 }
 
-type Response = Omit<AttemptResult, 'delivery' | 'requestHeaders' | 'durationMs'>;
-
 /** An attempt that made no HTTP call: why (`error`), and with `skipped` when the endpoint is disabled or deleted. */
 export function unsent(delivery: Claimed, error: string, skipped?: true): AttemptResult {
   return { delivery, requestHeaders: {}, status: null, headers: null, body: null, durationMs: 0, error, ...(skipped && { skipped }) };
 }
 
-/** Header values as one string each (repeated headers joined). */
-function flatHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
-  return flat;
+const COMPILED_THREAD = new URL('./webhook-send-thread.js', import.meta.url);
+
+/**
+ * Starts the sender thread. Compiled, its script is built beside the bundle (scripts/server-build.mjs). From source
+ * (tests, `tsx`), a worker thread does not inherit tsx's loader: the thread registers it before importing its script.
+ */
+function startThread(workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(COMPILED_THREAD, { workerData });
+  const script = new URL('./send-thread.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`, { eval: true, workerData });
+}
+
+/** A sender thread with nothing to send for this long is stopped (its memory and kept-alive connections released). */
+const THREAD_IDLE_MS = 30_000;
+
+/**
+ * Runs the poster in a worker thread, started at the first request: requests are handed over in batches (one
+ * message per turn of the event loop) and answered in batches. A thread that stops while it holds requests (it
+ * crashed) fails them, and they are retried like any failed attempt; the next request starts a new thread.
+ */
+function threadPoster(options: PosterOptions, allowPrivateNetworks: boolean, log: Logger, idleMs: number) {
+  let thread: Worker | undefined;
+  const waiting = new Map<number, (r: SendResponse) => void>();
+  let seq = 0;
+  let outbox: [number, SendRequest][] = [];
+  let scheduled = false;
+  let idle: NodeJS.Timeout | undefined;
+
+  function start(): Worker {
+    const w = startThread({ options, allowPrivateNetworks });
+    w.unref();
+    w.on('message', (batch: [number, SendResponse][]) => {
+      for (const [s, r] of batch) {
+        waiting.get(s)?.(r);
+        waiting.delete(s);
+      }
+      if (waiting.size === 0 && outbox.length === 0) idle = setTimeout(stop, idleMs).unref();
+    });
+    w.on('error', (err) => log.error({ err }, 'webhook sender thread failed'));
+    w.on('exit', () => {
+      if (thread === w) thread = undefined;
+      for (const settle of waiting.values()) settle({ status: null, headers: null, body: null, error: 'the webhook sender thread stopped', signedShown: {} });
+      waiting.clear();
+    });
+    return w;
+  }
+
+  function flush(): void {
+    scheduled = false;
+    thread ??= start();
+    thread.postMessage(outbox);
+    outbox = [];
+  }
+
+  /** Asks the thread to close its connections and end (the requests it holds, if any, then fail). */
+  function stop(): void {
+    clearTimeout(idle);
+    thread?.postMessage('close');
+    thread = undefined;
+  }
+
+  return {
+    send(r: SendRequest): Promise<SendResponse> {
+      clearTimeout(idle);
+      return new Promise((resolve) => {
+        const s = ++seq;
+        waiting.set(s, resolve);
+        outbox.push([s, r]);
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      });
+    },
+    close: stop,
+    /** The running thread, if any (tests). */
+    get thread(): Worker | undefined {
+      return thread;
+    },
+  };
 }
 
 /**
- * Makes attempts: signs a delivery and POSTs it, with one keep-alive agent per origin (at most
- * `concurrencyPerEndpoint` sockets) whose lookup refuses private addresses at connect time, a connect timeout and
- * a timeout for the whole exchange. Never rejects: a failure is an attempt with an error.
+ * Makes attempts: signs a delivery and POSTs it (poster.ts). Unless a test gives its own DNS resolver (which cannot
+ * cross to a thread), the signing and the HTTP client run in a worker thread, so a node's deliveries use a second
+ * core. Never rejects: a failure is an attempt with an error.
  */
-export function createSender(deps: { config: WebhookConfig; ssrf: SsrfOptions; clock: Clock }) {
-  const { config } = deps;
-  const lookup = guardedLookup(deps.ssrf);
-  const agents = new Map<string, http.Agent>();
-
-  function agentFor(url: URL): http.Agent {
-    let agent = agents.get(url.origin);
-    if (!agent) {
-      const opts = { keepAlive: true, maxSockets: config.concurrencyPerEndpoint, lookup };
-      agent = url.protocol === 'https:' ? new https.Agent(opts) : new http.Agent(opts);
-      agents.set(url.origin, agent);
-    }
-    return agent;
-  }
-
-  function post(url: URL, headers: Record<string, string>, body: string): Promise<Response> {
-    return new Promise((resolve) => {
-      const client = url.protocol === 'https:' ? https : http;
-      let settled = false;
-      const done = (r: Response) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(total);
-        resolve(r);
-      };
-      const req = client.request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: agentFor(url) }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          if (size < MAX_BODY) chunks.push(c.subarray(0, MAX_BODY - size));
-          size += c.length;
-        });
-        res.on('end', () => {
-          const flat = flatHeaders(res.headers);
-          done({ status: res.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks).toString('utf8'), error: null, retryAfterMs: parseRetryAfter(flat['retry-after'], Date.now()) });
-        });
-        res.on('error', (err) => done({ status: res.statusCode ?? null, headers: null, body: null, error: err.message }));
-      });
-      const total = setTimeout(() => req.destroy(new Error(`timed out after ${config.timeoutMs} ms`)), config.timeoutMs);
-      req.on('socket', (socket) => {
-        if (!socket.connecting) return;
-        const t = setTimeout(() => req.destroy(new Error(`could not connect within ${config.connectTimeoutMs} ms`)), config.connectTimeoutMs);
-        socket.once('connect', () => clearTimeout(t));
-        socket.once('close', () => clearTimeout(t));
-      });
-      req.on('error', (err) => done({ status: null, headers: null, body: null, error: err.message }));
-      req.end(body);
-    });
-  }
+export function createSender(deps: { config: WebhookConfig; ssrf: SsrfOptions; clock: Clock; log: Logger; threadIdleMs?: number }) {
+  const options: PosterOptions = { timeoutMs: deps.config.timeoutMs, connectTimeoutMs: deps.config.connectTimeoutMs, concurrencyPerEndpoint: deps.config.concurrencyPerEndpoint };
+  // A bundle copied without its thread script would fail every attempt: refuse to start instead.
+  if (!import.meta.url.endsWith('.ts') && !existsSync(COMPILED_THREAD)) throw new Error(`the webhook sender thread's script is missing: ${fileURLToPath(COMPILED_THREAD)} (built with the server)`);
+  const threaded = deps.ssrf.resolve ? undefined : threadPoster(options, deps.ssrf.allowPrivateNetworks, deps.log, deps.threadIdleMs ?? THREAD_IDLE_MS);
+  const poster = threaded ?? createPoster(options, deps.ssrf);
 
   return {
     /**
@@ -105,16 +132,25 @@ export function createSender(deps: { config: WebhookConfig; ssrf: SsrfOptions; c
     async send(d: Claimed, w: Prepared, url: URL, started: number): Promise<AttemptResult> {
       const now = deps.clock.now();
       const secrets = w.previous && w.previous.until > now.toISOString() ? [w.secret, w.previous.secret] : [w.secret];
-      const signed = signDelivery({ secrets, eventId: d.eventId, eventType: d.eventType, deliveryId: d.id, body: d.payload, now });
-      const r = await post(url, { ...w.headers, ...signed }, d.payload);
-      const shown: Record<string, string> = { ...w.shownHeaders };
-      for (const [k, v] of Object.entries(signed)) if (!SIGNATURE_HEADERS.has(k)) shown[k] = v;
-      return { delivery: d, requestHeaders: shown, durationMs: Date.now() - started, ...r };
+      const { signedShown, ...r } = await poster.send({
+        url: url.href,
+        headers: w.headers,
+        secrets,
+        eventId: d.eventId,
+        eventType: d.eventType,
+        deliveryId: d.id,
+        body: d.payload,
+        now: now.getTime(),
+      });
+      return { delivery: d, requestHeaders: { ...w.shownHeaders, ...signedShown }, durationMs: Date.now() - started, ...r };
     },
-    /** Closes every kept-alive connection. */
+    /** Closes every kept-alive connection (and ends the sender thread). */
     close(): void {
-      for (const a of agents.values()) a.destroy();
-      agents.clear();
+      poster.close();
+    },
+    /** The sender thread while one runs (tests). */
+    get thread(): Worker | undefined {
+      return threaded?.thread;
     },
   };
 }

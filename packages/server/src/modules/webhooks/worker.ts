@@ -60,7 +60,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   const store = deliveryStore(db, dialect);
   const node = createWorkerNode({ store, clock, log, dialect, leaseMs: leaseMsFor(config) });
   const endpoints = createEndpointCache({ find: (id) => store.endpoint(id), box: deps.box, ssrf: deps.ssrf });
-  const sender = createSender({ config, ssrf: deps.ssrf, clock });
+  const sender = createSender({ config, ssrf: deps.ssrf, clock, log });
   /** Told of each successful delivery: ms from the event's commit (metrics). */
   const deliveredListeners: ((latencyMs: number) => void)[] = [];
   const stats = newStats(() => slots.inFlight);
