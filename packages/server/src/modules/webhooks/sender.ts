@@ -33,12 +33,15 @@ const COMPILED_THREAD = new URL('./webhook-send-thread.js', import.meta.url);
 /**
  * Starts the sender thread. Compiled, its script is built beside the bundle (scripts/server-build.mjs). From source
  * (tests, `tsx`), a worker thread does not inherit tsx's loader: the thread registers it before importing its script.
+ * Its young generation is capped at 8 MiB: what it allocates per attempt dies young, and the default let the thread
+ * add ~60 MiB to a node under load instead of ~30 (docs/performance.md, "A sender thread").
  */
 function startThread(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(COMPILED_THREAD, { workerData });
+  const options = { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(COMPILED_THREAD, options);
   const script = new URL('./send-thread.ts', import.meta.url).href;
   const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`, { eval: true, workerData });
+  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`, { ...options, eval: true });
 }
 
 /** A sender thread with nothing to send for this long is stopped (its memory and kept-alive connections released). */
