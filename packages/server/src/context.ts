@@ -8,6 +8,8 @@ import type { Dialect } from './db/dialect.ts';
 export interface AppContext {
   config: Config;
   db: Db;
+  /** Connections of their own for the webhook delivery worker (PostgreSQL; DatabaseHandle.background). */
+  backgroundDb?: Db;
   dialect: Dialect;
   clock: Clock;
   log: Logger;

@@ -60,7 +60,7 @@ export async function buildApp(
   opts: BuildOptions,
 ): Promise<{ app: App; services: Services; ctx: AppContext; routes: RouteInfo[]; realtime: RealtimeGateway; fastPath?: FastPath; monitoring: Monitoring; schemas: LazySchemas }> {
   const { config, database, logger } = opts;
-  const ctx: AppContext = { config, db: database.db, dialect: database.dialect, clock: opts.clock ?? systemClock, log: logger };
+  const ctx: AppContext = { config, db: database.db, backgroundDb: database.background, dialect: database.dialect, clock: opts.clock ?? systemClock, log: logger };
   const services = await createNodeServices(ctx);
 
   const monitoring = createMonitoring(config, logger);

@@ -52,7 +52,7 @@ export function createServices(ctx: AppContext, bus: Bus = createLocalBus(), log
 
   const box = secretBox(ctx.config.encryptionKey);
   const ssrf = { allowPrivateNetworks: ctx.config.webhooks.allowPrivateNetworks };
-  const worker = createDeliveryWorker({ ...ctx, box, config: ctx.config.webhooks, ssrf, onDisabled: () => changes.publish('webhooks', {}) });
+  const worker = createDeliveryWorker({ ...ctx, db: ctx.backgroundDb ?? ctx.db, box, config: ctx.config.webhooks, ssrf, onDisabled: () => changes.publish('webhooks', {}) });
   const webhooks = createWebhooksService(ctx, changes, box, { ssrf, rotationGraceMs: ctx.config.webhooks.rotationGraceMs }, () => void worker.wake());
   const eventFeed = createEventFeed(ctx, changes);
   const dispatcher = createDispatcher(ctx, [webhooks.fanOut, eventFeed.consumer]);

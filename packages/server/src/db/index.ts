@@ -43,6 +43,12 @@ export type Db = Kysely<Database>;
 export interface DatabaseHandle {
   db: Db;
   dialect: Dialect;
+  /**
+   * PostgreSQL: the same database through a small pool of its own (BACKGROUND_POOL_SIZE connections), for the
+   * webhook delivery worker, so that API requests queued for the main pool's connections cannot starve deliveries.
+   * Absent on SQLite, whose one connection runs every statement synchronously.
+   */
+  background?: Db;
   /** Set `observe` to hear every query's kind (Kysely node kind) and duration; the app's metrics do. */
   queryTiming: QueryTiming;
   close(): Promise<void>;
@@ -66,18 +72,27 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
+/**
+ * Connections of the background pool: the delivery worker runs one claim and one recording transaction at a time,
+ * plus its heartbeat and endpoint reads.
+ */
+const BACKGROUND_POOL_SIZE = 4;
+
 export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
   const queryTiming: QueryTiming = {};
   if (opts.url) {
     // The PostgreSQL client is loaded by nodes that use it only (a SQLite node saves its memory).
     const { Pool } = createRequire(import.meta.url)('pg') as typeof pg;
-    const pool = new Pool({
-      connectionString: opts.url,
-      max: opts.poolSize ?? 10,
-      options: opts.pgSchema ? `-c search_path=${opts.pgSchema}` : undefined,
-    });
-    const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }), log: kyselyLog(queryTiming) });
-    return { db, dialect: 'postgres', queryTiming, close: () => db.destroy() };
+    const kysely = (max: number) =>
+      new Kysely<Database>({
+        dialect: new OwnSchemaPostgresDialect({
+          pool: new Pool({ connectionString: opts.url, max, options: opts.pgSchema ? `-c search_path=${opts.pgSchema}` : undefined }),
+        }),
+        log: kyselyLog(queryTiming),
+      });
+    const db = kysely(opts.poolSize ?? 10);
+    const background = kysely(BACKGROUND_POOL_SIZE);
+    return { db, background, dialect: 'postgres', queryTiming, close: async () => void (await Promise.all([db.destroy(), background.destroy()])) };
   }
   const file = opts.sqliteFile ?? ':memory:';
   if (file !== ':memory:') createOwnerOnly(file);
