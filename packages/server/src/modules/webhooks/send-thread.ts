@@ -1,5 +1,5 @@
 /**
- * The webhook sender thread: signs and POSTs the deliveries the worker hands it (see sender-thread.ts), so that
+ * The webhook sender thread: signs and POSTs the deliveries the worker hands it (see sender.ts), so that
  * the HTTP client's work runs beside the node's event loop instead of on it.
  */
 import { parentPort, workerData } from 'node:worker_threads';

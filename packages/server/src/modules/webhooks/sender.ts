@@ -68,7 +68,10 @@ function threadPoster(options: PosterOptions, allowPrivateNetworks: boolean, log
         waiting.get(s)?.(r);
         waiting.delete(s);
       }
-      if (waiting.size === 0 && outbox.length === 0) idle = setTimeout(stop, idleMs).unref();
+      if (waiting.size === 0 && outbox.length === 0) {
+        clearTimeout(idle);
+        idle = setTimeout(stop, idleMs).unref();
+      }
     });
     w.on('error', (err) => log.error({ err }, 'webhook sender thread failed'));
     w.on('exit', () => {
