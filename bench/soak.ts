@@ -335,8 +335,7 @@ runBenchmark('soak', async (bench) => {
     // A re-send is expected only for a delivery node A made and died before recording: first sent before the kill.
     // An attempt A made just before it died can be read by this (busy) receiver after the kill, so the first
     // arrival's signing second decides: signed in a second that began after the kill is an attempt made after it.
-    const lateIds = twice.filter((id) => e.firstSigned.get(id)! > killedAt);
-    const late = lateIds.length;
+    const late = twice.filter((id) => e.firstSigned.get(id)! > killedAt).length;
     const readAfter = twice.filter((id) => e.firstAt.get(id)! > killedAt && e.firstSigned.get(id)! <= killedAt);
     if (readAfter.length > 0) {
       const ms = readAfter.map((id) => e.firstAt.get(id)! - killedAt);

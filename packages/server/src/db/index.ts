@@ -92,7 +92,10 @@ export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
       });
     const db = kysely(opts.poolSize ?? 10);
     const background = kysely(BACKGROUND_POOL_SIZE);
-    return { db, background, dialect: 'postgres', queryTiming, close: async () => void (await Promise.all([db.destroy(), background.destroy()])) };
+    const close = async () => {
+      await Promise.all([db.destroy(), background.destroy()]);
+    };
+    return { db, background, dialect: 'postgres', queryTiming, close };
   }
   const file = opts.sqliteFile ?? ':memory:';
   if (file !== ':memory:') createOwnerOnly(file);

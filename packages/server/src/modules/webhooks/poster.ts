@@ -118,5 +118,3 @@ export function createPoster(config: PosterOptions, ssrf: SsrfOptions) {
     },
   };
 }
-
-export type Poster = ReturnType<typeof createPoster>;

@@ -28,6 +28,8 @@ export function unsent(delivery: Claimed, error: string, skipped?: true): Attemp
   return { delivery, requestHeaders: {}, status: null, headers: null, body: null, durationMs: 0, error, ...(skipped && { skipped }) };
 }
 
+/** Run from the bundle (dist/main.js), not from the sources through `tsx`. */
+const COMPILED = !import.meta.url.endsWith('.ts');
 const COMPILED_THREAD = new URL('./webhook-send-thread.js', import.meta.url);
 
 /**
@@ -38,7 +40,7 @@ const COMPILED_THREAD = new URL('./webhook-send-thread.js', import.meta.url);
  */
 function startThread(workerData: unknown): Worker {
   const options = { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(COMPILED_THREAD, options);
+  if (COMPILED) return new Worker(COMPILED_THREAD, options);
   const script = new URL('./send-thread.ts', import.meta.url).href;
   const tsx = import.meta.resolve('tsx/esm/api');
   return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`, { ...options, eval: true });
@@ -125,7 +127,7 @@ function threadPoster(options: PosterOptions, allowPrivateNetworks: boolean, log
 export function createSender(deps: { config: WebhookConfig; ssrf: SsrfOptions; clock: Clock; log: Logger; threadIdleMs?: number }) {
   const options: PosterOptions = { timeoutMs: deps.config.timeoutMs, connectTimeoutMs: deps.config.connectTimeoutMs, concurrencyPerEndpoint: deps.config.concurrencyPerEndpoint };
   // A bundle copied without its thread script would fail every attempt: refuse to start instead.
-  if (!import.meta.url.endsWith('.ts') && !existsSync(COMPILED_THREAD)) throw new Error(`the webhook sender thread's script is missing: ${fileURLToPath(COMPILED_THREAD)} (built with the server)`);
+  if (COMPILED && !existsSync(COMPILED_THREAD)) throw new Error(`the webhook sender thread's script is missing: ${fileURLToPath(COMPILED_THREAD)} (built with the server)`);
   const threaded = deps.ssrf.resolve ? undefined : threadPoster(options, deps.ssrf.allowPrivateNetworks, deps.log, deps.threadIdleMs ?? THREAD_IDLE_MS);
   const poster = threaded ?? createPoster(options, deps.ssrf);
 
