@@ -16,8 +16,15 @@
  *    the others not) and starts bench/raw-http-server.ts and bench/bare-server.ts answering each its exact bytes.
  * 4. autocannon against each, every connection cycling through the 3,000 requests: a warm-up that checks every
  *    answer, then BENCH_ROUNDS measured runs interleaved across the targets.
- * 5. Prints every run, and: the medians of the per-round ratios gatrix/raw (target ≥ 0.8×) and gatrix/bare, the
- *    worst round's gatrix p99 (target ≤ 5 ms), and what logging and metrics cost (1 − gatrix/quiet, ≤ 10 %).
+ * 5. Paced: the same storm open loop at fixed rates, evenly spaced (bench/lib.ts paced()), against Gatrix and the
+ *    raw server in turn, at BENCH_PACED_SHARES of Gatrix's median closed-loop req/s (0.25, 0.5, 0.75); latency
+ *    counts from the moment each request was due; each run is measured after 2 s at its rate (the other target ran
+ *    meanwhile, and a node that sat idle is slow for its first requests). At 100 connections the closed loop measures a queue (every
+ *    server's p99, the raw one's too, is the time the 100 requests ahead take); the paced runs measure the
+ *    latency of a node that is busy but not overrun.
+ * 6. Prints every run, and: the medians of the per-round ratios gatrix/raw (target ≥ 0.8×) and gatrix/bare, the
+ *    worst round's gatrix p99 in the closed loop beside raw's, gatrix's p99 paced at half its capacity (target
+ *    ≤ 5 ms), and what logging and metrics cost (1 − gatrix/quiet, ≤ 10 %).
  *
  * Exit code: 0 when every run completed with only 2xx answers (whether the targets are met or not), 1 when
  * anything broke.
@@ -29,12 +36,13 @@
  *   BENCH_QUIET_WAIT    seconds to wait for other processes to go quiet before each run (60)
  *   BENCH_RETRIES       how often to redo a measured run that other processes disturbed (2)
  *   BENCH_ROUNDS        interleaved measured runs per target (3)
+ *   BENCH_PACED_SHARES  the paced runs' rates, as shares of Gatrix's closed-loop req/s (0.25,0.5,0.75; empty: none)
  *   BENCH_DATABASE_URL  a PostgreSQL server: each Gatrix on a fresh database there (PostgreSQL mode)
  *   BENCH_CPU_PROF      a directory: the servers run with --cpu-prof and write a .cpuprofile there when stopped
  *   BENCH_SERVER_ENTRY  the server's main.ts (packages/server/src/main.ts); point it at a patched copy to compare
  */
 import { availableParallelism, cpus } from 'node:os';
-import { type Bench, exitCode, fmt, loadNotes, memoryOf, mib, runBenchmark, startBareServer } from './lib.ts';
+import { type Bench, exitCode, fmt, type LoadResult, loadNotes, memoryOf, mib, paced, runBenchmark, startBareServer, waitForQuiet } from './lib.ts';
 import {
   bodiesByPath,
   freshDatabase,
@@ -51,6 +59,7 @@ import {
   stormRequests,
   stormRounds,
   type StormTarget,
+  type StormRequest,
   VERSIONS,
   WHITELIST,
 } from './client-setup.ts';
@@ -59,6 +68,53 @@ const TARGET_RATIO = 0.8;
 const TARGET_P99_MS = 5;
 /** Request logging and metrics may cost the hot path at most this share of its req/s. */
 const TARGET_OBSERVABILITY_COST = 0.1;
+/** The paced runs' rates, as shares of Gatrix's closed-loop req/s; the p99 target is judged at PACED_JUDGED. */
+const PACED_SHARES = (process.env.BENCH_PACED_SHARES ?? '0.25,0.5,0.75')
+  .split(',')
+  .filter((x) => x.trim() !== '')
+  .map(Number);
+if (PACED_SHARES.some((x) => !(x > 0 && x <= 1))) throw new Error('BENCH_PACED_SHARES: shares between 0 and 1, e.g. 0.25,0.5');
+const PACED_JUDGED = 0.5;
+
+/** Seconds at the rate before each paced run is measured: a node that sat idle meanwhile warms up again. */
+const PACED_WARMUP_S = 2;
+
+/** One paced run of the storm against `target`, cycling through the requests in order, after PACED_WARMUP_S at the rate. */
+async function pacedStorm(bench: Bench, target: StormTarget, requests: readonly StormRequest[], rate: number): Promise<LoadResult> {
+  await waitForQuiet(target.child.proc.pid!, bench.pids, STORM_SETTINGS.quietWait);
+  let i = 0;
+  const next = () => {
+    const r = requests[i++ % requests.length];
+    return { path: r.path, headers: { ...target.headers, ...r.headers } };
+  };
+  await paced(target.base, next, rate, PACED_WARMUP_S);
+  return paced(target.base, next, rate, STORM_SETTINGS.duration);
+}
+
+/**
+ * The storm paced at each share of `capacity` (req/s), Gatrix then raw at each rate; a table of both, gatrix's p99 at
+ * PACED_JUDGED (if run), and what went wrong.
+ */
+async function pacedRuns(bench: Bench, gatrix: StormTarget, raw: StormTarget, requests: readonly StormRequest[], capacity: number) {
+  const rows: string[] = [];
+  const problems: string[] = [];
+  let judged: number | undefined;
+  for (const share of PACED_SHARES) {
+    const rate = Math.max(1, Math.round(share * capacity));
+    process.stdout.write(`  paced at ${fmt(rate)} req/s (${fmt(share * 100)} % of gatrix's closed-loop req/s)…\n`);
+    const g = await pacedStorm(bench, gatrix, requests, rate);
+    const r = await pacedStorm(bench, raw, requests, rate);
+    for (const [name, x] of [['gatrix', g], ['raw node:http', r]] as const) {
+      if (x.non2xx > 0 || x.errors > 0) problems.push(`${name} paced at ${fmt(rate)} req/s: ${x.non2xx} non-2xx, ${x.errors} errors`);
+    }
+    if (share === PACED_JUDGED) judged = g.latency.p99;
+    rows.push(
+      `  ${fmt(rate).padStart(7)} (${fmt(share * 100).padStart(3)} %)  gatrix p50 ${fmt(g.latency.p50, 2)} / p99 ${fmt(g.latency.p99, 2)} ms` +
+        ` (${fmt(g.requests.average)} req/s)   raw p50 ${fmt(r.latency.p50, 2)} / p99 ${fmt(r.latency.p99, 2)} ms (${fmt(r.requests.average)} req/s)`,
+    );
+  }
+  return { rows, judged, problems };
+}
 
 async function main(bench: Bench): Promise<number> {
   const { tempDir, children } = bench;
@@ -92,6 +148,8 @@ async function main(bench: Bench): Promise<number> {
   const { measured, problems } = await stormRounds(bench, [gatrix, quiet, raw, bare], requests, STORM_SETTINGS, STORM_ROUNDS);
   const after = memoryOf(gatrix.child.proc.pid!);
   const [g, q, r, b] = measured;
+  const pace = await pacedRuns(bench, gatrix, raw, requests, median(g.map((m) => m.reqPerSec)));
+  problems.push(...pace.problems);
 
   const toRaw = roundRatios(g, r);
   const toBare = roundRatios(g, b);
@@ -99,7 +157,7 @@ async function main(bench: Bench): Promise<number> {
   const worstP99 = Math.max(...g.map((m) => m.p99));
   const cost = 1 - toQuiet.median;
   const ratioOk = toRaw.median >= TARGET_RATIO;
-  const p99Ok = worstP99 <= TARGET_P99_MS;
+  const p99Ok = pace.judged !== undefined && pace.judged <= TARGET_P99_MS;
   const costOk = cost <= TARGET_OBSERVABILITY_COST;
   const { unreliable, notes } = loadNotes([...g, ...q, ...r, ...b], r[0]);
   const each = (xs: number[]) => xs.map((x) => fmt(x, 2)).join(' / ');
@@ -108,7 +166,9 @@ async function main(bench: Bench): Promise<number> {
       `  (CPU: share of one core during the measured run; the machine has ${cores})\n\n` +
       `  gatrix/raw node:http (median of per-round ratios ${each(toRaw.each)}): ${fmt(toRaw.median, 2)}×  target ≥ ${fmt(TARGET_RATIO, 2)}×  ${ratioOk ? 'PASS' : 'MISS'}${unreliable}\n` +
       `  gatrix/bare Fastify (${each(toBare.each)}): ${fmt(toBare.median, 2)}×\n` +
-      `  gatrix p99, worst round: ${fmt(worstP99)} ms  target ≤ ${TARGET_P99_MS} ms  ${p99Ok ? 'PASS' : 'MISS'}${unreliable}\n` +
+      `  closed loop at ${STORM_SETTINGS.connections} connections, p99 of the worst round: gatrix ${fmt(worstP99)} ms, raw node:http ${fmt(Math.max(...r.map((m) => m.p99)))} ms (the queue of requests ahead)\n` +
+      (pace.rows.length > 0 ? `  paced, open loop, latency from each request's due time:\n${pace.rows.join('\n')}\n` : '') +
+      `  gatrix p99 paced at ${fmt(PACED_JUDGED * 100)} % of its closed-loop req/s: ${pace.judged === undefined ? 'not run' : `${fmt(pace.judged, 2)} ms`}  target ≤ ${TARGET_P99_MS} ms  ${p99Ok ? 'PASS' : 'MISS'}${unreliable}\n` +
       `  request logging and metrics cost (1 − gatrix/quiet, per-round ${each(toQuiet.each)}): ${fmt(cost * 100, 1)} %  ` +
       `target ≤ ${fmt(TARGET_OBSERVABILITY_COST * 100)} %  ${costOk ? 'PASS' : 'MISS'}${unreliable}\n` +
       `  CPU µs per request, median: gatrix ${fmt(median(g.map((m) => m.cpuPerRequestUs ?? NaN)))}, quiet ${fmt(median(q.map((m) => m.cpuPerRequestUs ?? NaN)))}, ` +

@@ -4,6 +4,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -282,6 +283,58 @@ export async function waitForQuiet(pid: number, ours: () => number[], quietWait:
     if (!announced) process.stdout.write(`  other processes use ${pct(cpu.other)} of a core; waiting up to ${quietWait} s for quiet…\n`);
     announced = true;
   }
+}
+
+/** What a measured run gives, from autocannon (closed loop) or paced() (fixed rate). */
+export interface LoadResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+/**
+ * Open loop at a fixed rate: one request every 1000 / rate ms, evenly spaced (autocannon's overallRate sends each
+ * connection's share on aligned ticks, so 20 requests arrive at once and queue behind each other), over at most 20
+ * keep-alive connections. Latency runs from the moment a request was due, so a server that falls behind is not
+ * flattered by the sender waiting for it. `next` gives each request's path (on `url`'s origin) and headers.
+ */
+export async function paced(url: string, next: () => { path: string; headers: Record<string, string> }, rate: number, seconds: number): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 20 });
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  const sent: Promise<void>[] = [];
+  const started = performance.now();
+  const total = rate * seconds;
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    sent.push(new Promise<void>((resolve) => {
+      const r = next();
+      const req = http.get(`${url}${r.path}`, { agent, headers: r.headers }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode !== 200) non2xx++;
+          latencies.push(performance.now() - due);
+          resolve();
+        });
+      });
+      req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+    }));
+  }
+  await Promise.all(sent);
+  const wall = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { requests: { average: latencies.length / wall, total: latencies.length }, latency: { p50: at(0.5), p99: at(0.99) }, non2xx, errors, timeouts: 0 };
 }
 
 /** How a target is loaded: connections, seconds of warm-up and of the measured run, quiet wait and retries. */

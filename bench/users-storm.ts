@@ -25,7 +25,6 @@
  * BENCH_CONNECTIONS (10), BENCH_WRITES (50), BENCH_USERS (100000), BENCH_PG_USERS (1000000), BENCH_PG_RATE (200),
  * BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres: a role that may create databases), BENCH_QUIET_WAIT.
  */
-import http from 'node:http';
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -35,7 +34,7 @@ import { cursorCodec } from '../packages/server/src/modules/users/list-cache.ts'
 import { listFilter } from '../packages/server/src/modules/users/service.ts';
 import { sortOf, usersStore, type Position } from '../packages/server/src/modules/users/store.ts';
 import type { PublicUser } from '../packages/server/src/modules/users/schemas.ts';
-import { BENCH_ADMIN, type Bench, type Child, cleanEnv, envInt, fmt, freePort, pct, runBenchmark, startChild, startGatrix, stopChild, waitForQuiet, waitUntilAnswering, withCpu } from './lib.ts';
+import { BENCH_ADMIN, type Bench, type LoadResult, paced, type Child, cleanEnv, envInt, fmt, freePort, pct, runBenchmark, startChild, startGatrix, stopChild, waitForQuiet, waitUntilAnswering, withCpu } from './lib.ts';
 import { prng, seedUsers, seedUsersPostgres } from './seed-users.ts';
 
 const PARTS = (process.env.BENCH_PARTS ?? 'sqlite,postgres').split(',').map((p) => p.trim());
@@ -185,62 +184,11 @@ interface Round {
   lost: number;
 }
 
-/** What a measured run gives, from autocannon (closed loop) or paced() (fixed rate). */
-interface LoadResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-
-/**
- * Open loop at a fixed rate: one request every 1000 / rate ms, evenly spaced (autocannon's overallRate sends each
- * connection's share on aligned ticks, so 20 requests arrive at once and queue behind each other), over at most 20
- * keep-alive connections. Latency runs from the moment a request was due, so a server that falls behind is not
- * flattered by the sender waiting for it.
- */
-async function paced(url: string, headers: Record<string, string>, paths: string[], rate: number, seconds: number): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 20 });
-  const latencies: number[] = [];
-  let non2xx = 0;
-  let errors = 0;
-  const sent: Promise<void>[] = [];
-  const started = performance.now();
-  const total = rate * seconds;
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    sent.push(new Promise<void>((resolve) => {
-      const req = http.get(`${url}${pick(paths)}`, { agent, headers }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode !== 200) non2xx++;
-          latencies.push(performance.now() - due);
-          resolve();
-        });
-      });
-      req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-    }));
-  }
-  await Promise.all(sent);
-  const wall = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { requests: { average: latencies.length / wall, total: latencies.length }, latency: { p50: at(0.5), p99: at(0.99) }, non2xx, errors, timeouts: 0 };
-}
-
 /** One measured run against `base` with random picks from `paths`, registrations alongside; `rate`: paced, else closed loop. */
 async function round(target: { name: string; base: string; pid: number }, paths: string[], ours: () => number[], writer: { base: string; token: string; tag: string }, rate?: number): Promise<Round> {
   const headers: Record<string, string> = target.name === 'gatrix' ? { authorization: `Bearer ${writer.token}` } : {};
   const opts = { url: target.base, connections: CONNECTIONS, headers, requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: pick(paths) }) }] };
-  const run = (seconds: number): Promise<LoadResult> => (rate ? paced(target.base, headers, paths, rate, seconds) : autocannon({ ...opts, duration: seconds }));
+  const run = (seconds: number): Promise<LoadResult> => (rate ? paced(target.base, () => ({ path: pick(paths), headers }), rate, seconds) : autocannon({ ...opts, duration: seconds }));
   await waitForQuiet(target.pid, ours, QUIET_WAIT);
   if (WARMUP > 0) await run(WARMUP);
   const writes = registrations(writer.base, writer.token, writer.tag, WRITES);
