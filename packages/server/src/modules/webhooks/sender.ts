@@ -35,11 +35,12 @@ const COMPILED_THREAD = new URL('./webhook-send-thread.js', import.meta.url);
 /**
  * Starts the sender thread. Compiled, its script is built beside the bundle (scripts/server-build.mjs). From source
  * (tests, `tsx`), a worker thread does not inherit tsx's loader: the thread registers it before importing its script.
- * Its young generation is capped at 8 MiB: what it allocates per attempt dies young, and the default let the thread
- * add ~60 MiB to a node under load instead of ~30 (docs/performance.md, "A sender thread").
+ * Its young generation is capped at 16 MiB: what it allocates per attempt dies young. The default let the thread add
+ * ~60 MiB to a node under load; 8 MiB saved no more than 16 but spent a fifth of the thread's time in scavenges
+ * (docs/performance.md, "A sender thread").
  */
 function startThread(workerData: unknown): Worker {
-  const options = { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } };
+  const options = { workerData, resourceLimits: { maxYoungGenerationSizeMb: 16 } };
   if (COMPILED) return new Worker(COMPILED_THREAD, options);
   const script = new URL('./send-thread.ts', import.meta.url).href;
   const tsx = import.meta.resolve('tsx/esm/api');
