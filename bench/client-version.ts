@@ -19,9 +19,9 @@
  * 5. Paced: the same storm open loop at fixed rates, evenly spaced (bench/lib.ts paced()), against Gatrix and the
  *    raw server in turn, at BENCH_PACED_SHARES of Gatrix's median closed-loop req/s (0.25, 0.5, 0.75); latency
  *    counts from the moment each request was due; each run is measured after 2 s at its rate (the other target ran
- *    meanwhile, and a node that sat idle is slow for its first requests). At 100 connections the closed loop measures a queue (every
- *    server's p99, the raw one's too, is the time the 100 requests ahead take); the paced runs measure the
- *    latency of a node that is busy but not overrun.
+ *    meanwhile, and a node that sat idle is slow for its first requests). At 100 connections the closed loop
+ *    measures a queue (every server's p99, the raw one's too, is the time the 100 requests ahead take); the paced
+ *    runs measure the latency of a node that is busy but not overrun.
  * 6. Prints every run, and: the medians of the per-round ratios gatrix/raw (target ≥ 0.8×) and gatrix/bare, the
  *    worst round's gatrix p99 in the closed loop beside raw's, gatrix's p99 paced at half its capacity (target
  *    ≤ 5 ms), and what logging and metrics cost (1 − gatrix/quiet, ≤ 10 %).
