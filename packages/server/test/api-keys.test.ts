@@ -1,7 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import pino from 'pino';
 import { eachDatabase, startHarness, TestClock, type Harness } from './helpers.ts';
+import { createLocalBus } from '../src/cluster/bus.ts';
 import { sha256Hex } from '../src/core/tokens.ts';
+import { createChangeFeed } from '../src/events/changes.ts';
+import { createApiKeysService } from '../src/modules/api-keys/service.ts';
+
+/** Counts the statements that read api_keys (real queries, on the test's database). */
+class KeyReads implements KyselyPlugin {
+  count = 0;
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    if (args.node.kind === 'SelectQueryNode' && JSON.stringify(args.node).includes('"api_keys"')) this.count++;
+    return args.node;
+  }
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return Promise.resolve(args.result);
+  }
+}
 
 eachDatabase('api keys', (kind) => {
   let h: Harness;
@@ -65,6 +82,22 @@ eachDatabase('api keys', (kind) => {
     assert.ok(!listed.includes(id), 'revoked keys are hidden unless includeRevoked=true');
     const all = (await h.call('GET', '/api/v1/api-keys?includeRevoked=true', { token: h.adminToken })).json().data.map((k: { id: number }) => k.id);
     assert.ok(all.includes(id));
+  });
+
+  it('a burst of calls with a key not in the cache reads it once; a revocation makes the next call read again', async () => {
+    const reads = new KeyReads();
+    const node = createApiKeysService({ ...h.ctx, db: h.ctx.db.withPlugin(reads) }, createChangeFeed(pino({ level: 'silent' }), createLocalBus()));
+    const { id, key } = await h.apiKey('client');
+    const burst = await Promise.all(Array.from({ length: 50 }, () => Promise.resolve(node.authenticate(key))));
+    assert.ok(burst.every((p) => p?.kind === 'apiKey' && p.keyId === id));
+    assert.equal(reads.count, 1, 'one read for the 50 calls');
+    assert.equal((node.authenticate(key) as { keyId: number } | undefined)?.keyId, id, 'then answered from memory');
+    assert.equal(reads.count, 1);
+    await node.revoke(id, {});
+    node.forgetCached(); // what a node's wiring does when the revocation is published (app/services.ts)
+    const before = reads.count; // the revocation reads the key too
+    assert.equal(await node.authenticate(key), undefined);
+    assert.equal(reads.count, before + 1);
   });
 
   it('an expired key is refused; expiresAt in the past is rejected at creation', async () => {

@@ -3,6 +3,7 @@ import { inTransaction, type AppContext } from '../../context.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { ChangeFeed } from '../../events/changes.ts';
 import { createNew, recordChange } from '../../events/record.ts';
+import { lookupCache } from '../../core/lookup-cache.ts';
 import { then, type MaybePromise } from '../../core/maybe.ts';
 import { type Principal, type Actor } from '../../core/permissions.ts';
 import type { CreateApiKeyInput, ListApiKeysFilter, PublicApiKey } from './schemas.ts';
@@ -15,11 +16,10 @@ const TOUCH_EVERY_MS = 60_000;
 
 type ApiKeyPrincipal = Extract<Principal, { kind: 'apiKey' }>;
 
-/** A key as the credential check needs it: its principal (undefined when unknown or revoked), until when it is valid, when it was read. */
+/** A key as the credential check needs it: its principal (undefined when unknown or revoked), until when it is valid. */
 interface CachedKey {
   principal: ApiKeyPrincipal | undefined;
   validUntil: number;
-  at: number;
 }
 
 declare module '../../events/changes.ts' {
@@ -36,8 +36,8 @@ declare module '../../events/changes.ts' {
 export function createApiKeysService(ctx: AppContext, changes: ChangeFeed) {
   const { db, clock, log } = ctx;
   // By the key as presented, so a cached key costs no hash on the hot path. Memory only, bounded, cleared on any
-  // revocation (forgetCached); the database keeps only hashes.
-  const cache = new Map<string, CachedKey>();
+  // revocation (forgetCached); the database keeps only hashes. Requests that miss together share one read.
+  const cache = lookupCache<string, CachedKey>({ ttlMs: CACHE_MS, max: 10_000, load: lookUp });
   const lastTouch = new Map<number, number>();
 
   function touch(id: number): void {
@@ -50,29 +50,22 @@ export function createApiKeysService(ctx: AppContext, changes: ChangeFeed) {
   }
 
   async function lookUp(plaintext: string): Promise<CachedKey> {
-    const at = Date.now();
     const key = await apiKeysStore(db).findByHash(sha256Hex(plaintext));
-    const entry: CachedKey = {
+    return {
       principal: key && !key.revokedAt ? { kind: 'apiKey', keyId: key.id, name: key.name, keyType: key.type } : undefined,
       validUntil: key?.expiresAt ? Date.parse(key.expiresAt) : Infinity,
-      at,
     };
-    if (cache.size > 10_000) cache.clear();
-    cache.set(plaintext, entry);
-    return entry;
   }
 
   return {
     /** A key was revoked (here or on another node): look every key up afresh. */
     forgetCached(): void {
-      cache.clear();
+      cache.forget();
     },
 
     authenticate(plaintext: string): MaybePromise<Principal | undefined> {
       if (plaintext.length > 200) return undefined;
-      const hit = cache.get(plaintext);
-      const found = hit && Date.now() - hit.at < CACHE_MS ? hit : lookUp(plaintext);
-      return then(found, ({ principal, validUntil }) => {
+      return then(cache.get(plaintext), ({ principal, validUntil }) => {
         if (!principal || clock.now().getTime() >= validUntil) return undefined;
         touch(principal.keyId);
         return principal;

@@ -5,6 +5,7 @@ import { ConflictError, DomainError, RateLimitedError, UnauthorizedError, Valida
 import type { ChangeFeed } from '../../events/changes.ts';
 import { recordChange } from '../../events/record.ts';
 import type { ApiKeysService } from '../api-keys/service.ts';
+import { lookupCache } from '../../core/lookup-cache.ts';
 import { then, type MaybePromise } from '../../core/maybe.ts';
 import { type Principal, type Actor } from '../../core/permissions.ts';
 import type { PublicUser } from '../users/schemas.ts';
@@ -54,7 +55,7 @@ export function createAuthService(ctx: AppContext, changes: ChangeFeed, users: U
 
   // Bearer JWTs re-check the user's role and status; a short cache keeps that off the hot path and is
   // cleared for a user the moment this node changes it (forgetPrincipal).
-  const principals = new Map<number, { principal: Principal | undefined; at: number }>();
+  const principals = lookupCache<number, Principal | undefined>({ ttlMs: USER_CACHE_MS, max: 50_000, load: loadUserPrincipal });
   const endSessions = (userId: number, sessionId?: string) => changes.publish('sessions', { userId, sessionId });
 
   async function issueTokens(trx: typeof db, userId: number, familyId: string, now: Date): Promise<TokenPair> {
@@ -69,20 +70,9 @@ export function createAuthService(ctx: AppContext, changes: ChangeFeed, users: U
     return { accessToken: await tokens.sign(userId, now, familyId), refreshToken, tokenType: 'Bearer', expiresIn: tokens.ttlSeconds };
   }
 
-  function userPrincipal(userId: number): MaybePromise<Principal | undefined> {
-    const hit = principals.get(userId);
-    if (hit && Date.now() - hit.at < USER_CACHE_MS) return hit.principal;
-    return loadUserPrincipal(userId);
-  }
-
   async function loadUserPrincipal(userId: number): Promise<Principal | undefined> {
-    const t = Date.now();
     const u = await usersStore(db).findCredentialsById(userId);
-    const principal: Principal | undefined =
-      u && u.status === 'active' ? { kind: 'user', userId: u.id, username: u.username, role: u.role } : undefined;
-    if (principals.size > 50_000) principals.clear();
-    principals.set(userId, { principal, at: t });
-    return principal;
+    return u && u.status === 'active' ? { kind: 'user', userId: u.id, username: u.username, role: u.role } : undefined;
   }
 
   async function throttle(ip: string, account: string): Promise<void> {
@@ -94,7 +84,7 @@ export function createAuthService(ctx: AppContext, changes: ChangeFeed, users: U
     /** Resolves a bearer credential (access JWT or API key) to who is calling, or undefined when it is not valid. */
     authenticate(credential: string): MaybePromise<Principal | undefined> {
       if (credential.startsWith('gtx_')) return apiKeys.authenticate(credential);
-      return then(tokens.verify(credential, clock.now()), (claims) => (claims === undefined ? undefined : userPrincipal(claims.userId)));
+      return then(tokens.verify(credential, clock.now()), (claims) => (claims === undefined ? undefined : principals.get(claims.userId)));
     },
 
     /**
@@ -109,13 +99,13 @@ export function createAuthService(ctx: AppContext, changes: ChangeFeed, users: U
       const claims = await tokens.verify(credential, clock.now());
       if (!claims) return undefined;
       if (claims.sessionId !== undefined && !(await refreshTokensStore(db).familyLive(claims.sessionId))) return undefined;
-      const principal = await userPrincipal(claims.userId);
+      const principal = await principals.get(claims.userId);
       return principal && { principal, sessionId: claims.sessionId, expiresAtMs: claims.expiresAtMs };
     },
 
     /** This node changed the user: its role and status are read afresh. */
     forgetPrincipal(userId: number): void {
-      principals.delete(userId);
+      principals.forget(userId);
     },
 
     /** `forConsole`: the operator console signs in, which players may not (refused before any session exists). */
