@@ -1,3 +1,4 @@
+import { lookupCache } from '../../core/lookup-cache.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { maskedHeaders, openHeaders } from './headers.ts';
 import { checkWebhookUrl, type SsrfOptions } from './ssrf.ts';
@@ -46,27 +47,31 @@ function prepare(w: WebhookRow, box: SecretBox, ssrf: SsrfOptions): Prepared {
   };
 }
 
-/** Active endpoints as the worker sends to them, each read (and prepared) at most once per CACHE_MS. */
+/**
+ * Active endpoints as the worker sends to them, each read (and prepared) at most once per CACHE_MS: the attempts
+ * of a claimed batch that find an endpoint's entry run out share one read, and an endpoint forgotten (changed,
+ * disabled) while it is read is read again by the next attempt (core/lookup-cache.ts).
+ */
 export function createEndpointCache(deps: { find: (id: number) => Promise<WebhookRow | undefined>; box: SecretBox; ssrf: SsrfOptions }) {
-  const hooks = new Map<number, { row: WebhookRow | undefined; at: number; prepared?: Prepared }>();
+  const hooks = lookupCache<number, { row: WebhookRow | undefined; prepared?: Prepared }>({
+    ttlMs: CACHE_MS,
+    max: 10_000,
+    load: async (id) => ({ row: await deps.find(id) }),
+  });
   return {
     /** An active endpoint's row with what every attempt needs from it; undefined when it is disabled or deleted. */
     async get(id: number): Promise<Prepared | undefined> {
-      let hit = hooks.get(id);
-      if (!hit || Date.now() - hit.at >= CACHE_MS) {
-        hit = { row: await deps.find(id), at: Date.now() };
-        hooks.set(id, hit);
-      }
+      const hit = await hooks.get(id);
       const w = hit.row;
       if (!w || !w.active) return undefined;
       hit.prepared ??= prepare(w, deps.box, deps.ssrf);
       return hit.prepared;
     },
     forget(id: number): void {
-      hooks.delete(id);
+      hooks.forget(id);
     },
     clear(): void {
-      hooks.clear();
+      hooks.forget();
     },
   };
 }
