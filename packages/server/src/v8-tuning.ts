@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { setFlagsFromString } from 'node:v8';
 
 /**
@@ -17,3 +18,36 @@ import { setFlagsFromString } from 'node:v8';
 if (!process.execArgv.some((arg) => arg.endsWith('allocation-site-pretenuring'))) {
   setFlagsFromString('--no-allocation-site-pretenuring');
 }
+
+/** Where the tick object below is kept: a global, so that no bundler or V8 drops an unread module variable. */
+export const KEPT_TICK_OBJECT = Symbol.for('gatrix.keptTickObject');
+
+/**
+ * Keeps one of Node's `process.nextTick` queue entries alive for the life of the process.
+ *
+ * Node builds each entry as `{ [async_id_symbol]: id, [trigger_async_id_symbol]: id, callback, args }`. V8 records
+ * the object's shape (map) after each computed key in nextTick's feedback, and that feedback has no polymorphic
+ * state: the first time an entry arrives with a shape other than the recorded one, it is megamorphic for good,
+ * and every nextTick (node:http and its streams make about 30 per answered request) then defines its four
+ * properties in V8's runtime instead of in compiled code. Entries live for microseconds, so a full garbage
+ * collection while none is queued collects those shapes; the next entry gets new ones and the feedback turns
+ * megamorphic. In Gatrix it happened in most starts (a mark-compact runs during start-up) and in the rest
+ * later, after a collection in an idle moment. Holding one entry keeps its shapes, which every later entry
+ * shares, alive. Measured in docs/performance.md ("nextTick's shapes").
+ */
+function keepTickObject(): void {
+  let tick: object | undefined;
+  const hook = createHook({
+    init(_asyncId, type, _triggerAsyncId, resource) {
+      if (type === 'TickObject') tick ??= resource;
+    },
+  });
+  hook.enable();
+  try {
+    process.nextTick(() => {}); // its init hook runs here, synchronously
+  } finally {
+    hook.disable();
+  }
+  (globalThis as Record<symbol, unknown>)[KEPT_TICK_OBJECT] = tick;
+}
+keepTickObject();
