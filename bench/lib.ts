@@ -85,10 +85,13 @@ function compiled(script: string): string {
 
 /**
  * With `echo` false the child's lines are only kept for the tail shown when something fails (a server logging every
- * request); with `discardStdout` its stdout goes to /dev/null (a server's log lines cost this process nothing).
+ * request); with `discardStdout` its stdout goes to /dev/null (a server's log lines cost this process nothing), or to
+ * the file descriptor it is. A
+ * `wrapper` (e.g. valgrind and its options) runs node.
  */
-export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = [], echo = true, discardStdout = false): Child {
-  const proc = spawn(process.execPath, [...nodeArgs, compiled(script)], { cwd: ROOT, env: { ...RUN_ENV, ...env }, stdio: ['ignore', discardStdout ? 'ignore' : 'pipe', 'pipe'] });
+export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = [], echo = true, discardStdout: boolean | number = false, wrapper: string[] = []): Child {
+  const [command, ...args] = [...wrapper, process.execPath, ...nodeArgs, compiled(script)];
+  const proc = spawn(command, args, { cwd: ROOT, env: { ...RUN_ENV, ...env }, stdio: ['ignore', typeof discardStdout === 'number' ? discardStdout : discardStdout ? 'ignore' : 'pipe', 'pipe'] });
   const child: Child = { name, proc, tail: [], exited: false, exit: Promise.resolve(null) };
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {
@@ -534,7 +537,7 @@ export async function startBareServer(
   query: string,
   body: string,
   bodies?: Record<string, string>,
-  { name = 'bare', script = 'bench/bare-server.ts' } = {},
+  { name = 'bare', script = 'bench/bare-server.ts', nodeArgs = [] as string[], wrapper = [] as string[], readyTimeoutMs = 60_000 } = {},
 ): Promise<{ child: Child; url: string }> {
   const bodyFile = path.join(tempDir, 'bare-body.json');
   writeFileSync(bodyFile, body);
@@ -544,11 +547,11 @@ export async function startBareServer(
     writeFileSync(env.BARE_BODIES_FILE, JSON.stringify(bodies));
   }
   const port = await freePort();
-  const child = startChild(name, script, { ...env, PORT: String(port) });
+  const child = startChild(name, script, { ...env, PORT: String(port) }, nodeArgs, true, false, wrapper);
   const origin = `http://127.0.0.1:${port}`;
   const url = `${origin}${route}${query}`;
   try {
-    await waitUntilAnswering(child, url, 200);
+    await waitUntilAnswering(child, url, 200, readyTimeoutMs);
     for (const [path, expected] of Object.entries(bodies ?? { [`${route}${query}`]: body })) {
       if ((await (await fetch(`${origin}${path}`)).text()) !== expected) throw new Error(`the bare server does not answer the same body on ${path}`);
     }
@@ -570,7 +573,7 @@ export const BENCH_ADMIN = { username: 'bench-admin', email: 'bench-admin@exampl
  * `dataDir` with the bench admin, `env` on top, and waits until /readyz answers. With BENCH_CPU_PROF=<dir> it
  * runs with --cpu-prof and writes its profile under <dir>/<profileSubdir> when stopped; `nodeArgs` go to node
  * before the script; `echo` false keeps its log lines out of the terminal, `discardStdout` sends them (pino writes
- * to stdout) to /dev/null; `readyTimeoutMs` (60 s) bounds the wait for /readyz. The caller owns the child (push it
+ * to stdout) to /dev/null; `readyTimeoutMs` (60 s) bounds the wait for /readyz; a `wrapper` (valgrind) runs node. The caller owns the child (push it
  * where its cleanup will stop it).
  */
 export async function startGatrix(
@@ -584,7 +587,8 @@ export async function startGatrix(
     entry = process.env.BENCH_SERVER_ENTRY ?? 'packages/server/src/main.ts',
     discardStdout = false,
     readyTimeoutMs = 60_000,
-  }: { profileSubdir?: string; nodeArgs?: string[]; echo?: boolean; entry?: string; discardStdout?: boolean; readyTimeoutMs?: number } = {},
+    wrapper = [],
+  }: { profileSubdir?: string; nodeArgs?: string[]; echo?: boolean; entry?: string; discardStdout?: boolean | number; readyTimeoutMs?: number; wrapper?: string[] } = {},
 ): Promise<{ child: Child; base: string }> {
   const port = await freePort();
   const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF, profileSubdir) : undefined;
@@ -607,6 +611,7 @@ export async function startGatrix(
     [...nodeArgs, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
     echo,
     discardStdout,
+    wrapper,
   );
   const base = `http://127.0.0.1:${port}`;
   try {
