@@ -59,7 +59,7 @@ async function drive(origin: string, headers: Record<string, string>, requests: 
 
 const control = (pid: number, ...args: string[]) => execFileSync('callgrind_control', [...args, String(pid)], { env: CONTROL_ENV, stdio: 'ignore' });
 
-/** Instructions by function (exclusive), from callgrind_annotate. */
+/** Instructions by function (its own, or with what it calls when `inclusive`), and PROGRAM TOTALS, from callgrind_annotate. */
 function functions(file: string, inclusive: boolean): { ir: number; name: string }[] {
   const out = execFileSync('callgrind_annotate', ['--threshold=100', `--inclusive=${inclusive ? 'yes' : 'no'}`, file], { encoding: 'utf8', maxBuffer: 256 << 20 });
   const rows: { ir: number; name: string }[] = [];
