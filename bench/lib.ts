@@ -85,9 +85,8 @@ function compiled(script: string): string {
 
 /**
  * With `echo` false the child's lines are only kept for the tail shown when something fails (a server logging every
- * request); with `discardStdout` its stdout goes to /dev/null (a server's log lines cost this process nothing), or to
- * the file descriptor it is. A
- * `wrapper` (e.g. valgrind and its options) runs node.
+ * request); with `discardStdout` true its stdout goes to /dev/null (a server's log lines cost this process nothing),
+ * and with a number to that file descriptor instead. A `wrapper` (e.g. valgrind and its options) runs node.
  */
 export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = [], echo = true, discardStdout: boolean | number = false, wrapper: string[] = []): Child {
   const [command, ...args] = [...wrapper, process.execPath, ...nodeArgs, compiled(script)];
@@ -573,8 +572,8 @@ export const BENCH_ADMIN = { username: 'bench-admin', email: 'bench-admin@exampl
  * `dataDir` with the bench admin, `env` on top, and waits until /readyz answers. With BENCH_CPU_PROF=<dir> it
  * runs with --cpu-prof and writes its profile under <dir>/<profileSubdir> when stopped; `nodeArgs` go to node
  * before the script; `echo` false keeps its log lines out of the terminal, `discardStdout` sends them (pino writes
- * to stdout) to /dev/null; `readyTimeoutMs` (60 s) bounds the wait for /readyz; a `wrapper` (valgrind) runs node. The caller owns the child (push it
- * where its cleanup will stop it).
+ * to stdout) to /dev/null or, a number, to that file descriptor; `readyTimeoutMs` (60 s) bounds the wait for
+ * /readyz; a `wrapper` (valgrind) runs node. The caller owns the child (push it where its cleanup will stop it).
  */
 export async function startGatrix(
   name: string,
