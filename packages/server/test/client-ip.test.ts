@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import Fastify from 'fastify';
-import { clientIpRule } from '../src/http/client-ip.ts';
+import { clientIpRule, TRUST_MEMO_SIZE } from '../src/http/client-ip.ts';
 import { startHarness, testConfig, type Harness } from './helpers.ts';
 
 const request = (peer: string, xff?: string) => ({ socket: { remoteAddress: peer }, headers: xff === undefined ? {} : { 'x-forwarded-for': xff } }) as unknown as IncomingMessage;
@@ -30,6 +30,19 @@ describe('client IP rule', () => {
       const config = testConfig(trustProxy ? { TRUST_PROXY: trustProxy } : {});
       rmSync(config.dataDir, { recursive: true, force: true });
       assert.equal(clientIpRule(config.trustProxy).ipOf(request(peer, xff)), ip, `TRUST_PROXY=${trustProxy} from ${peer} with ${xff}`);
+    }
+  });
+
+  it('a list keeps deciding by the address after a flood of distinct addresses has emptied its memory', () => {
+    const config = testConfig({ TRUST_PROXY: '10.0.0.0/8' });
+    rmSync(config.dataDir, { recursive: true, force: true });
+    const { ipOf } = clientIpRule(config.trustProxy);
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 3 * TRUST_MEMO_SIZE; i++) {
+        const peer = i % 2 === 0 ? `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}` : `192.0.${(i >> 8) & 255}.${i & 255}`;
+        // A trusted peer passes the caller's address on; an untrusted one is the caller.
+        assert.equal(ipOf(request(peer, '203.0.113.7')), i % 2 === 0 ? '203.0.113.7' : peer, `${peer}, round ${round}`);
+      }
     }
   });
 

@@ -36,5 +36,28 @@ function trustFunction(trustProxy: Config['trustProxy']): TrustFunction | false 
     const hops = trustProxy;
     return (_addr, i) => i < hops;
   }
-  return proxyAddr.compile(trustProxy);
+  return remembered(proxyAddr.compile(trustProxy));
+}
+
+/** How many addresses' trust decisions a node keeps (then it forgets them all and starts again). */
+export const TRUST_MEMO_SIZE = 1024;
+
+/**
+ * A list's decision for an address, remembered: proxy-addr parses the address with ipaddr.js on every call (two
+ * or three parses of the same proxy address per request, ~15,000 instructions, a tenth of a game-client answer),
+ * and the addresses a node asks about are mostly its few proxies. The list's function ignores the hop index, so
+ * the decision depends on the address text alone. Bounded: a flood of distinct addresses only empties it now
+ * and then.
+ */
+function remembered(trust: TrustFunction): TrustFunction {
+  const decisions = new Map<string, boolean>();
+  return (addr, i) => {
+    let trusted = decisions.get(addr);
+    if (trusted === undefined) {
+      trusted = trust(addr, i);
+      if (decisions.size >= TRUST_MEMO_SIZE) decisions.clear();
+      decisions.set(addr, trusted);
+    }
+    return trusted;
+  };
 }
