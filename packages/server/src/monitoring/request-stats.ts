@@ -146,11 +146,23 @@ export function createRequestStats(now: () => number = Date.now) {
   const total = new Map<string, Stats>();
   const minutes = new Ring(60_000, 60);
   const hours = new Ring(3600_000, 24);
+  /**
+   * "METHOD route class" per route, method and status class, made once: building and hashing it for every request
+   * cost more than the counting. Route templates and methods are few (never raw paths).
+   */
+  const keys = new Map<string, Map<string, string[]>>();
+  const keyOf = (method: string, route: string, statusClass: number): string => {
+    let byMethod = keys.get(route);
+    if (!byMethod) keys.set(route, (byMethod = new Map()));
+    let byClass = byMethod.get(method);
+    if (!byClass) byMethod.set(method, (byClass = STATUS_CLASSES.map((c) => `${method} ${route} ${c}`)));
+    return byClass[statusClass];
+  };
 
   return {
     /** One answered request: its method, route template (never a raw path), status and duration. */
     record(method: string, route: string, status: number, ms: number): void {
-      const key = `${method} ${route} ${STATUS_CLASSES[Math.min(4, Math.max(0, Math.floor(status / 100) - 1))]}`;
+      const key = keyOf(method, route, Math.min(4, Math.max(0, Math.floor(status / 100) - 1)));
       const t = now();
       let s = total.get(key);
       if (!s) total.set(key, (s = new Stats()));

@@ -77,10 +77,17 @@ export function createTimeSeries(opts: { flushMs: number; log: Logger; nodeId?: 
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
 
+  /** The minute last counted in, so that a request does not format a date (a tenth of a game-client answer). */
+  let last: { start: number; minute: Minute } | undefined;
+
   function current(): Minute {
-    const key = minuteOf(now());
+    const t = now();
+    const start = t - (t % 60_000);
+    if (last?.start === start) return last.minute;
+    const key = minuteOf(start);
     let m = minutes.get(key);
     if (!m) minutes.set(key, (m = emptyMinute()));
+    last = { start, minute: m };
     return m;
   }
 
