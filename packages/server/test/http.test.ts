@@ -80,6 +80,10 @@ eachDatabase('HTTP conventions', (kind) => {
     const nul = await h.call('POST', '/api/v1/game-worlds', { token: h.adminToken, body: { worldId: 'nul-fields', name: 'a\u0000b', description: 'c\u0000d' } });
     assert.equal(nul.statusCode, 400, nul.body);
     assert.deepEqual(nul.json<{ errors: { path: string }[] }>().errors.map((e) => e.path).sort(), ['description', 'name']);
+    // …at any depth, named by their whole path.
+    const nested = await h.call('POST', '/api/v1/game-worlds', { token: h.adminToken, body: { worldId: 'nul-nested', name: 'ok', customPayload: { shop: { banner: 'x\u0000y' }, tags: ['a', 'b\u0000'] } } });
+    assert.equal(nested.statusCode, 400, nested.body);
+    assert.deepEqual(nested.json<{ errors: { path: string }[] }>().errors.map((e) => e.path).sort(), ['customPayload.shop.banner', 'customPayload.tags.1']);
   });
 
   it('every problem type URI resolves, without signing in, to the explanation of its code', async () => {

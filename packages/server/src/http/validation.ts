@@ -71,7 +71,14 @@ export function unstorable(value: unknown, path: string, found: string[] = []): 
     // Ajv coerces "Infinity" and "1e400" to Infinity and then skips minimum/maximum, which only test finite numbers.
     if (!Number.isFinite(value)) found.push(path);
   } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) unstorable(v, path ? `${path}.${k}` : k, found);
+    // The path is built only for what is reported or walked into (every query of the game-client API passes here).
+    const object = value as Record<string, unknown>;
+    for (const k of Object.keys(object)) {
+      const v = object[k];
+      if (typeof v === 'string' ? v.includes('\u0000') : typeof v === 'number' ? !Number.isFinite(v) : v !== null && typeof v === 'object') {
+        unstorable(v, path ? `${path}.${k}` : k, found);
+      }
+    }
   }
   return found;
 }
