@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { parse as parseQuery } from 'fast-querystring';
+import { plainQuery } from '../src/modules/client/fast-path.ts';
 import { startHarness, type Harness } from './helpers.ts';
 
 interface Case {
@@ -82,6 +84,15 @@ describe('game-client fast path', () => {
       { name: 'admin key', url: q('version=1.0.0'), headers: { 'x-api-key': admin }, fast: true },
       { name: 'given request id', url: q('version=1.0.0'), headers: { ...key, 'x-request-id': 'req-42' }, fast: true },
       { name: 'extra parameter', url: q('version=1.0.0&utm=x'), headers: key, fast: true },
+      { name: 'percent-encoded value', url: q('version=1.0.1&accountId=qa%2D1&lang=k%6F'), headers: key, fast: true },
+      { name: 'percent-encoded key', url: q('version=1.0.1&account%49d=qa-1'), headers: key, fast: true },
+      { name: 'plus in a value', url: q('version=1.0.1&accountId=qa+1'), headers: key, fast: true },
+      { name: 'a value with =', url: q('version=1.0.1&accountId=qa=1'), headers: key, fast: true },
+      { name: 'trailing &', url: `${q('version=1.0.0')}&`, headers: key, fast: true },
+      { name: 'empty query', url: '/api/v1/client/status?', headers: key, fast: true },
+      { name: 'key without a value', url: q('version=1.0.0&lang'), headers: key, fast: false },
+      { name: 'empty accountId', url: q('version=1.0.0&accountId='), headers: key, fast: false },
+      { name: 'repeated accountId', url: q('version=1.0.1&accountId=qa-1&accountId=qa-1'), headers: key, fast: false },
       { name: 'status', url: '/api/v1/client/status?lang=ko', headers: key, fast: true },
       { name: 'status, whitelisted', url: '/api/v1/client/status?accountId=qa-1', headers: key, fast: true },
       { name: 'game worlds', url: '/api/v1/client/game-worlds', headers: key, fast: true },
@@ -144,6 +155,27 @@ describe('game-client fast path', () => {
       if (c.headers?.['x-request-id']) assert.equal(real.headers.get('x-request-id'), c.headers['x-request-id']);
       if (c.fast) assert.equal(real.headers.get('content-length'), String(Buffer.byteLength(realBody)));
     }
+  });
+
+  it("parses a plain query as fast-querystring does, and leaves every other query to it", () => {
+    const keys = new Map(['channel', 'subChannel', 'version', 'accountId', 'lang'].map((k) => [k, k]));
+    const names = [...keys.keys(), 'utm', 'account%49d', 'lang+', ''];
+    const values = ['PC', '1.0.0', 'ko', 'qa-1', '', 'a=b', 'qa%2D1', 'qa+1', '%', '%E0%A4%A', '%00'];
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+    let plain = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const pairs: string[] = [];
+      for (let j = random(6); j > 0; j--) pairs.push(names[random(names.length)] + (random(10) === 0 ? '' : `=${values[random(values.length)]}`));
+      const search = pairs.join('&') + (random(10) === 0 ? '&' : '');
+      const mine = plainQuery(search, keys);
+      if (mine === undefined) continue;
+      plain++;
+      assert.deepEqual(mine, { ...(parseQuery(search) as Record<string, unknown>) }, `?${search}`);
+    }
+    const expected = { channel: 'PC', subChannel: 'Steam', version: '1.0.0', accountId: 'qa-1', lang: 'ko' };
+    assert.deepEqual(plainQuery('channel=PC&subChannel=Steam&version=1.0.0&accountId=qa-1&lang=ko', keys), expected);
+    assert.ok(plain > 100, `${plain} of the generated queries were plain`);
   });
 
   it('answers the whitelisted caller for that caller alone', async () => {

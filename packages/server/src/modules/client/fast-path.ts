@@ -44,7 +44,15 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
   const { client, clientIp, onAnswered } = deps;
   // The routes of hot-routes.ts, each with the route's own query schema compiled once.
   const routes = new Map(
-    CLIENT_HOT_ROUTES.map(({ url, permission, schema, answer }) => [url, { permission, validQuery: compileQueryValidator(schema.querystring), answer }]),
+    CLIENT_HOT_ROUTES.map(({ url, permission, schema, answer }) => [
+      url,
+      {
+        permission,
+        validQuery: compileQueryValidator(schema.querystring),
+        keys: new Map(Object.keys(schema.querystring.properties).map((k) => [k, k])),
+        answer,
+      },
+    ]),
   );
 
   const fastPath: FastPath = { handle, answered: 0 };
@@ -67,7 +75,8 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
         return false;
       }
       if (!allows(hot.permission, principal)) return false;
-      const query = q === -1 ? {} : (parseQuery(url.slice(q + 1)) as Record<string, unknown>);
+      const search = q === -1 ? '' : url.slice(q + 1);
+      const query = q === -1 ? {} : (plainQuery(search, hot.keys) ?? (parseQuery(search) as Record<string, unknown>));
       if (unstorable(query, 'query').length > 0 || !hot.validQuery(query)) return false;
       const answer = hot.answer(client, query, clientIp(req));
       if (typeof answer !== 'string') {
@@ -84,4 +93,28 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
       return false; // e.g. version_not_found: the Fastify route throws it again and writes the problem
     }
   }
+}
+
+/**
+ * A hot route's query as fast-querystring parses it, in the plain case only: every key one of the route's, none
+ * twice, none without a value, nothing to decode; undefined otherwise, and the caller parses it with
+ * fast-querystring. Each key is taken as the schema's own string: a key sliced from the URL is a new string that
+ * V8 would look up in its string table on every property access (~1,500 instructions a parameter), a tenth of an
+ * answer with the usual five or six parameters.
+ */
+export function plainQuery(search: string, keys: ReadonlyMap<string, string>): Record<string, string> | undefined {
+  const query: Record<string, string> = {};
+  for (let start = 0; start <= search.length; ) {
+    let end = search.indexOf('&', start);
+    if (end === -1) end = search.length;
+    const eq = search.indexOf('=', start);
+    if (eq === -1) return undefined;
+    const key = keys.get(search.slice(start, eq)); // an '=' past this pair's end makes a "key" with '&': none is known
+    if (key === undefined || query[key] !== undefined) return undefined;
+    const value = search.slice(eq + 1, end);
+    if (value.includes('%') || value.includes('+')) return undefined;
+    query[key] = value;
+    start = end + 1;
+  }
+  return query;
 }
