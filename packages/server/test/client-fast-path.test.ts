@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseQuery } from 'fast-querystring';
-import { plainQuery, queryKeys } from '../src/modules/client/fast-path.ts';
+import { plainQuery } from '../src/modules/client/fast-path.ts';
 import { startHarness, type Harness } from './helpers.ts';
 
 interface Case {
@@ -158,9 +158,8 @@ describe('game-client fast path', () => {
   });
 
   it("parses a plain query as fast-querystring does, and leaves every other query to it", () => {
-    const known = ['channel', 'subChannel', 'version', 'accountId', 'lang', 'platform'];
-    const keys = queryKeys(known);
-    const names = [...known, 'utm', 'account%49d', 'lang+', 'versioN', ''];
+    const keys = new Map(['channel', 'subChannel', 'version', 'accountId', 'lang'].map((k) => [k, k]));
+    const names = [...keys.keys(), 'utm', 'account%49d', 'lang+', 'versioN', ''];
     const values = ['PC', '1.0.0', 'ko', 'qa-1', '', 'a=b', 'qa%2D1', 'qa+1', '%', '%E0%A4%A', '%00'];
     let seed = 7;
     const random = (n: number) => (seed = (seed * 48271) % 2147483647) % n;

@@ -49,7 +49,7 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
       {
         permission,
         validQuery: compileQueryValidator(schema.querystring),
-        keys: queryKeys(Object.keys(schema.querystring.properties)),
+        keys: new Map(Object.keys(schema.querystring.properties).map((k) => [k, k])),
         answer,
       },
     ]),
@@ -95,40 +95,26 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
   }
 }
 
-/** A hot route's query parameter names, by length (so that a key is matched without making it a string). */
-export type QueryKeys = ReadonlyMap<number, readonly string[]>;
-
-export function queryKeys(names: readonly string[]): QueryKeys {
-  const byLength = new Map<number, string[]>();
-  for (const name of names) byLength.set(name.length, [...(byLength.get(name.length) ?? []), name]);
-  return byLength;
-}
-
 /**
  * A hot route's query as fast-querystring parses it, in the plain case only: every key one of the route's, none
  * twice, none without a value, nothing to decode; undefined otherwise, and the caller parses it with
- * fast-querystring. One pass over the text, and each key taken as the schema's own string: a key sliced from the
- * URL is a new string that V8 looks up in its string table on every property access (~1,500 instructions a
- * parameter, a tenth of an answer with the usual five or six).
+ * fast-querystring. Each key is taken as the schema's own string: a key sliced from the URL is a new string that
+ * V8 would look up in its string table on every property access (~1,500 instructions a parameter, a tenth of an
+ * answer with the usual five or six parameters). Measured on the storm's queries: 1.08 µs against
+ * fast-querystring's 1.41; a one-pass variant reading the text character by character was slower than both (1.50).
  */
-export function plainQuery(search: string, keys: QueryKeys): Record<string, string> | undefined {
+export function plainQuery(search: string, keys: ReadonlyMap<string, string>): Record<string, string> | undefined {
   const query: Record<string, string> = {};
-  const seen: string[] = [];
-  const n = search.length;
-  for (let start = 0; start <= n; ) {
-    let eq = -1;
-    let end = start;
-    for (; end < n; end++) {
-      const c = search.charCodeAt(end);
-      if (c === 38 /* & */) break;
-      if (c === 37 /* % */ || c === 43 /* + */) return undefined;
-      if (c === 61 /* = */ && eq === -1) eq = end;
-    }
+  for (let start = 0; start <= search.length; ) {
+    let end = search.indexOf('&', start);
+    if (end === -1) end = search.length;
+    const eq = search.indexOf('=', start);
     if (eq === -1) return undefined;
-    const key = keys.get(eq - start)?.find((name) => search.startsWith(name, start));
-    if (key === undefined || seen.includes(key)) return undefined;
-    seen.push(key);
-    query[key] = search.slice(eq + 1, end);
+    const key = keys.get(search.slice(start, eq)); // an '=' past this pair's end makes a "key" with '&': none is known
+    if (key === undefined || query[key] !== undefined) return undefined;
+    const value = search.slice(eq + 1, end);
+    if (value.includes('%') || value.includes('+')) return undefined;
+    query[key] = value;
     start = end + 1;
   }
   return query;
