@@ -52,6 +52,9 @@ export const TRUST_MEMO_SIZE = 1024;
 function remembered(trust: TrustFunction): TrustFunction {
   const decisions = new Map<string, boolean>();
   return (addr, i) => {
+    // Only what can be an address is kept (an IPv6 address is at most 45 characters): a forwarded "address" can be
+    // any text a caller put in the header, and the memo must stay small.
+    if (addr.length > 45) return trust(addr, i);
     let trusted = decisions.get(addr);
     if (trusted === undefined) {
       trusted = trust(addr, i);
