@@ -55,7 +55,8 @@ export function redactSecrets(obj: Record<string, unknown>): Record<string, unkn
       continue;
     }
     const value = obj[key];
-    if (value === null || typeof value !== 'object') continue;
+    // Arrays and binary data have no named fields, and walking their indexes would cost as much as they are long.
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) continue;
     let safe = censored(value, SECRET_KEYS);
     if (key === 'headers') {
       safe = censored(safe ?? value, SECRET_HEADERS) ?? safe;

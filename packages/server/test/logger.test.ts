@@ -66,7 +66,15 @@ describe('log censoring', () => {
 
   it('writes a line without secrets as it was given', () => {
     const { lines, logger } = capture();
-    const line = { reqId: 'r-1', method: 'GET', route: '/api/v1/client/client-version', status: 200, ms: 0.12, nested: { deep: { password: 'two levels down is not looked at' } } };
+    const line = {
+      reqId: 'r-1',
+      method: 'GET',
+      route: '/api/v1/client/client-version',
+      status: 200,
+      ms: 0.12,
+      ids: [1, 2, 3],
+      nested: { deep: { password: 'two levels down is not looked at' } },
+    };
     logger.info(line, 'request');
     const { level, time, pid, hostname, service, msg, ...rest } = lines[0];
     assert.deepEqual(rest, line);
