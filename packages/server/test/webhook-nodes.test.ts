@@ -126,6 +126,25 @@ describe('webhook delivery by two nodes on one PostgreSQL', { skip: PG ? false :
   });
 
   it(`${EVENTS} events written through both nodes at once: every one arrives, each delivery attempted by exactly one node`, async (t) => {
+    // The test before waited for its late events only: let every delivery so far end and its attempt be counted, or
+    // attempts of the test before would be counted as this test's.
+    const settledSoFar = async () => {
+      const open = await a.db.db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<string>().as('n')).where('webhook_id', '=', hookId).where('status', '!=', 'delivered').executeTakeFirstOrThrow();
+      const recorded = await a.db.db
+        .selectFrom('webhook_attempts')
+        .innerJoin('webhook_deliveries', 'webhook_deliveries.id', 'webhook_attempts.delivery_id')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('webhook_deliveries.webhook_id', '=', hookId)
+        .executeTakeFirstOrThrow();
+      return { open: Number(open.n), recorded: Number(recorded.n), counted: a.services.worker.stats.attempts + b.services.worker.stats.attempts };
+    };
+    await until(
+      async () => {
+        const s = await settledSoFar();
+        return s.open === 0 && s.counted === s.recorded;
+      },
+      async () => `the deliveries so far settled: ${JSON.stringify(await settledSoFar())}`,
+    );
     const seq = await maxSeq();
     const attemptsBefore = [a.services.worker.stats.attempts, b.services.worker.stats.attempts];
     const seenBefore = receiver.requests.length;
