@@ -59,26 +59,28 @@ export function tooDeep(value: unknown, path = '', depth = 1): string | undefine
 }
 
 /**
+ * A leaf value no store can take. PostgreSQL text cannot hold U+0000 (SQLite can): refused on both, so both answer the
+ * same 400. Ajv coerces "Infinity" and "1e400" to Infinity and then skips minimum/maximum, which only test finite
+ * numbers.
+ */
+const unstorableLeaf = (value: unknown): boolean =>
+  typeof value === 'string' ? value.includes('\u0000') : typeof value === 'number' && !Number.isFinite(value);
+
+/**
  * The places in a parsed input that no store can take, as field paths (at most MAX_FIELD_ERRORS of them);
  * empty when there are none.
  */
 export function unstorable(value: unknown, path: string, found: string[] = []): string[] {
   if (found.length >= MAX_FIELD_ERRORS) return found;
-  // PostgreSQL text cannot hold U+0000 (SQLite can): refuse it on both, so both answer the same 400.
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) found.push(path);
-  } else if (typeof value === 'number') {
-    // Ajv coerces "Infinity" and "1e400" to Infinity and then skips minimum/maximum, which only test finite numbers.
-    if (!Number.isFinite(value)) found.push(path);
-  } else if (value && typeof value === 'object') {
+  if (value !== null && typeof value === 'object') {
     // The path is built only for what is reported or walked into (every query of the game-client API passes here).
     const object = value as Record<string, unknown>;
     for (const k of Object.keys(object)) {
       const v = object[k];
-      if (typeof v === 'string' ? v.includes('\u0000') : typeof v === 'number' ? !Number.isFinite(v) : v !== null && typeof v === 'object') {
-        unstorable(v, path ? `${path}.${k}` : k, found);
-      }
+      if (unstorableLeaf(v) || (v !== null && typeof v === 'object')) unstorable(v, path ? `${path}.${k}` : k, found);
     }
+  } else if (unstorableLeaf(value)) {
+    found.push(path);
   }
   return found;
 }

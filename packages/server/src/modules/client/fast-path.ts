@@ -75,8 +75,7 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
         return false;
       }
       if (!allows(hot.permission, principal)) return false;
-      const search = q === -1 ? '' : url.slice(q + 1);
-      const query = q === -1 ? {} : (plainQuery(search, hot.keys) ?? (parseQuery(search) as Record<string, unknown>));
+      const query = q === -1 ? {} : queryOf(url.slice(q + 1), hot.keys);
       if (unstorable(query, 'query').length > 0 || !hot.validQuery(query)) return false;
       const answer = hot.answer(client, query, clientIp(req));
       if (typeof answer !== 'string') {
@@ -94,6 +93,9 @@ export function createClientFastPath(deps: FastPathDeps): FastPath {
     }
   }
 }
+
+/** The query: the plain case by plainQuery, the rest by fast-querystring. */
+const queryOf = (search: string, keys: ReadonlyMap<string, string>): Record<string, unknown> => plainQuery(search, keys) ?? (parseQuery(search) as Record<string, unknown>);
 
 /**
  * A hot route's query as fast-querystring parses it, in the plain case only: every key one of the route's, none
