@@ -43,7 +43,7 @@
  *   BENCH_SERVER_ENTRY  the server's main.ts (packages/server/src/main.ts); point it at a patched copy to compare
  */
 import { availableParallelism, cpus } from 'node:os';
-import { type Bench, exitCode, fmt, type LoadResult, loadNotes, memoryOf, mib, paced, runBenchmark, startBareServer, waitForQuiet } from './lib.ts';
+import { type Bench, exitCode, fmt, loadNotes, memoryOf, mib, paced, type PacedResult, runBenchmark, startBareServer, waitForQuiet } from './lib.ts';
 import {
   bodiesByPath,
   freshDatabase,
@@ -77,19 +77,17 @@ const PACED_SHARES = (process.env.BENCH_PACED_SHARES ?? '0.25,0.5,0.75')
 if (PACED_SHARES.some((x) => !(x > 0 && x <= 1))) throw new Error('BENCH_PACED_SHARES: shares between 0 and 1, e.g. 0.25,0.5');
 const PACED_JUDGED = 0.5;
 
+/** A paced run whose sender sent its p99 request later than this (ms) measured the sender, not the server. */
+const SENDER_LATE_MS = 1;
+
 /** Seconds at the rate before each paced run is measured: a node that sat idle meanwhile warms up again. */
 const PACED_WARMUP_S = 2;
 
 /** One paced run of the storm against `target`, cycling through the requests in order, after PACED_WARMUP_S at the rate. */
-async function pacedStorm(bench: Bench, target: StormTarget, requests: readonly StormRequest[], rate: number): Promise<LoadResult> {
+async function pacedStorm(bench: Bench, target: StormTarget, requests: readonly StormRequest[], rate: number): Promise<PacedResult> {
   await waitForQuiet(target.child.proc.pid!, bench.pids, STORM_SETTINGS.quietWait);
-  let i = 0;
-  const next = () => {
-    const r = requests[i++ % requests.length];
-    return { path: r.path, headers: { ...target.headers, ...r.headers } };
-  };
-  await paced(target.base, next, rate, PACED_WARMUP_S);
-  return paced(target.base, next, rate, STORM_SETTINGS.duration);
+  const sent = requests.map((r) => ({ path: r.path, headers: { ...target.headers, ...r.headers } }));
+  return paced(target.base, sent, rate, STORM_SETTINGS.duration, PACED_WARMUP_S);
 }
 
 /**
@@ -108,13 +106,16 @@ async function pacedRuns(bench: Bench, gatrix: StormTarget, raw: StormTarget, re
     for (const [name, x] of [['gatrix', g], ['raw node:http', r]] as const) {
       if (x.non2xx > 0 || x.errors > 0) problems.push(`${name} paced at ${fmt(rate)} req/s: ${x.non2xx} non-2xx, ${x.errors} errors`);
     }
-    // The raw server answers far faster than this: if it fell short of the rate, the sender (this process) did.
+    // The raw server answers far faster than this: if it fell short of the rate, the sender did. A sender late by
+    // more than SENDER_LATE_MS at its p99 counted its own pauses into the latencies.
     const senderBehind = r.requests.average < 0.97 * rate;
-    if (share === PACED_JUDGED) judged = senderBehind ? undefined : g.latency.p99;
+    const senderLate = g.late.p99 > SENDER_LATE_MS;
+    if (share === PACED_JUDGED) judged = senderBehind || senderLate ? undefined : g.latency.p99;
+    const late = (x: PacedResult) => `sender late p99 ${fmt(x.late.p99, 2)} / max ${fmt(x.late.max, 1)} ms`;
     rows.push(
       `  ${fmt(rate).padStart(7)} (${fmt(share * 100).padStart(3)} %)  gatrix p50 ${fmt(g.latency.p50, 2)} / p99 ${fmt(g.latency.p99, 2)} ms` +
-        ` (${fmt(g.requests.average)} req/s)   raw p50 ${fmt(r.latency.p50, 2)} / p99 ${fmt(r.latency.p99, 2)} ms (${fmt(r.requests.average)} req/s)` +
-        (senderBehind ? '   the load generator could not hold this rate: not a figure of the servers' : ''),
+        ` (${fmt(g.requests.average)} req/s, ${late(g)})   raw p50 ${fmt(r.latency.p50, 2)} / p99 ${fmt(r.latency.p99, 2)} ms (${fmt(r.requests.average)} req/s, ${late(r)})` +
+        (senderBehind ? '   the load generator could not hold this rate: not a figure of the servers' : senderLate ? '   the load generator ran late against gatrix: not judged' : ''),
     );
   }
   return { rows, judged, problems };

@@ -4,14 +4,15 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { buildServer, bundle, RUN_ENV } from '../scripts/server-build.mjs';
+import type { PacedRun, PacedSpec } from './paced-sender.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -296,47 +297,36 @@ export interface LoadResult {
   timeouts: number;
 }
 
+/** A paced run: a LoadResult, and how late the sender itself sent its requests (ms). */
+export interface PacedResult extends LoadResult {
+  late: { p99: number; max: number };
+}
+
 /**
  * Open loop at a fixed rate: one request every 1000 / rate ms, evenly spaced (autocannon's overallRate sends each
  * connection's share on aligned ticks, so 20 requests arrive at once and queue behind each other), over at most 20
- * keep-alive connections. Latency runs from the moment a request was due, so a server that falls behind is not
- * flattered by the sender waiting for it. `next` gives each request's path (on `url`'s origin) and headers.
+ * keep-alive connections, after `warmup` s at the same rate on the same connections. Latency runs from the moment a
+ * request was due, so a server that falls behind is not flattered by the sender waiting for it. `requests` are sent in
+ * turn, from the first again after the last. The sender runs in a worker thread
+ * (bench/paced-sender.ts, which says why); `late` tells whether it kept to its schedule.
  */
-export async function paced(url: string, next: () => { path: string; headers: Record<string, string> }, rate: number, seconds: number): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 20 });
-  const latencies: number[] = [];
-  let non2xx = 0;
-  let errors = 0;
-  const sent: Promise<void>[] = [];
-  const started = performance.now();
-  const total = rate * seconds;
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    sent.push(new Promise<void>((resolve) => {
-      const r = next();
-      const req = http.get(`${url}${r.path}`, { agent, headers: r.headers }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode !== 200) non2xx++;
-          latencies.push(performance.now() - due);
-          resolve();
-        });
-      });
-      req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-    }));
-  }
-  await Promise.all(sent);
-  const wall = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { requests: { average: latencies.length / wall, total: latencies.length }, latency: { p50: at(0.5), p99: at(0.99) }, non2xx, errors, timeouts: 0 };
+export async function paced(url: string, requests: readonly { path: string; headers: Record<string, string> }[], rate: number, seconds: number, warmup = 0): Promise<PacedResult> {
+  const spec: PacedSpec = { url, requests: [...requests], rate, seconds, warmup };
+  const worker = new Worker(compiled('bench/paced-sender.ts'), { workerData: spec });
+  const r = await new Promise<PacedRun>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the paced sender ended (exit code ${code}) without a result`)));
+  });
+  await worker.terminate();
+  return {
+    requests: { average: r.total / r.wall, total: r.total },
+    latency: { p50: r.p50, p99: r.p99 },
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: 0,
+    late: { p99: r.lateP99, max: r.lateMax },
+  };
 }
 
 /** How a target is loaded: connections, seconds of warm-up and of the measured run, quiet wait and retries. */

@@ -188,7 +188,8 @@ interface Round {
 async function round(target: { name: string; base: string; pid: number }, paths: string[], ours: () => number[], writer: { base: string; token: string; tag: string }, rate?: number): Promise<Round> {
   const headers: Record<string, string> = target.name === 'gatrix' ? { authorization: `Bearer ${writer.token}` } : {};
   const opts = { url: target.base, connections: CONNECTIONS, headers, requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: pick(paths) }) }] };
-  const run = (seconds: number): Promise<LoadResult> => (rate ? paced(target.base, () => ({ path: pick(paths), headers }), rate, seconds) : autocannon({ ...opts, duration: seconds }));
+  const picks = (seconds: number) => Array.from({ length: Math.round(rate! * seconds) }, () => ({ path: pick(paths), headers }));
+  const run = (seconds: number): Promise<LoadResult> => (rate ? paced(target.base, picks(seconds), rate, seconds) : autocannon({ ...opts, duration: seconds }));
   await waitForQuiet(target.pid, ours, QUIET_WAIT);
   if (WARMUP > 0) await run(WARMUP);
   const writes = registrations(writer.base, writer.token, writer.tag, WRITES);
