@@ -37,6 +37,7 @@ import * as m0016 from './migrations/0016_users_sorted_filters.ts';
 import * as m0017 from './migrations/0017_users_prefix_statistics.ts';
 import * as m0018 from './migrations/0018_webhook_claim.ts';
 import * as m0019 from './migrations/0019_users_prefix_covering.ts';
+import * as m0020 from './migrations/0020_webhook_health_indexes.ts';
 
 export type Db = Kysely<Database>;
 
@@ -169,6 +170,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0017_users_prefix_statistics': m0017,
   '0018_webhook_claim': m0018,
   '0019_users_prefix_covering': m0019,
+  '0020_webhook_health_indexes': m0020,
 };
 
 /** Runs every pending migration; the same migrations build both dialects' schemas. */

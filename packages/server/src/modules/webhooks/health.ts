@@ -8,10 +8,11 @@ import type { Database } from '../../db/schema.ts';
 import { DELIVERY_STATUSES, type DeliveryStatus, type WebhookHealth } from './schemas.ts';
 import type { WebhookRow } from './store.ts';
 import { toBool } from '../../db/columns.ts';
+import { FAILED_ATTEMPT } from '../../db/migrations/0020_webhook_health_indexes.ts';
 
 const HOUR = 3_600_000;
 
-/** Attempts and 2xx attempts per endpoint since `since`. */
+/** Attempts and 2xx attempts per endpoint since `since`: the window's attempts, read through their time index. */
 async function attemptRates(db: Kysely<Database>, ids: number[], since: string): Promise<Map<number, { total: number; ok: number }>> {
   const rows = await db
     .selectFrom('webhook_attempts as a')
@@ -28,17 +29,58 @@ async function attemptRates(db: Kysely<Database>, ids: number[], since: string):
   return new Map(rows.map((r) => [Number(r.webhook_id), { total: Number(r.total), ok: Number(r.ok ?? 0) }]));
 }
 
-/** The last attempt of the endpoint that succeeded (ok) or failed (!ok). */
+/**
+ * The endpoint's last attempt that succeeded (ok) or failed (!ok), newest first: failures through the index of
+ * failed attempts (migration 0020), successes from the newest attempt back. Each walks attempts from the newest,
+ * in id order (a cross join keeps SQLite from starting at the endpoint's deliveries, which reads all of them and
+ * sorts their attempts), and stops at the first of this endpoint's.
+ */
 async function lastAttempt(db: Kysely<Database>, id: number, ok: boolean) {
-  let q = db
+  return db
     .selectFrom('webhook_attempts as a')
-    .innerJoin('webhook_deliveries as d', 'd.id', 'a.delivery_id')
+    .crossJoin('webhook_deliveries as d')
     .select(['a.created_at', 'a.response_status', 'a.error'])
-    .where('d.webhook_id', '=', id);
-  q = ok
-    ? q.where('a.response_status', '>=', 200).where('a.response_status', '<=', 299)
-    : q.where((eb) => eb.or([eb('a.response_status', 'is', null), eb('a.response_status', '<', 200), eb('a.response_status', '>', 299)]));
-  return q.orderBy('a.id', 'desc').limit(1).executeTakeFirst();
+    .whereRef('d.id', '=', 'a.delivery_id')
+    .where('d.webhook_id', '=', id)
+    .where(ok ? sql<boolean>`a.response_status between 200 and 299` : sql<boolean>`${FAILED_ATTEMPT}`)
+    .orderBy('a.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/**
+ * Deliveries by status per endpoint, from indexes: all of an endpoint's from its (webhook_id, id) index, those not
+ * delivered from the due index (status, next_attempt_at), which keeps the few pending, delivering and failed ones
+ * apart from the many delivered; delivered is the rest. Grouping the table by status read every retained row.
+ */
+async function deliveryCounts(db: Kysely<Database>, ids: number[]): Promise<Map<number, Record<DeliveryStatus, number>>> {
+  const [totals, notDelivered] = await Promise.all([
+    db
+      .selectFrom('webhook_deliveries')
+      .select((eb) => ['webhook_id', eb.fn.countAll<number | string>().as('n')])
+      .where('webhook_id', 'in', ids)
+      .groupBy('webhook_id')
+      .execute(),
+    db
+      .selectFrom('webhook_deliveries')
+      .select((eb) => ['webhook_id', 'status', eb.fn.countAll<number | string>().as('n')])
+      .where('status', 'in', DELIVERY_STATUSES.filter((s) => s !== 'delivered'))
+      .where('webhook_id', 'in', ids)
+      .groupBy(['webhook_id', 'status'])
+      .execute(),
+  ]);
+  const counts = new Map(ids.map((id) => [id, Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>]));
+  for (const r of totals) {
+    const c = counts.get(Number(r.webhook_id));
+    if (c) c.delivered = Number(r.n);
+  }
+  for (const r of notDelivered) {
+    const c = counts.get(Number(r.webhook_id));
+    if (!c || !(r.status in c)) continue;
+    c[r.status as DeliveryStatus] = Number(r.n);
+    c.delivered -= Number(r.n);
+  }
+  return counts;
 }
 
 export async function webhookHealth(db: Kysely<Database>, endpoints: WebhookRow[], now: Date): Promise<WebhookHealth[]> {
@@ -47,18 +89,12 @@ export async function webhookHealth(db: Kysely<Database>, endpoints: WebhookRow[
   const [hour, day, byStatus] = await Promise.all([
     attemptRates(db, ids, new Date(now.getTime() - HOUR).toISOString()),
     attemptRates(db, ids, new Date(now.getTime() - 24 * HOUR).toISOString()),
-    db
-      .selectFrom('webhook_deliveries')
-      .select((eb) => ['webhook_id', 'status', eb.fn.countAll<number | string>().as('n')])
-      .where('webhook_id', 'in', ids)
-      .groupBy(['webhook_id', 'status'])
-      .execute(),
+    deliveryCounts(db, ids),
   ]);
   const rate = (r: { total: number; ok: number } | undefined) => (r && r.total > 0 ? r.ok / r.total : null);
   return Promise.all(
     endpoints.map(async (w): Promise<WebhookHealth> => {
-      const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
-      for (const r of byStatus) if (Number(r.webhook_id) === w.id && r.status in counts) counts[r.status as DeliveryStatus] = Number(r.n);
+      const counts = byStatus.get(w.id)!;
       const [success, failure] = await Promise.all([lastAttempt(db, w.id, true), lastAttempt(db, w.id, false)]);
       return {
         webhookId: w.id,
