@@ -80,6 +80,8 @@ async function deliveryCounts(db: Kysely<Database>, ids: number[]): Promise<Map<
     c[r.status as DeliveryStatus] = Number(r.n);
     c.delivered -= Number(r.n);
   }
+  // The two reads are two statements: a delivery written between them could make the rest negative.
+  for (const c of counts.values()) c.delivered = Math.max(0, c.delivered);
   return counts;
 }
 
