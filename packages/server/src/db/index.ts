@@ -38,6 +38,7 @@ import * as m0017 from './migrations/0017_users_prefix_statistics.ts';
 import * as m0018 from './migrations/0018_webhook_claim.ts';
 import * as m0019 from './migrations/0019_users_prefix_covering.ts';
 import * as m0020 from './migrations/0020_webhook_health_indexes.ts';
+import * as m0021 from './migrations/0021_webhook_deliveries_by_event.ts';
 
 export type Db = Kysely<Database>;
 
@@ -171,6 +172,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0018_webhook_claim': m0018,
   '0019_users_prefix_covering': m0019,
   '0020_webhook_health_indexes': m0020,
+  '0021_webhook_deliveries_by_event': m0021,
 };
 
 /** Runs every pending migration; the same migrations build both dialects' schemas. */

@@ -1,9 +1,9 @@
 /**
- * SQLite: the webhook health figures are read through indexes, not by walking every retained delivery and attempt
- * (30 days of a busy endpoint are millions of rows, and a SQLite node's event loop waits for the read; measured in
- * docs/performance.md, "Webhook health at a million deliveries"). The health of each endpoint is also checked
- * against the figures counted from the tables directly. (test/webhook-health.test.ts holds the figures' meaning on
- * both databases.)
+ * SQLite: the webhook health figures and the deliveries list filtered by event are read through indexes, not by
+ * walking every retained delivery and attempt (30 days of a busy endpoint are millions of rows, and a SQLite node's
+ * event loop waits for the read; measured in docs/performance.md, "Webhook health at a million deliveries"). What
+ * they answer is also checked against the tables counted directly. (test/webhook-health.test.ts and
+ * test/webhooks.test.ts hold their meaning on both databases.)
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
@@ -11,11 +11,14 @@ import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import type { Database } from '../src/db/schema.ts';
 import { webhookHealth } from '../src/modules/webhooks/health.ts';
+import { webhooksStore } from '../src/modules/webhooks/store.ts';
 import { openTestDatabase, type TestDatabase } from './helpers.ts';
 
 let t: TestDatabase;
 let sqlite: SQLite.Database;
 const NOW = new Date('2026-12-03T12:00:00.000Z');
+/** The event types of the deliveries, in turn. */
+const EVENT_TYPES = ['world.updated', 'world.updated', 'whitelist.updated', 'user.updated', 'notice.created'];
 /** Deliveries of the endpoint with a history. */
 const HISTORY = 50_000;
 const at = (minutesAgo: number) => new Date(NOW.getTime() - minutesAgo * 60_000).toISOString();
@@ -27,7 +30,7 @@ before(async () => {
   for (const id of [1, 2, 3, 4]) webhook.run(id, `https://example.com/${id}`, at(0), at(0));
   const delivery = sqlite.prepare(
     `insert into webhook_deliveries (webhook_id, event_id, event_type, payload, status, attempts, next_attempt_at, created_at, updated_at, event_created_at)
-     values (?, ?, 'world.updated', '{}', ?, ?, ?, ?, ?, ?)`,
+     values (?, ?, ?, '{}', ?, ?, ?, ?, ?, ?)`,
   );
   const attempt = sqlite.prepare(
     `insert into webhook_attempts (delivery_id, attempt, request_headers, response_status, duration_ms, error, created_at) values (?, ?, '{}', ?, 1, ?, ?)`,
@@ -51,7 +54,8 @@ before(async () => {
   sqlite.transaction(() => {
     for (const [webhookId, status, attempts] of rows) {
       const created = at(attempts[0]?.[0] ?? 1);
-      const id = Number(delivery.run(webhookId, `evt_${++n}`, status, attempts.length, status === 'pending' ? at(0) : null, created, created, created).lastInsertRowid);
+      const type = EVENT_TYPES[n % EVENT_TYPES.length];
+      const id = Number(delivery.run(webhookId, `evt_${++n}`, type, status, attempts.length, status === 'pending' ? at(0) : null, created, created, created).lastInsertRowid);
       attempts.forEach(([ago, code], i) => attempt.run(id, i + 1, code, code === null ? 'connect ECONNREFUSED' : null, at(ago)));
     }
   })();
@@ -63,9 +67,21 @@ after(async () => {
   await t.drop();
 });
 
-it('webhook health: the figures of each endpoint, read through indexes [sqlite]', async () => {
+/** A Kysely on a connection of its own to the test's database that keeps the statements it runs, and their query plans. */
+function recording() {
   const seen: CompiledQuery[] = [];
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log: (e) => void (e.level === 'query' && seen.push(e.query)) });
+  const connection = new SQLite(t.file!);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }), log: (e) => void (e.level === 'query' && seen.push(e.query)) });
+  /** Each plan line, with the start of its statement. */
+  const plans = () =>
+    [...new Map(seen.map((q) => [q.sql, q])).values()].flatMap((q) =>
+      (connection.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])) as { detail: string }[]).map((r) => `${r.detail}   ← ${q.sql.slice(0, 80)}`),
+    );
+  return { db, plans };
+}
+
+it('webhook health: the figures of each endpoint, read through indexes [sqlite]', async () => {
+  const { db, plans } = recording();
   const endpoints = (await db.selectFrom('webhooks').selectAll().orderBy('id').execute()).map((w) => ({ ...w, id: Number(w.id) }));
   const health = await webhookHealth(db, endpoints, NOW);
 
@@ -92,11 +108,7 @@ it('webhook health: the figures of each endpoint, read through indexes [sqlite]'
   assert.equal(three.lastSuccess, null);
 
   // How each statement reads.
-  const plans = [...new Map(seen.map((q) => [q.sql, q])).values()].map((q) => ({
-    sql: q.sql,
-    plan: (sqlite.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])) as { detail: string }[]).map((r) => r.detail),
-  }));
-  const all = plans.flatMap((p) => p.plan.map((line) => `${line}   ← ${p.sql.slice(0, 80)}`));
+  const all = plans();
   for (const line of all) {
     assert.doesNotMatch(line, /^SCAN (d|webhook_deliveries)\b/, 'no statement walks every delivery');
     assert.doesNotMatch(line, /TEMP B-TREE FOR ORDER BY/, 'no statement sorts what it reads');
@@ -105,5 +117,27 @@ it('webhook health: the figures of each endpoint, read through indexes [sqlite]'
   assert.ok(all.some((l) => l.includes('USING INDEX webhook_attempts_failed_idx')), `the last failure is looked for among failures:\n${all.join('\n')}`);
   assert.ok(all.some((l) => l.includes('USING COVERING INDEX webhook_deliveries_webhook_idx') && l.includes('count(*)')), `totals from the endpoint index:\n${all.join('\n')}`);
   assert.ok(all.some((l) => l.includes('USING INDEX webhook_deliveries_due_idx (status=?)')), `deliveries not delivered from the due index:\n${all.join('\n')}`);
+  await db.destroy();
+});
+
+it("the deliveries list filtered by event reads that event's deliveries only [sqlite]", async () => {
+  const { db, plans } = recording();
+  const store = webhooksStore(db);
+  for (const event of ['notice.created', 'world.updated', 'webhook.test']) {
+    const page = await store.deliveries(4, { page: 1, limit: 50, event });
+    const ids = (sqlite.prepare('select id from webhook_deliveries where webhook_id = 4 and event_type = ? order by id desc').all(event) as { id: number }[]).map((r) => r.id);
+    assert.equal(page.total, ids.length, `the total of ${event}`);
+    assert.deepEqual(
+      page.data.map((d) => d.id),
+      ids.slice(0, 50),
+      `the newest page of ${event}`,
+    );
+  }
+  const all = plans();
+  for (const line of all) {
+    assert.doesNotMatch(line, /^SCAN/, 'no statement walks a table');
+    assert.doesNotMatch(line, /TEMP B-TREE/, 'no statement sorts what it reads');
+    assert.match(line, /webhook_deliveries_event_type_idx \(webhook_id=\? AND event_type=\?\)/, 'the page and its count read the event\'s index range');
+  }
   await db.destroy();
 });
