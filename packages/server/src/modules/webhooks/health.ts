@@ -5,7 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { DELIVERY_STATUSES, type DeliveryStatus, type WebhookHealth } from './schemas.ts';
+import { DELIVERY_STATUSES, UNDELIVERED_STATUSES, type DeliveryStatus, type WebhookHealth } from './schemas.ts';
 import type { WebhookRow } from './store.ts';
 import { toBool } from '../../db/columns.ts';
 import { FAILED_ATTEMPT } from '../../db/migrations/0020_webhook_health_indexes.ts';
@@ -64,7 +64,7 @@ async function deliveryCounts(db: Kysely<Database>, ids: number[]): Promise<Map<
     db
       .selectFrom('webhook_deliveries')
       .select((eb) => ['webhook_id', 'status', eb.fn.countAll<number | string>().as('n')])
-      .where('status', 'in', DELIVERY_STATUSES.filter((s) => s !== 'delivered'))
+      .where('status', 'in', UNDELIVERED_STATUSES)
       .where('webhook_id', 'in', ids)
       .groupBy(['webhook_id', 'status'])
       .execute(),

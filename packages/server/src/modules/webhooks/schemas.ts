@@ -100,6 +100,8 @@ export type ListWebhooksFilter = Static<typeof ListWebhooksQuery>;
 
 export const DELIVERY_STATUSES = ['pending', 'delivering', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+/** Every status but delivered: the few deliveries that the due index (status, next_attempt_at) keeps apart from the many delivered. */
+export const UNDELIVERED_STATUSES = DELIVERY_STATUSES.filter((s) => s !== 'delivered');
 
 export const Delivery = Type.Object(
   {

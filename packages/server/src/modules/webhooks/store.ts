@@ -5,7 +5,7 @@ import { insertRowsKept, powerOfTwoChunks } from '../../db/prepared.ts';
 import { countRows, onePage, type Paging, type RowOf } from '../../db/records.ts';
 import type { Database, WebhookAttemptsTable, WebhookDeliveriesTable, WebhooksTable } from '../../db/schema.ts';
 import { maskedHeaders } from './headers.ts';
-import type { DeliveryStatus, ListDeliveriesFilter, PublicAttempt, PublicDelivery, PublicWebhook } from './schemas.ts';
+import { UNDELIVERED_STATUSES, type DeliveryStatus, type ListDeliveriesFilter, type PublicAttempt, type PublicDelivery, type PublicWebhook } from './schemas.ts';
 
 export type WebhookRow = Omit<WebhooksTable, 'id'> & { id: number };
 
@@ -151,14 +151,23 @@ export function webhooksStore(db: Kysely<Database>) {
       // A fan-out repeated after a crash finds its rows already there.
       await insertRowsKept(db as never, dialect, 'webhook_deliveries', DELIVERY_ROW_COLUMNS, rows, { max: 256, conflict: ['webhook_id', 'event_id'] });
     },
+    /**
+     * A page of an endpoint's deliveries, newest first, and how many match. Delivered ones, nearly all of them, are
+     * counted as all the matching ones less those not delivered: both counts come from indexes (the endpoint's, by
+     * event type too, and the due index), where counting delivered ones read every row.
+     */
     async deliveries(webhookId: number, f: ListDeliveriesFilter): Promise<{ data: PublicDelivery[]; total: number }> {
       let q = db.selectFrom('webhook_deliveries').where('webhook_id', '=', webhookId);
-      if (f.status) q = q.where('status', '=', f.status);
       if (f.event) q = q.where('event_type', '=', f.event);
       if (f.from) q = q.where('created_at', '>=', new Date(f.from).toISOString());
       if (f.to) q = q.where('created_at', '<', new Date(f.to).toISOString());
-      const [rows, total] = await Promise.all([onePage(q.select(DELIVERY_COLUMNS).orderBy('id', 'desc'), f).execute(), countRows(q)]);
-      return { data: rows.map((r) => toPublicDelivery({ ...r, id: Number(r.id) })), total };
+      const listed = f.status ? q.where('status', '=', f.status) : q;
+      const total =
+        f.status === 'delivered'
+          ? Promise.all([countRows(q), countRows(q.where('status', 'in', UNDELIVERED_STATUSES))]).then(([all, undelivered]) => Math.max(0, all - undelivered))
+          : countRows(listed);
+      const [rows, n] = await Promise.all([onePage(listed.select(DELIVERY_COLUMNS).orderBy('id', 'desc'), f).execute(), total]);
+      return { data: rows.map((r) => toPublicDelivery({ ...r, id: Number(r.id) })), total: n };
     },
     async delivery(id: number): Promise<(PublicDelivery & { payload: string }) | undefined> {
       const r = await db.selectFrom('webhook_deliveries').select([...DELIVERY_COLUMNS, 'payload']).where('id', '=', id).executeTakeFirst();
