@@ -11,6 +11,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import type { Database } from '../src/db/schema.ts';
 import { webhookHealth } from '../src/modules/webhooks/health.ts';
+import type { DeliveryStatus } from '../src/modules/webhooks/schemas.ts';
 import { webhooksStore } from '../src/modules/webhooks/store.ts';
 import { openTestDatabase, type TestDatabase } from './helpers.ts';
 
@@ -121,7 +122,7 @@ it('webhook health: the figures of each endpoint, read through indexes [sqlite]'
 });
 
 /** The page and total of the list with these filters, against the table read directly. */
-async function checkList(store: ReturnType<typeof webhooksStore>, webhookId: number, f: { event?: string; status?: 'pending' | 'delivering' | 'delivered' | 'failed' }) {
+async function checkList(store: ReturnType<typeof webhooksStore>, webhookId: number, f: { event?: string; status?: DeliveryStatus }) {
   const page = await store.deliveries(webhookId, { page: 1, limit: 50, ...f });
   const ids = (
     sqlite

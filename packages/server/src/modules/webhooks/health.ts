@@ -76,7 +76,7 @@ async function deliveryCounts(db: Kysely<Database>, ids: number[]): Promise<Map<
   }
   for (const r of notDelivered) {
     const c = counts.get(Number(r.webhook_id));
-    if (!c || !(r.status in c)) continue;
+    if (!c) continue;
     c[r.status as DeliveryStatus] = Number(r.n);
     c.delivered -= Number(r.n);
   }
