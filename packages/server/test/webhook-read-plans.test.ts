@@ -158,7 +158,7 @@ it('the deliveries list counts delivered ones from indexes [sqlite]', async () =
     for (const status of ['delivered', 'pending', 'failed'] as const) await checkList(store, webhookId, { status });
     await checkList(store, webhookId, { status: 'delivered', event: 'world.updated' });
   }
-  const counts = plans().filter((l) => l.includes('count(*)'));
+  const counts = plans().filter((l) => l.includes('count(*)') && /^(SEARCH|SCAN) (?!CONSTANT ROW)/.test(l)); // the reads of tables
   assert.ok(counts.length > 0);
   for (const line of counts) {
     // Each count is of index entries: the endpoint's (and event's) range, or the due index's few undelivered rows.

@@ -108,6 +108,11 @@ eachDatabase('webhooks', (kind) => {
       const list = await deliveries();
       assert.equal(list.pagination.total, 3);
       assert.ok(list.data.every((d: { status: string; attempts: number }) => d.status === 'delivered' && d.attempts === 1));
+      // The list by status: delivered ones are counted as all less the undelivered ones, in one statement.
+      const byStatus = async (status: string) => (await h.call('GET', `/api/v1/webhooks/${users.json().id}/deliveries?status=${status}`, { token: admin })).json();
+      const delivered = await byStatus('delivered');
+      assert.deepEqual([delivered.pagination.total, delivered.data.length], [3, 3]);
+      assert.deepEqual([(await byStatus('pending')).pagination.total, (await byStatus('failed')).pagination.total], [0, 0]);
     } finally {
       server.closeAllConnections();
       server.close();

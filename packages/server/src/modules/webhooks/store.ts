@@ -162,9 +162,17 @@ export function webhooksStore(db: Kysely<Database>) {
       if (f.from) q = q.where('created_at', '>=', new Date(f.from).toISOString());
       if (f.to) q = q.where('created_at', '<', new Date(f.to).toISOString());
       const listed = f.status ? q.where('status', '=', f.status) : q;
+      // Both counts in one statement, so they see the same rows: a delivery recorded between two reads would
+      // otherwise be counted on one side and not on the other.
       const total =
         f.status === 'delivered'
-          ? Promise.all([countRows(q), countRows(q.where('status', 'in', UNDELIVERED_STATUSES))]).then(([all, undelivered]) => Math.max(0, all - undelivered))
+          ? db
+              .selectNoFrom((eb) => [
+                q.select(eb.fn.countAll<number | string>().as('n')).as('all'),
+                q.where('status', 'in', UNDELIVERED_STATUSES).select(eb.fn.countAll<number | string>().as('n')).as('undelivered'),
+              ])
+              .executeTakeFirstOrThrow()
+              .then((r) => Math.max(0, Number(r.all) - Number(r.undelivered)))
           : countRows(listed);
       const [rows, n] = await Promise.all([onePage(listed.select(DELIVERY_COLUMNS).orderBy('id', 'desc'), f).execute(), total]);
       return { data: rows.map((r) => toPublicDelivery({ ...r, id: Number(r.id) })), total: n };
