@@ -51,37 +51,35 @@ async function lastAttempt(db: Kysely<Database>, id: number, ok: boolean) {
 /**
  * Deliveries by status per endpoint, from indexes: all of an endpoint's from its (webhook_id, id) index, those not
  * delivered from the due index (status, next_attempt_at), which keeps the few pending, delivering and failed ones
- * apart from the many delivered; delivered is the rest. Grouping the table by status read every retained row.
+ * apart from the many delivered; delivered is the rest. Grouping the table by status read every retained row. Both
+ * reads are one statement, so they see the same rows and the rest is never negative.
  */
 async function deliveryCounts(db: Kysely<Database>, ids: number[]): Promise<Map<number, Record<DeliveryStatus, number>>> {
-  const [totals, notDelivered] = await Promise.all([
-    db
-      .selectFrom('webhook_deliveries')
-      .select((eb) => ['webhook_id', eb.fn.countAll<number | string>().as('n')])
-      .where('webhook_id', 'in', ids)
-      .groupBy('webhook_id')
-      .execute(),
-    db
-      .selectFrom('webhook_deliveries')
-      .select((eb) => ['webhook_id', 'status', eb.fn.countAll<number | string>().as('n')])
-      .where('status', 'in', UNDELIVERED_STATUSES)
-      .where('webhook_id', 'in', ids)
-      .groupBy(['webhook_id', 'status'])
-      .execute(),
-  ]);
+  const rows = await db
+    .selectFrom('webhook_deliveries')
+    .select((eb) => ['webhook_id', sql<string | null>`null`.as('status'), eb.fn.countAll<number | string>().as('n')])
+    .where('webhook_id', 'in', ids)
+    .groupBy('webhook_id')
+    .unionAll((eb) =>
+      eb
+        .selectFrom('webhook_deliveries')
+        .select((eb) => ['webhook_id', 'status', eb.fn.countAll<number | string>().as('n')])
+        .where('status', 'in', UNDELIVERED_STATUSES)
+        .where('webhook_id', 'in', ids)
+        .groupBy(['webhook_id', 'status']),
+    )
+    .execute();
   const counts = new Map(ids.map((id) => [id, Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>]));
-  for (const r of totals) {
-    const c = counts.get(Number(r.webhook_id));
-    if (c) c.delivered = Number(r.n);
-  }
-  for (const r of notDelivered) {
+  for (const r of rows) {
     const c = counts.get(Number(r.webhook_id));
     if (!c) continue;
-    c[r.status as DeliveryStatus] = Number(r.n);
-    c.delivered -= Number(r.n);
+    if (r.status === null) {
+      c.delivered += Number(r.n); // the endpoint's total
+    } else {
+      c[r.status as DeliveryStatus] = Number(r.n);
+      c.delivered -= Number(r.n);
+    }
   }
-  // The two reads are two statements: a delivery written between them could make the rest negative.
-  for (const c of counts.values()) c.delivered = Math.max(0, c.delivered);
   return counts;
 }
 

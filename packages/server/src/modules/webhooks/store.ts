@@ -172,7 +172,7 @@ export function webhooksStore(db: Kysely<Database>) {
                 q.where('status', 'in', UNDELIVERED_STATUSES).select(eb.fn.countAll<number | string>().as('n')).as('undelivered'),
               ])
               .executeTakeFirstOrThrow()
-              .then((r) => Math.max(0, Number(r.all) - Number(r.undelivered)))
+              .then((r) => Number(r.all) - Number(r.undelivered))
           : countRows(listed);
       const [rows, n] = await Promise.all([onePage(listed.select(DELIVERY_COLUMNS).orderBy('id', 'desc'), f).execute(), total]);
       return { data: rows.map((r) => toPublicDelivery({ ...r, id: Number(r.id) })), total: n };
