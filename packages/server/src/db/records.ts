@@ -12,9 +12,14 @@ export function onePage<DB, TB extends keyof DB, O>(q: SelectQueryBuilder<DB, TB
   return q.limit(limit).offset((page - 1) * limit);
 }
 
+/** The count (`n`) of the rows a filtered query (nothing selected yet) matches, as a query to run or to nest. */
+export function countQuery<DB, TB extends keyof DB>(q: SelectQueryBuilder<DB, TB, object>) {
+  return q.select((eb) => eb.fn.countAll<number | string>().as('n'));
+}
+
 /** How many rows a filtered query (nothing selected yet) matches. */
 export async function countRows<DB, TB extends keyof DB>(q: SelectQueryBuilder<DB, TB, object>): Promise<number> {
-  const r = (await q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()) as { n: number | string };
+  const r = (await countQuery(q).executeTakeFirstOrThrow()) as { n: number | string };
   return Number(r.n);
 }
 

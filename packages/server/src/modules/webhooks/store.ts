@@ -2,7 +2,7 @@ import type { Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { parseJson, toBool } from '../../db/columns.ts';
 import type { Dialect } from '../../db/dialect.ts';
 import { insertRowsKept, powerOfTwoChunks } from '../../db/prepared.ts';
-import { countRows, onePage, type Paging, type RowOf } from '../../db/records.ts';
+import { countQuery, countRows, onePage, type Paging, type RowOf } from '../../db/records.ts';
 import type { Database, WebhookAttemptsTable, WebhookDeliveriesTable, WebhooksTable } from '../../db/schema.ts';
 import { maskedHeaders } from './headers.ts';
 import { UNDELIVERED_STATUSES, type DeliveryStatus, type ListDeliveriesFilter, type PublicAttempt, type PublicDelivery, type PublicWebhook } from './schemas.ts';
@@ -167,10 +167,7 @@ export function webhooksStore(db: Kysely<Database>) {
       const total =
         f.status === 'delivered'
           ? db
-              .selectNoFrom((eb) => [
-                q.select(eb.fn.countAll<number | string>().as('n')).as('all'),
-                q.where('status', 'in', UNDELIVERED_STATUSES).select(eb.fn.countAll<number | string>().as('n')).as('undelivered'),
-              ])
+              .selectNoFrom([countQuery(q).as('all'), countQuery(q.where('status', 'in', UNDELIVERED_STATUSES)).as('undelivered')])
               .executeTakeFirstOrThrow()
               .then((r) => Number(r.all) - Number(r.undelivered))
           : countRows(listed);
