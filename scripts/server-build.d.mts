@@ -2,3 +2,4 @@
 export declare function bundle(entry: string, outFile: string, assets?: string[], threads?: Record<string, string>): string;
 export declare function buildServer(serverDir?: string): string;
 export declare const RUN_ENV: Record<string, string>;
+export declare function asciiOnly(code: string): string;

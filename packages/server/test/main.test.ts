@@ -1,13 +1,14 @@
 /** End to end: the real `main.ts` process, as `npm start` runs it, on a fresh data dir, over real HTTP. */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { builtinModules } from 'node:module';
-import { buildServer, bundle } from '../../../scripts/server-build.mjs';
+import { asciiOnly, buildServer, bundle } from '../../../scripts/server-build.mjs';
 import { startServerProcess, until } from './helpers.ts';
 import { listener } from './realtime-helpers.ts';
 
@@ -160,6 +161,20 @@ describe('the gatrix process', () => {
     for (const name of ['fastify', 'ajv', 'kysely', 'jose', 'prom-client']) assert.ok(bundled.has(name), `${name} is bundled`);
     for (const name of ['better-sqlite3', 'socket.io', 'socket.io-adapter', 'pino', '@fastify/swagger-ui', 'redis']) assert.ok(imported.has(name), `${name} is left outside`);
     assert.deepEqual([...bundled].filter((name) => imported.has(name)), [], 'packages both bundled and loaded from node_modules');
+    // V8 holds a script's source as long as it runs: one character above U+00FF would make it a two-byte string.
+    assert.equal(/[^\0-\x7f]/.exec(compiled)?.[0], undefined, 'the compiled server is ASCII');
+  });
+
+  it('a bundle is written in ASCII where that leaves its program the same', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gatrix-build-'));
+    dirs.push(dir);
+    const [entry, out] = ['entry.ts', 'out/entry.js'].map((f) => path.join(dir, f));
+    writeFileSync(entry, "/*! Jimmy W\u00e4rting\u00a0\uac8c\uc784 \u{1f3ae} */\nconsole.log('W\u00e4rting \uac8c\uc784 \u{1f3ae}');\n");
+    assert.equal(/[^\0-\x7f]/.exec(readFileSync(bundle(entry, out), 'utf8'))?.[0], undefined, 'no character above U+007F is left');
+    assert.equal(execFileSync(process.execPath, [out], { encoding: 'utf8' }), 'W\u00e4rting \uac8c\uc784 \u{1f3ae}\n');
+    // Comments and strings are escaped; where an escape would be the program's own text, nothing is.
+    assert.equal(asciiOnly('// \u00e4\nconsole.log("\u00e4");\n'), '// \\u00e4\nconsole.log("\\u00e4");\n');
+    for (const code of ['// \u00e4\nconsole.log(String.raw`\u00e4`);\n', '// \u00e4\nconsole.log(/\u00e4/.test("\\xe4"));\n']) assert.equal(asciiOnly(code), code);
   });
 
   it('a build is reused while the files it read are unchanged, and redone when one changes or an output is gone', () => {
