@@ -19,6 +19,10 @@ it('password policy: length, own username or email, common passwords', () => {
     ['correct horse battery staple', undefined],
   ];
   for (const [password, problem] of cases) assert.equal(passwordProblem(password, account), problem, password);
+  // Every entry of the list is refused, in any letter case: too short, or found among those kept in memory.
+  for (const common of readFileSync(COMMON_PASSWORDS_FILE, 'utf8').split('\n').filter(Boolean)) {
+    for (const password of [common, common.toUpperCase()]) assert.notEqual(passwordProblem(password, account), undefined, password);
+  }
 });
 
 it('the shipped common-password list has at least 10,000 entries and matches its generator', () => {
