@@ -124,7 +124,11 @@ export function bundle(entry, outFile, assets = [], threads = {}) {
  */
 export function asciiOnly(code, esbuild = createRequire(import.meta.url)('esbuild')) {
   if (!/[^\0-\x7f]/.test(code)) return code;
-  const ascii = code.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // One escape per code point (`\u{1d4d0}`, not two halves of a surrogate pair, which a name may not be written as).
+  const ascii = code.replace(/[^\0-\x7f]/gu, (c) => {
+    const point = c.codePointAt(0);
+    return point > 0xffff ? `\\u{${point.toString(16)}}` : `\\u${point.toString(16).padStart(4, '0')}`;
+  });
   const program = (text) => esbuild.transformSync(text, { format: 'esm', minifyWhitespace: true, legalComments: 'none', logLevel: 'silent' }).code;
   return program(ascii) === program(code) ? ascii : code;
 }

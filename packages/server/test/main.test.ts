@@ -175,6 +175,11 @@ describe('the gatrix process', () => {
     // Comments and strings are escaped; where an escape would be the program's own text, nothing is.
     assert.equal(asciiOnly('// \u00e4\nconsole.log("\u00e4");\n'), '// \\u00e4\nconsole.log("\\u00e4");\n');
     for (const code of ['// \u00e4\nconsole.log(String.raw`\u00e4`);\n', '// \u00e4\nconsole.log(/\u00e4/.test("\\xe4"));\n']) assert.equal(asciiOnly(code), code);
+    // A name outside the Basic Multilingual Plane is escaped as one code point, which node runs.
+    const named = asciiOnly('const \u{1d4d0} = "\u{1f3ae}"; console.log(\u{1d4d0});\n');
+    assert.equal(named, 'const \\u{1d4d0} = "\\u{1f3ae}"; console.log(\\u{1d4d0});\n');
+    writeFileSync(path.join(dir, 'named.mjs'), named);
+    assert.equal(execFileSync(process.execPath, [path.join(dir, 'named.mjs')], { encoding: 'utf8' }), '\u{1f3ae}\n');
   });
 
   it('a build is reused while the files it read are unchanged, and redone when one changes or an output is gone', () => {
