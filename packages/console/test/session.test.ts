@@ -3,7 +3,7 @@
 // problem+json errors with their field, and the X-Audit-Reason header.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ADMIN, startHarness, TestClock, type Harness } from '../../server/test/helpers.ts';
+import { ADMIN, startHarness, TestClock, until, type Harness } from '../../server/test/helpers.ts';
 import { setApiBase } from '../src/api/base.ts';
 import { ApiError } from '../src/api/errors.ts';
 import { apiFetch } from '../src/api/fetcher.ts';
@@ -15,11 +15,15 @@ import { currentAccessToken, getSession, login, logout, refreshSession } from '.
 const sent: { url: string; method: string; headers: Headers; body?: string }[] = [];
 const cookies = new Map<string, string>();
 const realFetch = globalThis.fetch;
+/** When set, a response it returns a promise for is handed over once that settles (a slow answer). */
+let holdResponse: ((url: string) => Promise<void> | undefined) | undefined;
 globalThis.fetch = async (input: RequestInfo | URL, init: RequestInit = {}) => {
   const headers = new Headers(init.headers);
   if (cookies.size > 0) headers.set('cookie', [...cookies].map(([k, v]) => `${k}=${v}`).join('; '));
   sent.push({ url: String(input), method: init.method ?? 'GET', headers, body: typeof init.body === 'string' ? init.body : undefined });
+  const hold = holdResponse?.(String(input));
   const response = await realFetch(input, { ...init, headers });
+  await hold;
   for (const c of response.headers.getSetCookie()) {
     const [pair] = c.split(';');
     const i = pair.indexOf('=');
@@ -77,6 +81,23 @@ describe('console session and API client', () => {
     sent.length = 0;
     await Promise.all([getMe(), getMe(), getMe()]);
     assert.equal(paths().filter((p) => p === '/api/v1/auth/refresh').length, 1);
+  });
+
+  it('a 401 that arrives after another call renewed the token is retried without a second refresh', async () => {
+    clock.advance((h.config.accessTokenTtlSeconds + 5) * 1000);
+    const expired = currentAccessToken();
+    sent.length = 0;
+    let calls = 0;
+    // The second call's 401 (sent with the expired token) comes back only once the first call's refresh is done.
+    holdResponse = (url) => (new URL(url).pathname === '/api/v1/auth/me' && ++calls === 2 ? until(() => currentAccessToken() !== expired, 'the refresh') : undefined);
+    try {
+      await Promise.all([getMe(), getMe()]);
+    } finally {
+      holdResponse = undefined;
+    }
+    assert.deepEqual(paths(), ['/api/v1/auth/me', '/api/v1/auth/me', '/api/v1/auth/refresh', '/api/v1/auth/me', '/api/v1/auth/me']);
+    assert.equal(sent.at(-1)?.headers.get('authorization'), `Bearer ${currentAccessToken()}`);
+    assert.equal(getSession().status, 'signedIn');
   });
 
   it('turns problem+json into an ApiError naming the field', async () => {

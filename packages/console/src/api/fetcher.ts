@@ -6,7 +6,8 @@
  * - sends `X-Audit-Reason` (URL-encoded) when the call passes `{ reason }`;
  * - turns non-2xx answers into a typed `ApiError { status, code, detail, field? }` (problem+json);
  * - on a 401, refreshes the session once and retries; if that fails the session is marked expired (the shell
- *   then asks to sign in again in a modal, without leaving the page).
+ *   then asks to sign in again in a modal, without leaving the page). A 401 to a token that another call has
+ *   already renewed is retried with the new one, without a second refresh.
  */
 import { apiUrl } from './base.ts';
 import { ApiError, problemFrom } from './errors.ts';
@@ -49,10 +50,9 @@ export function queryString(params?: object): string {
   return s ? `?${s}` : '';
 }
 
-function headersFor(init: RequestInit, options: CallOptions): Headers {
+function headersFor(init: RequestInit, options: CallOptions, token: string | undefined): Headers {
   const headers = new Headers(init.headers);
   for (const [k, v] of Object.entries(options.headers ?? {})) headers.set(k, v);
-  const token = options.anonymous ? undefined : currentAccessToken();
   if (token) headers.set('Authorization', `Bearer ${token}`);
   if (options.reason !== undefined && options.reason.trim() !== '') {
     headers.set('X-Audit-Reason', encodeURIComponent(options.reason.trim().slice(0, MAX_REASON_LENGTH)));
@@ -65,12 +65,15 @@ function headersFor(init: RequestInit, options: CallOptions): Headers {
  * is not a 401 (after one refresh), throws `ApiError` for network failures and a final 401.
  */
 export async function apiFetchRaw(url: string, init: RequestInit = {}, options: CallOptions = {}): Promise<Response> {
-  const send = () => fetch(apiUrl(url), { credentials: 'same-origin', ...init, headers: headersFor(init, options) });
+  const token = () => (options.anonymous ? undefined : currentAccessToken());
+  const send = (bearer: string | undefined) => fetch(apiUrl(url), { credentials: 'same-origin', ...init, headers: headersFor(init, options, bearer) });
   let response: Response;
   try {
-    response = await send();
+    const sentWith = token();
+    response = await send(sentWith);
     if (response.status === 401 && !options.anonymous) {
-      if (await refreshSession()) response = await send();
+      // Several calls can meet the same expired token; the first refreshes, the later ones use what it got.
+      if (token() !== sentWith || (await refreshSession())) response = await send(token());
       else sessionExpired();
     }
   } catch (e) {
