@@ -10,9 +10,7 @@
  * With BARE_BODIES_FILE (a JSON object: path and query → body), each of those URLs answers its own body, and
  * any other URL of the route the one of BARE_BODY_FILE (bench/client-notices.ts asks many varied queries).
  */
-// First, as in Gatrix's main.ts: the same V8 settings as the server under test. Without them this baseline falls into
-// the slow modes Gatrix avoids (megamorphic process.nextTick feedback after a full collection, pretenured request
-// objects), and every ratio against it would flatter Gatrix (bench/README.md, "Reading the figures").
+// First, as main.ts: Gatrix's V8 settings, without which a baseline runs slower (bench/README.md, "Reading the figures").
 import '../packages/server/src/v8-tuning.ts';
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';

@@ -12,9 +12,7 @@
  * its `timestamp` by the current time, so every event is as large as Gatrix's and tells itself apart; it answers
  * 204 once io.emit() has returned. GET /readyz answers 200.
  */
-// First, as in Gatrix's main.ts: the same V8 settings as the server under test. Without them this baseline falls into
-// the slow modes Gatrix avoids (megamorphic process.nextTick feedback after a full collection, pretenured request
-// objects), and every ratio against it would flatter Gatrix (bench/README.md, "Reading the figures").
+// First, as main.ts: Gatrix's V8 settings, without which a baseline runs slower (bench/README.md, "Reading the figures").
 import '../packages/server/src/v8-tuning.ts';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -8,9 +8,7 @@
  * `cursor` is the base64url JSON `[sortValue, id]` of the row to continue after (the benchmark hands each server
  * its own form of the same position).
  */
-// First, as in Gatrix's main.ts: the same V8 settings as the server under test. Without them this baseline falls into
-// the slow modes Gatrix avoids (megamorphic process.nextTick feedback after a full collection, pretenured request
-// objects), and every ratio against it would flatter Gatrix (bench/README.md, "Reading the figures").
+// First, as main.ts: Gatrix's V8 settings, without which a baseline runs slower (bench/README.md, "Reading the figures").
 import '../packages/server/src/v8-tuning.ts';
 import Fastify from 'fastify';
 import { openDatabase } from '../packages/server/src/db/index.ts';

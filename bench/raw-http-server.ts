@@ -8,9 +8,7 @@
  * PORT, HOST. It answers GET of BARE_ROUTE with the body of the request's path and query, or BARE_BODY_FILE's;
  * anything else 404.
  */
-// First, as in Gatrix's main.ts: the same V8 settings as the server under test. Without them this baseline falls into
-// the slow modes Gatrix avoids (megamorphic process.nextTick feedback after a full collection, pretenured request
-// objects), and every ratio against it would flatter Gatrix (bench/README.md, "Reading the figures").
+// First, as main.ts: Gatrix's V8 settings, without which a baseline runs slower (bench/README.md, "Reading the figures").
 import '../packages/server/src/v8-tuning.ts';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';

@@ -10,9 +10,7 @@
  *   BARE_TARGETS=<url>,<url>,… BARE_BODY_FILE=<file> BARE_HEADERS_FILE=<json file> BARE_CONCURRENCY=256 \
  *     BARE_PER_ENDPOINT=64 node --import tsx bench/webhook-bare-sender.ts
  */
-// First, as in Gatrix's main.ts: the same V8 settings as the server under test. Without them this baseline falls into
-// the slow modes Gatrix avoids (megamorphic process.nextTick feedback after a full collection, pretenured request
-// objects), and every ratio against it would flatter Gatrix (bench/README.md, "Reading the figures").
+// First, as main.ts: Gatrix's V8 settings, without which a baseline runs slower (bench/README.md, "Reading the figures").
 import '../packages/server/src/v8-tuning.ts';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
