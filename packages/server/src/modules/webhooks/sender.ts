@@ -141,7 +141,7 @@ export function createSender(deps: { config: WebhookConfig; ssrf: SsrfOptions; c
     async send(d: Claimed, w: Prepared, url: URL, started: number): Promise<AttemptResult> {
       const now = deps.clock.now();
       const secrets = w.previous && w.previous.until > now.toISOString() ? [w.secret, w.previous.secret] : [w.secret];
-      const { signedShown, ...r } = await poster.send({
+      const r = await poster.send({
         url: url.href,
         headers: w.headers,
         secrets,
@@ -151,7 +151,13 @@ export function createSender(deps: { config: WebhookConfig; ssrf: SsrfOptions; c
         body: d.payload,
         now: now.getTime(),
       });
-      return { delivery: d, requestHeaders: { ...w.shownHeaders, ...signedShown }, durationMs: Date.now() - started, ...r };
+      // Key by key rather than with spreads, as in poster.ts: this runs on the event loop for every attempt.
+      const requestHeaders: Record<string, string> = {};
+      for (const name in w.shownHeaders) requestHeaders[name] = w.shownHeaders[name];
+      for (const name in r.signedShown) requestHeaders[name] = r.signedShown[name];
+      const result: AttemptResult = { delivery: d, requestHeaders, status: r.status, headers: r.headers, body: r.body, durationMs: Date.now() - started, error: r.error };
+      if (r.retryAfterMs !== undefined) result.retryAfterMs = r.retryAfterMs;
+      return result;
     },
     /** Closes every kept-alive connection (and ends the sender thread). */
     close(): void {
