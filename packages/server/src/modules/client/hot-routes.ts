@@ -7,7 +7,7 @@ import { ValidationError } from '../../core/errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import { ClientVersionStatusSchema, VERSION_PATTERN } from '../client-versions/schemas.ts';
 import { NoticeCategorySchema } from '../notices/schemas.ts';
-import type { ClientService } from './service.ts';
+import type { Caller, ClientService } from './service.ts';
 
 const tags = ['game-client'];
 const NullableString = Nullable(Type.String());
@@ -235,6 +235,14 @@ function givenChannel(query: { channel?: string; platform?: string }): string | 
 }
 
 /** The channel of a query: `channel` or its alias `platform`; a 400 naming the field when neither is given or they differ. */
+/**
+ * The caller, written out rather than as `{ ...query, ip }`: on Node 20 a spread followed by a key the source does not
+ * have takes ~1 µs (V8 leaves the copy's map without that transition), a twentieth of a game-client answer.
+ */
+function callerOf(query: { accountId?: string; lang?: string }, ip: string | undefined): Caller {
+  return { accountId: query.accountId, lang: query.lang, ip };
+}
+
 function channelOf(query: { channel?: string; platform?: string }): string {
   const resolved = givenChannel(query);
   if (resolved === undefined) throw new ValidationError('query.channel', "must have required property 'channel' (or its alias 'platform')");
@@ -300,7 +308,7 @@ export const CLIENT_HOT_ROUTES: readonly HotRoute[] = [
       querystring: CallerQuery,
       response: { 200: ClientStatus, ...errorResponses(400, 401, 403) },
     },
-    answer: (client, query, ip) => client.status({ ...query, ip }),
+    answer: (client, query, ip) => client.status(callerOf(query, ip)),
   }),
   hotRoute({
     url: '/api/v1/client/game-worlds',
@@ -313,7 +321,7 @@ export const CLIENT_HOT_ROUTES: readonly HotRoute[] = [
       querystring: CallerQuery,
       response: { 200: ClientWorlds, ...errorResponses(400, 401, 403) },
     },
-    answer: (client, query, ip) => client.worlds({ ...query, ip }),
+    answer: (client, query, ip) => client.worlds(callerOf(query, ip)),
   }),
   hotRoute({
     url: '/api/v1/client/notices',
