@@ -652,3 +652,17 @@ export interface SoakFigures {
   /** Catch-up reads of the feed that failed (a connection reset, say) and were tried again, as a client does. */
   catchUpRetries: number;
 }
+
+/** A world.updated envelope as bench/webhook-delivery.ts's feeder makes them (~0.6 KB), for game world `world`. */
+export function worldUpdatedEnvelope(id: string, at: string, world = 1, createdAt = at): string {
+  return JSON.stringify({
+    id,
+    event: 'world.updated',
+    timestamp: at,
+    data: {
+      id: world,
+      worldId: `bench-world-${world}`,
+      world: { id: world, worldId: `bench-world-${world}`, name: `Bench world ${world}`, description: 'A world of the webhook benchmark', visible: true, displayOrder: 3, region: 'kr', tags: ['bench', 'shard-1'], customPayload: null, maintenance: false, maintenanceStartsAt: null, maintenanceEndsAt: null, maintenanceMessage: null, createdAt, updatedAt: at },
+    },
+  });
+}

@@ -12,7 +12,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { envInt, fmt } from './lib.ts';
+import { envInt, fmt, worldUpdatedEnvelope } from './lib.ts';
 
 const ROUNDS = envInt('POSTER_COST_ROUNDS', 4, 1);
 const DURATION = envInt('POSTER_COST_DURATION', 6, 1);
@@ -21,21 +21,6 @@ const ENDPOINTS = 10;
 const IN_FLIGHT = 256;
 const PER_ENDPOINT = 64;
 const SECRET = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
-
-/** A world.updated envelope as the webhook benchmark's feeder makes them (~0.6 KB). */
-function envelope(n: number): string {
-  const at = new Date().toISOString();
-  return JSON.stringify({
-    id: `evt_${n}`,
-    event: 'world.updated',
-    timestamp: at,
-    data: {
-      id: n % 100,
-      worldId: `bench-world-${n % 100}`,
-      world: { id: n % 100, worldId: `bench-world-${n % 100}`, name: `Bench world ${n % 100}`, description: 'A world of the webhook benchmark', visible: true, displayOrder: 3, region: 'kr', tags: ['bench', 'shard-1'], customPayload: null, maintenance: false, createdAt: at, updatedAt: at },
-    },
-  });
-}
 
 /** The endpoint's headers as endpoint-cache.ts prepares them: one of its own, then content-type and user-agent. */
 const ENDPOINT_HEADERS = { authorization: 'Bearer partner-token-0123456789', 'content-type': 'application/json', 'user-agent': 'Gatrix-Webhooks/1.0 (+https://github.com/motifgames/gatrix)' };
@@ -66,7 +51,7 @@ async function sender(kind: 'poster' | 'bare', urls: string[]): Promise<void> {
   const { createPoster } = await import('../packages/server/src/modules/webhooks/poster.ts');
   const poster = createPoster({ timeoutMs: 15_000, connectTimeoutMs: 10_000, concurrencyPerEndpoint: PER_ENDPOINT }, { allowPrivateNetworks: true });
   const agents = urls.map(() => new http.Agent({ keepAlive: true, maxSockets: PER_ENDPOINT }));
-  const body = envelope(0);
+  const body = worldUpdatedEnvelope('evt_0', new Date().toISOString());
   const bareHeaders = {
     ...ENDPOINT_HEADERS,
     'x-gatrix-event': 'world.updated',
@@ -87,7 +72,8 @@ async function sender(kind: 'poster' | 'bare', urls: string[]): Promise<void> {
       req.end(body);
     });
   // Envelopes made beforehand, as the worker reads them ready-made from the delivery rows.
-  const bodies = Array.from({ length: 1000 }, (_, i) => envelope(i));
+  const at = new Date().toISOString();
+  const bodies = Array.from({ length: 1000 }, (_, i) => worldUpdatedEnvelope(`evt_${i}`, at, i % 100));
   let n = 0;
   let stopped = false;
   const loop = async (k: number) => {

@@ -20,7 +20,7 @@ import { inTransaction } from '../packages/server/src/context.ts';
 import { migrate, openDatabase } from '../packages/server/src/db/index.ts';
 import { deliveryStore } from '../packages/server/src/modules/webhooks/delivery-store.ts';
 import { pendingDelivery, webhooksStore } from '../packages/server/src/modules/webhooks/store.ts';
-import { CLK_TCK, envInt, fmt } from './lib.ts';
+import { CLK_TCK, envInt, fmt, worldUpdatedEnvelope } from './lib.ts';
 
 const PG_URL = process.env.STORE_COST_DATABASE_URL;
 const TOTAL = envInt('STORE_COST_DELIVERIES', 60_000, 1000);
@@ -40,19 +40,6 @@ for (let i = 0; i < ENDPOINTS; i++) {
   const url = `http://127.0.0.1:${9000 + i}/hook`;
   hooks.push(await webhooksStore(db).insert({ ...unset, url, events: '["world.updated"]', secret_enc: 'unused', active: 1, headers: '{}', created_at: at0, updated_at: at0 }));
 }
-/** A world.updated envelope as the benchmark's feeder makes them (~0.6 KB). */
-const envelope = (id: string, at: string) =>
-  JSON.stringify({
-    id,
-    event: 'world.updated',
-    timestamp: at,
-    data: {
-      id: 1,
-      worldId: 'bench-world-1',
-      world: { id: 1, worldId: 'bench-world-1', name: 'Bench world 1', description: 'A world of the webhook benchmark', visible: true, displayOrder: 3, region: 'kr', tags: ['bench', 'shard-1'], customPayload: null, maintenance: false, maintenanceStartsAt: null, maintenanceEndsAt: null, maintenanceMessage: null, createdAt: at0, updatedAt: at },
-    },
-  });
-
 const ms = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -94,7 +81,7 @@ async function fanOut(deliveries: number): Promise<void> {
   const rows: Parameters<ReturnType<typeof webhooksStore>['insertDeliveries']>[1] = [];
   for (let e = 0; e < deliveries / ENDPOINTS; e++) {
     const id = `evt_${++events}`;
-    const payload = envelope(id, at);
+    const payload = worldUpdatedEnvelope(id, at, 1, at0);
     for (const webhook_id of hooks) {
       rows.push(pendingDelivery(webhook_id, { id, type: 'world.updated', payload, createdAt: at }, at));
     }
