@@ -5,7 +5,7 @@
  * of a launch storm (many account ids, languages, versions and caller IPs) with the answer each gets.
  */
 import path from 'node:path';
-import { adminQuery, type Bench, type Child, BENCH_ADMIN, call, envInt, fmt, load, type LoadSettings, type Measured, prng, startGatrix, stopChild, table } from './lib.ts';
+import { adminQuery, type Bench, type Child, BENCH_ADMIN, call, envInt, fmt, load, type LoadSettings, type Measured, median, prng, startGatrix, stopChild, table } from './lib.ts';
 
 export const ROUTE = '/api/v1/client/client-version';
 export const QUERY = '?channel=PC&subChannel=Steam&version=1.0.7&patchVersion=1.0.7&lang=ko';
@@ -248,11 +248,6 @@ export async function stormRounds(bench: Bench, targets: readonly StormTarget[],
   }
   return { measured, problems };
 }
-
-export const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** Per round, a's req/s over b's; the median of those ratios and each round's. */
 export function roundRatios(a: readonly Measured[], b: readonly Measured[]): { median: number; each: number[] } {

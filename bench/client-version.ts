@@ -43,11 +43,10 @@
  *   BENCH_SERVER_ENTRY  the server's main.ts (packages/server/src/main.ts); point it at a patched copy to compare
  */
 import { availableParallelism, cpus } from 'node:os';
-import { type Bench, exitCode, fmt, loadNotes, memoryOf, mib, paced, type PacedResult, runBenchmark, startBareServer, waitForQuiet } from './lib.ts';
+import { type Bench, exitCode, fmt, loadNotes, median, memoryOf, mib, paced, type PacedResult, runBenchmark, startBareServer, waitForQuiet } from './lib.ts';
 import {
   bodiesByPath,
   freshDatabase,
-  median,
   ROUTE,
   roundRatios,
   roundsTable,

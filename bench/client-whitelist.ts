@@ -23,11 +23,10 @@
  * BENCH_DATABASE_URL, BENCH_CPU_PROF, BENCH_SERVER_ENTRY (as bench/client-version.ts).
  */
 import { availableParallelism, cpus } from 'node:os';
-import { type Bench, exitCode, fmt, loadNotes, memoryOf, mib, runBenchmark } from './lib.ts';
+import { type Bench, exitCode, fmt, loadNotes, median, memoryOf, mib, runBenchmark } from './lib.ts';
 import {
   type ClientTarget,
   freshDatabase,
-  median,
   ROUTE,
   roundRatios,
   roundsTable,

@@ -666,3 +666,9 @@ export function worldUpdatedEnvelope(id: string, at: string, world = 1, createdA
     },
   });
 }
+
+/** The median of `xs` (the mean of the middle two for an even count). */
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};

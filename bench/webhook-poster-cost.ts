@@ -12,7 +12,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { envInt, fmt, worldUpdatedEnvelope } from './lib.ts';
+import { envInt, fmt, median, worldUpdatedEnvelope } from './lib.ts';
 
 const ROUNDS = envInt('POSTER_COST_ROUNDS', 4, 1);
 const DURATION = envInt('POSTER_COST_DURATION', 6, 1);
@@ -125,10 +125,7 @@ async function main(): Promise<void> {
         `${String(round).padStart(5)}  ${fmt(results.poster.perSecond).padStart(17)}  ${results.poster.cpuUsPerAttempt.toFixed(1).padStart(11)}  ${fmt(results.bare.perSecond).padStart(15)}  ${results.bare.cpuUsPerAttempt.toFixed(1).padStart(11)}  ${ratio.toFixed(2)}×`,
       );
     }
-    ratios.sort((a, b) => a - b);
-    const mid = ratios.length / 2;
-    const median = ratios.length % 2 ? ratios[Math.floor(mid)] : (ratios[mid - 1] + ratios[mid]) / 2;
-    console.log(`median: the poster spends ${median.toFixed(2)}× the bare loop's CPU per attempt`);
+    console.log(`median: the poster spends ${median(ratios).toFixed(2)}× the bare loop's CPU per attempt`);
   } finally {
     recv.kill();
   }
